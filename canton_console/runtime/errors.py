@@ -1,0 +1,131 @@
+"""Canton's error codes and categories, and the exception the runtime raises with them.
+
+A Canton error prints as ``CODE(category,corr8): cause``: the category's number and the first eight
+characters of the correlation id (``0`` when there is none). The console adds its own framing around it.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+
+import attrs
+
+
+class ErrorCategory(enum.IntEnum):
+    """Canton's ErrorCategory numbers (base/error/ErrorCategory.scala)."""
+
+    TransientServerFailure = 1
+    ContentionOnSharedResources = 2
+    DeadlineExceededRequestStateUnknown = 3
+    SystemInternalAssumptionViolated = 4
+    SecurityAlert = 5
+    AuthInterceptorInvalidAuthenticationCredentials = 6
+    InsufficientPermission = 7
+    InvalidIndependentOfSystemState = 8
+    InvalidGivenCurrentSystemStateOther = 9
+    InvalidGivenCurrentSystemStateResourceExists = 10
+    InvalidGivenCurrentSystemStateResourceMissing = 11
+    InvalidGivenCurrentSystemStateSeekAfterEnd = 12
+    BackgroundProcessDegradationWarning = 13
+    InternalUnsupportedOperation = 14
+
+
+GRPC_CODE = {
+    1: "UNAVAILABLE",
+    2: "ABORTED",
+    3: "DEADLINE_EXCEEDED",
+    4: "INTERNAL",
+    5: "INVALID_ARGUMENT",
+    6: "UNAUTHENTICATED",
+    7: "PERMISSION_DENIED",
+    8: "INVALID_ARGUMENT",
+    9: "FAILED_PRECONDITION",
+    10: "ALREADY_EXISTS",
+    11: "NOT_FOUND",
+    12: "OUT_OF_RANGE",
+    13: "",
+    14: "UNIMPLEMENTED",
+}
+
+
+@attrs.frozen
+class ErrorCode:
+    """One of Canton's error codes: its id and category."""
+
+    id: str
+    category: ErrorCategory
+
+
+def _code(id: str, category: ErrorCategory) -> ErrorCode:
+    return ErrorCode(id, category)
+
+
+C = ErrorCategory
+# Node lifecycle and console
+NODE_NOT_STARTED = _code("NODE_NOT_STARTED", C.InvalidGivenCurrentSystemStateOther)
+NODE_IS_PASSIVE_REPLICA = _code("NODE_IS_PASSIVE_REPLICA", C.TransientServerFailure)
+CONSOLE_COMMAND_TIMED_OUT = _code("CONSOLE_COMMAND_TIMED_OUT", C.SystemInternalAssumptionViolated)
+CONSOLE_COMMAND_INTERNAL_ERROR = _code("CONSOLE_COMMAND_INTERNAL_ERROR", C.SystemInternalAssumptionViolated)
+INVALID_ARGUMENT = _code("INVALID_ARGUMENT", C.InvalidIndependentOfSystemState)
+# Configuration and storage
+CONFIG_VALIDATION_FAILED = _code("CONFIG_VALIDATION_FAILED", C.InvalidIndependentOfSystemState)
+STORAGE_INCOMPATIBLE = _code("STORAGE_INCOMPATIBLE", C.InvalidGivenCurrentSystemStateOther)
+DB_CONNECTION_LOST = _code("DB_CONNECTION_LOST", C.BackgroundProcessDegradationWarning)
+# Synchronizer connectivity
+SYNC_SERVICE_UNKNOWN_SYNCHRONIZER = _code("SYNC_SERVICE_UNKNOWN_SYNCHRONIZER", C.InvalidGivenCurrentSystemStateResourceMissing)
+SYNC_SERVICE_ALREADY_ADDED = _code("SYNC_SERVICE_ALREADY_ADDED", C.InvalidGivenCurrentSystemStateResourceExists)
+SYNC_SERVICE_BAD_CONNECTIVITY = _code("SYNC_SERVICE_BAD_CONNECTIVITY", C.InvalidGivenCurrentSystemStateOther)
+SYNC_SERVICE_PASSIVE_REPLICA = _code("SYNC_SERVICE_PASSIVE_REPLICA", C.TransientServerFailure)
+# Topology
+TOPOLOGY_MAPPING_ALREADY_EXISTS = _code("TOPOLOGY_MAPPING_ALREADY_EXISTS", C.InvalidGivenCurrentSystemStateResourceExists)
+TOPOLOGY_UNAUTHORIZED_TRANSACTION = _code("TOPOLOGY_UNAUTHORIZED_TRANSACTION", C.InsufficientPermission)
+TOPOLOGY_SERIAL_MISMATCH = _code("TOPOLOGY_SERIAL_MISMATCH", C.InvalidGivenCurrentSystemStateOther)
+TOPOLOGY_VALUE_OUT_OF_BOUNDS = _code("TOPOLOGY_VALUE_OUT_OF_BOUNDS", C.InvalidIndependentOfSystemState)
+TOPOLOGY_INCREASE_OF_PREPARATION_TIME_TOLERANCE = _code(
+    "TOPOLOGY_INCREASE_OF_PREPARATION_TIME_TOLERANCE", C.InvalidGivenCurrentSystemStateOther
+)
+INVALID_DYNAMIC_SYNCHRONIZER_PARAMETERS = _code("INVALID_DYNAMIC_SYNCHRONIZER_PARAMETERS", C.InvalidIndependentOfSystemState)
+TOPOLOGY_UNKNOWN_MEMBERS = _code("TOPOLOGY_UNKNOWN_MEMBERS", C.InvalidGivenCurrentSystemStateResourceMissing)
+# Traffic
+SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT = _code("SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT", C.InvalidGivenCurrentSystemStateOther)
+TRAFFIC_CONTROL_DISABLED = _code("TRAFFIC_CONTROL_DISABLED", C.InvalidGivenCurrentSystemStateResourceMissing)
+TRAFFIC_CONTROL_SERIAL_TOO_LOW = _code("TRAFFIC_CONTROL_SERIAL_TOO_LOW", C.InvalidGivenCurrentSystemStateResourceMissing)
+TRAFFIC_CONTROL_STATE_NOT_FOUND = _code("TRAFFIC_CONTROL_STATE_NOT_FOUND", C.InvalidGivenCurrentSystemStateResourceMissing)
+REQUESTED_TIMESTAMP_IN_THE_FUTURE = _code("REQUESTED_TIMESTAMP_IN_THE_FUTURE", C.InvalidGivenCurrentSystemStateSeekAfterEnd)
+# Ledger API
+DUPLICATE_COMMAND = _code("DUPLICATE_COMMAND", C.InvalidGivenCurrentSystemStateResourceExists)
+SUBMISSION_ALREADY_IN_FLIGHT = _code("SUBMISSION_ALREADY_IN_FLIGHT", C.ContentionOnSharedResources)
+INVALID_DEDUPLICATION_PERIOD = _code("INVALID_DEDUPLICATION_PERIOD", C.InvalidIndependentOfSystemState)
+CONTRACT_NOT_FOUND = _code("CONTRACT_NOT_FOUND", C.InvalidGivenCurrentSystemStateResourceMissing)
+PARTY_NOT_KNOWN_ON_LEDGER = _code("PARTY_NOT_KNOWN_ON_LEDGER", C.InvalidIndependentOfSystemState)
+MEDIATOR_SAYS_TX_TIMED_OUT = _code("MEDIATOR_SAYS_TX_TIMED_OUT", C.ContentionOnSharedResources)
+LOCAL_VERDICT_LOCKED_CONTRACTS = _code("LOCAL_VERDICT_LOCKED_CONTRACTS", C.ContentionOnSharedResources)
+NOT_CONNECTED_TO_ANY_SYNCHRONIZER = _code("NOT_CONNECTED_TO_ANY_SYNCHRONIZER", C.InvalidGivenCurrentSystemStateOther)
+
+
+def new_correlation_id() -> str:
+    return secrets.token_hex(16)
+
+
+class CantonError(Exception):
+    """A failure with a Canton error code. ``str()`` gives Canton's ``CODE(cat,corr8): cause``."""
+
+    def __init__(self, code: ErrorCode, cause: str, correlation_id: str | None = None, **context: object):
+        self.code = code
+        self.cause = cause
+        self.correlation_id = correlation_id
+        self.context = context
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        corr = (self.correlation_id or "0")[:8]
+        return f"{self.code.id}({int(self.code.category)},{corr}): {self.cause}"
+
+    @property
+    def grpc_code(self) -> str:
+        return GRPC_CODE[int(self.code.category)]
+
+
+class RuntimeFailure(Exception):
+    """A failure without an error code: Canton prints such causes as plain text (ping timeouts, …)."""
