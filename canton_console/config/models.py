@@ -1,0 +1,230 @@
+"""Frozen models of a Canton configuration, as read by :mod:`canton_console.config.loader`.
+
+Field names are the snake_case forms of Canton's kebab-case HOCON keys (``admin-api`` →
+``admin_api``). The models are plain values: the loader validates a file and builds them; code that
+builds them directly gets the basic range checks below but not the cross-node checks (duplicate
+names, ports used twice, shared storage) that only :func:`~canton_console.config.loader.load_config`
+performs.
+
+This module must stay cheap to import (no pyhocon, no SQLAlchemy).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar, Union
+
+import attrs
+
+STORAGE_TYPES = ("memory", "sqlite", "postgres")
+CLOCK_TYPES = ("wall-clock", "sim-clock")
+SEQUENCER_TYPES = ("BFT", "database", "reference")
+
+
+def _port_range(low: int):
+    def check(instance: object, attribute: attrs.Attribute, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= 65535:
+            raise ValueError(f"{attribute.name}: expected a port number between {low} and 65535, found {value!r}")
+
+    return check
+
+
+def _one_of(choices: tuple[str, ...]):
+    def check(instance: object, attribute: attrs.Attribute, value: str) -> None:
+        if value not in choices:
+            raise ValueError(f"{attribute.name}: expected one of {', '.join(choices)}, found {value!r}")
+
+    return check
+
+
+@attrs.frozen(repr=False)
+class StorageConfig:
+    """``storage { type, file, config { properties { … } }, parameters { … } }`` of one node.
+
+    ``memory`` keeps everything in process; ``sqlite`` (our stand-in for Canton's H2 file storage)
+    uses ``file``, an absolute path once loaded; ``postgres`` reads Canton's JDBC data-source
+    properties (``serverName``, ``portNumber``, ``databaseName``, ``user``, ``password``).
+    """
+
+    type: str = attrs.field(default="memory", validator=_one_of(STORAGE_TYPES))
+    file: str | None = None
+    server_name: str = "localhost"
+    port_number: int = 5432
+    database_name: str | None = None
+    user: str | None = None
+    password: str = attrs.field(default="", repr=False)
+    fail_fast_on_startup: bool = True
+    max_connections: int | None = None
+
+    def __repr__(self) -> str:
+        # Only the fields that matter for this storage type; never the password.
+        names = {"memory": (), "sqlite": ("file",), "postgres": ("server_name", "port_number", "database_name", "user")}
+        parts = [f"type={self.type!r}"] + [f"{n}={getattr(self, n)!r}" for n in names.get(self.type, ())]
+        if self.type == "postgres" and self.password:
+            parts.append("password='***'")
+        if not self.fail_fast_on_startup:
+            parts.append("fail_fast_on_startup=False")
+        if self.max_connections is not None:
+            parts.append(f"max_connections={self.max_connections!r}")
+        return f"StorageConfig({', '.join(parts)})"
+
+    @property
+    def is_persistent(self) -> bool:
+        return self.type != "memory"
+
+    def url(self) -> str:
+        """The SQLAlchemy URL of this storage.
+
+        ``sqlite://`` (in-memory) for memory, ``sqlite:///<file>`` for sqlite,
+        ``postgresql+psycopg://user[:password]@host:port/db`` for postgres (user and password
+        percent-encoded; an empty password is left out so libpq can use PGPASSWORD or ~/.pgpass).
+        """
+        if self.type == "memory":
+            return "sqlite://"
+        if self.type == "sqlite":
+            if not self.file:
+                raise ValueError("sqlite storage without a file")
+            return f"sqlite:///{self.file}"
+        from urllib.parse import quote
+
+        credentials = quote(self.user or "", safe="")
+        if self.password:
+            credentials += ":" + quote(self.password, safe="")
+        host = self.server_name
+        if ":" in host and not host.startswith("["):  # IPv6 literal
+            host = f"[{host}]"
+        return f"postgresql+psycopg://{credentials}@{host}:{self.port_number}/{quote(self.database_name or '', safe='')}"
+
+    def describe(self) -> str:
+        """A short human description of where the data lives (for messages)."""
+        if self.type == "memory":
+            return "in-memory storage"
+        if self.type == "sqlite":
+            return f"sqlite file {self.file}"
+        return f"postgres database {self.database_name!r} at {self.server_name}:{self.port_number}"
+
+
+@attrs.frozen
+class ApiConfig:
+    """An API endpoint a node serves: ``admin-api``, ``ledger-api``, ``http-ledger-api``, ``public-api``."""
+
+    address: str = "127.0.0.1"
+    port: int = attrs.field(kw_only=True, validator=_port_range(1))
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.address}:{self.port}"
+
+
+@attrs.frozen
+class HealthServerConfig:
+    """``monitoring.http-health-server { address, port }``; port 0 means "pick a free port"."""
+
+    address: str = "localhost"
+    port: int = attrs.field(kw_only=True, validator=_port_range(0))
+
+
+@attrs.frozen
+class MonitoringConfig:
+    http_health_server: HealthServerConfig | None = None
+
+
+@attrs.frozen
+class ReplicationConfig:
+    """``replication { enabled, check-period }`` of a participant or mediator.
+
+    ``check_period`` is how often a passive replica tries to become active (Canton's
+    ``passiveCheckPeriod``, 15 seconds by default).
+    """
+
+    enabled: bool = False
+    check_period: timedelta = timedelta(seconds=15)
+
+
+@attrs.frozen
+class ParticipantConfig:
+    kind: ClassVar[str] = "participant"
+
+    name: str
+    storage: StorageConfig
+    admin_api: ApiConfig
+    ledger_api: ApiConfig
+    http_ledger_api: ApiConfig | None = None
+    monitoring: MonitoringConfig = MonitoringConfig()
+    replication: ReplicationConfig = ReplicationConfig()
+
+
+@attrs.frozen
+class SequencerConfig:
+    kind: ClassVar[str] = "sequencer"
+
+    name: str
+    storage: StorageConfig
+    admin_api: ApiConfig
+    public_api: ApiConfig
+    sequencer_type: str = attrs.field(default="BFT", validator=_one_of(SEQUENCER_TYPES))
+    monitoring: MonitoringConfig = MonitoringConfig()
+
+
+@attrs.frozen
+class MediatorConfig:
+    kind: ClassVar[str] = "mediator"
+
+    name: str
+    storage: StorageConfig
+    admin_api: ApiConfig
+    monitoring: MonitoringConfig = MonitoringConfig()
+    replication: ReplicationConfig = ReplicationConfig()
+
+
+NodeConfig = Union[ParticipantConfig, SequencerConfig, MediatorConfig]
+
+
+@attrs.frozen
+class ConsoleTimeouts:
+    """``canton.parameters.timeouts.console``; ``unbounded = None`` stands for Canton's ``Inf``."""
+
+    bounded: timedelta = timedelta(seconds=60)
+    unbounded: timedelta | None = None
+    ledger_command: timedelta = timedelta(seconds=60)
+    ping: timedelta = timedelta(seconds=30)
+
+
+@attrs.frozen
+class Parameters:
+    """``canton.parameters``.
+
+    ``static_identities`` is our extension: node keys are derived from node names so that documented
+    transcripts show the same ids on every run.
+    """
+
+    clock_type: str = attrs.field(default="wall-clock", validator=_one_of(CLOCK_TYPES))
+    timeouts: ConsoleTimeouts = ConsoleTimeouts()
+    manual_start: bool = False
+    static_identities: bool = False
+    non_standard_config: bool = False
+
+
+@attrs.frozen
+class CantonConfig:
+    """The whole ``canton { … }`` block. Each dict keeps the order in which the nodes appear in the files."""
+
+    participants: dict[str, ParticipantConfig] = attrs.Factory(dict)
+    sequencers: dict[str, SequencerConfig] = attrs.Factory(dict)
+    mediators: dict[str, MediatorConfig] = attrs.Factory(dict)
+    parameters: Parameters = Parameters()
+
+    def nodes(self) -> dict[str, NodeConfig]:
+        """All nodes by name: participants, then sequencers, then mediators."""
+        return {**self.participants, **self.sequencers, **self.mediators}
+
+    def node_names(self) -> tuple[str, ...]:
+        """All node names: participants, then sequencers, then mediators, each in file order."""
+        return (*self.participants, *self.sequencers, *self.mediators)
+
+    def node(self, name: str) -> NodeConfig:
+        """The node called ``name``; ``KeyError`` when there is none."""
+        for group in (self.participants, self.sequencers, self.mediators):
+            if name in group:
+                return group[name]
+        raise KeyError(name)

@@ -1,0 +1,203 @@
+"""Argument converters for console commands: each says what it expects, converts what a user may
+write (Canton's value types, Python's own, node references) and refuses the rest with a message a
+user can act on. Wrong types are Python mistakes (``ArgumentError``); wrong values are command
+failures, as Canton's ``tryCreate`` would fail them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from canton_console.console.framework import Arg, CallContext
+from canton_console.console.scalalib import Option
+from canton_console.runtime import values as v
+from canton_console.runtime.identity import Member, PartyId, SynchronizerId
+
+DURATION_EXAMPLES = "a duration such as 10.seconds, timedelta(seconds=10) or NonNegativeFiniteDuration.ofSeconds(10)"
+
+
+def member_id_of(value: Any) -> str:
+    """The member id string of a node reference, a Member or ``PAR::…`` text."""
+    from canton_console.console.references import NodeReference
+
+    if isinstance(value, NodeReference):
+        return value._node.member_id
+    if isinstance(value, Member):
+        return str(value)
+    if isinstance(value, str):
+        return str(Member.parse(value))
+    raise TypeError(value)
+
+
+class Duration(Arg):
+    """Microseconds, from any duration a user writes."""
+
+    expects = DURATION_EXAMPLES
+
+    def __init__(self, allow_zero: bool = True):
+        self.allow_zero = allow_zero
+
+    def convert(self, value: Any, ctx: CallContext) -> int:
+        if isinstance(value, bool) or not isinstance(value, (dt.timedelta, v.ScalaDuration, v.RefinedDuration)):
+            raise ctx.wrong_type(self.expects, value)
+        micros = v.to_micros(value)
+        if micros < 0 or (micros == 0 and not self.allow_zero):
+            raise ctx.bad_value(f"{ctx.param} must be {'positive' if not self.allow_zero else 'non-negative'}, got {value}")
+        return micros
+
+
+class Int(Arg):
+    def __init__(self, minimum: int = 0, what: str = "a non-negative whole number"):
+        self.minimum = minimum
+        self.expects = what
+
+    def convert(self, value: Any, ctx: CallContext) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, v.RefinedNumeric)):
+            raise ctx.wrong_type(self.expects, value)
+        number = int(value)
+        if number < self.minimum:
+            kind = "positive" if self.minimum == 1 else "non-negative"
+            raise ctx.bad_value(f"{ctx.param} must be {kind}, got {number}")
+        if number > v.LONG_MAX:
+            raise ctx.bad_value(f"{ctx.param} is too large: {number}")
+        return number
+
+
+POSITIVE_INT = Int(1, "a positive whole number (e.g. 2 or PositiveInt.tryCreate(2))")
+NON_NEGATIVE_LONG = Int(0, "a non-negative whole number (e.g. 1000000 or NonNegativeNumeric.tryCreate(1000000L))")
+
+
+class Text(Arg):
+    def __init__(self, what: str = "a string", allow_empty: bool = True):
+        self.expects = what
+        self.allow_empty = allow_empty
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if not isinstance(value, str):
+            raise ctx.wrong_type(self.expects, value)
+        if not self.allow_empty and not value.strip():
+            raise ctx.bad_value(f"{ctx.param} must not be empty")
+        return value
+
+
+class Bool(Arg):
+    expects = "true or false"
+
+    def convert(self, value: Any, ctx: CallContext) -> bool:
+        if not isinstance(value, bool):
+            raise ctx.wrong_type(self.expects, value)
+        return value
+
+
+class NodeRef(Arg):
+    """A node reference of the given kind (``participant1``), returned as the reference."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.expects = f"a {kind} reference such as {kind}1"
+
+    def convert(self, value: Any, ctx: CallContext):
+        from canton_console.console.references import NodeReference
+
+        if isinstance(value, NodeReference) and value._node.kind == self.kind:
+            return value
+        if isinstance(value, NodeReference):
+            raise ctx.bad_value(f"{value._node.name} is a {value._node.kind}, not a {self.kind}")
+        raise ctx.wrong_type(self.expects, value)
+
+
+class MemberArg(Arg):
+    """A synchronizer member: a node reference, a member id, or ``PAR::…`` text; returned as id text."""
+
+    def __init__(self, kinds: tuple[str, ...] = ("participant", "mediator", "sequencer")):
+        self.kinds = kinds
+        self.expects = " or ".join(f"a {k} reference" for k in kinds) + " (or its member id)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        from canton_console.console.references import NodeReference
+
+        if isinstance(value, NodeReference):
+            if value._node.kind not in self.kinds:
+                raise ctx.bad_value(f"{value._node.name} is a {value._node.kind}; expected {' or '.join(self.kinds)}")
+            if value._node.uid is None:
+                raise ctx.bad_value(f"{value._node.name} has not been started yet, so its id is unknown")
+            return value._node.member_id
+        if isinstance(value, (Member, str)):
+            try:
+                member = Member.parse(str(value)) if isinstance(value, str) else value
+            except ValueError as e:
+                raise ctx.bad_value(str(e)) from None
+            if member.kind not in self.kinds:
+                raise ctx.bad_value(f"{member} is a {member.kind}; expected {' or '.join(self.kinds)}")
+            return str(member)
+        raise ctx.wrong_type(self.expects, value)
+
+
+class SeqOf(Arg):
+    def __init__(self, inner: Arg):
+        self.inner = inner
+        self.expects = f"a Seq of {inner.expects}"
+
+    def convert(self, value: Any, ctx: CallContext) -> list:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+            raise ctx.wrong_type(self.expects + " (e.g. Seq(participant1))", value)
+        return [self.inner.convert(item, ctx) for item in value]
+
+
+class SynchronizerIdArg(Arg):
+    expects = "a synchronizer id (e.g. sequencer1.synchronizer_id)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if isinstance(value, Option):
+            if not value.isDefined:
+                return None
+            value = value.get
+        if isinstance(value, SynchronizerId):
+            return str(value)
+        if isinstance(value, str):
+            try:
+                return str(SynchronizerId.parse(value))
+            except ValueError as e:
+                raise ctx.bad_value(str(e)) from None
+        raise ctx.wrong_type(self.expects, value)
+
+
+class PartyArg(Arg):
+    expects = "a party id (e.g. what parties.enable returned)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if isinstance(value, PartyId):
+            return str(value)
+        if isinstance(value, str):
+            try:
+                return str(PartyId.parse(value))
+            except ValueError as e:
+                raise ctx.bad_value(str(e)) from None
+        raise ctx.wrong_type(self.expects, value)
+
+
+class Function(Arg):
+    def __init__(self, what: str):
+        self.expects = what
+
+    def convert(self, value: Any, ctx: CallContext):
+        if not callable(value):
+            raise ctx.wrong_type(self.expects, value)
+        return value
+
+
+class Optional(Arg):
+    """``None``, Scala's ``None``, ``Some(x)`` or ``x`` itself."""
+
+    def __init__(self, inner: Arg):
+        self.inner = inner
+        self.expects = f"{inner.expects}, or None"
+
+    def convert(self, value: Any, ctx: CallContext):
+        if value is None:
+            return None
+        if isinstance(value, Option):
+            if not value.isDefined:
+                return None
+            value = value.get
+        return self.inner.convert(value, ctx)

@@ -1,0 +1,271 @@
+"""The evaluation core. One interpreter serves the REPL, piped input, scripts and transcripts.
+
+A step is one input (``@ ...`` in a transcript): Python or the Scala subset (detected, or forced by
+``syntax``). Every step takes the next number N. Its last expression's value is echoed as
+``resN: Type = value``; a single-name assignment as ``name: Type = value`` (a Scala ``val`` as
+``name : Type = value``, as Canton's documentation shows it); Unit (None) prints nothing. Failures
+print Canton's three lines, or one clear line for Python mistakes; never a traceback unless
+``debug``.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import io
+import sys
+import traceback
+from typing import Any
+
+import attrs
+
+from canton_console.console.framework import CONSOLE_LOGGER, ArgumentError, CommandFailure
+from canton_console.console.render import HelpText, echo
+from canton_console.console.scalalib import NoSuchElement
+from canton_console.runtime.errors import CantonError
+
+
+@attrs.frozen
+class Outcome:
+    output: str
+    failed: bool = False
+    value: Any = None
+
+
+class ExitRequested(Exception):
+    pass
+
+
+class Interpreter:
+    def __init__(self, console, syntax: str = "auto", debug: bool = False, width: int = 80):
+        self.console = console
+        self.namespace = console.namespace
+        self.syntax = syntax
+        self.debug = debug
+        self.width = width
+        self.counter = 0
+        self.scala_vals: set[str] = set()
+
+    # ---- one step ------------------------------------------------------------------------
+    def execute(self, source: str) -> Outcome:
+        """Run one step and return what the console prints for it."""
+        self.counter += 1
+        n = self.counter
+        filename = f"cmd{n}.sc"
+        out = io.StringIO()
+        try:
+            code, last, label = self._compile(source, filename)
+        except SyntaxError as e:
+            return Outcome(self._syntax_error(e), failed=True)
+        captured = _Capture()
+        value = None
+        try:
+            with captured:
+                if code is not None:
+                    exec(code, self.namespace)
+                if last is not None:
+                    value = eval(last, self.namespace)
+                elif label is not None:
+                    value = self.namespace.get(label[0])
+        except SystemExit:
+            raise ExitRequested() from None
+        except KeyboardInterrupt:
+            return Outcome(captured.text() + "Interrupted: the command was cancelled\n", failed=True)
+        except BaseException as e:  # noqa: BLE001 - every failure becomes console output
+            return Outcome(captured.text() + self._failure(e, filename), failed=True)
+        out.write(captured.text())
+        if value is None and label is None:
+            return Outcome(out.getvalue())
+        if value is self.namespace.get("exit"):
+            raise ExitRequested()
+        if value is None:
+            return Outcome(out.getvalue())
+        text = self._show(value, n, label)
+        if text:
+            out.write(text + "\n")
+        return Outcome(out.getvalue(), value=value)
+
+    def _compile(self, source: str, filename: str):
+        """Returns (code for all but the last expression, last expression code, (name, scala?))."""
+        from canton_console.console.scala_syntax import detect_syntax, translate
+
+        syntax = self.syntax if self.syntax != "auto" else detect_syntax(source)
+        label = None
+        if syntax == "scala":
+            translation = translate(source)
+            python = translation.python
+            self.scala_vals.update(translation.vals)
+            name = translation.last_is_val_or_val_name
+            if name is not None and name in self.scala_vals:
+                label = (name, True)
+        else:
+            python = source
+        tree = ast.parse(python, filename=filename, mode="exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            expr = ast.Expression(tree.body.pop().value)
+            last = compile(expr, filename, "eval")
+        elif tree.body and label is None and syntax == "python":
+            stmt = tree.body[-1]
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                label = (stmt.targets[0].id, False)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                label = (stmt.target.id, False)
+        if label is not None and last is not None and label[1]:
+            # A Scala step ending in a val's bare name: echo it under that name.
+            pass
+        code = compile(tree, filename, "exec") if tree.body else None
+        return code, last, label
+
+    def _show(self, value: Any, n: int, label) -> str:
+        from canton_console.console.framework import Group
+        from canton_console.console.namespace import NodeCollection, TopLevelHelp
+
+        if isinstance(value, HelpText):
+            return str(value)
+        if isinstance(value, TopLevelHelp):
+            return value.text()
+        if isinstance(value, Group):
+            return str(value.help())
+        if label is not None:
+            name, scala = label
+            return echo(name, value, " : " if scala else ": ", self.width)
+        if isinstance(value, NodeCollection):
+            return echo(f"res{n}", value, ": ", self.width)
+        return echo(f"res{n}", value, ": ", self.width)
+
+    # ---- scripts -------------------------------------------------------------------------
+    def run_script(self, path: str, text: str | None = None) -> Outcome:
+        """Run a whole script (``--bootstrap``, ``run``): values are not echoed; the first failure stops it."""
+        from canton_console.console.scala_syntax import detect_syntax, translate
+
+        if text is None:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        syntax = self.syntax if self.syntax != "auto" else detect_syntax(text)
+        captured = _Capture()
+        try:
+            if syntax == "scala":
+                python = translate(text).python
+                line_map = None
+            else:
+                python = text
+                line_map = None
+            code = compile(python, path, "exec")
+        except SyntaxError as e:
+            return Outcome(self._syntax_error(e, path), failed=True)
+        try:
+            with captured:
+                exec(code, self.namespace)
+        except SystemExit:
+            return Outcome(captured.text())
+        except KeyboardInterrupt:
+            return Outcome(captured.text() + "Interrupted\n", failed=True)
+        except BaseException as e:  # noqa: BLE001
+            del line_map
+            return Outcome(captured.text() + self._failure(e, path), failed=True)
+        return Outcome(captured.text())
+
+    # ---- failures ------------------------------------------------------------------------
+    def _location(self, error: BaseException, filename: str) -> str:
+        line = 1
+        for frame, lineno in traceback.walk_tb(error.__traceback__):
+            if frame.f_code.co_filename == filename:
+                line = lineno
+        return f"{filename.rsplit('/', 1)[-1] if filename.startswith('cmd') else filename}:{line}"
+
+    def _failure(self, error: BaseException, filename: str) -> str:
+        if self.debug:
+            detail = "".join(traceback.format_exception(error))
+        else:
+            detail = ""
+        if isinstance(error, CommandFailure):
+            command = error.command or "ConsoleCommand"
+            text = (
+                f"ERROR {CONSOLE_LOGGER} - {error.cause}\n"
+                f"  Command {command} invoked from {self._location(error, filename)}\n"
+                "com.digitalasset.canton.console.CommandFailure: Command execution failed.\n"
+            )
+            return text + detail
+        if isinstance(error, ArgumentError):
+            return f"Error: {error}\n" + detail
+        if isinstance(error, NameError):
+            return self._name_error(error) + detail
+        if isinstance(error, CantonError):
+            java = getattr(error, "java_exception", None)
+            if java:
+                return f"{java}: {getattr(error, 'message', error.cause)}\n" + detail
+            return f"ERROR {CONSOLE_LOGGER} - {error.render()}\n" + detail
+        if isinstance(error, NoSuchElement):
+            return f"java.util.NoSuchElementException: {error}\n" + detail
+        if isinstance(error, AttributeError):
+            return f"Error: {error}{self._attribute_hint(error)}\n" + detail
+        if isinstance(error, TypeError):
+            return f"Error: {error}\n" + detail
+        return f"Error: {type(error).__name__}: {error}\n" + detail
+
+    def _attribute_hint(self, error: AttributeError) -> str:
+        name = getattr(error, "name", None)
+        obj = getattr(error, "obj", None)
+        if not name or obj is None:
+            return ""
+        options = [n for n in dir(obj) if not n.startswith("_")]
+        close = difflib.get_close_matches(name, options, n=3)
+        if close:
+            return "; did you mean " + " or ".join(close) + "?"
+        return ""
+
+    def _name_error(self, error: NameError) -> str:
+        name = getattr(error, "name", None) or str(error).split("'")[1] if "'" in str(error) else ""
+        close = difflib.get_close_matches(name, [k for k in self.namespace if not k.startswith("_")], n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        return f"Error: name '{name}' is not defined{hint}\n"
+
+    def _syntax_error(self, error: SyntaxError, filename: str | None = None) -> str:
+        from canton_console.console.scala_syntax import ScalaSyntaxError
+
+        if isinstance(error, ScalaSyntaxError):
+            return f"Error: {error}\n"
+        where = f" (line {error.lineno}, column {error.offset})" if error.lineno else ""
+        if filename:
+            where = f" ({filename}:{error.lineno})"
+        return f"Error: syntax error: {error.msg}{where}\n"
+
+    def is_complete(self, source: str) -> bool:
+        """Whether an input is a complete step (or needs more lines), for line-by-line input."""
+        import codeop
+
+        from canton_console.console.scala_syntax import ScalaSyntaxError, detect_syntax, translate
+
+        if not source.strip():
+            return True
+        syntax = self.syntax if self.syntax != "auto" else detect_syntax(source)
+        if syntax == "scala":
+            try:
+                translate(source)
+                return True
+            except ScalaSyntaxError as e:
+                return not e.incomplete
+        try:
+            return codeop.compile_command(source, "<input>", "exec") is not None
+        except (SyntaxError, ValueError, OverflowError):
+            return True
+
+
+class _Capture:
+    """Collect what commands print to stdout during a step, so outputs stay in order."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._saved = None
+
+    def __enter__(self):
+        self._saved = sys.stdout
+        sys.stdout = self._buffer
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.stdout = self._saved
+
+    def text(self) -> str:
+        return self._buffer.getvalue()

@@ -1,0 +1,168 @@
+"""How results are echoed: ``res1: Type = value`` with Canton's type names and pretty layout, and
+the node status layouts of ``health.status``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from canton_console import CANTON_VERSION, PROTOCOL_VERSION
+from canton_console.pretty import Literal, render
+from canton_console.runtime.health import NodeStatusData, NotInitializedData
+from canton_console.runtime.timefmt import canton_duration
+
+WIDTH = 80
+
+
+def type_name(value: Any) -> str:
+    """The Scala type Canton's console would print for a value."""
+    explicit = getattr(value, "canton_type", None)
+    if isinstance(explicit, str):
+        return explicit
+    if isinstance(value, bool):
+        return "Boolean"
+    if isinstance(value, int):
+        return "Int" if -(2**31) <= value < 2**31 else "Long"
+    if isinstance(value, float):
+        return "Double"
+    if isinstance(value, str):
+        return "String"
+    if isinstance(value, dt.timedelta):
+        return "FiniteDuration"
+    if isinstance(value, (list, tuple)):
+        inner = type_name(value[0]) if value else "Nothing"
+        return f"Seq[{inner}]"
+    if isinstance(value, dict):
+        if not value:
+            return "Map[Nothing, Nothing]"
+        k, val = next(iter(value.items()))
+        return f"Map[{type_name(k)}, {type_name(val)}]"
+    if callable(value):
+        return "Function"
+    return type(value).__name__
+
+
+def echo(name: str, value: Any, separator: str = ": ", width: int = WIDTH) -> str:
+    """``name: Type = value`` (``separator`` is `` : `` for a Scala ``val``, as Canton's docs show)."""
+    head = f"{name}{separator}{type_name(value)} = "
+    return head + render(value, width=width, start_column=len(head))
+
+
+def status_text(data: NodeStatusData) -> str:
+    """The body Canton prints for a running node's ``health.status``."""
+    lines = []
+    if data.kind == "participant":
+        lines.append(f"Participant id: {data.member}")
+    elif data.kind == "sequencer":
+        lines.append(f"Sequencer id: {data.uid}")
+    else:
+        lines.append(f"Node uid: {data.uid}")
+    if data.kind in ("sequencer", "mediator"):
+        lines.append(f"Synchronizer id: {data.synchronizer_id}" if data.synchronizer_id else "Synchronizer id: None")
+    lines.append(f"Uptime: {canton_duration(data.uptime_micros)}")
+    lines.append("Ports: " + _tab_list([f"{name}: {port}" for name, port in data.ports]))
+    if data.kind == "participant":
+        lines.append("Connected synchronizers: " + _tab_list(data.connected_synchronizers))
+        lines.append("Unhealthy synchronizers: " + _tab_list(data.unhealthy_synchronizers))
+        lines.append(f"Active: {_bool(data.active)}")
+    elif data.kind == "sequencer":
+        lines.append("Connected participants: " + _tab_list(data.connected_participants))
+        lines.append("Connected mediators: " + _tab_list(data.connected_mediators))
+        lines.append(f"Sequencer: SequencerHealthStatus(active = {_bool(data.active)})")
+        lines.append("details-extra: None")
+    else:
+        lines.append(f"Active: {_bool(data.active)}")
+    lines.append("Components: " + _tab_list([f"{c.name} : {c.render()}" for c in data.components]))
+    if data.kind == "sequencer":
+        lines.append(f"Accepts admin changes: {_bool(data.accepts_admin_changes)}")
+    lines.append(f"Version: {CANTON_VERSION}")
+    if data.kind == "participant":
+        lines.append(f"Supported protocol version(s): {PROTOCOL_VERSION}")
+    else:
+        lines.append(f"Protocol version: {PROTOCOL_VERSION}")
+    return "\n".join(lines)
+
+
+def _tab_list(items) -> str:
+    items = list(items)
+    if not items:
+        return "None"
+    return "".join("\n\t" + str(i) for i in items)
+
+
+def _bool(b: bool) -> str:
+    return "true" if b else "false"
+
+
+class NodeStatus:
+    """``NodeStatus[ParticipantStatus]`` and friends: Success, NotInitialized or Failure."""
+
+    def __init__(self, kind: str, instance: str, name: str, data: NodeStatusData | NotInitializedData | None, failure: str | None = None):
+        self.kind = kind
+        self.instance = instance
+        self.name = name
+        self.data = data
+        self.failure = failure
+
+    @property
+    def canton_type(self) -> str:
+        return f"NodeStatus[{self.instance}Status]"
+
+    @property
+    def is_success(self) -> bool:
+        return isinstance(self.data, NodeStatusData)
+
+    @property
+    def active(self) -> bool:
+        if isinstance(self.data, NodeStatusData):
+            return self.data.active
+        if isinstance(self.data, NotInitializedData):
+            return self.data.active
+        return False
+
+    def successOption(self):
+        from canton_console.console.scalalib import NONE, Some
+
+        return Some(self.data) if self.is_success else NONE
+
+    def text(self) -> str:
+        if isinstance(self.data, NodeStatusData):
+            return status_text(self.data)
+        if isinstance(self.data, NotInitializedData):
+            return f"NotInitialized(active = {_bool(self.data.active)}, waitingFor = {self.data.waiting_for})"
+        return self.failure or "Failure"
+
+    def __pretty__(self):
+        return Literal(self.text())
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+class CantonStatus:
+    """The top-level ``health.status``: every node's status, sequencers, mediators, participants."""
+
+    canton_type = "CantonStatus"
+
+    def __init__(self, statuses: list[NodeStatus]):
+        self.statuses = statuses
+
+    def text(self) -> str:
+        blocks = []
+        for st in self.statuses:
+            if st.is_success:
+                blocks.append(f"Status for {st.instance} '{st.name}':\n{st.text()}")
+            elif isinstance(st.data, NotInitializedData):
+                blocks.append(f"{st.instance} '{st.name}' cannot be reached: {st.instance} '{st.name}' has not been initialized")
+            else:
+                blocks.append(f"{st.instance} '{st.name}' cannot be reached: {st.failure}")
+        return "\n\n".join(blocks)
+
+    def __pretty__(self):
+        return Literal(self.text())
+
+
+class HelpText(str):
+    """Help output: printed as it is, never as ``resN: … = …``."""
+
+    canton_type = "Help"

@@ -1,0 +1,237 @@
+"""The few Scala library values Canton's documentation uses: ``Option`` (``Some(x)``, ``None``) and
+``Seq``. They behave as in Scala (``getOrElse``, ``exists``, ``map``, ``isDefined``, …) and render as
+the Ammonite console renders them."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from canton_console.pretty import Apply, Infix, Literal, to_tree
+
+
+class Option:
+    """Scala's Option. ``Some(x)`` holds a value; ``NONE`` (Scala's ``None``) holds none."""
+
+    __slots__ = ("_value", "_defined")
+
+    def __init__(self, value: Any = None, defined: bool = False):
+        self._value = value
+        self._defined = defined
+
+    # Scala API ------------------------------------------------------------------------------
+    @property
+    def isDefined(self) -> bool:
+        return self._defined
+
+    @property
+    def nonEmpty(self) -> bool:
+        return self._defined
+
+    @property
+    def isEmpty(self) -> bool:
+        return not self._defined
+
+    @property
+    def get(self) -> Any:
+        if not self._defined:
+            raise NoSuchElement("None.get")
+        return self._value
+
+    def getOrElse(self, default: Any) -> Any:
+        if self._defined:
+            return self._value
+        return default() if callable(default) and not hasattr(default, "__pretty__") else default
+
+    def exists(self, predicate: Callable[[Any], bool]) -> bool:
+        return self._defined and bool(predicate(self._value))
+
+    def forall(self, predicate: Callable[[Any], bool]) -> bool:
+        return (not self._defined) or bool(predicate(self._value))
+
+    def contains(self, value: Any) -> bool:
+        return self._defined and self._value == value
+
+    def map(self, fn: Callable[[Any], Any]) -> "Option":
+        return Some(fn(self._value)) if self._defined else NONE
+
+    def flatMap(self, fn: Callable[[Any], "Option"]) -> "Option":
+        return fn(self._value) if self._defined else NONE
+
+    def filter(self, predicate: Callable[[Any], bool]) -> "Option":
+        return self if self._defined and predicate(self._value) else NONE
+
+    def foreach(self, fn: Callable[[Any], Any]) -> None:
+        if self._defined:
+            fn(self._value)
+
+    def orElse(self, other: "Option") -> "Option":
+        return self if self._defined else other
+
+    @property
+    def toList(self) -> "Seq":
+        return Seq(self._value) if self._defined else Seq()
+
+    # Python ---------------------------------------------------------------------------------
+    def __bool__(self) -> bool:
+        return self._defined
+
+    def __eq__(self, other: object) -> bool:
+        if other is None:
+            return not self._defined
+        return isinstance(other, Option) and (self._defined, self._value) == (other._defined, other._value)
+
+    def __hash__(self) -> int:
+        return hash((self._defined, self._value))
+
+    def __iter__(self):
+        if self._defined:
+            yield self._value
+
+    def __pretty__(self):
+        if not self._defined:
+            return Literal("None")
+        return Apply("Some", (Infix(Literal("value"), "=", to_tree(self._value)),))
+
+    def __repr__(self) -> str:
+        return f"Some({self._value!r})" if self._defined else "None"
+
+    @property
+    def canton_type(self) -> str:
+        from canton_console.console.render import type_name
+
+        return f"Some[{type_name(self._value)}]" if self._defined else "None.type"
+
+
+class NoSuchElement(Exception):
+    pass
+
+
+def Some(value: Any) -> Option:  # noqa: N802 - Scala's name
+    return Option(value, True)
+
+
+NONE = Option()
+
+
+def option(value: Any) -> Option:
+    """A Python value as an Option: None becomes ``None``; an Option stays as it is."""
+    if isinstance(value, Option):
+        return value
+    return NONE if value is None else Some(value)
+
+
+class Seq(list):
+    """Scala's Seq over a Python list: ``map``, ``foreach``, ``filter``, ``exists``, ``head`` …"""
+
+    scala_name = "List"
+
+    def __init__(self, *items: Any):
+        super().__init__(items)
+
+    @classmethod
+    def of(cls, items: Iterable[Any]) -> "Seq":
+        return cls(*items)
+
+    def map(self, fn: Callable) -> "Seq":
+        return Seq.of(fn(x) for x in self)
+
+    def foreach(self, fn: Callable) -> None:
+        for x in self:
+            fn(x)
+
+    def filter(self, fn: Callable) -> "Seq":
+        return Seq.of(x for x in self if fn(x))
+
+    def exists(self, fn: Callable) -> bool:
+        return any(fn(x) for x in self)
+
+    def forall(self, fn: Callable) -> bool:
+        return all(fn(x) for x in self)
+
+    def find(self, fn: Callable) -> Option:
+        for x in self:
+            if fn(x):
+                return Some(x)
+        return NONE
+
+    @property
+    def head(self) -> Any:
+        if not self:
+            raise NoSuchElement("head of empty list")
+        return self[0]
+
+    @property
+    def headOption(self) -> Option:
+        return Some(self[0]) if self else NONE
+
+    @property
+    def size(self) -> int:
+        return len(self)
+
+    @property
+    def length(self) -> int:
+        return len(self)
+
+    @property
+    def isEmpty(self) -> bool:
+        return not self
+
+    @property
+    def nonEmpty(self) -> bool:
+        return bool(self)
+
+    @property
+    def toList(self) -> "Seq":
+        return self
+
+    @property
+    def toSeq(self) -> "Seq":
+        return self
+
+    def contains(self, x: Any) -> bool:
+        return x in self
+
+    def __pretty__(self):
+        return Apply(self.scala_name, tuple(to_tree(x) for x in self))
+
+    @property
+    def canton_type(self) -> str:
+        from canton_console.console.render import type_name
+
+        inner = type_name(self[0]) if self else "Nothing"
+        return f"Seq[{inner}]"
+
+
+class Vector(Seq):
+    """What Canton's commands return for sequences (rendered ``Vector(...)``)."""
+
+    scala_name = "Vector"
+
+
+class ScalaMap(dict):
+    """A Scala Map: ``m(key)`` looks up a key, rendered ``Map(k -> v, ...)``."""
+
+    def __call__(self, key: Any) -> Any:
+        for k, v in self.items():
+            if k == key or _same_member(k, key):
+                return v
+        raise NoSuchElement(f"key not found: {key}")
+
+    def get_option(self, key: Any) -> Option:
+        try:
+            return Some(self(key))
+        except NoSuchElement:
+            return NONE
+
+    def __pretty__(self):
+        return Apply("Map", tuple(Infix(to_tree(k), "->", to_tree(v)) for k, v in self.items()))
+
+
+def _same_member(a: Any, b: Any) -> bool:
+    """References and ids of the same member are the same key (``trafficStates(participant1)``)."""
+    from canton_console.console.args import member_id_of
+
+    try:
+        return member_id_of(a) == member_id_of(b)
+    except Exception:  # noqa: BLE001 - not a member: simply not equal
+        return False

@@ -1,0 +1,139 @@
+"""A console session: the environment, its console namespace, the interpreter, and (optionally) a
+recording of every step as a transcript. The CLI's modes and the transcript checker all use it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+import attrs
+
+from canton_console.console.interpreter import Interpreter, Outcome
+from canton_console.console.namespace import Console
+
+DEFAULT_SYNCHRONIZER = "da"
+
+
+def data_home() -> Path:
+    """Where the embedded default topology keeps its SQLite files."""
+    explicit = os.environ.get("CANTON_CONSOLE_DATA")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "canton-console" / "simple-topology"
+
+
+def load(config_files: Iterable[str] = (), overrides: Iterable[str] = (), *, data_dir: Path | None = None):
+    from canton_console.config import default_config, load_config
+
+    config_files = list(config_files)
+    if not config_files:
+        if overrides:
+            return load_config([], list(overrides), base_dir=data_dir or data_home())
+        return default_config(data_dir or data_home())
+    return load_config(config_files, list(overrides))
+
+
+def in_memory(config):
+    """The same topology with every node's storage in memory (throwaway runs, transcripts)."""
+    from canton_console.config.models import StorageConfig
+
+    def mem(nodes):
+        return {n: attrs.evolve(c, storage=StorageConfig(type="memory")) for n, c in nodes.items()}
+
+    return attrs.evolve(config, participants=mem(config.participants), sequencers=mem(config.sequencers), mediators=mem(config.mediators))
+
+
+def with_parameters(config, **changes):
+    return attrs.evolve(config, parameters=attrs.evolve(config.parameters, **changes))
+
+
+class Recorder:
+    """Writes the steps of an interactive session as a Markdown transcript that ``transcript check`` passes."""
+
+    def __init__(self, path: str | os.PathLike, syntax: str):
+        self.path = Path(path)
+        self.fh = open(self.path, "w", encoding="utf-8")
+        self.fh.write("# Recorded canton-console session\n\n")
+        if syntax != "auto":
+            self.fh.write(f"<!-- canton-console: syntax={syntax} -->\n\n")
+        self.fh.write("```\n")
+        self.fh.flush()
+
+    def record(self, command: str, outcome: Outcome) -> None:
+        lines = command.rstrip("\n").splitlines() or [""]
+        self.fh.write(f"@ {lines[0]}\n")
+        for line in lines[1:]:
+            self.fh.write(f"  {line}\n")
+        output = outcome.output.rstrip("\n")
+        if output:
+            self.fh.write(output + "\n")
+        self.fh.flush()
+
+    def close(self) -> None:
+        self.fh.write("```\n")
+        self.fh.close()
+
+
+class Session:
+    def __init__(self, config, *, syntax: str = "auto", debug: bool = False, record: str | None = None, width: int = 80):
+        from canton_console.runtime.environment import Environment
+
+        self.config = config
+        self.env = Environment(config)
+        self.console = Console(self.env)
+        self.interpreter = Interpreter(self.console, syntax=syntax, debug=debug, width=width)
+        self.recorder = Recorder(record, syntax) if record else None
+
+    # ---- start-up ----------------------------------------------------------------------
+    def start_nodes(self) -> None:
+        self.env.start()
+
+    def bootstrap_default(self) -> None:
+        """Canton's simple topology, ready to ping: synchronizer ``da`` with every participant connected.
+        Idempotent: a restarted default topology is left as it is."""
+        from canton_console.console.references import wait_until
+
+        env = self.env
+        sequencers = list(env.sequencers.values())
+        mediators = list(env.mediators.values())
+        if not sequencers or not mediators:
+            return
+        sync_id = env.bootstrap_synchronizer(DEFAULT_SYNCHRONIZER, sequencers, mediators, sequencers[:1], 1)
+        waiting = []
+        for p in env.participants.values():
+            if not env.call(lambda p=p: any(c.synchronizer_id == sync_id for c in p.connections.values())):
+                env.call(p.connect, DEFAULT_SYNCHRONIZER, sequencers[:1])
+                waiting.append(p)
+        if waiting:
+            sync = env.synchronizers[sync_id]
+            wait_until(
+                env,
+                lambda: all(p.member_id in sync.topology.participants(env.clock.now()) for p in waiting) and env.is_idle(),
+                int(self.config.parameters.timeouts.bounded.total_seconds() * 1e6),
+                "the default topology is connected",
+                "bootstrap",
+            )
+
+    # ---- steps -------------------------------------------------------------------------
+    def step(self, source: str) -> Outcome:
+        outcome = self.interpreter.execute(source)
+        if self.recorder is not None:
+            self.recorder.record(source, outcome)
+        return outcome
+
+    def run_script(self, path: str) -> Outcome:
+        return self.interpreter.run_script(path)
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None
+        self.env.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,167 @@
+"""The environment: every configured node, the synchronizers they form, the clock and the runtime
+thread. This is the runtime's front door; the console drives it and nothing in here knows about
+the console."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Iterable
+
+from canton_console import PROTOCOL_VERSION
+from canton_console.runtime import errors, topology
+from canton_console.runtime.clock import SimClock, WallClock
+from canton_console.runtime.errors import CantonError
+from canton_console.runtime.mediator import MediatorNode
+from canton_console.runtime.node import Node
+from canton_console.runtime.parameters import DynamicSynchronizerParameters
+from canton_console.runtime.participant import ParticipantNode
+from canton_console.runtime.scheduler import Scheduler
+from canton_console.runtime.sequencer import SequencerNode
+from canton_console.runtime.synchronizer import Synchronizer
+
+log = logging.getLogger("canton_console.environment")
+
+
+class Environment:
+    def __init__(self, config: Any, static_identities: bool | None = None):
+        self.config = config
+        params = config.parameters
+        self.clock = SimClock() if params.clock_type == "sim-clock" else WallClock()
+        self.static_identities = params.static_identities if static_identities is None else static_identities
+        self.scheduler = Scheduler(self.clock)
+        self.synchronizers: dict[str, Synchronizer] = {}
+        self.sequencers = {name: SequencerNode(self, name, c) for name, c in config.sequencers.items()}
+        self.mediators = {name: MediatorNode(self, name, c) for name, c in config.mediators.items()}
+        self.participants = {name: ParticipantNode(self, name, c) for name, c in config.participants.items()}
+        self.closed = False
+
+    # ---- nodes ---------------------------------------------------------------------------
+    def nodes(self) -> list[Node]:
+        """All nodes in Canton's start order: sequencers, mediators, participants."""
+        return [*self.sequencers.values(), *self.mediators.values(), *self.participants.values()]
+
+    def node(self, name: str) -> Node:
+        for n in self.nodes():
+            if n.name == name:
+                return n
+        raise KeyError(name)
+
+    def call(self, fn, *args):
+        """Run on the runtime thread (node state is only touched there)."""
+        return self.scheduler.call(fn, *args)
+
+    def start(self, nodes: Iterable[Node] | None = None) -> None:
+        order = {"sequencer": 0, "mediator": 1, "participant": 2}
+        for node in sorted(nodes if nodes is not None else self.nodes(), key=lambda n: order[n.kind]):
+            self.call(node.start)
+
+    def stop(self, nodes: Iterable[Node] | None = None) -> None:
+        order = {"participant": 0, "mediator": 1, "sequencer": 2}
+        for node in sorted(nodes if nodes is not None else self.nodes(), key=lambda n: order[n.kind]):
+            self.call(node.stop)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.stop()
+        finally:
+            self.scheduler.stop()
+
+    # ---- bootstrap -----------------------------------------------------------------------
+    def bootstrap_synchronizer(
+        self,
+        name: str,
+        sequencers: list[SequencerNode],
+        mediators: list[MediatorNode],
+        owners: list[Node],
+        threshold: int,
+    ) -> str:
+        return self.call(self._bootstrap, name, sequencers, mediators, owners, threshold)
+
+    def _bootstrap(self, name, sequencers, mediators, owners, threshold) -> str:
+        if not sequencers:
+            raise CantonError(errors.INVALID_ARGUMENT, "The synchronizer cannot be bootstrapped: at least one sequencer is needed")
+        if not mediators:
+            raise CantonError(errors.INVALID_ARGUMENT, "The synchronizer cannot be bootstrapped: at least one mediator is needed")
+        if not owners:
+            raise CantonError(errors.INVALID_ARGUMENT, "The synchronizer cannot be bootstrapped: at least one synchronizer owner is needed")
+        if threshold < 1 or threshold > len(owners):
+            raise CantonError(
+                errors.INVALID_ARGUMENT,
+                f"The synchronizer cannot be bootstrapped: the threshold {threshold} must be between 1 and the number of owners ({len(owners)})",
+            )
+        for node in [*sequencers, *mediators, *owners]:
+            node.require_running()
+        existing = {n.synchronizer.id for n in sequencers if n.synchronizer is not None}
+        if existing:
+            sync_id = existing.pop()
+            sync = self.synchronizers[sync_id]
+            fresh = [n for n in sequencers if n.synchronizer is None]
+            if existing or fresh or sync.name != name:
+                raise CantonError(
+                    errors.INVALID_ARGUMENT,
+                    f"The synchronizer cannot be bootstrapped: sequencers are already initialized for synchronizer {sync_id}",
+                )
+            log.info("Synchronizer %s has already been bootstrapped with ID %s", name, sync_id)
+            for mediator in mediators:
+                if mediator.synchronizer is None:
+                    mediator.join(sync)
+            return sync_id
+        owner_fps = [o.uid.namespace for o in owners]
+        namespace = owner_fps[0] if len(owners) == 1 else topology.decentralized_namespace(owner_fps, threshold)
+        sync_id = f"{name}::{namespace}"
+        sync = Synchronizer(self, sync_id, name, {"protocol_version": PROTOCOL_VERSION})
+        self.synchronizers[sync_id] = sync
+
+        def signed(mapping: topology.Mapping, signers: list[Node]) -> topology.SignedTopologyTransaction:
+            tx = topology.TopologyTransaction(topology.REPLACE, 1, mapping)
+            return topology.SignedTopologyTransaction(tx, {n.uid.namespace: n.key.sign(tx.bytes_to_sign()).hex() for n in signers})
+
+        members = list(dict.fromkeys([*owners, *sequencers, *mediators]))
+        genesis = [signed(topology.namespace_delegation(n.uid.namespace, n.key.public_bytes.hex()), [n]) for n in members]
+        genesis += [signed(topology.owner_to_key(n.member_id, n.key.public_bytes.hex()), [n]) for n in [*sequencers, *mediators]]
+        if len(owners) > 1:
+            genesis.append(signed(topology.decentralized_namespace_definition(namespace, threshold, owner_fps), owners))
+        genesis.append(signed(topology.synchronizer_parameters(sync_id, DynamicSynchronizerParameters().to_dict()), owners))
+        genesis.append(signed(topology.sequencer_state(sync_id, 1, [n.member_id for n in sequencers], []), owners))
+        genesis.append(signed(topology.mediator_state(sync_id, 0, 1, [n.member_id for n in mediators], []), owners))
+        for node in sequencers:
+            node.join(sync)
+        sync.add_genesis(genesis)
+        sync.last_timestamp = max(sync.last_timestamp, self.clock.now())
+        for mediator in mediators:
+            mediator.join(sync)
+        return sync_id
+
+    def bootstrap_local(self, name: str = "local") -> str:
+        sequencers = [n for n in self.sequencers.values() if n.running]
+        mediators = [n for n in self.mediators.values() if n.running]
+        if not sequencers:
+            raise CantonError(errors.INVALID_ARGUMENT, "No sequencers available to bootstrap a local synchronizer.")
+        return self.bootstrap_synchronizer(name, sequencers, mediators, sequencers[:1], 1)
+
+    # ---- waiting ---------------------------------------------------------------------------
+    def wait_until(self, predicate, timeout: float, poll: float = 0.001) -> bool:
+        """Poll ``predicate`` on the runtime thread until it holds or ``timeout`` seconds pass."""
+        deadline = time.monotonic() + timeout
+        delay = poll
+        while True:
+            if self.call(predicate):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.05)
+
+    def is_idle(self) -> bool:
+        """No submissions waiting to be sequenced and no topology change pending its effective time."""
+        now = self.clock.now()
+        for sync in self.synchronizers.values():
+            if sync._pending or sync._flush_posted:
+                return False
+            if sync.topology.latest_valid_from() > now:
+                return False
+        return True

@@ -1,0 +1,139 @@
+"""A small built-in contract model: templates with signatories, observers and choices, and the
+interpretation of Ledger API commands into a transaction of creates and exercises.
+
+Two templates are built in: Canton's admin workflow ``Canton.Internal.Ping:Ping`` and an IOU
+(``Iou:Iou`` with issuer, owner and amount, and a ``Transfer`` choice), so parties do real work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Callable
+
+import attrs
+
+from canton_console.runtime import errors
+from canton_console.runtime.errors import CantonError
+
+
+@attrs.frozen
+class Choice:
+    name: str
+    consuming: bool
+    controllers: Callable[[dict, dict], list[str]]
+    # Effect: the contracts the choice creates, as (template id, arguments).
+    effect: Callable[[dict, dict], list[tuple[str, dict]]]
+
+
+@attrs.frozen
+class Template:
+    id: str
+    fields: tuple[str, ...]
+    signatories: Callable[[dict], list[str]]
+    observers: Callable[[dict], list[str]]
+    choices: dict[str, Choice]
+
+    def check_arguments(self, arguments: dict[str, Any]) -> None:
+        missing = [f for f in self.fields if f not in arguments]
+        extra = [f for f in arguments if f not in self.fields]
+        if missing or extra:
+            raise CantonError(
+                errors.INVALID_ARGUMENT,
+                f"Template {self.id} takes the fields {', '.join(self.fields)}"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; unknown {', '.join(extra)}" if extra else ""),
+            )
+
+
+def _iou_transfer_effect(args: dict, choice_args: dict) -> list[tuple[str, dict]]:
+    new_owner = choice_args.get("newOwner")
+    if not isinstance(new_owner, str) or "::" not in new_owner:
+        raise CantonError(errors.INVALID_ARGUMENT, "Transfer needs newOwner, a party id")
+    return [("Iou:Iou", {"issuer": args["issuer"], "owner": new_owner, "amount": args["amount"]})]
+
+
+PING = Template(
+    id="Canton.Internal.Ping:Ping",
+    fields=("id", "initiator", "responder"),
+    signatories=lambda a: [a["initiator"]],
+    observers=lambda a: [a["responder"]],
+    choices={
+        "Respond": Choice("Respond", True, lambda a, c: [a["responder"]], lambda a, c: []),
+        "AbortPing": Choice("AbortPing", True, lambda a, c: [a["initiator"]], lambda a, c: []),
+    },
+)
+
+IOU = Template(
+    id="Iou:Iou",
+    fields=("issuer", "owner", "amount"),
+    signatories=lambda a: [a["issuer"]],
+    observers=lambda a: [a["owner"]],
+    choices={
+        "Transfer": Choice("Transfer", True, lambda a, c: [a["owner"]], _iou_transfer_effect),
+        "Archive": Choice("Archive", True, lambda a, c: [a["issuer"]], lambda a, c: []),
+    },
+)
+
+TEMPLATES = {t.id: t for t in (PING, IOU)}
+TEMPLATE_ALIASES = {"Ping": PING.id, "Iou": IOU.id, "Iou:Iou": IOU.id, PING.id: PING.id}
+
+
+def template(template_id: str) -> Template:
+    resolved = TEMPLATE_ALIASES.get(template_id, template_id)
+    if resolved not in TEMPLATES:
+        raise CantonError(
+            errors.INVALID_ARGUMENT,
+            f"Unknown template '{template_id}'; the built-in templates are {', '.join(sorted(TEMPLATES))}",
+        )
+    return TEMPLATES[resolved]
+
+
+@attrs.frozen
+class CreateCommand:
+    template_id: str
+    arguments: dict[str, Any]
+
+
+@attrs.frozen
+class ExerciseCommand:
+    template_id: str
+    contract_id: str
+    choice: str
+    argument: dict[str, Any]
+
+
+@attrs.frozen
+class Contract:
+    contract_id: str
+    template_id: str
+    arguments: dict[str, Any]
+    signatories: tuple[str, ...]
+    observers: tuple[str, ...]
+
+    @property
+    def stakeholders(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.signatories + self.observers))
+
+
+def contract_id_for(seed: str, index: int) -> str:
+    return "00" + hashlib.sha256(f"{seed}/{index}".encode()).hexdigest()
+
+
+def new_contract(template_id: str, arguments: dict[str, Any], seed: str, index: int) -> Contract:
+    t = template(template_id)
+    t.check_arguments(arguments)
+    return Contract(contract_id_for(seed, index), t.id, dict(arguments), tuple(t.signatories(arguments)), tuple(t.observers(arguments)))
+
+
+def contract_to_dict(c: Contract) -> dict[str, Any]:
+    return {
+        "contract_id": c.contract_id,
+        "template_id": c.template_id,
+        "arguments": c.arguments,
+        "signatories": list(c.signatories),
+        "observers": list(c.observers),
+    }
+
+
+def contract_from_dict(d: dict[str, Any]) -> Contract:
+    return Contract(d["contract_id"], d["template_id"], d["arguments"], tuple(d["signatories"]), tuple(d["observers"]))

@@ -1,0 +1,167 @@
+"""The mediator: registers confirmation requests, aggregates the informee participants'
+confirmations and sends the verdict; a request not confirmed within the confirmation response
+timeout is rejected."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+import attrs
+from sqlalchemy import delete, insert, select
+
+from canton_console.runtime import health, messages
+from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.runtime.node import Node
+from canton_console.runtime.synchronizer import Subscription, Synchronizer
+from canton_console.store import schema as s
+
+log = logging.getLogger("canton_console.mediator")
+
+TIMEOUT_REASON = "MEDIATOR_SAYS_TX_TIMED_OUT(2,0): Rejected transaction as the mediator did not receive sufficient confirmations within the expected timeframe."
+
+
+@attrs.define
+class PendingRequest:
+    request_id: int
+    root_hash: str
+    informees: dict[str, dict[str, Any]]  # party -> {threshold, participants}
+    participants: list[str]
+    deadline: int
+    approvals: dict[str, set[str]] = attrs.field(factory=dict)
+    timer: Any = None
+
+
+class MediatorNode(Node):
+    kind = "mediator"
+    code = "MED"
+    instance_type = "Mediator"
+
+    def __init__(self, env, name, config):
+        super().__init__(env, name, config)
+        self.synchronizer: Synchronizer | None = None
+        self.pending: dict[int, PendingRequest] = {}
+        self.decided: set[int] = set()
+        self.last_seen = 0
+        self.verdicts_sent = 0
+
+    def _on_start(self) -> None:
+        with self.storage.read() as conn:
+            record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
+            cursor = conn.execute(select(s.MemberCursorRow.timestamp)).scalar()
+            self.decided = set(conn.execute(select(s.MediatorVerdictRow.request_id)).scalars())
+        self.last_seen = cursor or 0
+        if record is not None:
+            sync = self.env.synchronizers.get(record["synchronizer_id"])
+            if sync is not None:
+                self._subscribe(sync)
+
+    def _on_stop(self) -> None:
+        for req in self.pending.values():
+            if req.timer is not None:
+                req.timer.cancel()
+        self.pending.clear()
+        if self.synchronizer is not None:
+            self.synchronizer.unsubscribe(self.member_id)
+        self.synchronizer = None
+
+    def join(self, sync: Synchronizer) -> None:
+        with self.storage.transaction() as conn:
+            conn.execute(delete(s.SynchronizerRecord))
+            conn.execute(
+                insert(s.SynchronizerRecord),
+                [{"synchronizer_id": sync.id, "name": sync.name, "static_parameters": json.dumps(sync.static_parameters)}],
+            )
+        self._subscribe(sync)
+
+    def _subscribe(self, sync: Synchronizer) -> None:
+        self.synchronizer = sync
+        sync.subscribe(Subscription(self.member_id, list(sync.sequencer_nodes), self._on_events, lambda: self.last_seen))
+
+    @property
+    def synchronizer_id(self) -> str | None:
+        return self.synchronizer.id if self.synchronizer else None
+
+    # ---- processing ----------------------------------------------------------------------
+    def _on_events(self, events: list[SequencedEvent]) -> None:
+        for event in events:
+            if event.timestamp <= self.last_seen:
+                continue
+            self.last_seen = event.timestamp
+            for envelope in event.envelopes:
+                msg = envelope.message
+                kind = msg.get("type")
+                if kind == "InformeeMessage":
+                    self._register(event, msg)
+                elif kind == "ConfirmationResponse":
+                    self._on_response(event, msg)
+
+    def _register(self, event: SequencedEvent, msg: dict[str, Any]) -> None:
+        request_id = event.timestamp
+        if request_id in self.decided or request_id in self.pending:
+            return
+        params = self.synchronizer.parameters(request_id)
+        deadline = request_id + params.confirmationResponseTimeout
+        req = PendingRequest(request_id, msg["root_hash"], msg["informees"], msg["participants"], deadline)
+        self.pending[request_id] = req
+        req.timer = self.env.scheduler.schedule_at(deadline, lambda: self._on_timeout(request_id))
+
+    def _on_response(self, event: SequencedEvent, msg: dict[str, Any]) -> None:
+        req = self.pending.get(msg["request_id"])
+        if req is None or msg["root_hash"] != req.root_hash:
+            return
+        if msg["verdict"] != "approve":
+            self._decide(req, "reject", msg.get("reason", "rejected by a participant"))
+            return
+        for party in msg["confirming_parties"]:
+            if party in req.informees and event.sender in req.informees[party]["participants"]:
+                req.approvals.setdefault(party, set()).add(event.sender)
+        if all(len(req.approvals.get(p, ())) >= spec["threshold"] for p, spec in req.informees.items()):
+            self._decide(req, "approve", "")
+
+    def _on_timeout(self, request_id: int) -> None:
+        req = self.pending.get(request_id)
+        if req is not None and self.running:
+            self._decide(req, "reject", TIMEOUT_REASON)
+
+    def _decide(self, req: PendingRequest, verdict: str, reason: str) -> None:
+        self.pending.pop(req.request_id, None)
+        if req.timer is not None:
+            req.timer.cancel()
+        self.decided.add(req.request_id)
+        body = {
+            "type": "ConfirmationResult",
+            "request_id": req.request_id,
+            "root_hash": req.root_hash,
+            "verdict": verdict,
+            "reason": reason,
+            "synchronizer_id": self.synchronizer.id,
+        }
+        body["signature"] = self.key.sign(messages.encode(body)).hex()
+        cursor = min(self.pending) - 1 if self.pending else self.last_seen
+        with self.storage.transaction() as conn:
+            conn.execute(
+                insert(s.MediatorVerdictRow),
+                [{"synchronizer_id": self.synchronizer.id, "request_id": req.request_id, "verdict": verdict, "reason": reason, "decided_at": self.env.clock.now()}],
+            )
+            conn.execute(delete(s.MemberCursorRow))
+            conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": self.synchronizer.id, "timestamp": cursor}])
+        try:
+            self.synchronizer.submit(
+                SubmissionRequest(
+                    sender=self.member_id,
+                    message_id=str(uuid.uuid4()),
+                    envelopes=(Envelope(messages.encode(body), tuple(req.participants)),),
+                    kind="verdict",
+                )
+            )
+            self.verdicts_sent += 1
+        except Exception as e:  # noqa: BLE001 - a verdict that cannot be sent lets the request time out at the participants
+            log.warning("mediator %s could not send the verdict for request %s: %s", self.name, req.request_id, e)
+
+    # ---- health --------------------------------------------------------------------------
+    def components(self) -> list[health.ComponentHealth]:
+        client = health.ok("sequencer-client") if self.synchronizer else health.not_initialized("sequencer-client")
+        return [self.storage_health(), client]

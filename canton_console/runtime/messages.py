@@ -1,0 +1,78 @@
+"""What members send each other through the sequencer: submissions, envelopes and sequenced events.
+
+Payloads are the real serialized bytes of the protocol messages (canonical JSON: sorted keys, no
+spaces). Traffic costs are computed from exactly these sizes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+
+# Group recipients, as Canton names them.
+MEDIATOR_GROUP_0 = "MediatorGroupRecipient(0)"
+ALL_MEMBERS = "AllMembersOfSynchronizer"
+SEQUENCERS = "SequencersOfSynchronizer"
+GROUPS = frozenset({MEDIATOR_GROUP_0, ALL_MEMBERS, SEQUENCERS})
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, sort_keys=True, separators=(",", ":")).encode()
+
+
+def decode(payload: bytes) -> dict[str, Any]:
+    return json.loads(payload)
+
+
+@attrs.frozen
+class Envelope:
+    """A payload and who it is for: member ids (``PAR::…``) and group names."""
+
+    payload: bytes
+    recipients: tuple[str, ...] = attrs.field(converter=tuple)
+
+    @property
+    def message(self) -> dict[str, Any]:
+        return decode(self.payload)
+
+    @property
+    def type(self) -> str:
+        return self.message["type"]
+
+
+@attrs.frozen
+class SubmissionRequest:
+    sender: str
+    message_id: str
+    envelopes: tuple[Envelope, ...] = attrs.field(converter=tuple)
+    kind: str = "send"  # confirmation-request | confirmation-response | verdict | topology | top-up
+    max_sequencing_time: int | None = None
+    # Top-ups: the identical message from ``threshold`` sequencers is delivered once (AggregationRule).
+    aggregation_id: str | None = None
+    aggregation_threshold: int = 1
+
+
+@attrs.frozen
+class SequencedEvent:
+    """An event of the total order as one member receives it: only its envelopes."""
+
+    synchronizer_id: str
+    timestamp: int
+    sender: str
+    message_id: str
+    envelopes: tuple[Envelope, ...]
+    error: str | None = None  # a DeliverError for the sender (e.g. not enough traffic)
+
+    def messages(self) -> list[dict[str, Any]]:
+        return [e.message for e in self.envelopes]
+
+
+def encode_batch(envelopes: tuple[Envelope, ...]) -> bytes:
+    return encode({"envelopes": [[e.payload.decode(), list(e.recipients)] for e in envelopes]})
+
+
+def decode_batch(blob: bytes) -> tuple[Envelope, ...]:
+    data = decode(blob)
+    return tuple(Envelope(p.encode(), tuple(r)) for p, r in data["envelopes"])

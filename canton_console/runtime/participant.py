@@ -1,0 +1,708 @@
+"""The participant node: connects to synchronizers, hosts parties, submits and validates
+transactions through sequencer and mediator, keeps its contracts and ledger, and runs Canton's
+admin ping."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from concurrent.futures import Future
+from typing import Any
+
+import attrs
+from sqlalchemy import delete, func, insert, select, update
+
+from canton_console.runtime import errors, health, ledger, messages, topology
+from canton_console.runtime.errors import CantonError
+from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.runtime.node import Node
+from canton_console.runtime.synchronizer import Subscription, Synchronizer
+from canton_console.store import schema as s
+
+log = logging.getLogger("canton_console.participant")
+
+CONFIRMING = ("Submission", "Confirmation")
+PING_NOT_CREATED = "Timeout: We were unable to create the ping contract"
+PING_NOT_RESPONDED = "Timeout: We were able to create the ping contract, but responder did not respond in time"
+
+
+@attrs.define
+class Connection:
+    alias: str
+    synchronizer_id: str
+    sequencers: list[str]
+    trust_threshold: int = 1
+    connected: bool = True
+    priority: int = 0
+
+
+@attrs.define
+class PendingTransaction:
+    request_id: int
+    synchronizer_id: str
+    root_hash: str
+    view: dict[str, Any]
+    locked: list[str]
+
+
+@attrs.define
+class Submission:
+    """A transaction this participant submitted, waiting for its verdict."""
+
+    root_hash: str
+    future: Future
+    command_id: str
+    change_id: str | None = None
+
+
+@attrs.define
+class PingState:
+    id: str
+    target: str
+    started: float
+    future: Future
+    contract_id: str | None = None
+    created: bool = False
+    failure: str | None = None
+
+
+@attrs.frozen
+class Transaction:
+    """A committed transaction as the ledger API shows it."""
+
+    offset: int
+    update_id: str
+    synchronizer_id: str
+    record_time: int
+    command_id: str
+    events: tuple[dict[str, Any], ...]
+
+
+class ParticipantNode(Node):
+    kind = "participant"
+    code = "PAR"
+    instance_type = "Participant"
+
+    def __init__(self, env, name, config):
+        super().__init__(env, name, config)
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self.connections: dict[str, Connection] = {}
+        self.last_seen: dict[str, int] = {}
+        self.pending: dict[tuple[str, int], PendingTransaction] = {}
+        self.locks: set[str] = set()
+        self.submissions: dict[str, Submission] = {}
+        self.pings: dict[str, PingState] = {}
+        self.ledger_end = 0
+        self.traffic_receipts: dict[str, Any] = {}
+        self.transaction_listeners: list = []
+
+    # ---- lifecycle -----------------------------------------------------------------------
+    def _on_start(self) -> None:
+        self._reset_state()
+        with self.storage.read() as conn:
+            for row in conn.execute(select(s.SynchronizerConnectionRow.__table__)).mappings():
+                self.connections[row["alias"]] = Connection(
+                    row["alias"], row["synchronizer_id"], json.loads(row["sequencers"]), row["trust_threshold"], row["connected"], row["priority"]
+                )
+            for row in conn.execute(select(s.MemberCursorRow.__table__)).mappings():
+                self.last_seen[row["synchronizer_id"]] = row["timestamp"]
+            self.ledger_end = conn.execute(select(func.max(s.LedgerUpdateRow.offset))).scalar() or 0
+        for connection in self.connections.values():
+            if connection.connected:
+                sync = self.env.synchronizers.get(connection.synchronizer_id)
+                if sync is not None:
+                    self._subscribe(sync, connection)
+
+    def _on_stop(self) -> None:
+        for sync_id in {c.synchronizer_id for c in self.connections.values()}:
+            sync = self.env.synchronizers.get(sync_id)
+            if sync is not None and sync.subscribers.get(str(self.member)) is not None:
+                sync.unsubscribe(str(self.member))
+        for sub in self.submissions.values():
+            if not sub.future.done():
+                sub.future.set_exception(CantonError(errors.NODE_NOT_STARTED, f"Participant '{self.name}' was stopped"))
+        self.submissions.clear()
+        for ping in self.pings.values():
+            ping.failure = "Aborting ping due to shutdown"
+
+    @property
+    def admin_party(self) -> str:
+        return str(self.uid)
+
+    # ---- synchronizer connections --------------------------------------------------------
+    def connect(self, alias: str, sequencers: list[Any], trust_threshold: int = 1, priority: int = 0) -> str:
+        """Register and connect to the synchronizer the given sequencers serve; returns its id."""
+        self.require_running()
+        syncs = {n.synchronizer.id for n in sequencers if n.synchronizer is not None}
+        if not syncs:
+            names = ", ".join(n.name for n in sequencers)
+            raise CantonError(
+                errors.SYNC_SERVICE_BAD_CONNECTIVITY,
+                f"The sequencer {names} is not initialized: bootstrap its synchronizer first "
+                "(bootstrap.synchronizer(...) or bootstrap.synchronizer_local()).",
+            )
+        if len(syncs) > 1:
+            raise CantonError(
+                errors.SYNC_SERVICE_BAD_CONNECTIVITY,
+                "The provided sequencer connections are inconsistent: they serve different synchronizers " + ", ".join(sorted(syncs)),
+            )
+        if trust_threshold < 1 or trust_threshold > len(sequencers):
+            raise CantonError(
+                errors.INVALID_ARGUMENT,
+                f"The sequencer trust threshold {trust_threshold} must be between 1 and the number of sequencers ({len(sequencers)}).",
+            )
+        sync_id = syncs.pop()
+        existing = self.connections.get(alias)
+        if existing is not None and existing.synchronizer_id != sync_id:
+            raise CantonError(
+                errors.SYNC_SERVICE_ALREADY_ADDED,
+                f"The synchronizer alias '{alias}' is already registered for synchronizer {existing.synchronizer_id}.",
+            )
+        for other in self.connections.values():
+            if other.alias != alias and other.synchronizer_id == sync_id:
+                raise CantonError(
+                    errors.SYNC_SERVICE_ALREADY_ADDED,
+                    f"Synchronizer {sync_id} is already registered under the alias '{other.alias}'.",
+                )
+        sync = self.env.synchronizers[sync_id]
+        connection = Connection(alias, sync_id, [n.name for n in sequencers], trust_threshold, True, priority)
+        self._persist_connection(connection)
+        self.connections[alias] = connection
+        member = self.member_id
+        if member not in sync.topology.participants():
+            cert = self.sign(topology.TopologyTransaction(topology.REPLACE, 1, topology.trust_certificate(member, sync_id)))
+            key = self.sign(
+                topology.TopologyTransaction(topology.REPLACE, 1, topology.namespace_delegation(self.uid.namespace, self.key.public_bytes.hex()))
+            )
+            # A new participant cannot send yet: the sequencer submits its onboarding transactions.
+            onboarding = [key, cert] if sync.topology.public_key(self.uid.namespace) is None else [cert]
+            sequencer = next(n for n in sequencers if n.running)
+            sync.submit(topology_broadcast(sequencer.member_id, onboarding))
+        self._subscribe(sync, connection)
+        return sync_id
+
+    def _persist_connection(self, c: Connection) -> None:
+        with self.storage.transaction() as conn:
+            conn.execute(delete(s.SynchronizerConnectionRow).where(s.SynchronizerConnectionRow.alias == c.alias))
+            conn.execute(
+                insert(s.SynchronizerConnectionRow),
+                [{"alias": c.alias, "synchronizer_id": c.synchronizer_id, "sequencers": json.dumps(c.sequencers), "trust_threshold": c.trust_threshold, "connected": c.connected, "priority": c.priority}],
+            )
+
+    def _subscribe(self, sync: Synchronizer, connection: Connection) -> None:
+        sync.subscribe(
+            Subscription(self.member_id, connection.sequencers, lambda events, sid=sync.id: self._on_events(sid, events), lambda sid=sync.id: self.last_seen.get(sid, 0))
+        )
+
+    def disconnect(self, alias: str) -> None:
+        connection = self._connection(alias)
+        connection.connected = False
+        self._persist_connection(connection)
+        sync = self.env.synchronizers.get(connection.synchronizer_id)
+        if sync is not None:
+            sync.unsubscribe(self.member_id)
+
+    def reconnect(self, alias: str) -> bool:
+        connection = self._connection(alias)
+        sync = self.env.synchronizers.get(connection.synchronizer_id)
+        if sync is None or not sync.running_sequencers():
+            return False
+        connection.connected = True
+        self._persist_connection(connection)
+        self._subscribe(sync, connection)
+        return True
+
+    def _connection(self, alias: str) -> Connection:
+        self.require_running()
+        connection = self.connections.get(alias)
+        if connection is None:
+            raise CantonError(errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER, f"The synchronizer with alias {alias} is unknown.")
+        return connection
+
+    def connected_synchronizers(self) -> list[tuple[Connection, Synchronizer, bool]]:
+        """Connected synchronizers with a health flag (healthy when a sequencer of ours runs)."""
+        self.require_running()
+        result = []
+        for c in self.connections.values():
+            sync = self.env.synchronizers.get(c.synchronizer_id)
+            if c.connected and sync is not None:
+                sub = sync.subscribers.get(self.member_id)
+                healthy = (
+                    sub is not None
+                    and sync.reachable_sequencer(sub) is not None
+                    and self.member_id in sync.topology.participants(self.env.clock.now())
+                )
+                result.append((c, sync, healthy))
+        return result
+
+    def is_connected(self, synchronizer_id: str) -> bool:
+        return any(sync.id == synchronizer_id for _, sync, _ in self.connected_synchronizers())
+
+    # ---- topology ------------------------------------------------------------------------
+    def sign(self, tx: topology.TopologyTransaction) -> topology.SignedTopologyTransaction:
+        return topology.SignedTopologyTransaction(tx, {self.uid.namespace: self.key.sign(tx.bytes_to_sign()).hex()})
+
+    def enable_party(self, name: str, synchronizer_ids: list[str]) -> tuple[str, list[tuple[Synchronizer, int]]]:
+        """Host a new party ``name::<our namespace>`` on the given synchronizers; returns the party id
+        and, per synchronizer, the sequencing wait marker."""
+        self.require_running()
+        party = f"{name}::{self.uid.namespace}"
+        targets = []
+        for sync_id in synchronizer_ids:
+            sync = self.env.synchronizers[sync_id]
+            mapping = sync.topology.lookup(topology.PARTY_TO_PARTICIPANT, party)
+            if mapping is not None and any(p == self.member_id for p, _ in mapping.data["participants"]):
+                continue
+            serial = sync.topology.serial_of(topology.PARTY_TO_PARTICIPANT, party) + 1
+            tx = topology.TopologyTransaction(topology.REPLACE, serial, topology.party_to_participant(party, 1, [(self.member_id, "Submission")]))
+            sync.submit(topology_broadcast(self.member_id, [self.sign(tx)]))
+            targets.append((sync, serial))
+        return party, targets
+
+    def host_party(self, party: str, synchronizer_id: str, threshold: int, participants: list[tuple[str, str]]) -> int:
+        """Propose a party-to-participant mapping (hosting on several participants); returns its serial."""
+        sync = self.env.synchronizers[synchronizer_id]
+        serial = sync.topology.serial_of(topology.PARTY_TO_PARTICIPANT, party) + 1
+        tx = topology.TopologyTransaction(topology.REPLACE, serial, topology.party_to_participant(party, threshold, participants))
+        pending = [p for k, p in sync.topology.proposals.items() if k[:3] == (topology.PARTY_TO_PARTICIPANT, party, serial) and k[3] == tx.hash]
+        signed = self.sign(tx)
+        sync.submit(topology_broadcast(self.member_id, [signed]))
+        return serial
+
+    # ---- event processing ----------------------------------------------------------------
+    def _on_events(self, sync_id: str, events: list[SequencedEvent]) -> None:
+        if not self.running:
+            return
+        for event in events:
+            if event.timestamp <= self.last_seen.get(sync_id, 0):
+                continue
+            self.last_seen[sync_id] = event.timestamp
+            if event.sender == self.member_id:
+                sync = self.env.synchronizers[sync_id]
+                self.traffic_receipts[sync_id] = sync.traffic.state_at(self.member_id, event.timestamp, extrapolate=False)
+                if event.error is not None:
+                    self._on_deliver_error(event)
+            for envelope in event.envelopes:
+                msg = envelope.message
+                kind = msg.get("type")
+                if kind == "EncryptedViewMessage":
+                    self._on_request(sync_id, event, msg)
+                elif kind == "ConfirmationResult":
+                    self._on_verdict(sync_id, event, msg)
+
+    def _on_deliver_error(self, event: SequencedEvent) -> None:
+        for sub in list(self.submissions.values()):
+            if sub.command_id == event.message_id and not sub.future.done():
+                sub.future.set_exception(_error_from_text(event.error))
+                self.submissions.pop(sub.root_hash, None)
+
+    def _on_request(self, sync_id: str, event: SequencedEvent, msg: dict[str, Any]) -> None:
+        view = msg["view"]
+        root_hash = msg["root_hash"]
+        sync = self.env.synchronizers[sync_id]
+        with self.storage.read() as conn:
+            if conn.execute(select(s.LedgerUpdateRow.offset).where(s.LedgerUpdateRow.update_id == root_hash)).first():
+                return  # replayed after a restart: already committed
+        verdict, reason = "approve", ""
+        consumed = [n["contract_id"] for n in view["nodes"] if n["kind"] == "exercise" and n["consuming"]]
+        mine = self._stored_contracts(consumed)
+        for cid in consumed:
+            if cid in self.locks:
+                verdict, reason = "reject", f"LOCAL_VERDICT_LOCKED_CONTRACTS(2,0): Rejected transaction is referring to locked contracts {cid}"
+            elif cid in mine and mine[cid] is not None:
+                verdict, reason = "reject", f"LOCAL_VERDICT_INACTIVE_CONTRACTS(9,0): Rejected transaction is referring to inactive contracts {cid}"
+        locked = [cid for cid in consumed if cid in mine] if verdict == "approve" else []
+        self.locks.update(locked)
+        self.pending[(sync_id, event.timestamp)] = PendingTransaction(event.timestamp, sync_id, root_hash, view, locked)
+        confirming = []
+        for party in view["informees"]:
+            _threshold, hosts = sync.topology.hosting(party, event.timestamp)
+            if any(p == self.member_id and perm in CONFIRMING for p, perm in hosts):
+                confirming.append(party)
+        if not confirming:
+            return
+        body = {
+            "type": "ConfirmationResponse",
+            "request_id": event.timestamp,
+            "root_hash": root_hash,
+            "sender": self.member_id,
+            "confirming_parties": confirming,
+            "verdict": verdict,
+            "reason": reason,
+        }
+        body["signature"] = self.key.sign(messages.encode(body)).hex()
+        try:
+            sync.submit(
+                SubmissionRequest(self.member_id, str(uuid.uuid4()), (Envelope(messages.encode(body), (messages.MEDIATOR_GROUP_0,)),), kind="confirmation-response")
+            )
+        except CantonError as e:
+            log.warning("%s could not send its confirmation response: %s", self.name, e)
+
+    def _stored_contracts(self, contract_ids: list[str]) -> dict[str, int | None]:
+        """contract id -> archived offset (None when active), for the contracts we store."""
+        if not contract_ids:
+            return {}
+        with self.storage.read() as conn:
+            rows = conn.execute(
+                select(s.ContractRow.contract_id, s.ContractRow.archived_offset).where(s.ContractRow.contract_id.in_(contract_ids))
+            ).all()
+        return {cid: archived for cid, archived in rows}
+
+    def _on_verdict(self, sync_id: str, event: SequencedEvent, msg: dict[str, Any]) -> None:
+        pending = self.pending.pop((sync_id, msg["request_id"]), None)
+        if pending is None or pending.root_hash != msg["root_hash"]:
+            return
+        self.locks.difference_update(pending.locked)
+        submission = self.submissions.pop(pending.root_hash, None)
+        if msg["verdict"] != "approve":
+            if submission is not None and not submission.future.done():
+                submission.future.set_exception(_error_from_text(msg["reason"]))
+            self._write_cursor(sync_id)
+            return
+        tx = self._commit(sync_id, pending, event.timestamp)
+        if submission is not None and not submission.future.done():
+            submission.future.set_result(tx)
+        for listener in list(self.transaction_listeners):
+            listener(tx)
+        self._after_commit(sync_id, pending, tx)
+
+    def _clean_cursor(self, sync_id: str) -> int:
+        pending = [ts for (sid, ts) in self.pending if sid == sync_id]
+        return min(pending) - 1 if pending else self.last_seen.get(sync_id, 0)
+
+    def _write_cursor(self, sync_id: str, conn=None) -> None:
+        def write(c):
+            c.execute(delete(s.MemberCursorRow).where(s.MemberCursorRow.synchronizer_id == sync_id))
+            c.execute(insert(s.MemberCursorRow), [{"synchronizer_id": sync_id, "timestamp": self._clean_cursor(sync_id)}])
+
+        if conn is not None:
+            write(conn)
+        else:
+            with self.storage.transaction() as c:
+                write(c)
+
+    def _commit(self, sync_id: str, pending: PendingTransaction, record_time: int) -> Transaction:
+        view = pending.view
+        sync = self.env.synchronizers[sync_id]
+        hosted = {party for party in view["informees"] if any(p == self.member_id for p, _ in sync.topology.hosting(party, record_time)[1])}
+        offset = self.ledger_end + 1
+        events = []
+        created_rows = []
+        archived = []
+        for node in view["nodes"]:
+            if node["kind"] == "create":
+                contract = node["contract"]
+                if hosted & set(contract["signatories"] + contract["observers"]):
+                    created_rows.append(
+                        {
+                            "contract_id": contract["contract_id"],
+                            "synchronizer_id": sync_id,
+                            "template_id": contract["template_id"],
+                            "arguments": json.dumps(contract["arguments"], sort_keys=True),
+                            "signatories": json.dumps(contract["signatories"]),
+                            "observers": json.dumps(contract["observers"]),
+                            "created_offset": offset,
+                            "archived_offset": None,
+                        }
+                    )
+                    events.append({"created": contract})
+            else:
+                if node["consuming"]:
+                    archived.append(node["contract_id"])
+                events.append({"exercised": {k: node[k] for k in ("contract_id", "template_id", "choice", "consuming", "actors")}})
+        command_id = view["command_id"] if view["submitting_participant"] == self.member_id else ""
+        with self.storage.transaction() as conn:
+            if created_rows:
+                conn.execute(insert(s.ContractRow), created_rows)
+            if archived:
+                conn.execute(update(s.ContractRow).where(s.ContractRow.contract_id.in_(archived)).values(archived_offset=offset))
+            conn.execute(
+                insert(s.LedgerUpdateRow),
+                [{"offset": offset, "update_id": pending.root_hash, "synchronizer_id": sync_id, "record_time": record_time, "command_id": command_id, "submitter": json.dumps(view["act_as"]), "events": json.dumps(events)}],
+            )
+            if command_id and view.get("change_id"):
+                self._record_accepted(conn, view, offset, record_time)
+            self._write_cursor(sync_id, conn)
+        self.ledger_end = offset
+        return Transaction(offset, pending.root_hash, sync_id, record_time, command_id, tuple(events))
+
+    def _record_accepted(self, conn, view: dict[str, Any], offset: int, record_time: int) -> None:
+        conn.execute(delete(s.CommandDeduplicationRow).where(s.CommandDeduplicationRow.change_id == view["change_id"]))
+        conn.execute(
+            insert(s.CommandDeduplicationRow),
+            [{"change_id": view["change_id"], "submission_id": view["submission_id"], "status": "accepted", "offset": offset, "record_time": record_time}],
+        )
+
+    def _after_commit(self, sync_id: str, pending: PendingTransaction, tx: Transaction) -> None:
+        """The admin workflows: answer pings addressed to us, complete the pings we started."""
+        for node in pending.view["nodes"]:
+            if node["kind"] == "create" and node["contract"]["template_id"] == ledger.PING.id:
+                args = node["contract"]["arguments"]
+                ping = self.pings.get(args["id"])
+                if ping is not None and args["initiator"] == self.admin_party:
+                    ping.created = True
+                    ping.contract_id = node["contract"]["contract_id"]
+                if args["responder"] == self.admin_party:
+                    self._respond_to_ping(sync_id, node["contract"])
+            elif node["kind"] == "exercise" and node["template_id"] == ledger.PING.id and node["choice"] == "Respond":
+                ping = next((p for p in self.pings.values() if p.contract_id == node["contract_id"]), None)
+                if ping is not None and not ping.future.done():
+                    ping.future.set_result(time.monotonic() - ping.started)
+                    self.pings.pop(ping.id, None)
+
+    def _respond_to_ping(self, sync_id: str, contract: dict[str, Any]) -> None:
+        try:
+            self.submit(
+                [ledger.ExerciseCommand(ledger.PING.id, contract["contract_id"], "Respond", {})],
+                act_as=[self.admin_party],
+                command_id=f"ping-respond-{contract['arguments']['id']}",
+                synchronizer_id=sync_id,
+            )
+        except CantonError as e:
+            log.info("%s could not respond to ping %s: %s", self.name, contract["arguments"]["id"], e)
+
+    # ---- submitting transactions ---------------------------------------------------------
+    def submit(
+        self,
+        commands: list[Any],
+        act_as: list[str],
+        command_id: str,
+        synchronizer_id: str | None = None,
+        change_id: str | None = None,
+        submission_id: str | None = None,
+    ) -> Future:
+        """Interpret commands, send the confirmation request; the future gets the Transaction."""
+        self.require_running()
+        sync = self._synchronizer_for(synchronizer_id)
+        seed = hashlib.sha256(f"{self.member_id}/{command_id}/{uuid.uuid4()}".encode()).hexdigest()
+        nodes = self._interpret(commands, act_as, seed)
+        informees: list[str] = []
+        for node in nodes:
+            if node["kind"] == "create":
+                stakeholders = node["contract"]["signatories"] + node["contract"]["observers"]
+            else:
+                stakeholders = node["stakeholders"] + node["actors"]
+            informees.extend(p for p in stakeholders if p not in informees)
+        informee_spec: dict[str, dict[str, Any]] = {}
+        participants: list[str] = []
+        now = self.env.clock.now()
+        for party in informees:
+            threshold, hosts = sync.topology.hosting(party, now)
+            confirming = [p for p, perm in hosts if perm in CONFIRMING]
+            if not hosts:
+                raise CantonError(errors.PARTY_NOT_KNOWN_ON_LEDGER, f"Party not known on ledger: Parties are not hosted on synchronizer {sync.id}: {party}")
+            informee_spec[party] = {"threshold": min(threshold, max(1, len(confirming))), "participants": confirming}
+            participants.extend(p for p, _ in hosts if p not in participants)
+        view = {
+            "submitting_participant": self.member_id,
+            "act_as": list(act_as),
+            "command_id": command_id,
+            "submission_id": submission_id or str(uuid.uuid4()),
+            "change_id": change_id,
+            "ledger_time": self.env.clock.now(),
+            "informees": informees,
+            "nodes": nodes,
+        }
+        root_hash = hashlib.sha256(messages.encode(view)).hexdigest()
+        informee_msg = {"type": "InformeeMessage", "root_hash": root_hash, "submitter": self.member_id, "informees": informee_spec, "participants": participants}
+        view_msg = {"type": "EncryptedViewMessage", "root_hash": root_hash, "view": view}
+        root_msg = {"type": "RootHashMessage", "root_hash": root_hash, "payload_type": "TransactionViewType"}
+        request = SubmissionRequest(
+            self.member_id,
+            command_id,
+            (
+                Envelope(messages.encode(informee_msg), (messages.MEDIATOR_GROUP_0,)),
+                Envelope(messages.encode(view_msg), tuple(participants)),
+                Envelope(messages.encode(root_msg), tuple(participants) + (messages.MEDIATOR_GROUP_0,)),
+            ),
+            kind="confirmation-request",
+        )
+        future: Future = Future()
+        self.submissions[root_hash] = Submission(root_hash, future, command_id, change_id)
+        try:
+            sync.submit(request)
+        except BaseException:
+            self.submissions.pop(root_hash, None)
+            raise
+        return future
+
+    def _synchronizer_for(self, synchronizer_id: str | None) -> Synchronizer:
+        connected = self.connected_synchronizers()
+        if synchronizer_id is not None:
+            for _, sync, _ in connected:
+                if sync.id == synchronizer_id:
+                    return sync
+            raise CantonError(errors.NOT_CONNECTED_TO_ANY_SYNCHRONIZER, f"This participant is not connected to synchronizer {synchronizer_id}")
+        usable = [sync for _, sync, healthy in connected if healthy] or [sync for _, sync, _ in connected]
+        if not usable:
+            raise CantonError(
+                errors.NOT_CONNECTED_TO_ANY_SYNCHRONIZER,
+                "This participant is not connected to any synchronizer.",
+            )
+        return usable[0]
+
+    def _interpret(self, commands: list[Any], act_as: list[str], seed: str) -> list[dict[str, Any]]:
+        nodes: list[dict[str, Any]] = []
+        index = 0
+        authorizers = set(act_as)
+        for command in commands:
+            if isinstance(command, ledger.CreateCommand):
+                contract = ledger.new_contract(command.template_id, command.arguments, seed, index)
+                index += 1
+                missing = [p for p in contract.signatories if p not in authorizers]
+                if missing:
+                    raise CantonError(
+                        errors.INVALID_ARGUMENT,
+                        f"DAML_AUTHORIZATION_ERROR: creating {contract.template_id} requires authorizers {', '.join(missing)}, but only {', '.join(act_as)} were given",
+                    )
+                nodes.append({"kind": "create", "contract": ledger.contract_to_dict(contract)})
+            elif isinstance(command, ledger.ExerciseCommand):
+                contract = self.lookup_contract(command.contract_id)
+                if contract is None:
+                    raise CantonError(errors.CONTRACT_NOT_FOUND, f"Contract could not be found with id {command.contract_id}")
+                template = ledger.template(contract.template_id)
+                choice = template.choices.get(command.choice)
+                if choice is None:
+                    raise CantonError(errors.INVALID_ARGUMENT, f"Template {template.id} has no choice {command.choice}; choices: {', '.join(template.choices)}")
+                controllers = choice.controllers(contract.arguments, command.argument)
+                missing = [p for p in controllers if p not in authorizers]
+                if missing:
+                    raise CantonError(
+                        errors.INVALID_ARGUMENT,
+                        f"DAML_AUTHORIZATION_ERROR: exercising {command.choice} requires authorizers {', '.join(missing)}, but only {', '.join(act_as)} were given",
+                    )
+                nodes.append(
+                    {
+                        "kind": "exercise",
+                        "contract_id": contract.contract_id,
+                        "template_id": contract.template_id,
+                        "choice": command.choice,
+                        "argument": command.argument,
+                        "actors": controllers,
+                        "consuming": choice.consuming,
+                        "stakeholders": list(contract.stakeholders),
+                    }
+                )
+                for template_id, arguments in choice.effect(contract.arguments, command.argument):
+                    created = ledger.new_contract(template_id, arguments, seed, index)
+                    index += 1
+                    nodes.append({"kind": "create", "contract": ledger.contract_to_dict(created)})
+            else:
+                raise CantonError(errors.INVALID_ARGUMENT, f"Not a ledger command: {command!r}")
+        return nodes
+
+    def lookup_contract(self, contract_id: str) -> ledger.Contract | None:
+        with self.storage.read() as conn:
+            row = conn.execute(
+                select(s.ContractRow.__table__).where(s.ContractRow.contract_id == contract_id, s.ContractRow.archived_offset.is_(None))
+            ).mappings().first()
+        if row is None or row["contract_id"] in self.locks:
+            return None if row is None else _contract(row)
+        return _contract(row)
+
+    def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[ledger.Contract]:
+        self.require_running()
+        with self.storage.read() as conn:
+            query = select(s.ContractRow.__table__).where(s.ContractRow.archived_offset.is_(None)).order_by(s.ContractRow.created_offset)
+            rows = conn.execute(query).mappings().all()
+        result = [_contract(r) for r in rows]
+        if party is not None:
+            result = [c for c in result if party in c.stakeholders]
+        if template_id is not None:
+            resolved = ledger.template(template_id).id
+            result = [c for c in result if c.template_id == resolved]
+        return result
+
+    def transactions(self, after: int = 0) -> list[Transaction]:
+        with self.storage.read() as conn:
+            rows = conn.execute(select(s.LedgerUpdateRow.__table__).where(s.LedgerUpdateRow.offset > after).order_by(s.LedgerUpdateRow.offset)).mappings().all()
+        return [Transaction(r["offset"], r["update_id"], r["synchronizer_id"], r["record_time"], r["command_id"], tuple(json.loads(r["events"]))) for r in rows]
+
+    # ---- ping ----------------------------------------------------------------------------
+    def start_ping(self, target: str, synchronizer_id: str | None = None, ping_id: str | None = None) -> PingState:
+        """Create a Ping contract for ``target``'s admin party; the state's future gets the elapsed
+        seconds once the responder archived it. Failures to submit fail the future at once."""
+        self.require_running()
+        ping_id = ping_id or str(uuid.uuid4())
+        if ping_id in self.pings:
+            raise CantonError(errors.INVALID_ARGUMENT, f"Duplicate ping request {ping_id}")
+        state = PingState(ping_id, target, time.monotonic(), Future())
+        self.pings[ping_id] = state
+        now = self.env.clock.now()
+        candidates = [sync for _, sync, _ in self.connected_synchronizers() if target in sync.topology.participants(now)]
+        if synchronizer_id is not None:
+            candidates = [sync for sync in candidates if sync.id == synchronizer_id]
+        if not candidates:
+            return state  # nothing can carry it: it times out, as in Canton
+        responder = target.split("::", 1)[1]
+        try:
+            future = self.submit(
+                [ledger.CreateCommand(ledger.PING.id, {"id": ping_id, "initiator": self.admin_party, "responder": responder})],
+                act_as=[self.admin_party],
+                command_id=f"ping-{ping_id}",
+                synchronizer_id=candidates[0].id,
+            )
+        except CantonError as e:
+            state.future.set_exception(e)
+            self.pings.pop(ping_id, None)
+            return state
+
+        def on_created(f: Future) -> None:
+            if f.exception() is not None and not state.future.done():
+                state.failure = PING_NOT_CREATED
+
+        future.add_done_callback(on_created)
+        return state
+
+    def ping_failure(self, ping_id: str) -> str:
+        state = self.pings.pop(ping_id, None)
+        if state is None:
+            return PING_NOT_CREATED
+        if state.failure and state.failure != PING_NOT_CREATED:
+            return state.failure
+        return PING_NOT_RESPONDED if state.created else PING_NOT_CREATED
+
+    # ---- health --------------------------------------------------------------------------
+    def components(self) -> list[health.ComponentHealth]:
+        connected = self.connected_synchronizers() if self.running else []
+        names = ["connected-synchronizer", "sync-ephemeral-state", "sequencer-client", "acs-commitment-processor"]
+        if not connected:
+            return [self.storage_health()] + [health.not_initialized(n) for n in names]
+        healthy = any(h for _, _, h in connected)
+        comps = [self.storage_health()]
+        for n in names:
+            comps.append(health.ok(n) if healthy or n == "acs-commitment-processor" else health.failed(n, "Disconnected from synchronizer"))
+        return comps
+
+    def ports(self) -> list[tuple[str, int]]:
+        ports = [("ledger", self.config.ledger_api.port), ("admin", self.config.admin_api.port)]
+        if self.config.http_ledger_api is not None:
+            ports.append(("json", self.config.http_ledger_api.port))
+        return ports
+
+
+def _contract(row) -> ledger.Contract:
+    return ledger.Contract(
+        row["contract_id"], row["template_id"], json.loads(row["arguments"]), tuple(json.loads(row["signatories"])), tuple(json.loads(row["observers"]))
+    )
+
+
+def _error_from_text(text: str) -> CantonError:
+    """Rebuild a CantonError from its rendered ``CODE(cat,corr): cause`` text (from a verdict or deliver error)."""
+    import re
+
+    m = re.match(r"^([A-Z_]+)\((\d+),([0-9a-f]+)\): (.*)$", text, re.S)
+    if not m:
+        return CantonError(errors.MEDIATOR_SAYS_TX_TIMED_OUT, text)
+    code = errors.ErrorCode(m.group(1), errors.ErrorCategory(int(m.group(2))))
+    return CantonError(code, m.group(4), None if m.group(3) == "0" else m.group(3))
+
+
+def topology_broadcast(sender: str, transactions: list[topology.SignedTopologyTransaction]) -> SubmissionRequest:
+    body = {"type": "TopologyTransactionsBroadcast", "transactions": [t.to_dict() for t in transactions]}
+    return SubmissionRequest(sender, str(uuid.uuid4()), (Envelope(messages.encode(body), (messages.ALL_MEMBERS,)),), kind="topology")

@@ -1,0 +1,148 @@
+"""The sequencer node: stores the synchronizer's ordering, serves members' subscriptions, and
+submits traffic top-ups."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from canton_console.runtime import errors, health, messages
+from canton_console.runtime import traffic as tr
+from canton_console.runtime.errors import CantonError
+from canton_console.runtime.messages import Envelope, SubmissionRequest
+from canton_console.runtime.node import Node
+from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
+from canton_console.store import schema as s
+
+
+class SequencerNode(Node):
+    kind = "sequencer"
+    code = "SEQ"
+    instance_type = "Sequencer"
+
+    def __init__(self, env, name, config):
+        super().__init__(env, name, config)
+        self.synchronizer: Synchronizer | None = None
+
+    def _on_start(self) -> None:
+        with self.storage.read() as conn:
+            record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
+        if record is not None:
+            sync = self.env.synchronizers.get(record["synchronizer_id"])
+            if sync is None:
+                sync = Synchronizer(self.env, record["synchronizer_id"], record["name"], json.loads(record["static_parameters"]))
+                sync.load_from(self)
+                self.env.synchronizers[sync.id] = sync
+            else:
+                self._catch_up_store(sync)
+            self.synchronizer = sync
+            sync.sequencer_nodes[self.name] = self
+            sync.on_sequencer_started(self)
+
+    def _on_stop(self) -> None:
+        if self.synchronizer is not None:
+            self.synchronizer.on_sequencer_stopped(self)
+
+    def join(self, sync: Synchronizer) -> None:
+        """Become a sequencer of ``sync`` (at bootstrap): remember it in the store."""
+        with self.storage.transaction() as conn:
+            conn.execute(
+                insert(s.SynchronizerRecord),
+                [{"synchronizer_id": sync.id, "name": sync.name, "static_parameters": json.dumps(sync.static_parameters)}],
+            )
+        self.synchronizer = sync
+        sync.sequencer_nodes[self.name] = self
+
+    def _catch_up_store(self, sync: Synchronizer) -> None:
+        """Copy what the shared ordering sequenced while this sequencer was down from a running peer."""
+        peers = [n for n in sync.running_sequencers() if n is not self]
+        if not peers:
+            return
+        peer = peers[0]
+        tables = (s.SequencedEventRow, s.TopologyTransactionRow, s.TrafficPurchasedRow, s.TopUpSubmissionRow, s.TrafficConsumedRow)
+        with peer.storage.read() as src, self.storage.transaction() as dst:
+            for model in tables:
+                table = model.__table__
+                rows = [dict(r) for r in src.execute(select(table).where(table.c.synchronizer_id == sync.id)).mappings()]
+                dst.execute(table.delete().where(table.c.synchronizer_id == sync.id))
+                if rows:
+                    dst.execute(insert(table), rows)
+
+    @property
+    def synchronizer_id(self) -> str:
+        self.require_running()
+        if self.synchronizer is None:
+            raise CantonError(
+                errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER,
+                f"Sequencer '{self.name}' has not been initialized: bootstrap a synchronizer with it first.",
+            )
+        return self.synchronizer.id
+
+    # ---- traffic -------------------------------------------------------------------------
+    def set_traffic_balance(self, member: str, serial: int, new_balance: int) -> None:
+        """Submit a top-up: the new absolute extra-traffic total of ``member`` under ``serial``."""
+        sync = self.env.synchronizers[self.synchronizer_id]
+        params = sync.parameters().trafficControl
+        if params is None:
+            raise CantonError(errors.TRAFFIC_CONTROL_DISABLED, "TrafficControlDisabled")
+        if member not in sync.topology.known_members() or member.startswith("SEQ::"):
+            raise CantonError(
+                errors.TOPOLOGY_UNKNOWN_MEMBERS,
+                f"{member} is not a participant or mediator of synchronizer {sync.id}; only they have traffic balances.",
+            )
+        latest = sync.traffic.latest_purchase(member)
+        tr.validate_serial(latest.serial if latest else None, serial)
+        now_ms = self.env.clock.now() // 1000
+        window_ms = params.setBalanceRequestSubmissionWindowSize // 1000
+        for max_ms in tr.max_sequencing_times(now_ms, window_ms):
+            msg: dict[str, Any] = {
+                "type": "SetTrafficPurchasedMessage",
+                "member": member,
+                "serial": serial,
+                "total_traffic_purchased": new_balance,
+                "synchronizer_id": sync.id,
+                "max_sequencing_time": max_ms * 1000,
+            }
+            msg["signature"] = self.key.sign(topup_signing_bytes(msg)).hex()
+            sync.submit(
+                SubmissionRequest(
+                    sender=self.member_id,
+                    message_id=str(uuid.uuid4()),
+                    envelopes=(Envelope(messages.encode(msg), (member, messages.SEQUENCERS)),),
+                    kind="top-up",
+                    max_sequencing_time=max_ms * 1000,
+                    aggregation_id=topup_aggregation_id(member, serial, new_balance, max_ms * 1000),
+                )
+            )
+
+    # ---- health and status ---------------------------------------------------------------
+    def components(self) -> list[health.ComponentHealth]:
+        sequencer = health.ok("sequencer") if self.synchronizer else health.not_initialized("sequencer")
+        return [self.storage_health(), sequencer]
+
+    def ports(self) -> list[tuple[str, int]]:
+        return [("public", self.config.public_api.port), ("admin", self.config.admin_api.port)]
+
+    def event_log(self) -> list[dict[str, Any]]:
+        """The synchronizer's sequenced events as this sequencer stored them, oldest first."""
+        self.require_running()
+        with self.storage.read() as conn:
+            rows = conn.execute(select(s.SequencedEventRow.__table__).order_by(s.SequencedEventRow.timestamp)).mappings().all()
+        result = []
+        for row in rows:
+            envelopes = messages.decode_batch(row["batch"])
+            result.append(
+                {
+                    "timestamp": row["timestamp"],
+                    "sender": row["sender"],
+                    "messages": [e.type for e in envelopes],
+                    "recipients": row["recipients"].split(",") if row["recipients"] else [],
+                    "cost": row["cost"],
+                    "error": row["error"],
+                    "sizes": [len(e.payload) for e in envelopes],
+                }
+            )
+        return result

@@ -1,0 +1,185 @@
+"""The tables of a node's store (SQLAlchemy 2 typed models).
+
+One schema serves every node kind; a node only fills the tables it uses. Replicas of one node share
+one store. Timestamps are integer microseconds since the epoch.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = 1
+APPLICATION = "canton-console"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SchemaMeta(Base):
+    __tablename__ = "cc_schema_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class NodeIdentity(Base):
+    """The node's identity: one row. Replicas of a node share it."""
+
+    __tablename__ = "cc_node_identity"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    identifier: Mapped[str] = mapped_column(String(255))
+    private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    fingerprint: Mapped[str] = mapped_column(String(80))
+
+
+class SynchronizerRecord(Base):
+    """A synchronizer this sequencer or mediator serves (its id and static parameters)."""
+
+    __tablename__ = "cc_synchronizers"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    static_parameters: Mapped[str] = mapped_column(Text)
+
+
+class TopologyTransactionRow(Base):
+    """A signed topology transaction as sequenced on a synchronizer (or still a proposal)."""
+
+    __tablename__ = "cc_topology_transactions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    synchronizer_id: Mapped[str] = mapped_column(String(255), index=True)
+    mapping_code: Mapped[str] = mapped_column(String(64))
+    mapping_key: Mapped[str] = mapped_column(String(512))
+    serial: Mapped[int] = mapped_column(Integer)
+    operation: Mapped[str] = mapped_column(String(16))
+    mapping: Mapped[str] = mapped_column(Text)
+    signatures: Mapped[str] = mapped_column(Text)
+    is_proposal: Mapped[bool] = mapped_column(Boolean)
+    sequenced: Mapped[int] = mapped_column(BigInteger)
+    valid_from: Mapped[int] = mapped_column(BigInteger)
+    valid_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class SequencedEventRow(Base):
+    """One event of the synchronizer's total order, as this sequencer stores it."""
+
+    __tablename__ = "cc_sequenced_events"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    timestamp: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sender: Mapped[str] = mapped_column(String(512))
+    message_id: Mapped[str] = mapped_column(String(128))
+    batch: Mapped[bytes] = mapped_column(LargeBinary)
+    recipients: Mapped[str] = mapped_column(Text)  # members the event is delivered to, comma separated
+    cost: Mapped[int] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class TrafficConsumedRow(Base):
+    __tablename__ = "cc_traffic_consumed"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    member: Mapped[str] = mapped_column(String(512), primary_key=True)
+    sequencing_timestamp: Mapped[int] = mapped_column(BigInteger)
+    extra_traffic_consumed: Mapped[int] = mapped_column(BigInteger)
+    base_traffic_remainder: Mapped[int] = mapped_column(BigInteger)
+    last_consumed_cost: Mapped[int] = mapped_column(BigInteger)
+
+
+class TrafficPurchasedRow(Base):
+    __tablename__ = "cc_traffic_purchased"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    member: Mapped[str] = mapped_column(String(512), primary_key=True)
+    serial: Mapped[int] = mapped_column(Integer, primary_key=True)
+    extra_traffic_purchased: Mapped[int] = mapped_column(BigInteger)
+    sequencing_timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class TopUpSubmissionRow(Base):
+    """A sequencer's signed top-up waiting for the sequencer threshold (aggregation)."""
+
+    __tablename__ = "cc_topup_submissions"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    member: Mapped[str] = mapped_column(String(512), primary_key=True)
+    serial: Mapped[int] = mapped_column(Integer, primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    max_sequencing_time: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sequencer: Mapped[str] = mapped_column(String(512), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    sequenced: Mapped[int] = mapped_column(BigInteger)
+
+
+class SynchronizerConnectionRow(Base):
+    """A participant's registered synchronizer connection."""
+
+    __tablename__ = "cc_synchronizer_connections"
+    alias: Mapped[str] = mapped_column(String(255), primary_key=True)
+    synchronizer_id: Mapped[str] = mapped_column(String(255))
+    sequencers: Mapped[str] = mapped_column(Text)  # JSON list of sequencer names
+    trust_threshold: Mapped[int] = mapped_column(Integer)
+    connected: Mapped[bool] = mapped_column(Boolean)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MemberCursorRow(Base):
+    """How far a member has processed a synchronizer's events (its clean replay point)."""
+
+    __tablename__ = "cc_member_cursors"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class ContractRow(Base):
+    __tablename__ = "cc_contracts"
+    contract_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    synchronizer_id: Mapped[str] = mapped_column(String(255))
+    template_id: Mapped[str] = mapped_column(String(255))
+    arguments: Mapped[str] = mapped_column(Text)
+    signatories: Mapped[str] = mapped_column(Text)
+    observers: Mapped[str] = mapped_column(Text)
+    created_offset: Mapped[int] = mapped_column(BigInteger)
+    archived_offset: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+
+
+class LedgerUpdateRow(Base):
+    """A transaction as this participant's ledger API reports it, at its own offset."""
+
+    __tablename__ = "cc_ledger_updates"
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(128), unique=True)
+    synchronizer_id: Mapped[str] = mapped_column(String(255))
+    record_time: Mapped[int] = mapped_column(BigInteger)
+    command_id: Mapped[str] = mapped_column(String(255))
+    submitter: Mapped[str] = mapped_column(Text)
+    events: Mapped[str] = mapped_column(Text)
+
+
+class CommandDeduplicationRow(Base):
+    """Ledger API command deduplication: the last accepted submission of each change id."""
+
+    __tablename__ = "cc_command_dedup"
+    change_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    submission_id: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))  # in-flight | accepted | rejected
+    offset: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    record_time: Mapped[int] = mapped_column(BigInteger)
+
+
+class MediatorVerdictRow(Base):
+    __tablename__ = "cc_mediator_verdicts"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReplicaLeaseRow(Base):
+    """Who is the active replica of this node (SQLite; PostgreSQL uses an advisory lock)."""
+
+    __tablename__ = "cc_replica_lease"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+
+
+Index("cc_ledger_updates_by_command", LedgerUpdateRow.command_id)
