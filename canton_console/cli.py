@@ -89,10 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     except CantonError as e:
         _error(e.render())
         return 1
+    servers: list = []
     try:
         embedded = not args.config
         try:
             _start(session, args, embedded)
+            if args.mode != "run":
+                servers = _health_servers(session)
         except CantonError as e:
             _error(f"failed to start the nodes: {e.render()}")
             return 1
@@ -123,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             _line_loop(session, sys.stdin)
         return 0
     finally:
+        for server in servers:
+            server.stop()
         session.close()
 
 
@@ -170,23 +175,19 @@ def _daemon(session, args) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    servers = _health_servers(session)
     names = ", ".join(n.name for n in session.env.nodes() if n.running)
-    sys.stdout.write(f"canton-console daemon running: {names}\n")
+    endpoints = ", ".join(f"{s.node.name} http://{s.address}:{s.port}/health" for s in getattr(session.env, "health_servers", []))
+    sys.stdout.write(f"canton-console daemon running: {names}\n" + (f"health endpoints: {endpoints}\n" if endpoints else ""))
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass
-    for server in servers:
-        server.stop()
     sys.stdout.write("canton-console daemon stopped\n")
     return 0
 
 
 def _health_servers(session) -> list:
-    try:
-        from canton_console.runtime.health_server import start_health_servers
-    except ImportError:
-        return []
+    from canton_console.runtime.health_server import start_health_servers
+
     return start_health_servers(session.env)
 
 

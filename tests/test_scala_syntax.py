@@ -393,11 +393,11 @@ def test_transcript_translations_exact():
     )
     assert t2.python.splitlines() == [
         "trafficControlParameters = TrafficControlParameters(enforceRateLimiting=True, "
-        "maxBaseTrafficAmount=NonNegativeNumeric.tryCreate(20000), "
+        "maxBaseTrafficAmount=NonNegativeNumeric.tryCreate(__cc_long(20000)), "
         "readVsWriteScalingFactor=PositiveNumeric.tryCreate(200), "
-        "maxBaseTrafficAccumulationDuration=PositiveFiniteDuration.ofSeconds(10), "
-        "setBalanceRequestSubmissionWindowSize=PositiveFiniteDuration.ofMinutes(5), "
-        "baseEventCost=NonNegativeNumeric.tryCreate(500))",
+        "maxBaseTrafficAccumulationDuration=PositiveFiniteDuration.ofSeconds(__cc_long(10)), "
+        "setBalanceRequestSubmissionWindowSize=PositiveFiniteDuration.ofMinutes(__cc_long(5)), "
+        "baseEventCost=NonNegativeNumeric.tryCreate(__cc_long(500)))",
         '__cc_apply(__cc_sel(__cc_sel(sequencer1, "topology"), "synchronizer_parameters").propose_update, '
         '[("synchronizerId", __cc_sel(sequencer1, "synchronizer_id")), '
         "(None, (lambda __x1: __x1.update(trafficControl=Some(trafficControlParameters))))])",
@@ -417,7 +417,7 @@ def test_transcript_translations_exact():
     )
     assert py(T7_SET_BALANCE) == (
         '__cc_sel(sequencer1, "traffic_control").set_traffic_balance(member=participant1, serial=nextSerial, '
-        "newBalance=NonNegativeNumeric.tryCreate(1000000))"
+        "newBalance=NonNegativeNumeric.tryCreate(__cc_long(1000000)))"
     )
     assert py(T8_RETRY) == (
         "utils.retry_until_true((lambda: __cc_sel(__cc_sel(sequencer1, \"traffic_control\")"
@@ -563,7 +563,9 @@ def test_imports_are_dropped():
 
 
 def test_literals():
-    assert py("f(1000000L, 0xFF, 1_000, 1.5, 2.5f, 1e3, 3d)") == "f(1000000, 255, 1000, 1.5, 2.5, 1000.0, 3.0)"
+    # Long literals keep their type through __cc_long (the console echoes ``Long``).
+    assert py("f(1000000L, 0xFF, 1_000, 1.5, 2.5f, 1e3, 3d)") == "f(__cc_long(1000000), 255, 1000, 1.5, 2.5, 1000.0, 3.0)"
+    assert py("f(-5L, 0x10L)") == "f(__cc_long(-5), __cc_long(16))"
     assert py("f(true, false)") == "f(True, False)"
     assert py(r'"a\tb\"c\\d\u0041\n"') == r'"a\tb\"c\\dA\n"'
     assert py('"""raw \\n "q" """') == r'"raw \\n \"q\" "'
@@ -738,7 +740,7 @@ def test_durations():
     assert py("500.millis") == '__cc_duration(500, "millis")'
     assert py("1.second") == '__cc_duration(1, "seconds")'
     assert py("2.hours") == '__cc_duration(2, "hours")'
-    assert py("3L.days") == '__cc_duration(3, "days")'
+    assert py("3L.days") == '__cc_duration(__cc_long(3), "days")'
     assert py("-5.seconds") == '__cc_duration((-5), "seconds")'
     assert py("1.5.seconds") == '__cc_duration(1.5, "seconds")'
     ns = {**RUNTIME_HELPERS}
@@ -819,7 +821,7 @@ def test_operators():
         ("val a = 1\nvar x = 1", "'var' (use val)", 2, 1),
         ("x match {\n  case 1 => 2\n}", "pattern matching ('match')", 1, 3),
         ("foo[Int](1)", "type parameters ('[Int]')", 1, 4),
-        ('val s = s"hi $x"', 'string interpolation (s"...")', 1, 9),
+        ('val s = raw"hi $x"', 'string interpolation (raw"...")', 1, 9),
         ('f"x"', 'string interpolation (f"...")', 1, 1),
         ("f(null)", "'null'", 1, 3),
         ("{ case x => 1 }", "pattern matching ('case')", 1, 3),
@@ -912,7 +914,7 @@ def test_syntax_errors(source, incomplete):
 
 
 def test_runtime_helpers_are_exposed():
-    assert set(RUNTIME_HELPERS) == {"__cc_sel", "__cc_apply", "__cc_duration", "__cc_div", "__cc_mod", "__cc_None"}
+    assert set(RUNTIME_HELPERS) == {"__cc_sel", "__cc_apply", "__cc_duration", "__cc_div", "__cc_mod", "__cc_None", "__cc_long", "__cc_show"}
     assert RUNTIME_HELPERS["__cc_apply"] is cc_apply
 
 
@@ -1081,3 +1083,13 @@ def test_random_inputs_translate_or_raise_scala_syntax_error():
         translated += 1
         detect_syntax(source)
     assert translated > 100
+
+
+def test_s_interpolation_becomes_a_join_of_shown_parts():
+    assert py('println(s"ping took $d")') == 'println("".join(("ping took ", __cc_show(d))))'
+    assert py('s"a ${p.name + "!"} b $$ c"') == '"".join(("a ", __cc_show((__cc_sel(p, "name") + "!")), " b $ c"))'
+    assert py('s""') == '""'
+    ns = dict(RUNTIME_HELPERS, d=5)
+    assert eval(py('s"took ${d * 2} ms\\n"'), ns) == "took 10 ms\n"
+    with pytest.raises(ScalaSyntaxError, match="must be followed by a name"):
+        translate('s"cost: $ 5"')

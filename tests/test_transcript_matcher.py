@@ -326,3 +326,39 @@ def test_captures_flow_through_a_file(cmd):
     assert r.failures == 1
     assert "capture contradicted" in (r.steps[1].reason or "")
     assert "ids.txt:1" in (r.steps[1].reason or "")
+
+
+def test_map_entries_match_in_any_order_but_not_with_other_values():
+    # Scala prints a hash-based Map in no meaningful order (the founding transcript lists
+    # participant1, mediator1, participant3, participant2).
+    from canton_console.transcript.matcher import Captures
+    from canton_console.transcript.matcher import match as m
+
+    expected = [
+        "res1: S = S(",
+        "  states = Map(",
+        "    PAR::participant1::12201ff69b1d... -> Right(",
+        "      value = 1",
+        "    ),",
+        "    MED::mediator1::122009299340... -> Right(value = 2)",
+        "  )",
+        ")",
+    ]
+    actual = "\n".join(
+        [
+            "res1: S = S(",
+            "  states = Map(",
+            "    MED::mediator1::1220aaaaaaaa... -> Right(value = 2),",
+            "    PAR::participant1::1220bbbbbbbb... -> Right(",
+            "      value = 1",
+            "    )",
+            "  )",
+            ")",
+        ]
+    )
+    captures = Captures()
+    assert m(expected, actual, captures).ok
+    # the captures bound the right ids to each other
+    assert m(["PAR::participant1::12201ff69b1d..."], "PAR::participant1::1220bbbbbbbb...", captures).ok
+    assert not m(expected, actual.replace("value = 1", "value = 5"), Captures()).ok
+    assert not m(expected, actual.replace("MED::mediator1", "MED::mediator2"), Captures()).ok

@@ -835,6 +835,8 @@ def _monitoring(node: _Node) -> MonitoringConfig:
 
 
 def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
+    if not isinstance(tree, dict):
+        raise ConfigError(f"the configuration must be an object (key = value pairs), found {_show(tree)}")
     canton_value = tree.get("canton", _MISSING)
     if canton_value is _MISSING or canton_value is None:
         return CantonConfig()

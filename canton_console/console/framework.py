@@ -159,12 +159,17 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                     f"NODE_NOT_STARTED(9,0): Instance {self._node.instance_type} '{self._node.name}' has not been started. ",
                     scala_name,
                 )
+            # A running node may still refuse a command (a passive replica refuses all but a few).
+            refuse = getattr(self._node, "refuse_reason", None) if needs_running else None
+            refusal = refuse(command_name) if refuse is not None else None
+            if refusal is not None:
+                raise CommandFailure(render_canton_error(refusal, self._node), scala_name)
             for pname, conv in converters.items():
                 if pname in bound.arguments:
                     value = bound.arguments[pname]
                     default = signature.parameters[pname].default
-                    if value is default and default is None:
-                        continue
+                    if value is default:
+                        continue  # a command's own default needs no checking (and may be a marker)
                     bound.arguments[pname] = conv.convert(value, CallContext(command_name, pname, self._env, scala_name))
             try:
                 return fn(*bound.args, **bound.kwargs)

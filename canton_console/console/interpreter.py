@@ -87,20 +87,23 @@ class Interpreter:
 
     def _compile(self, source: str, filename: str):
         """Returns (code for all but the last expression, last expression code, (name, scala?))."""
-        from canton_console.console.scala_syntax import detect_syntax, translate
+        from canton_console.console.scala_syntax import detect_syntax
 
         syntax = self.syntax if self.syntax != "auto" else detect_syntax(source)
         label = None
         if syntax == "scala":
-            translation = translate(source)
-            python = translation.python
+            try:
+                tree, translation = self._translate_scala(source, filename)
+            except SyntaxError:
+                if self.syntax == "auto" and _starts_with_python_keyword(source):
+                    ast.parse(source, filename=filename)  # raises Python's own, more useful, error
+                raise
             self.scala_vals.update(translation.vals)
             name = translation.last_is_val_or_val_name
             if name is not None and name in self.scala_vals:
                 label = (name, True)
         else:
-            python = source
-        tree = ast.parse(python, filename=filename, mode="exec")
+            tree = ast.parse(source, filename=filename, mode="exec")
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             expr = ast.Expression(tree.body.pop().value)
@@ -111,11 +114,27 @@ class Interpreter:
                 label = (stmt.targets[0].id, False)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
                 label = (stmt.target.id, False)
-        if label is not None and last is not None and label[1]:
-            # A Scala step ending in a val's bare name: echo it under that name.
-            pass
         code = compile(tree, filename, "exec") if tree.body else None
         return code, last, label
+
+    def _translate_scala(self, source: str, filename: str):
+        """Translate a Scala step statement by statement, so each keeps its line number; returns the
+        Python module and the last statement's translation (for ``val`` echo), with all vals."""
+        from canton_console.console.scala_syntax import ScalaSyntaxError, translate
+
+        body: list[ast.stmt] = []
+        vals: list[str] = []
+        last = None
+        for first_line, chunk in split_statements(source, self.is_complete) or [(1, source)]:
+            try:
+                last = translate(chunk)
+            except ScalaSyntaxError as e:
+                raise ScalaSyntaxError(str(e).split(" (line")[0], (e.lineno or 1) + first_line - 1, e.offset or 1) from None
+            vals += last.vals
+            tree = ast.parse(last.python, filename=filename)
+            ast.increment_lineno(tree, first_line - 1)
+            body += tree.body
+        return ast.Module(body=body, type_ignores=[]), attrs.evolve(last, vals=tuple(vals))
 
     def _show(self, value: Any, n: int, label) -> str:
         from canton_console.console.framework import Group
@@ -136,35 +155,48 @@ class Interpreter:
 
     # ---- scripts -------------------------------------------------------------------------
     def run_script(self, path: str, text: str | None = None) -> Outcome:
-        """Run a whole script (``--bootstrap``, ``run``): values are not echoed; the first failure stops it."""
-        from canton_console.console.scala_syntax import detect_syntax, translate
+        """Run a whole script (``--bootstrap``, ``run``): values are not echoed; the first failure stops
+        it, reported with the script's file and line."""
+        from canton_console.console.scala_syntax import detect_syntax
 
         if text is None:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError as e:
+                return Outcome(f"Error: cannot read the script {path}: {e.strerror}\n", failed=True)
         syntax = self.syntax if self.syntax != "auto" else detect_syntax(text)
-        captured = _Capture()
         try:
-            if syntax == "scala":
-                python = translate(text).python
-                line_map = None
-            else:
-                python = text
-                line_map = None
-            code = compile(python, path, "exec")
+            chunks = [(1, compile(text, path, "exec"))] if syntax == "python" else self._scala_chunks(text, path)
         except SyntaxError as e:
             return Outcome(self._syntax_error(e, path), failed=True)
+        captured = _Capture()
         try:
             with captured:
-                exec(code, self.namespace)
+                for _line, code in chunks:
+                    exec(code, self.namespace)
         except SystemExit:
             return Outcome(captured.text())
         except KeyboardInterrupt:
             return Outcome(captured.text() + "Interrupted\n", failed=True)
-        except BaseException as e:  # noqa: BLE001
-            del line_map
+        except BaseException as e:  # noqa: BLE001 - reported like a console failure
             return Outcome(captured.text() + self._failure(e, path), failed=True)
         return Outcome(captured.text())
+
+    def _scala_chunks(self, text: str, path: str) -> list[tuple[int, Any]]:
+        """Translate a Scala script statement by statement, keeping each statement's line number."""
+        from canton_console.console.scala_syntax import ScalaSyntaxError, translate
+
+        chunks = []
+        for first_line, source in split_statements(text, self.is_complete):
+            try:
+                python = translate(source).python
+            except ScalaSyntaxError as e:
+                raise ScalaSyntaxError(str(e).split(" (line")[0], (e.lineno or 1) + first_line - 1, e.offset or 1) from None
+            tree = ast.parse(python, filename=path)
+            ast.increment_lineno(tree, first_line - 1)
+            chunks.append((first_line, compile(tree, path, "exec")))
+        return chunks
 
     # ---- failures ------------------------------------------------------------------------
     def _location(self, error: BaseException, filename: str) -> str:
@@ -240,7 +272,7 @@ class Interpreter:
         if not source.strip():
             return True
         syntax = self.syntax if self.syntax != "auto" else detect_syntax(source)
-        if syntax == "scala":
+        if syntax == "scala" and not (self.syntax == "auto" and _starts_with_python_keyword(source)):
             try:
                 translate(source)
                 return True
@@ -250,6 +282,14 @@ class Interpreter:
             return codeop.compile_command(source, "<input>", "exec") is not None
         except (SyntaxError, ValueError, OverflowError):
             return True
+
+
+def _starts_with_python_keyword(source: str) -> bool:
+    import keyword
+
+    words = source.lstrip().split(None, 1)
+    head = words[0].split("(")[0] if words else ""
+    return keyword.iskeyword(head) and head not in ("import", "None", "True", "False")
 
 
 class _Capture:
@@ -269,3 +309,32 @@ class _Capture:
 
     def text(self) -> str:
         return self._buffer.getvalue()
+
+
+CONTINUATION_STARTS = (".", "&&", "||", "+", "*", "/", "%", "==", "!=", ">", "<", "->", "=>", "}", ")")
+
+
+def split_statements(text: str, is_complete) -> list[tuple[int, str]]:
+    """Top-level statements of a script with their first line: lines accumulate until the input is
+    complete and the next line does not continue it (a line starting with ``.`` or an operator)."""
+    lines = text.splitlines()
+    result: list[tuple[int, str]] = []
+    buffer: list[str] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if not buffer:
+            if not line.strip():
+                continue
+            start = i + 1
+        buffer.append(line)
+        source = "\n".join(buffer)
+        if not is_complete(source):
+            continue
+        following = next((l.strip() for l in lines[i + 1 :] if l.strip() and not l.strip().startswith("//")), "")
+        if following.startswith(CONTINUATION_STARTS):
+            continue
+        result.append((start, source))
+        buffer = []
+    if buffer and "\n".join(buffer).strip():
+        result.append((start, "\n".join(buffer)))
+    return result

@@ -197,7 +197,9 @@ class StateGroup(_RefGroupBase):
     @command
     def end(self) -> int:
         """Read the current ledger end offset of this participant"""
-        return self._env.call(lambda: self._node.ledger_end)
+        from canton_console.console.scalalib import ScalaLong
+
+        return ScalaLong(self._env.call(lambda: self._node.ledger_end))  # Canton: Long
 
     @group("Active contract service")
     def acs(self) -> AcsGroup:

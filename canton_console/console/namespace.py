@@ -14,7 +14,7 @@ from canton_console.console.framework import CommandFailure, Group, command, com
 from canton_console.console.help import TOP_LEVEL, layout
 from canton_console.console.references import NodeReference, bounded_timeout, reference_for, wait_until
 from canton_console.console.render import CantonStatus, HelpText, NodeStatus
-from canton_console.console.scalalib import NONE, Option, ScalaMap, Seq, Some, Vector
+from canton_console.console.scalalib import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
 from canton_console.runtime import parameters, values
 from canton_console.runtime.identity import SynchronizerId
 from canton_console.runtime.timefmt import instant, round_for_humans
@@ -127,13 +127,17 @@ class Utils(Group):
         if isinstance(condition, bool):
             if condition:
                 return None
-            raise a.ArgumentError(
+            from canton_console.console.framework import ArgumentError
+
+            raise ArgumentError(
                 "utils.retry_until_true: the condition must be re-evaluated, so pass a function: "
                 "utils.retry_until_true(lambda: <condition>) (in Scala syntax: utils.retry_until_true(<condition>))"
             )
         if not callable(condition):
             raise a.CallContext("utils.retry_until_true", "condition", self._env).wrong_type("a function returning a Boolean (lambda: ...)", condition)
         timeout_us = timeout if timeout is not None else bounded_timeout(self._env)
+        # The default is not passed through the converter: microseconds either way.
+        cap_us = max_wait_period if isinstance(max_wait_period, int) else values.to_micros(max_wait_period)
         deadline = time.monotonic() + timeout_us / 1e6
         delay = 0.001
         while True:
@@ -141,7 +145,7 @@ class Utils(Group):
                 return None
             if time.monotonic() >= deadline:
                 raise CommandFailure(f"Condition never became true within {round_for_humans(timeout_us)}")
-            time.sleep(min(delay, max_wait_period / 1e6, max(0.0, deadline - time.monotonic())))
+            time.sleep(min(delay, cap_us / 1e6, max(0.0, deadline - time.monotonic())))
             delay *= 2
 
     @command(needs_running=False)
@@ -292,6 +296,21 @@ class ConsoleLogger:
         self._emit("ERROR", msg)
 
 
+def _println(*values: Any) -> None:
+    """Scala's ``println``: text as it is, other values as the console shows them (``true``, ids,
+    ``Vector(...)``, a node status), not as Python would."""
+    from canton_console.pretty import render
+
+    def text(v: Any) -> str:
+        if isinstance(v, str):
+            return v
+        if hasattr(v, "__pretty__") or isinstance(v, (bool, int, float, list, tuple, dict)) or type(v).__str__ is object.__str__:
+            return render(v)
+        return str(v)
+
+    print(*(text(v) for v in values))
+
+
 class ExitCommand:
     """``exit``: leave the console."""
 
@@ -365,6 +384,7 @@ class Console:
         ns.update(RUNTIME_HELPERS)
         ns["__cc_duration"] = lambda n, unit: values.scala_duration(n, unit)
         ns["__cc_None"] = NONE
+        ns["__cc_long"] = ScalaLong
         refs = self.references
         for ref in refs:
             ns[ref.name] = ref
@@ -400,12 +420,20 @@ class Console:
         ns["TrafficControlParameters"] = parameters.TrafficControlParameters
         ns["DynamicSynchronizerParameters"] = parameters.DynamicSynchronizerParameters
         ns["OnboardingRestriction"] = parameters.OnboardingRestriction
+        from canton_console.console import topology_commands
+
+        ns["ParticipantPermission"] = topology_commands.ParticipantPermission
+        ns["ForceFlag"] = topology_commands.ForceFlag
+        ns["ForceFlags"] = topology_commands.ForceFlags
+        from canton_console.console.topology_commands import ParticipantPermission
+
+        ns["ParticipantPermission"] = ParticipantPermission  # party_to_participant_mappings.propose(..., Seq((p, ParticipantPermission.Submission)))
         ns["Seq"] = Seq
         ns["Some"] = Some
         ns["Option"] = Option
         ns["Map"] = lambda *pairs: ScalaMap(pairs)
         ns["timedelta"] = dt.timedelta
-        ns["println"] = lambda *xs: print(*xs)
+        ns["println"] = _println
 
     def describe(self, name: str) -> str:
         from canton_console.console.help import all_names, describe, not_found

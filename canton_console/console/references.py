@@ -230,6 +230,8 @@ class HealthGroup(_RefGroupBase):
 
 
 def status_data(node) -> NodeStatusData | NotInitializedData:
+    if node.passive:
+        return passive_status_data(node)
     components = tuple(node.components())
     common = dict(
         kind=node.kind,
@@ -251,7 +253,7 @@ def status_data(node) -> NodeStatusData | NotInitializedData:
     if node.kind == "sequencer":
         if sync is None:
             return NotInitializedData(True, "Initialization")
-        now = node.env.clock.now()
+        now = sync.now()
         return NodeStatusData(
             **common,
             synchronizer_id=SynchronizerId.parse(sync.id).__pretty__().text,
@@ -261,6 +263,32 @@ def status_data(node) -> NodeStatusData | NotInitializedData:
     if sync is None:
         return NotInitializedData(True, "Initialization")
     return NodeStatusData(**common, synchronizer_id=SynchronizerId.parse(sync.id).__pretty__().text)
+
+
+def passive_status_data(node) -> NodeStatusData | NotInitializedData:
+    """A passive replica: it has the node's identity but stays off the synchronizers (Active: false)."""
+    from canton_console.runtime import health
+
+    names = (
+        ["connected-synchronizer", "sync-ephemeral-state", "sequencer-client", "acs-commitment-processor"]
+        if node.kind == "participant"
+        else ["sequencer-client"]
+    )
+    common = dict(
+        kind=node.kind,
+        uid=UniqueIdentifier(node.uid.identifier, node.uid.namespace).short,
+        member=Member(node.code, node.uid).__pretty__().text,
+        uptime_micros=node.uptime_micros(),
+        ports=tuple(node.ports()),
+        active=False,
+        components=(node.storage_health(), *[health.not_initialized(n) for n in names]),
+    )
+    if node.kind == "mediator":
+        sync_id = node.stored_synchronizer_id()
+        if sync_id is None:
+            return NotInitializedData(False, "Initialization")
+        return NodeStatusData(**common, synchronizer_id=SynchronizerId.parse(sync_id).__pretty__().text)
+    return NodeStatusData(**common)
 
 
 class ParticipantHealthGroup(HealthGroup):
@@ -281,8 +309,17 @@ class ParticipantHealthGroup(HealthGroup):
         The participant creates a Ping contract for the target's admin party; the target answers by
         exercising Respond; the ping completes when the initiator sees the archival. Both requests go
         through the sequencer and the mediator. Fails after ``timeout`` (30 seconds by default)."""
+        return self._ping(participant_id, timeout, synchronizer_id, id)
+
+    def _ping(self, participant_id: str, timeout: int | None, synchronizer_id: str | None, id: str) -> ScalaDuration:
         env = self._env
         node = self._node
+        if node.passive:
+            # The admin services of a passive replica are not running.
+            raise CommandFailure(
+                f"Request failed for {node.name}.\n  GrpcServiceUnavailable: UNIMPLEMENTED/Method not found: "
+                "com.digitalasset.canton.admin.participant.v30.PingService/Ping"
+            )
         timeout_us = timeout if timeout is not None else int(env.config.parameters.timeouts.ping.total_seconds() * 1e6)
         state = env.call(node.start_ping, participant_id, synchronizer_id, id or None)
         prefix = f"Unable to ping {_short_member(participant_id)} within {round_for_humans(timeout_us)}: "
@@ -298,6 +335,24 @@ class ParticipantHealthGroup(HealthGroup):
             env.call(node.ping_failure, state.id)
             raise
         return PingDuration(max(1, round(elapsed * 1000)) * 1000, "millisecond")
+
+    @command
+    def maybe_ping(
+        self,
+        participant_id: a.MemberArg(("participant",)),
+        timeout: a.Duration(allow_zero=False) = None,
+        synchronizer_id: a.Optional(a.SynchronizerIdArg()) = None,
+        id: a.Text("a ping id string") = "",
+    ) -> Option:
+        """Like ping, but yields None instead of failing when the ping does not complete in time
+
+        Some(duration) when the target answered within the timeout (30 seconds by default), else None."""
+        try:
+            return Some(self._ping(participant_id, timeout, synchronizer_id, id))
+        except CommandFailure as e:
+            if e.cause.startswith("Unable to ping "):
+                return NONE
+            raise
 
 
 class PingDuration(ScalaDuration):
@@ -332,6 +387,40 @@ class ListConnectedSynchronizersResult:
         return SynchronizerId.parse(self.synchronizerId)
 
 
+class SequencerConnectionsArg(a.SeqOf):
+    """Several sequencers of one synchronizer: a Seq of sequencer references or their public URLs
+    (``"http://localhost:5001"``), or a Map(alias -> sequencer); returned as references, each once."""
+
+    def __init__(self):
+        super().__init__(a.NodeRef("sequencer"))
+        self.expects = "a Seq of sequencer references or URLs (e.g. Seq(sequencer1, sequencer2)), or a Map(alias -> sequencer)"
+
+    def convert(self, value: Any, ctx) -> list:
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise ctx.wrong_type(self.expects, value)
+        refs = []
+        for item in value:
+            if isinstance(item, str):
+                item = sequencer_for_url(ctx.env, item, ctx)
+            refs.append(self.inner.convert(item, ctx))
+        if not refs:
+            raise ctx.bad_value("at least one sequencer connection is needed")
+        return list({r._node.name: r for r in refs}.values())
+
+
+def sequencer_for_url(env, url_text: str, ctx) -> "SequencerReference":
+    from urllib.parse import urlparse
+
+    url = urlparse(url_text)
+    for seq in env.sequencers.values():
+        api = seq.config.public_api
+        if url.port == api.port and url.hostname in ("localhost", "127.0.0.1", api.address, "0.0.0.0"):
+            return SequencerReference(env, seq)
+    raise ctx.bad_value(f"no sequencer of this console listens on {url_text}")
+
+
 class SynchronizersGroup(_RefGroupBase):
     """Manage synchronizer connections"""
 
@@ -352,7 +441,7 @@ class SynchronizersGroup(_RefGroupBase):
 
         def effective() -> bool:
             sync = self._env.synchronizers[sync_id]
-            return node.member_id in sync.topology.participants(self._env.clock.now()) and self._env.is_idle()
+            return node.member_id in sync.topology.participants(sync.now()) and self._env.is_idle()
 
         wait_until(self._env, effective, synchronize, f"{node.name} is connected to {alias}", command_name)
 
@@ -404,23 +493,57 @@ class SynchronizersGroup(_RefGroupBase):
         )
 
     @command
-    def connect_multi(self, alias: a.Text("a synchronizer alias", allow_empty=False), connections: a.SeqOf(a.NodeRef("sequencer"))) -> None:
-        """Connect to a synchronizer through several sequencers (any one of them suffices)"""
-        if not connections:
-            raise CommandFailure("INVALID_ARGUMENT(8,0): connect_multi needs at least one sequencer")
-        self._connect(alias, connections, 1, bounded_timeout(self._env), f"{self.scala_name}.connect_multi")
+    def connect_multi(
+        self,
+        synchronizer_alias: a.Text("a synchronizer alias", allow_empty=False),
+        connections: SequencerConnectionsArg(),
+        synchronize: a.Optional(a.Duration()) = NONE,
+        validation: Any = None,
+    ) -> None:
+        """Macro to connect a participant to a synchronizer that supports connecting via many endpoints
+
+        connect_multi("mysynchronizer", Seq(sequencer1, sequencer2)): the participant reads from any
+        of the sequencers that runs and keeps working while one of them is down."""
+        self._connect(synchronizer_alias, connections, 1, self._sync_timeout(synchronize), f"{self.scala_name}.connect_multi")
 
     @command
     def connect_bft(
         self,
-        connections: a.SeqOf(a.NodeRef("sequencer")),
+        connections: SequencerConnectionsArg(),
+        synchronizer_alias: a.Text("a synchronizer alias", allow_empty=False),
         sequencer_trust_threshold: a.POSITIVE_INT = 1,
-        synchronizer_alias: a.Text("a synchronizer alias", allow_empty=False) = "da",
+        sequencer_liveness_margin: a.Int(0) = 0,
+        submission_request_amplification: Any = None,
+        physical_synchronizer_id: Any = None,
+        manual_connect: a.Bool() = False,
+        validation: Any = None,
+        synchronize: a.Optional(a.Duration()) = NONE,
     ) -> None:
-        """Connect to a synchronizer through several sequencers with a trust threshold"""
-        if not connections:
-            raise CommandFailure("INVALID_ARGUMENT(8,0): connect_bft needs at least one sequencer")
-        self._connect(synchronizer_alias, connections, sequencer_trust_threshold, bounded_timeout(self._env), f"{self.scala_name}.connect_bft")
+        """Macro to connect a participant to a synchronizer through several sequencers (BFT)
+
+        connect_bft(Seq(sequencer1, sequencer2), "da", sequencerTrustThreshold = 1): events are
+        accepted once sequencerTrustThreshold of the sequencers deliver them, so the participant keeps
+        working while at least that many of its sequencers run."""
+        self._connect(synchronizer_alias, connections, sequencer_trust_threshold, self._sync_timeout(synchronize), f"{self.scala_name}.connect_bft")
+
+    @command
+    def connect_local_bft(
+        self,
+        synchronizer: SequencerConnectionsArg(),
+        alias: a.Text("a synchronizer alias", allow_empty=False),
+        manual_connect: a.Bool() = False,
+        max_retry_delay_millis: Any = None,
+        priority: a.Int(0) = 0,
+        synchronize: a.Optional(a.Duration()) = NONE,
+        sequencer_trust_threshold: a.POSITIVE_INT = 1,
+        submission_request_amplification: Any = None,
+        validation: Any = None,
+    ) -> None:
+        """Macro to connect a participant to a locally configured synchronizer through several sequencers
+
+        connect_local_bft(Map("sequencer1" -> sequencer1, "sequencer2" -> sequencer2), "da") or with
+        a Seq of sequencer references; see connect_bft for the trust threshold."""
+        self._connect(alias, synchronizer, sequencer_trust_threshold, self._sync_timeout(synchronize), f"{self.scala_name}.connect_local_bft")
 
     @command
     def list_connected(self) -> Vector:
@@ -543,9 +666,8 @@ class PartiesGroup(_RefGroupBase):
         if timeout is not None:
 
             def hosted() -> bool:
-                now = self._env.clock.now()
                 return all(
-                    any(p == node.member_id for p, _ in s.topology.hosting(party, now)[1]) for _, s, _ in connected
+                    any(p == node.member_id for p, _ in s.topology.hosting(party, s.now())[1]) for _, s, _ in connected
                 ) and self._env.is_idle()
 
             wait_until(self._env, hosted, timeout, f"party {name} is hosted", f"{self.scala_name}.enable")
@@ -555,7 +677,7 @@ class PartiesGroup(_RefGroupBase):
         node = self._node
         results: dict[str, set] = {}
         for _, sync, _ in self._env.call(node.connected_synchronizers):
-            now = self._env.clock.now()
+            now = sync.now()
             names = [m.data["party"] for m in sync.topology.parties(now)]
             names += [p.split("::", 1)[1] for p in sync.topology.participants(now)]
             for party in names:
@@ -734,6 +856,12 @@ class ParticipantReference(NodeReference):
 
         return LedgerApiGroup(self, f"{self._path}.ledger_api")
 
+    @group("Manage participant replication")
+    def replication(self):
+        from canton_console.console.replication_commands import replication_group
+
+        return replication_group(self)
+
     @property
     def adminParty(self) -> PartyId:
         """The participant's admin party"""
@@ -785,6 +913,12 @@ class MediatorReference(NodeReference):
     @group("Health and diagnostic related commands", topic=TOPIC_HEALTH)
     def health(self) -> HealthGroup:
         return HealthGroup(self, f"{self._path}.health")
+
+    @group("Manage mediator replication")
+    def replication(self):
+        from canton_console.console.replication_commands import replication_group
+
+        return replication_group(self)
 
     @group("Topology management related commands")
     def topology(self) -> TopologyGroup:

@@ -235,3 +235,15 @@ def _same_member(a: Any, b: Any) -> bool:
         return member_id_of(a) == member_id_of(b)
     except Exception:  # noqa: BLE001 - not a member: simply not equal
         return False
+
+
+class ScalaLong(int):
+    """A Scala ``Long`` literal (``1000000L``): an int whose Canton type is ``Long``."""
+
+    canton_type = "Long"
+
+    def __repr__(self) -> str:
+        return f"{int(self)}L"
+
+    def __str__(self) -> str:
+        return int.__repr__(self)

@@ -110,7 +110,7 @@ class Session:
             sync = env.synchronizers[sync_id]
             wait_until(
                 env,
-                lambda: all(p.member_id in sync.topology.participants(env.clock.now()) for p in waiting) and env.is_idle(),
+                lambda: all(p.member_id in sync.topology.participants(sync.now()) for p in waiting) and env.is_idle(),
                 int(self.config.parameters.timeouts.bounded.total_seconds() * 1e6),
                 "the default topology is connected",
                 "bootstrap",

@@ -9,7 +9,7 @@ import time
 from typing import Any, Iterable
 
 from canton_console import PROTOCOL_VERSION
-from canton_console.runtime import errors, topology
+from canton_console.runtime import errors, identity, topology
 from canton_console.runtime.clock import SimClock, WallClock
 from canton_console.runtime.errors import CantonError
 from canton_console.runtime.mediator import MediatorNode
@@ -21,6 +21,12 @@ from canton_console.runtime.sequencer import SequencerNode
 from canton_console.runtime.synchronizer import Synchronizer
 
 log = logging.getLogger("canton_console.environment")
+
+
+def storage_key(node: Node) -> str:
+    from canton_console.runtime.node import storage_spec
+
+    return storage_spec(node.config).url
 
 
 class Environment:
@@ -35,6 +41,23 @@ class Environment:
         self.mediators = {name: MediatorNode(self, name, c) for name, c in config.mediators.items()}
         self.participants = {name: ParticipantNode(self, name, c) for name, c in config.participants.items()}
         self.closed = False
+        self._replica_timers = None
+
+    # ---- replication ---------------------------------------------------------------------
+    def replica_timers(self):
+        """The wall-clock thread that renews and checks the replicas' locks (started on first use)."""
+        if self._replica_timers is None:
+            from canton_console.runtime.replication import WallTimers
+
+            self._replica_timers = WallTimers()
+        return self._replica_timers
+
+    def replicas_of(self, node: Node) -> list[Node]:
+        """The other replicas of ``node``: same kind, same shared storage, replication enabled."""
+        if not node.replicated:
+            return []
+        key = storage_key(node)
+        return [n for n in self.nodes() if n is not node and n.kind == node.kind and n.replicated and storage_key(n) == key]
 
     # ---- nodes ---------------------------------------------------------------------------
     def nodes(self) -> list[Node]:
@@ -66,6 +89,8 @@ class Environment:
             return
         self.closed = True
         try:
+            if self._replica_timers is not None:
+                self._replica_timers.stop()  # no take-overs while everything shuts down
             self.stop()
         finally:
             self.scheduler.stop()
@@ -88,13 +113,17 @@ class Environment:
             raise CantonError(errors.INVALID_ARGUMENT, "The synchronizer cannot be bootstrapped: at least one mediator is needed")
         if not owners:
             raise CantonError(errors.INVALID_ARGUMENT, "The synchronizer cannot be bootstrapped: at least one synchronizer owner is needed")
+        for node in [*sequencers, *mediators, *owners]:
+            node.require_running()
+        for node in mediators:
+            node.require_active()  # only the active replica of a mediator is initialized; passives read it from the store
+        # Replicas of one owner are one owner.
+        owners = list({o.member_id: o for o in owners if not o.passive}.values()) or owners[:1]
         if threshold < 1 or threshold > len(owners):
             raise CantonError(
                 errors.INVALID_ARGUMENT,
                 f"The synchronizer cannot be bootstrapped: the threshold {threshold} must be between 1 and the number of owners ({len(owners)})",
             )
-        for node in [*sequencers, *mediators, *owners]:
-            node.require_running()
         existing = {n.synchronizer.id for n in sequencers if n.synchronizer is not None}
         if existing:
             sync_id = existing.pop()
@@ -107,11 +136,11 @@ class Environment:
                 )
             log.info("Synchronizer %s has already been bootstrapped with ID %s", name, sync_id)
             for mediator in mediators:
-                if mediator.synchronizer is None:
+                if mediator.synchronizer is None and mediator.active:
                     mediator.join(sync)
             return sync_id
         owner_fps = [o.uid.namespace for o in owners]
-        namespace = owner_fps[0] if len(owners) == 1 else topology.decentralized_namespace(owner_fps, threshold)
+        namespace = owner_fps[0] if len(owners) == 1 else identity.decentralized_namespace(owner_fps, threshold)
         sync_id = f"{name}::{namespace}"
         sync = Synchronizer(self, sync_id, name, {"protocol_version": PROTOCOL_VERSION})
         self.synchronizers[sync_id] = sync
@@ -138,7 +167,7 @@ class Environment:
 
     def bootstrap_local(self, name: str = "local") -> str:
         sequencers = [n for n in self.sequencers.values() if n.running]
-        mediators = [n for n in self.mediators.values() if n.running]
+        mediators = [n for n in self.mediators.values() if n.active]
         if not sequencers:
             raise CantonError(errors.INVALID_ARGUMENT, "No sequencers available to bootstrap a local synchronizer.")
         return self.bootstrap_synchronizer(name, sequencers, mediators, sequencers[:1], 1)
@@ -154,14 +183,13 @@ class Environment:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            delay = min(delay * 2, 0.05)
+            delay = min(delay * 2, 0.01)
 
     def is_idle(self) -> bool:
         """No submissions waiting to be sequenced and no topology change pending its effective time."""
-        now = self.clock.now()
         for sync in self.synchronizers.values():
             if sync._pending or sync._flush_posted:
                 return False
-            if sync.topology.latest_valid_from() > now:
+            if sync.topology.latest_valid_from() > sync.now():
                 return False
         return True

@@ -46,8 +46,19 @@ class MediatorNode(Node):
         self.decided: set[int] = set()
         self.last_seen = 0
         self.verdicts_sent = 0
+        self.subscription: Subscription | None = None
+        # After a fail-over: requests sequenced up to here were in flight at the switch and are
+        # purged (they time out at the participants, which may resubmit them).
+        self.purge_until = 0
 
-    def _on_start(self) -> None:
+    def _on_promote(self) -> None:
+        """A passive replica takes over: the requests its predecessor had in flight are dropped."""
+        sync = self.env.synchronizers.get(self.stored_synchronizer_id() or "")
+        self._on_start(purge_until=sync.last_timestamp if sync is not None else 0)
+
+    def _on_start(self, purge_until: int = 0) -> None:
+        self.pending = {}
+        self.purge_until = purge_until
         with self.storage.read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
             cursor = conn.execute(select(s.MemberCursorRow.timestamp)).scalar()
@@ -64,7 +75,8 @@ class MediatorNode(Node):
                 req.timer.cancel()
         self.pending.clear()
         if self.synchronizer is not None:
-            self.synchronizer.unsubscribe(self.member_id)
+            self.synchronizer.unsubscribe(self.member_id, self.subscription)
+        self.subscription = None
         self.synchronizer = None
 
     def join(self, sync: Synchronizer) -> None:
@@ -78,7 +90,15 @@ class MediatorNode(Node):
 
     def _subscribe(self, sync: Synchronizer) -> None:
         self.synchronizer = sync
-        sync.subscribe(Subscription(self.member_id, list(sync.sequencer_nodes), self._on_events, lambda: self.last_seen))
+        self.subscription = Subscription(self.member_id, list(sync.sequencer_nodes), self._on_events, lambda: self.last_seen)
+        sync.subscribe(self.subscription)
+
+    def stored_synchronizer_id(self) -> str | None:
+        """The synchronizer this mediator serves, from its store (a passive replica knows it too)."""
+        if self.storage is None:
+            return None
+        with self.storage.read() as conn:
+            return conn.execute(select(s.SynchronizerRecord.synchronizer_id)).scalar()
 
     @property
     def synchronizer_id(self) -> str | None:
@@ -86,6 +106,8 @@ class MediatorNode(Node):
 
     # ---- processing ----------------------------------------------------------------------
     def _on_events(self, events: list[SequencedEvent]) -> None:
+        if not self.running or self.passive:
+            return
         for event in events:
             if event.timestamp <= self.last_seen:
                 continue
@@ -100,7 +122,7 @@ class MediatorNode(Node):
 
     def _register(self, event: SequencedEvent, msg: dict[str, Any]) -> None:
         request_id = event.timestamp
-        if request_id in self.decided or request_id in self.pending:
+        if request_id in self.decided or request_id in self.pending or request_id <= self.purge_until:
             return
         params = self.synchronizer.parameters(request_id)
         deadline = request_id + params.confirmationResponseTimeout

@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from canton_console.runtime import errors, health
 from canton_console.runtime.errors import CantonError
@@ -45,6 +46,10 @@ class Node:
         self.running = False
         self.killed = False
         self.started_at_wall: float | None = None
+        # Replication (participants and mediators with replication.enabled): a running replica is
+        # either active or passive; ``replication`` is its hold on the shared lock while running.
+        self.passive = False
+        self.replication = None
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -67,11 +72,15 @@ class Node:
             row = conn.execute(select(s.NodeIdentity.__table__)).mappings().first()
         if row is None:
             key = SigningKey.static_for(self.name) if self.env.static_identities else SigningKey.generate()
-            with self.storage.transaction() as conn:
-                conn.execute(
-                    insert(s.NodeIdentity),
-                    [{"id": 1, "kind": self.kind, "identifier": self.name, "private_key": key.private_bytes, "fingerprint": key.fingerprint}],
-                )
+            try:
+                with self.storage.transaction() as conn:
+                    conn.execute(
+                        insert(s.NodeIdentity),
+                        [{"id": 1, "kind": self.kind, "identifier": self.name, "private_key": key.private_bytes, "fingerprint": key.fingerprint}],
+                    )
+            except IntegrityError:
+                # Another replica of this node initialized the shared store first: take its identity.
+                return self._load_identity()
             identifier = self.name
         else:
             if row["kind"] != self.kind:
@@ -86,18 +95,38 @@ class Node:
         self.uid = UniqueIdentifier(identifier, key.fingerprint)
 
     # ---- lifecycle -----------------------------------------------------------------------
+    @property
+    def replicated(self) -> bool:
+        """Configured as a replica (``replication.enabled`` on shared sqlite or postgres storage)."""
+        replication = getattr(self.config, "replication", None)
+        return bool(replication is not None and replication.enabled and self.config.storage.type in ("sqlite", "postgres"))
+
     def start(self) -> None:
         if self.running:
             return
         self.killed = False
-        self.storage = Storage(storage_spec(self.config))
+        spec = storage_spec(self.config)
+        self.storage = Storage(spec)
         try:
             self._load_identity()
             self.running = True
             self.started_at_wall = time.time()
-            self._on_start()
+            self.passive = False
+            if self.replicated:
+                from canton_console.runtime.replication import Replication
+
+                self.replication = Replication(self, self.env.replica_timers(), spec)
+                self.passive = not self.replication.start()
+            if self.passive:
+                log.info("%s started as a passive replica", self.name)
+            else:
+                self._on_start()
         except BaseException:
             self.running = False
+            self.passive = False
+            if self.replication is not None:
+                self.replication.release()
+                self.replication = None
             self.storage.close()
             self.storage = None
             raise
@@ -106,9 +135,15 @@ class Node:
         if not self.running:
             return
         try:
-            self._on_stop()
+            if not self.passive:
+                self._on_stop()
         finally:
             self.running = False
+            self.passive = False
+            # Unsubscribed first, then the lock goes: the next active replica starts from a clean slate.
+            if self.replication is not None:
+                self.replication.release()
+                self.replication = None
             if self.storage is not None:
                 self.storage.close()
                 self.storage = None
@@ -118,11 +153,83 @@ class Node:
         if not self.running:
             return
         self.killed = True
-        self._on_kill()
+        if not self.passive:
+            self._on_kill()
         self.running = False
+        self.passive = False
+        if self.replication is not None:
+            self.replication.crash()
+            self.replication = None
         if self.storage is not None:
             self.storage.engine.dispose(close=False)
             self.storage = None
+
+    # ---- replication ---------------------------------------------------------------------
+    def _become_active(self, generation: int) -> None:
+        """(runtime thread) This replica took the lock: load the node's state and go to work."""
+        replication = self.replication
+        if not self.running or not self.passive or replication is None or not replication.is_current(generation):
+            return
+        self.passive = False
+        log.info("%s is now the active replica", self.name)
+        try:
+            self._on_promote()
+        except Exception:  # noqa: BLE001 - keep the lock; the operator sees the failure in the log
+            log.exception("%s failed to become active", self.name)
+
+    def _become_passive(self, generation: int | None = None) -> None:
+        """(runtime thread) This replica lost or gave up the lock: leave the synchronizers, drop state."""
+        replication = self.replication
+        if not self.running or self.passive:
+            return
+        if generation is not None and (replication is None or replication.holding or replication.generation != generation):
+            return
+        log.info("%s became passive", self.name)
+        try:
+            self._on_stop()
+            self._drop_state()
+        finally:
+            self.passive = True
+
+    def set_passive(self) -> bool:
+        """(runtime thread) Hand over on purpose: become passive and leave the lock to another replica
+        for a while. False (and nothing changes) when no other replica of this node is running."""
+        self.require_running()
+        if self.replication is None or self.passive:
+            return False
+        if not any(n.running for n in self.env.replicas_of(self)):
+            return False
+        self._become_passive()
+        # The others check every check period; they get two chances before this one may retake it.
+        self.replication.step_down(2 * self.replication.check_period + 0.1)
+        return True
+
+    def _on_promote(self) -> None:
+        self._on_start()
+
+    def _drop_state(self) -> None:
+        """Forget the in-memory state of an active replica (the store keeps what matters)."""
+
+    def refuse_reason(self, command: str) -> CantonError | None:
+        """Why the admin command ``command`` (``participant1b.ledger_api.commands.submit``) cannot run
+        on this node now; the console's command wrapper asks before it runs any node command."""
+        if not (self.running and self.passive):
+            return None
+        path = command.split(".")[1:]
+        if path and (path[0] in ("health", "replication") or path[-1] in ("start", "stop", "kill")):
+            return None
+        if self.kind == "participant" and path and path[0] != "ledger_api":
+            # Canton answers admin commands with its sync service's error, Ledger API calls with NODE_IS_PASSIVE_REPLICA.
+            return CantonError(errors.SYNC_SERVICE_PASSIVE_REPLICA, "Cannot process submitted command. This participant is the passive replica.")
+        return self.passive_error()
+
+    def passive_error(self) -> CantonError:
+        return CantonError(errors.NODE_IS_PASSIVE_REPLICA, f"Cannot process submitted command. This {self.kind} is the passive replica.")
+
+    def require_active(self) -> None:
+        self.require_running()
+        if self.passive:
+            raise self.passive_error()
 
     def _on_start(self) -> None:
         pass
@@ -153,4 +260,5 @@ class Node:
 
     @property
     def active(self) -> bool:
-        return self.running
+        """Running and, for a replica, the active one."""
+        return self.running and not self.passive

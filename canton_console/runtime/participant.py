@@ -27,6 +27,10 @@ log = logging.getLogger("canton_console.participant")
 CONFIRMING = ("Submission", "Confirmation")
 PING_NOT_CREATED = "Timeout: We were unable to create the ping contract"
 PING_NOT_RESPONDED = "Timeout: We were able to create the ping contract, but responder did not respond in time"
+# The participant gives up on a request that got no verdict by its decision time (Canton's
+# LocalRejectError.TimeRejects.LocalTimeout), e.g. when the mediator failed over meanwhile.
+LOCAL_VERDICT_TIMEOUT = errors.ErrorCode("LOCAL_VERDICT_TIMEOUT", errors.ErrorCategory.ContentionOnSharedResources)
+LOCAL_TIMEOUT_REASON = "Rejected transaction due to a participant determined timeout"
 
 
 @attrs.define
@@ -46,6 +50,7 @@ class PendingTransaction:
     root_hash: str
     view: dict[str, Any]
     locked: list[str]
+    timer: Any = None
 
 
 @attrs.define
@@ -100,6 +105,8 @@ class ParticipantNode(Node):
         self.ledger_end = 0
         self.traffic_receipts: dict[str, Any] = {}
         self.transaction_listeners: list = []
+        self.replay_until: dict[str, int] = {}
+        self.subscriptions: dict[str, Subscription] = {}
 
     # ---- lifecycle -----------------------------------------------------------------------
     def _on_start(self) -> None:
@@ -112,6 +119,11 @@ class ParticipantNode(Node):
             for row in conn.execute(select(s.MemberCursorRow.__table__)).mappings():
                 self.last_seen[row["synchronizer_id"]] = row["timestamp"]
             self.ledger_end = conn.execute(select(func.max(s.LedgerUpdateRow.offset))).scalar() or 0
+            # A request sequenced after the latest committed verdict cannot have been committed, so only
+            # events up to it may be replays of work done before a restart.
+            self.replay_until = dict(
+                conn.execute(select(s.LedgerUpdateRow.synchronizer_id, func.max(s.LedgerUpdateRow.record_time)).group_by(s.LedgerUpdateRow.synchronizer_id)).all()
+            )
         for connection in self.connections.values():
             if connection.connected:
                 sync = self.env.synchronizers.get(connection.synchronizer_id)
@@ -119,16 +131,23 @@ class ParticipantNode(Node):
                     self._subscribe(sync, connection)
 
     def _on_stop(self) -> None:
-        for sync_id in {c.synchronizer_id for c in self.connections.values()}:
+        for sync_id, subscription in list(self.subscriptions.items()):
             sync = self.env.synchronizers.get(sync_id)
-            if sync is not None and sync.subscribers.get(str(self.member)) is not None:
-                sync.unsubscribe(str(self.member))
+            if sync is not None:
+                sync.unsubscribe(self.member_id, subscription)
+        self.subscriptions.clear()
+        for pending in self.pending.values():
+            if pending.timer is not None:
+                pending.timer.cancel()
         for sub in self.submissions.values():
             if not sub.future.done():
                 sub.future.set_exception(CantonError(errors.NODE_NOT_STARTED, f"Participant '{self.name}' was stopped"))
         self.submissions.clear()
         for ping in self.pings.values():
             ping.failure = "Aborting ping due to shutdown"
+
+    def _drop_state(self) -> None:
+        self._reset_state()
 
     @property
     def admin_party(self) -> str:
@@ -137,10 +156,11 @@ class ParticipantNode(Node):
     # ---- synchronizer connections --------------------------------------------------------
     def connect(self, alias: str, sequencers: list[Any], trust_threshold: int = 1, priority: int = 0) -> str:
         """Register and connect to the synchronizer the given sequencers serve; returns its id."""
-        self.require_running()
+        self.require_active()
         syncs = {n.synchronizer.id for n in sequencers if n.synchronizer is not None}
-        if not syncs:
-            names = ", ".join(n.name for n in sequencers)
+        uninitialized = [n for n in sequencers if n.synchronizer is None]
+        if not syncs or uninitialized:
+            names = ", ".join(n.name for n in uninitialized or sequencers)
             raise CantonError(
                 errors.SYNC_SERVICE_BAD_CONNECTIVITY,
                 f"The sequencer {names} is not initialized: bootstrap its synchronizer first "
@@ -195,17 +215,24 @@ class ParticipantNode(Node):
             )
 
     def _subscribe(self, sync: Synchronizer, connection: Connection) -> None:
-        sync.subscribe(
-            Subscription(self.member_id, connection.sequencers, lambda events, sid=sync.id: self._on_events(sid, events), lambda sid=sync.id: self.last_seen.get(sid, 0))
+        subscription = Subscription(
+            self.member_id,
+            connection.sequencers,
+            lambda events, sid=sync.id: self._on_events(sid, events),
+            lambda sid=sync.id: self.last_seen.get(sid, 0),
+            connection.trust_threshold,
         )
+        self.subscriptions[sync.id] = subscription
+        sync.subscribe(subscription)
 
     def disconnect(self, alias: str) -> None:
         connection = self._connection(alias)
         connection.connected = False
         self._persist_connection(connection)
         sync = self.env.synchronizers.get(connection.synchronizer_id)
-        if sync is not None:
-            sync.unsubscribe(self.member_id)
+        subscription = self.subscriptions.pop(connection.synchronizer_id, None)
+        if sync is not None and subscription is not None:
+            sync.unsubscribe(self.member_id, subscription)
 
     def reconnect(self, alias: str) -> bool:
         connection = self._connection(alias)
@@ -218,24 +245,27 @@ class ParticipantNode(Node):
         return True
 
     def _connection(self, alias: str) -> Connection:
-        self.require_running()
+        self.require_active()
         connection = self.connections.get(alias)
         if connection is None:
             raise CantonError(errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER, f"The synchronizer with alias {alias} is unknown.")
         return connection
 
     def connected_synchronizers(self) -> list[tuple[Connection, Synchronizer, bool]]:
-        """Connected synchronizers with a health flag (healthy when a sequencer of ours runs)."""
+        """Connected synchronizers with a health flag (healthy when enough sequencers of ours run)."""
         self.require_running()
+        if self.passive:
+            return []  # a passive replica stays off the synchronizers
         result = []
         for c in self.connections.values():
             sync = self.env.synchronizers.get(c.synchronizer_id)
             if c.connected and sync is not None:
-                sub = sync.subscribers.get(self.member_id)
+                sub = self.subscriptions.get(sync.id)
                 healthy = (
                     sub is not None
+                    and sync.subscribers.get(self.member_id) is sub
                     and sync.reachable_sequencer(sub) is not None
-                    and self.member_id in sync.topology.participants(self.env.clock.now())
+                    and self.member_id in sync.topology.participants(sync.now())
                 )
                 result.append((c, sync, healthy))
         return result
@@ -250,7 +280,7 @@ class ParticipantNode(Node):
     def enable_party(self, name: str, synchronizer_ids: list[str]) -> tuple[str, list[tuple[Synchronizer, int]]]:
         """Host a new party ``name::<our namespace>`` on the given synchronizers; returns the party id
         and, per synchronizer, the sequencing wait marker."""
-        self.require_running()
+        self.require_active()
         party = f"{name}::{self.uid.namespace}"
         targets = []
         for sync_id in synchronizer_ids:
@@ -266,17 +296,17 @@ class ParticipantNode(Node):
 
     def host_party(self, party: str, synchronizer_id: str, threshold: int, participants: list[tuple[str, str]]) -> int:
         """Propose a party-to-participant mapping (hosting on several participants); returns its serial."""
+        self.require_active()
         sync = self.env.synchronizers[synchronizer_id]
         serial = sync.topology.serial_of(topology.PARTY_TO_PARTICIPANT, party) + 1
         tx = topology.TopologyTransaction(topology.REPLACE, serial, topology.party_to_participant(party, threshold, participants))
-        pending = [p for k, p in sync.topology.proposals.items() if k[:3] == (topology.PARTY_TO_PARTICIPANT, party, serial) and k[3] == tx.hash]
         signed = self.sign(tx)
         sync.submit(topology_broadcast(self.member_id, [signed]))
         return serial
 
     # ---- event processing ----------------------------------------------------------------
     def _on_events(self, sync_id: str, events: list[SequencedEvent]) -> None:
-        if not self.running:
+        if not self.running or self.passive:
             return
         for event in events:
             if event.timestamp <= self.last_seen.get(sync_id, 0):
@@ -305,9 +335,10 @@ class ParticipantNode(Node):
         view = msg["view"]
         root_hash = msg["root_hash"]
         sync = self.env.synchronizers[sync_id]
-        with self.storage.read() as conn:
-            if conn.execute(select(s.LedgerUpdateRow.offset).where(s.LedgerUpdateRow.update_id == root_hash)).first():
-                return  # replayed after a restart: already committed
+        if self._is_replay(sync_id, event.timestamp):
+            with self.storage.read() as conn:
+                if conn.execute(select(s.LedgerUpdateRow.offset).where(s.LedgerUpdateRow.update_id == root_hash)).first():
+                    return  # replayed after a restart: already committed
         verdict, reason = "approve", ""
         consumed = [n["contract_id"] for n in view["nodes"] if n["kind"] == "exercise" and n["consuming"]]
         mine = self._stored_contracts(consumed)
@@ -318,7 +349,11 @@ class ParticipantNode(Node):
                 verdict, reason = "reject", f"LOCAL_VERDICT_INACTIVE_CONTRACTS(9,0): Rejected transaction is referring to inactive contracts {cid}"
         locked = [cid for cid in consumed if cid in mine] if verdict == "approve" else []
         self.locks.update(locked)
-        self.pending[(sync_id, event.timestamp)] = PendingTransaction(event.timestamp, sync_id, root_hash, view, locked)
+        pending = PendingTransaction(event.timestamp, sync_id, root_hash, view, locked)
+        self.pending[(sync_id, event.timestamp)] = pending
+        params = sync.parameters(event.timestamp)
+        decision_time = event.timestamp + params.confirmationResponseTimeout + params.mediatorReactionTimeout
+        pending.timer = self.env.scheduler.schedule_at(decision_time, lambda: self._on_request_timeout(sync_id, event.timestamp))
         confirming = []
         for party in view["informees"]:
             _threshold, hosts = sync.topology.hosting(party, event.timestamp)
@@ -343,6 +378,24 @@ class ParticipantNode(Node):
         except CantonError as e:
             log.warning("%s could not send its confirmation response: %s", self.name, e)
 
+    def _on_request_timeout(self, sync_id: str, request_id: int) -> None:
+        """No verdict by the decision time: roll the request back, as Canton's participants do."""
+        if not self.running or self.passive:
+            return
+        pending = self.pending.pop((sync_id, request_id), None)
+        if pending is None:
+            return
+        self.locks.difference_update(pending.locked)
+        submission = self.submissions.pop(pending.root_hash, None)
+        if submission is not None and not submission.future.done():
+            submission.future.set_exception(CantonError(LOCAL_VERDICT_TIMEOUT, LOCAL_TIMEOUT_REASON))
+        log.info("%s timed out request %s on %s", self.name, request_id, sync_id)
+        self._write_cursor(sync_id)
+
+    def _is_replay(self, sync_id: str, timestamp: int) -> bool:
+        """Whether an event may have been processed before the last restart (its effects may be stored)."""
+        return timestamp <= self.replay_until.get(sync_id, 0)
+
     def _stored_contracts(self, contract_ids: list[str]) -> dict[str, int | None]:
         """contract id -> archived offset (None when active), for the contracts we store."""
         if not contract_ids:
@@ -354,9 +407,12 @@ class ParticipantNode(Node):
         return {cid: archived for cid, archived in rows}
 
     def _on_verdict(self, sync_id: str, event: SequencedEvent, msg: dict[str, Any]) -> None:
-        pending = self.pending.pop((sync_id, msg["request_id"]), None)
+        pending = self.pending.get((sync_id, msg["request_id"]))
         if pending is None or pending.root_hash != msg["root_hash"]:
             return
+        del self.pending[(sync_id, msg["request_id"])]
+        if pending.timer is not None:
+            pending.timer.cancel()
         self.locks.difference_update(pending.locked)
         submission = self.submissions.pop(pending.root_hash, None)
         if msg["verdict"] != "approve":
@@ -377,8 +433,12 @@ class ParticipantNode(Node):
 
     def _write_cursor(self, sync_id: str, conn=None) -> None:
         def write(c):
-            c.execute(delete(s.MemberCursorRow).where(s.MemberCursorRow.synchronizer_id == sync_id))
-            c.execute(insert(s.MemberCursorRow), [{"synchronizer_id": sync_id, "timestamp": self._clean_cursor(sync_id)}])
+            cursor = self._clean_cursor(sync_id)
+            updated = c.execute(
+                update(s.MemberCursorRow).where(s.MemberCursorRow.synchronizer_id == sync_id).values(timestamp=cursor)
+            ).rowcount
+            if not updated:
+                c.execute(insert(s.MemberCursorRow), [{"synchronizer_id": sync_id, "timestamp": cursor}])
 
         if conn is not None:
             write(conn)
@@ -477,7 +537,7 @@ class ParticipantNode(Node):
         submission_id: str | None = None,
     ) -> Future:
         """Interpret commands, send the confirmation request; the future gets the Transaction."""
-        self.require_running()
+        self.require_active()
         sync = self._synchronizer_for(synchronizer_id)
         seed = hashlib.sha256(f"{self.member_id}/{command_id}/{uuid.uuid4()}".encode()).hexdigest()
         nodes = self._interpret(commands, act_as, seed)
@@ -490,7 +550,7 @@ class ParticipantNode(Node):
             informees.extend(p for p in stakeholders if p not in informees)
         informee_spec: dict[str, dict[str, Any]] = {}
         participants: list[str] = []
-        now = self.env.clock.now()
+        now = sync.now()
         for party in informees:
             threshold, hosts = sync.topology.hosting(party, now)
             confirming = [p for p, perm in hosts if perm in CONFIRMING]
@@ -606,7 +666,7 @@ class ParticipantNode(Node):
         return _contract(row)
 
     def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[ledger.Contract]:
-        self.require_running()
+        self.require_active()
         with self.storage.read() as conn:
             query = select(s.ContractRow.__table__).where(s.ContractRow.archived_offset.is_(None)).order_by(s.ContractRow.created_offset)
             rows = conn.execute(query).mappings().all()
@@ -627,16 +687,17 @@ class ParticipantNode(Node):
     def start_ping(self, target: str, synchronizer_id: str | None = None, ping_id: str | None = None) -> PingState:
         """Create a Ping contract for ``target``'s admin party; the state's future gets the elapsed
         seconds once the responder archived it. Failures to submit fail the future at once."""
-        self.require_running()
+        self.require_active()
         ping_id = ping_id or str(uuid.uuid4())
         if ping_id in self.pings:
             raise CantonError(errors.INVALID_ARGUMENT, f"Duplicate ping request {ping_id}")
         state = PingState(ping_id, target, time.monotonic(), Future())
         self.pings[ping_id] = state
-        now = self.env.clock.now()
-        candidates = [sync for _, sync, _ in self.connected_synchronizers() if target in sync.topology.participants(now)]
+        connected = [(sync, healthy) for _, sync, healthy in self.connected_synchronizers() if target in sync.topology.participants(sync.now())]
         if synchronizer_id is not None:
-            candidates = [sync for sync in candidates if sync.id == synchronizer_id]
+            connected = [(sync, healthy) for sync, healthy in connected if sync.id == synchronizer_id]
+        # A synchronizer whose sequencers are down does not hold up pings over the others.
+        candidates = [sync for sync, healthy in connected if healthy] or [sync for sync, _ in connected]
         if not candidates:
             return state  # nothing can carry it: it times out, as in Canton
         responder = target.split("::", 1)[1]

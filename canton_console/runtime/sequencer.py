@@ -82,29 +82,35 @@ class SequencerNode(Node):
         return self.synchronizer.id
 
     # ---- traffic -------------------------------------------------------------------------
-    def set_traffic_balance(self, member: str, serial: int, new_balance: int) -> None:
-        """Submit a top-up: the new absolute extra-traffic total of ``member`` under ``serial``."""
+    def set_traffic_balance(self, member: str, serial: int, new_balance: int) -> list[int]:
+        """Submit a top-up: ``new_balance`` is the new absolute extra-traffic total of ``member`` under
+        ``serial`` (strictly above the member's latest serial). Signed by this sequencer and sent for
+        the current aligned submission window (and the next one near its end); it takes effect once
+        the sequencer threshold of active sequencers sent the identical top-up, strictly after its
+        sequencing time. Returns the max sequencing times used (µs)."""
         sync = self.env.synchronizers[self.synchronizer_id]
-        params = sync.parameters().trafficControl
+        if isinstance(serial, bool) or not isinstance(serial, int) or serial < 1:
+            raise CantonError(errors.INVALID_ARGUMENT, f"The serial must be a positive number, got {serial!r}")
+        if isinstance(new_balance, bool) or not isinstance(new_balance, int) or not 0 <= new_balance <= tr.LONG_MAX:
+            raise CantonError(errors.INVALID_ARGUMENT, f"The new balance must be a non-negative number, got {new_balance!r}")
+        params = sync.traffic.params()
         if params is None:
             raise CantonError(errors.TRAFFIC_CONTROL_DISABLED, "TrafficControlDisabled")
-        if member not in sync.topology.known_members() or member.startswith("SEQ::"):
-            raise CantonError(
-                errors.TOPOLOGY_UNKNOWN_MEMBERS,
-                f"{member} is not a participant or mediator of synchronizer {sync.id}; only they have traffic balances.",
-            )
-        latest = sync.traffic.latest_purchase(member)
-        tr.validate_serial(latest.serial if latest else None, serial)
+        if not sync.traffic.subject_to_traffic(member) or not sync.is_member(member):
+            # sequencers have no traffic balance: for traffic they are not members
+            raise CantonError(errors.TOPOLOGY_UNKNOWN_MEMBERS, f"Members {member} are unknown.")
+        tr.validate_serial(sync.traffic.latest_serial(member), serial)
         now_ms = self.env.clock.now() // 1000
-        window_ms = params.setBalanceRequestSubmissionWindowSize // 1000
-        for max_ms in tr.max_sequencing_times(now_ms, window_ms):
+        window_ms = max(1, params.setBalanceRequestSubmissionWindowSize // 1000)
+        max_times = [max_ms * 1000 for max_ms in tr.max_sequencing_times(now_ms, window_ms)]
+        for max_time in max_times:
             msg: dict[str, Any] = {
                 "type": "SetTrafficPurchasedMessage",
                 "member": member,
                 "serial": serial,
                 "total_traffic_purchased": new_balance,
                 "synchronizer_id": sync.id,
-                "max_sequencing_time": max_ms * 1000,
+                "max_sequencing_time": max_time,
             }
             msg["signature"] = self.key.sign(topup_signing_bytes(msg)).hex()
             sync.submit(
@@ -113,10 +119,11 @@ class SequencerNode(Node):
                     message_id=str(uuid.uuid4()),
                     envelopes=(Envelope(messages.encode(msg), (member, messages.SEQUENCERS)),),
                     kind="top-up",
-                    max_sequencing_time=max_ms * 1000,
-                    aggregation_id=topup_aggregation_id(member, serial, new_balance, max_ms * 1000),
+                    max_sequencing_time=max_time,
+                    aggregation_id=topup_aggregation_id(member, serial, new_balance, max_time),
                 )
             )
+        return max_times
 
     # ---- health and status ---------------------------------------------------------------
     def components(self) -> list[health.ComponentHealth]:
@@ -139,6 +146,7 @@ class SequencerNode(Node):
                     "timestamp": row["timestamp"],
                     "sender": row["sender"],
                     "messages": [e.type for e in envelopes],
+                    "payloads": [e.message for e in envelopes],
                     "recipients": row["recipients"].split(",") if row["recipients"] else [],
                     "cost": row["cost"],
                     "error": row["error"],

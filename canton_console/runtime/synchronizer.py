@@ -18,8 +18,9 @@ from sqlalchemy import delete, insert, select
 from canton_console.runtime import errors, messages, topology
 from canton_console.runtime import traffic as tr
 from canton_console.runtime.errors import CantonError
+from canton_console.runtime.identity import Member
 from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
-from canton_console.runtime.parameters import DynamicSynchronizerParameters
+from canton_console.runtime.parameters import DynamicSynchronizerParameters, TrafficControlParameters
 from canton_console.store import schema as s
 
 if TYPE_CHECKING:
@@ -30,14 +31,23 @@ log = logging.getLogger("canton_console.synchronizer")
 
 
 class Subscription:
-    """A member's subscription: it receives events while one of its sequencers runs, and catches up
-    from a sequencer's store when it was cut off."""
+    """A member's subscription: it receives events while at least ``threshold`` of its sequencers
+    (the sequencer trust threshold of its connection) run, and catches up from a sequencer's store
+    when it was cut off. The replicas of a node share its member id; only the active one subscribes."""
 
-    def __init__(self, member: str, sequencers: list[str], deliver: Callable[[list[SequencedEvent]], None], cursor: Callable[[], int]):
+    def __init__(
+        self,
+        member: str,
+        sequencers: list[str],
+        deliver: Callable[[list[SequencedEvent]], None],
+        cursor: Callable[[], int],
+        threshold: int = 1,
+    ):
         self.member = member
         self.sequencers = sequencers
         self.deliver = deliver
         self.cursor = cursor
+        self.threshold = max(1, threshold)
         self.behind = False
 
 
@@ -53,6 +63,7 @@ class Synchronizer:
         self.last_timestamp = 0
         self._pending: list[SubmissionRequest] = []
         self._flush_posted = False
+        self._parameters_cache: dict[int, tuple[dict, DynamicSynchronizerParameters]] = {}
         self.traffic = TrafficAccounting(self)
         # Top-ups waiting for the sequencer threshold: aggregation id -> {sequencer: signature}
         self.aggregations: dict[str, dict[str, bytes]] = {}
@@ -61,7 +72,19 @@ class Synchronizer:
     # ---- topology helpers ----------------------------------------------------------------
     def parameters(self, at: int | None = None) -> DynamicSynchronizerParameters:
         raw = self.topology.parameters(at)
-        return DynamicSynchronizerParameters.from_dict(raw) if raw else DynamicSynchronizerParameters()
+        if not raw:
+            return DynamicSynchronizerParameters()
+        # Parsed once per topology transaction: the hot path asks for them several times per event.
+        cached = self._parameters_cache.get(id(raw))
+        if cached is None or cached[0] is not raw:
+            cached = (raw, DynamicSynchronizerParameters.from_dict(raw))
+            self._parameters_cache[id(raw)] = cached
+        return cached[1]
+
+    def now(self) -> int:
+        """The synchronizer's current time for topology snapshots: the clock, or the last sequencing
+        timestamp when a simulated clock lags behind it (events at one sim instant take +1 µs steps)."""
+        return max(self.env.clock.now(), self.last_timestamp)
 
     def topology_delay(self) -> int:
         """Topology changes take effect this long after sequencing; 0 under a simulated clock, as in Canton."""
@@ -82,7 +105,14 @@ class Synchronizer:
         return [recipient]
 
     def is_member(self, member: str) -> bool:
-        return member in self.topology.known_members()
+        # The head state changes only when the topology log grows: keep its member set per version
+        # (rebuilding it for every submission costs O(members)).
+        log = self.topology.log
+        cached = getattr(self, "_known_members_cache", None)
+        if cached is None or cached[0] is not log or cached[1] != len(log):
+            cached = (log, len(log), frozenset(self.topology.known_members()))
+            self._known_members_cache = cached
+        return member in cached[2]
 
     # ---- submission ----------------------------------------------------------------------
     def submit(self, request: SubmissionRequest) -> None:
@@ -95,7 +125,7 @@ class Synchronizer:
         sender = request.sender
         if not sender.startswith("SEQ::") and not self.is_member(sender):
             raise CantonError(errors.TOPOLOGY_UNKNOWN_MEMBERS, f"Sender {sender} is not a member of synchronizer {self.id}")
-        self.traffic.check_submission(request, self.last_timestamp + 1)
+        self.traffic.check_submission(request)
         self._pending.append(request)
         if not self._flush_posted:
             self._flush_posted = True
@@ -160,19 +190,25 @@ class Synchronizer:
             log.exception("delivery to %s failed", subscription.member)
 
     def reachable_sequencer(self, subscription: Subscription) -> "SequencerNode | None":
+        """A running sequencer of the subscription to read from, when enough of them run to meet
+        its trust threshold; None when the member is cut off."""
+        reachable = []
         for name in subscription.sequencers:
             node = self.sequencer_nodes.get(name)
             if node is not None and node.running and not node.killed:
-                return node
-        return None
+                reachable.append(node)
+        return reachable[0] if len(reachable) >= subscription.threshold else None
 
     def subscribe(self, subscription: Subscription) -> None:
         """Start delivering to a member, first catching up on what it has not processed yet."""
         self.subscribers[subscription.member] = subscription
         self.catch_up(subscription)
 
-    def unsubscribe(self, member: str) -> None:
-        self.subscribers.pop(member, None)
+    def unsubscribe(self, member: str, subscription: Subscription | None = None) -> None:
+        """Stop delivering to ``member``; with ``subscription``, only if it is still that one (a
+        replica that stepped down must not cut off the replica that took over)."""
+        if subscription is None or self.subscribers.get(member) is subscription:
+            self.subscribers.pop(member, None)
 
     def catch_up(self, subscription: Subscription) -> None:
         node = self.reachable_sequencer(subscription)
@@ -213,6 +249,8 @@ class Synchronizer:
             return False
         signers = self.aggregations.setdefault(agg, {})
         msg = request.envelopes[0].message
+        if request.sender in signers:
+            return False  # the same sequencer again: it counts once
         signers[request.sender] = bytes.fromhex(msg["signature"])
         rows.append(
             {
@@ -243,6 +281,11 @@ class Synchronizer:
                 signed = topology.SignedTopologyTransaction.from_dict(tx)
                 stored = self.topology.add(signed, ts, delay)
                 rows.append(topology_row(self.id, stored))
+
+    def persist_traffic(self) -> None:
+        """Store traffic states changed outside of sequencing (a refused submission ticks its sender)."""
+        if self.traffic._dirty:
+            self._persist([], [], [], [])
 
     def _persist(self, events, topology_rows, topup_rows, purchased_rows) -> None:
         consumed_rows = self.traffic.take_dirty()
@@ -345,84 +388,317 @@ def topology_row(synchronizer_id: str, stored: topology.StoredTransaction) -> di
 
 
 class TrafficAccounting:
-    """Per-member consumed and purchased traffic of one synchronizer, charged at sequencing time."""
+    """Per-member consumed and purchased traffic of one synchronizer (canton-traffic.md §2-§7).
+
+    Costs are charged deterministically at sequencing time (``charge``); the sequencer that receives
+    a submission refuses it up front when the sender cannot pay (``check_submission``). Purchases
+    (top-ups) take effect strictly after their sequencing time. Only participants and mediators are
+    subject to traffic; sequencers are never charged and never reported.
+
+    ``consumed`` holds only members that were charged (or ticked by a refusal); a member never seen
+    starts as ``TrafficConsumed.init`` (minimum timestamp, so its base traffic is full on first look).
+    """
 
     def __init__(self, synchronizer: Synchronizer):
         self.sync = synchronizer
         self.consumed: dict[str, tr.TrafficConsumed] = {}
         self.purchased: dict[str, list[tr.TrafficPurchased]] = {}
         self._dirty: set[str] = set()
+        self._params_cache: tuple[Any, Any] | None = None  # (raw parameters dict, its TrafficControlParameters)
+        self._members_cache: tuple[Any, ...] | None = None  # see members_in_order
+        self._group_cache: tuple[Any, ...] | None = None  # see _recipient_count
+        # id(request) -> (request, topology version, params, time, cost) of the submission-time check
+        self._submitted_costs: dict[int, tuple[Any, ...]] = {}
 
+    # ---- parameters ----------------------------------------------------------------------
     def params(self, at: int | None = None):
-        p = self.sync.parameters(at).trafficControl
-        return p
+        """The traffic control parameters valid at ``at`` (head state when None), or None.
+
+        Parsing the parameter record is costly, so the parsed value is kept per stored record."""
+        raw = self.sync.topology.parameters(at)
+        if raw is None:
+            return None
+        cached = self._params_cache
+        if cached is not None and cached[0] is raw:
+            return cached[1]
+        tc = raw.get("trafficControl")
+        params = None if tc is None else TrafficControlParameters.from_dict(tc)
+        self._params_cache = (raw, params)
+        return params
+
+    def enforced(self, at: int | None = None):
+        """The parameters when traffic is enforced at ``at``, else None."""
+        params = self.params(at)
+        return params if params is not None and params.enforceRateLimiting else None
 
     @staticmethod
     def subject_to_traffic(member: str) -> bool:
         return member.startswith("PAR::") or member.startswith("MED::")
 
+    # ---- time ----------------------------------------------------------------------------
+    def safe_timestamp(self) -> int:
+        """Canton's ``LatestSafe``: the immediate successor of the last sequenced event. Our ordering
+        produces no idle blocks, so when nothing is being sequenced the clock itself is safe: every
+        later event is sequenced at or after it."""
+        return max(self.sync.last_timestamp + 1, self.sync.env.clock.now())
+
+    def approximate_timestamp(self) -> int:
+        """Canton's ``LatestApproximate``: max(wall clock, last sequenced + 1µs)."""
+        return max(self.sync.last_timestamp + 1, self.sync.env.clock.now())
+
+    # ---- costs ---------------------------------------------------------------------------
+    def _recipient_count(self, recipient: str, at: int) -> int:
+        """How many members ``recipient`` stands for at ``at``: 1 for a member, the group's members
+        for a group. Group sizes are kept per topology version once ``at`` is past every pending
+        effective time (then the head state is the state at ``at``)."""
+        if recipient not in messages.GROUPS:
+            return 1
+        log = self.sync.topology.log
+        cache = self._group_cache
+        if cache is None or cache[0] is not log or cache[1] != len(log):
+            cache = (log, len(log), max((s.valid_from for s in log), default=0), {})
+            self._group_cache = cache
+        if at < cache[2]:
+            return len(self.sync.resolve(recipient, at))
+        size = cache[3].get(recipient)
+        if size is None:
+            size = cache[3][recipient] = len(self.sync.resolve(recipient, at))
+        return size
+
     def cost_of(self, request: SubmissionRequest, at: int, params) -> int:
+        """Event cost: per envelope its serialized size plus the read cost over its recipients
+        (group recipients counted by their members at ``at``), plus the base event cost once."""
+        count = self._recipient_count
         summaries = [
-            tr.EnvelopeSummary(len(e.payload), sum(len(self.sync.resolve(r, at)) for r in dict.fromkeys(e.recipients)))
+            tr.EnvelopeSummary(len(e.payload), sum(count(r, at) for r in dict.fromkeys(e.recipients)))
             for e in request.envelopes
         ]
         return tr.event_cost(summaries, params)
 
+    def _sequencing_cost(self, request: SubmissionRequest, ts: int, params, memo: tuple[Any, ...] | None) -> int:
+        """The cost at sequencing time: the one computed at submission (``memo``) when neither the
+        parameters nor the recipient groups changed in between (group sizes change only with the
+        topology)."""
+        if memo is not None:
+            submitted, version, submitted_params, submitted_at, cost = memo
+            log = self.sync.topology.log
+            # the same head state at both times: no topology change in between, none pending then
+            if (
+                submitted is request
+                and submitted_params is params
+                and version == (id(log), len(log))
+                and submitted_at >= self._latest_valid_from()
+            ):
+                return cost
+        return self.cost_of(request, ts, params)
+
+    def _latest_valid_from(self) -> int:
+        cache = self._group_cache
+        log = self.sync.topology.log
+        if cache is None or cache[0] is not log or cache[1] != len(log):
+            self._recipient_count(messages.MEDIATOR_GROUP_0, 0)  # refreshes the cache
+            cache = self._group_cache
+        return cache[2]
+
+    # ---- state ---------------------------------------------------------------------------
     def _consumed(self, member: str) -> tr.TrafficConsumed:
         state = self.consumed.get(member)
-        if state is None:
-            state = tr.TrafficConsumed.init(member)
-            self.consumed[member] = state
-        return state
+        return state if state is not None else tr.TrafficConsumed.init(member)
 
     def purchased_at(self, member: str, at: int) -> tr.TrafficPurchased | None:
-        return tr.balance_valid_at(self.purchased.get(member, []), at)
+        """The top-up in effect at ``at``: the latest one sequenced strictly before it."""
+        return tr.balance_valid_at(self.purchased.get(member, ()), at)
 
     def latest_purchase(self, member: str) -> tr.TrafficPurchased | None:
         purchases = self.purchased.get(member)
         return purchases[-1] if purchases else None
 
+    def latest_serial(self, member: str) -> int | None:
+        latest = self.latest_purchase(member)
+        return None if latest is None else latest.serial
+
     def state_at(self, member: str, at: int, extrapolate: bool = True) -> tr.TrafficState:
+        """A member's traffic state.
+
+        ``extrapolate``: the sequencer's view at ``at`` (base traffic accrued up to ``at``, the top-up
+        in effect at ``at``); when ``at`` is not after the member's last update, its last state.
+        Without traffic control nothing is extrapolated (Canton shows the stored state).
+
+        ``extrapolate=False``: the member's own view after its event at ``at`` (its traffic receipt):
+        the consumed state as charged and the top-ups sequenced up to ``at``; a member that was never
+        charged has the empty state at the epoch, as a participant's view starts."""
+        if not extrapolate:
+            consumed = self.consumed.get(member)
+            purchase = self.purchased_at(member, at + 1)
+            if consumed is None:
+                empty = tr.TrafficState.empty()
+                if purchase is None:
+                    return empty
+                return tr.to_traffic_state(tr.TrafficConsumed(member, tr.EPOCH), purchase)
+            return tr.to_traffic_state(consumed, purchase)
         params = self.params()
         consumed = self._consumed(member)
-        if params is not None and extrapolate and at > consumed.sequencing_timestamp:
+        if params is not None and at > consumed.sequencing_timestamp:
             consumed = tr.tick(consumed, params, at)
-        return tr.to_traffic_state(consumed, self.purchased_at(member, at + 1) if extrapolate else self.latest_purchase(member))
+        return tr.to_traffic_state(consumed, self.purchased_at(member, max(at, consumed.sequencing_timestamp)))
 
-    def check_submission(self, request: SubmissionRequest, at: int) -> None:
-        """The submission-time check of the receiving sequencer."""
+    def last_update(self, member: str) -> tr.TrafficState:
+        """Canton's ``LastUpdatePerMember``: the state at the member's last consumption, not
+        extrapolated, with its latest top-up."""
+        return tr.to_traffic_state(self._consumed(member), self.latest_purchase(member))
+
+    def member_view(self, member: str, receipt: tr.TrafficState | None, seen_up_to: int) -> tr.TrafficState:
+        """What a member itself knows: its last traffic receipt, updated by the top-ups delivered to
+        it (sequenced at or before ``seen_up_to``). Not extrapolated. Empty at the epoch at first."""
+        state = receipt if receipt is not None else tr.TrafficState.empty()
+        purchase = self.purchased_at(member, seen_up_to + 1)
+        if purchase is None or (state.serial is not None and state.serial >= purchase.serial):
+            return state
+        return tr.TrafficState(
+            extraTrafficPurchased=purchase.extra_traffic_purchased,
+            extraTrafficConsumed=state.extraTrafficConsumed,
+            baseTrafficRemainder=state.baseTrafficRemainder,
+            lastConsumedCost=state.lastConsumedCost,
+            timestamp=max(state.timestamp, purchase.sequencing_timestamp),
+            serial=purchase.serial,
+        )
+
+    # ---- inspection ----------------------------------------------------------------------
+    def members_in_order(self, at: int) -> list[str]:
+        """The participants and mediators known at ``at``, in the order they joined the synchronizer
+        (the order of the topology transactions that registered them). Cached per topology log."""
+        topo = self.sync.topology
+        log = topo.log
+        cached = self._members_cache
+        if cached is None or cached[0] is not log or cached[1] != len(log):
+            order: dict[str, None] = {}
+            max_valid_from = 0
+            for stored in log:
+                if stored.valid_from > max_valid_from:
+                    max_valid_from = stored.valid_from
+                if stored.is_proposal or stored.operation != topology.REPLACE:
+                    continue
+                code = stored.mapping.code
+                if code == topology.TRUST_CERTIFICATE:
+                    order.setdefault(stored.mapping.data["participant"], None)
+                elif code == topology.MEDIATOR_STATE:
+                    for m in [*stored.mapping.data["active"], *stored.mapping.data["observers"]]:
+                        order.setdefault(m, None)
+            head = set(topo.participants()) | set(topo.mediators())
+            cached = (log, len(log), list(order), max_valid_from, [m for m in order if m in head])
+            self._members_cache = cached
+        _log, _n, order_list, max_valid_from, head_members = cached
+        if at >= max_valid_from:
+            return head_members
+        known = set(topo.participants(at)) | set(topo.mediators(at))
+        return [m for m in order_list if m in known]
+
+    def states(self, members: list[str] | None, selector: str, timestamp: int | None = None) -> list[tuple[str, tr.TrafficState]]:
+        """Traffic states for Canton's timestamp selectors: ``latest-safe``, ``latest-approximate``,
+        ``last-update`` or ``exact`` (``timestamp``). ``members`` None means all members; otherwise it
+        is intersected with the known participants and mediators (unknown members and sequencers
+        are left out, as Canton does). Members come in registration order."""
+        if selector == "latest-safe":
+            at = self.safe_timestamp()
+        elif selector == "latest-approximate":
+            at = self.approximate_timestamp()
+        elif selector == "exact":
+            if timestamp is None:
+                raise ValueError("an exact timestamp is needed")
+            at = timestamp
+        elif selector == "last-update":
+            at = self.safe_timestamp()
+        else:
+            raise ValueError(f"unknown timestamp selector {selector!r}")
+        ordered = self.members_in_order(at)
+        if members is not None:
+            wanted = set(members)
+            ordered = [m for m in ordered if m in wanted]
+        if selector == "last-update":
+            return [(m, self.last_update(m)) for m in ordered]
         params = self.params()
-        if params is None or not params.enforceRateLimiting or not self.subject_to_traffic(request.sender):
-            return
-        cost = self.cost_of(request, at, params)
-        consumed = self._consumed(request.sender)
-        probe = tr.tick(consumed, params, max(at, consumed.sequencing_timestamp))
-        state = tr.to_traffic_state(probe, self.purchased_at(request.sender, at))
-        if state.availableTraffic < cost:
-            raise CantonError(
-                errors.SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT,
-                tr.AboveTrafficLimit(request.sender, cost, state).cause,
+        if params is None:
+            return [(m, self.last_update(m)) for m in ordered]
+        return [(m, self._extrapolated(m, at, params)) for m in ordered]
+
+    def _extrapolated(self, member: str, at: int, params) -> tr.TrafficState:
+        """``state_at`` without its generic overheads (used for every member of a query)."""
+        consumed = self.consumed.get(member)
+        if consumed is None:
+            ts, extra, base, last = tr.MIN_TIMESTAMP, 0, 0, 0
+        else:
+            ts, extra, base, last = (
+                consumed.sequencing_timestamp,
+                consumed.extra_traffic_consumed,
+                consumed.base_traffic_remainder,
+                consumed.last_consumed_cost,
             )
+        if at > ts:
+            accrued = params.base_rate * float(at - ts)
+            allowed = tr.LONG_MAX if accrued >= tr.LONG_MAX else int(accrued)
+            base = min(int(params.maxBaseTrafficAmount), min(tr.LONG_MAX, allowed + base))
+            ts, last = at, 0
+        purchases = self.purchased.get(member)
+        purchase = tr.balance_valid_at(purchases, ts) if purchases else None
+        if purchase is None:
+            return tr.TrafficState(0, extra, base, last, ts)
+        return tr.TrafficState(
+            purchase.extra_traffic_purchased, extra, base, last, max(ts, purchase.sequencing_timestamp), purchase.serial
+        )
+
+    # ---- enforcement ---------------------------------------------------------------------
+    def check_submission(self, request: SubmissionRequest, at: int | None = None) -> None:
+        """The submission-time check of the receiving sequencer: the sender must have at least the
+        event's cost available now. A refused sender is charged nothing; its state moves to now
+        (base traffic accrues, last consumed cost 0) and is stored."""
+        if not self.subject_to_traffic(request.sender):
+            return
+        params = self.enforced()
+        if params is None:
+            return
+        member = request.sender
+        consumed = self._consumed(member)
+        at = max(self.approximate_timestamp() if at is None else at, consumed.sequencing_timestamp)
+        cost = self.cost_of(request, at, params)
+        purchase = self.purchased_at(member, at)
+        if tr.available_at(consumed, params, at, purchase) >= cost:
+            log = self.sync.topology.log
+            if len(self._submitted_costs) >= 100_000:  # only a cache: requests never sequenced must not pile up
+                self._submitted_costs.clear()
+            self._submitted_costs[id(request)] = (request, (id(log), len(log)), params, at, cost)
+            return
+        ticked = tr.tick(consumed, params, at)
+        self.consumed[member] = ticked
+        self._dirty.add(member)
+        self.sync.persist_traffic()
+        raise tr.AboveTrafficLimit(Member.parse(member), cost, tr.to_traffic_state(ticked, purchase)).error()
 
     def charge(self, request: SubmissionRequest, ts: int) -> tuple[int, str | None]:
-        """Consume the event's cost at its sequencing time; an error text when the sender cannot pay."""
-        params = self.params(ts)
-        if params is None or not params.enforceRateLimiting or not self.subject_to_traffic(request.sender):
+        """Consume the event's cost at its sequencing time; an error text (a DeliverError for the
+        sender) when it cannot pay, in which case nothing is charged and its state is ticked to ``ts``."""
+        if not self.subject_to_traffic(request.sender):
             return 0, None
-        cost = self.cost_of(request, ts, params)
+        memo = self._submitted_costs.pop(id(request), None) if self._submitted_costs else None
+        params = self.enforced(ts)
+        if params is None:
+            return 0, None
+        cost = self._sequencing_cost(request, ts, params, memo)
         member = request.sender
         purchase = self.purchased_at(member, ts)
-        new_state, ok = tr.try_consume(self._consumed(member), params, ts, cost, purchase)
+        consumed = self._consumed(member)
+        if ts < consumed.sequencing_timestamp:  # cannot happen: sequencing times only grow
+            ts = consumed.sequencing_timestamp
+        new_state, ok = tr.try_consume(consumed, params, ts, cost, purchase)
         self.consumed[member] = new_state
         self._dirty.add(member)
         if not ok:
-            state = tr.to_traffic_state(new_state, purchase)
-            return 0, CantonError(
-                errors.SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT, tr.AboveTrafficLimit(member, cost, state).cause
-            ).render()
+            limit = tr.AboveTrafficLimit(Member.parse(member), cost, tr.to_traffic_state(new_state, purchase))
+            return 0, CantonError(errors.SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT, limit.text).render()
         return cost, None
 
+    # ---- top-ups -------------------------------------------------------------------------
     def apply_purchase(self, request: SubmissionRequest, ts: int, rows: list[dict[str, Any]]) -> None:
+        """Record an aggregated top-up sequenced at ``ts``; stale serials are ignored, as in Canton."""
         msg = request.envelopes[0].message
         member, serial, amount = msg["member"], msg["serial"], msg["total_traffic_purchased"]
         latest = self.latest_purchase(member)
@@ -435,6 +711,7 @@ class TrafficAccounting:
         )
 
     def valid_topup_signatures(self, msg: dict[str, Any], signers: dict[str, bytes], active: list[str]) -> int:
+        """How many active sequencers validly signed this top-up message."""
         from canton_console.runtime.identity import verify
 
         body = topup_signing_bytes(msg)
@@ -445,6 +722,7 @@ class TrafficAccounting:
                 count += 1
         return count
 
+    # ---- persistence ---------------------------------------------------------------------
     def take_dirty(self) -> list[dict[str, Any]]:
         rows = []
         for member in self._dirty:

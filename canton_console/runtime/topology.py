@@ -283,7 +283,15 @@ class TopologyState:
         code, data = mapping.code, mapping.data
         if code in (SYNCHRONIZER_PARAMETERS, SEQUENCER_STATE, MEDIATOR_STATE):
             return [_namespace_of(self.synchronizer_id)]
-        if code in (NAMESPACE_DELEGATION, DECENTRALIZED_NAMESPACE):
+        if code == DECENTRALIZED_NAMESPACE:
+            # Canton: creating one needs every owner; changing it needs the current definition's
+            # threshold plus each newly added owner.
+            current = self.lookup(DECENTRALIZED_NAMESPACE, data["namespace"])
+            if current is None:
+                return list(dict.fromkeys(data["owners"]))
+            added = [o for o in data["owners"] if o not in current.data["owners"]]
+            return list(dict.fromkeys([data["namespace"], *added]))
+        if code == NAMESPACE_DELEGATION:
             return [data["namespace"]]
         if code == OWNER_TO_KEY:
             return [_namespace_of(data["member"])]

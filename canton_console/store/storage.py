@@ -51,6 +51,10 @@ class Storage:
 
     def __init__(self, spec: StorageSpec):
         self.spec = spec
+        if spec.kind == "sqlite":
+            # Before any connection with our pragmas: switching to WAL rewrites the file header.
+            _check_sqlite_file(spec.file)
+            _check_sqlite_contents(spec.file)
         self.engine = _create_engine(spec)
         self._write_lock = threading.RLock()
         try:
@@ -64,8 +68,6 @@ class Storage:
         return "memory_storage" if self.spec.kind == "memory" else "db-storage"
 
     def _check_and_create(self) -> None:
-        if self.spec.kind == "sqlite":
-            _check_sqlite_file(self.spec.file)
         try:
             with self.engine.connect() as conn:
                 tables = set(inspect(conn).get_table_names())
@@ -137,6 +139,40 @@ def _check_sqlite_file(file: str | None) -> None:
             )
     elif not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _check_sqlite_contents(file: str | None) -> None:
+    """Inspect an existing SQLite file read-only: it must be empty or one of our stores, not newer."""
+    import sqlite3
+
+    if file is None or not Path(file).exists() or Path(file).stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        raise StorageError(f"Cannot open the sqlite store {file}: {e}") from None
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return
+        if SchemaMeta.__tablename__ not in tables:
+            raise StorageError(
+                f"The database {file} holds tables that are not a canton-console store; refusing to use it. "
+                "Point the node's storage at an empty or its own database."
+            )
+        meta = dict(conn.execute(f"SELECT key, value FROM {SchemaMeta.__tablename__}"))
+    except sqlite3.DatabaseError as e:
+        raise StorageError(f"The file {file} is not a readable SQLite database ({e}); it was left untouched.") from None
+    finally:
+        conn.close()
+    if meta.get("application") != APPLICATION:
+        raise StorageError(f"The database {file} is not a canton-console store.")
+    version = int(meta.get("schema_version", "0"))
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"The store {file} was written by a newer canton-console (schema version {version}; this version "
+            f"understands up to {SCHEMA_VERSION}). Upgrade canton-console to use it; the store was left untouched."
+        )
 
 
 def _create_engine(spec: StorageSpec) -> Engine:

@@ -319,12 +319,78 @@ def match(
             if reason2 is None:
                 _commit(found2, captures, where)
                 return MatchResult(True)
+    reordered = reorder_map_entries(expected, actual)
+    if reordered is not None:
+        # Scala prints a hash-based Map in no meaningful order: the same entries in another order match.
+        return match(expected_lines, "\n".join(reordered), captures, where=where, first_line=first_line)
     diff = unified_diff(list(expected_lines), actual_text, where=where, first_line=first_line)
     if not diff:
         # Every line matches on its own (a contradicted capture): show the raw difference.
         old, new = _headers(where)
         diff = "\n".join(difflib.unified_diff(expected, actual, old[4:], new[4:], lineterm=""))
     return MatchResult(False, diff, reason or "output differs")
+
+
+# ------------------------------------------------------------------------------- map entries
+
+_MAP_OPEN = re.compile(r"^(?P<indent> *)(?:.*[ =(])?Map\($")
+
+
+def _entry_key(line: str) -> str:
+    key = line.strip().split(" -> ", 1)[0]
+    return re.sub(r"1220[0-9a-f]*(\.\.\.)?", "<fp>", key)
+
+
+def _map_blocks(lines: Sequence[str]) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """Each multi-line ``Map(`` block: (open line, close line, [(entry start, entry end)])."""
+    blocks = []
+    for i, line in enumerate(lines):
+        m = _MAP_OPEN.match(line)
+        if not m:
+            continue
+        inner = len(m["indent"]) + 2
+        entries: list[tuple[int, int]] = []
+        j = i + 1
+        while j < len(lines):
+            text = lines[j]
+            indent = len(text) - len(text.lstrip(" "))
+            if indent < inner:
+                break
+            if indent == inner and " -> " in text:
+                if entries:
+                    entries[-1] = (entries[-1][0], j)
+                entries.append((j, len(lines)))
+            j += 1
+        if entries:
+            entries[-1] = (entries[-1][0], j)
+            blocks.append((i, j, entries))
+    return blocks
+
+
+def reorder_map_entries(expected: Sequence[str], actual: Sequence[str]) -> list[str] | None:
+    """The actual lines with each Map's entries put in the expected order (by key, fingerprints
+    masked), or None when there is nothing to reorder or the Maps do not hold the same keys."""
+    exp_blocks, act_blocks = _map_blocks(expected), _map_blocks(actual)
+    if not act_blocks or len(exp_blocks) != len(act_blocks):
+        return None
+    result = list(actual)
+    changed = False
+    for (_, _, exp_entries), (_, _, act_entries) in reversed(list(zip(exp_blocks, act_blocks))):
+        exp_keys = [_entry_key(expected[s]) for s, _ in exp_entries]
+        act = {}
+        for s, e in act_entries:
+            lines = [ln.rstrip(",") if k == e - s - 1 else ln for k, ln in enumerate(actual[s:e])]
+            act.setdefault(_entry_key(actual[s]), []).append(lines)
+        if sorted(exp_keys) != sorted(k for k, v in act.items() for _ in v):
+            return None
+        ordered = [act[k].pop(0) for k in exp_keys]
+        if [_entry_key(actual[s]) for s, _ in act_entries] != exp_keys:
+            changed = True
+        block: list[str] = []
+        for n, lines in enumerate(ordered):
+            block += lines[:-1] + [lines[-1] + ("," if n < len(ordered) - 1 else "")]
+        result[act_entries[0][0] : act_entries[-1][1]] = block
+    return result if changed else None
 
 
 # ---------------------------------------------------------------------------------------- diff

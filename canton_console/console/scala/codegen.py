@@ -112,6 +112,10 @@ class CodeGen:
     def _StringLit(self, node: n.StringLit) -> str:
         return py_str(node.value)
 
+    def _Interpolated(self, node: n.Interpolated) -> str:
+        pieces = [py_str(p) if isinstance(p, str) else f"__cc_show({self.expr(p)})" for p in node.parts]
+        return '"".join((' + ", ".join(pieces) + (",))" if len(pieces) == 1 else "))") if pieces else '""'
+
     def _ScalaNone(self, node: n.ScalaNone) -> str:
         return "__cc_None"
 

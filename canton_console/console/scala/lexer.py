@@ -22,6 +22,7 @@ OP = "op"  # operator identifier or reserved symbol (``=``, ``=>``, ``:`` ...)
 INT = "int"
 FLOAT = "float"
 STRING = "string"  # value is the decoded text (also for character literals)
+INTERP = "interp"  # s"..." interpolated string; value is the raw text between the quotes
 DELIM = "delim"  # ( ) [ ] { } , ; .
 NEWLINE = "newline"  # inferred statement separator
 EOF = "eof"
@@ -147,8 +148,12 @@ class Lexer:
                     i += 1
                 value = src[start:i]
                 if i < n and src[i] == '"':
-                    raise self.unsupported(f'string interpolation ({value}"...")', start)
-                kind = KEYWORD if value in KEYWORDS else NAME
+                    if value != "s" or src.startswith('"""', i):
+                        raise self.unsupported(f'string interpolation ({value}"...")', start)
+                    end = self._interpolated_end(i)
+                    kind, value, i = INTERP, src[i + 1 : end], end + 1
+                else:
+                    kind = KEYWORD if value in KEYWORDS else NAME
             elif c.isdigit():
                 kind, value, i = self._number(i)
             elif c == '"':
@@ -178,6 +183,28 @@ class Lexer:
         self.tokens = self._infer_newlines(raw)
         return self.tokens
 
+    def _interpolated_end(self, i: int) -> int:
+        """The closing quote of ``s"..."`` starting at ``i`` (``${...}`` may hold quotes and braces)."""
+        src, n = self.src, len(self.src)
+        j = i + 1
+        while j < n and src[j] != "\n":
+            if src[j] == "\\":
+                j += 2
+                continue
+            if src.startswith("${", j):
+                depth, j = 1, j + 2
+                while j < n and depth:
+                    if src[j] == '"':
+                        j = self._string(j)[2]
+                        continue
+                    depth += {"{": 1, "}": -1}.get(src[j], 0)
+                    j += 1
+                continue
+            if src[j] == '"':
+                return j
+            j += 1
+        raise self.error("unterminated string literal", i, incomplete=j >= n)
+
     def _block_comment(self, i: int) -> tuple[int, bool]:
         src, n = self.src, len(self.src)
         start, depth, had_nl = i, 0, False
@@ -205,10 +232,12 @@ class Lexer:
             digits = src[start + 2 : i].replace("_", "")
             if not digits:
                 raise self.error("invalid hexadecimal literal", start)
-            if i < n and src[i] in "lL":
+            is_long = i < n and src[i] in "lL"
+            if is_long:
                 i += 1
             self._check_number_end(i, start)
-            return INT, str(int(digits, 16)), i
+            value = str(int(digits, 16))
+            return INT, f"__cc_long({value})" if is_long else value, i
         while i < n and (src[i].isdigit() or src[i] == "_"):
             i += 1
         is_float = False
@@ -227,10 +256,12 @@ class Lexer:
                 while i < n and src[i].isdigit():
                     i += 1
         text = src[start:i].replace("_", "")
+        is_long = False
         if i < n and src[i] in "fFdD":
             is_float = True
             i += 1
         elif i < n and src[i] in "lL" and not is_float:
+            is_long = True
             i += 1
         self._check_number_end(i, start)
         if is_float:
@@ -240,7 +271,8 @@ class Lexer:
             return FLOAT, repr(value), i
         if len(text) > 1 and text.startswith("0"):
             raise self.error(f"invalid numeric literal {src[start:i]!r} (leading zero)", start)
-        return INT, str(int(text)), i
+        # A Long literal keeps its Scala type through a runtime helper (``res1: Long = 5``).
+        return INT, f"__cc_long({int(text)})" if is_long else str(int(text)), i
 
     def _check_number_end(self, i: int, start: int) -> None:
         if i < len(self.src) and (self.src[i].isalnum() or self.src[i] == "_"):

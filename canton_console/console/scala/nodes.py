@@ -26,6 +26,13 @@ class StringLit:
 
 
 @attrs.frozen
+class Interpolated:
+    """``s"text $name ${expr}"``: literal text and expressions, in order."""
+
+    parts: tuple
+
+
+@attrs.frozen
 class ScalaNone:
     """Scala's ``None``."""
 

@@ -7,6 +7,7 @@ import keyword
 from . import nodes as n
 from .errors import ScalaSyntaxError
 from .lexer import (
+    INTERP,
     DELIM,
     EOF,
     FLOAT,
@@ -448,9 +449,51 @@ class Parser:
             self.advance()
             if tok.value == "-" and nxt.kind in (INT, FLOAT):
                 self.advance()
+                if nxt.value.startswith("__cc_long("):
+                    return self.parse_postfix(n.Literal(f"__cc_long(-{nxt.value[len('__cc_long('):]}", numeric=True))
                 return self.parse_postfix(n.Literal(f"(-{nxt.value})", numeric=True))
             return n.Unary(tok.value, self.parse_prefix())
         return self.parse_postfix(self.parse_primary())
+
+    def interpolated(self, tok):
+        """Split ``s"..."`` into literal text (escapes decoded) and parsed ``$name`` / ``${expr}`` parts."""
+        from .lexer import Lexer
+
+        raw, parts, text, i = tok.value, [], [], 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "$" and raw.startswith("$$", i):
+                text.append("$")
+                i += 2
+            elif ch == "$" and raw.startswith("${", i):
+                depth, j = 1, i + 2
+                while j < len(raw) and depth:
+                    depth += {"{": 1, "}": -1}.get(raw[j], 0)
+                    j += 1
+                source = raw[i + 2 : j - 1]
+                parts += ["".join(text)] if text else []
+                text = []
+                parts.append(Parser(source, Lexer(source).tokenize()).parse_expr())
+                i = j
+            elif ch == "$":
+                j = i + 1
+                while j < len(raw) and (raw[j].isalnum() or raw[j] == "_"):
+                    j += 1
+                if j == i + 1:
+                    raise ScalaSyntaxError("'$' in an interpolated string must be followed by a name, {expression} or $", tok.line, tok.column)
+                parts += ["".join(text)] if text else []
+                text = []
+                parts.append(n.Name(raw[i + 1 : j]))
+                i = j
+            elif ch == "\\":
+                decoded, i = Lexer(raw)._escape(i)
+                text.append(decoded)
+            else:
+                text.append(ch)
+                i += 1
+        if text:
+            parts.append("".join(text))
+        return n.Interpolated(tuple(parts))
 
     def parse_primary(self):
         tok = self.peek()
@@ -460,6 +503,9 @@ class Parser:
         if tok.kind == STRING:
             self.advance()
             return n.StringLit(tok.value)
+        if tok.kind == INTERP:
+            self.advance()
+            return self.interpolated(tok)
         if tok.kind == NAME:
             self.advance()
             if tok.value == "None":

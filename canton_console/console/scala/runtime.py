@@ -221,4 +221,6 @@ RUNTIME_HELPERS: dict[str, Any] = {
     "__cc_div": cc_div,
     "__cc_mod": cc_mod,
     "__cc_None": None,
+    "__cc_long": int,
+    "__cc_show": str,
 }

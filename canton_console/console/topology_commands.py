@@ -1,0 +1,1024 @@
+"""Topology commands that change the synchronizer's signed topology state.
+
+``propose_mapping`` is how every console command proposes a topology mapping: the node signs the
+transaction with its own key (its namespace), broadcasts it through the synchronizer (sequenced,
+charged like any submission of a participant or mediator, never for a sequencer) and, unless told not
+to, waits until the synchronizer has it: effective (after the topology change delay) when the
+signatures meet the namespaces' thresholds, or stored as a pending proposal otherwise; a later
+identical proposal from another owner adds its signature.
+
+Groups:
+
+* ``<node>.topology.synchronizer_parameters`` (``SynchronizerParametersGroup``): the dynamic
+  synchronizer parameters — ``get_dynamic_synchronizer_parameters``, ``latest``, ``list``,
+  ``propose``, ``propose_update``, ``set_ledger_time_record_time_tolerance``,
+  ``set_preparation_time_record_time_tolerance``;
+* ``<node>.topology.party_to_participant_mappings`` (``PartyToParticipantGroup``): ``list`` and
+  ``propose`` of party hosting.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Callable
+
+import attrs
+
+from canton_console.console import args as a
+from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, command, describe
+from canton_console.console.scalalib import NONE, Option, Vector
+from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq_tree, to_tree
+from canton_console.runtime import errors as rt_errors
+from canton_console.runtime import topology as t
+from canton_console.runtime.errors import CantonError, ErrorCategory, ErrorCode
+from canton_console.runtime.identity import Member, PartyId, SynchronizerId, short_fingerprint
+from canton_console.runtime.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
+from canton_console.runtime.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant
+from canton_console.runtime.values import InvalidValue, NonNegativeFiniteDuration, PositiveNumeric
+
+# Canton's topology manager errors that errors.py does not list (TopologyManagerError.scala).
+TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE = ErrorCode(
+    "TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE", ErrorCategory.InvalidGivenCurrentSystemStateResourceMissing
+)
+TOPOLOGY_SECRET_KEY_NOT_IN_STORE = ErrorCode("TOPOLOGY_SECRET_KEY_NOT_IN_STORE", ErrorCategory.InvalidGivenCurrentSystemStateOther)
+TOPOLOGY_STORE_NOT_FOUND = ErrorCode("TOPOLOGY_STORE_NOT_FOUND", ErrorCategory.InvalidGivenCurrentSystemStateResourceMissing)
+TOPOLOGY_INVALID_SYNCHRONIZER = ErrorCode("TOPOLOGY_INVALID_SYNCHRONIZER", ErrorCategory.InvalidIndependentOfSystemState)
+
+NO_SIGNING_KEY = "Could not find an appropriate signing key to issue the topology transaction"
+ALREADY_EXISTS = "A matching topology mapping authorized with the same keys already exists in this state"
+
+
+# ---- force flags, permissions ----------------------------------------------------------------
+
+
+class ForceFlag(enum.Enum):
+    """Canton's ``ForceFlag``s that the topology commands here know."""
+
+    AlienMember = "AlienMember"
+    LedgerTimeRecordTimeToleranceIncrease = "LedgerTimeRecordTimeToleranceIncrease"
+    PreparationTimeRecordTimeToleranceIncrease = "PreparationTimeRecordTimeToleranceIncrease"
+    AllowUnvalidatedSigningKeys = "AllowUnvalidatedSigningKeys"
+    AllowOutOfBoundsValue = "AllowOutOfBoundsValue"
+    AllowUnvettedDependencies = "AllowUnvettedDependencies"
+
+    def __pretty__(self) -> Tree:
+        return Literal(self.value)
+
+
+class ForceFlags:
+    """A set of force flags: ``ForceFlags(ForceFlag.AllowOutOfBoundsValue)``, ``ForceFlags.none``."""
+
+    canton_type = "ForceFlags"
+
+    def __init__(self, *flags: ForceFlag):
+        for f in flags:
+            if not isinstance(f, ForceFlag):
+                raise ArgumentError(f"ForceFlags: expected ForceFlag values (e.g. ForceFlag.AllowOutOfBoundsValue), got {f!r}")
+        self.flags = frozenset(flags)
+
+    def __contains__(self, flag: ForceFlag) -> bool:
+        return flag in self.flags
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ForceFlags) and self.flags == other.flags
+
+    def __hash__(self) -> int:
+        return hash(self.flags)
+
+    def __pretty__(self) -> Tree:
+        return Apply("ForceFlags", tuple(Literal(f.value) for f in sorted(self.flags, key=lambda f: f.value)))
+
+    def __repr__(self) -> str:
+        return "ForceFlags(" + ", ".join(sorted(f.value for f in self.flags)) + ")"
+
+
+ForceFlags.none = ForceFlags()  # type: ignore[attr-defined]
+ForceFlags.all = ForceFlags(*ForceFlag)  # type: ignore[attr-defined]
+
+
+class ParticipantPermission(enum.Enum):
+    """How a participant hosts a party: it may submit, only confirm, or only observe."""
+
+    Submission = "Submission"
+    Confirmation = "Confirmation"
+    Observation = "Observation"
+
+    def __pretty__(self) -> Tree:
+        return Literal(self.value)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def canton_type(self) -> str:
+        return f"ParticipantPermission.{self.value}.type"
+
+
+class ForceArg(Arg):
+    expects = "ForceFlags(...), a ForceFlag, or true/false"
+
+    def convert(self, value: Any, ctx: CallContext) -> ForceFlags:
+        if value is None or value is NONE:
+            return ForceFlags.none
+        if isinstance(value, ForceFlags):
+            return value
+        if isinstance(value, ForceFlag):
+            return ForceFlags(value)
+        if isinstance(value, bool):
+            return ForceFlags.all if value else ForceFlags.none
+        if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(f, ForceFlag) for f in value):
+            return ForceFlags(*value)
+        raise ctx.wrong_type(self.expects, value)
+
+
+class PermissionArg(Arg):
+    expects = "a ParticipantPermission (Submission, Confirmation or Observation)"
+
+    def convert(self, value: Any, ctx: CallContext) -> ParticipantPermission:
+        if isinstance(value, ParticipantPermission):
+            return value
+        if isinstance(value, str) and value in ParticipantPermission.__members__:
+            return ParticipantPermission[value]
+        raise ctx.wrong_type(self.expects, value)
+
+
+class HostingArg(Arg):
+    """``Seq((participant1, ParticipantPermission.Submission), ...)``: (participant id, permission) pairs."""
+
+    expects = "a Seq of (participant, ParticipantPermission) pairs, e.g. Seq((participant1, ParticipantPermission.Submission))"
+
+    def __init__(self):
+        self.member = a.MemberArg(("participant",))
+        self.permission = PermissionArg()
+
+    def convert(self, value: Any, ctx: CallContext) -> list[tuple[str, str]]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise ctx.wrong_type(self.expects, value)
+        result: list[tuple[str, str]] = []
+        for item in value:
+            if not isinstance(item, tuple) or len(item) != 2:
+                raise ctx.wrong_type(self.expects, item)
+            participant = self.member.convert(item[0], ctx)
+            if any(p == participant for p, _ in result):
+                raise ctx.bad_value(f"{participant} is listed more than once")
+            result.append((participant, self.permission.convert(item[1], ctx).value))
+        if not result:
+            raise ctx.bad_value("at least one hosting participant is needed")
+        return result
+
+
+class StoreArg(a.SynchronizerIdArg):
+    """A topology store: here, the store of a synchronizer (its id, ``Some(id)``, or a
+    ``TopologyStoreId``-like value with an ``id``)."""
+
+    expects = "a synchronizer id (the synchronizer's topology store), e.g. sequencer1.synchronizer_id"
+
+    def convert(self, value: Any, ctx: CallContext):
+        inner = getattr(value, "synchronizer_id", None) if not isinstance(value, (str, SynchronizerId, Option)) else None
+        return super().convert(inner if inner is not None else value, ctx)
+
+
+class _Bounded:
+    """The default of ``synchronize``: wait up to the console's bounded timeout."""
+
+    def __repr__(self) -> str:
+        return "Some(console.bounded)"
+
+
+BOUNDED = _Bounded()
+
+
+class SynchronizeArg(Arg):
+    """``synchronize``: how long to wait for the change; ``None`` does not wait."""
+
+    expects = "a duration to wait (e.g. Some(30.seconds)) or None not to wait"
+
+    def __init__(self):
+        self.duration = a.Duration()
+
+    def convert(self, value: Any, ctx: CallContext):
+        if value is BOUNDED:
+            return BOUNDED
+        if value is None or value is NONE:
+            return None
+        if isinstance(value, Option):
+            value = value.get
+        return self.duration.convert(value, ctx)
+
+
+def _synchronize_timeout(group: Group, synchronize: Any) -> int | None:
+    """``synchronize``: BOUNDED (the default) waits the console's bounded timeout, None does not wait,
+    a number of microseconds waits that long."""
+    from canton_console.console.references import bounded_timeout
+
+    if synchronize is BOUNDED:
+        return bounded_timeout(group._env)
+    if synchronize is None or synchronize is NONE:
+        return None
+    return synchronize
+
+
+# ---- results ---------------------------------------------------------------------------------
+
+
+def _instant_tree(micros: int | None) -> Tree:
+    if micros is None:
+        return Literal("None")
+    return Literal(instant(micros))
+
+
+@attrs.frozen
+class BaseResult:
+    """Where and when a topology transaction is (Canton's ``BaseResult``, a plain case class)."""
+
+    storeId: str
+    validFrom: int
+    validUntil: int | None
+    sequenced: int
+    operation: str
+    transactionHash: str
+    serial: int
+    signedBy: tuple[str, ...]
+
+    canton_type = "BaseResult"
+
+    def __pretty__(self) -> Tree:
+        return klass(
+            "BaseResult",
+            param("storeId", Apply("Synchronizer", (SynchronizerId.parse(self.storeId).__pretty__(),))),
+            param("validFrom", _instant_tree(self.validFrom)),
+            param(
+                "validUntil",
+                Literal("None") if self.validUntil is None else Apply("Some", (Infix(Literal("value"), "=", _instant_tree(self.validUntil)),)),
+            ),
+            param("sequenced", _instant_tree(self.sequenced)),
+            param("operation", Literal(self.operation)),
+            param("transactionHash", Apply("TxHash", (Infix(Literal("hash"), "=", Literal("SHA-256:" + self.transactionHash[:12] + "...")),))),
+            param("serial", PositiveNumeric(self.serial)),
+            param("signedBy", Apply("Vector", tuple(Literal(short_fingerprint(f)) for f in self.signedBy))),
+        )
+
+    @classmethod
+    def of(cls, synchronizer_id: str, stored: t.StoredTransaction) -> "BaseResult":
+        tx = stored.signed.transaction
+        return cls(
+            synchronizer_id,
+            stored.valid_from,
+            stored.valid_until,
+            stored.sequenced,
+            tx.operation,
+            tx.hash,
+            tx.serial,
+            tuple(sorted(stored.signed.signatures)),
+        )
+
+
+class InternalDynamicSynchronizerParameters:
+    """The synchronizer's own (internal) parameter record, as ``list(...)`` returns it in ``item``.
+
+    It renders like the console record except that the ACS commitment catch-up parameters keep
+    their camelCase labels; fields read through to the console record."""
+
+    canton_type = "DynamicSynchronizerParameters"
+
+    def __init__(self, params: DynamicSynchronizerParameters):
+        self.params = params
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.params, name)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, InternalDynamicSynchronizerParameters):
+            return self.params == other.params
+        if isinstance(other, DynamicSynchronizerParameters):
+            return self.params == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.params)
+
+    @property
+    def toConsole(self) -> DynamicSynchronizerParameters:
+        return self.params
+
+    def __pretty__(self) -> Tree:
+        tree = self.params.__pretty__()
+        acs = self.params.acsCommitmentsCatchUp
+        children = []
+        for child in tree.children:
+            if isinstance(child, Infix) and child.lhs == Literal("ACS commitment catchup") and acs is not None:
+                child = param(
+                    "ACS commitment catchup",
+                    klass(
+                        "AcsCommitmentsCatchUpParameters",
+                        param("catchUpIntervalSkip", acs.catchUpIntervalSkip),
+                        param("nrIntervalsToTriggerCatchUp", acs.nrIntervalsToTriggerCatchUp),
+                    ),
+                )
+            children.append(child)
+        return Apply(tree.prefix, tuple(children))
+
+
+@attrs.frozen
+class ListSynchronizerParametersStateResult:
+    context: BaseResult
+    item: InternalDynamicSynchronizerParameters
+
+    canton_type = "ListSynchronizerParametersStateResult"
+
+    def __pretty__(self) -> Tree:
+        return klass("ListSynchronizerParametersStateResult", param("context", self.context), param("item", self.item))
+
+
+@attrs.frozen
+class HostingParticipant:
+    participantId: Member
+    permission: ParticipantPermission
+
+    def __pretty__(self) -> Tree:
+        return klass("HostingParticipant", param("participantId", self.participantId), param("permission", self.permission))
+
+
+@attrs.frozen
+class PartyToParticipant:
+    """The ``PartyToParticipant`` mapping: a party, its threshold and hosting participants."""
+
+    partyId: PartyId
+    threshold: int
+    participants: tuple[HostingParticipant, ...]
+
+    canton_type = "PartyToParticipant"
+
+    def __pretty__(self) -> Tree:
+        return klass(
+            "PartyToParticipant",
+            param("partyId", self.partyId),
+            param("threshold", self.threshold),
+            param("participants", seq_tree(list(self.participants))),
+        )
+
+    @classmethod
+    def of(cls, mapping: t.Mapping) -> "PartyToParticipant":
+        data = mapping.data
+        return cls(
+            PartyId.parse(data["party"]),
+            data["threshold"],
+            tuple(HostingParticipant(Member.parse(p), ParticipantPermission(perm)) for p, perm in data["participants"]),
+        )
+
+
+@attrs.frozen
+class ListPartyToParticipantResult:
+    context: BaseResult
+    item: PartyToParticipant
+
+    canton_type = "ListPartyToParticipantResult"
+
+    def __pretty__(self) -> Tree:
+        return klass("ListPartyToParticipantResult", param("context", self.context), param("item", self.item))
+
+
+def _mapping_tree(mapping: t.Mapping) -> Tree:
+    code, data = mapping.code, mapping.data
+    if code == t.SYNCHRONIZER_PARAMETERS:
+        return klass(
+            "SynchronizerParametersState",
+            param("synchronizerId", SynchronizerId.parse(data["synchronizer_id"])),
+            param("parameters", InternalDynamicSynchronizerParameters(DynamicSynchronizerParameters.from_dict(data["parameters"]))),
+        )
+    if code == t.PARTY_TO_PARTICIPANT:
+        return to_tree(PartyToParticipant.of(mapping))
+    if code == t.SEQUENCER_STATE:
+        return klass(
+            "SequencerSynchronizerState",
+            param("synchronizerId", SynchronizerId.parse(data["synchronizer_id"])),
+            param("threshold", data["threshold"]),
+            param("active", seq_tree([Member.parse(m) for m in data["active"]])),
+            param("observers", seq_tree([Member.parse(m) for m in data["observers"]])) if data["observers"] else None,
+        )
+    return Apply(code, tuple(param(k, v) for k, v in data.items()))
+
+
+@attrs.frozen
+class SignedTopologyTransaction:
+    """What a ``propose`` returns: the transaction this node signed (its signature only; the
+    synchronizer merges it with other owners' signatures of the same transaction)."""
+
+    signed: t.SignedTopologyTransaction
+    is_proposal: bool
+
+    @property
+    def canton_type(self) -> str:
+        return f"SignedTopologyTransaction[TopologyChangeOp, {self.signed.transaction.mapping.code}]"
+
+    @property
+    def transaction(self) -> t.TopologyTransaction:
+        return self.signed.transaction
+
+    @property
+    def mapping(self) -> t.Mapping:
+        return self.signed.transaction.mapping
+
+    @property
+    def serial(self) -> PositiveNumeric:
+        return PositiveNumeric(self.signed.transaction.serial)
+
+    @property
+    def hash(self) -> str:
+        return self.signed.transaction.hash
+
+    @property
+    def isProposal(self) -> bool:
+        return self.is_proposal
+
+    def __pretty__(self) -> Tree:
+        tx = self.signed.transaction
+        return klass(
+            "SignedTopologyTransaction",
+            klass("TopologyTransaction", _mapping_tree(tx.mapping), param("serial", tx.serial), param("operation", Literal(tx.operation))),
+            param("signatures", seq_tree([Literal(short_fingerprint(f)) for f in sorted(self.signed.signatures)])),
+            param("proposal", True) if self.is_proposal else None,
+        )
+
+
+# ---- proposing -------------------------------------------------------------------------------
+
+
+def _node_synchronizer(node, synchronizer_id: str):
+    """The synchronizer ``node`` keeps a topology store for, or Canton's store-not-found error."""
+    env = node.env
+    sync = env.synchronizers.get(synchronizer_id)
+    knows = False
+    if sync is not None:
+        if node.kind == "participant":
+            knows = any(c.synchronizer_id == synchronizer_id for c in node.connections.values())
+        else:
+            knows = node.synchronizer is not None and node.synchronizer.id == synchronizer_id
+    if not knows:
+        raise CantonError(TOPOLOGY_STORE_NOT_FOUND, f"Topology store for synchronizer {synchronizer_id} is not known.")
+    return sync
+
+
+def _serial_text(serial: int | None) -> str:
+    return "None" if serial is None else f"Some({serial})"
+
+
+def _propose_on_runtime(
+    node,
+    synchronizer_id: str,
+    mapping: t.Mapping,
+    serial: int | None,
+    must_fully_authorize: bool,
+    signed_by: str | None,
+) -> tuple[t.SignedTopologyTransaction, bool]:
+    """Sign and broadcast; returns the signed transaction and whether it is (still) a proposal."""
+    from canton_console.runtime.participant import topology_broadcast
+
+    node.require_running()
+    sync = _node_synchronizer(node, synchronizer_id)
+    topo = sync.topology
+    namespace = node.uid.namespace
+    if signed_by is not None and signed_by != namespace:
+        raise CantonError(TOPOLOGY_SECRET_KEY_NOT_IN_STORE, "Secret key with given fingerprint could not be found")
+    current_serial = topo.serial_of(mapping.code, mapping.key)
+    expected = current_serial + 1
+    if serial is not None and serial != expected:
+        raise CantonError(
+            rt_errors.TOPOLOGY_SERIAL_MISMATCH,
+            f"The provided serial {_serial_text(serial)} did not match the expected serial {_serial_text(expected)}.",
+        )
+    head = topo.lookup(mapping.code, mapping.key)
+    if head is not None and head == mapping:
+        raise CantonError(rt_errors.TOPOLOGY_MAPPING_ALREADY_EXISTS, ALREADY_EXISTS)
+    if namespace not in set(topo.signers_needed(mapping)):
+        raise CantonError(TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE, NO_SIGNING_KEY)
+    tx = t.TopologyTransaction(t.REPLACE, expected, mapping)
+    signed = t.SignedTopologyTransaction(tx, {namespace: node.key.sign(tx.bytes_to_sign()).hex()})
+    pending = topo.proposals.get((mapping.code, mapping.key, expected, tx.hash))
+    merged = dict(pending.signed.signatures) if pending is not None else {}
+    merged.update(signed.signatures)
+    authorized = topo.is_authorized(t.SignedTopologyTransaction(tx, merged))
+    if must_fully_authorize and not authorized:
+        missing = ", ".join(topo.missing_signers(t.SignedTopologyTransaction(tx, merged)))
+        raise CantonError(
+            rt_errors.TOPOLOGY_UNAUTHORIZED_TRANSACTION,
+            f"Topology transaction is missing authorizations by namespaces={missing}",
+        )
+    sync.submit(topology_broadcast(node.member_id, [signed]))
+    return signed, not authorized
+
+
+def _sequenced_state(env, synchronizer_id: str, tx: t.TopologyTransaction) -> str | None:
+    """``effective`` once the transaction is in force, ``proposal`` once it is stored as a pending
+    proposal, ``superseded`` when its serial was taken by another transaction, else None."""
+    sync = env.synchronizers[synchronizer_id]
+    topo = sync.topology
+    # The synchronizer's time: under a sim clock, events at one instant are sequenced in 1µs steps past it.
+    now = max(env.clock.now(), sync.last_timestamp)
+    code, key, serial = tx.mapping.code, tx.mapping.key, tx.serial
+    tx_hash = None
+    for stored in reversed(topo.log):
+        stx = stored.signed.transaction
+        if stx.serial != serial or stx.mapping.code != code or stx.mapping.key != key:
+            continue
+        if tx_hash is None:
+            tx_hash = tx.hash
+        if stx.hash != tx_hash:
+            continue
+        if stored.is_proposal:
+            if topo.serial_of(code, key) >= serial:
+                return "superseded"
+            return "proposal"
+        return "effective" if stored.valid_from <= now else None
+    if topo.serial_of(code, key) >= serial:
+        return "superseded"
+    return None
+
+
+def propose_mapping(
+    group: Group,
+    synchronizer_id: str,
+    mapping: t.Mapping,
+    command_name: str,
+    *,
+    serial: int | None = None,
+    must_fully_authorize: bool = False,
+    signed_by: str | None = None,
+    synchronize: Any = BOUNDED,
+) -> SignedTopologyTransaction:
+    """Propose ``mapping`` on ``synchronizer_id``'s topology, signed by the group's node.
+
+    Fails with Canton's topology manager errors (serial mismatch, mapping already exists, no
+    appropriate signing key, missing authorizations with ``must_fully_authorize``, store not known).
+    ``synchronize``: BOUNDED waits up to the console's bounded timeout, None returns at once, a number
+    of microseconds waits that long; the wait ends when the transaction is effective or, lacking
+    other owners' signatures, stored as a proposal."""
+    from canton_console.console.references import wait_until
+
+    env = group._env
+    node = group._node
+    signed, proposal = env.call(_propose_on_runtime, node, synchronizer_id, mapping, serial, must_fully_authorize, signed_by)
+    timeout = _synchronize_timeout(group, synchronize)
+    tx = signed.transaction
+    if timeout is not None:
+        outcome: dict[str, str | None] = {}
+
+        def done() -> bool:
+            outcome["state"] = _sequenced_state(env, synchronizer_id, tx)
+            return outcome["state"] is not None
+
+        wait_until(env, done, timeout, f"the {mapping.code} transaction with serial {tx.serial} is sequenced", command_name)
+        proposal = outcome.get("state") == "proposal"
+    return SignedTopologyTransaction(signed, proposal)
+
+
+# ---- synchronizer parameters -----------------------------------------------------------------
+
+
+class ParametersArg(Arg):
+    expects = "a DynamicSynchronizerParameters (e.g. the result of get_dynamic_synchronizer_parameters, updated)"
+
+    def convert(self, value: Any, ctx: CallContext) -> DynamicSynchronizerParameters:
+        if isinstance(value, InternalDynamicSynchronizerParameters):
+            return value.params
+        if isinstance(value, DynamicSynchronizerParameters):
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
+
+class FingerprintArg(Arg):
+    expects = "a key fingerprint (1220...)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        value = getattr(value, "fingerprint", value)
+        if isinstance(value, str) and value.startswith("1220"):
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
+
+class SynchronizerParametersGroup(Group):
+    """Inspect and manage the dynamic synchronizer parameters"""
+
+    scala_name = "TopologyAdministrationGroup$synchronizer_parameters$"
+
+    def __init__(self, ref, path: str):
+        super().__init__(path, ref._env, ref._node)
+        self._ref = ref
+
+    # ---- reading -------------------------------------------------------------------------
+    def _stores(self, store: str | None) -> list[str]:
+        node = self._node
+
+        def run() -> list[str]:
+            node.require_running()
+            if store is not None:
+                _node_synchronizer(node, store)
+                return [store]
+            if node.kind == "participant":
+                return list(dict.fromkeys(c.synchronizer_id for c in node.connections.values() if c.synchronizer_id in self._env.synchronizers))
+            return [node.synchronizer.id] if node.synchronizer is not None else []
+
+        return self._env.call(run)
+
+    def _list(self, store: str | None, proposals: bool, filter_synchronizer: str, filter_signing_key: str) -> Vector:
+        def run(sync_id: str) -> list[ListSynchronizerParametersStateResult]:
+            sync = self._env.synchronizers[sync_id]
+            topo = sync.topology
+            if proposals:
+                current = topo.serial_of(t.SYNCHRONIZER_PARAMETERS, sync_id)
+                stored = [
+                    p
+                    for (code, key, serial, _h), p in topo.proposals.items()
+                    if code == t.SYNCHRONIZER_PARAMETERS and key == sync_id and serial > current
+                ]
+            else:
+                stored = [s for s in topo.head_transactions(t.SYNCHRONIZER_PARAMETERS) if s.mapping.key == sync_id]
+            out = []
+            for s in stored:
+                if filter_synchronizer and filter_synchronizer not in sync_id:
+                    continue
+                if filter_signing_key and not any(filter_signing_key in f for f in s.signed.signatures):
+                    continue
+                params = DynamicSynchronizerParameters.from_dict(s.mapping.data["parameters"])
+                out.append(ListSynchronizerParametersStateResult(BaseResult.of(sync_id, s), InternalDynamicSynchronizerParameters(params)))
+            return out
+
+        results: list[ListSynchronizerParametersStateResult] = []
+        for sync_id in self._stores(store):
+            results += self._env.call(run, sync_id)
+        return Vector(*results)
+
+    @command
+    def list(
+        self,
+        store: a.Optional(StoreArg()) = None,
+        proposals: a.Bool() = False,
+        time_query: Any = None,
+        operation: Any = None,
+        filter_synchronizer: a.Text("a synchronizer id filter") = "",
+        filter_signing_key: a.Text("a key fingerprint filter") = "",
+    ) -> Vector:
+        """List dynamic synchronizer parameters
+
+        The synchronizer parameters state of the node's synchronizer stores (or of ``store``): the
+        current one, or with proposals = true the pending proposals that still lack the synchronizer
+        owners' threshold of signatures."""
+        return self._list(store, proposals, filter_synchronizer, filter_signing_key)
+
+    @command
+    def latest(
+        self,
+        store: StoreArg(),
+        filter_synchronizer: a.Text("a synchronizer id filter") = "",
+        filter_signing_key: a.Text("a key fingerprint filter") = "",
+    ) -> DynamicSynchronizerParameters:
+        """Get the latest dynamic synchronizer parameters"""
+        found = self._list(store, False, filter_synchronizer, filter_signing_key)
+        if not found:
+            raise CommandFailure("No latest dynamic synchronizer parameters found.")
+        return found[0].item.params
+
+    @command
+    def get_dynamic_synchronizer_parameters(self, synchronizer_id: a.SynchronizerIdArg()) -> DynamicSynchronizerParameters:
+        """Get the configured dynamic synchronizer parameters"""
+        found = self._list(synchronizer_id, False, "", "")
+        if len(found) != 1:
+            raise CommandFailure(f"Expected exactly one set of dynamic synchronizer parameters for {synchronizer_id}, found {len(found)}")
+        return found[0].item.params
+
+    def _current(self, synchronizer_id: str) -> tuple[DynamicSynchronizerParameters, int]:
+        def run():
+            _node_synchronizer(self._node, synchronizer_id)
+            sync = self._env.synchronizers[synchronizer_id]
+            return sync.parameters(), sync.topology.serial_of(t.SYNCHRONIZER_PARAMETERS, synchronizer_id)
+
+        return self._env.call(run)
+
+    # ---- changing ------------------------------------------------------------------------
+    def _check(self, old: DynamicSynchronizerParameters, new: DynamicSynchronizerParameters, force: ForceFlags) -> None:
+        """The topology manager's checks on a parameter change (skipped with the force flags)."""
+        if ForceFlag.AllowOutOfBoundsValue not in force:
+            # only values that change are checked: a value forced out of bounds earlier stays
+            low, high = 1 * MICROS_PER_SECOND, 5 * MICROS_PER_MINUTE
+            for label, field in (
+                ("confirmation response timeout", "confirmationResponseTimeout"),
+                ("mediator reaction timeout", "mediatorReactionTimeout"),
+            ):
+                value = getattr(new, field)
+                if value != getattr(old, field) and not low <= value <= high:
+                    raise CantonError(
+                        rt_errors.TOPOLOGY_VALUE_OUT_OF_BOUNDS,
+                        f"Parameter `{label}` needs to be between {canton_duration(low)} and {canton_duration(high)}; "
+                        f"found: {canton_duration(value)}",
+                    )
+        if (
+            new.preparationTimeRecordTimeTolerance > old.preparationTimeRecordTimeTolerance
+            and ForceFlag.PreparationTimeRecordTimeToleranceIncrease not in force
+        ):
+            raise CantonError(
+                rt_errors.TOPOLOGY_INCREASE_OF_PREPARATION_TIME_TOLERANCE,
+                "The parameter preparationTimeRecordTimeTolerance can currently not be increased to "
+                f"{canton_duration(new.preparationTimeRecordTimeTolerance)}.",
+            )
+
+    def _propose(
+        self,
+        synchronizer_id: str,
+        parameters: DynamicSynchronizerParameters,
+        command_name: str,
+        must_fully_authorize: bool,
+        signed_by: str | None,
+        serial: int | None,
+        synchronize: Any,
+        force: ForceFlags,
+    ) -> SignedTopologyTransaction:
+        old, _serial = self._current(synchronizer_id)
+        self._check(old, parameters, force)
+        mapping = t.synchronizer_parameters(synchronizer_id, parameters.to_dict())
+        return propose_mapping(
+            self,
+            synchronizer_id,
+            mapping,
+            command_name,
+            serial=serial,
+            must_fully_authorize=must_fully_authorize,
+            signed_by=signed_by,
+            synchronize=synchronize,
+        )
+
+    @command
+    def propose(
+        self,
+        synchronizer_id: a.SynchronizerIdArg(),
+        parameters: ParametersArg(),
+        store: a.Optional(StoreArg()) = None,
+        must_fully_authorize: a.Bool() = False,
+        signed_by: a.Optional(FingerprintArg()) = None,
+        serial: a.Optional(a.POSITIVE_INT) = None,
+        synchronize: SynchronizeArg() = BOUNDED,
+        force: ForceArg() = None,
+    ) -> SignedTopologyTransaction:
+        """Propose changes to dynamic synchronizer parameters
+
+        A SynchronizerParametersState topology transaction with the next serial (or ``serial``),
+        signed by this node. On a synchronizer with several owners it takes effect once the owners'
+        threshold proposed the same parameters, after the topology change delay."""
+        if store is not None and store != synchronizer_id:
+            raise CantonError(TOPOLOGY_INVALID_SYNCHRONIZER, f"Invalid synchronizer {synchronizer_id}")
+        return self._propose(
+            synchronizer_id, parameters, f"{self.scala_name}.propose", must_fully_authorize, signed_by, serial, synchronize, force or ForceFlags.none
+        )
+
+    def _update(
+        self,
+        synchronizer_id: str,
+        update: Callable[[DynamicSynchronizerParameters], Any],
+        command_name: str,
+        must_fully_authorize: bool = False,
+        signed_by: str | None = None,
+        synchronize: Any = BOUNDED,
+        force: ForceFlags | None = None,
+    ) -> None:
+        old, serial = self._current(synchronizer_id)
+        try:
+            new = update(old)
+        except InvalidDynamicSynchronizerParameters as e:
+            # thrown by the record's constructor in the console itself, not by the node
+            raise CommandFailure(e.render()) from None
+        except InvalidValue as e:
+            raise CommandFailure(e.render()) from None
+        if isinstance(new, InternalDynamicSynchronizerParameters):
+            new = new.params
+        if not isinstance(new, DynamicSynchronizerParameters):
+            raise ArgumentError(
+                f"{self._path}.{command_name.rsplit('.', 1)[-1]}: the update function must return a DynamicSynchronizerParameters "
+                f"(e.g. lambda p: p.update(...)), it returned {describe(new)}"
+            )
+        if new == old:
+            return None
+        self._propose(synchronizer_id, new, command_name, must_fully_authorize, signed_by, serial + 1, synchronize, force or ForceFlags.none)
+        return None
+
+    @command
+    def propose_update(
+        self,
+        synchronizer_id: a.SynchronizerIdArg(),
+        update: a.Function("a function from the current parameters to the new ones, e.g. lambda p: p.update(...)"),
+        must_fully_authorize: a.Bool() = False,
+        signed_by: a.Optional(FingerprintArg()) = None,
+        synchronize: SynchronizeArg() = BOUNDED,
+        force: ForceArg() = None,
+    ) -> None:
+        """Propose an update to dynamic synchronizer parameters
+
+        Reads the current parameters, applies ``update`` (in Scala: ``_.update(trafficControl =
+        Some(...))``) and proposes the result with the next serial; does nothing when the update
+        changes nothing."""
+        self._update(synchronizer_id, update, f"{self.scala_name}.propose_update", must_fully_authorize, signed_by, synchronize, force)
+
+    @command
+    def set_ledger_time_record_time_tolerance(
+        self,
+        synchronizer_id: a.SynchronizerIdArg(),
+        new_ledger_time_record_time_tolerance: a.Duration(),
+    ) -> None:
+        """Update the ledger time record time tolerance in the dynamic synchronizer parameters"""
+        value = NonNegativeFiniteDuration(new_ledger_time_record_time_tolerance)
+        self._update(
+            synchronizer_id,
+            lambda p: p.update(ledgerTimeRecordTimeTolerance=value),
+            f"{self.scala_name}.set_ledger_time_record_time_tolerance",
+        )
+
+    @command
+    def set_preparation_time_record_time_tolerance(
+        self,
+        synchronizer_id: a.SynchronizerIdArg(),
+        new_preparation_time_record_time_tolerance: a.Duration(),
+        force: a.Bool() = False,
+    ) -> None:
+        """Update the preparation time record time tolerance in the dynamic synchronizer parameters
+
+        Without force an increase is made securely: it fails if the mediator deduplication timeout
+        is less than twice the new value, and otherwise waits until no request accepted under an
+        earlier, incompatible tolerance can still be deduplicated. With force the change is made at
+        once."""
+        new = new_preparation_time_record_time_tolerance
+        name = f"{self.scala_name}.set_preparation_time_record_time_tolerance"
+        value = NonNegativeFiniteDuration(new)
+        if force:
+            self._update(
+                synchronizer_id,
+                lambda p: p.update(preparationTimeRecordTimeTolerance=value),
+                name,
+                force=ForceFlags(ForceFlag.PreparationTimeRecordTimeToleranceIncrease),
+            )
+            return None
+        old, _serial = self._current(synchronizer_id)
+        if old.mediatorDeduplicationTimeout < 2 * new:
+            raise CantonError(
+                rt_errors.TOPOLOGY_INCREASE_OF_PREPARATION_TIME_TOLERANCE,
+                f"Unable to increase preparationTimeRecordTimeTolerance to {canton_duration(new)}, because it must not be "
+                f"more than half of mediatorDeduplicationTimeout ({canton_duration(old.mediatorDeduplicationTimeout)}).",
+            )
+        if new <= old.preparationTimeRecordTimeTolerance:
+            self._update(synchronizer_id, lambda p: p.update(preparationTimeRecordTimeTolerance=value), name)
+            return None
+        safe_from = self._env.call(self._secure_change_point, synchronizer_id, new)
+        env = self._env
+        if env.clock.now() < safe_from:
+            from canton_console.console.references import bounded_timeout, wait_until
+
+            if env.clock.is_simulated or safe_from - env.clock.now() > bounded_timeout(env):
+                raise CantonError(
+                    rt_errors.TOPOLOGY_INCREASE_OF_PREPARATION_TIME_TOLERANCE,
+                    f"The parameter preparationTimeRecordTimeTolerance can currently not be increased to {canton_duration(new)}.",
+                )
+            wait_until(env, lambda: env.clock.now() >= safe_from, bounded_timeout(env), "the increase is secure", name)
+        self._update(
+            synchronizer_id,
+            lambda p: p.update(preparationTimeRecordTimeTolerance=value),
+            name,
+            force=ForceFlags(ForceFlag.PreparationTimeRecordTimeToleranceIncrease),
+        )
+        return None
+
+    def _secure_change_point(self, synchronizer_id: str, new: int) -> int:
+        """When raising the preparation tolerance to ``new`` becomes secure: a mediator deduplication
+        timeout after the last parameter state under which ``old + new`` exceeded the deduplication
+        timeout stopped being valid."""
+        sync = self._env.synchronizers[synchronizer_id]
+        current = sync.parameters()
+        last_incompatible = None
+        for stored in sync.topology.all_transactions(t.SYNCHRONIZER_PARAMETERS):
+            if stored.is_proposal or stored.mapping.key != synchronizer_id:
+                continue
+            p = DynamicSynchronizerParameters.from_dict(stored.mapping.data["parameters"])
+            if not p.compatibleWithNewPreparationTimeRecordTimeTolerance(new):
+                until = stored.valid_until if stored.valid_until is not None else self._env.clock.now()
+                last_incompatible = until if last_incompatible is None else max(last_incompatible, until)
+        if last_incompatible is None:
+            return 0
+        return last_incompatible + current.mediatorDeduplicationTimeout
+
+
+# ---- party to participant ----------------------------------------------------------------------
+
+
+class PartyToParticipantGroup(Group):
+    """Inspect and manage party to participant mappings"""
+
+    scala_name = "TopologyAdministrationGroup$party_to_participant_mappings$"
+
+    def __init__(self, ref, path: str):
+        super().__init__(path, ref._env, ref._node)
+        self._ref = ref
+
+    def _default_store(self, store: str | None) -> str:
+        if store is not None:
+            return store
+        node = self._node
+
+        def run() -> list[str]:
+            if node.kind == "participant":
+                return list(dict.fromkeys(c.synchronizer_id for c in node.connections.values()))
+            return [node.synchronizer.id] if node.synchronizer is not None else []
+
+        stores = self._env.call(run)
+        if len(stores) != 1:
+            raise CommandFailure(
+                f"INVALID_ARGUMENT(8,0): {self._path}: give the store (the synchronizer id) explicitly; "
+                f"this node knows {len(stores)} synchronizer stores"
+            )
+        return stores[0]
+
+    @command
+    def list(
+        self,
+        synchronizer_id: a.Optional(StoreArg()) = None,
+        proposals: a.Bool() = False,
+        filter_party: a.Text("a party filter") = "",
+        filter_participant: a.Text("a participant filter") = "",
+    ) -> Vector:
+        """List party to participant mapping transactions
+
+        The current mappings of the node's synchronizer stores (or of one), or with proposals = true
+        the pending ones that still lack signatures (e.g. of a newly added hosting participant)."""
+        node = self._node
+
+        def run() -> list[ListPartyToParticipantResult]:
+            node.require_running()
+            if synchronizer_id is not None:
+                stores = [_node_synchronizer(node, synchronizer_id).id]
+            elif node.kind == "participant":
+                stores = list(dict.fromkeys(c.synchronizer_id for c in node.connections.values() if c.synchronizer_id in self._env.synchronizers))
+            else:
+                stores = [node.synchronizer.id] if node.synchronizer is not None else []
+            out = []
+            for sync_id in stores:
+                topo = self._env.synchronizers[sync_id].topology
+                if proposals:
+                    stored = [
+                        p for (code, key, serial, _h), p in topo.proposals.items()
+                        if code == t.PARTY_TO_PARTICIPANT and serial > topo.serial_of(code, key)
+                    ]
+                else:
+                    stored = topo.head_transactions(t.PARTY_TO_PARTICIPANT)
+                for s in stored:
+                    data = s.mapping.data
+                    if filter_party and filter_party not in data["party"]:
+                        continue
+                    if filter_participant and not any(filter_participant in p for p, _ in data["participants"]):
+                        continue
+                    out.append(ListPartyToParticipantResult(BaseResult.of(sync_id, s), PartyToParticipant.of(s.mapping)))
+            return out
+
+        return Vector(*self._env.call(run))
+
+    @command
+    def propose(
+        self,
+        party: a.PartyArg(),
+        new_participants: HostingArg(),
+        threshold: a.POSITIVE_INT = 1,
+        store: a.Optional(StoreArg()) = None,
+        must_fully_authorize: a.Bool() = False,
+        serial: a.Optional(a.POSITIVE_INT) = None,
+        synchronize: SynchronizeArg() = BOUNDED,
+    ) -> SignedTopologyTransaction:
+        """Change the hosting of a party: its participants with their permissions, and the threshold
+
+        Signed by this node. The mapping needs the party's namespace and every hosting participant's
+        namespace: each of them proposes the same mapping, and it takes effect once all signed."""
+        confirming = [p for p, perm in new_participants if perm in ("Submission", "Confirmation")]
+        if threshold > max(1, len(confirming)):
+            raise CommandFailure(
+                f"INVALID_ARGUMENT(8,0): {self._path}.propose: the threshold {threshold} is higher than the number of "
+                f"confirming participants ({len(confirming)})"
+            )
+        sync_id = self._default_store(store)
+        mapping = t.party_to_participant(party, threshold, new_participants)
+        return propose_mapping(
+            self,
+            sync_id,
+            mapping,
+            f"{self.scala_name}.propose",
+            serial=serial,
+            must_fully_authorize=must_fully_authorize,
+            synchronize=synchronize,
+        )
+
+
+__all__ = [
+    "BaseResult",
+    "ForceFlag",
+    "ForceFlags",
+    "InternalDynamicSynchronizerParameters",
+    "ListPartyToParticipantResult",
+    "ListSynchronizerParametersStateResult",
+    "ParticipantPermission",
+    "PartyToParticipantGroup",
+    "SignedTopologyTransaction",
+    "SynchronizerParametersGroup",
+    "propose_mapping",
+]

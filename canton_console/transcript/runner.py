@@ -1,0 +1,56 @@
+"""Transcript sessions on the real runtime: each file runs in a fresh environment.
+
+Without a ``config=`` directive a transcript runs on Canton's simple topology (sequencer1,
+mediator1, participant1..3) kept in memory, bootstrapped as the interactive console is (synchronizer
+``da``, every participant connected). A file naming configs gets exactly those nodes, started but not
+bootstrapped: the transcript does that itself. Either way the clock is simulated (unless
+``clock=wall``) and identities are static, so runs are reproducible.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from canton_console.console.interpreter import ExitRequested
+from canton_console.console.session import Session, in_memory, with_parameters
+from canton_console.transcript.model import StepOutcome, TranscriptOptions
+
+
+class RuntimeTranscriptSession:
+    def __init__(self, options: TranscriptOptions, directory: Path):
+        from canton_console.config import load_config
+
+        configs = options.config_paths(directory)
+        if configs:
+            config = load_config([str(p) for p in configs], base_dir=directory)
+        else:
+            config = in_memory(load_config([]))
+        clock = "wall-clock" if options.clock == "wall" else "sim-clock"
+        config = with_parameters(config, clock_type=clock, static_identities=True)
+        self.session = Session(config, syntax=options.syntax)
+        try:
+            if not config.parameters.manual_start:
+                self.session.start_nodes()
+                if not configs:
+                    self.session.bootstrap_default()
+        except BaseException:
+            self.session.close()
+            raise
+        self.exited = False
+
+    def run_step(self, command: str) -> StepOutcome:
+        if self.exited:
+            return StepOutcome("Error: the session has ended (exit)\n", failed=True)
+        try:
+            outcome = self.session.step(command)
+        except ExitRequested:
+            self.exited = True
+            return StepOutcome("", failed=False)
+        return StepOutcome(outcome.output, failed=outcome.failed)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def default_session_factory(options: TranscriptOptions, directory: Path) -> RuntimeTranscriptSession:
+    return RuntimeTranscriptSession(options, Path(directory))
