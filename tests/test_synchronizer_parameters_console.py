@@ -13,33 +13,12 @@ from canton_console.console.session import Session, in_memory, load
 from canton_console.runtime import topology as t
 from canton_console.runtime.timefmt import MICROS_PER_HOUR, MICROS_PER_SECOND
 from conftest import open_session, step_ok
+from founding_outputs import RES1
 
 SYNC = "sequencer1.synchronizer_id"
 PARAMS = "sequencer1.topology.synchronizer_parameters"
 
-DEFAULT_RENDERING = """\
-res{n}: DynamicSynchronizerParameters = DynamicSynchronizerParameters(
-  confirmation response timeout = 30s,
-  mediator reaction timeout = 30s,
-  assignment exclusivity timeout = 1m,
-  topology change delay = 0.25s,
-  ledger time record time tolerance = 1m,
-  mediator deduplication timeout = 48h,
-  reconciliation interval = 1m,
-  confirmation requests max rate = 1000000,
-  max request size = 10485760,
-  sequencer aggregate submission timeout = 6m,
-  ACS commitment catchup = AcsCommitmentsCatchUpParameters(
-    catch up interval skip = 5,
-    number of intervals to trigger catch up = 2
-  ),
-  participant synchronizer limits = ParticipantSynchronizerLimits(
-    confirmation requests max rate = 1000000
-  ),
-  preparation time record time tolerance = 24h,
-  onboarding restriction = UnrestrictedOpen
-)
-"""
+DEFAULT_RENDERING = RES1.replace("res1:", "res{n}:", 1) + "\n"
 
 TRAFFIC = (
     "TrafficControlParameters(enforceRateLimiting=True, maxBaseTrafficAmount=NonNegativeNumeric.tryCreate(20000), "

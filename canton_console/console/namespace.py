@@ -425,9 +425,6 @@ class Console:
         ns["ParticipantPermission"] = topology_commands.ParticipantPermission
         ns["ForceFlag"] = topology_commands.ForceFlag
         ns["ForceFlags"] = topology_commands.ForceFlags
-        from canton_console.console.topology_commands import ParticipantPermission
-
-        ns["ParticipantPermission"] = ParticipantPermission  # party_to_participant_mappings.propose(..., Seq((p, ParticipantPermission.Submission)))
         ns["Seq"] = Seq
         ns["Some"] = Some
         ns["Option"] = Option
