@@ -72,9 +72,10 @@ def _make_session(args, record: str | None = None):
 def _start(session, args, embedded_default: bool) -> None:
     if session.config.parameters.manual_start:
         return
-    session.start_nodes()
     if embedded_default:
-        session.bootstrap_default()
+        session.start_and_bootstrap_default()
+    else:
+        session.start_nodes()
 
 
 def main(argv: list[str] | None = None) -> int:

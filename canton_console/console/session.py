@@ -90,7 +90,14 @@ class Session:
     def start_nodes(self) -> None:
         self.env.start()
 
-    def bootstrap_default(self) -> None:
+    def start_and_bootstrap_default(self) -> None:
+        """Start the nodes and bootstrap the default topology, starting each participant only once the
+        synchronizer exists, so that its onboarding's topology change delay overlaps the next start."""
+        env = self.env
+        env.start([*env.sequencers.values(), *env.mediators.values()])
+        self.bootstrap_default(start_participants=True)
+
+    def bootstrap_default(self, start_participants: bool = False) -> None:
         """Canton's simple topology, ready to ping: synchronizer ``da`` with every participant connected.
         Idempotent: a restarted default topology is left as it is."""
         from canton_console.console.references import wait_until
@@ -99,10 +106,14 @@ class Session:
         sequencers = list(env.sequencers.values())
         mediators = list(env.mediators.values())
         if not sequencers or not mediators:
+            if start_participants:
+                env.start(list(env.participants.values()))
             return
         sync_id = env.bootstrap_synchronizer(DEFAULT_SYNCHRONIZER, sequencers, mediators, sequencers[:1], 1)
         waiting = []
         for p in env.participants.values():
+            if start_participants:
+                env.start([p])
             if not env.call(lambda p=p: any(c.synchronizer_id == sync_id for c in p.connections.values())):
                 env.call(p.connect, DEFAULT_SYNCHRONIZER, sequencers[:1])
                 waiting.append(p)

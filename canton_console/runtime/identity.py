@@ -138,7 +138,9 @@ def sequencer_id(uid: UniqueIdentifier) -> Member:
 
 
 @attrs.frozen(order=True)
-class SynchronizerId:
+class _UidBased:
+    """An id that is a unique identifier (``name::1220…``), shortened in pretty output."""
+
     uid: UniqueIdentifier
 
     def __str__(self) -> str:
@@ -152,28 +154,15 @@ class SynchronizerId:
         return self.uid.identifier
 
     @classmethod
-    def parse(cls, text: str) -> "SynchronizerId":
+    def parse(cls, text: str):
         return cls(UniqueIdentifier.parse(text))
 
+
+@attrs.frozen(order=True)
+class SynchronizerId(_UidBased):
     canton_type = "SynchronizerId"
 
 
 @attrs.frozen(order=True)
-class PartyId:
-    uid: UniqueIdentifier
-
-    def __str__(self) -> str:
-        return str(self.uid)
-
-    def __pretty__(self):
-        return Literal(self.uid.short)
-
-    @property
-    def name(self) -> str:
-        return self.uid.identifier
-
-    @classmethod
-    def parse(cls, text: str) -> "PartyId":
-        return cls(UniqueIdentifier.parse(text))
-
+class PartyId(_UidBased):
     canton_type = "PartyId"

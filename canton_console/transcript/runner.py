@@ -30,9 +30,10 @@ class RuntimeTranscriptSession:
         self.session = Session(config, syntax=options.syntax)
         try:
             if not config.parameters.manual_start:
-                self.session.start_nodes()
-                if not configs:
-                    self.session.bootstrap_default()
+                if configs:
+                    self.session.start_nodes()
+                else:
+                    self.session.start_and_bootstrap_default()
         except BaseException:
             self.session.close()
             raise
