@@ -95,3 +95,76 @@ def test_daemon_serves_the_health_endpoints(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_passive_replica_is_not_ready_until_it_takes_over(tmp_path):
+    from test_ha_replication import SQLITE_P1, bootstrap, ha_config, wait_for
+
+    from canton_console.runtime.health_server import start_health_servers
+
+    text = ha_config(SQLITE_P1)
+    for admin in ("admin-api.port = 5012", "admin-api.port = 5042"):
+        text = text.replace(f"{admin} }}", f"{admin}, monitoring.http-health-server.port = 0 }}")
+    session = open_session(text, tmp_path)
+    servers = start_health_servers(session.env)
+    try:
+        bootstrap(session)
+        urls = {s.node.name: f"http://127.0.0.1:{s.port}" for s in servers}
+        assert sorted(urls) == ["participant1a", "participant1b"]
+        status, body = get(urls["participant1a"] + "/health/ready")
+        assert status == 200 and body.startswith("participant1a : SERVING")
+        status, body = get(urls["participant1b"] + "/health/ready")
+        assert status == 503, body
+        assert body.splitlines()[0] == "participant1b : NOT_SERVING (passive replica)"
+        assert get(urls["participant1b"] + "/health")[0] == 503
+        assert get(urls["participant1b"] + "/health/live")[0] == 200  # alive, only not ready
+        assert "Active: false" in session.step("participant1b.health.status").output
+        # The active one goes: the passive takes over and becomes ready.
+        step_ok(session, "participant1a.kill()")
+        wait_for(lambda: get(urls["participant1b"] + "/health")[0] == 200, timeout=10)
+        assert get(urls["participant1b"] + "/health")[1].startswith("participant1b : SERVING")
+        assert get(urls["participant1a"] + "/health")[0] == 503  # not running
+    finally:
+        for s in servers:
+            s.stop()
+        session.close()
+
+
+def test_a_node_whose_storage_failed_is_not_ready_during_the_outage_and_ready_after(tmp_path):
+    import time
+
+    from test_db_outages import SqliteWriteLock, wait_for
+
+    from canton_console.runtime.health_server import start_health_servers
+
+    session = open_session(CONFIG, tmp_path)
+    servers = start_health_servers(session.env)
+    lock = SqliteWriteLock([tmp_path / "p1.db"])
+    try:
+        url = f"http://127.0.0.1:{next(s.port for s in servers if s.node.name == 'participant1')}/health"
+        step_ok(session, 'bootstrap.synchronizer_local("da")')
+        step_ok(session, 'participants.all.synchronizers.connect_local(sequencer1, "da")')
+        assert get(url)[0] == 200
+        lock.begin()
+        wait_for(lambda: get(url)[0] == 503, what="not ready")
+        status, body = get(url)
+        lines = body.splitlines()
+        assert lines[0] == "participant1 : NOT_SERVING (db-storage failed)"
+        assert lines[1].startswith(
+            "db-storage : Failed(DB_CONNECTION_LOST(13,0): Database health check failed to establish a valid connection: database is locked"
+        )
+        # health.status says the same.
+        status_text = str(step_ok(session, "participant1.health.status"))
+        assert lines[1] in status_text
+        assert get(url.replace("/health", "/health/live"))[0] == 200  # a participant stays alive
+        time.sleep(0.5)
+        assert get(url)[0] == 503  # for as long as the outage lasts
+        lock.end()
+        wait_for(lambda: get(url)[0] == 200, what="ready again")
+        assert get(url)[1].splitlines()[:2] == ["participant1 : SERVING", "db-storage : Ok()"]
+        step_ok(session, "participant1.health.ping(participant2)")
+    finally:
+        lock.end()
+        for s in servers:
+            s.stop()
+        session.close()

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import CommandFailure, Group, command, group
+from canton_console.console.framework import CommandFailure, Group, command, group, render_canton_error
 from canton_console.console.references import _RefGroupBase
 from canton_console.console.scalalib import Vector
 from canton_console.pretty import Apply, Infix, Literal, klass, param, to_tree
@@ -145,7 +145,10 @@ class CommandsGroup(_RefGroupBase):
         """Submit a command and wait for the resulting transaction
 
         act_as: the parties acting; commands: ledger_api_utils.create/exercise commands; commandId
-        identifies the change for deduplication together with the user id and act-as parties."""
+        identifies the change for deduplication together with the user id and act-as parties: a
+        change accepted within the deduplication period (7 days unless deduplicationPeriod says
+        otherwise) is refused with DUPLICATE_COMMAND, one still in flight with
+        SUBMISSION_ALREADY_IN_FLIGHT; after a rejection or a timeout, resubmitting is safe."""
         import uuid
 
         items = commands if isinstance(commands, (list, tuple)) else [commands]
@@ -158,7 +161,13 @@ class CommandsGroup(_RefGroupBase):
         submit = getattr(node, "submit_command", None)
         cid = command_id or str(uuid.uuid4())
         if submit is not None:
-            future = env.call(submit, items, list(act_as), cid, synchronizer_id, user_id, submission_id or None, deduplication_period)
+            try:
+                future = env.call(submit, items, list(act_as), cid, synchronizer_id, user_id, submission_id or None, deduplication_period)
+            except CantonError as e:
+                if not e.context:
+                    raise
+                context = ", ".join(f"{k} -> {v}" for k, v in e.context.items())
+                raise CommandFailure(f"{render_canton_error(e, node)}\n  Context: Map({context})") from None
         else:
             future = env.call(lambda: node.submit(items, act_as=list(act_as), command_id=cid, synchronizer_id=synchronizer_id))
         wait_s = (timeout if timeout is not None else int(env.config.parameters.timeouts.ledger_command.total_seconds() * 1e6)) / 1e6

@@ -230,6 +230,8 @@ class HealthGroup(_RefGroupBase):
 
 
 def status_data(node) -> NodeStatusData | NotInitializedData:
+    if node.uid is None:
+        return NotInitializedData(True, "ID")  # started while its database is down: identity not loaded yet
     if node.passive:
         return passive_status_data(node)
     components = tuple(node.components())

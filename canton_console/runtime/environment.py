@@ -42,6 +42,7 @@ class Environment:
         self.participants = {name: ParticipantNode(self, name, c) for name, c in config.participants.items()}
         self.closed = False
         self._replica_timers = None
+        self._storage_watchdog = None
 
     # ---- replication ---------------------------------------------------------------------
     def replica_timers(self):
@@ -51,6 +52,14 @@ class Environment:
 
             self._replica_timers = WallTimers()
         return self._replica_timers
+
+    def storage_watchdog(self):
+        """The thread that checks the nodes' databases periodically (started on first use)."""
+        if self._storage_watchdog is None and not self.closed:
+            from canton_console.runtime.node import StorageWatchdog
+
+            self._storage_watchdog = StorageWatchdog(self)
+        return self._storage_watchdog
 
     def replicas_of(self, node: Node) -> list[Node]:
         """The other replicas of ``node``: same kind, same shared storage, replication enabled."""
@@ -91,6 +100,8 @@ class Environment:
         try:
             if self._replica_timers is not None:
                 self._replica_timers.stop()  # no take-overs while everything shuts down
+            if self._storage_watchdog is not None:
+                self._storage_watchdog.stop()
             self.stop()
         finally:
             self.scheduler.stop()

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import attrs
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from canton_console.runtime import health, messages
 from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
@@ -50,24 +50,71 @@ class MediatorNode(Node):
         # After a fail-over: requests sequenced up to here were in flight at the switch and are
         # purged (they time out at the participants, which may resubmit them).
         self.purge_until = 0
+        # Our verdicts not yet seen sequenced (message id -> request id), and the requests whose
+        # verdict's receipt came back but is not yet marked sent in the store.
+        self._unconfirmed: dict[str, int] = {}
+        self._receipts: set[int] = set()
 
     def _on_promote(self) -> None:
         """A passive replica takes over: the requests its predecessor had in flight are dropped."""
         sync = self.env.synchronizers.get(self.stored_synchronizer_id() or "")
         self._on_start(purge_until=sync.last_timestamp if sync is not None else 0)
 
-    def _on_start(self, purge_until: int = 0) -> None:
+    def _on_start(self, purge_until: int = 0, resend: bool = True) -> None:
         self.pending = {}
+        self._receipts = set()
+        self._unconfirmed = {}
         self.purge_until = purge_until
+        verdicts = s.MediatorVerdictRow
         with self.storage.read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
             cursor = conn.execute(select(s.MemberCursorRow.timestamp)).scalar()
-            self.decided = set(conn.execute(select(s.MediatorVerdictRow.request_id)).scalars())
+            self.decided = set(conn.execute(select(verdicts.request_id)).scalars())
+            self._unconfirmed = dict(
+                conn.execute(select(verdicts.message_id, verdicts.request_id).where(verdicts.sent.is_(False), verdicts.message_id.is_not(None))).all()
+            )
         self.last_seen = cursor or 0
         if record is not None:
             sync = self.env.synchronizers.get(record["synchronizer_id"])
             if sync is not None:
                 self._subscribe(sync)
+                if resend and not self.halted:
+                    self._resend_unsent_verdicts()
+
+    def _resend_unsent_verdicts(self) -> None:
+        """A verdict is stored before it is sent: after a crash (or a fail-over) it may never have
+        been sequenced, and its request would hang until the participants' decision time. The
+        verdicts whose receipt never came back (neither marked sent in the store nor seen while
+        catching up) go out again while they are of use (decision time not passed); a participant
+        ignores a verdict for a request it already finished."""
+        sync = self.synchronizer
+        horizon = sync.now() - sync.parameters().decisionTimeout
+        verdicts = s.MediatorVerdictRow
+        with self.storage.read() as conn:
+            rows = conn.execute(
+                select(verdicts.__table__)
+                .where(verdicts.request_id > horizon, verdicts.root_hash.is_not(None), verdicts.sent.is_not(True))
+                .order_by(verdicts.request_id)
+            ).mappings().all()
+        for row in rows:
+            if row["request_id"] not in self._receipts:
+                log.info("mediator %s sends its verdict for request %s again", self.name, row["request_id"])
+                self._send_verdict(row["request_id"], row["root_hash"], row["verdict"], row["reason"], json.loads(row["recipients"]), row["message_id"])
+
+    def _on_halt(self) -> None:
+        """The database is down: drop the requests in progress (they are replayed from the clean
+        cursor once it is back); the synchronizer stays known."""
+        for req in self.pending.values():
+            if req.timer is not None:
+                req.timer.cancel()
+        self.pending.clear()
+        if self.synchronizer is not None:
+            self.synchronizer.unsubscribe(self.member_id, self.subscription)
+        self.subscription = None
+
+    def _on_recover(self) -> None:
+        # Nothing was lost meanwhile: a verdict is sent right after it is stored.
+        self._on_start(purge_until=self.purge_until, resend=False)
 
     def _on_stop(self) -> None:
         for req in self.pending.values():
@@ -97,8 +144,11 @@ class MediatorNode(Node):
         """The synchronizer this mediator serves, from its store (a passive replica knows it too)."""
         if self.storage is None:
             return None
+        if self.halted:  # the database is down: what it said last
+            return getattr(self, "_stored_synchronizer_id", None)
         with self.storage.read() as conn:
-            return conn.execute(select(s.SynchronizerRecord.synchronizer_id)).scalar()
+            self._stored_synchronizer_id = conn.execute(select(s.SynchronizerRecord.synchronizer_id)).scalar()
+        return self._stored_synchronizer_id
 
     @property
     def synchronizer_id(self) -> str | None:
@@ -106,12 +156,18 @@ class MediatorNode(Node):
 
     # ---- processing ----------------------------------------------------------------------
     def _on_events(self, events: list[SequencedEvent]) -> None:
-        if not self.running or self.passive:
+        if not self.running or self.passive or self.halted:
             return
         for event in events:
+            if self.halted:
+                return  # the database went away: the rest is replayed once it is back
             if event.timestamp <= self.last_seen:
                 continue
             self.last_seen = event.timestamp
+            if event.sender == self.member_id:
+                request_id = self._unconfirmed.pop(event.message_id, None)
+                if request_id is not None:
+                    self._receipts.add(request_id)  # our verdict was sequenced
             for envelope in event.envelopes:
                 msg = envelope.message
                 kind = msg.get("type")
@@ -145,7 +201,7 @@ class MediatorNode(Node):
 
     def _on_timeout(self, request_id: int) -> None:
         req = self.pending.get(request_id)
-        if req is not None and self.running:
+        if req is not None and self.running and not self.halted:
             self._decide(req, "reject", TIMEOUT_REASON)
 
     def _decide(self, req: PendingRequest, verdict: str, reason: str) -> None:
@@ -153,35 +209,60 @@ class MediatorNode(Node):
         if req.timer is not None:
             req.timer.cancel()
         self.decided.add(req.request_id)
+        cursor = min(self.pending) - 1 if self.pending else self.last_seen
+        message_id = str(uuid.uuid4())
+        receipts = self._receipts
+        with self.storage.transaction() as conn:
+            if receipts:
+                conn.execute(
+                    update(s.MediatorVerdictRow)
+                    .where(s.MediatorVerdictRow.synchronizer_id == self.synchronizer.id, s.MediatorVerdictRow.request_id.in_(receipts))
+                    .values(sent=True)
+                )
+            conn.execute(
+                insert(s.MediatorVerdictRow),
+                [
+                    {
+                        "synchronizer_id": self.synchronizer.id,
+                        "request_id": req.request_id,
+                        "verdict": verdict,
+                        "reason": reason,
+                        "decided_at": self.env.clock.now(),
+                        "root_hash": req.root_hash,
+                        "recipients": json.dumps(req.participants),
+                        "message_id": message_id,
+                        "sent": False,
+                    }
+                ],
+            )
+            conn.execute(delete(s.MemberCursorRow))
+            conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": self.synchronizer.id, "timestamp": cursor}])
+        self._receipts = set()
+        self._send_verdict(req.request_id, req.root_hash, verdict, reason, req.participants, message_id)
+
+    def _send_verdict(self, request_id: int, root_hash: str, verdict: str, reason: str, participants: list[str], message_id: str) -> None:
         body = {
             "type": "ConfirmationResult",
-            "request_id": req.request_id,
-            "root_hash": req.root_hash,
+            "request_id": request_id,
+            "root_hash": root_hash,
             "verdict": verdict,
             "reason": reason,
             "synchronizer_id": self.synchronizer.id,
         }
         body["signature"] = self.key.sign(messages.encode(body)).hex()
-        cursor = min(self.pending) - 1 if self.pending else self.last_seen
-        with self.storage.transaction() as conn:
-            conn.execute(
-                insert(s.MediatorVerdictRow),
-                [{"synchronizer_id": self.synchronizer.id, "request_id": req.request_id, "verdict": verdict, "reason": reason, "decided_at": self.env.clock.now()}],
-            )
-            conn.execute(delete(s.MemberCursorRow))
-            conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": self.synchronizer.id, "timestamp": cursor}])
+        self._unconfirmed[message_id] = request_id
         try:
             self.synchronizer.submit(
                 SubmissionRequest(
                     sender=self.member_id,
-                    message_id=str(uuid.uuid4()),
-                    envelopes=(Envelope(messages.encode(body), tuple(req.participants)),),
+                    message_id=message_id,
+                    envelopes=(Envelope(messages.encode(body), tuple(participants)),),
                     kind="verdict",
                 )
             )
             self.verdicts_sent += 1
         except Exception as e:  # noqa: BLE001 - a verdict that cannot be sent lets the request time out at the participants
-            log.warning("mediator %s could not send the verdict for request %s: %s", self.name, req.request_id, e)
+            log.warning("mediator %s could not send the verdict for request %s: %s", self.name, request_id, e)
 
     # ---- health --------------------------------------------------------------------------
     def components(self) -> list[health.ComponentHealth]:

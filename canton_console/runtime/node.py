@@ -1,8 +1,20 @@
-"""What every node has: a store, an identity kept in it, a lifecycle and component health."""
+"""What every node has: a store, an identity kept in it, a lifecycle and component health.
+
+Database outages. When an operation finds the node's database unavailable (``StorageUnavailable``,
+Canton's ``DB_CONNECTION_LOST``), the node's ``db-storage`` component goes Failed and the node halts:
+it drops its in-memory processing state (``_on_halt``), and a probe thread looks for the database
+with back-off (50 ms doubling to 1 s). Once it answers, the node re-derives its state from the
+store on the runtime thread (``_on_recover``), exactly as a restart would: connections, cursors and
+ledger end are reloaded and the node catches up from its clean cursor, so nothing is lost or applied
+twice. ``fail-fast-on-startup`` decides whether a node starts while its database is down. A
+watchdog thread checks every running node's database each second (Canton's periodic connection
+check), so that an idle node's health shows an outage too.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -13,12 +25,86 @@ from canton_console.runtime import errors, health
 from canton_console.runtime.errors import CantonError
 from canton_console.runtime.identity import Member, SigningKey, UniqueIdentifier
 from canton_console.store import schema as s
-from canton_console.store.storage import Storage, StorageSpec
+from canton_console.store.storage import Storage, StorageSpec, StorageUnavailable
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
 
 log = logging.getLogger("canton_console.node")
+
+PROBE_FIRST_DELAY = 0.05  # seconds
+PROBE_MAX_DELAY = 1.0
+# Every running node's database is checked this often (Canton's periodic DB health check), so that
+# an outage shows in its health even while the node has nothing to do.
+HEALTH_CHECK_INTERVAL = 1.0
+
+
+class StorageWatchdog:
+    """One thread that checks the database of every running node of an environment periodically
+    and fails the storage of a node whose database does not answer (the node then halts)."""
+
+    def __init__(self, env: "Environment", interval: float | None = None):
+        self.env = env
+        self.interval = HEALTH_CHECK_INTERVAL if interval is None else interval
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="db-health-check", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # The nodes are checked side by side: a check may wait for a lock or a connect timeout.
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="db-health-check") as pool:
+            while not self._stop.wait(self.interval):
+                checks = list(pool.map(self._check, self.env.nodes()))
+                del checks
+
+    def _check(self, node: "Node") -> None:
+        storage = node.storage
+        if self._stop.is_set() or storage is None or not node.running or storage.failure is not None:
+            return
+        try:
+            detail = storage.check()
+        except Exception:  # noqa: BLE001 - a check must never kill the thread
+            log.exception("health check of %s failed", node.name)
+            return
+        if detail is not None and node.storage is storage and node.running:
+            storage.fail(detail)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class StorageProbe:
+    """Probes a failed storage off the runtime thread (a probe may wait for a lock or a connect
+    timeout), with back-off; calls ``on_back(self)`` once the database answers."""
+
+    def __init__(self, name: str, storage: Storage, on_back, first: float = PROBE_FIRST_DELAY, cap: float = PROBE_MAX_DELAY):
+        self.storage = storage
+        self.on_back = on_back
+        self.first = first
+        self.cap = cap
+        self.attempts = 0
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"db-probe-{name}", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        delay = self.first
+        while not self._stop.wait(delay):
+            self.attempts += 1
+            detail = self.storage.probe()
+            if self._stop.is_set():
+                return
+            if detail is None:
+                self.on_back(self)
+                return
+            if self.storage.failure is not None:
+                self.storage.failure = detail  # the latest reason, as the health component shows it
+            delay = min(delay * 2, self.cap)
+
+    def cancel(self) -> None:
+        self._stop.set()
 
 
 def storage_spec(config: Any) -> StorageSpec:
@@ -50,6 +136,12 @@ class Node:
         # either active or passive; ``replication`` is its hold on the shared lock while running.
         self.passive = False
         self.replication = None
+        # Database outages: the probe looking for the database while the storage has failed; whether
+        # the node still has to open its store (it started with fail-fast-on-startup = no while the
+        # database was down); whether it became the active replica while halted.
+        self._probe: StorageProbe | None = None
+        self._awaiting_open = False
+        self._needs_promote = False
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -57,6 +149,7 @@ class Node:
         """The node's member id; known once the node has been started (it stays known when stopped)."""
         if self.uid is None:
             self.require_running()
+            self._require_store_open()
         return Member(self.code, self.uid)
 
     @property
@@ -106,9 +199,48 @@ class Node:
             return
         self.killed = False
         spec = storage_spec(self.config)
-        self.storage = Storage(spec)
+        storage: Storage | None = None
         try:
+            storage = Storage(spec)
+            storage.listener = self._storage_lost
+            self.storage = storage
             self._load_identity()
+        except StorageUnavailable as e:
+            if storage is not None:
+                storage.close()
+            self.storage = None
+            if self.config.storage.fail_fast_on_startup:
+                raise CantonError(
+                    errors.DB_CONNECTION_LOST,
+                    f"Database health check failed to establish a valid connection: {e.detail}. {self.instance_type} "
+                    f"'{self.name}' does not start while its database ({spec.description}) is unavailable "
+                    "(storage.parameters.fail-fast-on-startup = yes).",
+                ) from None
+            # fail-fast-on-startup = no: run with db-storage Failed; come up once the database answers.
+            log.warning("%s: its database is unavailable (%s); starting once it is back", self.name, e.detail)
+            self.storage = Storage(spec, open=False, failure=e.detail)
+            self.storage.listener = self._storage_lost
+            self._awaiting_open = True
+            self.running = True
+            self.passive = False
+            self.started_at_wall = time.time()
+            self.env.storage_watchdog()
+            self._start_probe()
+            return
+        except BaseException:
+            if storage is not None:
+                storage.close()
+            self.storage = None
+            raise
+        self._go_live()
+
+    def _go_live(self) -> None:
+        """(runtime thread) The store is open and the identity loaded: run, as the active replica or not."""
+        spec = self.storage.spec
+        self._awaiting_open = False
+        if spec.kind != "memory":
+            self.env.storage_watchdog()
+        try:
             self.running = True
             self.started_at_wall = time.time()
             self.passive = False
@@ -121,7 +253,10 @@ class Node:
                 log.info("%s started as a passive replica", self.name)
             else:
                 self._on_start()
+        except StorageUnavailable:
+            return  # the database went away meanwhile: the node runs halted and resumes when it is back
         except BaseException:
+            self._cancel_probe()
             self.running = False
             self.passive = False
             if self.replication is not None:
@@ -134,12 +269,15 @@ class Node:
     def stop(self) -> None:
         if not self.running:
             return
+        self._cancel_probe()
         try:
-            if not self.passive:
+            if not self.passive and not self._awaiting_open:
                 self._on_stop()
         finally:
             self.running = False
             self.passive = False
+            self._awaiting_open = False
+            self._needs_promote = False
             # Unsubscribed first, then the lock goes: the next active replica starts from a clean slate.
             if self.replication is not None:
                 self.replication.release()
@@ -153,16 +291,96 @@ class Node:
         if not self.running:
             return
         self.killed = True
-        if not self.passive:
+        self._cancel_probe()
+        if not self.passive and not self._awaiting_open:
             self._on_kill()
         self.running = False
         self.passive = False
+        self._awaiting_open = False
+        self._needs_promote = False
         if self.replication is not None:
             self.replication.crash()
             self.replication = None
         if self.storage is not None:
-            self.storage.engine.dispose(close=False)
+            if self.storage.engine is not None:
+                self.storage.engine.dispose(close=False)
             self.storage = None
+
+    # ---- database outages ----------------------------------------------------------------
+    @property
+    def halted(self) -> bool:
+        """The node's database is unavailable: it processes nothing until it is back."""
+        storage = self.storage
+        return storage is not None and storage.failure is not None
+
+    def _storage_lost(self, detail: str) -> None:
+        """The storage's listener: it just failed (on whichever thread noticed)."""
+        if self.env.scheduler.on_runtime_thread:
+            self._halt()
+        else:
+            self.env.scheduler.post(self._halt)
+
+    def _halt(self) -> None:
+        """(runtime thread) Stop processing and look for the database until it is back."""
+        if not self.running or not self.halted or self._probe is not None:
+            return
+        log.warning("%s halts processing until its database is back: %s", self.name, self.storage.failure)
+        self._start_probe()
+        if not self.passive and not self._awaiting_open:
+            try:
+                self._on_halt()
+            except Exception:  # noqa: BLE001 - halting must not fail half-way
+                log.exception("%s failed to halt cleanly", self.name)
+
+    def _start_probe(self) -> None:
+        self._cancel_probe()
+        scheduler = self.env.scheduler
+        self._probe = StorageProbe(self.name, self.storage, lambda probe: scheduler.post(self._recover, probe))
+
+    def _cancel_probe(self) -> None:
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            probe.cancel()
+
+    def _recover(self, probe: StorageProbe) -> None:
+        """(runtime thread) The probe reached the database: re-derive the node's state from the store."""
+        if probe is not self._probe or not self.running:
+            return
+        self._probe = None
+        storage = self.storage
+        try:
+            if self._awaiting_open:
+                storage.open()
+                self._load_identity()
+                log.info("%s: its database is available; starting", self.name)
+                self._go_live()
+                return
+            storage.recovered()
+            log.info("%s: its database is available again; resuming", self.name)
+            if not self.passive:
+                if self._needs_promote:
+                    self._needs_promote = False
+                    self._on_promote()
+                else:
+                    self._on_recover()
+        except StorageUnavailable as e:
+            if storage.failure is None:
+                storage.failure = e.detail
+            if self._probe is None and self.running:
+                self._start_probe()
+        except Exception:  # noqa: BLE001 - e.g. the store turned out incompatible: stay failed
+            log.exception("%s could not resume after its database came back", self.name)
+            if storage.failure is None:
+                storage.failure = "the node could not resume; see the log"
+
+    def _on_halt(self) -> None:
+        """Drop the in-memory processing state (the store keeps what matters)."""
+        self._on_stop()
+        self._drop_state()
+
+    def _on_recover(self) -> None:
+        """Re-derive the processing state from the store, as at start."""
+        self._on_start()
 
     # ---- replication ---------------------------------------------------------------------
     def _become_active(self, generation: int) -> None:
@@ -172,8 +390,13 @@ class Node:
             return
         self.passive = False
         log.info("%s is now the active replica", self.name)
+        if self.halted:
+            self._needs_promote = True  # done once the database is back
+            return
         try:
             self._on_promote()
+        except StorageUnavailable:
+            self._needs_promote = True
         except Exception:  # noqa: BLE001 - keep the lock; the operator sees the failure in the log
             log.exception("%s failed to become active", self.name)
 
@@ -185,6 +408,7 @@ class Node:
         if generation is not None and (replication is None or replication.holding or replication.generation != generation):
             return
         log.info("%s became passive", self.name)
+        self._needs_promote = False
         try:
             self._on_stop()
             self._drop_state()
@@ -228,6 +452,7 @@ class Node:
 
     def require_active(self) -> None:
         self.require_running()
+        self._require_store_open()
         if self.passive:
             raise self.passive_error()
 
@@ -240,6 +465,12 @@ class Node:
     def _on_kill(self) -> None:
         self._on_stop()
 
+    def _require_store_open(self) -> None:
+        """A node started with fail-fast-on-startup = no whose database never answered yet has
+        no identity and no state: it can do nothing yet."""
+        if self._awaiting_open and self.storage is not None:
+            raise StorageUnavailable(self.storage.failure or "the store is not open")
+
     def require_running(self) -> None:
         if not self.running:
             raise CantonError(errors.NODE_NOT_STARTED, f"Instance {self.instance_type} '{self.name}' has not been started. ")
@@ -250,6 +481,9 @@ class Node:
 
     def storage_health(self) -> health.ComponentHealth:
         name = self.storage.component_name if self.storage else "db-storage"
+        failure = self.storage.failure if self.storage is not None else None
+        if failure is not None:
+            return health.failed(name, f"DB_CONNECTION_LOST(13,0): Database health check failed to establish a valid connection: {failure}")
         return health.ok(name)
 
     def components(self) -> list[health.ComponentHealth]:

@@ -1,6 +1,20 @@
 """The participant node: connects to synchronizers, hosts parties, submits and validates
 transactions through sequencer and mediator, keeps its contracts and ledger, and runs Canton's
-admin ping."""
+admin ping.
+
+Database outages (see node.py): a participant whose store fails halts, keeping only the work its
+clients wait for (submissions in flight, pings, submissions and pings that arrived during the
+outage); once the database is back it reloads connections, cursors and ledger end, catches up from
+its clean cursor (replay protection skips what it had committed) and runs what waited.
+
+Command deduplication (``submit_command``, the Ledger API): a change id (user id, act-as parties,
+command id) accepted within the deduplication period is refused with ``DUPLICATE_COMMAND``, one in
+flight with ``SUBMISSION_ALREADY_IN_FLIGHT``. The state is in the store (``cc_command_dedup``), so it
+holds across restarts and replica fail-over. Every confirmation request carries a max sequencing
+time (ledger time plus the ledger time record time tolerance): a request not sequenced by then never
+will be, so a submission is decided for good by its max sequencing time plus the decision timeout,
+and after a rejection or timeout a resubmission is safe.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +35,7 @@ from canton_console.runtime.messages import Envelope, SequencedEvent, Submission
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import schema as s
+from canton_console.store.storage import StorageUnavailable
 
 log = logging.getLogger("canton_console.participant")
 
@@ -31,6 +46,19 @@ PING_NOT_RESPONDED = "Timeout: We were able to create the ping contract, but res
 # LocalRejectError.TimeRejects.LocalTimeout), e.g. when the mediator failed over meanwhile.
 LOCAL_VERDICT_TIMEOUT = errors.ErrorCode("LOCAL_VERDICT_TIMEOUT", errors.ErrorCategory.ContentionOnSharedResources)
 LOCAL_TIMEOUT_REASON = "Rejected transaction due to a participant determined timeout"
+# A request the sequencers did not order by its max sequencing time (Canton's NotSequencedTimeout).
+NOT_SEQUENCED_TIMEOUT = errors.ErrorCode("NOT_SEQUENCED_TIMEOUT", errors.ErrorCategory.ContentionOnSharedResources)
+NOT_SEQUENCED_REASON = "Transaction was not sequenced within the pre-defined max sequencing time and has therefore timed out"
+# Ledger API command deduplication: the longest period (the participant's max deduplication duration).
+MAX_DEDUPLICATION_DURATION = 7 * 24 * 3600 * 1_000_000  # µs
+DUPLICATE_COMMAND_REASON = "A command with the given command id has already been successfully processed"
+IN_FLIGHT_REASON = "Another submission for this command and user is already in flight."
+
+
+def change_id_of(user_id: str, act_as: list[str], command_id: str) -> tuple[str, str]:
+    """The change id (a hash of user id, the set of act-as parties and command id) and its readable form."""
+    change = json.dumps([user_id, sorted(set(act_as)), command_id])
+    return hashlib.sha256(change.encode()).hexdigest(), change
 
 
 @attrs.define
@@ -61,6 +89,11 @@ class Submission:
     future: Future
     command_id: str
     change_id: str | None = None
+    submission_id: str | None = None
+    synchronizer_id: str | None = None
+    max_sequencing_time: int | None = None
+    request: Any = None
+    sequenced: bool = False  # the sender's receipt arrived: its fate is decided by the verdict (or the decision time)
 
 
 @attrs.define
@@ -95,22 +128,28 @@ class ParticipantNode(Node):
         super().__init__(env, name, config)
         self._reset_state()
 
-    def _reset_state(self) -> None:
+    def _reset_state(self, keep_work: bool = False) -> None:
+        """Forget the processing state; ``keep_work``: keep what clients wait for (database outage)."""
         self.connections: dict[str, Connection] = {}
         self.last_seen: dict[str, int] = {}
         self.pending: dict[tuple[str, int], PendingTransaction] = {}
         self.locks: set[str] = set()
-        self.submissions: dict[str, Submission] = {}
-        self.pings: dict[str, PingState] = {}
         self.ledger_end = 0
-        self.traffic_receipts: dict[str, Any] = {}
-        self.transaction_listeners: list = []
         self.replay_until: dict[str, int] = {}
         self.subscriptions: dict[str, Subscription] = {}
+        if not keep_work:
+            self.submissions: dict[str, Submission] = {}
+            self.pings: dict[str, PingState] = {}
+            self.traffic_receipts: dict[str, Any] = {}
+            self.transaction_listeners: list = []
+            # change id -> submission id of the Ledger API submissions in flight here
+            self.in_flight: dict[str, str] = {}
+            # Work that arrived while the database was down: (run, the future its client waits on)
+            self._deferred: list[tuple[Any, Future]] = []
 
     # ---- lifecycle -----------------------------------------------------------------------
-    def _on_start(self) -> None:
-        self._reset_state()
+    def _on_start(self, recovering: bool = False) -> None:
+        self._reset_state(keep_work=recovering)
         with self.storage.read() as conn:
             for row in conn.execute(select(s.SynchronizerConnectionRow.__table__)).mappings():
                 self.connections[row["alias"]] = Connection(
@@ -124,11 +163,56 @@ class ParticipantNode(Node):
             self.replay_until = dict(
                 conn.execute(select(s.LedgerUpdateRow.synchronizer_id, func.max(s.LedgerUpdateRow.record_time)).group_by(s.LedgerUpdateRow.synchronizer_id)).all()
             )
-        for connection in self.connections.values():
+        for connection in list(self.connections.values()):
+            if self.halted:
+                return  # the database went away again while catching up
             if connection.connected:
                 sync = self.env.synchronizers.get(connection.synchronizer_id)
                 if sync is not None:
                     self._subscribe(sync, connection)
+        if recovering:
+            for sync_id in list(self.subscriptions):
+                self._expire_unsequenced(sync_id)
+            self._run_deferred()
+
+    def _on_halt(self) -> None:
+        """The database is down: stop processing; keep what clients wait for."""
+        for sync_id, subscription in list(self.subscriptions.items()):
+            sync = self.env.synchronizers.get(sync_id)
+            if sync is not None:
+                sync.unsubscribe(self.member_id, subscription)
+        self.subscriptions.clear()
+        for pending in self.pending.values():
+            if pending.timer is not None:
+                pending.timer.cancel()
+        self.pending.clear()
+        self.locks.clear()
+
+    def _on_recover(self) -> None:
+        self._on_start(recovering=True)
+
+    def _defer(self, run, future: Future | None = None) -> Future:
+        """Run ``run`` (which returns a future, or None when it completes ``future`` itself) once the
+        database is back; the returned future completes with it."""
+        proxy = future if future is not None else Future()
+
+        def go() -> None:
+            try:
+                inner = run()
+            except BaseException as e:  # noqa: BLE001 - handed to the waiting client
+                if not proxy.done():
+                    proxy.set_exception(e)
+                return
+            if inner is not None and inner is not proxy:
+                _chain(inner, proxy)
+
+        self._deferred.append((go, proxy))
+        return proxy
+
+    def _run_deferred(self) -> None:
+        while self._deferred and not self.halted and self.running and not self.passive:
+            go, _future = self._deferred.pop(0)
+            go()
 
     def _on_stop(self) -> None:
         for sync_id, subscription in list(self.subscriptions.items()):
@@ -139,10 +223,16 @@ class ParticipantNode(Node):
         for pending in self.pending.values():
             if pending.timer is not None:
                 pending.timer.cancel()
+        stopped = CantonError(errors.NODE_NOT_STARTED, f"Participant '{self.name}' was stopped")
         for sub in self.submissions.values():
             if not sub.future.done():
-                sub.future.set_exception(CantonError(errors.NODE_NOT_STARTED, f"Participant '{self.name}' was stopped"))
+                sub.future.set_exception(stopped)
         self.submissions.clear()
+        self.in_flight.clear()
+        for _go, future in self._deferred:
+            if not future.done():
+                future.set_exception(stopped)
+        self._deferred.clear()
         for ping in self.pings.values():
             ping.failure = "Aborting ping due to shutdown"
 
@@ -306,15 +396,20 @@ class ParticipantNode(Node):
 
     # ---- event processing ----------------------------------------------------------------
     def _on_events(self, sync_id: str, events: list[SequencedEvent]) -> None:
-        if not self.running or self.passive:
+        if not self.running or self.passive or self.halted:
             return
         for event in events:
+            if self.halted:
+                return  # the database went away while processing: the rest is replayed later
             if event.timestamp <= self.last_seen.get(sync_id, 0):
                 continue
             self.last_seen[sync_id] = event.timestamp
             if event.sender == self.member_id:
                 sync = self.env.synchronizers[sync_id]
                 self.traffic_receipts[sync_id] = sync.traffic.state_at(self.member_id, event.timestamp, extrapolate=False)
+                for sub in self.submissions.values():
+                    if sub.command_id == event.message_id and sub.synchronizer_id == sync_id:
+                        sub.sequenced = True
                 if event.error is not None:
                     self._on_deliver_error(event)
             for envelope in event.envelopes:
@@ -324,17 +419,83 @@ class ParticipantNode(Node):
                     self._on_request(sync_id, event, msg)
                 elif kind == "ConfirmationResult":
                     self._on_verdict(sync_id, event, msg)
+        if not self.halted:
+            self._expire_unsequenced(sync_id)
 
     def _on_deliver_error(self, event: SequencedEvent) -> None:
-        for sub in list(self.submissions.values()):
-            if sub.command_id == event.message_id and not sub.future.done():
-                sub.future.set_exception(_error_from_text(event.error))
-                self.submissions.pop(sub.root_hash, None)
+        failed = [sub for sub in self.submissions.values() if sub.command_id == event.message_id and not sub.future.done()]
+        if not failed:
+            return
+        self._forget_in_flight(failed)
+        for sub in failed:
+            sub.future.set_exception(_error_from_text(event.error))
+            self.submissions.pop(sub.root_hash, None)
+
+    # ---- in-flight submissions -----------------------------------------------------------
+    def _forget_in_flight(self, subs: list[Submission], conn=None) -> None:
+        """The submissions failed for good: a resubmission of their change may go through."""
+        entries = [(sub.change_id, sub.submission_id) for sub in subs if sub.change_id]
+        if not entries:
+            return
+        if conn is None:
+            with self.storage.transaction() as c:
+                _clear_in_flight_rows(c, entries)
+        else:
+            _clear_in_flight_rows(conn, entries)
+        for change_id, submission_id in entries:
+            if self.in_flight.get(change_id) == submission_id:
+                del self.in_flight[change_id]
+
+    def _expire_unsequenced(self, sync_id: str) -> None:
+        """Fail our submissions the synchronizer did not sequence by their max sequencing time: its
+        time has passed it, we saw everything it sequenced, and it no longer holds them."""
+        if not self.running or self.passive or self.halted:
+            return
+        sync = self.env.synchronizers.get(sync_id)
+        subscription = self.subscriptions.get(sync_id)
+        if sync is None or subscription is None or subscription.behind or sync.subscribers.get(self.member_id) is not subscription:
+            return
+        horizon = sync.last_timestamp
+        expired = [
+            sub
+            for sub in self.submissions.values()
+            if sub.synchronizer_id == sync_id
+            and not sub.sequenced
+            and not sub.future.done()
+            and sub.max_sequencing_time is not None
+            and horizon > sub.max_sequencing_time
+            and not any(r is sub.request for r in sync._pending)
+        ]
+        if not expired:
+            return
+        self._forget_in_flight(expired)
+        for sub in expired:
+            self.submissions.pop(sub.root_hash, None)
+            sub.future.set_exception(CantonError(NOT_SEQUENCED_TIMEOUT, NOT_SEQUENCED_REASON, sub.submission_id))
+
+    def _watch_sequencing(self, sub: Submission) -> None:
+        """Look again once the submission's max sequencing time has passed (and then every second
+        while the synchronizer cannot tell yet, e.g. during an outage)."""
+
+        def check() -> None:
+            if sub.future.done() or sub.sequenced or not self.running or self.submissions.get(sub.root_hash) is not sub:
+                return
+            try:
+                self._expire_unsequenced(sub.synchronizer_id)
+            except StorageUnavailable:
+                pass
+            if not sub.future.done() and not sub.sequenced and self.running:
+                self.env.scheduler.schedule_at(self.env.clock.now() + 1_000_000, check)
+
+        self.env.scheduler.schedule_at(sub.max_sequencing_time + 1, check)
 
     def _on_request(self, sync_id: str, event: SequencedEvent, msg: dict[str, Any]) -> None:
         view = msg["view"]
         root_hash = msg["root_hash"]
         sync = self.env.synchronizers[sync_id]
+        own = self.submissions.get(root_hash)
+        if own is not None:
+            own.sequenced = True
         if self._is_replay(sync_id, event.timestamp):
             with self.storage.read() as conn:
                 if conn.execute(select(s.LedgerUpdateRow.offset).where(s.LedgerUpdateRow.update_id == root_hash)).first():
@@ -382,15 +543,17 @@ class ParticipantNode(Node):
         """No verdict by the decision time: roll the request back, as Canton's participants do."""
         if not self.running or self.passive:
             return
+        if self.halted:
+            return
         pending = self.pending.pop((sync_id, request_id), None)
         if pending is None:
             return
         self.locks.difference_update(pending.locked)
+        log.info("%s timed out request %s on %s", self.name, request_id, sync_id)
+        self._finish_rejected(sync_id, pending)  # stored first: a crash or outage here replays the request
         submission = self.submissions.pop(pending.root_hash, None)
         if submission is not None and not submission.future.done():
             submission.future.set_exception(CantonError(LOCAL_VERDICT_TIMEOUT, LOCAL_TIMEOUT_REASON))
-        log.info("%s timed out request %s on %s", self.name, request_id, sync_id)
-        self._write_cursor(sync_id)
 
     def _is_replay(self, sync_id: str, timestamp: int) -> bool:
         """Whether an event may have been processed before the last restart (its effects may be stored)."""
@@ -414,18 +577,35 @@ class ParticipantNode(Node):
         if pending.timer is not None:
             pending.timer.cancel()
         self.locks.difference_update(pending.locked)
-        submission = self.submissions.pop(pending.root_hash, None)
+        # The submission is completed only once the outcome is stored (else it is replayed).
         if msg["verdict"] != "approve":
+            self._finish_rejected(sync_id, pending)
+            submission = self.submissions.pop(pending.root_hash, None)
             if submission is not None and not submission.future.done():
                 submission.future.set_exception(_error_from_text(msg["reason"]))
-            self._write_cursor(sync_id)
             return
         tx = self._commit(sync_id, pending, event.timestamp)
+        submission = self.submissions.pop(pending.root_hash, None)
+        change_id = pending.view.get("change_id")
+        if change_id and self.in_flight.get(change_id) == pending.view.get("submission_id"):
+            del self.in_flight[change_id]
         if submission is not None and not submission.future.done():
             submission.future.set_result(tx)
         for listener in list(self.transaction_listeners):
             listener(tx)
         self._after_commit(sync_id, pending, tx)
+
+    def _finish_rejected(self, sync_id: str, pending: PendingTransaction) -> None:
+        """A request rejected or timed out: move the clean cursor and, for our own Ledger API
+        submission, clear its in-flight state (one transaction)."""
+        view = pending.view
+        own = view.get("change_id") and view.get("submitting_participant") == self.member_id
+        with self.storage.transaction() as conn:
+            self._write_cursor(sync_id, conn)
+            if own:
+                _clear_in_flight_rows(conn, [(view["change_id"], view["submission_id"])])
+        if own and self.in_flight.get(view["change_id"]) == view["submission_id"]:
+            del self.in_flight[view["change_id"]]
 
     def _clean_cursor(self, sync_id: str) -> int:
         pending = [ts for (sid, ts) in self.pending if sid == sync_id]
@@ -495,7 +675,18 @@ class ParticipantNode(Node):
         conn.execute(delete(s.CommandDeduplicationRow).where(s.CommandDeduplicationRow.change_id == view["change_id"]))
         conn.execute(
             insert(s.CommandDeduplicationRow),
-            [{"change_id": view["change_id"], "submission_id": view["submission_id"], "status": "accepted", "offset": offset, "record_time": record_time}],
+            [
+                {
+                    "change_id": view["change_id"],
+                    "submission_id": view["submission_id"],
+                    "status": "accepted",
+                    "offset": offset,
+                    "record_time": record_time,
+                    "deadline": None,
+                    "change": view.get("change"),
+                    "root_hash": None,
+                }
+            ],
         )
 
     def _after_commit(self, sync_id: str, pending: PendingTransaction, tx: Transaction) -> None:
@@ -536,8 +727,143 @@ class ParticipantNode(Node):
         change_id: str | None = None,
         submission_id: str | None = None,
     ) -> Future:
-        """Interpret commands, send the confirmation request; the future gets the Transaction."""
+        """Interpret commands, send the confirmation request; the future gets the Transaction.
+        While the database is down the submission waits and goes out once it is back."""
         self.require_active()
+
+        def again() -> Future:
+            return self.submit(commands, act_as, command_id, synchronizer_id, change_id, submission_id)
+
+        if self.halted:
+            return self._defer(again)
+        try:
+            return self._submit_now(commands, act_as, command_id, synchronizer_id, change_id, submission_id)
+        except StorageUnavailable:
+            if self.running and not self.passive and self.halted:
+                return self._defer(again)
+            raise
+
+    def submit_command(
+        self,
+        commands: list[Any],
+        act_as: list[str],
+        command_id: str,
+        synchronizer_id: str | None = None,
+        user_id: str = "",
+        submission_id: str | None = None,
+        deduplication_period: int | None = None,
+    ) -> Future:
+        """A Ledger API submission with command deduplication (see the module docstring). Raises
+        DUPLICATE_COMMAND, SUBMISSION_ALREADY_IN_FLIGHT or INVALID_DEDUPLICATION_PERIOD; else the
+        future gets the Transaction."""
+        self.require_active()
+        submission_id = submission_id or str(uuid.uuid4())
+        period = MAX_DEDUPLICATION_DURATION if deduplication_period is None else deduplication_period
+        if isinstance(period, bool) or not isinstance(period, int) or period < 0 or period > MAX_DEDUPLICATION_DURATION:
+            from canton_console.runtime.timefmt import round_for_humans
+
+            what = "must not be negative" if isinstance(period, int) and period < 0 else (
+                f"exceeds the maximum deduplication duration of {round_for_humans(MAX_DEDUPLICATION_DURATION)}"
+            )
+            raise CantonError(
+                errors.INVALID_DEDUPLICATION_PERIOD,
+                f"The submitted command had an invalid deduplication period: The deduplication duration {what}",
+                submission_id,
+                longest_period=f"PT{MAX_DEDUPLICATION_DURATION // 1_000_000}S",
+            )
+
+        def again() -> Future:
+            return self.submit_command(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period)
+
+        if self.halted:
+            return self._defer(again)
+        try:
+            return self._submit_deduplicated(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period)
+        except StorageUnavailable:
+            if self.running and not self.passive and self.halted:
+                return self._defer(again)
+            raise
+
+    def _submit_deduplicated(self, commands, act_as, command_id, synchronizer_id, user_id, submission_id, period) -> Future:
+        change_id, change = change_id_of(user_id, act_as, command_id)
+        now = self.env.clock.now()
+        existing = self.in_flight.get(change_id)
+        if existing is not None:
+            raise CantonError(errors.SUBMISSION_ALREADY_IN_FLIGHT, IN_FLIGHT_REASON, submission_id, existing_submission_id=existing)
+        dedup = s.CommandDeduplicationRow
+        with self.storage.read() as conn:
+            row = conn.execute(select(dedup.__table__).where(dedup.change_id == change_id)).mappings().first()
+        if row is not None:
+            if row["status"] == "accepted" and row["record_time"] >= now - period:
+                raise CantonError(
+                    errors.DUPLICATE_COMMAND,
+                    DUPLICATE_COMMAND_REASON,
+                    submission_id,
+                    existing_submission_id=row["submission_id"],
+                    completion_offset=row["offset"],
+                )
+            if row["status"] == "in-flight" and self._still_in_flight(row, command_id, now):
+                raise CantonError(errors.SUBMISSION_ALREADY_IN_FLIGHT, IN_FLIGHT_REASON, submission_id, existing_submission_id=row["submission_id"])
+
+        def record(sync: Synchronizer, max_sequencing_time: int, root_hash: str) -> None:
+            deadline = max_sequencing_time + sync.parameters(now).decisionTimeout
+            with self.storage.transaction() as conn:
+                conn.execute(delete(dedup).where(dedup.change_id == change_id))
+                conn.execute(
+                    insert(dedup),
+                    [
+                        {
+                            "change_id": change_id,
+                            "submission_id": submission_id,
+                            "status": "in-flight",
+                            "offset": None,
+                            "record_time": now,
+                            "deadline": deadline,
+                            "change": change,
+                            "root_hash": root_hash,
+                        }
+                    ],
+                )
+            self.in_flight[change_id] = submission_id
+
+        future = self._submit_now(commands, act_as, command_id, synchronizer_id, change_id, submission_id, before_send=record, change=change)
+        return future
+
+    def _still_in_flight(self, row, command_id: str, now: int) -> bool:
+        """An in-flight row this participant does not track in memory (left by a crash, a restart or
+        the replica before a fail-over): the request may still be decided while it is queued at a
+        synchronizer, sequenced but undecided here, or we cannot tell (not caught up everywhere);
+        never after its deadline."""
+        if (row["deadline"] or 0) <= now:
+            return False
+        root_hash = row["root_hash"]
+        if root_hash is None:
+            return True
+        if any(p.root_hash == root_hash for p in self.pending.values()):
+            return True  # sequenced, waiting for its verdict
+        for sync in self.env.synchronizers.values():
+            if any(r.sender == self.member_id and r.message_id == command_id for r in sync._pending):
+                return True  # queued for sequencing (e.g. during a sequencer outage)
+        for connection in self.connections.values():
+            sync = self.env.synchronizers.get(connection.synchronizer_id)
+            if sync is None:
+                continue
+            subscription = self.subscriptions.get(sync.id)
+            if not connection.connected or subscription is None or subscription.behind or sync.subscribers.get(self.member_id) is not subscription:
+                return True  # not caught up with that synchronizer: it may still come
+        return False  # neither queued nor pending after catching up: it was lost (a crash) or decided
+
+    def _submit_now(
+        self,
+        commands: list[Any],
+        act_as: list[str],
+        command_id: str,
+        synchronizer_id: str | None,
+        change_id: str | None,
+        submission_id: str | None,
+        before_send=None,
+        change: str | None = None,
+    ) -> Future:
         sync = self._synchronizer_for(synchronizer_id)
         seed = hashlib.sha256(f"{self.member_id}/{command_id}/{uuid.uuid4()}".encode()).hexdigest()
         nodes = self._interpret(commands, act_as, seed)
@@ -558,20 +884,26 @@ class ParticipantNode(Node):
                 raise CantonError(errors.PARTY_NOT_KNOWN_ON_LEDGER, f"Party not known on ledger: Parties are not hosted on synchronizer {sync.id}: {party}")
             informee_spec[party] = {"threshold": min(threshold, max(1, len(confirming))), "participants": confirming}
             participants.extend(p for p, _ in hosts if p not in participants)
+        submission_id = submission_id or str(uuid.uuid4())
+        ledger_time = self.env.clock.now()
         view = {
             "submitting_participant": self.member_id,
             "act_as": list(act_as),
             "command_id": command_id,
-            "submission_id": submission_id or str(uuid.uuid4()),
+            "submission_id": submission_id,
             "change_id": change_id,
-            "ledger_time": self.env.clock.now(),
+            "ledger_time": ledger_time,
             "informees": informees,
             "nodes": nodes,
         }
+        if change is not None:
+            view["change"] = change
         root_hash = hashlib.sha256(messages.encode(view)).hexdigest()
         informee_msg = {"type": "InformeeMessage", "root_hash": root_hash, "submitter": self.member_id, "informees": informee_spec, "participants": participants}
         view_msg = {"type": "EncryptedViewMessage", "root_hash": root_hash, "view": view}
         root_msg = {"type": "RootHashMessage", "root_hash": root_hash, "payload_type": "TransactionViewType"}
+        # Not sequenced by then, never: the sequencer drops it (Canton's max sequencing time).
+        max_sequencing_time = max(ledger_time, now) + sync.parameters(now).ledgerTimeRecordTimeTolerance
         request = SubmissionRequest(
             self.member_id,
             command_id,
@@ -581,14 +913,24 @@ class ParticipantNode(Node):
                 Envelope(messages.encode(root_msg), tuple(participants) + (messages.MEDIATOR_GROUP_0,)),
             ),
             kind="confirmation-request",
+            max_sequencing_time=max_sequencing_time,
         )
+        if before_send is not None:
+            before_send(sync, max_sequencing_time, root_hash)
         future: Future = Future()
-        self.submissions[root_hash] = Submission(root_hash, future, command_id, change_id)
+        submission = Submission(root_hash, future, command_id, change_id, submission_id, sync.id, max_sequencing_time, request)
+        self.submissions[root_hash] = submission
         try:
             sync.submit(request)
         except BaseException:
             self.submissions.pop(root_hash, None)
+            if change_id is not None and before_send is not None:
+                try:
+                    self._forget_in_flight([submission])
+                except StorageUnavailable:
+                    pass  # the row expires at its deadline
             raise
+        self._watch_sequencing(submission)
         return future
 
     def _synchronizer_for(self, synchronizer_id: str | None) -> Synchronizer:
@@ -693,13 +1035,24 @@ class ParticipantNode(Node):
             raise CantonError(errors.INVALID_ARGUMENT, f"Duplicate ping request {ping_id}")
         state = PingState(ping_id, target, time.monotonic(), Future())
         self.pings[ping_id] = state
+        if self.halted:
+            # The database is down: the ping goes out once it is back (or times out meanwhile).
+            self._defer(lambda: self._launch_ping(state, synchronizer_id), state.future)
+            return state
+        self._launch_ping(state, synchronizer_id)
+        return state
+
+    def _launch_ping(self, state: PingState, synchronizer_id: str | None) -> None:
+        if self.pings.get(state.id) is not state or state.future.done():
+            return  # given up meanwhile
+        ping_id, target = state.id, state.target
         connected = [(sync, healthy) for _, sync, healthy in self.connected_synchronizers() if target in sync.topology.participants(sync.now())]
         if synchronizer_id is not None:
             connected = [(sync, healthy) for sync, healthy in connected if sync.id == synchronizer_id]
         # A synchronizer whose sequencers are down does not hold up pings over the others.
         candidates = [sync for sync, healthy in connected if healthy] or [sync for sync, _ in connected]
         if not candidates:
-            return state  # nothing can carry it: it times out, as in Canton
+            return  # nothing can carry it: it times out, as in Canton
         responder = target.split("::", 1)[1]
         try:
             future = self.submit(
@@ -711,14 +1064,13 @@ class ParticipantNode(Node):
         except CantonError as e:
             state.future.set_exception(e)
             self.pings.pop(ping_id, None)
-            return state
+            return
 
         def on_created(f: Future) -> None:
             if f.exception() is not None and not state.future.done():
                 state.failure = PING_NOT_CREATED
 
         future.add_done_callback(on_created)
-        return state
 
     def ping_failure(self, ping_id: str) -> str:
         state = self.pings.pop(ping_id, None)
@@ -745,6 +1097,29 @@ class ParticipantNode(Node):
         if self.config.http_ledger_api is not None:
             ports.append(("json", self.config.http_ledger_api.port))
         return ports
+
+
+def _chain(inner: Future, outer: Future) -> None:
+    """Complete ``outer`` as ``inner`` completes."""
+
+    def done(f: Future) -> None:
+        if outer.done():
+            return
+        error = f.exception()
+        if error is not None:
+            outer.set_exception(error)
+        else:
+            outer.set_result(f.result())
+
+    inner.add_done_callback(done)
+
+
+def _clear_in_flight_rows(conn, entries: list[tuple[str, str]]) -> None:
+    dedup = s.CommandDeduplicationRow
+    for change_id, submission_id in entries:
+        conn.execute(
+            delete(dedup).where(dedup.change_id == change_id, dedup.submission_id == submission_id, dedup.status == "in-flight")
+        )
 
 
 def _contract(row) -> ledger.Contract:

@@ -119,6 +119,9 @@ class Scheduler:
             except BaseException as e:  # noqa: BLE001 - the runtime thread must survive any task
                 if future is not None:
                     future.set_exception(e)
+                elif getattr(e, "halts_node", False):
+                    # A node's database went away: the node has halted and resumes by itself.
+                    log.info("runtime task stopped by a database outage: %s", e)
                 else:
                     log.exception("runtime task failed")
                     self.errors.append(e)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import logging
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -16,6 +17,10 @@ from canton_console.runtime.messages import Envelope, SubmissionRequest
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
 from canton_console.store import schema as s
+from canton_console.store.storage import StorageUnavailable
+
+
+log = logging.getLogger("canton_console.sequencer")
 
 
 class SequencerNode(Node):
@@ -26,6 +31,9 @@ class SequencerNode(Node):
     def __init__(self, env, name, config):
         super().__init__(env, name, config)
         self.synchronizer: Synchronizer | None = None
+        # Its store lacks events the others stored while its database was down: it serves nobody
+        # until it copied them from a peer.
+        self.store_missed = False
 
     def _on_start(self) -> None:
         with self.storage.read() as conn:
@@ -38,6 +46,7 @@ class SequencerNode(Node):
                 self.env.synchronizers[sync.id] = sync
             else:
                 self._catch_up_store(sync)
+            self.store_missed = False
             self.synchronizer = sync
             sync.sequencer_nodes[self.name] = self
             sync.on_sequencer_started(self)
@@ -56,12 +65,34 @@ class SequencerNode(Node):
         self.synchronizer = sync
         sync.sequencer_nodes[self.name] = self
 
+    def _on_recover(self) -> None:
+        """The database is back: copy what the others sequenced meanwhile, then serve again."""
+        sync = self.synchronizer
+        if sync is None:
+            self._on_start()
+            return
+        if self.store_missed:
+            peers = [n for n in sync.available_sequencers() if n is not self]
+            if peers:
+                self.catch_up_store_from(peers[0])
+        sync.on_sequencer_recovered(self)
+
+    def catch_up_store_from(self, peer: "SequencerNode") -> None:
+        try:
+            self._copy_store(self.synchronizer, peer)
+        except StorageUnavailable:
+            return  # one of the two databases went away again: later
+        self.store_missed = False
+        log.info("%s copied the events it missed from %s", self.name, peer.name)
+
     def _catch_up_store(self, sync: Synchronizer) -> None:
         """Copy what the shared ordering sequenced while this sequencer was down from a running peer."""
-        peers = [n for n in sync.running_sequencers() if n is not self]
+        peers = [n for n in sync.available_sequencers() if n is not self]
         if not peers:
             return
-        peer = peers[0]
+        self._copy_store(sync, peers[0])
+
+    def _copy_store(self, sync: Synchronizer, peer: "SequencerNode") -> None:
         tables = (s.SequencedEventRow, s.TopologyTransactionRow, s.TrafficPurchasedRow, s.TopUpSubmissionRow, s.TrafficConsumedRow)
         with peer.storage.read() as src, self.storage.transaction() as dst:
             for model in tables:

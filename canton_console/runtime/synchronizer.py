@@ -4,6 +4,12 @@ All sequencers of a synchronizer read the same ordering (as on a BFT synchronize
 written to the store of every running sequencer and delivered in the same order. Each event gets a
 strictly increasing sequencing timestamp from the clock. Traffic is charged deterministically at
 sequencing time; a submission the sender cannot pay for is refused before it is sequenced.
+
+Database outages: an event is delivered only once at least one sequencer stored it. A sequencer
+whose store fails halts (it serves no subscription); when no sequencer can store a batch, the
+in-memory effects of sequencing it are rolled back, the batch goes back to the queue and sequencing
+halts until a sequencer's database is back. Submissions wait meanwhile. A sequencer that missed
+events while it was down copies them from a peer's store before it serves again.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from canton_console.runtime.identity import Member
 from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.runtime.parameters import DynamicSynchronizerParameters, TrafficControlParameters
 from canton_console.store import schema as s
+from canton_console.store.storage import StorageUnavailable
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
@@ -95,6 +102,15 @@ class Synchronizer:
     def running_sequencers(self) -> list["SequencerNode"]:
         return [n for n in self.sequencer_nodes.values() if n.running and not n.killed]
 
+    def available_sequencers(self) -> list["SequencerNode"]:
+        """Running sequencers whose store works and holds every event: those that store new events
+        and serve subscriptions."""
+        return [n for n in self.running_sequencers() if not n.halted and not n.store_missed]
+
+    def sequencing_halted(self) -> bool:
+        """Sequencers run but none can store events (database outage): submissions wait."""
+        return not self.available_sequencers() and bool(self.running_sequencers())
+
     def resolve(self, recipient: str, at: int) -> list[str]:
         if recipient == messages.MEDIATOR_GROUP_0:
             return self.topology.mediators(at)
@@ -134,9 +150,10 @@ class Synchronizer:
     def flush(self) -> None:
         """Sequence every pending submission: timestamps, traffic, one store transaction, delivery."""
         self._flush_posted = False
+        if not self._pending or self.sequencing_halted():
+            return  # halted: the batch waits until a sequencer's database is back
         batch, self._pending = self._pending, []
-        if not batch:
-            return
+        snapshot = self._snapshot(batch)
         event_rows: list[dict[str, Any]] = []
         deliveries: dict[str, list[SequencedEvent]] = defaultdict(list)
         topology_rows: list[dict[str, Any]] = []
@@ -173,7 +190,13 @@ class Synchronizer:
                 deliveries[member].append(SequencedEvent(self.id, ts, request.sender, request.message_id, tuple(envelopes)))
             if request.sender not in members_of:
                 deliveries[request.sender].append(SequencedEvent(self.id, ts, request.sender, request.message_id, ()))
-        self._persist(event_rows, topology_rows, topup_rows, purchased_rows)
+        if not self._persist(event_rows, topology_rows, topup_rows, purchased_rows):
+            # No sequencer could store the batch: nothing of it happened. Undo its in-memory effects
+            # and keep it queued until a sequencer's database is back.
+            self._restore(snapshot)
+            self._pending = batch + self._pending
+            log.warning("synchronizer %s: no sequencer can store events; sequencing halts until a database is back", self.name)
+            return
         for member, events in deliveries.items():
             subscription = self.subscribers.get(member)
             if subscription is None:
@@ -186,16 +209,45 @@ class Synchronizer:
     def _deliver(self, subscription: Subscription, events: list[SequencedEvent]) -> None:
         try:
             subscription.deliver(events)
+        except StorageUnavailable as e:  # the member's database went away: it halted and catches up later
+            log.info("delivery to %s stopped by a database outage: %s", subscription.member, e)
         except Exception:  # noqa: BLE001 - one member's failure must not stop delivery to others
             log.exception("delivery to %s failed", subscription.member)
 
+    # ---- rolling back a batch no sequencer could store ---------------------------------------
+    def _snapshot(self, batch: list[SubmissionRequest]) -> dict[str, Any]:
+        """What sequencing ``batch`` may change in memory (besides the last timestamp, which only grows)."""
+        traffic = self.traffic
+        snap: dict[str, Any] = {"consumed": dict(traffic.consumed), "dirty": set(traffic._dirty), "total": dict(traffic.total)}
+        kinds = {r.kind for r in batch}
+        if "topology" in kinds:
+            topo = self.topology
+            snap["topology"] = ({k: list(v) for k, v in topo._history.items()}, dict(topo.proposals), list(topo.log))
+        if "top-up" in kinds or any(r.aggregation_id is not None for r in batch):
+            snap["purchased"] = {k: list(v) for k, v in traffic.purchased.items()}
+            snap["aggregations"] = ({k: dict(v) for k, v in self.aggregations.items()}, set(self.aggregations_done))
+        return snap
+
+    def _restore(self, snap: dict[str, Any]) -> None:
+        traffic = self.traffic
+        traffic.consumed = snap["consumed"]
+        traffic._dirty = snap["dirty"] | set(traffic._dirty)
+        traffic.total = snap["total"]
+        if "topology" in snap:
+            topo = self.topology
+            topo._history, topo.proposals, topo.log = snap["topology"]
+        if "purchased" in snap:
+            traffic.purchased = snap["purchased"]
+            self.aggregations, self.aggregations_done = snap["aggregations"]
+
     def reachable_sequencer(self, subscription: Subscription) -> "SequencerNode | None":
         """A running sequencer of the subscription to read from, when enough of them run to meet
-        its trust threshold; None when the member is cut off."""
+        its trust threshold; None when the member is cut off. A sequencer whose database is down
+        (or that has not yet caught up after an outage) serves nobody."""
         reachable = []
         for name in subscription.sequencers:
             node = self.sequencer_nodes.get(name)
-            if node is not None and node.running and not node.killed:
+            if node is not None and node.running and not node.killed and not node.halted and not node.store_missed:
                 reachable.append(node)
         return reachable[0] if len(reachable) >= subscription.threshold else None
 
@@ -215,8 +267,12 @@ class Synchronizer:
         if node is None:
             subscription.behind = True
             return
+        try:
+            events = self.events_for(node, subscription.member, subscription.cursor())
+        except StorageUnavailable:
+            subscription.behind = True  # that sequencer just halted: caught up when one is back
+            return
         subscription.behind = False
-        events = self.events_for(node, subscription.member, subscription.cursor())
         if events:
             self._deliver(subscription, events)
 
@@ -229,6 +285,18 @@ class Synchronizer:
         for subscription in self.subscribers.values():
             if self.reachable_sequencer(subscription) is None:
                 subscription.behind = True
+
+    def on_sequencer_recovered(self, node: "SequencerNode") -> None:
+        """A sequencer's database is back (and its store caught up, if it could): let the sequencers
+        that missed events copy them, catch up the members that were cut off, sequence what waited."""
+        if not node.store_missed:
+            for other in self.running_sequencers():
+                if other is not node and other.store_missed and not other.halted:
+                    other.catch_up_store_from(node)
+        self.on_sequencer_started(node)
+        if self._pending and not self._flush_posted:
+            self._flush_posted = True
+            self.env.scheduler.post(self.flush)
 
     def _event_row(self, ts: int, request: SubmissionRequest, members, cost: int, error: str | None) -> dict[str, Any]:
         return {
@@ -283,30 +351,50 @@ class Synchronizer:
                 rows.append(topology_row(self.id, stored))
 
     def persist_traffic(self) -> None:
-        """Store traffic states changed outside of sequencing (a refused submission ticks its sender)."""
-        if self.traffic._dirty:
-            self._persist([], [], [], [])
+        """Store traffic states changed outside of sequencing (a refused submission ticks its sender).
+        During an outage they stay dirty and go with the next stored batch."""
+        if self.traffic._dirty and not self.sequencing_halted():
+            dirty = set(self.traffic._dirty)
+            if not self._persist([], [], [], []):
+                self.traffic._dirty |= dirty
 
-    def _persist(self, events, topology_rows, topup_rows, purchased_rows) -> None:
+    def _persist(self, events, topology_rows, topup_rows, purchased_rows) -> bool:
+        """Write to the store of every available sequencer. False when none could store it (their
+        databases are down): then nothing was stored and nothing may be delivered."""
+        nodes = self.available_sequencers()
+        if not nodes and self.running_sequencers():
+            return False
         consumed_rows = self.traffic.take_dirty()
-        for node in self.running_sequencers():
-            with node.storage.transaction() as conn:
-                if events:
-                    conn.execute(insert(s.SequencedEventRow), events)
-                if topology_rows:
-                    conn.execute(insert(s.TopologyTransactionRow), topology_rows)
-                if topup_rows:
-                    conn.execute(insert(s.TopUpSubmissionRow), topup_rows)
-                if purchased_rows:
-                    conn.execute(insert(s.TrafficPurchasedRow), purchased_rows)
-                if consumed_rows:
-                    members = [r["member"] for r in consumed_rows]
-                    conn.execute(
-                        delete(s.TrafficConsumedRow).where(
-                            s.TrafficConsumedRow.synchronizer_id == self.id, s.TrafficConsumedRow.member.in_(members)
+        stored, failed = 0, []
+        for node in nodes:
+            try:
+                with node.storage.transaction() as conn:
+                    if events:
+                        conn.execute(insert(s.SequencedEventRow), events)
+                    if topology_rows:
+                        conn.execute(insert(s.TopologyTransactionRow), topology_rows)
+                    if topup_rows:
+                        conn.execute(insert(s.TopUpSubmissionRow), topup_rows)
+                    if purchased_rows:
+                        conn.execute(insert(s.TrafficPurchasedRow), purchased_rows)
+                    if consumed_rows:
+                        members = [r["member"] for r in consumed_rows]
+                        conn.execute(
+                            delete(s.TrafficConsumedRow).where(
+                                s.TrafficConsumedRow.synchronizer_id == self.id, s.TrafficConsumedRow.member.in_(members)
+                            )
                         )
-                    )
-                    conn.execute(insert(s.TrafficConsumedRow), consumed_rows)
+                        conn.execute(insert(s.TrafficConsumedRow), consumed_rows)
+                stored += 1
+            except StorageUnavailable:
+                failed.append(node)  # that sequencer halted
+        if nodes and not stored:
+            return False
+        if events or topology_rows or topup_rows or purchased_rows or consumed_rows:
+            for node in self.running_sequencers():
+                if node in failed or node not in nodes:
+                    node.store_missed = True  # halted: it copies what it missed from a peer before serving again
+        return True
 
     # ---- direct (genesis) topology -------------------------------------------------------
     def add_genesis(self, signed: list[topology.SignedTopologyTransaction]) -> None:
@@ -403,6 +491,9 @@ class TrafficAccounting:
         self.sync = synchronizer
         self.consumed: dict[str, tr.TrafficConsumed] = {}
         self.purchased: dict[str, list[tr.TrafficPurchased]] = {}
+        # Everything each member was ever charged (stored as ``total_consumed``: the sum of the costs
+        # of its sequenced events).
+        self.total: dict[str, int] = {}
         self._dirty: set[str] = set()
         self._params_cache: tuple[Any, Any] | None = None  # (raw parameters dict, its TrafficControlParameters)
         self._members_cache: tuple[Any, ...] | None = None  # see members_in_order
@@ -691,6 +782,8 @@ class TrafficAccounting:
         new_state, ok = tr.try_consume(consumed, params, ts, cost, purchase)
         self.consumed[member] = new_state
         self._dirty.add(member)
+        if ok:
+            self.total[member] = self.total.get(member, 0) + cost
         if not ok:
             limit = tr.AboveTrafficLimit(Member.parse(member), cost, tr.to_traffic_state(new_state, purchase))
             return 0, CantonError(errors.SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT, limit.text).render()
@@ -735,6 +828,7 @@ class TrafficAccounting:
                     "extra_traffic_consumed": c.extra_traffic_consumed,
                     "base_traffic_remainder": c.base_traffic_remainder,
                     "last_consumed_cost": c.last_consumed_cost,
+                    "total_consumed": self.total.get(member, 0),
                 }
             )
         self._dirty.clear()
@@ -747,6 +841,7 @@ class TrafficAccounting:
             self.consumed[row["member"]] = tr.TrafficConsumed(
                 row["member"], row["sequencing_timestamp"], row["extra_traffic_consumed"], row["base_traffic_remainder"], row["last_consumed_cost"]
             )
+            self.total[row["member"]] = row["total_consumed"] or 0
         for row in conn.execute(
             select(s.TrafficPurchasedRow.__table__)
             .where(s.TrafficPurchasedRow.synchronizer_id == self.sync.id)

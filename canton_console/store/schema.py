@@ -83,6 +83,9 @@ class TrafficConsumedRow(Base):
     extra_traffic_consumed: Mapped[int] = mapped_column(BigInteger)
     base_traffic_remainder: Mapped[int] = mapped_column(BigInteger)
     last_consumed_cost: Mapped[int] = mapped_column(BigInteger)
+    # Everything the member was ever charged (base and extra traffic): the sum of the costs of its
+    # sequenced events, kept in the same transaction as the events (a crash-consistency check).
+    total_consumed: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class TrafficPurchasedRow(Base):
@@ -154,14 +157,23 @@ class LedgerUpdateRow(Base):
 
 
 class CommandDeduplicationRow(Base):
-    """Ledger API command deduplication: the last accepted submission of each change id."""
+    """Ledger API command deduplication, per change id (a hash of user id, act-as parties and
+    command id): the submission in flight, or the last accepted one.
+
+    ``in-flight``: ``record_time`` is when it was submitted and ``deadline`` when it is certainly
+    decided (its max sequencing time plus the decision timeout), so that a row left by a crashed
+    or failed-over replica stops blocking resubmissions then. ``accepted``: ``record_time`` is the
+    transaction's record time and ``offset`` its ledger offset."""
 
     __tablename__ = "cc_command_dedup"
     change_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     submission_id: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(16))  # in-flight | accepted | rejected
+    status: Mapped[str] = mapped_column(String(16))  # in-flight | accepted
     offset: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     record_time: Mapped[int] = mapped_column(BigInteger)
+    deadline: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    change: Mapped[str | None] = mapped_column(Text, nullable=True)  # user id, act-as and command id, readable
+    root_hash: Mapped[str | None] = mapped_column(String(128), nullable=True)  # of the request in flight
 
 
 class MediatorVerdictRow(Base):
@@ -171,6 +183,11 @@ class MediatorVerdictRow(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     decided_at: Mapped[int] = mapped_column(BigInteger)
+    # What it takes to send the verdict again after a crash (the verdict may not have been sequenced).
+    root_hash: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    recipients: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of participants
+    message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    sent: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # its receipt came back: sequenced
 
 
 class ReplicaLeaseRow(Base):
