@@ -30,8 +30,8 @@ def test_simple_ping_example_runs_headless(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.fullmatch(r"participant2 pinged participant1 in \d+ milliseconds?\n", result.stdout)
     # and on the example config, which is not bootstrapped beforehand
-    result = cli("run", "bootstrap/simple-ping.canton", "-c", "bootstrap/simple-topology.conf", cwd=REPO, data_dir=tmp_path,
-                 env={"PWD": str(tmp_path)})
+    # (its relative SQLite files land in the working directory: a temp dir, not the checkout)
+    result = cli("run", str(REPO / "bootstrap/simple-ping.canton"), "-c", str(REPO / "bootstrap/simple-topology.conf"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
