@@ -235,8 +235,9 @@ class MediatorNode(Node):
                     }
                 ],
             )
-            conn.execute(delete(s.MemberCursorRow))
-            conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": self.synchronizer.id, "timestamp": cursor}])
+            # One cursor row (the mediator serves one synchronizer): update it in place.
+            if not conn.execute(update(s.MemberCursorRow).values(synchronizer_id=self.synchronizer.id, timestamp=cursor)).rowcount:
+                conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": self.synchronizer.id, "timestamp": cursor}])
         self._receipts = set()
         self._send_verdict(req.request_id, req.root_hash, verdict, reason, req.participants, message_id)
 
