@@ -27,7 +27,7 @@ from concurrent.futures import Future
 from typing import Any
 
 import attrs
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from canton_console.runtime import errors, health, ledger, messages, topology
 from canton_console.runtime.errors import CantonError
@@ -38,6 +38,17 @@ from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
 
 log = logging.getLogger("canton_console.participant")
+
+# Hot-path statements, built once: building SQLAlchemy expressions per call costs more than running them.
+_STORED_CONTRACTS = select(s.ContractRow.contract_id, s.ContractRow.archived_offset).where(
+    s.ContractRow.contract_id.in_(bindparam("ids", expanding=True))
+)
+_UPDATE_CURSOR = (
+    update(s.MemberCursorRow).where(s.MemberCursorRow.synchronizer_id == bindparam("sid")).values(timestamp=bindparam("ts"))
+)
+_ARCHIVE_CONTRACTS = (
+    update(s.ContractRow).where(s.ContractRow.contract_id.in_(bindparam("ids", expanding=True))).values(archived_offset=bindparam("offset"))
+)
 
 CONFIRMING = ("Submission", "Confirmation")
 PING_NOT_CREATED = "Timeout: We were unable to create the ping contract"
@@ -565,7 +576,7 @@ class ParticipantNode(Node):
             return {}
         with self.storage.read() as conn:
             rows = conn.execute(
-                select(s.ContractRow.contract_id, s.ContractRow.archived_offset).where(s.ContractRow.contract_id.in_(contract_ids))
+                _STORED_CONTRACTS, {"ids": list(contract_ids)}
             ).all()
         return {cid: archived for cid, archived in rows}
 
@@ -614,9 +625,7 @@ class ParticipantNode(Node):
     def _write_cursor(self, sync_id: str, conn=None) -> None:
         def write(c):
             cursor = self._clean_cursor(sync_id)
-            updated = c.execute(
-                update(s.MemberCursorRow).where(s.MemberCursorRow.synchronizer_id == sync_id).values(timestamp=cursor)
-            ).rowcount
+            updated = c.execute(_UPDATE_CURSOR, {"sid": sync_id, "ts": cursor}).rowcount
             if not updated:
                 c.execute(insert(s.MemberCursorRow), [{"synchronizer_id": sync_id, "timestamp": cursor}])
 
@@ -660,7 +669,7 @@ class ParticipantNode(Node):
             if created_rows:
                 conn.execute(insert(s.ContractRow), created_rows)
             if archived:
-                conn.execute(update(s.ContractRow).where(s.ContractRow.contract_id.in_(archived)).values(archived_offset=offset))
+                conn.execute(_ARCHIVE_CONTRACTS, {"ids": archived, "offset": offset})
             conn.execute(
                 insert(s.LedgerUpdateRow),
                 [{"offset": offset, "update_id": pending.root_hash, "synchronizer_id": sync_id, "record_time": record_time, "command_id": command_id, "submitter": json.dumps(view["act_as"]), "events": json.dumps(events)}],
