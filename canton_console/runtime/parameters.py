@@ -155,12 +155,26 @@ class _SnakeCaseAccess:
         raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
 
+class _FieldRecord(_SnakeCaseAccess):
+    """A parameter record stored as a JSON-able dict of its ``FIELDS`` (durations in microseconds)."""
+
+    __slots__ = ()
+    FIELDS: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {f: getattr(self, f) for f in self.FIELDS}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object]):
+        return cls(**{k: d[k] for k in cls.FIELDS})
+
+
 # --------------------------------------------------------------------------------------------------
 # TrafficControlParameters
 
 
 @attrs.frozen(init=False)
-class TrafficControlParameters(_SnakeCaseAccess):
+class TrafficControlParameters(_FieldRecord):
     """Canton's console ``TrafficControlParameters`` (3.3): six fields, all required, as in
 
     ``TrafficControlParameters(enforceRateLimiting = true, maxBaseTrafficAmount = ..., ...)``.
@@ -222,7 +236,7 @@ class TrafficControlParameters(_SnakeCaseAccess):
     def copy(self, **changes: object) -> "TrafficControlParameters":
         """Scala's ``copy(...)``: the same record with some fields replaced (names as for the constructor)."""
         bound = _bind("TrafficControlParameters.copy", self.FIELDS, {}, (), changes)
-        current = {f: getattr(self, f) for f in self.FIELDS}
+        current = self.to_dict()
         current.update(bound)
         return TrafficControlParameters(**current)
 
@@ -237,13 +251,6 @@ class TrafficControlParameters(_SnakeCaseAccess):
             param("base event cost", self.baseEventCost),
         )
 
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-able dict in field order (durations in microseconds)."""
-        return {f: getattr(self, f) for f in self.FIELDS}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, object]) -> "TrafficControlParameters":
-        return cls(**{k: d[k] for k in cls.FIELDS})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -251,7 +258,7 @@ class TrafficControlParameters(_SnakeCaseAccess):
 
 
 @attrs.frozen(init=False)
-class AcsCommitmentsCatchUpParameters(_SnakeCaseAccess):
+class AcsCommitmentsCatchUpParameters(_FieldRecord):
     """When a lagging participant may skip ACS commitment intervals to catch up.
 
     Both are positive Ints whose product must fit an Int; (1, 1) is refused as ambiguous, and
@@ -295,16 +302,10 @@ class AcsCommitmentsCatchUpParameters(_SnakeCaseAccess):
             param("number of intervals to trigger catch up", self.nrIntervalsToTriggerCatchUp),
         )
 
-    def to_dict(self) -> dict[str, object]:
-        return {f: getattr(self, f) for f in self.FIELDS}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, object]) -> "AcsCommitmentsCatchUpParameters":
-        return cls(**{k: d[k] for k in cls.FIELDS})
 
 
 @attrs.frozen(init=False)
-class ParticipantSynchronizerLimits(_SnakeCaseAccess):
+class ParticipantSynchronizerLimits(_FieldRecord):
     """Per-participant limits; only the confirmation request rate exists in this release."""
 
     confirmationRequestsMaxRate: int = attrs.field(
@@ -321,13 +322,6 @@ class ParticipantSynchronizerLimits(_SnakeCaseAccess):
             "ParticipantSynchronizerLimits",
             param("confirmation requests max rate", self.confirmationRequestsMaxRate),
         )
-
-    def to_dict(self) -> dict[str, object]:
-        return {"confirmationRequestsMaxRate": self.confirmationRequestsMaxRate}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, object]) -> "ParticipantSynchronizerLimits":
-        return cls(confirmationRequestsMaxRate=d["confirmationRequestsMaxRate"])
 
 
 class OnboardingRestriction(enum.Enum):
