@@ -195,3 +195,11 @@ def test_restart_on_postgresql_keeps_ids_and_connections(tmp_path, pg_databases)
         assert step_ok(second, "participant2.ledger_api.state.end()") == end_before + 2
     finally:
         second.close()
+
+
+def test_status_of_a_stopped_node_is_its_failure_not_a_command_failure(default_session):
+    step_ok(default_session, "participant3.stop()")
+    out = default_session.step("participant3.health.status")
+    assert not out.failed, out.output
+    assert out.output == "res2: NodeStatus[ParticipantStatus] = NODE_NOT_STARTED(9,0): Instance Participant 'participant3' has not been started. \n"
+    assert step_ok(default_session, "participant3.health.active") is False

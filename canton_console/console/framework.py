@@ -261,8 +261,10 @@ def summary_of(fn: Callable) -> str:
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
-def command_property(fn: Callable) -> property:
+def command_property(fn: Callable | None = None, *, needs_running: bool = True):
     """A parameterless command read without parentheses, as Canton writes ``health.status``."""
-    wrapped = command(fn)
-    prop = property(wrapped, doc=inspect.getdoc(fn))
-    return prop
+
+    def decorate(fn: Callable) -> property:
+        return property(command(fn, needs_running=needs_running), doc=inspect.getdoc(fn))
+
+    return decorate(fn) if fn is not None else decorate

@@ -6,7 +6,6 @@ synchronisation) happens here on the console's thread, in slices, so Ctrl-C inte
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import attrs
@@ -77,6 +76,17 @@ class NodeReference:
 
     def __hash__(self) -> int:
         return hash(id(self._node))
+
+    # Command groups every node has (the health group's class depends on the node kind).
+    health_group_class: type = None  # set by each reference class
+
+    @group("Health and diagnostic related commands", topic=TOPIC_HEALTH)
+    def health(self):
+        return self.health_group_class(self, f"{self._path}.health")
+
+    @group("Topology management related commands")
+    def topology(self):
+        return TopologyGroup(self, f"{self._path}.topology")
 
     # Common commands ------------------------------------------------------------------------
     @property
@@ -185,12 +195,10 @@ class HealthGroup(_RefGroupBase):
         data = self._env.call(status_data, node)
         return NodeStatus(node.kind, node.instance_type, node.name, data)
 
-    @command_property
+    @command_property(needs_running=False)
     def status(self) -> NodeStatus:
-        """Get human (and machine) readable status information"""
+        """Get human (and machine) readable status information (a stopped node's status is its failure)"""
         return self._status()
-
-    status.fget.__cc_command__["needs_running"] = False  # type: ignore[attr-defined]
 
     @command(needs_running=False)
     def is_running(self) -> bool:
@@ -830,9 +838,7 @@ class ParticipantReference(NodeReference):
     instance_type = "Participant"
     reference_type = "LocalParticipantReference"
 
-    @group("Health and diagnostic related commands", topic=TOPIC_HEALTH)
-    def health(self) -> ParticipantHealthGroup:
-        return ParticipantHealthGroup(self, f"{self._path}.health")
+    health_group_class = ParticipantHealthGroup
 
     @group("Manage synchronizer connections")
     def synchronizers(self) -> SynchronizersGroup:
@@ -841,10 +847,6 @@ class ParticipantReference(NodeReference):
     @group("Inspect and manage parties")
     def parties(self) -> PartiesGroup:
         return PartiesGroup(self, f"{self._path}.parties")
-
-    @group("Topology management related commands")
-    def topology(self) -> TopologyGroup:
-        return TopologyGroup(self, f"{self._path}.topology")
 
     @group("Traffic control related commands")
     def traffic_control(self):
@@ -878,13 +880,7 @@ class SequencerReference(NodeReference):
     instance_type = "Sequencer"
     reference_type = "LocalSequencerReference"
 
-    @group("Health and diagnostic related commands", topic=TOPIC_HEALTH)
-    def health(self) -> HealthGroup:
-        return HealthGroup(self, f"{self._path}.health")
-
-    @group("Topology management related commands")
-    def topology(self) -> TopologyGroup:
-        return TopologyGroup(self, f"{self._path}.topology")
+    health_group_class = HealthGroup
 
     @group("Traffic control related commands")
     def traffic_control(self):
@@ -912,19 +908,13 @@ class MediatorReference(NodeReference):
     instance_type = "Mediator"
     reference_type = "LocalMediatorReference"
 
-    @group("Health and diagnostic related commands", topic=TOPIC_HEALTH)
-    def health(self) -> HealthGroup:
-        return HealthGroup(self, f"{self._path}.health")
+    health_group_class = HealthGroup
 
     @group("Manage mediator replication")
     def replication(self):
         from canton_console.console.replication_commands import replication_group
 
         return replication_group(self)
-
-    @group("Topology management related commands")
-    def topology(self) -> TopologyGroup:
-        return TopologyGroup(self, f"{self._path}.topology")
 
 
 def reference_for(env, node) -> NodeReference:
