@@ -154,3 +154,23 @@ def test_daemon_with_a_failing_bootstrap_exits_non_zero(tmp_path):
     assert result.returncode == 1
     assert "is not initialized: bootstrap its synchronizer first" in result.stdout
     assert "Running bootstrap script failed" in result.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    # `canton-console < commands | head -1`: our output pipe closes while we still write.
+    commands = "help\n" * 200
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "canton_console"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, CANTON_CONSOLE_DATA=str(tmp_path), NO_COLOR="1"),
+        cwd=REPO,
+    )
+    proc.stdin.write(commands.encode())
+    proc.stdin.close()
+    assert proc.stdout.readline().startswith(b"Top-level Commands")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err, err
