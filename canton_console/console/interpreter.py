@@ -52,7 +52,6 @@ class Interpreter:
         self.counter += 1
         n = self.counter
         filename = f"cmd{n}.sc"
-        out = io.StringIO()
         try:
             code, last, label = self._compile(source, filename)
         except SyntaxError as e:
@@ -73,17 +72,13 @@ class Interpreter:
             return Outcome(captured.text() + "Interrupted: the command was cancelled\n", failed=True)
         except BaseException as e:  # noqa: BLE001 - every failure becomes console output
             return Outcome(captured.text() + self._failure(e, filename), failed=True)
-        out.write(captured.text())
-        if value is None and label is None:
-            return Outcome(out.getvalue())
+        printed = captured.text()
         if value is self.namespace.get("exit"):
             raise ExitRequested()
-        if value is None:
-            return Outcome(out.getvalue())
+        if value is None:  # Unit: nothing to echo
+            return Outcome(printed)
         text = self._show(value, n, label)
-        if text:
-            out.write(text + "\n")
-        return Outcome(out.getvalue(), value=value)
+        return Outcome(printed + (text + "\n" if text else ""), value=value)
 
     def _compile(self, source: str, filename: str):
         """Returns (code for all but the last expression, last expression code, (name, scala?))."""
@@ -138,7 +133,7 @@ class Interpreter:
 
     def _show(self, value: Any, n: int, label) -> str:
         from canton_console.console.framework import Group
-        from canton_console.console.namespace import NodeCollection, TopLevelHelp
+        from canton_console.console.namespace import TopLevelHelp
 
         if isinstance(value, HelpText):
             return str(value)
@@ -149,8 +144,6 @@ class Interpreter:
         if label is not None:
             name, scala = label
             return echo(name, value, " : " if scala else ": ", self.width)
-        if isinstance(value, NodeCollection):
-            return echo(f"res{n}", value, ": ", self.width)
         return echo(f"res{n}", value, ": ", self.width)
 
     # ---- scripts -------------------------------------------------------------------------
@@ -248,7 +241,9 @@ class Interpreter:
         return ""
 
     def _name_error(self, error: NameError) -> str:
-        name = getattr(error, "name", None) or str(error).split("'")[1] if "'" in str(error) else ""
+        name = getattr(error, "name", None)
+        if not name:  # a NameError raised by hand, not by a lookup
+            return f"Error: NameError: {error}\n"
         close = difflib.get_close_matches(name, [k for k in self.namespace if not k.startswith("_")], n=3)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         return f"Error: name '{name}' is not defined{hint}\n"

@@ -10,10 +10,10 @@ import time
 from typing import Any
 
 from canton_console.console import args as a
-from canton_console.console.framework import CommandFailure, Group, command, command_property, group
+from canton_console.console.framework import CommandFailure, Group, command, command_property
 from canton_console.console.help import TOP_LEVEL, layout
 from canton_console.console.references import NodeReference, bounded_timeout, reference_for, wait_until
-from canton_console.console.render import CantonStatus, HelpText, NodeStatus
+from canton_console.console.render import CantonStatus, HelpText
 from canton_console.console.scalalib import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
 from canton_console.runtime import parameters, values
 from canton_console.runtime.identity import SynchronizerId
@@ -28,11 +28,8 @@ class References(Vector):
 
     def start(self) -> None:
         """Start all nodes, sequencers first, then mediators, then participants"""
-        env = self[0]._env if self else None
-        if env is not None:
-            from canton_console.console.references import CantonError  # noqa: F401
-
-            env.start([r._node for r in self])
+        if self:
+            self[0]._env.start([r._node for r in self])
 
     def stop(self) -> None:
         """Stop all nodes, participants first"""
@@ -433,7 +430,8 @@ class Console:
         ns["println"] = _println
 
     def describe(self, name: str) -> str:
-        from canton_console.console.help import all_names, describe, not_found
+        from canton_console.console.help import all_names, not_found
+        from canton_console.console.references import _NodeHelpView
 
         head, _, rest = name.partition(".")
         for topic, item, summary in TOP_LEVEL_ITEMS:
@@ -450,8 +448,6 @@ class Console:
         found = []
         for key, value in self.namespace.items():
             if isinstance(value, (Group, NodeReference)):
-                from canton_console.console.references import _NodeHelpView
-
                 target = _NodeHelpView(value) if isinstance(value, NodeReference) else value
                 for candidate in all_names(target):
                     if candidate == name or candidate.endswith("." + name):
@@ -465,7 +461,5 @@ class Console:
             if isinstance(value, Group):
                 names += [f"{key}.{n}" for n in all_names(value)]
         for ref in self.references[:1]:
-            from canton_console.console.references import _NodeHelpView
-
             names += all_names(_NodeHelpView(ref))
         return not_found(name, sorted(set(names)))
