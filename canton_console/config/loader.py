@@ -387,6 +387,8 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        if _CALENDAR_PERIOD.match(value):  # pyhocon leaves these as text without python-dateutil
+            return "a duration in months or years"
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, (int, float)):
         return repr(value)
@@ -483,6 +485,10 @@ _DURATION_UNITS = {
     **dict.fromkeys(("d", "day", "days"), timedelta(days=1)),
 }
 _INFINITE = ("inf", "infinite", "infinity", "duration.inf")
+
+
+# HOCON period units (months, years): calendar periods, not durations.
+_CALENDAR_PERIOD = re.compile(r"^\s*\d+(\.\d+)?\s*(mo|months?|y|years?)\s*$", re.IGNORECASE)
 
 
 def parse_duration(value: Any) -> timedelta | None:
