@@ -92,7 +92,7 @@ def _main(argv: list[str] | None) -> int:
     _setup_logging(args.log_level_stdout)
     if args.mode == "transcript":
         return _transcript(args)
-    from canton_console.runtime.errors import CantonError
+    from canton_console.values.errors import CantonError
 
     try:
         session = _make_session(args, getattr(args, "record", None) if args.mode is None else None)

@@ -25,7 +25,7 @@ from canton_console.config import (
     load_config,
     parse_duration,
 )
-from canton_console.runtime.errors import CONFIG_VALIDATION_FAILED, CantonError
+from canton_console.values.errors import CONFIG_VALIDATION_FAILED, CantonError
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "bootstrap" / "examples"

@@ -8,12 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from canton_console.pretty import render
-from canton_console.runtime.errors import (
+from canton_console.values.errors import (
     INVALID_DYNAMIC_SYNCHRONIZER_PARAMETERS,
     TOPOLOGY_VALUE_OUT_OF_BOUNDS,
     CantonError,
 )
-from canton_console.runtime.parameters import (
+from canton_console.values.parameters import (
     AcsCommitmentsCatchUpParameters,
     DynamicSynchronizerParameters,
     InvalidDynamicSynchronizerParameters,
@@ -21,7 +21,7 @@ from canton_console.runtime.parameters import (
     ParticipantSynchronizerLimits,
     TrafficControlParameters,
 )
-from canton_console.runtime.values import (
+from canton_console.values.refined import (
     InvalidValue,
     NonNegativeFiniteDuration,
     NonNegativeNumeric,

@@ -11,7 +11,7 @@ import pytest
 
 from canton_console.console.session import Session, in_memory, load
 from canton_console.runtime import topology as t
-from canton_console.runtime.timefmt import MICROS_PER_HOUR, MICROS_PER_SECOND
+from canton_console.values.timefmt import MICROS_PER_HOUR, MICROS_PER_SECOND
 from conftest import open_session, step_ok
 from founding_outputs import RES1
 

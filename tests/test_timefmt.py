@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from canton_console.runtime.timefmt import (
+from canton_console.values.timefmt import (
     canton_duration,
     instant,
     java_duration_string,

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from canton_console.runtime import messages
-from canton_console.runtime import traffic as tr
+from canton_console.values import traffic as tr
 from canton_console.runtime.messages import Envelope, SubmissionRequest
-from canton_console.runtime.timefmt import instant
+from canton_console.values.timefmt import instant
 from canton_console.store import schema as s
 from conftest import open_session, step_ok
 
@@ -502,7 +502,7 @@ def test_purchases_and_consumed_traffic_survive_a_restart(tmp_path):
     purchases=st.lists(st.tuples(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=10**9)), max_size=3),
 )
 def test_the_fast_query_path_equals_the_traffic_logic(ts, extra, base, last, delta, purchases):
-    from canton_console.runtime.parameters import TrafficControlParameters
+    from canton_console.values.parameters import TrafficControlParameters
     from canton_console.runtime.synchronizer import TrafficAccounting
 
     params = TrafficControlParameters(

@@ -6,14 +6,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from canton_console.pretty import render
-from canton_console.runtime.errors import (
+from canton_console.values.errors import (
     SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT,
     TRAFFIC_CONTROL_SERIAL_TOO_LOW,
     CantonError,
 )
-from canton_console.runtime.parameters import TrafficControlParameters
-from canton_console.runtime.timefmt import parse_instant
-from canton_console.runtime.traffic import (
+from canton_console.values.parameters import TrafficControlParameters
+from canton_console.values.timefmt import parse_instant
+from canton_console.values.traffic import (
     LONG_MAX,
     MIN_TIMESTAMP,
     AboveTrafficLimit,
@@ -35,7 +35,7 @@ from canton_console.runtime.traffic import (
     update_at,
     validate_serial,
 )
-from canton_console.runtime.values import PositiveNumeric
+from canton_console.values.refined import PositiveNumeric
 
 S = 1_000_000
 P1 = "PAR::participant1::12201ff69b1d..."

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from canton_console.pretty import render
-from canton_console.runtime.errors import INVALID_ARGUMENT, CantonError
-from canton_console.runtime.values import (
+from canton_console.values.errors import INVALID_ARGUMENT, CantonError
+from canton_console.values.refined import (
     InvalidValue,
     NonNegativeFiniteDuration,
     NonNegativeInt,

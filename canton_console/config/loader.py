@@ -38,7 +38,7 @@ from canton_console.config.models import (
     SequencerConfig,
     StorageConfig,
 )
-from canton_console.runtime.errors import CONFIG_VALIDATION_FAILED, CantonError
+from canton_console.values.errors import CONFIG_VALIDATION_FAILED, CantonError
 
 __all__ = ["ConfigError", "DEFAULT_CONFIG_FILE", "FIRST_DEFAULT_PORT", "default_config", "load_config", "parse_duration"]
 

@@ -14,7 +14,7 @@ import inspect
 import re
 from typing import Any, Callable
 
-from canton_console.runtime.errors import CantonError, RuntimeFailure
+from canton_console.values.errors import CantonError, RuntimeFailure
 
 CONSOLE_LOGGER = "c.d.c.c.CantonConsoleEnvironment"
 

@@ -14,7 +14,7 @@ from canton_console.console.references import _RefGroupBase
 from canton_console.console.scalalib import Vector
 from canton_console.pretty import Apply, Infix, Literal, klass, param, to_tree
 from canton_console.runtime import ledger
-from canton_console.runtime.errors import CantonError
+from canton_console.values.errors import CantonError
 from canton_console.runtime.identity import PartyId
 from canton_console.runtime.scheduler import wait_future
 

@@ -15,9 +15,9 @@ from canton_console.console.help import TOP_LEVEL, layout
 from canton_console.console.references import NodeReference, bounded_timeout, reference_for, wait_until
 from canton_console.console.render import CantonStatus, HelpText
 from canton_console.console.scalalib import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
-from canton_console.runtime import parameters, values
+from canton_console.values import parameters, refined as values
 from canton_console.runtime.identity import SynchronizerId
-from canton_console.runtime.timefmt import instant, round_for_humans
+from canton_console.values.timefmt import instant, round_for_humans
 
 
 class References(Vector):
@@ -253,7 +253,7 @@ class ClockGroup(Group):
     @command(needs_running=False)
     def advanceTo(self, timestamp: Any) -> None:
         """Advance the simulated clock to the given time (a CantonTimestamp or ISO instant text)"""
-        from canton_console.runtime.timefmt import parse_instant
+        from canton_console.values.timefmt import parse_instant
 
         micros = parse_instant(timestamp) if isinstance(timestamp, str) else int(timestamp)
         if micros < self._env.clock.now():

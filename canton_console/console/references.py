@@ -15,13 +15,13 @@ from canton_console.console.framework import CommandFailure, Group, command, com
 from canton_console.console.render import NodeStatus
 from canton_console.console.scalalib import NONE, Option, Some, Vector
 from canton_console.pretty import Literal, klass, param
-from canton_console.runtime import errors as rt_errors
-from canton_console.runtime.errors import CantonError
-from canton_console.runtime.health import NodeStatusData, NotInitializedData
+from canton_console.values import errors as rt_errors
+from canton_console.values.errors import CantonError
+from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.runtime.identity import Member, PartyId, SynchronizerId, UniqueIdentifier
 from canton_console.runtime.scheduler import wait_future
-from canton_console.runtime.timefmt import round_for_humans
-from canton_console.runtime.values import ScalaDuration
+from canton_console.values.timefmt import round_for_humans
+from canton_console.values.refined import ScalaDuration
 
 TOPIC_HEALTH = "Health"
 
@@ -277,7 +277,7 @@ def status_data(node) -> NodeStatusData | NotInitializedData:
 
 def passive_status_data(node) -> NodeStatusData | NotInitializedData:
     """A passive replica: it has the node's identity but stays off the synchronizers (Active: false)."""
-    from canton_console.runtime import health
+    from canton_console.values import health
 
     names = (
         ["connected-synchronizer", "sync-ephemeral-state", "sequencer-client", "acs-commitment-processor"]

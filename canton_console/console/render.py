@@ -8,8 +8,8 @@ from typing import Any
 
 from canton_console import CANTON_VERSION, PROTOCOL_VERSION
 from canton_console.pretty import Literal, render
-from canton_console.runtime.health import NodeStatusData, NotInitializedData
-from canton_console.runtime.timefmt import canton_duration
+from canton_console.values.health import NodeStatusData, NotInitializedData
+from canton_console.values.timefmt import canton_duration
 
 WIDTH = 80
 

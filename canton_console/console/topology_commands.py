@@ -28,13 +28,13 @@ from canton_console.console import args as a
 from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, command, describe
 from canton_console.console.scalalib import NONE, Option, Vector
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq_tree, to_tree
-from canton_console.runtime import errors as rt_errors
+from canton_console.values import errors as rt_errors
 from canton_console.runtime import topology as t
-from canton_console.runtime.errors import CantonError, ErrorCategory, ErrorCode
+from canton_console.values.errors import CantonError, ErrorCategory, ErrorCode
 from canton_console.runtime.identity import Member, PartyId, SynchronizerId, short_fingerprint
-from canton_console.runtime.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
-from canton_console.runtime.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant
-from canton_console.runtime.values import InvalidValue, NonNegativeFiniteDuration, PositiveNumeric
+from canton_console.values.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
+from canton_console.values.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant
+from canton_console.values.refined import InvalidValue, NonNegativeFiniteDuration, PositiveNumeric
 
 # Canton's topology manager errors that errors.py does not list (TopologyManagerError.scala).
 TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE = ErrorCode(

@@ -22,12 +22,12 @@ from canton_console.console import args as a
 from canton_console.console.framework import Arg, CallContext, Group, command
 from canton_console.console.scalalib import NONE, NoSuchElement, Option, ScalaMap, Some
 from canton_console.pretty import Apply, Infix, Literal, Tree, to_tree
-from canton_console.runtime import errors as rt_errors
-from canton_console.runtime import traffic as tr
-from canton_console.runtime.errors import CantonError
+from canton_console.values import errors as rt_errors
+from canton_console.values import traffic as tr
+from canton_console.values.errors import CantonError
 from canton_console.runtime.identity import Member
-from canton_console.runtime.timefmt import parse_instant
-from canton_console.runtime.values import NonNegativeNumeric, PositiveNumeric
+from canton_console.values.timefmt import parse_instant
+from canton_console.values.refined import NonNegativeNumeric, PositiveNumeric
 
 SEQUENCER_TRAFFIC_STATUS_TYPE = "com.digitalasset.canton.synchronizer.sequencer.traffic.SequencerTrafficStatus"
 TRAFFIC_STATE_TYPE = "com.digitalasset.canton.sequencing.protocol.TrafficState"

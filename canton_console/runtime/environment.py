@@ -9,12 +9,13 @@ import time
 from typing import Any, Iterable
 
 from canton_console import PROTOCOL_VERSION
-from canton_console.runtime import errors, identity, topology
+from canton_console.runtime import identity, topology
+from canton_console.values import errors
 from canton_console.runtime.clock import SimClock, WallClock
-from canton_console.runtime.errors import CantonError
+from canton_console.values.errors import CantonError
 from canton_console.runtime.mediator import MediatorNode
 from canton_console.runtime.node import Node
-from canton_console.runtime.parameters import DynamicSynchronizerParameters
+from canton_console.values.parameters import DynamicSynchronizerParameters
 from canton_console.runtime.participant import ParticipantNode
 from canton_console.runtime.scheduler import Scheduler
 from canton_console.runtime.sequencer import SequencerNode

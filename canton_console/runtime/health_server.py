@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from canton_console.runtime import health
+from canton_console.values import health
 
 log = logging.getLogger("canton_console.health")
 
@@ -120,7 +120,7 @@ def start_health_servers(env) -> list[NodeHealthServer]:
         except OSError as e:
             for s in servers:
                 s.stop()
-            from canton_console.runtime.errors import INVALID_ARGUMENT, CantonError
+            from canton_console.values.errors import INVALID_ARGUMENT, CantonError
 
             raise CantonError(INVALID_ARGUMENT, f"Cannot serve the health endpoint of {node.name} on {cfg.address}:{cfg.port}: {e.strerror}") from None
     env.health_servers = servers

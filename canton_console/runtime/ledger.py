@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import attrs
 
-from canton_console.runtime import errors
-from canton_console.runtime.errors import CantonError
+from canton_console.values import errors
+from canton_console.values.errors import CantonError
 
 
 @attrs.frozen

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from canton_console.runtime import errors, health
-from canton_console.runtime.errors import CantonError
+from canton_console.values import errors, health
+from canton_console.values.errors import CantonError
 from canton_console.runtime.identity import Member, SigningKey, UniqueIdentifier
 from canton_console.store import schema as s
 from canton_console.store.storage import Storage, StorageSpec, StorageUnavailable

@@ -29,8 +29,9 @@ from typing import Any
 import attrs
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
-from canton_console.runtime import errors, health, ledger, messages, topology
-from canton_console.runtime.errors import CantonError
+from canton_console.runtime import ledger, messages, topology
+from canton_console.values import errors, health
+from canton_console.values.errors import CantonError
 from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
@@ -769,7 +770,7 @@ class ParticipantNode(Node):
         submission_id = submission_id or str(uuid.uuid4())
         period = MAX_DEDUPLICATION_DURATION if deduplication_period is None else deduplication_period
         if isinstance(period, bool) or not isinstance(period, int) or period < 0 or period > MAX_DEDUPLICATION_DURATION:
-            from canton_console.runtime.timefmt import round_for_humans
+            from canton_console.values.timefmt import round_for_humans
 
             what = "must not be negative" if isinstance(period, int) and period < 0 else (
                 f"exceeds the maximum deduplication duration of {round_for_humans(MAX_DEDUPLICATION_DURATION)}"

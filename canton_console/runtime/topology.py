@@ -13,8 +13,8 @@ from typing import Any, Iterable
 
 import attrs
 
-from canton_console.runtime import errors
-from canton_console.runtime.errors import CantonError
+from canton_console.values import errors
+from canton_console.values.errors import CantonError
 from canton_console.runtime.messages import encode
 
 # Mapping codes, as Canton names them.

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from canton_console.runtime.errors import DB_CONNECTION_LOST, STORAGE_INCOMPATIBLE, CantonError
+from canton_console.values.errors import DB_CONNECTION_LOST, STORAGE_INCOMPATIBLE, CantonError
 from canton_console.store.schema import APPLICATION, SCHEMA_VERSION, Base, SchemaMeta
 
 log = logging.getLogger("canton_console.storage")

@@ -19,13 +19,13 @@ from typing import Any, Iterable, Mapping
 import attrs
 
 from canton_console.pretty import Literal, Tree, klass, param
-from canton_console.runtime.errors import (
+from canton_console.values.errors import (
     INVALID_DYNAMIC_SYNCHRONIZER_PARAMETERS,
     TOPOLOGY_VALUE_OUT_OF_BOUNDS,
     CantonError,
 )
-from canton_console.runtime.timefmt import MICROS_PER_HOUR, MICROS_PER_MILLI, MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration
-from canton_console.runtime.values import (
+from canton_console.values.timefmt import MICROS_PER_HOUR, MICROS_PER_MILLI, MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration
+from canton_console.values.refined import (
     INT_MAX,
     LONG_MAX,
     InvalidValue,

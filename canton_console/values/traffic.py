@@ -21,12 +21,12 @@ from typing import Any, Iterable, Sequence
 import attrs
 
 from canton_console.pretty import Infix, Literal, Tree, flat, klass, param, to_tree
-from canton_console.runtime.errors import (
+from canton_console.values.errors import (
     SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT,
     TRAFFIC_CONTROL_SERIAL_TOO_LOW,
     CantonError,
 )
-from canton_console.runtime.timefmt import instant, parse_instant
+from canton_console.values.timefmt import instant, parse_instant
 
 LONG_MAX = 2**63 - 1
 #: CantonTimestamp.MinValue: where a member never seen before starts, so that its base traffic is full.

@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 import attrs
 
 from canton_console.pretty import Apply, Infix, Literal, Tree
-from canton_console.runtime.errors import INVALID_ARGUMENT, CantonError
-from canton_console.runtime.timefmt import (
+from canton_console.values.errors import INVALID_ARGUMENT, CantonError
+from canton_console.values.timefmt import (
     MICROS_PER_DAY,
     MICROS_PER_HOUR,
     MICROS_PER_MILLI,
