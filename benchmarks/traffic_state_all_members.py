@@ -31,9 +31,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from canton_console.console.session import Session, load
-    from canton_console.runtime import messages, topology
+    from canton_console.runtime import topology
+    from canton_console.values import messages
     from canton_console.runtime.identity import SigningKey, UniqueIdentifier
-    from canton_console.runtime.messages import Envelope, SubmissionRequest
+    from canton_console.values.messages import Envelope, SubmissionRequest
     from canton_console.runtime.participant import topology_broadcast
 
     with tempfile.TemporaryDirectory() as tmp:

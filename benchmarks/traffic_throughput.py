@@ -32,8 +32,8 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from canton_console.console.session import Session, load
-    from canton_console.runtime import messages
-    from canton_console.runtime.messages import Envelope, SubmissionRequest
+    from canton_console.values import messages
+    from canton_console.values.messages import Envelope, SubmissionRequest
     from canton_console.store import schema as s
 
     with tempfile.TemporaryDirectory() as tmp:

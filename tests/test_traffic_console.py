@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from canton_console.runtime import messages
+from canton_console.values import messages
 from canton_console.values import traffic as tr
-from canton_console.runtime.messages import Envelope, SubmissionRequest
+from canton_console.values.messages import Envelope, SubmissionRequest
 from canton_console.values.timefmt import instant
 from canton_console.store import schema as s
 from conftest import open_session, step_ok

@@ -12,9 +12,9 @@ from typing import Any
 import attrs
 from sqlalchemy import delete, insert, select, update
 
-from canton_console.runtime import messages
+from canton_console.values import messages
 from canton_console.values import health
-from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import schema as s

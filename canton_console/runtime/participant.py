@@ -29,10 +29,11 @@ from typing import Any
 import attrs
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
-from canton_console.runtime import ledger, messages, topology
+from canton_console.runtime import ledger, topology
+from canton_console.values import messages
 from canton_console.values import errors, health
 from canton_console.values.errors import CantonError
-from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import schema as s

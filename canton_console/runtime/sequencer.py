@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from canton_console.runtime import messages
+from canton_console.values import messages
 from canton_console.values import errors, health
 from canton_console.values import traffic as tr
 from canton_console.values.errors import CantonError
-from canton_console.runtime.messages import Envelope, SubmissionRequest
+from canton_console.values.messages import Envelope, SubmissionRequest
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
 from canton_console.store import schema as s

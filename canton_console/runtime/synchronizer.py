@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import delete, insert, select
 
-from canton_console.runtime import messages, topology
+from canton_console.runtime import topology
+from canton_console.values import messages
 from canton_console.values import errors
 from canton_console.values import traffic as tr
 from canton_console.values.errors import CantonError
 from canton_console.runtime.identity import Member
-from canton_console.runtime.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.values.parameters import DynamicSynchronizerParameters, TrafficControlParameters
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable

@@ -1,0 +1,173 @@
+"""Topology mappings and transactions as values: what a topology manager signs, what a store keeps.
+
+A mapping has a code (Canton's mapping name), a unique key and its data. A transaction replaces (or
+removes) the mapping at the next serial. It is effective once the namespaces it needs have signed
+it with their threshold; until then it is a proposal, and identical proposals collect signatures.
+Changes become effective ``topology change delay`` after their sequencing time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Iterable
+
+import attrs
+
+from canton_console.values import errors
+from canton_console.values.errors import CantonError
+from canton_console.values.messages import encode
+
+# Mapping codes, as Canton names them.
+NAMESPACE_DELEGATION = "NamespaceDelegation"
+DECENTRALIZED_NAMESPACE = "DecentralizedNamespaceDefinition"
+OWNER_TO_KEY = "OwnerToKeyMapping"
+SYNCHRONIZER_PARAMETERS = "SynchronizerParametersState"
+SEQUENCER_STATE = "SequencerSynchronizerState"
+MEDIATOR_STATE = "MediatorSynchronizerState"
+TRUST_CERTIFICATE = "SynchronizerTrustCertificate"
+PARTY_TO_PARTICIPANT = "PartyToParticipant"
+
+REPLACE = "Replace"
+REMOVE = "Remove"
+
+
+@attrs.frozen
+class Mapping:
+    code: str
+    key: str
+    data: dict[str, Any] = attrs.field(eq=False, hash=False)
+    # Canonical bytes of the data; equality and hashing go through them.
+    canonical: bytes = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "canonical", encode(self.data))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and (self.code, self.key, self.canonical) == (
+            other.code,
+            other.key,
+            other.canonical,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.key, self.canonical))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "key": self.key, "data": self.data}
+
+
+def namespace_delegation(namespace: str, public_key_hex: str) -> Mapping:
+    return Mapping(NAMESPACE_DELEGATION, namespace, {"namespace": namespace, "public_key": public_key_hex})
+
+
+def decentralized_namespace_definition(namespace: str, threshold: int, owners: list[str]) -> Mapping:
+    return Mapping(
+        DECENTRALIZED_NAMESPACE, namespace, {"namespace": namespace, "threshold": threshold, "owners": sorted(owners)}
+    )
+
+
+def owner_to_key(member: str, public_key_hex: str) -> Mapping:
+    return Mapping(OWNER_TO_KEY, member, {"member": member, "public_key": public_key_hex})
+
+
+def synchronizer_parameters(synchronizer_id: str, parameters: dict[str, Any]) -> Mapping:
+    return Mapping(SYNCHRONIZER_PARAMETERS, synchronizer_id, {"synchronizer_id": synchronizer_id, "parameters": parameters})
+
+
+def sequencer_state(synchronizer_id: str, threshold: int, active: list[str], observers: list[str]) -> Mapping:
+    if threshold > len(active):
+        raise CantonError(
+            errors.INVALID_ARGUMENT,
+            f"threshold ({threshold}) of sequencer synchronizer state higher than number of active sequencers {len(active)}",
+        )
+    both = sorted(set(active) & set(observers))
+    if both:
+        raise CantonError(
+            errors.INVALID_ARGUMENT,
+            "the following sequencers were defined both as active and observer: " + ", ".join(both),
+        )
+    return Mapping(
+        SEQUENCER_STATE,
+        synchronizer_id,
+        {"synchronizer_id": synchronizer_id, "threshold": threshold, "active": list(dict.fromkeys(active)), "observers": list(dict.fromkeys(observers))},
+    )
+
+
+def mediator_state(synchronizer_id: str, group: int, threshold: int, active: list[str], observers: list[str]) -> Mapping:
+    return Mapping(
+        MEDIATOR_STATE,
+        f"{synchronizer_id}/{group}",
+        {"synchronizer_id": synchronizer_id, "group": group, "threshold": threshold, "active": active, "observers": observers},
+    )
+
+
+def trust_certificate(participant: str, synchronizer_id: str) -> Mapping:
+    return Mapping(TRUST_CERTIFICATE, f"{participant}/{synchronizer_id}", {"participant": participant, "synchronizer_id": synchronizer_id})
+
+
+def party_to_participant(party: str, threshold: int, participants: list[tuple[str, str]]) -> Mapping:
+    """``participants`` holds (participant id, permission) with permission Submission, Confirmation or Observation."""
+    return Mapping(
+        PARTY_TO_PARTICIPANT,
+        party,
+        {"party": party, "threshold": threshold, "participants": [list(p) for p in participants]},
+    )
+
+
+@attrs.frozen
+class TopologyTransaction:
+    operation: str
+    serial: int
+    mapping: Mapping
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.bytes_to_sign()).hexdigest()
+
+    def bytes_to_sign(self) -> bytes:
+        return encode({"op": self.operation, "serial": self.serial, "mapping": self.mapping.to_dict()})
+
+
+@attrs.frozen
+class SignedTopologyTransaction:
+    transaction: TopologyTransaction
+    signatures: dict[str, str] = attrs.field(eq=False, hash=False)  # signer fingerprint -> signature hex
+    is_proposal: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        tx = self.transaction
+        return {
+            "op": tx.operation,
+            "serial": tx.serial,
+            "mapping": tx.mapping.to_dict(),
+            "signatures": self.signatures,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SignedTopologyTransaction":
+        m = d["mapping"]
+        tx = TopologyTransaction(d["op"], d["serial"], Mapping(m["code"], m["key"], m["data"]))
+        return cls(tx, dict(d["signatures"]))
+
+
+@attrs.frozen
+class StoredTransaction:
+    """A transaction as the synchronizer stores it: when it was sequenced and became valid."""
+
+    signed: SignedTopologyTransaction
+    sequenced: int
+    valid_from: int
+    valid_until: int | None = None
+    is_proposal: bool = False
+
+    @property
+    def mapping(self) -> Mapping:
+        return self.signed.transaction.mapping
+
+    @property
+    def serial(self) -> int:
+        return self.signed.transaction.serial
+
+    @property
+    def operation(self) -> str:
+        return self.signed.transaction.operation
