@@ -9,8 +9,8 @@ import inspect
 import pytest
 
 from canton_console.console import args as a
-from canton_console.console.framework import ArgumentError, CommandFailure, Group, commands_of, groups_of
-from canton_console.console.references import NodeReference, _NodeHelpView
+from canton_console.console.framework import ArgumentError, CommandFailure, Group, Unsupported, commands_of, converter_of, groups_of
+from canton_console.console.references import NodeReference, NodeHelpView
 
 
 class NotAnArgument:
@@ -75,7 +75,7 @@ def all_commands(ns):
     found = []
 
     def walk(obj, path, depth):
-        view = _NodeHelpView(obj) if isinstance(obj, NodeReference) else obj
+        view = NodeHelpView(obj) if isinstance(obj, NodeReference) else obj
         for name, fn in commands_of(view).items():
             if name == "help" or (type(obj).__name__, name) in seen:
                 continue
@@ -95,7 +95,11 @@ def all_commands(ns):
 
 def checked_parameters(fn):
     sig = inspect.signature(fn, eval_str=True)
-    return [p for p in sig.parameters.values() if p.name != "self" and isinstance(p.annotation, a.Arg)]
+    return [
+        p.replace(annotation=converter_of(p.annotation))
+        for p in sig.parameters.values()
+        if p.name != "self" and converter_of(p.annotation) is not None and not isinstance(converter_of(p.annotation), Unsupported)
+    ]
 
 
 SKIP = object()
@@ -169,3 +173,15 @@ def test_camel_case_and_snake_case_keywords_are_the_same_argument(console_ns):
     assert p1.health.ping(participant_id=p2).micros >= 0
     with pytest.raises(ArgumentError, match="given twice"):
         p1.health.ping(participantId=p2, participant_id=p2)
+
+
+def test_a_canton_argument_this_console_does_not_implement_is_refused_by_name(console_ns):
+    """Nothing a user asks for is silently dropped: the default is fine, any other value is refused."""
+    p1, s1 = console_ns["participant1"], console_ns["sequencer1"]
+    before = p1.synchronizers.list_registered()
+    with pytest.raises(CommandFailure, match="argument 'manualConnect' is not supported by canton-console"):
+        p1.synchronizers.connect_local(s1, "other", manualConnect=True)
+    with pytest.raises(CommandFailure, match="argument 'sequencerLivenessMargin' is not supported"):
+        p1.synchronizers.connect_bft([s1], "other", sequencerLivenessMargin=2)
+    assert p1.synchronizers.list_registered() == before
+    p1.synchronizers.reconnect("da", retry=False)  # what this console does anyway: accepted

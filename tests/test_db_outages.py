@@ -666,7 +666,7 @@ def test_work_in_flight_when_the_database_fails_completes_after_it(tmp_path, mon
         # 2. participant1's store fails while its request waits for the mediator's verdict.
         step_ok(s, "mediator1.stop()")
         alice = str(step_ok(s, "alice"))
-        from canton_console.runtime import ledger
+        from canton_console.values import ledger
 
         future = env.call(p1.submit_command, [ledger.CreateCommand("Iou:Iou", {"issuer": alice, "owner": alice, "amount": 1})], [alice], "mid-flight")
         wait_for(lambda: env.call(lambda: bool(p1.pending)), what="the request pending")

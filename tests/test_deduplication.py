@@ -13,7 +13,7 @@ import pytest
 from conftest import open_session, step_ok
 from test_ha_replication import SQLITE_P1, bootstrap, ha_config, wait_for
 
-from canton_console.runtime import ledger
+from canton_console.values import ledger
 from canton_console.runtime.scheduler import wait_future
 
 CONFIG = """

@@ -253,7 +253,7 @@ def test_a_transaction_in_flight_at_the_kill_is_committed_once_by_the_new_active
     s = replicated
     step_ok(s, 'val alice = participant1a.parties.enable("Alice")')
     a, b = node(s, "participant1a"), node(s, "participant1b")
-    from canton_console.runtime import ledger
+    from canton_console.values import ledger
 
     def submit_and_kill():
         a.submit([ledger.CreateCommand("Iou:Iou", {"issuer": alice, "owner": alice, "amount": 5})], act_as=[alice], command_id="in-flight")
@@ -392,7 +392,7 @@ def test_a_mediator_replica_takes_over_and_requests_in_flight_time_out_and_can_b
         step_ok(s, "mediator1a.kill()")
         alice = str(step_ok(s, "alice"))
         p1 = node(s, "participant1a")
-        from canton_console.runtime import ledger
+        from canton_console.values import ledger
 
         in_flight = s.env.call(lambda: p1.submit([ledger.CreateCommand("Iou:Iou", {"issuer": alice, "owner": alice, "amount": 1})], act_as=[alice], command_id="lost"))
         took = wait_for(lambda: node(s, "mediator1b").active)

@@ -300,7 +300,7 @@ def test_parameters_survive_a_restart(tmp_path):
 
 
 def test_a_party_hosted_on_two_participants_needs_both(session):
-    from canton_console.console.topology_commands import ParticipantPermission
+    from canton_console.console.commands.topology_mappings import ParticipantPermission
 
     ns = session.console.namespace
     ns["ParticipantPermission"] = ParticipantPermission  # (until the console binds it)

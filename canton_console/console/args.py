@@ -21,7 +21,7 @@ def member_id_of(value: Any) -> str:
     from canton_console.console.references import NodeReference
 
     if isinstance(value, NodeReference):
-        return value._node.member_id
+        return value._known_member_id()
     if isinstance(value, Member):
         return str(value)
     if isinstance(value, str):
@@ -99,10 +99,10 @@ class NodeRef(Arg):
     def convert(self, value: Any, ctx: CallContext):
         from canton_console.console.references import NodeReference
 
-        if isinstance(value, NodeReference) and value._node.kind == self.kind:
+        if isinstance(value, NodeReference) and value._kind == self.kind:
             return value
         if isinstance(value, NodeReference):
-            raise ctx.bad_value(f"{value._node.name} is a {value._node.kind}, not a {self.kind}")
+            raise ctx.bad_value(f"{value.name} is a {value._kind}, not a {self.kind}")
         raise ctx.wrong_type(self.expects, value)
 
 
@@ -117,11 +117,12 @@ class MemberArg(Arg):
         from canton_console.console.references import NodeReference
 
         if isinstance(value, NodeReference):
-            if value._node.kind not in self.kinds:
-                raise ctx.bad_value(f"{value._node.name} is a {value._node.kind}; expected {' or '.join(self.kinds)}")
-            if value._node.uid is None:
-                raise ctx.bad_value(f"{value._node.name} has not been started yet, so its id is unknown")
-            return value._node.member_id
+            if value._kind not in self.kinds:
+                raise ctx.bad_value(f"{value.name} is a {value._kind}; expected {' or '.join(self.kinds)}")
+            member_id = value._known_member_id()
+            if member_id is None:
+                raise ctx.bad_value(f"{value.name} has not been started yet, so its id is unknown")
+            return member_id
         if isinstance(value, (Member, str)):
             try:
                 member = Member.parse(str(value)) if isinstance(value, str) else value

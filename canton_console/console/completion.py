@@ -482,7 +482,7 @@ def _summary_of_value(value: Any) -> str:
     from canton_console.console.references import NodeReference
 
     if isinstance(value, NodeReference):
-        return f"{type(value).instance_type} '{value._node.name}'"
+        return f"{type(value).instance_type} '{value.name}'"
     if isinstance(value, Group):
         doc = inspect.getdoc(type(value)) or ""
         return doc.split("\n")[0]

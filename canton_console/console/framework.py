@@ -14,7 +14,7 @@ import inspect
 import re
 from typing import Any, Callable
 
-from canton_console.values.errors import CantonError, RuntimeFailure
+from canton_console.values.errors import CantonError, RuntimeFailure, ServiceStatusError
 
 CONSOLE_LOGGER = "c.d.c.c.CantonConsoleEnvironment"
 
@@ -50,6 +50,37 @@ class Arg:
         return value
 
 
+def converter_of(annotation: Any) -> Arg | None:
+    """The converter a command parameter declares: ``Annotated[int, a.Int(0)]`` (or a bare converter)."""
+    if isinstance(annotation, Arg):
+        return annotation
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, Arg):
+            return meta
+    return None
+
+
+class Unsupported(Arg):
+    """A Canton argument this console does not implement: its default is fine, any other value is
+    refused with a message naming it, so that nothing a user asked for is silently dropped."""
+
+    expects = "its default"
+
+    def __init__(self, why: str = "", accept: tuple[str, ...] = ()):
+        self.why = why
+        self.accept = accept  # values (by their text or name) that mean what this console does
+
+    def convert(self, value: Any, ctx: "CallContext") -> Any:
+        if value is None or str(value) in self.accept or getattr(value, "name", None) in self.accept:
+            return value
+        reason = f": {self.why}" if self.why else ""
+        raise CommandFailure(
+            f"UNSUPPORTED_ARGUMENT: {ctx.command}: argument '{camel(ctx.param)}' is not supported by canton-console{reason}. "
+            "Leave it at its default.",
+            ctx.scala_name,
+        )
+
+
 class CallContext:
     def __init__(self, command: str, param: str, env: Any, scala_name: str = ""):
         self.command = command
@@ -81,14 +112,18 @@ def describe(value: Any) -> str:
 class Group:
     """A command group: the object behind ``participant1.health``. Its docstring's first line is
     the summary ``help`` shows for it; its commands are the ``@command`` methods and its subgroups
-    the ``@group`` properties."""
+    the ``@group`` properties and the groups registered under it with :func:`subgroup`.
+
+    ``_env`` is the console's view of all nodes (:class:`canton_console.admin.ConsoleAdmin`);
+    ``_admin`` the admin services of the group's node (:class:`canton_console.admin.NodeAdmin`), or
+    None for a top-level group."""
 
     scala_name = "ConsoleCommandGroup"
 
-    def __init__(self, path: str, env: Any = None, node: Any = None):
+    def __init__(self, path: str, env: Any = None, admin: Any = None):
         self._path = path  # e.g. "participant1.health"
         self._env = env
-        self._node = node
+        self._admin = admin
 
     def help(self, name: str | None = None):
         """Help for this command group, or for one of its commands (``help("ping")``)"""
@@ -101,6 +136,18 @@ class Group:
 
     def __dir__(self):
         return [n for n in super().__dir__() if not n.startswith("_")]
+
+
+class NodeGroup(Group):
+    """A command group of one node: made from its parent (the node reference or a group of it)."""
+
+    def __init__(self, parent: Any, path: str):
+        super().__init__(path, parent._env, parent._admin)
+        self._ref = getattr(parent, "_ref", parent)
+
+    @property
+    def _node_name(self) -> str:
+        return self._admin.info.name
 
 
 def group(summary: str, topic: str | None = None) -> Callable:
@@ -123,6 +170,39 @@ def group(summary: str, topic: str | None = None) -> Callable:
     return decorate
 
 
+def subgroup(parent: type, name: str, summary: str | None = None) -> Callable[[type], type]:
+    """Register a group class as ``name`` under ``parent`` (a node reference class or a group class):
+    ``participant1.<name>`` or ``<parent path>.<name>``. The summary defaults to the class
+    docstring's first line. Adding a group is writing its module; the registry does the rest."""
+
+    def decorate(cls: type) -> type:
+        text = summary or summary_of(cls)
+
+        def make(self):
+            return cls(self, f"{self._path}.{name}")
+
+        make.__name__ = name
+        setattr(parent, name, group(text)(make))
+        return cls
+
+    return decorate
+
+
+# Top-level console objects (``utils``, ``bootstrap``, ...): name -> (topic, summary, factory(env))
+TOP_LEVEL_OBJECTS: dict[str, tuple[str, str, Callable[[Any], Any]]] = {}
+
+
+def top_level(name: str, topic: str, summary: str | None = None) -> Callable[[type], type]:
+    """Register a top-level console object; the factory is the class, called with the console's
+    ConsoleAdmin (and returning None where the environment has no such object)."""
+
+    def decorate(cls: type) -> type:
+        TOP_LEVEL_OBJECTS[name] = (topic, summary or summary_of(cls), cls.for_console if hasattr(cls, "for_console") else (lambda env: cls(name, env)))
+        return cls
+
+    return decorate
+
+
 def command(fn: Callable | None = None, *, topic: str | None = None, needs_running: bool = True, name: str | None = None):
     """Make a method a console command. See the module docstring."""
 
@@ -134,7 +214,7 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
         for p in params:
             by_name[p.name] = p
             by_name[camel(p.name)] = p
-        converters = {p.name: p.annotation for p in params if isinstance(p.annotation, Arg)}
+        converters = {p.name: conv for p in params if (conv := converter_of(p.annotation)) is not None}
         var_positional = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params)
 
         @functools.wraps(fn)
@@ -154,16 +234,12 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                 bound = signature.bind(self, *args, **normalized)
             except TypeError as e:
                 raise ArgumentError(f"{command_name}{signature_text(fn)}: {e}") from None
-            if needs_running and self._node is not None and not self._node.running:
+            admin = self._admin
+            if needs_running and admin is not None and not admin.status.is_running():
                 raise CommandFailure(
-                    f"NODE_NOT_STARTED(9,0): Instance {self._node.instance_type} '{self._node.name}' has not been started. ",
+                    f"NODE_NOT_STARTED(9,0): Instance {admin.info.instance_type} '{admin.info.name}' has not been started. ",
                     scala_name,
                 )
-            # A running node may still refuse a command (a passive replica refuses all but a few).
-            refuse = getattr(self._node, "refuse_reason", None) if needs_running else None
-            refusal = refuse(command_name) if refuse is not None else None
-            if refusal is not None:
-                raise CommandFailure(render_canton_error(refusal, self._node), scala_name)
             for pname, conv in converters.items():
                 if pname in bound.arguments:
                     value = bound.arguments[pname]
@@ -177,8 +253,8 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                 if not e.command:
                     e.command = scala_name
                 raise
-            except CantonError as e:
-                raise CommandFailure(render_canton_error(e, self._node), scala_name) from None
+            except (CantonError, ServiceStatusError) as e:
+                raise CommandFailure(render_canton_error(e, admin.info.name if admin is not None else None), scala_name) from None
             except RuntimeFailure as e:
                 raise CommandFailure(str(e), scala_name) from None
 
@@ -206,12 +282,14 @@ GRPC_CLASS = {
 }
 
 
-def render_canton_error(error: CantonError, node: Any) -> str:
+def render_canton_error(error: CantonError | ServiceStatusError, node_name: str | None) -> str:
     """An error a node's admin API returned, as the console logs it (``Request failed for ...``)."""
-    if node is None or error.code.id in ("NODE_NOT_STARTED", "INVALID_ARGUMENT"):
+    if isinstance(error, ServiceStatusError):
+        return f"Request failed for {node_name}.\n  {GRPC_CLASS.get(error.status, 'GrpcServerError')}: {error.status}/{error.description}"
+    if node_name is None or error.code.id in ("NODE_NOT_STARTED", "INVALID_ARGUMENT"):
         return error.render()
     grpc = error.grpc_code or "INTERNAL"
-    return f"Request failed for {node.name}.\n  {GRPC_CLASS.get(grpc, 'GrpcServerError')}: {grpc}/{error.render()}"
+    return f"Request failed for {node_name}.\n  {GRPC_CLASS.get(grpc, 'GrpcServerError')}: {grpc}/{error.render()}"
 
 
 def signature_text(fn: Callable, camel_case: bool = True) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
+
 from canton_console import CANTON_VERSION, PROTOCOL_VERSION
 from canton_console.pretty import Literal, render
 from canton_console.values.health import NodeStatusData, NotInitializedData
@@ -48,8 +50,24 @@ def echo(name: str, value: Any, separator: str = ": ", width: int = WIDTH) -> st
     return head + render(value, width=width, start_column=len(head))
 
 
+def short_id(text: str) -> str:
+    """An id with its fingerprint cut to 12 characters and ``...``, as Canton's pretty output."""
+    head, sep, fingerprint = text.rpartition("::")
+    return f"{head}::{fingerprint[:12]}..." if sep and len(fingerprint) > 12 else text
+
+
 def status_text(data: NodeStatusData) -> str:
     """The body Canton prints for a running node's ``health.status``."""
+    data = attrs.evolve(
+        data,
+        uid=short_id(data.uid),
+        member=short_id(data.member),
+        synchronizer_id=short_id(data.synchronizer_id) if data.synchronizer_id else None,
+        connected_synchronizers=tuple(map(short_id, data.connected_synchronizers)),
+        unhealthy_synchronizers=tuple(map(short_id, data.unhealthy_synchronizers)),
+        connected_participants=tuple(map(short_id, data.connected_participants)),
+        connected_mediators=tuple(map(short_id, data.connected_mediators)),
+    )
     lines = []
     if data.kind == "participant":
         lines.append(f"Participant id: {data.member}")

@@ -78,11 +78,14 @@ class Recorder:
 
 class Session:
     def __init__(self, config, *, syntax: str = "auto", debug: bool = False, record: str | None = None, width: int = 80):
+        # The composition root: the runtime and its in-process admin services, bound to a console.
         from canton_console.runtime.environment import Environment
+        from canton_console.runtime.services import LocalConsoleAdmin
 
         self.config = config
         self.env = Environment(config)
-        self.console = Console(self.env)
+        self.admin = LocalConsoleAdmin(self.env)
+        self.console = Console(self.admin)
         self.interpreter = Interpreter(self.console, syntax=syntax, debug=debug, width=width)
         self.recorder = Recorder(record, syntax) if record else None
 
@@ -103,6 +106,7 @@ class Session:
         from canton_console.console.references import wait_until
 
         env = self.env
+        admin = self.admin
         sequencers = list(env.sequencers.values())
         mediators = list(env.mediators.values())
         if not sequencers or not mediators:
@@ -120,8 +124,8 @@ class Session:
         if waiting:
             sync = env.synchronizers[sync_id]
             wait_until(
-                env,
-                lambda: all(p.member_id in sync.topology.participants(sync.now()) for p in waiting) and env.is_idle(),
+                admin,
+                lambda: env.call(lambda: all(p.member_id in sync.topology.participants(sync.now()) for p in waiting) and env.is_idle()),
                 int(self.config.parameters.timeouts.bounded.total_seconds() * 1e6),
                 "the default topology is connected",
                 "bootstrap",

@@ -434,19 +434,6 @@ class Node:
     def _drop_state(self) -> None:
         """Forget the in-memory state of an active replica (the store keeps what matters)."""
 
-    def refuse_reason(self, command: str) -> CantonError | None:
-        """Why the admin command ``command`` (``participant1b.ledger_api.commands.submit``) cannot run
-        on this node now; the console's command wrapper asks before it runs any node command."""
-        if not (self.running and self.passive):
-            return None
-        path = command.split(".")[1:]
-        if path and (path[0] in ("health", "replication") or path[-1] in ("start", "stop", "kill")):
-            return None
-        if self.kind == "participant" and path and path[0] != "ledger_api":
-            # Canton answers admin commands with its sync service's error, Ledger API calls with NODE_IS_PASSIVE_REPLICA.
-            return CantonError(errors.SYNC_SERVICE_PASSIVE_REPLICA, "Cannot process submitted command. This participant is the passive replica.")
-        return self.passive_error()
-
     def passive_error(self) -> CantonError:
         return CantonError(errors.NODE_IS_PASSIVE_REPLICA, f"Cannot process submitted command. This {self.kind} is the passive replica.")
 

@@ -29,7 +29,8 @@ from typing import Any
 import attrs
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
-from canton_console.runtime import ledger, topology
+from canton_console.runtime import topology
+from canton_console.values import ledger
 from canton_console.values import messages
 from canton_console.values import errors, health
 from canton_console.values.errors import CantonError

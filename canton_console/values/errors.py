@@ -102,6 +102,11 @@ PARTY_NOT_KNOWN_ON_LEDGER = _code("PARTY_NOT_KNOWN_ON_LEDGER", C.InvalidIndepend
 MEDIATOR_SAYS_TX_TIMED_OUT = _code("MEDIATOR_SAYS_TX_TIMED_OUT", C.ContentionOnSharedResources)
 LOCAL_VERDICT_LOCKED_CONTRACTS = _code("LOCAL_VERDICT_LOCKED_CONTRACTS", C.ContentionOnSharedResources)
 NOT_CONNECTED_TO_ANY_SYNCHRONIZER = _code("NOT_CONNECTED_TO_ANY_SYNCHRONIZER", C.InvalidGivenCurrentSystemStateOther)
+# Canton's topology manager errors (TopologyManagerError.scala).
+TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE = _code("TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE", C.InvalidGivenCurrentSystemStateResourceMissing)
+TOPOLOGY_SECRET_KEY_NOT_IN_STORE = _code("TOPOLOGY_SECRET_KEY_NOT_IN_STORE", C.InvalidGivenCurrentSystemStateOther)
+TOPOLOGY_STORE_NOT_FOUND = _code("TOPOLOGY_STORE_NOT_FOUND", C.InvalidGivenCurrentSystemStateResourceMissing)
+TOPOLOGY_INVALID_SYNCHRONIZER = _code("TOPOLOGY_INVALID_SYNCHRONIZER", C.InvalidIndependentOfSystemState)
 
 
 def new_correlation_id() -> str:
@@ -129,3 +134,13 @@ class CantonError(Exception):
 
 class RuntimeFailure(Exception):
     """A failure without an error code: Canton prints such causes as plain text (ping timeouts, …)."""
+
+
+class ServiceStatusError(Exception):
+    """A request refused at the API level before any node logic ran: a gRPC status (``UNIMPLEMENTED``,
+    ``UNAVAILABLE``, ...) and its description, as a gRPC client reports it."""
+
+    def __init__(self, status: str, description: str):
+        self.status = status
+        self.description = description
+        super().__init__(f"{status}/{description}")

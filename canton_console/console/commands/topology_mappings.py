@@ -25,24 +25,17 @@ from typing import Any, Callable
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, command, describe
+from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, NodeGroup, command, describe, subgroup
+from canton_console.console.commands.topology import TopologyGroup
 from canton_console.console.scalalib import NONE, Option, Vector
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq_tree, to_tree
 from canton_console.values import errors as rt_errors
-from canton_console.runtime import topology as t
+from canton_console.values import topology as t
 from canton_console.values.errors import CantonError, ErrorCategory, ErrorCode
 from canton_console.runtime.identity import Member, PartyId, SynchronizerId, short_fingerprint
 from canton_console.values.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
 from canton_console.values.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant
 from canton_console.values.refined import InvalidValue, NonNegativeFiniteDuration, PositiveNumeric
-
-# Canton's topology manager errors that errors.py does not list (TopologyManagerError.scala).
-TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE = ErrorCode(
-    "TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE", ErrorCategory.InvalidGivenCurrentSystemStateResourceMissing
-)
-TOPOLOGY_SECRET_KEY_NOT_IN_STORE = ErrorCode("TOPOLOGY_SECRET_KEY_NOT_IN_STORE", ErrorCategory.InvalidGivenCurrentSystemStateOther)
-TOPOLOGY_STORE_NOT_FOUND = ErrorCode("TOPOLOGY_STORE_NOT_FOUND", ErrorCategory.InvalidGivenCurrentSystemStateResourceMissing)
-TOPOLOGY_INVALID_SYNCHRONIZER = ErrorCode("TOPOLOGY_INVALID_SYNCHRONIZER", ErrorCategory.InvalidIndependentOfSystemState)
 
 NO_SIGNING_KEY = "Could not find an appropriate signing key to issue the topology transaction"
 ALREADY_EXISTS = "A matching topology mapping authorized with the same keys already exists in this state"
@@ -444,97 +437,6 @@ class SignedTopologyTransaction:
 # ---- proposing -------------------------------------------------------------------------------
 
 
-def _node_synchronizer(node, synchronizer_id: str):
-    """The synchronizer ``node`` keeps a topology store for, or Canton's store-not-found error."""
-    env = node.env
-    sync = env.synchronizers.get(synchronizer_id)
-    knows = False
-    if sync is not None:
-        if node.kind == "participant":
-            knows = any(c.synchronizer_id == synchronizer_id for c in node.connections.values())
-        else:
-            knows = node.synchronizer is not None and node.synchronizer.id == synchronizer_id
-    if not knows:
-        raise CantonError(TOPOLOGY_STORE_NOT_FOUND, f"Topology store for synchronizer {synchronizer_id} is not known.")
-    return sync
-
-
-def _serial_text(serial: int | None) -> str:
-    return "None" if serial is None else f"Some({serial})"
-
-
-def _propose_on_runtime(
-    node,
-    synchronizer_id: str,
-    mapping: t.Mapping,
-    serial: int | None,
-    must_fully_authorize: bool,
-    signed_by: str | None,
-) -> tuple[t.SignedTopologyTransaction, bool]:
-    """Sign and broadcast; returns the signed transaction and whether it is (still) a proposal."""
-    from canton_console.runtime.participant import topology_broadcast
-
-    node.require_running()
-    sync = _node_synchronizer(node, synchronizer_id)
-    topo = sync.topology
-    namespace = node.uid.namespace
-    if signed_by is not None and signed_by != namespace:
-        raise CantonError(TOPOLOGY_SECRET_KEY_NOT_IN_STORE, "Secret key with given fingerprint could not be found")
-    current_serial = topo.serial_of(mapping.code, mapping.key)
-    expected = current_serial + 1
-    if serial is not None and serial != expected:
-        raise CantonError(
-            rt_errors.TOPOLOGY_SERIAL_MISMATCH,
-            f"The provided serial {_serial_text(serial)} did not match the expected serial {_serial_text(expected)}.",
-        )
-    head = topo.lookup(mapping.code, mapping.key)
-    if head is not None and head == mapping:
-        raise CantonError(rt_errors.TOPOLOGY_MAPPING_ALREADY_EXISTS, ALREADY_EXISTS)
-    if namespace not in set(topo.signers_needed(mapping)):
-        raise CantonError(TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE, NO_SIGNING_KEY)
-    tx = t.TopologyTransaction(t.REPLACE, expected, mapping)
-    signed = t.SignedTopologyTransaction(tx, {namespace: node.key.sign(tx.bytes_to_sign()).hex()})
-    pending = topo.proposals.get((mapping.code, mapping.key, expected, tx.hash))
-    merged = dict(pending.signed.signatures) if pending is not None else {}
-    merged.update(signed.signatures)
-    authorized = topo.is_authorized(t.SignedTopologyTransaction(tx, merged))
-    if must_fully_authorize and not authorized:
-        missing = ", ".join(topo.missing_signers(t.SignedTopologyTransaction(tx, merged)))
-        raise CantonError(
-            rt_errors.TOPOLOGY_UNAUTHORIZED_TRANSACTION,
-            f"Topology transaction is missing authorizations by namespaces={missing}",
-        )
-    sync.submit(topology_broadcast(node.member_id, [signed]))
-    return signed, not authorized
-
-
-def _sequenced_state(env, synchronizer_id: str, tx: t.TopologyTransaction) -> str | None:
-    """``effective`` once the transaction is in force, ``proposal`` once it is stored as a pending
-    proposal, ``superseded`` when its serial was taken by another transaction, else None."""
-    sync = env.synchronizers[synchronizer_id]
-    topo = sync.topology
-    # The synchronizer's time: under a sim clock, events at one instant are sequenced in 1µs steps past it.
-    now = max(env.clock.now(), sync.last_timestamp)
-    code, key, serial = tx.mapping.code, tx.mapping.key, tx.serial
-    tx_hash = None
-    for stored in reversed(topo.log):
-        stx = stored.signed.transaction
-        if stx.serial != serial or stx.mapping.code != code or stx.mapping.key != key:
-            continue
-        if tx_hash is None:
-            tx_hash = tx.hash
-        if stx.hash != tx_hash:
-            continue
-        if stored.is_proposal:
-            if topo.serial_of(code, key) >= serial:
-                return "superseded"
-            return "proposal"
-        return "effective" if stored.valid_from <= now else None
-    if topo.serial_of(code, key) >= serial:
-        return "superseded"
-    return None
-
-
 def propose_mapping(
     group: Group,
     synchronizer_id: str,
@@ -555,19 +457,19 @@ def propose_mapping(
     other owners' signatures, stored as a proposal."""
     from canton_console.console.references import wait_until
 
-    env = group._env
-    node = group._node
-    signed, proposal = env.call(_propose_on_runtime, node, synchronizer_id, mapping, serial, must_fully_authorize, signed_by)
+    topology = group._admin.topology
+    proposed = topology.propose(synchronizer_id, mapping, serial, must_fully_authorize, signed_by)
+    signed, proposal = proposed.signed, proposed.is_proposal
     timeout = _synchronize_timeout(group, synchronize)
     tx = signed.transaction
     if timeout is not None:
         outcome: dict[str, str | None] = {}
 
         def done() -> bool:
-            outcome["state"] = _sequenced_state(env, synchronizer_id, tx)
+            outcome["state"] = topology.sequenced_state(synchronizer_id, tx)
             return outcome["state"] is not None
 
-        wait_until(env, done, timeout, f"the {mapping.code} transaction with serial {tx.serial} is sequenced", command_name)
+        wait_until(group._env, done, timeout, f"the {mapping.code} transaction with serial {tx.serial} is sequenced", command_name)
         proposal = outcome.get("state") == "proposal"
     return SignedTopologyTransaction(signed, proposal)
 
@@ -596,56 +498,32 @@ class FingerprintArg(Arg):
         raise ctx.wrong_type(self.expects, value)
 
 
-class SynchronizerParametersGroup(Group):
+@subgroup(TopologyGroup, "synchronizer_parameters")
+class SynchronizerParametersGroup(NodeGroup):
     """Inspect and manage the dynamic synchronizer parameters"""
 
     scala_name = "TopologyAdministrationGroup$synchronizer_parameters$"
 
-    def __init__(self, ref, path: str):
-        super().__init__(path, ref._env, ref._node)
-        self._ref = ref
-
     # ---- reading -------------------------------------------------------------------------
     def _stores(self, store: str | None) -> list[str]:
-        node = self._node
-
-        def run() -> list[str]:
-            node.require_running()
-            if store is not None:
-                _node_synchronizer(node, store)
-                return [store]
-            if node.kind == "participant":
-                return list(dict.fromkeys(c.synchronizer_id for c in node.connections.values() if c.synchronizer_id in self._env.synchronizers))
-            return [node.synchronizer.id] if node.synchronizer is not None else []
-
-        return self._env.call(run)
+        topology = self._admin.topology
+        if store is not None:
+            topology.require_store(store)
+            return [store]
+        return topology.stores()
 
     def _list(self, store: str | None, proposals: bool, filter_synchronizer: str, filter_signing_key: str) -> Vector:
-        def run(sync_id: str) -> list[ListSynchronizerParametersStateResult]:
-            sync = self._env.synchronizers[sync_id]
-            topo = sync.topology
-            if proposals:
-                current = topo.serial_of(t.SYNCHRONIZER_PARAMETERS, sync_id)
-                stored = [
-                    p
-                    for (code, key, serial, _h), p in topo.proposals.items()
-                    if code == t.SYNCHRONIZER_PARAMETERS and key == sync_id and serial > current
-                ]
-            else:
-                stored = [s for s in topo.head_transactions(t.SYNCHRONIZER_PARAMETERS) if s.mapping.key == sync_id]
-            out = []
-            for s in stored:
-                if filter_synchronizer and filter_synchronizer not in sync_id:
-                    continue
-                if filter_signing_key and not any(filter_signing_key in f for f in s.signed.signatures):
-                    continue
-                params = DynamicSynchronizerParameters.from_dict(s.mapping.data["parameters"])
-                out.append(ListSynchronizerParametersStateResult(BaseResult.of(sync_id, s), InternalDynamicSynchronizerParameters(params)))
-            return out
-
         results: list[ListSynchronizerParametersStateResult] = []
         for sync_id in self._stores(store):
-            results += self._env.call(run, sync_id)
+            if filter_synchronizer and filter_synchronizer not in sync_id:
+                continue
+            for stored in self._admin.topology.list(sync_id, t.SYNCHRONIZER_PARAMETERS, proposals):
+                if stored.mapping.key != sync_id:
+                    continue
+                if filter_signing_key and not any(filter_signing_key in f for f in stored.signed.signatures):
+                    continue
+                params = DynamicSynchronizerParameters.from_dict(stored.mapping.data["parameters"])
+                results.append(ListSynchronizerParametersStateResult(BaseResult.of(sync_id, stored), InternalDynamicSynchronizerParameters(params)))
         return Vector(*results)
 
     @command
@@ -687,12 +565,7 @@ class SynchronizerParametersGroup(Group):
         return found[0].item.params
 
     def _current(self, synchronizer_id: str) -> tuple[DynamicSynchronizerParameters, int]:
-        def run():
-            _node_synchronizer(self._node, synchronizer_id)
-            sync = self._env.synchronizers[synchronizer_id]
-            return sync.parameters(), sync.topology.serial_of(t.SYNCHRONIZER_PARAMETERS, synchronizer_id)
-
-        return self._env.call(run)
+        return self._admin.topology.synchronizer_parameters(synchronizer_id)
 
     # ---- changing ------------------------------------------------------------------------
     def _check(self, old: DynamicSynchronizerParameters, new: DynamicSynchronizerParameters, force: ForceFlags) -> None:
@@ -764,7 +637,7 @@ class SynchronizerParametersGroup(Group):
         signed by this node. On a synchronizer with several owners it takes effect once the owners'
         threshold proposed the same parameters, after the topology change delay."""
         if store is not None and store != synchronizer_id:
-            raise CantonError(TOPOLOGY_INVALID_SYNCHRONIZER, f"Invalid synchronizer {synchronizer_id}")
+            raise CantonError(rt_errors.TOPOLOGY_INVALID_SYNCHRONIZER, f"Invalid synchronizer {synchronizer_id}")
         return self._propose(
             synchronizer_id, parameters, f"{self.scala_name}.propose", must_fully_authorize, signed_by, serial, synchronize, force or ForceFlags.none
         )
@@ -864,17 +737,17 @@ class SynchronizerParametersGroup(Group):
         if new <= old.preparationTimeRecordTimeTolerance:
             self._update(synchronizer_id, lambda p: p.update(preparationTimeRecordTimeTolerance=value), name)
             return None
-        safe_from = self._env.call(self._secure_change_point, synchronizer_id, new)
+        safe_from = self._secure_change_point(synchronizer_id, new)
         env = self._env
-        if env.clock.now() < safe_from:
+        if env.now() < safe_from:
             from canton_console.console.references import bounded_timeout, wait_until
 
-            if env.clock.is_simulated or safe_from - env.clock.now() > bounded_timeout(env):
+            if env.clock_is_simulated() or safe_from - env.now() > bounded_timeout(env):
                 raise CantonError(
                     rt_errors.TOPOLOGY_INCREASE_OF_PREPARATION_TIME_TOLERANCE,
                     f"The parameter preparationTimeRecordTimeTolerance can currently not be increased to {canton_duration(new)}.",
                 )
-            wait_until(env, lambda: env.clock.now() >= safe_from, bounded_timeout(env), "the increase is secure", name)
+            wait_until(env, lambda: env.now() >= safe_from, bounded_timeout(env), "the increase is secure", name)
         self._update(
             synchronizer_id,
             lambda p: p.update(preparationTimeRecordTimeTolerance=value),
@@ -887,15 +760,16 @@ class SynchronizerParametersGroup(Group):
         """When raising the preparation tolerance to ``new`` becomes secure: a mediator deduplication
         timeout after the last parameter state under which ``old + new`` exceeded the deduplication
         timeout stopped being valid."""
-        sync = self._env.synchronizers[synchronizer_id]
-        current = sync.parameters()
+        topology = self._admin.topology
+        current, _serial = topology.synchronizer_parameters(synchronizer_id)
+        now = topology.now()
         last_incompatible = None
-        for stored in sync.topology.all_transactions(t.SYNCHRONIZER_PARAMETERS):
+        for stored in topology.history(synchronizer_id, t.SYNCHRONIZER_PARAMETERS):
             if stored.is_proposal or stored.mapping.key != synchronizer_id:
                 continue
             p = DynamicSynchronizerParameters.from_dict(stored.mapping.data["parameters"])
             if not p.compatibleWithNewPreparationTimeRecordTimeTolerance(new):
-                until = stored.valid_until if stored.valid_until is not None else self._env.clock.now()
+                until = stored.valid_until if stored.valid_until is not None else now
                 last_incompatible = until if last_incompatible is None else max(last_incompatible, until)
         if last_incompatible is None:
             return 0
@@ -905,26 +779,16 @@ class SynchronizerParametersGroup(Group):
 # ---- party to participant ----------------------------------------------------------------------
 
 
-class PartyToParticipantGroup(Group):
+@subgroup(TopologyGroup, "party_to_participant_mappings")
+class PartyToParticipantGroup(NodeGroup):
     """Inspect and manage party to participant mappings"""
 
     scala_name = "TopologyAdministrationGroup$party_to_participant_mappings$"
 
-    def __init__(self, ref, path: str):
-        super().__init__(path, ref._env, ref._node)
-        self._ref = ref
-
     def _default_store(self, store: str | None) -> str:
         if store is not None:
             return store
-        node = self._node
-
-        def run() -> list[str]:
-            if node.kind == "participant":
-                return list(dict.fromkeys(c.synchronizer_id for c in node.connections.values()))
-            return [node.synchronizer.id] if node.synchronizer is not None else []
-
-        stores = self._env.call(run)
+        stores = self._admin.topology.stores()
         if len(stores) != 1:
             raise CommandFailure(
                 f"INVALID_ARGUMENT(8,0): {self._path}: give the store (the synchronizer id) explicitly; "
@@ -944,36 +808,19 @@ class PartyToParticipantGroup(Group):
 
         The current mappings of the node's synchronizer stores (or of one), or with proposals = true
         the pending ones that still lack signatures (e.g. of a newly added hosting participant)."""
-        node = self._node
-
-        def run() -> list[ListPartyToParticipantResult]:
-            node.require_running()
-            if synchronizer_id is not None:
-                stores = [_node_synchronizer(node, synchronizer_id).id]
-            elif node.kind == "participant":
-                stores = list(dict.fromkeys(c.synchronizer_id for c in node.connections.values() if c.synchronizer_id in self._env.synchronizers))
-            else:
-                stores = [node.synchronizer.id] if node.synchronizer is not None else []
-            out = []
-            for sync_id in stores:
-                topo = self._env.synchronizers[sync_id].topology
-                if proposals:
-                    stored = [
-                        p for (code, key, serial, _h), p in topo.proposals.items()
-                        if code == t.PARTY_TO_PARTICIPANT and serial > topo.serial_of(code, key)
-                    ]
-                else:
-                    stored = topo.head_transactions(t.PARTY_TO_PARTICIPANT)
-                for s in stored:
-                    data = s.mapping.data
-                    if filter_party and filter_party not in data["party"]:
-                        continue
-                    if filter_participant and not any(filter_participant in p for p, _ in data["participants"]):
-                        continue
-                    out.append(ListPartyToParticipantResult(BaseResult.of(sync_id, s), PartyToParticipant.of(s.mapping)))
-            return out
-
-        return Vector(*self._env.call(run))
+        topology = self._admin.topology
+        if synchronizer_id is not None:
+            topology.require_store(synchronizer_id)
+        out = []
+        for sync_id in [synchronizer_id] if synchronizer_id is not None else topology.stores():
+            for stored in topology.list(sync_id, t.PARTY_TO_PARTICIPANT, proposals):
+                data = stored.mapping.data
+                if filter_party and filter_party not in data["party"]:
+                    continue
+                if filter_participant and not any(filter_participant in p for p, _ in data["participants"]):
+                    continue
+                out.append(ListPartyToParticipantResult(BaseResult.of(sync_id, stored), PartyToParticipant.of(stored.mapping)))
+        return Vector(*out)
 
     @command
     def propose(

@@ -7,13 +7,11 @@ and ``health.status`` (``Active: true/false``) tell which is which.
 
 from __future__ import annotations
 
-import time
-
-from canton_console.console.framework import CommandFailure, command
-from canton_console.console.references import _RefGroupBase
+from canton_console.console.framework import CommandFailure, NodeGroup, command, subgroup
+from canton_console.console.references import MediatorReference, ParticipantReference
 
 
-class ReplicationGroup(_RefGroupBase):
+class ReplicationGroup(NodeGroup):
     """Manage replication of this node"""
 
     scala_name = "ReplicatedNodeAdministration$replication$"
@@ -27,26 +25,16 @@ class ReplicationGroup(_RefGroupBase):
         next check (within its replication check period), reconnects and goes on from the same ledger
         offset. The command completes once another replica became active, or had the chance to. If no
         other replica of the node is running, this one stays active."""
-        env = self._env
-        node = self._node
-        if not node.replicated:
+        replication = self._admin.replication
+        if not replication.is_replicated():
+            info = self._admin.info
             raise CommandFailure(
-                f"Replication is not enabled for {node.instance_type.lower()} '{node.name}': replicas share one sqlite or "
+                f"Replication is not enabled for {info.kind} '{info.name}': replicas share one sqlite or "
                 "postgres storage and set replication.enabled = true",
                 f"{self.scala_name}.set_passive",
             )
-        handed_over = env.call(node.set_passive)
-        if not handed_over:
-            return None
-        others = env.replicas_of(node)
-        period = node.config.replication.check_period.total_seconds()
-        deadline = time.monotonic() + 2 * period + 1.0
-        while time.monotonic() < deadline:
-            if any(n.active for n in others):
-                return None
-            time.sleep(0.01)
-        return None
+        replication.set_passive()
 
 
-def replication_group(ref) -> ReplicationGroup:
-    return ReplicationGroup(ref, f"{ref._path}.replication")
+subgroup(ParticipantReference, "replication", "Manage participant replication")(ReplicationGroup)
+subgroup(MediatorReference, "replication", "Manage mediator replication")(ReplicationGroup)

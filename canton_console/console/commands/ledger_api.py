@@ -9,14 +9,13 @@ from typing import Any
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import CommandFailure, Group, command, group, render_canton_error
-from canton_console.console.references import _RefGroupBase
+from canton_console.console.framework import ArgumentError, CommandFailure, Group, NodeGroup, command, render_canton_error, subgroup, top_level
+from canton_console.console.references import ParticipantReference
 from canton_console.console.scalalib import Vector
 from canton_console.pretty import Apply, Infix, Literal, klass, param, to_tree
-from canton_console.runtime import ledger
+from canton_console.values import ledger
 from canton_console.values.errors import CantonError
 from canton_console.runtime.identity import PartyId
-from canton_console.runtime.scheduler import wait_future
 
 
 def _plain(value: Any) -> Any:
@@ -32,6 +31,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@top_level("ledger_api_utils", "Ledger Api Utils", "Utilities to build Ledger API commands (create, exercise)")
 class LedgerApiUtils(Group):
     """Utilities to build Ledger API commands (create, exercise)"""
 
@@ -41,7 +41,7 @@ class LedgerApiUtils(Group):
     def create(self, template_id: a.Text("a template id such as \"Iou:Iou\"", allow_empty=False), arguments: Any) -> ledger.CreateCommand:
         """Build a create command: create("Iou:Iou", Map("issuer" -> alice, "owner" -> bob, "amount" -> 100))"""
         if not isinstance(arguments, dict):
-            raise a.ArgumentError(f"ledger_api_utils.create: arguments must be a map of field names to values, got {type(arguments).__name__}")
+            raise ArgumentError(f"ledger_api_utils.create: arguments must be a map of field names to values, got {type(arguments).__name__}")
         t = ledger.template(template_id)
         plain = _plain(arguments)
         t.check_arguments(plain)
@@ -57,7 +57,7 @@ class LedgerApiUtils(Group):
     ) -> ledger.ExerciseCommand:
         """Build an exercise command: exercise("Iou:Iou", "Transfer", Map("newOwner" -> bob), contractId)"""
         if not isinstance(arguments, dict):
-            raise a.ArgumentError(f"ledger_api_utils.exercise: arguments must be a map, got {type(arguments).__name__}")
+            raise ArgumentError(f"ledger_api_utils.exercise: arguments must be a map, got {type(arguments).__name__}")
         t = ledger.template(template_id)
         if choice not in t.choices:
             raise CommandFailure(f"INVALID_ARGUMENT(8,0): Template {t.id} has no choice {choice}; choices: {', '.join(t.choices)}")
@@ -125,7 +125,7 @@ class ActiveContract:
         return klass("ActiveContract", param("contractId", self.contractId), param("templateId", self.templateId), param("arguments", _args_tree(self.arguments)))
 
 
-class CommandsGroup(_RefGroupBase):
+class CommandsGroup(NodeGroup):
     """Submit commands"""
 
     scala_name = "LedgerApiAdministration$ledger_api$commands$"
@@ -153,34 +153,22 @@ class CommandsGroup(_RefGroupBase):
 
         items = commands if isinstance(commands, (list, tuple)) else [commands]
         if not items or not all(isinstance(c, (ledger.CreateCommand, ledger.ExerciseCommand)) for c in items):
-            raise a.ArgumentError("ledger_api.commands.submit: commands must be a Seq of ledger_api_utils.create(...) / exercise(...) commands")
+            raise ArgumentError("ledger_api.commands.submit: commands must be a Seq of ledger_api_utils.create(...) / exercise(...) commands")
         if not act_as:
             raise CommandFailure("INVALID_ARGUMENT(8,0): actAs must name at least one party")
-        env = self._env
-        node = self._node
-        submit = getattr(node, "submit_command", None)
         cid = command_id or str(uuid.uuid4())
-        if submit is not None:
-            try:
-                future = env.call(submit, items, list(act_as), cid, synchronizer_id, user_id, submission_id or None, deduplication_period)
-            except CantonError as e:
-                if not e.context:
-                    raise
-                context = ", ".join(f"{k} -> {v}" for k, v in e.context.items())
-                raise CommandFailure(f"{render_canton_error(e, node)}\n  Context: Map({context})") from None
-        else:
-            future = env.call(lambda: node.submit(items, act_as=list(act_as), command_id=cid, synchronizer_id=synchronizer_id))
-        wait_s = (timeout if timeout is not None else int(env.config.parameters.timeouts.ledger_command.total_seconds() * 1e6)) / 1e6
+        wait = timeout if timeout is not None else self._env.timeout_micros("ledger_command")
         try:
-            tx = wait_future(future, wait_s)
-        except TimeoutError:
-            raise CommandFailure(
-                f"Request failed for {node.name}.\n  GrpcClientGaveUp: DEADLINE_EXCEEDED/Timed out while awaiting the completion of command {cid}",
-            ) from None
+            tx = self._admin.ledger.submit(items, list(act_as), cid, synchronizer_id, user_id, submission_id or None, deduplication_period, wait)
+        except CantonError as e:
+            if not e.context:
+                raise
+            context = ", ".join(f"{k} -> {v}" for k, v in e.context.items())
+            raise CommandFailure(f"{render_canton_error(e, self._node_name)}\n  Context: Map({context})") from None
         return TransactionView(tx.update_id, tx.offset, tx.synchronizer_id, tx.command_id, tx.events)
 
 
-class AcsGroup(_RefGroupBase):
+class AcsGroup(NodeGroup):
     """Active contract service"""
 
     scala_name = "LedgerApiAdministration$ledger_api$state$acs$"
@@ -188,17 +176,17 @@ class AcsGroup(_RefGroupBase):
     @command
     def of_party(self, party: a.PartyArg(), filter_template: a.Optional(a.Text("a template id")) = None) -> Vector:
         """List the active contracts of a party"""
-        contracts = self._env.call(self._node.active_contracts, party, filter_template)
+        contracts = self._admin.ledger.active_contracts(party, filter_template)
         return Vector(*[ActiveContract(c.contract_id, c.template_id, c.arguments, c.signatories, c.observers) for c in contracts])
 
     @command
     def of_all(self) -> Vector:
         """List all active contracts this participant stores"""
-        contracts = self._env.call(self._node.active_contracts, None, None)
+        contracts = self._admin.ledger.active_contracts(None, None)
         return Vector(*[ActiveContract(c.contract_id, c.template_id, c.arguments, c.signatories, c.observers) for c in contracts])
 
 
-class StateGroup(_RefGroupBase):
+class StateGroup(NodeGroup):
     """Read the ledger state"""
 
     scala_name = "LedgerApiAdministration$ledger_api$state$"
@@ -208,22 +196,17 @@ class StateGroup(_RefGroupBase):
         """Read the current ledger end offset of this participant"""
         from canton_console.console.scalalib import ScalaLong
 
-        return ScalaLong(self._env.call(lambda: self._node.ledger_end))  # Canton: Long
-
-    @group("Active contract service")
-    def acs(self) -> AcsGroup:
-        return AcsGroup(self._ref, f"{self._path}.acs")
+        return ScalaLong(self._admin.ledger.ledger_end())  # Canton: Long
 
 
-class LedgerApiGroup(_RefGroupBase):
+
+class LedgerApiGroup(NodeGroup):
     """Group of commands that access the ledger-api"""
 
     scala_name = "LedgerApiAdministration$ledger_api$"
 
-    @group("Submit commands")
-    def commands(self) -> CommandsGroup:
-        return CommandsGroup(self._ref, f"{self._path}.commands")
 
-    @group("Read the ledger state")
-    def state(self) -> StateGroup:
-        return StateGroup(self._ref, f"{self._path}.state")
+subgroup(ParticipantReference, "ledger_api")(LedgerApiGroup)
+subgroup(LedgerApiGroup, "commands")(CommandsGroup)
+subgroup(LedgerApiGroup, "state")(StateGroup)
+subgroup(StateGroup, "acs")(AcsGroup)

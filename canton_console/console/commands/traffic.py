@@ -19,7 +19,8 @@ import functools
 from typing import Any, Iterable
 
 from canton_console.console import args as a
-from canton_console.console.framework import Arg, CallContext, Group, command
+from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
+from canton_console.console.references import ParticipantReference, SequencerReference
 from canton_console.console.scalalib import NONE, NoSuchElement, Option, ScalaMap, Some
 from canton_console.pretty import Apply, Infix, Literal, Tree, to_tree
 from canton_console.values import errors as rt_errors
@@ -272,26 +273,14 @@ TRAFFIC_MEMBER = a.MemberArg(("participant", "mediator"))
 # ---- the sequencer's commands ----------------------------------------------------------------
 
 
-class SequencerTrafficGroup(Group):
+@subgroup(SequencerReference, "traffic_control")
+class SequencerTrafficGroup(NodeGroup):
     """Traffic control related commands"""
 
     scala_name = "TrafficControlSequencerAdministrationGroup"
 
-    def __init__(self, ref, path: str):
-        super().__init__(path, ref._env, ref._node)
-        self._ref = ref
-
-    def _sync(self):
-        node = self._node
-        sync_id = node.synchronizer_id  # fails as Canton does when the sequencer is not initialized
-        return self._env.synchronizers[sync_id]
-
     def _status(self, members: list[str] | None, selector: str, timestamp: int | None = None) -> SequencerTrafficStatus:
-        def run():
-            sync = self._sync()
-            return sync.traffic.states(members, selector, timestamp)
-
-        return SequencerTrafficStatus(self._env.call(run))
+        return SequencerTrafficStatus(self._admin.traffic.traffic_states(members, selector, timestamp))
 
     @command
     def traffic_state_of_members(self, members: MEMBERS) -> SequencerTrafficStatus:
@@ -347,21 +336,18 @@ class SequencerTrafficGroup(Group):
         The update is effective once the sequencer threshold of sequencers submitted it within the
         same submission window (setBalanceRequestSubmissionWindowSize), strictly after it was
         sequenced. If the new balance does not appear in the traffic state after the window, retry."""
-        self._env.call(self._node.set_traffic_balance, member, serial, new_balance)
+        self._admin.traffic.set_traffic_balance(member, serial, new_balance)
         return None
 
 
 # ---- the participant's commands --------------------------------------------------------------
 
 
-class ParticipantTrafficGroup(Group):
+@subgroup(ParticipantReference, "traffic_control")
+class ParticipantTrafficGroup(NodeGroup):
     """Traffic control related commands"""
 
     scala_name = "ParticipantTrafficControlAdministrationGroup"
-
-    def __init__(self, ref, path: str):
-        super().__init__(path, ref._env, ref._node)
-        self._ref = ref
 
     @command
     def traffic_state(self, synchronizer_id: a.SynchronizerIdArg()) -> TrafficState:
@@ -370,19 +356,7 @@ class ParticipantTrafficGroup(Group):
         The participant's own view of its traffic on the synchronizer: the receipt of the last event
         it sent and the top-ups delivered to it. It lags the sequencer's view and is not
         extrapolated to now; with traffic control disabled it is all zeros at the epoch."""
-        node = self._node
-
-        def run() -> tr.TrafficState:
-            if synchronizer_id is None or not node.is_connected(synchronizer_id):
-                raise CantonError(
-                    rt_errors.NOT_CONNECTED_TO_ANY_SYNCHRONIZER,
-                    f"This participant is not connected to synchronizer {synchronizer_id}",
-                )
-            sync = self._env.synchronizers[synchronizer_id]
-            receipt = node.traffic_receipts.get(synchronizer_id)
-            return sync.traffic.member_view(node.member_id, receipt, node.last_seen.get(synchronizer_id, 0))
-
-        return TrafficState(self._env.call(run))
+        return TrafficState(self._admin.traffic.traffic_state(synchronizer_id))
 
 
 __all__ = [

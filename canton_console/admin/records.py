@@ -1,0 +1,114 @@
+"""What the admin services return: small frozen records of plain values (ids as their proto
+primitive strings, times in microseconds), so a result can cross a process boundary as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from canton_console.values.ledger import Contract
+from canton_console.values.topology import SignedTopologyTransaction, StoredTransaction
+
+
+@attrs.frozen
+class NodeInfo:
+    """A node the console drives: its name, kind (participant, sequencer, mediator) and whether it
+    runs in this process."""
+
+    name: str
+    kind: str
+    local: bool = True
+
+    @property
+    def instance_type(self) -> str:
+        return self.kind.capitalize()
+
+
+@attrs.frozen
+class ConnectedSynchronizer:
+    alias: str
+    synchronizer_id: str
+    healthy: bool
+
+
+@attrs.frozen
+class RegisteredSynchronizer:
+    alias: str
+    synchronizer_id: str
+    connected: bool
+
+
+@attrs.frozen
+class PartyHosting:
+    """A party and the participants hosting it with their permission, as ids."""
+
+    party: str
+    participants: tuple[tuple[str, str], ...]
+
+
+@attrs.frozen
+class EnabledParty:
+    """A party a participant started to host, and the synchronizers where its hosting is pending."""
+
+    party: str
+    synchronizer_ids: tuple[str, ...]
+
+
+@attrs.frozen
+class ProposedTransaction:
+    """A topology transaction signed and sent by a node's topology manager."""
+
+    signed: SignedTopologyTransaction
+    is_proposal: bool
+
+
+@attrs.frozen
+class TopologyStoreEntries:
+    """The transactions of one topology store that matched a query."""
+
+    store: str
+    entries: tuple[StoredTransaction, ...]
+
+
+@attrs.frozen
+class SequencerStateResult:
+    synchronizer_id: str
+    threshold: int
+    active: tuple[str, ...]
+    observers: tuple[str, ...]
+    serial: int
+
+
+@attrs.frozen
+class LedgerTransaction:
+    """A committed transaction as the Ledger API shows it."""
+
+    update_id: str
+    offset: int
+    synchronizer_id: str
+    command_id: str
+    events: tuple[dict[str, Any], ...]
+
+
+@attrs.frozen
+class PingOutcome:
+    """A ping's result: the round trip in microseconds, or why it did not complete."""
+
+    elapsed_micros: int | None
+    failure: str | None = None
+
+
+__all__ = [
+    "ConnectedSynchronizer",
+    "Contract",
+    "EnabledParty",
+    "LedgerTransaction",
+    "NodeInfo",
+    "PartyHosting",
+    "PingOutcome",
+    "ProposedTransaction",
+    "RegisteredSynchronizer",
+    "SequencerStateResult",
+    "TopologyStoreEntries",
+]

@@ -1,0 +1,285 @@
+"""The admin service interfaces, one per node kind and concern, after Canton's admin gRPC services.
+
+Arguments and results are plain values: ids as their proto primitive strings (``PAR::name::1220…``),
+durations and times in microseconds, records from :mod:`canton_console.admin.records` and
+:mod:`canton_console.values`. A method that waits (a ping, a submission) blocks its caller, never
+the node. Failures are :class:`~canton_console.values.errors.CantonError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, Sequence
+
+from canton_console.admin.records import (
+    ConnectedSynchronizer,
+    EnabledParty,
+    LedgerTransaction,
+    NodeInfo,
+    PartyHosting,
+    PingOutcome,
+    ProposedTransaction,
+    RegisteredSynchronizer,
+    SequencerStateResult,
+)
+from canton_console.values.health import NodeStatusData, NotInitializedData
+from canton_console.values.ledger import Contract, CreateCommand, ExerciseCommand
+from canton_console.values.parameters import DynamicSynchronizerParameters
+from canton_console.values.topology import Mapping, StoredTransaction, TopologyTransaction
+from canton_console.values.traffic import TrafficState
+
+# ---- every node ------------------------------------------------------------------------------
+
+
+class StatusService(Protocol):
+    """Canton's StatusService: is the node up, initialized, active, and how are its components."""
+
+    def is_running(self) -> bool: ...
+
+    def is_initialized(self) -> bool: ...
+
+    def is_active(self) -> bool: ...
+
+    def status(self) -> NodeStatusData | NotInitializedData:
+        """The node's status; fails with NODE_NOT_STARTED when it is not running."""
+        ...
+
+
+class IdentityService(Protocol):
+    """Canton's IdentityInitializationService: the node's identity."""
+
+    def member_id(self) -> str:
+        """``PAR::name::1220…`` (or MED, SEQ); fails when the node has no identity yet."""
+        ...
+
+    def member_id_if_known(self) -> str | None:
+        """The member id when the node's identity is known, also while it is stopped; else None."""
+        ...
+
+    def unique_identifier(self) -> str | None: ...
+
+
+class LifecycleService(Protocol):
+    """Starting and stopping a node this console runs (a remote node refuses)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def kill(self) -> None: ...
+
+
+class TopologyService(Protocol):
+    """Canton's TopologyManagerReadService and TopologyManagerWriteService for one node."""
+
+    def stores(self) -> list[str]:
+        """The synchronizer ids this node keeps a topology store for."""
+        ...
+
+    def require_store(self, synchronizer_id: str) -> None:
+        """Fails with TOPOLOGY_STORE_NOT_FOUND unless the node keeps a store for the synchronizer."""
+        ...
+
+    def list(self, synchronizer_id: str, code: str, proposals: bool = False) -> list[StoredTransaction]:
+        """The head transactions of one mapping code in a store (or the pending proposals)."""
+        ...
+
+    def history(self, synchronizer_id: str, code: str) -> list[StoredTransaction]:
+        """Every stored transaction of one mapping code, oldest first."""
+        ...
+
+    def serial_of(self, synchronizer_id: str, code: str, key: str) -> int: ...
+
+    def propose(
+        self,
+        synchronizer_id: str,
+        mapping: Mapping,
+        serial: int | None = None,
+        must_fully_authorize: bool = False,
+        signed_by: str | None = None,
+    ) -> ProposedTransaction:
+        """Sign ``mapping`` at the next serial with the node's key and send it to the synchronizer."""
+        ...
+
+    def sequenced_state(self, synchronizer_id: str, transaction: TopologyTransaction) -> str | None:
+        """``effective``, ``proposal`` or ``superseded`` once the transaction was sequenced, else None."""
+        ...
+
+    def is_idle(self) -> bool:
+        """No submission waits to be sequenced and no topology change waits for its effective time."""
+        ...
+
+    def synchronizer_parameters(self, synchronizer_id: str) -> tuple[DynamicSynchronizerParameters, int]:
+        """The dynamic synchronizer parameters in force, and their serial."""
+        ...
+
+    def sequencer_states(self, synchronizer_id: str | None = None) -> list[SequencerStateResult]: ...
+
+    def now(self) -> int:
+        """The node's clock, in microseconds since the epoch."""
+        ...
+
+
+# ---- participant -----------------------------------------------------------------------------
+
+
+class PingService(Protocol):
+    """Canton's PingService."""
+
+    def ping(self, target: str, timeout_micros: int, synchronizer_id: str | None = None, ping_id: str | None = None) -> PingOutcome: ...
+
+
+class ConnectivityService(Protocol):
+    """Canton's SynchronizerConnectivityService."""
+
+    def connect(self, alias: str, sequencers: Sequence[str], trust_threshold: int = 1, priority: int = 0) -> str:
+        """Register and connect; ``sequencers`` are sequencer names or public API URLs. Returns the synchronizer id."""
+        ...
+
+    def is_onboarded(self, synchronizer_id: str) -> bool:
+        """The participant is in the synchronizer's topology and nothing is pending."""
+        ...
+
+    def list_connected(self) -> list[ConnectedSynchronizer]: ...
+
+    def list_registered(self) -> list[RegisteredSynchronizer]: ...
+
+    def resolve(self, alias_or_id: str) -> str | None:
+        """The synchronizer id of a registered alias or id, else None."""
+        ...
+
+    def is_connected(self, synchronizer_id: str) -> bool: ...
+
+    def disconnect(self, alias: str) -> None: ...
+
+    def reconnect(self, alias: str) -> bool: ...
+
+    def synchronizer_id_of(self, alias: str) -> str: ...
+
+
+class PartyService(Protocol):
+    """Canton's PartyManagementService (parties hosted through topology mappings)."""
+
+    def enable(self, name: str, synchronizer_alias: str | None = None) -> EnabledParty: ...
+
+    def is_hosted(self, party: str, synchronizer_ids: Sequence[str]) -> bool: ...
+
+    def list(self, filter_party: str = "", only_hosted_here: bool = False) -> list[PartyHosting]: ...
+
+
+class LedgerService(Protocol):
+    """The Ledger API's command submission and state services."""
+
+    def submit(
+        self,
+        commands: Sequence[CreateCommand | ExerciseCommand],
+        act_as: Sequence[str],
+        command_id: str,
+        synchronizer_id: str | None,
+        user_id: str,
+        submission_id: str | None,
+        deduplication_period_micros: int | None,
+        timeout_micros: int,
+    ) -> LedgerTransaction: ...
+
+    def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[Contract]: ...
+
+    def ledger_end(self) -> int: ...
+
+
+class ParticipantTrafficService(Protocol):
+    """The participant's view of its own traffic."""
+
+    def traffic_state(self, synchronizer_id: str) -> TrafficState: ...
+
+
+# ---- sequencer -------------------------------------------------------------------------------
+
+
+class SequencerTrafficService(Protocol):
+    """Canton's SequencerAdministrationService, traffic part."""
+
+    def synchronizer_id(self) -> str:
+        """The synchronizer this sequencer serves; fails when it is not initialized."""
+        ...
+
+    def traffic_states(self, members: Sequence[str] | None, selector: str, timestamp: int | None = None) -> list[tuple[str, TrafficState]]: ...
+
+    def set_traffic_balance(self, member: str, serial: int, new_balance: int) -> None: ...
+
+
+# ---- replicated nodes ------------------------------------------------------------------------
+
+
+class ReplicationService(Protocol):
+    """Canton's EnterpriseParticipantReplicationService / mediator replication."""
+
+    def is_replicated(self) -> bool: ...
+
+    def set_passive(self) -> None:
+        """Hand over to another replica; returns once one became active, or had the chance to."""
+        ...
+
+
+# ---- the whole -------------------------------------------------------------------------------
+
+
+class NodeAdmin(Protocol):
+    """One node's admin API: its services, by concern. A service a node kind lacks is None."""
+
+    info: NodeInfo
+    status: StatusService
+    identity: IdentityService
+    lifecycle: LifecycleService
+    topology: TopologyService
+    ping: PingService | None
+    connectivity: ConnectivityService | None
+    parties: PartyService | None
+    ledger: LedgerService | None
+    traffic: Any  # ParticipantTrafficService on a participant, SequencerTrafficService on a sequencer
+    replication: ReplicationService | None
+
+
+class ConsoleAdmin(Protocol):
+    """What the console needs of the set of nodes it drives."""
+
+    def nodes(self) -> list[NodeInfo]: ...
+
+    def node(self, name: str) -> NodeAdmin: ...
+
+    def start(self, names: Sequence[str]) -> None:
+        """Start nodes in Canton's order: sequencers, mediators, participants."""
+        ...
+
+    def stop(self, names: Sequence[str]) -> None:
+        """Stop nodes in Canton's order: participants, mediators, sequencers."""
+        ...
+
+    def is_idle(self) -> bool: ...
+
+    def bootstrap_synchronizer(self, name: str, sequencers: Sequence[str], mediators: Sequence[str], owners: Sequence[str], threshold: int) -> str:
+        """Bootstrap (or find) a synchronizer; sequencers and mediators by node name, owners by member id."""
+        ...
+
+    def bootstrap_local(self, name: str) -> str: ...
+
+    def sequencer_for_url(self, url: str) -> str | None:
+        """The name of the sequencer whose public API is at ``url``, if this console knows one."""
+        ...
+
+    # clock
+    def now(self) -> int: ...
+
+    def clock_is_simulated(self) -> bool: ...
+
+    def advance_clock(self, micros: int) -> None: ...
+
+    def advance_clock_to(self, micros: int) -> None: ...
+
+    def reset_clock(self) -> None: ...
+
+    # console timeouts (canton.parameters.timeouts.console)
+    def timeout_micros(self, which: str) -> int:
+        """``bounded``, ``ping`` or ``ledger_command``."""
+        ...
+
+    def set_bounded_timeout(self, micros: int) -> None: ...

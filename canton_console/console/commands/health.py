@@ -1,0 +1,119 @@
+"""``<node>.health``: status, liveness, initialization, and a participant's ping."""
+
+from __future__ import annotations
+
+from canton_console.console import args as a
+from canton_console.console.framework import CommandFailure, NodeGroup, command, command_property, subgroup
+from canton_console.console.references import NodeReference, ParticipantReference, bounded_timeout, wait_until
+from canton_console.console.render import NodeStatus, short_id
+from canton_console.console.scalalib import NONE, Option, Some
+from canton_console.values.errors import CantonError
+from canton_console.values.refined import ScalaDuration
+from canton_console.values.timefmt import round_for_humans
+
+
+@subgroup(NodeReference, "health")
+class HealthGroup(NodeGroup):
+    """Health and diagnostic related commands"""
+
+    scala_name = "HealthAdministration"
+
+    def _status(self) -> NodeStatus:
+        info = self._admin.info
+        try:
+            data = self._admin.status.status()
+        except CantonError as e:
+            return NodeStatus(info.kind, info.instance_type, info.name, None, e.render())
+        return NodeStatus(info.kind, info.instance_type, info.name, data)
+
+    @command_property(needs_running=False)
+    def status(self) -> NodeStatus:
+        """Get human (and machine) readable status information (a stopped node's status is its failure)"""
+        return self._status()
+
+    @command(needs_running=False)
+    def is_running(self) -> bool:
+        """Check if the node is running"""
+        return self._admin.status.is_running()
+
+    @command
+    def initialized(self) -> bool:
+        """Returns true if node has been initialized"""
+        return self._admin.status.is_initialized()
+
+    @command
+    def has_identity(self) -> bool:
+        """Returns true if the node has an identity"""
+        return self._admin.status.is_initialized()
+
+    @property
+    def active(self) -> bool:
+        """Check if the node is running and is the active instance (mediator, participant)"""
+        return self._status().active
+
+    @command(needs_running=False)
+    def wait_for_running(self) -> None:
+        """Wait for the node to be running"""
+        wait_until(self._env, self._admin.status.is_running, bounded_timeout(self._env), f"{self._node_name} is running", f"{self.scala_name}.wait_for_running")
+
+    @command(needs_running=False)
+    def wait_for_initialized(self) -> None:
+        """Wait for the node to be initialized"""
+        wait_until(
+            self._env, self._admin.status.is_initialized, bounded_timeout(self._env), f"{self._node_name} is initialized", f"{self.scala_name}.wait_for_initialized"
+        )
+
+
+class PingDuration(ScalaDuration):
+    """A ping's result: Canton declares it as ``Duration`` (``res10: Duration = 923 milliseconds``)."""
+
+    @property
+    def canton_type(self) -> str:
+        return "Duration"
+
+
+@subgroup(ParticipantReference, "health")
+class ParticipantHealthGroup(HealthGroup):
+    """Health and diagnostic related commands"""
+
+    scala_name = "ParticipantHealthAdministration"
+
+    @command
+    def ping(
+        self,
+        participant_id: a.MemberArg(("participant",)),
+        timeout: a.Duration(allow_zero=False) = None,
+        synchronizer_id: a.Optional(a.SynchronizerIdArg()) = None,
+        id: a.Text("a ping id string") = "",
+    ) -> ScalaDuration:
+        """Sends a ping to the target participant over the ledger. Yields the duration in case of success and throws a RuntimeException in case of failure.
+
+        The participant creates a Ping contract for the target's admin party; the target answers by
+        exercising Respond; the ping completes when the initiator sees the archival. Both requests go
+        through the sequencer and the mediator. Fails after ``timeout`` (30 seconds by default)."""
+        return self._ping(participant_id, timeout, synchronizer_id, id)
+
+    def _ping(self, participant_id: str, timeout: int | None, synchronizer_id: str | None, id: str) -> ScalaDuration:
+        timeout_us = timeout if timeout is not None else self._env.timeout_micros("ping")
+        outcome = self._admin.ping.ping(participant_id, timeout_us, synchronizer_id, id or None)
+        if outcome.elapsed_micros is None:
+            raise CommandFailure(f"Unable to ping {short_id(participant_id)} within {round_for_humans(timeout_us)}: {outcome.failure}")
+        return PingDuration(outcome.elapsed_micros, "millisecond")
+
+    @command
+    def maybe_ping(
+        self,
+        participant_id: a.MemberArg(("participant",)),
+        timeout: a.Duration(allow_zero=False) = None,
+        synchronizer_id: a.Optional(a.SynchronizerIdArg()) = None,
+        id: a.Text("a ping id string") = "",
+    ) -> Option:
+        """Like ping, but yields None instead of failing when the ping does not complete in time
+
+        Some(duration) when the target answered within the timeout (30 seconds by default), else None."""
+        try:
+            return Some(self._ping(participant_id, timeout, synchronizer_id, id))
+        except CommandFailure as e:
+            if e.cause.startswith("Unable to ping "):
+                return NONE
+            raise

@@ -1,0 +1,83 @@
+"""``<node>.topology.synchronizer_trust_certificates``: which participants declared they act on a
+synchronizer (Canton's SynchronizerTrustCertificate mapping, issued when a participant connects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from canton_console.console import args as a
+from canton_console.console.commands.topology import TopologyGroup
+from canton_console.console.commands.topology_mappings import BaseResult, StoreArg
+from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
+from canton_console.console.scalalib import Vector
+from canton_console.pretty import Tree, klass, param
+from canton_console.runtime.identity import Member, SynchronizerId
+from canton_console.values import topology as t
+
+
+@attrs.frozen
+class SynchronizerTrustCertificate:
+    participantId: Member
+    synchronizerId: SynchronizerId
+
+    canton_type = "SynchronizerTrustCertificate"
+
+    def __pretty__(self) -> Tree:
+        return klass("SynchronizerTrustCertificate", param("participantId", self.participantId), param("synchronizerId", self.synchronizerId))
+
+
+@attrs.frozen
+class ListSynchronizerTrustCertificateResult:
+    context: BaseResult
+    item: SynchronizerTrustCertificate
+
+    canton_type = "ListSynchronizerTrustCertificateResult"
+
+    def __pretty__(self) -> Tree:
+        return klass("ListSynchronizerTrustCertificateResult", param("context", self.context), param("item", self.item))
+
+
+@subgroup(TopologyGroup, "synchronizer_trust_certificates")
+class SynchronizerTrustCertificatesGroup(NodeGroup):
+    """Inspect synchronizer trust certificates"""
+
+    scala_name = "TopologyAdministrationGroup$synchronizer_trust_certificates$"
+
+    @command
+    def list(
+        self,
+        store: a.Optional(StoreArg()) = None,
+        proposals: a.Bool() = False,
+        time_query: Unsupported("only the head state is queried", accept=("HeadState",)) = None,
+        operation: Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)")) = None,
+        filter_uid: a.Text("a participant uid filter") = "",
+        filter_signing_key: a.Text("a key fingerprint filter") = "",
+        protocol_version: Unsupported("results are in the synchronizer's protocol version") = None,
+    ) -> Vector:
+        """List synchronizer trust certificates
+
+        The certificates of the node's synchronizer stores (or of ``store``): one per participant
+        that connected to the synchronizer. ``filterUid`` keeps those whose participant uid contains
+        it (``participant1.id.filterString``)."""
+        topology = self._admin.topology
+        if store is not None:
+            topology.require_store(store)
+        out = []
+        for sync_id in [store] if store is not None else topology.stores():
+            for stored in topology.list(sync_id, t.TRUST_CERTIFICATE, proposals):
+                participant = stored.mapping.data["participant"]
+                if filter_uid and filter_uid not in participant.split("::", 1)[1]:
+                    continue
+                if filter_signing_key and not any(filter_signing_key in f for f in stored.signed.signatures):
+                    continue
+                item = SynchronizerTrustCertificate(Member.parse(participant), SynchronizerId.parse(stored.mapping.data["synchronizer_id"]))
+                out.append(ListSynchronizerTrustCertificateResult(BaseResult.of(sync_id, stored), item))
+        return Vector(*out)
+
+    @command
+    def active(self, synchronizer_id: a.SynchronizerIdArg(), participant_id: a.MemberArg(("participant",))) -> bool:
+        """Whether the participant's trust certificate for the synchronizer is in force"""
+        rows: Any = self.list(store=synchronizer_id, filter_uid=participant_id.split("::", 1)[1])
+        return any(str(r.item.participantId) == participant_id and str(r.item.synchronizerId) == synchronizer_id for r in rows)

@@ -1,0 +1,125 @@
+"""The admin services of the nodes in this process (see :mod:`canton_console.admin`).
+
+``LocalConsoleAdmin(environment)`` is what a console drives when the nodes run in its own process:
+each node's services are made here, by node kind, from :data:`SERVICES`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from canton_console.admin.records import NodeInfo
+from canton_console.runtime.services.node import LocalIdentityService, LocalLifecycleService, LocalReplicationService, LocalStatusService
+from canton_console.runtime.services.participant import (
+    LocalConnectivityService,
+    LocalLedgerService,
+    LocalParticipantTrafficService,
+    LocalPartyService,
+    LocalPingService,
+    sequencer_named_by,
+)
+from canton_console.runtime.services.sequencer import LocalSequencerTrafficService
+from canton_console.runtime.services.topology import LocalTopologyService
+from canton_console.values import errors
+from canton_console.values.errors import CantonError
+
+ALL_KINDS = ("participant", "sequencer", "mediator")
+
+# service attribute -> node kind -> the class serving it
+SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
+    "status": dict.fromkeys(ALL_KINDS, LocalStatusService),
+    "identity": dict.fromkeys(ALL_KINDS, LocalIdentityService),
+    "lifecycle": dict.fromkeys(ALL_KINDS, LocalLifecycleService),
+    "topology": dict.fromkeys(ALL_KINDS, LocalTopologyService),
+    "replication": {"participant": LocalReplicationService, "mediator": LocalReplicationService},
+    "ping": {"participant": LocalPingService},
+    "connectivity": {"participant": LocalConnectivityService},
+    "parties": {"participant": LocalPartyService},
+    "ledger": {"participant": LocalLedgerService},
+    "traffic": {"participant": LocalParticipantTrafficService, "sequencer": LocalSequencerTrafficService},
+}
+
+
+class LocalNodeAdmin:
+    """One node's services, made once."""
+
+    def __init__(self, env: Any, node: Any):
+        self.info = NodeInfo(node.name, node.kind)
+        for name, by_kind in SERVICES.items():
+            factory = by_kind.get(node.kind)
+            setattr(self, name, factory(env, node) if factory is not None else None)
+
+
+class LocalConsoleAdmin:
+    """The nodes of one runtime environment, as a console sees them."""
+
+    def __init__(self, env: Any):
+        self._env = env
+        self._nodes = {node.name: LocalNodeAdmin(env, node) for node in env.nodes()}
+
+    def nodes(self) -> list[NodeInfo]:
+        return [admin.info for admin in self._nodes.values()]
+
+    def node(self, name: str) -> LocalNodeAdmin:
+        return self._nodes[name]
+
+    def start(self, names: Sequence[str]) -> None:
+        self._env.start([self._env.node(n) for n in names])
+
+    def stop(self, names: Sequence[str]) -> None:
+        self._env.stop([self._env.node(n) for n in names])
+
+    def is_idle(self) -> bool:
+        return self._env.call(self._env.is_idle)
+
+    def bootstrap_synchronizer(self, name: str, sequencers: Sequence[str], mediators: Sequence[str], owners: Sequence[str], threshold: int) -> str:
+        env = self._env
+        for node_name in [*sequencers, *mediators]:
+            node = env.node(node_name)
+            if not node.running:
+                raise CantonError(
+                    errors.INVALID_ARGUMENT,
+                    f"The synchronizer cannot be bootstrapped: {node.instance_type} '{node.name}' has not been started",
+                )
+        owner_ids = list(owners)
+        if not owner_ids and sequencers:
+            first = env.node(sequencers[0])
+            owner_ids = [first.member_id] if first.running and first.uid is not None else []
+        owner_nodes = [n for n in env.nodes() if n.running and n.uid is not None and n.member_id in owner_ids]
+        return env.bootstrap_synchronizer(name, [env.node(n) for n in sequencers], [env.node(n) for n in mediators], owner_nodes, threshold)
+
+    def bootstrap_local(self, name: str) -> str:
+        return self._env.bootstrap_local(name)
+
+    def sequencer_for_url(self, url: str) -> str | None:
+        seq = sequencer_named_by(self._env, url)
+        return None if seq is None else seq.name
+
+    # ---- clock -----------------------------------------------------------------------------
+    def now(self) -> int:
+        return self._env.clock.now()
+
+    def clock_is_simulated(self) -> bool:
+        return self._env.clock.is_simulated
+
+    def advance_clock(self, micros: int) -> None:
+        self._env.call(self._env.clock.advance, micros)
+
+    def advance_clock_to(self, micros: int) -> None:
+        self._env.call(self._env.clock.advance_to, micros)
+
+    def reset_clock(self) -> None:
+        self._env.call(self._env.clock.reset)
+
+    # ---- console timeouts --------------------------------------------------------------------
+    def timeout_micros(self, which: str) -> int:
+        return int(getattr(self._env.config.parameters.timeouts, which).total_seconds() * 1e6)
+
+    def set_bounded_timeout(self, micros: int) -> None:
+        import datetime as dt
+
+        import attrs
+
+        config = self._env.config
+        p = config.parameters
+        self._env.config = attrs.evolve(config, parameters=attrs.evolve(p, timeouts=attrs.evolve(p.timeouts, bounded=dt.timedelta(microseconds=micros))))

@@ -1,0 +1,134 @@
+"""The services every node has: status, identity, lifecycle, replication."""
+
+from __future__ import annotations
+
+import time
+
+from canton_console.runtime.services.base import LocalService, not_started
+from canton_console.values import health
+from canton_console.values.health import NodeStatusData, NotInitializedData
+
+_PASSIVE_COMPONENTS = {
+    "participant": ("connected-synchronizer", "sync-ephemeral-state", "sequencer-client", "acs-commitment-processor"),
+    "mediator": ("sequencer-client",),
+    "sequencer": ("sequencer-client",),
+}
+
+
+class LocalStatusService(LocalService):
+    passive_refusal = None
+
+    def is_running(self) -> bool:
+        return self._node.running
+
+    def is_initialized(self) -> bool:
+        return self._node.running and self._node.uid is not None
+
+    def is_active(self) -> bool:
+        status = self.status() if self._node.running else None
+        return bool(status is not None and status.active)
+
+    def status(self) -> NodeStatusData | NotInitializedData:
+        if not self._node.running:
+            raise not_started(self._node)
+        return self._call(self._status)
+
+    def _status(self) -> NodeStatusData | NotInitializedData:
+        node = self._node
+        if node.uid is None:
+            return NotInitializedData(True, "ID")  # started while its database is down: identity not loaded yet
+        if node.passive:
+            return self._passive_status()
+        common = dict(
+            kind=node.kind,
+            uid=str(node.uid),
+            member=node.member_id,
+            uptime_micros=node.uptime_micros(),
+            ports=tuple(node.ports()),
+            active=node.active,
+            components=tuple(node.components()),
+        )
+        if node.kind == "participant":
+            connected = node.connected_synchronizers()
+            return NodeStatusData(
+                **common,
+                connected_synchronizers=tuple(s.id for _, s, healthy in connected if healthy),
+                unhealthy_synchronizers=tuple(s.id for _, s, healthy in connected if not healthy),
+            )
+        sync = node.synchronizer
+        if sync is None:
+            return NotInitializedData(True, "Initialization")
+        if node.kind == "sequencer":
+            now = sync.now()
+            return NodeStatusData(
+                **common,
+                synchronizer_id=sync.id,
+                connected_participants=tuple(p for p in sync.topology.participants(now) if p in sync.subscribers),
+                connected_mediators=tuple(m for m in sync.topology.mediators(now) if m in sync.subscribers),
+            )
+        return NodeStatusData(**common, synchronizer_id=sync.id)
+
+    def _passive_status(self) -> NodeStatusData | NotInitializedData:
+        """A passive replica: it has the node's identity but stays off the synchronizers (Active: false)."""
+        node = self._node
+        common = dict(
+            kind=node.kind,
+            uid=str(node.uid),
+            member=node.member_id,
+            uptime_micros=node.uptime_micros(),
+            ports=tuple(node.ports()),
+            active=False,
+            components=(node.storage_health(), *[health.not_initialized(n) for n in _PASSIVE_COMPONENTS[node.kind]]),
+        )
+        if node.kind == "mediator":
+            sync_id = node.stored_synchronizer_id()
+            if sync_id is None:
+                return NotInitializedData(False, "Initialization")
+            return NodeStatusData(**common, synchronizer_id=sync_id)
+        return NodeStatusData(**common)
+
+
+class LocalIdentityService(LocalService):
+    passive_refusal = None
+
+    def member_id(self) -> str:
+        return self._call(lambda: self._node.member_id)
+
+    def member_id_if_known(self) -> str | None:
+        node = self._node
+        return None if node.uid is None else node.member_id
+
+    def unique_identifier(self) -> str | None:
+        uid = self._node.uid
+        return None if uid is None else str(uid)
+
+
+class LocalLifecycleService(LocalService):
+    def start(self) -> None:
+        self._env.start([self._node])
+
+    def stop(self) -> None:
+        self._env.stop([self._node])
+
+    def kill(self) -> None:
+        self._env.call(self._node.kill)
+
+
+class LocalReplicationService(LocalService):
+    passive_refusal = None
+
+    def is_replicated(self) -> bool:
+        return self._node.replicated
+
+    def set_passive(self) -> None:
+        node = self._node
+        if not self._call(node.set_passive):
+            return
+        others = self._env.replicas_of(node)
+        period = node.config.replication.check_period.total_seconds()
+        deadline = time.monotonic() + 2 * period + 1.0
+        while time.monotonic() < deadline:
+            if any(n.active for n in others):
+                return
+            time.sleep(0.01)
+

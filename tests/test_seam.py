@@ -1,0 +1,108 @@
+"""The seam between the console and the nodes, checked on the source: the console reaches nodes only
+through the admin services (canton_console.admin) and value types; the runtime knows nothing of
+the console; every Canton command group is registered, none wired by hand."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import canton_console
+
+PACKAGE = Path(canton_console.__file__).resolve().parent
+
+# The one place that builds a runtime and binds it to a console (the composition root).
+COMPOSITION_ROOTS = {"console/session.py": {"canton_console.runtime.environment", "canton_console.runtime.services"}}
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            # ``from canton_console.runtime import x`` imports the module canton_console.runtime.x
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def modules_under(folder: str) -> list[Path]:
+    return sorted((PACKAGE / folder).rglob("*.py"))
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def crossings(folder: str, forbidden: tuple[str, ...], allowed: dict[str, set[str]] | None = None) -> list[str]:
+    allowed = allowed or {}
+    bad = []
+    for path in modules_under(folder):
+        ok = allowed.get(rel(path), set())
+        for line, module in imports_of(path):
+            if module.startswith(forbidden) and not any(module == a or module.startswith(a + ".") for a in ok):
+                bad.append(f"{rel(path)}:{line} imports {module}")
+    return bad
+
+
+def test_console_reaches_nodes_only_through_the_admin_services():
+    assert crossings("console", ("canton_console.runtime", "canton_console.store"), COMPOSITION_ROOTS) == []
+    assert crossings("transcript", ("canton_console.runtime", "canton_console.store")) == []
+
+
+def test_the_runtime_knows_nothing_of_the_console():
+    assert crossings("runtime", ("canton_console.console", "canton_console.transcript", "canton_console.cli")) == []
+    assert crossings("store", ("canton_console.console", "canton_console.transcript", "canton_console.runtime")) == []
+
+
+def test_admin_interfaces_and_values_stand_on_values_only():
+    upward = ("canton_console.console", "canton_console.runtime", "canton_console.store", "canton_console.transcript", "canton_console.cli")
+    assert crossings("admin", upward) == []
+    assert crossings("values", (*upward, "canton_console.admin")) == []
+
+
+def test_no_console_module_touches_a_private_attribute_of_another_object():
+    """``x._pending``, ``node._store``: reading another object's private state across the seam. A
+    console object may use its own private attributes (``self._admin``) and those of console
+    objects it builds (``ref._admin``), but never a runtime object's, which it cannot reach."""
+    console_private = {"_admin", "_env", "_path", "_ref", "_kind", "_refs", "_targets", "_names", "_known_member_id", "_status", "_console"}
+    bad = []
+    for path in modules_under("console"):
+        if rel(path) in COMPOSITION_ROOTS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                owner = node.value
+                if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+                    continue
+                if node.attr in console_private:
+                    continue
+                bad.append(f"{rel(path)}:{node.lineno} reads .{node.attr}")
+    assert bad == []
+
+
+def test_the_runtime_does_not_parse_console_command_paths():
+    for path in modules_under("runtime"):
+        text = path.read_text()
+        for command_path in ("ledger_api.", ".health.", "refuse_reason"):
+            assert command_path not in text, f"{rel(path)} mentions {command_path}"
+
+
+def test_every_group_is_registered_and_reachable(default_session):
+    """Groups come from the registry: each registered group is reachable from its node and has help."""
+    from canton_console.console.framework import Group, groups_of
+
+    ns = default_session.console.namespace
+    seen = 0
+    stack = [ns[name] for name in ("participant1", "sequencer1", "mediator1")]
+    while stack:
+        obj = stack.pop()
+        for name in groups_of(obj):
+            child = getattr(obj, name)
+            assert isinstance(child, Group), name
+            assert child.help().strip(), f"{child._path} has no help"
+            seen += 1
+            stack.append(child)
+    assert seen >= 12
