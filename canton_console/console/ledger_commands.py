@@ -9,14 +9,20 @@ from typing import Any
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import CommandFailure, Group, command, group, render_canton_error
+from canton_console.console.framework import (
+    CommandFailure,
+    Group,
+    command,
+    group,
+    render_canton_error,
+)
 from canton_console.console.references import _RefGroupBase
 from canton_console.console.scalalib import Vector
 from canton_console.pretty import Apply, Infix, Literal, klass, param, to_tree
 from canton_console.runtime import ledger
-from canton_console.values.errors import CantonError
-from canton_console.runtime.identity import PartyId
 from canton_console.runtime.scheduler import wait_future
+from canton_console.values.errors import CantonError
+from canton_console.values.ids import PartyId
 
 
 def _plain(value: Any) -> Any:

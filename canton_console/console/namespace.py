@@ -16,7 +16,7 @@ from canton_console.console.references import NodeReference, bounded_timeout, re
 from canton_console.console.render import CantonStatus, HelpText
 from canton_console.console.scalalib import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
 from canton_console.values import parameters, refined as values
-from canton_console.runtime.identity import SynchronizerId
+from canton_console.values.ids import SynchronizerId
 from canton_console.values.timefmt import instant, round_for_humans
 
 

@@ -18,7 +18,7 @@ from canton_console.pretty import Literal, klass, param
 from canton_console.values import errors as rt_errors
 from canton_console.values.errors import CantonError
 from canton_console.values.health import NodeStatusData, NotInitializedData
-from canton_console.runtime.identity import Member, PartyId, SynchronizerId, UniqueIdentifier
+from canton_console.values.ids import Member, PartyId, SynchronizerId, UniqueIdentifier
 from canton_console.runtime.scheduler import wait_future
 from canton_console.values.timefmt import round_for_humans
 from canton_console.values.refined import ScalaDuration
@@ -246,7 +246,7 @@ def status_data(node) -> NodeStatusData | NotInitializedData:
     common = dict(
         kind=node.kind,
         uid=UniqueIdentifier(node.uid.identifier, node.uid.namespace).short,
-        member=Member(node.code, node.uid).__pretty__().text,
+        member=Member.of(node.code, node.uid).__pretty__().text,
         uptime_micros=node.uptime_micros(),
         ports=tuple(node.ports()),
         active=node.active,
@@ -287,7 +287,7 @@ def passive_status_data(node) -> NodeStatusData | NotInitializedData:
     common = dict(
         kind=node.kind,
         uid=UniqueIdentifier(node.uid.identifier, node.uid.namespace).short,
-        member=Member(node.code, node.uid).__pretty__().text,
+        member=Member.of(node.code, node.uid).__pretty__().text,
         uptime_micros=node.uptime_micros(),
         ports=tuple(node.ports()),
         active=False,

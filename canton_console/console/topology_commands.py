@@ -31,7 +31,7 @@ from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq
 from canton_console.values import errors as rt_errors
 from canton_console.runtime import topology as t
 from canton_console.values.errors import CantonError, ErrorCategory, ErrorCode
-from canton_console.runtime.identity import Member, PartyId, SynchronizerId, short_fingerprint
+from canton_console.values.ids import Member, PartyId, SynchronizerId, short_fingerprint
 from canton_console.values.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
 from canton_console.values.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant
 from canton_console.values.refined import InvalidValue, NonNegativeFiniteDuration, PositiveNumeric
@@ -477,7 +477,7 @@ def _propose_on_runtime(
     node.require_running()
     sync = _node_synchronizer(node, synchronizer_id)
     topo = sync.topology
-    namespace = node.uid.namespace
+    namespace = node.uid.namespace.unwrap
     if signed_by is not None and signed_by != namespace:
         raise CantonError(TOPOLOGY_SECRET_KEY_NOT_IN_STORE, "Secret key with given fingerprint could not be found")
     current_serial = topo.serial_of(mapping.code, mapping.key)
