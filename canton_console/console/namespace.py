@@ -374,7 +374,7 @@ class Console:
         self._build()
 
     def _build(self) -> None:
-        from canton_console.console import ledger_commands
+        from canton_console.console import canton_names, ledger_commands
         from canton_console.console.scala_syntax import RUNTIME_HELPERS
 
         ns = self.namespace
@@ -428,6 +428,7 @@ class Console:
         ns["Map"] = lambda *pairs: ScalaMap(pairs)
         ns["timedelta"] = dt.timedelta
         ns["println"] = _println
+        canton_names.install(ns)  # Canton's names as the docs write them: PartyId, com.digitalasset..., imports
 
     def describe(self, name: str) -> str:
         from canton_console.console.help import all_names, not_found

@@ -47,8 +47,9 @@ class InvalidIdentity(InvalidValue):
 
 
 def short_fingerprint(fp: str) -> str:
-    """A fingerprint as pretty output shows it: its first 12 characters and ``...``."""
-    return fp[:SHORT] + "..."
+    """A fingerprint as pretty output shows it (Canton's ``readableHash``): its first 12 characters
+    and ``...``, or all of it when it is no longer."""
+    return fp if len(fp) <= SHORT else fp[:SHORT] + "..."
 
 
 def _limit(text: str, n: int) -> str:
