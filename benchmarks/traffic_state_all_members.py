@@ -32,10 +32,11 @@ def main() -> None:
 
     from canton_console.console.session import Session, load
     from canton_console.runtime import topology
-    from canton_console.values import messages
-    from canton_console.runtime.identity import SigningKey, UniqueIdentifier
+from canton_console.values import messages
+    from canton_console.runtime.identity import SigningKey
     from canton_console.values.messages import Envelope, SubmissionRequest
     from canton_console.runtime.participant import topology_broadcast
+    from canton_console.values.ids import UniqueIdentifier
 
     with tempfile.TemporaryDirectory() as tmp:
         session = Session(load([], data_dir=Path(tmp)))
@@ -70,9 +71,9 @@ def main() -> None:
                 uid = UniqueIdentifier(f"member{i}", key.fingerprint)
                 member = f"PAR::{uid}"
                 txs = []
-                for mapping in (topology.namespace_delegation(uid.namespace, key.public_bytes.hex()), topology.trust_certificate(member, sync.id)):
+                for mapping in (topology.namespace_delegation(uid.namespace.unwrap, key.public_bytes.hex()), topology.trust_certificate(member, sync.id)):
                     tx = topology.TopologyTransaction(topology.REPLACE, 1, mapping)
-                    txs.append(topology.SignedTopologyTransaction(tx, {uid.namespace: key.sign(tx.bytes_to_sign()).hex()}))
+                    txs.append(topology.SignedTopologyTransaction(tx, {uid.namespace.unwrap: key.sign(tx.bytes_to_sign()).hex()}))
                 batch += txs
                 members.append(member)
                 if len(batch) == 200 or i == args.members - 1:

@@ -914,7 +914,7 @@ def test_syntax_errors(source, incomplete):
 
 
 def test_runtime_helpers_are_exposed():
-    assert set(RUNTIME_HELPERS) == {"__cc_sel", "__cc_apply", "__cc_duration", "__cc_div", "__cc_mod", "__cc_None", "__cc_long", "__cc_show"}
+    assert set(RUNTIME_HELPERS) == {"__cc_sel", "__cc_apply", "__cc_duration", "__cc_div", "__cc_mod", "__cc_None", "__cc_long", "__cc_show", "__cc_import"}
     assert RUNTIME_HELPERS["__cc_apply"] is cc_apply
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from canton_console.console.framework import Arg, CallContext
 from canton_console.console.scalalib import Option
 from canton_console.values import refined as v
-from canton_console.runtime.identity import Member, PartyId, SynchronizerId
+from canton_console.values.ids import Member, PartyId, SynchronizerId
 
 DURATION_EXAMPLES = "a duration such as 10.seconds, timedelta(seconds=10) or NonNegativeFiniteDuration.ofSeconds(10)"
 

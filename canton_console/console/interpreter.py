@@ -126,7 +126,7 @@ class Interpreter:
             except ScalaSyntaxError as e:
                 raise ScalaSyntaxError(str(e).split(" (line")[0], (e.lineno or 1) + first_line - 1, e.offset or 1) from None
             vals += last.vals
-            tree = ast.parse(last.python, filename=filename)
+            tree = ast.parse(last.python_with_imports, filename=filename)
             ast.increment_lineno(tree, first_line - 1)
             body += tree.body
         return ast.Module(body=body, type_ignores=[]), attrs.evolve(last, vals=tuple(vals))
@@ -183,7 +183,7 @@ class Interpreter:
         chunks = []
         for first_line, source in split_statements(text, self.is_complete):
             try:
-                python = translate(source).python
+                python = translate(source).python_with_imports
             except ScalaSyntaxError as e:
                 raise ScalaSyntaxError(str(e).split(" (line")[0], (e.lineno or 1) + first_line - 1, e.offset or 1) from None
             tree = ast.parse(python, filename=path)

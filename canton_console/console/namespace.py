@@ -212,6 +212,7 @@ class Console:
         return list(FIXED_TOP_LEVEL_ITEMS) + [(topic, name, summary) for name, (topic, summary) in self.top_level.items()]
 
     def _build(self) -> None:
+        from canton_console.console import canton_names
         from canton_console.console.scala_syntax import RUNTIME_HELPERS
 
         commands.load_all()
@@ -265,6 +266,7 @@ class Console:
         ns["Map"] = lambda *pairs: ScalaMap(pairs)
         ns["timedelta"] = dt.timedelta
         ns["println"] = _println
+        canton_names.install(ns)  # Canton's names as the docs write them: PartyId, com.digitalasset..., imports
 
     def describe(self, name: str) -> str:
         from canton_console.console.help import all_names, not_found

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from canton_console.console.framework import CommandFailure, command
 from canton_console.pretty import Literal
 from canton_console.values.errors import CantonError
-from canton_console.runtime.identity import Member, PartyId, SynchronizerId
+from canton_console.values.ids import Member, PartyId, SynchronizerId
 from canton_console.values.timefmt import round_for_humans
 
 TOPIC_HEALTH = "Health"

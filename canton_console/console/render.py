@@ -19,6 +19,8 @@ WIDTH = 80
 def type_name(value: Any) -> str:
     """The Scala type Canton's console would print for a value."""
     explicit = getattr(value, "canton_type", None)
+    if isinstance(value, type):  # a class stands for its Scala companion object
+        return f"{explicit if isinstance(explicit, str) else value.__name__}.type"
     if isinstance(explicit, str):
         return explicit
     if isinstance(value, bool):

@@ -67,6 +67,9 @@ def to_tree(value: object) -> Tree:
     """The tree of any value: Pretty objects describe themselves, the rest uses Scala-ish text."""
     if isinstance(value, (Literal, Apply, Infix)):
         return value
+    if isinstance(value, type):  # a class stands for its Scala companion object: print its name
+        name = getattr(value, "canton_type", None)
+        return Literal(name if isinstance(name, str) else value.__name__)
     pretty = getattr(value, "__pretty__", None)
     if pretty is not None and callable(pretty):
         return pretty()

@@ -151,7 +151,7 @@ class Environment:
                 if mediator.synchronizer is None and mediator.active:
                     mediator.join(sync)
             return sync_id
-        owner_fps = [o.uid.namespace for o in owners]
+        owner_fps = [o.uid.namespace.unwrap for o in owners]
         namespace = owner_fps[0] if len(owners) == 1 else identity.decentralized_namespace(owner_fps, threshold)
         sync_id = f"{name}::{namespace}"
         sync = Synchronizer(self, sync_id, name, {"protocol_version": PROTOCOL_VERSION})
@@ -159,10 +159,10 @@ class Environment:
 
         def signed(mapping: topology.Mapping, signers: list[Node]) -> topology.SignedTopologyTransaction:
             tx = topology.TopologyTransaction(topology.REPLACE, 1, mapping)
-            return topology.SignedTopologyTransaction(tx, {n.uid.namespace: n.key.sign(tx.bytes_to_sign()).hex() for n in signers})
+            return topology.SignedTopologyTransaction(tx, {n.uid.namespace.unwrap: n.key.sign(tx.bytes_to_sign()).hex() for n in signers})
 
         members = list(dict.fromkeys([*owners, *sequencers, *mediators]))
-        genesis = [signed(topology.namespace_delegation(n.uid.namespace, n.key.public_bytes.hex()), [n]) for n in members]
+        genesis = [signed(topology.namespace_delegation(n.uid.namespace.unwrap, n.key.public_bytes.hex()), [n]) for n in members]
         genesis += [signed(topology.owner_to_key(n.member_id, n.key.public_bytes.hex()), [n]) for n in [*sequencers, *mediators]]
         if len(owners) > 1:
             genesis.append(signed(topology.decentralized_namespace_definition(namespace, threshold, owner_fps), owners))

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from canton_console.values import errors, health
-from canton_console.values.errors import CantonError
-from canton_console.runtime.identity import Member, SigningKey, UniqueIdentifier
+from canton_console.runtime.identity import SigningKey
 from canton_console.store import schema as s
 from canton_console.store.storage import Storage, StorageSpec, StorageUnavailable
+from canton_console.values import errors, health
+from canton_console.values.errors import CantonError
+from canton_console.values.ids import Member, UniqueIdentifier
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
@@ -150,7 +151,7 @@ class Node:
         if self.uid is None:
             self.require_running()
             self._require_store_open()
-        return Member(self.code, self.uid)
+        return Member.of(self.code, self.uid)
 
     @property
     def member_id(self) -> str:

@@ -301,10 +301,10 @@ class ParticipantNode(Node):
         if member not in sync.topology.participants():
             cert = self.sign(topology.TopologyTransaction(topology.REPLACE, 1, topology.trust_certificate(member, sync_id)))
             key = self.sign(
-                topology.TopologyTransaction(topology.REPLACE, 1, topology.namespace_delegation(self.uid.namespace, self.key.public_bytes.hex()))
+                topology.TopologyTransaction(topology.REPLACE, 1, topology.namespace_delegation(self.uid.namespace.unwrap, self.key.public_bytes.hex()))
             )
             # A new participant cannot send yet: the sequencer submits its onboarding transactions.
-            onboarding = [key, cert] if sync.topology.public_key(self.uid.namespace) is None else [cert]
+            onboarding = [key, cert] if sync.topology.public_key(self.uid.namespace.unwrap) is None else [cert]
             sequencer = next(n for n in sequencers if n.running)
             sync.submit(topology_broadcast(sequencer.member_id, onboarding))
         self._subscribe(sync, connection)
@@ -379,13 +379,13 @@ class ParticipantNode(Node):
 
     # ---- topology ------------------------------------------------------------------------
     def sign(self, tx: topology.TopologyTransaction) -> topology.SignedTopologyTransaction:
-        return topology.SignedTopologyTransaction(tx, {self.uid.namespace: self.key.sign(tx.bytes_to_sign()).hex()})
+        return topology.SignedTopologyTransaction(tx, {self.uid.namespace.unwrap: self.key.sign(tx.bytes_to_sign()).hex()})
 
     def enable_party(self, name: str, synchronizer_ids: list[str]) -> tuple[str, list[tuple[Synchronizer, int]]]:
         """Host a new party ``name::<our namespace>`` on the given synchronizers; returns the party id
         and, per synchronizer, the sequencing wait marker."""
         self.require_active()
-        party = f"{name}::{self.uid.namespace}"
+        party = f"{name}::{self.uid.namespace.unwrap}"
         targets = []
         for sync_id in synchronizer_ids:
             sync = self.env.synchronizers[sync_id]

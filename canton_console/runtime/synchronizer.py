@@ -23,14 +23,17 @@ from sqlalchemy import delete, insert, select
 
 from canton_console.runtime import topology
 from canton_console.values import messages
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.store import schema as s
+from canton_console.store.storage import StorageUnavailable
 from canton_console.values import errors
 from canton_console.values import traffic as tr
 from canton_console.values.errors import CantonError
-from canton_console.runtime.identity import Member
-from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
-from canton_console.values.parameters import DynamicSynchronizerParameters, TrafficControlParameters
-from canton_console.store import schema as s
-from canton_console.store.storage import StorageUnavailable
+from canton_console.values.ids import Member
+from canton_console.values.parameters import (
+    DynamicSynchronizerParameters,
+    TrafficControlParameters,
+)
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment

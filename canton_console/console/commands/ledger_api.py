@@ -15,7 +15,7 @@ from canton_console.console.scalalib import Vector
 from canton_console.pretty import Apply, Infix, Literal, klass, param, to_tree
 from canton_console.values import ledger
 from canton_console.values.errors import CantonError
-from canton_console.runtime.identity import PartyId
+from canton_console.values.ids import PartyId
 
 
 def _plain(value: Any) -> Any:

@@ -9,7 +9,7 @@ from canton_console.console.framework import CommandFailure, NodeGroup, command,
 from canton_console.console.references import ParticipantReference, bounded_timeout, wait_until
 from canton_console.console.scalalib import NONE, Vector
 from canton_console.pretty import Apply, Literal, klass, param, to_tree
-from canton_console.runtime.identity import Member, PartyId
+from canton_console.values.ids import Member, PartyId
 
 
 @attrs.frozen

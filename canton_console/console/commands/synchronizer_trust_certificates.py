@@ -13,7 +13,7 @@ from canton_console.console.commands.topology_mappings import BaseResult, StoreA
 from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
 from canton_console.console.scalalib import Vector
 from canton_console.pretty import Tree, klass, param
-from canton_console.runtime.identity import Member, SynchronizerId
+from canton_console.values.ids import Member, SynchronizerId
 from canton_console.values import topology as t
 
 

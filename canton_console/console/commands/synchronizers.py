@@ -11,7 +11,7 @@ from canton_console.console.framework import CallContext, CommandFailure, NodeGr
 from canton_console.console.references import ParticipantReference, SequencerReference, bounded_timeout, wait_until
 from canton_console.console.scalalib import NONE, Vector
 from canton_console.pretty import Literal, klass, param
-from canton_console.runtime.identity import SynchronizerId
+from canton_console.values.ids import SynchronizerId
 
 
 @attrs.frozen

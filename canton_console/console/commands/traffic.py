@@ -22,81 +22,20 @@ from canton_console.console import args as a
 from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
 from canton_console.console.references import ParticipantReference, SequencerReference
 from canton_console.console.scalalib import NONE, NoSuchElement, Option, ScalaMap, Some
-from canton_console.pretty import Apply, Infix, Literal, Tree, to_tree
+from canton_console.pretty import Apply, Infix, Literal, Tree
 from canton_console.values import errors as rt_errors
 from canton_console.values import traffic as tr
+from canton_console.values.either import Either, Left, Right
 from canton_console.values.errors import CantonError
-from canton_console.runtime.identity import Member
-from canton_console.values.timefmt import parse_instant
+from canton_console.values.ids import Member
 from canton_console.values.refined import NonNegativeNumeric, PositiveNumeric
+from canton_console.values.timefmt import parse_instant
 
 SEQUENCER_TRAFFIC_STATUS_TYPE = "com.digitalasset.canton.synchronizer.sequencer.traffic.SequencerTrafficStatus"
 TRAFFIC_STATE_TYPE = "com.digitalasset.canton.sequencing.protocol.TrafficState"
 
 
 # ---- values ----------------------------------------------------------------------------------
-
-
-class Either:
-    """Scala's ``Either``: ``Right(value)`` or ``Left(value)``, rendered by pprint as
-    ``Right(value = ...)``."""
-
-    __slots__ = ("_value", "_right")
-
-    def __init__(self, value: Any, right: bool):
-        self._value = value
-        self._right = right
-
-    @property
-    def isRight(self) -> bool:
-        return self._right
-
-    @property
-    def isLeft(self) -> bool:
-        return not self._right
-
-    @property
-    def value(self) -> Any:
-        return self._value
-
-    @property
-    def toOption(self) -> Option:
-        return Some(self._value) if self._right else NONE
-
-    def getOrElse(self, default: Any) -> Any:
-        return self._value if self._right else default
-
-    def exists(self, predicate) -> bool:
-        return self._right and bool(predicate(self._value))
-
-    def map(self, fn) -> "Either":
-        return Either(fn(self._value), True) if self._right else self
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Either) and (self._right, self._value) == (other._right, other._value)
-
-    def __hash__(self) -> int:
-        return hash((self._right, self._value))
-
-    def __pretty__(self) -> Tree:
-        return Apply("Right" if self._right else "Left", (Infix(Literal("value"), "=", to_tree(self._value)),))
-
-    def __repr__(self) -> str:
-        return f"{'Right' if self._right else 'Left'}({self._value!r})"
-
-    @property
-    def canton_type(self) -> str:
-        from canton_console.console.render import type_name
-
-        return f"{'Right' if self._right else 'Left'}[{type_name(self._value)}]"
-
-
-def Right(value: Any) -> Either:  # noqa: N802 - Scala's name
-    return Either(value, True)
-
-
-def Left(value: Any) -> Either:  # noqa: N802 - Scala's name
-    return Either(value, False)
 
 
 class TrafficState:

@@ -253,7 +253,7 @@ class Parser:
                 self.advance()
                 if self.at(NAME):
                     parts.append(self.advance().value)
-                elif self.at(KEYWORD, "_"):
+                elif self.at(KEYWORD, "_") or self.at(OP, "*"):  # Scala 2's ``_``, Scala 3's ``*``
                     self.advance()
                     parts.append("_")
                     break
@@ -263,9 +263,9 @@ class Parser:
                     parts = []
                     while not self.at(DELIM, "}"):
                         sel = self.advance()
-                        if not (sel.kind == NAME or sel.is_(KEYWORD, "_")):
+                        if not (sel.kind == NAME or sel.is_(KEYWORD, "_") or sel.is_(OP, "*")):
                             raise self.unexpected(sel, "an imported name")
-                        entry = f"{prefix}.{sel.value}"
+                        entry = f"{prefix}.{'_' if sel.value == '*' else sel.value}"
                         if self.at(OP, "=>"):
                             self.advance()
                             target = self.advance()

@@ -24,6 +24,10 @@ Contracts (the console binds each name in the evaluation namespace, and may repl
     own ``/``/``%``.
 ``__cc_None``
     Scala's ``None``. Default here: Python ``None``; the console binds its empty Option.
+``__cc_import(*entries)``
+    Carries out an ``import`` line before the statements after it: ``entries`` are what
+    ``ScalaTranslation.imports`` records (``a.b.C``, ``a.b.C=>D``, ``a.b._``). Default here: nothing;
+    the console binds the imported names (``canton_console.console.canton_names``).
 
 Hoisted definitions are named ``__cc_block_N`` / ``__cc_fn_N``; translated lambdas' placeholder
 parameters are ``__xN``. Translated code must be executed with a single namespace (``exec(code, ns)``):
@@ -108,6 +112,10 @@ def cc_sel(obj: Any, name: str) -> Any:
     if _callable_without_arguments(value):
         return value()
     return value
+
+
+def cc_import(*entries: str) -> None:
+    """Default ``__cc_import``: imports bind nothing."""
 
 
 def _describe(func: Any) -> str:
@@ -223,4 +231,5 @@ RUNTIME_HELPERS: dict[str, Any] = {
     "__cc_None": None,
     "__cc_long": int,
     "__cc_show": str,
+    "__cc_import": cc_import,
 }

@@ -37,6 +37,13 @@ class ScalaTranslation:
     last_is_val_or_val_name: str | None  # ``x`` if the last statement is ``val x = e`` or the bare name ``x``
     imports: tuple[str, ...] = ()  # what the (dropped) imports named: ``a.b.C``, ``a.b._``, ``a.b.C=>D``
 
+    @property
+    def python_with_imports(self) -> str:
+        """``python`` preceded by a ``__cc_import(...)`` call carrying out the imports, if any."""
+        if not self.imports:
+            return self.python
+        return f"__cc_import({', '.join(repr(i) for i in self.imports)})\n{self.python}"
+
 
 def translate(source: str, *, by_name_methods: Mapping[str, tuple[int | str, ...]] | None = None) -> ScalaTranslation:
     """Translate a Scala console input into Python source; raises ``ScalaSyntaxError``."""

@@ -109,7 +109,7 @@ class LocalTopologyService(LocalService):
         node = self._node
         sync = self._store(synchronizer_id)
         topo = sync.topology
-        namespace = node.uid.namespace
+        namespace = node.uid.namespace.unwrap
         if signed_by is not None and signed_by != namespace:
             raise CantonError(errors.TOPOLOGY_SECRET_KEY_NOT_IN_STORE, "Secret key with given fingerprint could not be found")
         expected = topo.serial_of(mapping.code, mapping.key) + 1

@@ -1,0 +1,337 @@
+"""Canton's names as its documentation writes them, resolved in both console syntaxes.
+
+One table (:func:`fully_qualified_names`) maps Canton's fully qualified names to the console's
+objects: ``com.digitalasset.canton.topology.PartyId``, ``...config.RequireTypes.PositiveInt``,
+``com.digitalasset.canton.sequencing.SequencerConnectionValidation``, ``java.util.UUID``,
+``java.time.Duration`` ... :func:`install` binds, in a console namespace,
+
+* the short names of the id types (``PartyId``, ``ParticipantId``, ``Member``, ...);
+* the package roots ``com``, ``java`` and ``scala``, so ``com.digitalasset.canton.topology.PartyId``
+  is an expression (a :class:`Package` resolves each step, and an unknown step is one error naming it);
+* ``__cc_import``, which the Scala translator's ``import`` lines call: ``import a.b.C`` binds ``C``
+  (unless the name is already bound), ``import a.b.{C => D}`` binds ``D``, ``import a.b._`` (or
+  ``a.b.*``) binds the package's names that are not bound yet; an unknown name is one error naming
+  every unknown name of the line.
+
+Nothing is bound over an existing binding: the console's own names win.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Iterable, MutableMapping
+from typing import Any
+
+import attrs
+
+from canton_console.pretty import Literal
+from canton_console.values import ids
+from canton_console.values.refined import InvalidValue, ScalaDuration
+from canton_console.values.timefmt import java_duration_string, unit_micros
+
+CANTON = "com.digitalasset.canton"
+TOPOLOGY = f"{CANTON}.topology"
+REQUIRE_TYPES = f"{CANTON}.config.RequireTypes"
+CLIENT_DATA = f"{CANTON}.admin.api.client.data"
+
+# Short names bound in every console, as Canton's console has them in scope.
+SHORT_NAMES = (
+    "PartyId",
+    "ParticipantId",
+    "MediatorId",
+    "SequencerId",
+    "SynchronizerId",
+    "UniqueIdentifier",
+    "Namespace",
+    "Fingerprint",
+    "Member",
+)
+
+# Packages the docs import from that hold nothing the console needs to bind (their names are
+# either built into the translator, such as ``10.seconds``, or not used in console commands).
+EMPTY_PACKAGES = frozenset({"scala.concurrent.duration"})
+
+ROOTS = ("com", "java", "scala")
+
+
+class UnknownCantonName(AttributeError):
+    """A fully qualified name or import the console does not know: one line naming it."""
+
+
+# ---- JVM values the docs use --------------------------------------------------------------------
+
+
+class ScalaString(str):
+    """Text that also answers a call: ``x.toString`` and ``x.toString()`` both give the text."""
+
+    def __call__(self) -> str:
+        return str(self)
+
+
+@attrs.frozen(repr=False)
+class JavaUUID:
+    """``java.util.UUID``: echoed with its full text; ``toString`` gives the text."""
+
+    canton_type = "java.util.UUID"
+
+    text: str
+
+    @property
+    def toString(self) -> ScalaString:
+        return ScalaString(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"UUID({self.text})"
+
+    def __pretty__(self) -> Literal:
+        return Literal(self.text)
+
+
+class UUIDCompanion:
+    """``java.util.UUID``'s static methods: ``randomUUID()`` and ``fromString(text)``."""
+
+    canton_type = "java.util.UUID.type"
+
+    @staticmethod
+    def randomUUID() -> JavaUUID:
+        return JavaUUID(str(uuid.uuid4()))
+
+    @staticmethod
+    def fromString(text: str) -> JavaUUID:
+        try:
+            return JavaUUID(str(uuid.UUID(str(text))))
+        except ValueError:
+            raise InvalidValue(f"Invalid UUID string: {text}") from None
+
+    def __repr__(self) -> str:
+        return "java.util.UUID"
+
+
+@attrs.frozen(eq=False, repr=False)
+class JavaDuration(ScalaDuration):
+    """``java.time.Duration``: a duration printed as Java prints it (``PT10S``), usable wherever
+    the console takes a duration."""
+
+    @property
+    def canton_type(self) -> str:
+        return "java.time.Duration"
+
+    def getSeconds(self) -> int:
+        return self.micros // 1_000_000
+
+    def __str__(self) -> str:
+        return java_duration_string(self.micros)
+
+    def __repr__(self) -> str:
+        return f"JavaDuration({self})"
+
+
+class JavaDurationCompanion:
+    """``java.time.Duration``'s factories: ``ofSeconds(10)``, ``ofMillis``, ``ofMinutes``,
+    ``ofHours``, ``ofDays``, ``ofNanos``, ``ZERO``."""
+
+    canton_type = "java.time.Duration.type"
+
+    @staticmethod
+    def _of(n: object, unit: str) -> JavaDuration:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise InvalidValue(f"java.time.Duration needs a whole number, got {type(n).__name__} {n!r}")
+        return JavaDuration(n * unit_micros(unit))
+
+    def ofNanos(self, n: int) -> JavaDuration:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise InvalidValue(f"java.time.Duration needs a whole number, got {type(n).__name__} {n!r}")
+        return JavaDuration(n // 1000)
+
+    def ofMillis(self, n: int) -> JavaDuration:
+        return self._of(n, "millisecond")
+
+    def ofSeconds(self, n: int) -> JavaDuration:
+        return self._of(n, "second")
+
+    def ofMinutes(self, n: int) -> JavaDuration:
+        return self._of(n, "minute")
+
+    def ofHours(self, n: int) -> JavaDuration:
+        return self._of(n, "hour")
+
+    def ofDays(self, n: int) -> JavaDuration:
+        return self._of(n, "day")
+
+    @property
+    def ZERO(self) -> JavaDuration:
+        return JavaDuration(0)
+
+    def __repr__(self) -> str:
+        return "java.time.Duration"
+
+
+class SequencerConnectionValidation:
+    """Canton's ``SequencerConnectionValidation``: ``Disabled``, ``All``, ``Active`` or
+    ``ThresholdActive`` (a connect command's ``validation`` argument)."""
+
+    canton_type = "SequencerConnectionValidation"
+    Disabled: SequencerConnectionValidation
+    All: SequencerConnectionValidation
+    Active: SequencerConnectionValidation
+    ThresholdActive: SequencerConnectionValidation
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+    __str__ = __repr__
+
+    def __pretty__(self) -> Literal:
+        return Literal(self.name)
+
+
+for _name in ("Disabled", "All", "Active", "ThresholdActive"):
+    setattr(SequencerConnectionValidation, _name, SequencerConnectionValidation(_name))
+
+
+# ---- the table ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def fully_qualified_names() -> dict[str, Any]:
+    """Canton's fully qualified names -> the console's objects."""
+    from canton_console.console import topology_commands
+    from canton_console.values import parameters, refined
+
+    table: dict[str, Any] = {f"{TOPOLOGY}.{name}": getattr(ids, name) for name in SHORT_NAMES if name != "Fingerprint"}
+    table[f"{CANTON}.crypto.Fingerprint"] = ids.Fingerprint
+    table[f"{CANTON}.sequencing.SequencerConnectionValidation"] = SequencerConnectionValidation
+    for name in ("PositiveInt", "PositiveLong", "NonNegativeInt", "NonNegativeLong", "NonNegativeNumeric", "PositiveNumeric"):
+        table[f"{REQUIRE_TYPES}.{name}"] = getattr(refined, name)
+    for name in ("NonNegativeFiniteDuration", "PositiveFiniteDuration", "PositiveDurationSeconds"):
+        table[f"{CANTON}.config.{name}"] = getattr(refined, name)
+        table[f"{CANTON}.time.{name}"] = getattr(refined, name)
+    table[f"{CANTON}.config.NonNegativeDuration"] = refined.NonNegativeFiniteDuration
+    for name in ("TrafficControlParameters", "DynamicSynchronizerParameters", "OnboardingRestriction"):
+        table[f"{CLIENT_DATA}.{name}"] = getattr(parameters, name)
+    table[f"{TOPOLOGY}.transaction.ParticipantPermission"] = topology_commands.ParticipantPermission
+    table[f"{TOPOLOGY}.ForceFlag"] = topology_commands.ForceFlag
+    table[f"{TOPOLOGY}.ForceFlags"] = topology_commands.ForceFlags
+    table["java.util.UUID"] = UUIDCompanion()
+    table["java.time.Duration"] = JavaDurationCompanion()
+    return table
+
+
+@functools.cache
+def _packages() -> frozenset[str]:
+    found = set(EMPTY_PACKAGES)
+    for name in fully_qualified_names():
+        parts = name.split(".")
+        found.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    for name in EMPTY_PACKAGES:
+        parts = name.split(".")
+        found.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    return frozenset(found)
+
+
+def _children(path: str) -> list[str]:
+    prefix = path + "."
+    names = {n[len(prefix) :].split(".")[0] for n in (*fully_qualified_names(), *_packages()) if n.startswith(prefix)}
+    return sorted(names)
+
+
+def _unknown(path: str) -> str:
+    """Scala's complaint about the first step of ``path`` that is not known, with what is."""
+    parts = path.split(".")
+    known = _packages()
+    depth = 1
+    while depth < len(parts) and ".".join(parts[:depth]) in known:
+        depth += 1
+    parent, name = ".".join(parts[: depth - 1]), parts[depth - 1]
+    if not parent:
+        return f"{name} is not a package this console knows (it knows {', '.join(ROOTS)})"
+    return f"object {name} is not a member of package {parent} (this console knows {parent}.{{{', '.join(_children(parent))}}})"
+
+
+class Package:
+    """A package (or Scala object) on the way to a name: ``com.digitalasset.canton.topology``."""
+
+    __slots__ = ("_path",)
+
+    def __init__(self, path: str):
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return resolve(f"{self._path}.{name}")
+
+    def __dir__(self) -> list[str]:
+        return _children(self._path)
+
+    @property
+    def canton_type(self) -> str:
+        return f"{self._path}.type"
+
+    def __repr__(self) -> str:
+        return f"package {self._path}"
+
+    def __pretty__(self) -> Literal:
+        return Literal(repr(self))
+
+
+def resolve(path: str) -> Any:
+    """The console object of a fully qualified name, or the package on the way to one."""
+    table = fully_qualified_names()
+    if path in table:
+        return table[path]
+    if path in _packages():
+        return Package(path)
+    raise UnknownCantonName(_unknown(path))
+
+
+# ---- binding ------------------------------------------------------------------------------------
+
+
+def import_names(namespace: MutableMapping[str, Any], imports: Iterable[str]) -> None:
+    """Carry out the import lines' entries (``a.b.C``, ``a.b.C=>D``, ``a.b._``) in ``namespace``;
+    raises one :class:`UnknownCantonName` naming every entry it does not know, binding nothing then."""
+    bindings: dict[str, Any] = {}
+    unknown: list[str] = []
+    for entry in imports:
+        path, _, alias = entry.partition("=>")
+        parent, _, name = path.rpartition(".")
+        if name in ("_", "*"):
+            if parent not in _packages():
+                unknown.append(f"{parent}._")
+                continue
+            prefix = parent + "."
+            for full, value in fully_qualified_names().items():
+                short = full[len(prefix) :]
+                if full.startswith(prefix) and "." not in short:
+                    bindings.setdefault(short, value)
+            continue
+        try:
+            value = resolve(path)
+        except UnknownCantonName:
+            unknown.append(path)
+            continue
+        if alias != "_":
+            bindings[alias or name] = value
+    if unknown:
+        detail = "; ".join(_unknown(u.removesuffix("._")) for u in unknown)
+        raise UnknownCantonName(f"cannot import {', '.join(unknown)}: {detail}")
+    for name, value in bindings.items():
+        namespace.setdefault(name, value)
+
+
+def install(namespace: MutableMapping[str, Any]) -> None:
+    """Bind the short id names, the package roots and ``__cc_import`` in a console namespace
+    (never over an existing binding)."""
+    for name in SHORT_NAMES:
+        namespace.setdefault(name, getattr(ids, name))
+    for root in ROOTS:
+        namespace.setdefault(root, Package(root))
+    namespace["__cc_import"] = lambda *entries: import_names(namespace, entries)
