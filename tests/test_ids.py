@@ -250,7 +250,7 @@ def test_node_ids_echo_their_types(session):
 
 @pytest.mark.parametrize("syntax", ["scala", "python"])
 def test_id_members_in_both_syntaxes(session, syntax):
-    p1 = session.console.namespace["participant1"]._node
+    p1 = session.env.node("participant1")  # the runtime node, for its namespace
     uid_text = f"participant1::{p1.uid.namespace.unwrap}"
     for source in ("participant1.id.uid.toProtoPrimitive", "participant1.id.filterString", "participant1.adminParty.toProtoPrimitive"):
         assert re.fullmatch(rf'res\d+: String = "{re.escape(uid_text)}"', out(session, source, syntax))

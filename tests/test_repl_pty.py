@@ -225,9 +225,11 @@ def test_completion_and_signatures_run_no_node_work(namespace, monkeypatch):
     def boom(*a, **kw):
         raise AssertionError("completion ran node work")
 
-    env = namespace["participant1"]._env
-    monkeypatch.setattr(env, "call", boom)
-    monkeypatch.setattr(env, "wait_until", boom)
+    # Every admin service does its node work through the runtime's scheduler.
+    from canton_console.runtime.scheduler import Scheduler
+
+    monkeypatch.setattr(Scheduler, "call", boom)
+    monkeypatch.setattr(Scheduler, "submit", boom)
     assert "active" in _names(namespace, "participant1.health.status.")
     assert "ping" in _names(namespace, "participant1.health.")
     assert "synchronizerId=" in _names(namespace, "participant1.health.ping(participant2, sync")

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from canton_console.console.framework import Arg, CallContext
-from canton_console.console.scalalib import Option
+from canton_console.values.scala import Option
 from canton_console.values import refined as v
 from canton_console.values.ids import Member, PartyId, SynchronizerId
 

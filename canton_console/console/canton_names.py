@@ -202,7 +202,7 @@ for _name in ("Disabled", "All", "Active", "ThresholdActive"):
 @functools.cache
 def fully_qualified_names() -> dict[str, Any]:
     """Canton's fully qualified names -> the console's objects."""
-    from canton_console.console import topology_commands
+    from canton_console.console.commands import topology_mappings as topology_commands
     from canton_console.values import parameters, refined
 
     table: dict[str, Any] = {f"{TOPOLOGY}.{name}": getattr(ids, name) for name in SHORT_NAMES if name != "Fingerprint"}

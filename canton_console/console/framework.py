@@ -98,7 +98,7 @@ class CallContext:
 
 
 def describe(value: Any) -> str:
-    from canton_console.console.render import type_name
+    from canton_console.values.scala import type_name
 
     text = repr(value) if not hasattr(value, "__pretty__") else str(value)
     if len(text) > 60:

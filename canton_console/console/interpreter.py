@@ -21,7 +21,7 @@ import attrs
 
 from canton_console.console.framework import CONSOLE_LOGGER, ArgumentError, CommandFailure
 from canton_console.console.render import HelpText, echo
-from canton_console.console.scalalib import NoSuchElement
+from canton_console.values.scala import NoSuchElement
 from canton_console.values.errors import CantonError
 
 

@@ -13,7 +13,7 @@ from canton_console.console.framework import TOP_LEVEL_OBJECTS, ArgumentError, C
 from canton_console.console.help import TOP_LEVEL, layout
 from canton_console.console.references import NodeHelpView, NodeReference, reference_for
 from canton_console.console.render import HelpText
-from canton_console.console.scalalib import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
+from canton_console.values.scala import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
 from canton_console.values import parameters
 from canton_console.values import refined as values
 

@@ -104,6 +104,13 @@ class NodeReference:
         except CantonError as e:
             raise CommandFailure(e.render(), f"{self.reference_type}.{what}") from None
 
+    def __canton_member_id__(self) -> str:
+        """The member id this reference stands for as a key (``trafficStates(participant1)``)."""
+        member_id = self._known_member_id()
+        if member_id is None:
+            raise TypeError(f"{self.name} has no identity yet")
+        return member_id
+
     def _known_member_id(self) -> str | None:
         """The node's member id when its identity is known (also while it is stopped), else None."""
         return self._admin.identity.member_id_if_known()

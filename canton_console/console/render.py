@@ -10,40 +10,11 @@ import attrs
 
 from canton_console import CANTON_VERSION, PROTOCOL_VERSION
 from canton_console.pretty import Literal, render
+from canton_console.values.scala import type_name
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.timefmt import canton_duration
 
 WIDTH = 80
-
-
-def type_name(value: Any) -> str:
-    """The Scala type Canton's console would print for a value."""
-    explicit = getattr(value, "canton_type", None)
-    if isinstance(value, type):  # a class stands for its Scala companion object
-        return f"{explicit if isinstance(explicit, str) else value.__name__}.type"
-    if isinstance(explicit, str):
-        return explicit
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Int" if -(2**31) <= value < 2**31 else "Long"
-    if isinstance(value, float):
-        return "Double"
-    if isinstance(value, str):
-        return "String"
-    if isinstance(value, dt.timedelta):
-        return "FiniteDuration"
-    if isinstance(value, (list, tuple)):
-        inner = type_name(value[0]) if value else "Nothing"
-        return f"Seq[{inner}]"
-    if isinstance(value, dict):
-        if not value:
-            return "Map[Nothing, Nothing]"
-        k, val = next(iter(value.items()))
-        return f"Map[{type_name(k)}, {type_name(val)}]"
-    if callable(value):
-        return "Function"
-    return type(value).__name__
 
 
 def echo(name: str, value: Any, separator: str = ": ", width: int = WIDTH) -> str:
@@ -141,7 +112,7 @@ class NodeStatus:
         return False
 
     def successOption(self):
-        from canton_console.console.scalalib import NONE, Some
+        from canton_console.values.scala import NONE, Some
 
         return Some(self.data) if self.is_success else NONE
 

@@ -35,7 +35,7 @@ class Either:
     @property
     def toOption(self):
         # Option is the console's Scala library; imported here so this value layer does not load it
-        from canton_console.console.scalalib import NONE, Some
+        from canton_console.values.scala import NONE, Some
 
         return Some(self._value) if self._right else NONE
 
@@ -80,7 +80,7 @@ class Either:
     def canton_type(self) -> str:
         if self._scala_type is not None:
             return self._scala_type
-        from canton_console.console.render import type_name
+        from canton_console.values.scala import type_name
 
         return f"{'Right' if self._right else 'Left'}[{type_name(self._value)}]"
 

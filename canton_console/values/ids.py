@@ -316,7 +316,7 @@ class UniqueIdentifier:
 
     @staticmethod
     def splitFilter(filter: str) -> tuple[str, Any]:
-        from canton_console.console.scalalib import NONE, Some
+        from canton_console.values.scala import NONE, Some
 
         items = filter.split(DELIMITER)
         return (items[0], Some(items[1]) if len(items) > 1 else NONE)

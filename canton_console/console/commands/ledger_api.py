@@ -11,7 +11,7 @@ import attrs
 from canton_console.console import args as a
 from canton_console.console.framework import ArgumentError, CommandFailure, Group, NodeGroup, command, render_canton_error, subgroup, top_level
 from canton_console.console.references import ParticipantReference
-from canton_console.console.scalalib import Vector
+from canton_console.values.scala import Vector
 from canton_console.pretty import Apply, Infix, Literal, klass, param, to_tree
 from canton_console.values import ledger
 from canton_console.values.errors import CantonError
@@ -194,7 +194,7 @@ class StateGroup(NodeGroup):
     @command
     def end(self) -> int:
         """Read the current ledger end offset of this participant"""
-        from canton_console.console.scalalib import ScalaLong
+        from canton_console.values.scala import ScalaLong
 
         return ScalaLong(self._admin.ledger.ledger_end())  # Canton: Long
 

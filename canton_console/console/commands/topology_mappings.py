@@ -27,7 +27,7 @@ import attrs
 from canton_console.console import args as a
 from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, NodeGroup, command, describe, subgroup
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.scalalib import NONE, Option, Vector
+from canton_console.values.scala import NONE, Option, Vector
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq_tree, to_tree
 from canton_console.values import errors as rt_errors
 from canton_console.values import topology as t

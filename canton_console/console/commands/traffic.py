@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from canton_console.console import args as a
 from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
 from canton_console.console.references import ParticipantReference, SequencerReference
-from canton_console.console.scalalib import NONE, NoSuchElement, Option, ScalaMap, Some
+from canton_console.values.scala import NONE, NoSuchElement, Option, ScalaMap, Some
 from canton_console.pretty import Apply, Infix, Literal, Tree
 from canton_console.values import errors as rt_errors
 from canton_console.values import traffic as tr

@@ -4,6 +4,7 @@ the Ammonite console renders them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Callable, Iterable
 
 from canton_console.pretty import Apply, Infix, Literal, to_tree
@@ -97,8 +98,6 @@ class Option:
 
     @property
     def canton_type(self) -> str:
-        from canton_console.console.render import type_name
-
         return f"Some[{type_name(self._value)}]" if self._defined else "None.type"
 
 
@@ -196,8 +195,6 @@ class Seq(list):
 
     @property
     def canton_type(self) -> str:
-        from canton_console.console.render import type_name
-
         inner = type_name(self[0]) if self else "Nothing"
         return f"Seq[{inner}]"
 
@@ -227,12 +224,25 @@ class ScalaMap(dict):
         return Apply("Map", tuple(Infix(to_tree(k), "->", to_tree(v)) for k, v in self.items()))
 
 
+def member_key(value: Any) -> str:
+    """The member id a key stands for: an id, its text, or an object that names its member
+    (``__canton_member_id__``, as node references do)."""
+    from canton_console.values.ids import Member
+
+    named = getattr(value, "__canton_member_id__", None)
+    if callable(named):
+        return named()
+    if isinstance(value, Member):
+        return str(value)
+    if isinstance(value, str):
+        return str(Member.parse(value))
+    raise TypeError(value)
+
+
 def _same_member(a: Any, b: Any) -> bool:
     """References and ids of the same member are the same key (``trafficStates(participant1)``)."""
-    from canton_console.console.args import member_id_of
-
     try:
-        return member_id_of(a) == member_id_of(b)
+        return member_key(a) == member_key(b)
     except Exception:  # noqa: BLE001 - not a member: simply not equal
         return False
 
@@ -247,3 +257,33 @@ class ScalaLong(int):
 
     def __str__(self) -> str:
         return int.__repr__(self)
+
+
+def type_name(value: Any) -> str:
+    """The Scala type Canton's console would print for a value."""
+    explicit = getattr(value, "canton_type", None)
+    if isinstance(value, type):  # a class stands for its Scala companion object
+        return f"{explicit if isinstance(explicit, str) else value.__name__}.type"
+    if isinstance(explicit, str):
+        return explicit
+    if isinstance(value, bool):
+        return "Boolean"
+    if isinstance(value, int):
+        return "Int" if -(2**31) <= value < 2**31 else "Long"
+    if isinstance(value, float):
+        return "Double"
+    if isinstance(value, str):
+        return "String"
+    if isinstance(value, dt.timedelta):
+        return "FiniteDuration"
+    if isinstance(value, (list, tuple)):
+        inner = type_name(value[0]) if value else "Nothing"
+        return f"Seq[{inner}]"
+    if isinstance(value, dict):
+        if not value:
+            return "Map[Nothing, Nothing]"
+        k, val = next(iter(value.items()))
+        return f"Map[{type_name(k)}, {type_name(val)}]"
+    if callable(value):
+        return "Function"
+    return type(value).__name__
