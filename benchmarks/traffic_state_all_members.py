@@ -31,11 +31,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from canton_console.console.session import Session, load
-    from canton_console.runtime import topology
-from canton_console.values import messages
+    from canton_console.values import topology
+    from canton_console.values import messages
     from canton_console.runtime.identity import SigningKey
     from canton_console.values.messages import Envelope, SubmissionRequest
-    from canton_console.runtime.participant import topology_broadcast
+    from canton_console.runtime.topology import topology_broadcast
     from canton_console.values.ids import UniqueIdentifier
 
     with tempfile.TemporaryDirectory() as tmp:

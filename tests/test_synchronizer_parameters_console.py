@@ -10,7 +10,7 @@ import time
 import pytest
 
 from canton_console.console.session import Session, in_memory, load
-from canton_console.runtime import topology as t
+from canton_console.values import topology as t
 from canton_console.values.timefmt import MICROS_PER_HOUR, MICROS_PER_SECOND
 from conftest import open_session, step_ok
 from founding_outputs import RES1

@@ -9,7 +9,8 @@ import time
 from typing import Any, Iterable
 
 from canton_console import PROTOCOL_VERSION
-from canton_console.runtime import identity, topology
+from canton_console.runtime import identity
+from canton_console.values import topology
 from canton_console.values import errors
 from canton_console.runtime.clock import SimClock, WallClock
 from canton_console.values.errors import CantonError

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import delete, insert, select
 
-from canton_console.runtime import topology
+from canton_console.runtime.topology import TopologyState
+from canton_console.values import topology
 from canton_console.values import messages
 from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.store import schema as s
@@ -69,7 +70,7 @@ class Synchronizer:
         self.id = synchronizer_id
         self.name = name
         self.static_parameters = static_parameters
-        self.topology = topology.TopologyState(synchronizer_id)
+        self.topology = TopologyState(synchronizer_id)
         self.sequencer_nodes: dict[str, "SequencerNode"] = {}
         self.subscribers: dict[str, Subscription] = {}
         self.last_timestamp = 0

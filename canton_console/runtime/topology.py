@@ -6,14 +6,26 @@ the state built from them: heads, serials, proposals and the authorization rules
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Iterable
+
+import attrs
 
 from canton_console.values import errors
 from canton_console.values.errors import CantonError
-from canton_console.values.topology import *  # noqa: F403 - the mapping codes and constructors, re-exported for the runtime
+from canton_console.values import messages
+from canton_console.values.messages import Envelope, SubmissionRequest
 from canton_console.values.topology import (
+    DECENTRALIZED_NAMESPACE,
+    MEDIATOR_STATE,
+    NAMESPACE_DELEGATION,
+    OWNER_TO_KEY,
+    PARTY_TO_PARTICIPANT,
     REMOVE,
     REPLACE,
+    SEQUENCER_STATE,
+    SYNCHRONIZER_PARAMETERS,
+    TRUST_CERTIFICATE,
     Mapping,
     SignedTopologyTransaction,
     StoredTransaction,
@@ -237,3 +249,8 @@ class TopologyState:
 
 def _namespace_of(uid_or_member: str) -> str:
     return uid_or_member.rsplit("::", 1)[1]
+
+
+def topology_broadcast(sender: str, transactions: list[SignedTopologyTransaction]) -> SubmissionRequest:
+    body = {"type": "TopologyTransactionsBroadcast", "transactions": [t.to_dict() for t in transactions]}
+    return SubmissionRequest(sender, str(uuid.uuid4()), (Envelope(messages.encode(body), (messages.ALL_MEMBERS,)),), kind="topology")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from canton_console.admin.records import ProposedTransaction, SequencerStateResult
-from canton_console.runtime.participant import topology_broadcast
+from canton_console.runtime.topology import topology_broadcast
 from canton_console.runtime.services.base import LocalService
 from canton_console.values import errors
 from canton_console.values import topology as t

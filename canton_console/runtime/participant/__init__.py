@@ -1,0 +1,6 @@
+"""The participant node, by concern: synchronizer connections, the transaction protocol, command
+submission, ledger reads, the admin ping, and the node itself (lifecycle, health)."""
+
+from canton_console.runtime.participant.node import ParticipantNode
+
+__all__ = ["ParticipantNode"]

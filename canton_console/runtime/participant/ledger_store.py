@@ -1,0 +1,92 @@
+"""Reading the participant's ledger from its store: contracts and transactions; helpers shared by
+the protocol and submission."""
+
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import Future
+
+from sqlalchemy import delete, select
+
+from canton_console.values import ledger
+from canton_console.values import errors
+from canton_console.values.errors import CantonError
+from canton_console.store import schema as s
+
+log = logging.getLogger("canton_console.participant")
+from canton_console.runtime.participant.records import Transaction
+
+
+class LedgerReads:
+    """Mixed into ParticipantNode: contract and transaction look-ups."""
+
+    def lookup_contract(self, contract_id: str) -> ledger.Contract | None:
+        with self.storage.read() as conn:
+            row = conn.execute(
+                select(s.ContractRow.__table__).where(s.ContractRow.contract_id == contract_id, s.ContractRow.archived_offset.is_(None))
+            ).mappings().first()
+        if row is None or row["contract_id"] in self.locks:
+            return None if row is None else _contract(row)
+        return _contract(row)
+
+    def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[ledger.Contract]:
+        self.require_active()
+        with self.storage.read() as conn:
+            query = select(s.ContractRow.__table__).where(s.ContractRow.archived_offset.is_(None)).order_by(s.ContractRow.created_offset)
+            rows = conn.execute(query).mappings().all()
+        result = [_contract(r) for r in rows]
+        if party is not None:
+            result = [c for c in result if party in c.stakeholders]
+        if template_id is not None:
+            resolved = ledger.template(template_id).id
+            result = [c for c in result if c.template_id == resolved]
+        return result
+
+    def transactions(self, after: int = 0) -> list[Transaction]:
+        with self.storage.read() as conn:
+            rows = conn.execute(select(s.LedgerUpdateRow.__table__).where(s.LedgerUpdateRow.offset > after).order_by(s.LedgerUpdateRow.offset)).mappings().all()
+        return [Transaction(r["offset"], r["update_id"], r["synchronizer_id"], r["record_time"], r["command_id"], tuple(json.loads(r["events"]))) for r in rows]
+
+
+
+def _chain(inner: Future, outer: Future) -> None:
+    """Complete ``outer`` as ``inner`` completes."""
+
+    def done(f: Future) -> None:
+        if outer.done():
+            return
+        error = f.exception()
+        if error is not None:
+            outer.set_exception(error)
+        else:
+            outer.set_result(f.result())
+
+    inner.add_done_callback(done)
+
+
+def _clear_in_flight_rows(conn, entries: list[tuple[str, str]]) -> None:
+    dedup = s.CommandDeduplicationRow
+    for change_id, submission_id in entries:
+        conn.execute(
+            delete(dedup).where(dedup.change_id == change_id, dedup.submission_id == submission_id, dedup.status == "in-flight")
+        )
+
+
+def _contract(row) -> ledger.Contract:
+    return ledger.Contract(
+        row["contract_id"], row["template_id"], json.loads(row["arguments"]), tuple(json.loads(row["signatories"])), tuple(json.loads(row["observers"]))
+    )
+
+
+def _error_from_text(text: str) -> CantonError:
+    """Rebuild a CantonError from its rendered ``CODE(cat,corr): cause`` text (from a verdict or deliver error)."""
+    import re
+
+    m = re.match(r"^([A-Z_]+)\((\d+),([0-9a-f]+)\): (.*)$", text, re.S)
+    if not m:
+        return CantonError(errors.MEDIATOR_SAYS_TX_TIMED_OUT, text)
+    code = errors.ErrorCode(m.group(1), errors.ErrorCategory(int(m.group(2))))
+    return CantonError(code, m.group(4), None if m.group(3) == "0" else m.group(3))
+
+
