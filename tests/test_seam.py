@@ -119,3 +119,22 @@ def test_every_group_is_registered_and_reachable(default_session):
             seen += 1
             stack.append(child)
     assert seen >= 12
+
+
+def test_no_command_argument_is_silently_ignored():
+    """Every argument of a console command is used by it, or declared Unsupported (refused by name
+    when given a value other than what this console does)."""
+    ignored = []
+    for path in modules_under("console"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            decorators = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
+            if not any(isinstance(d, ast.Name) and d.id in ("command", "command_property") for d in decorators):
+                continue
+            used = {n.id for n in ast.walk(ast.Module(body=node.body, type_ignores=[])) if isinstance(n, ast.Name)}
+            for arg in node.args.args[1:] + node.args.kwonlyargs:
+                declared = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+                if arg.arg not in used and "Unsupported(" not in declared:
+                    ignored.append(f"{rel(path)}:{node.lineno} {node.name}({arg.arg})")
+    assert ignored == []

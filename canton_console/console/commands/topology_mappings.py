@@ -25,7 +25,7 @@ from typing import Any, Callable
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, NodeGroup, command, describe, subgroup
+from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, NodeGroup, Unsupported, command, describe, subgroup
 from canton_console.console.commands.topology import TopologyGroup
 from canton_console.values.scala import NONE, Option, Vector
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq_tree, to_tree
@@ -531,8 +531,8 @@ class SynchronizerParametersGroup(NodeGroup):
         self,
         store: a.Optional(StoreArg()) = None,
         proposals: a.Bool() = False,
-        time_query: Any = None,
-        operation: Any = None,
+        time_query: Unsupported("only the head state is queried", accept=("HeadState",)) = None,
+        operation: Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)")) = None,
         filter_synchronizer: a.Text("a synchronizer id filter") = "",
         filter_signing_key: a.Text("a key fingerprint filter") = "",
     ) -> Vector:
