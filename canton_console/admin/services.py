@@ -37,8 +37,6 @@ class StatusService(Protocol):
 
     def is_initialized(self) -> bool: ...
 
-    def is_active(self) -> bool: ...
-
     def status(self) -> NodeStatusData | NotInitializedData:
         """The node's status; fails with NODE_NOT_STARTED when it is not running."""
         ...
@@ -54,9 +52,6 @@ class IdentityService(Protocol):
     def member_id_if_known(self) -> str | None:
         """The member id when the node's identity is known, also while it is stopped; else None."""
         ...
-
-    def unique_identifier(self) -> str | None: ...
-
 
 class LifecycleService(Protocol):
     """Starting and stopping a node this console runs (a remote node refuses)."""

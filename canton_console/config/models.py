@@ -68,10 +68,6 @@ class StorageConfig:
             parts.append(f"max_connections={self.max_connections!r}")
         return f"StorageConfig({', '.join(parts)})"
 
-    @property
-    def is_persistent(self) -> bool:
-        return self.type != "memory"
-
     def url(self) -> str:
         """The SQLAlchemy URL of this storage.
 

@@ -3,7 +3,6 @@ the node status layouts of ``health.status``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import attrs

@@ -170,12 +170,6 @@ class SqliteLease:
     def close(self) -> None:
         self.engine.dispose()
 
-    def holder_now(self) -> tuple[str | None, int | None]:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(s.ReplicaLeaseRow.holder, s.ReplicaLeaseRow.expires_at).where(s.ReplicaLeaseRow.id == LEASE_ID)).first()
-        return (row[0], row[1]) if row else (None, None)
-
-
 def advisory_lock_key(database: str) -> int:
     """A 30-bit lock id derived from the database name (Canton hashes its lock scope the same way)."""
     digest = hashlib.sha256(f"canton-console/replica-lock/{database}".encode()).digest()

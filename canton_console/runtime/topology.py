@@ -11,8 +11,6 @@ from typing import Any, Iterable
 
 import attrs
 
-from canton_console.values import errors
-from canton_console.values.errors import CantonError
 from canton_console.values import messages
 from canton_console.values.messages import Envelope, SubmissionRequest
 from canton_console.values.topology import (
@@ -29,7 +27,6 @@ from canton_console.values.topology import (
     Mapping,
     SignedTopologyTransaction,
     StoredTransaction,
-    TopologyTransaction,
 )
 
 
@@ -188,14 +185,6 @@ class TopologyState:
         return missing
 
     # ---- applying ------------------------------------------------------------------------
-    def check_serial(self, tx: TopologyTransaction) -> None:
-        current = self.serial_of(tx.mapping.code, tx.mapping.key)
-        if tx.serial != current + 1:
-            raise CantonError(
-                errors.TOPOLOGY_SERIAL_MISMATCH,
-                f"The given serial {tx.serial} does not match the expected serial {current + 1}",
-            )
-
     def add(self, signed: SignedTopologyTransaction, sequenced: int, delay: int) -> StoredTransaction:
         """Add a sequenced transaction: effective when authorized, else merged into the proposals."""
         tx = signed.transaction

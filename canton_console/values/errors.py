@@ -7,7 +7,6 @@ characters of the correlation id (``0`` when there is none). The console adds it
 from __future__ import annotations
 
 import enum
-import secrets
 
 import attrs
 
@@ -107,10 +106,6 @@ TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE = _code("TOPOLOGY_NO_APPROPRIATE_SI
 TOPOLOGY_SECRET_KEY_NOT_IN_STORE = _code("TOPOLOGY_SECRET_KEY_NOT_IN_STORE", C.InvalidGivenCurrentSystemStateOther)
 TOPOLOGY_STORE_NOT_FOUND = _code("TOPOLOGY_STORE_NOT_FOUND", C.InvalidGivenCurrentSystemStateResourceMissing)
 TOPOLOGY_INVALID_SYNCHRONIZER = _code("TOPOLOGY_INVALID_SYNCHRONIZER", C.InvalidIndependentOfSystemState)
-
-
-def new_correlation_id() -> str:
-    return secrets.token_hex(16)
 
 
 class CantonError(Exception):

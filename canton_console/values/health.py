@@ -23,10 +23,6 @@ class ComponentHealth:
     def is_failed(self) -> bool:
         return self.state in (FAILED, FATAL, NOT_INITIALIZED)
 
-    @property
-    def is_ok(self) -> bool:
-        return self.state == OK
-
     def render(self) -> str:
         """``Ok()``, ``Not Initialized``, ``Failed(description, error = CODE(...): cause)``."""
         if self.state == NOT_INITIALIZED:

@@ -135,5 +135,3 @@ def contract_to_dict(c: Contract) -> dict[str, Any]:
     }
 
 
-def contract_from_dict(d: dict[str, Any]) -> Contract:
-    return Contract(d["contract_id"], d["template_id"], d["arguments"], tuple(d["signatories"]), tuple(d["observers"]))

@@ -9,7 +9,7 @@ Changes become effective ``topology change delay`` after their sequencing time.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterable
+from typing import Any
 
 import attrs
 

@@ -31,7 +31,7 @@ from canton_console.values.scala import NONE, Option, Vector
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq_tree, to_tree
 from canton_console.values import errors as rt_errors
 from canton_console.values import topology as t
-from canton_console.values.errors import CantonError, ErrorCategory, ErrorCode
+from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member, PartyId, SynchronizerId, short_fingerprint
 from canton_console.values.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
 from canton_console.values.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant

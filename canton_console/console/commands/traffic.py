@@ -23,10 +23,8 @@ from canton_console.console.framework import Arg, CallContext, NodeGroup, comman
 from canton_console.console.references import ParticipantReference, SequencerReference
 from canton_console.values.scala import NONE, NoSuchElement, Option, ScalaMap, Some
 from canton_console.pretty import Apply, Infix, Literal, Tree
-from canton_console.values import errors as rt_errors
 from canton_console.values import traffic as tr
 from canton_console.values.either import Either, Left, Right
-from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member
 from canton_console.values.refined import NonNegativeNumeric, PositiveNumeric
 from canton_console.values.timefmt import parse_instant

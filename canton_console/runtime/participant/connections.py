@@ -164,13 +164,3 @@ class SynchronizerConnections:
             targets.append((sync, serial))
         return party, targets
 
-    def host_party(self, party: str, synchronizer_id: str, threshold: int, participants: list[tuple[str, str]]) -> int:
-        """Propose a party-to-participant mapping (hosting on several participants); returns its serial."""
-        self.require_active()
-        sync = self.env.synchronizers[synchronizer_id]
-        serial = sync.topology.serial_of(topology.PARTY_TO_PARTICIPANT, party) + 1
-        tx = topology.TopologyTransaction(topology.REPLACE, serial, topology.party_to_participant(party, threshold, participants))
-        signed = self.sign(tx)
-        sync.submit(topology_broadcast(self.member_id, [signed]))
-        return serial
-

@@ -24,10 +24,6 @@ class LocalStatusService(LocalService):
     def is_initialized(self) -> bool:
         return self._node.running and self._node.uid is not None
 
-    def is_active(self) -> bool:
-        status = self.status() if self._node.running else None
-        return bool(status is not None and status.active)
-
     def status(self) -> NodeStatusData | NotInitializedData:
         if not self._node.running:
             raise not_started(self._node)
@@ -97,11 +93,6 @@ class LocalIdentityService(LocalService):
     def member_id_if_known(self) -> str | None:
         node = self._node
         return None if node.uid is None else node.member_id
-
-    def unique_identifier(self) -> str | None:
-        uid = self._node.uid
-        return None if uid is None else str(uid)
-
 
 class LocalLifecycleService(LocalService):
     def start(self) -> None:
