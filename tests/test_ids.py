@@ -96,6 +96,7 @@ def test_companion_objects():
     assert SequencerId.tryCreate("s", ns) == SequencerId.tryFromProtoPrimitive(f"SEQ::s::{FP}")
     assert SynchronizerId.tryFromString(f"da::{FP}").unwrap == UniqueIdentifier("da", FP)
     assert participant_id(p.uid) == p
+    assert PartyId.apply(p.uid) == p.adminParty and ParticipantId.apply("participant1", ns) == p
 
 
 def test_from_proto_primitive_returns_either():
