@@ -96,6 +96,7 @@ def test_companion_objects():
     assert SequencerId.tryCreate("s", ns) == SequencerId.tryFromProtoPrimitive(f"SEQ::s::{FP}")
     assert SynchronizerId.tryFromString(f"da::{FP}").unwrap == UniqueIdentifier("da", FP)
     assert participant_id(p.uid) == p
+    assert PartyId.apply(p.uid) == p.adminParty and ParticipantId.apply("participant1", ns) == p
 
 
 def test_from_proto_primitive_returns_either():
@@ -359,3 +360,11 @@ def test_unknown_import_is_one_clear_error_and_binds_nothing(session):
         "UniqueIdentifier, transaction})"
     )
     assert "MedId" not in session.console.namespace
+
+
+def test_tab_completion_walks_fully_qualified_names(session):
+    from canton_console.console.completion import complete
+
+    ns = session.console.namespace
+    assert [m.name for m in complete(ns, "com.digitalasset.canton.topology.Pa")[1]] == ["ParticipantId", "PartyId"]
+    assert "randomUUID" in [m.name for m in complete(ns, "java.util.UUID.")[1]]

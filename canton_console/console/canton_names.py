@@ -256,12 +256,15 @@ def _unknown(path: str) -> str:
 
 
 class Package:
-    """A package (or Scala object) on the way to a name: ``com.digitalasset.canton.topology``."""
+    """A package (or Scala object) on the way to a name: ``com.digitalasset.canton.topology``.
 
-    __slots__ = ("_path",)
+    Its known members are plain instance attributes (so tab completion offers them); any other
+    name is an :class:`UnknownCantonName`."""
 
     def __init__(self, path: str):
         self._path = path
+        for child in _children(path):
+            setattr(self, child, resolve(f"{path}.{child}"))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

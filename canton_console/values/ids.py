@@ -390,6 +390,11 @@ class Identity:
         return self.uid.toProtoPrimitive
 
     @classmethod
+    def apply(cls, *args: object):
+        """Scala's explicit ``PartyId.apply(uid)``: the same as ``PartyId(uid)``."""
+        return cls(*args)
+
+    @classmethod
     def fromProtoPrimitive(cls, text: str, fieldName: str = "") -> Either:
         return UniqueIdentifier.fromProtoPrimitive_(text).map(cls).leftMap(lambda e: _field(fieldName, e)).typed(_parsing(cls.canton_type))
 
