@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from canton_console.console.framework import Arg, CallContext
+from canton_console.console.framework import Arg, ArgumentError, CallContext  # noqa: F401 - ArgumentError: commands raise a.ArgumentError
 from canton_console.console.scalalib import Option
 from canton_console.values import refined as v
 from canton_console.runtime.identity import Member, PartyId, SynchronizerId
