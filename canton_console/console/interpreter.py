@@ -51,11 +51,16 @@ class Interpreter:
         self.width = width
         self.counter = 0
         self.scala_vals: set[str] = set()
-        self.restricted = restricted
+        self.restricted = False
         if restricted:
-            from canton_console.console.restricted import SAFE_BUILTINS
+            self.restrict()
 
-            self.namespace["__builtins__"] = dict(SAFE_BUILTINS)
+    def restrict(self) -> None:
+        """Switch to restricted mode (transcripts): checked input, whitelisted builtins."""
+        from canton_console.console.restricted import SAFE_BUILTINS
+
+        self.restricted = True
+        self.namespace["__builtins__"] = dict(SAFE_BUILTINS)
 
     # ---- one step ------------------------------------------------------------------------
     def execute(self, source: str) -> Outcome:
@@ -141,6 +146,8 @@ class Interpreter:
                 from canton_console.console.restricted import check_python
 
                 check_python(tree)
+            if self.syntax == "auto":
+                by_name_thunks(tree)
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             expr = ast.Expression(tree.body.pop().value)
@@ -218,6 +225,8 @@ class Interpreter:
                     from canton_console.console.restricted import check_python
 
                     check_python(tree)
+                if self.syntax == "auto":
+                    by_name_thunks(tree)
                 chunks = [(1, compile(tree, path, "exec"))]
             else:
                 chunks = self._scala_chunks(text, path)
@@ -382,6 +391,42 @@ def _parse_translation(python: str, filename: str, first_line: int) -> ast.Modul
         raise ScalaSyntaxError(f"the input could not be translated: {e.msg}", first_line, 1) from None
     ast.increment_lineno(tree, first_line - 1)
     return tree
+
+
+def by_name_thunks(tree: ast.AST) -> None:
+    """Canton's by-name arguments in Python-valid input, read as Canton reads them:
+    ``utils.retry_until_true(participant1.health.is_running())`` passes the condition, not its value
+    once. In a call of a method with by-name parameters (``BY_NAME_METHODS``), an argument at a
+    by-name position that contains a call (and is not already a function) becomes ``lambda: arg``."""
+    from canton_console.console.scala_syntax import BY_NAME_METHODS, snake_case
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        fn = node.func
+        method = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else None
+        positions = BY_NAME_METHODS.get(method or "")
+        if not positions:
+            continue
+        names = {p for p in positions if isinstance(p, str)}
+        names |= {snake_case(p) for p in names}
+        for index, arg in enumerate(node.args):
+            if index in positions and _wants_thunk(arg):
+                node.args[index] = _thunk(arg)
+        for kw in node.keywords:
+            if kw.arg is not None and (kw.arg in names or snake_case(kw.arg) in names) and _wants_thunk(kw.value):
+                kw.value = _thunk(kw.value)
+
+
+def _wants_thunk(arg: ast.expr) -> bool:
+    if isinstance(arg, (ast.Lambda, ast.Starred)):
+        return False
+    return any(isinstance(n, ast.Call) for n in ast.walk(arg))
+
+
+def _thunk(arg: ast.expr) -> ast.Lambda:
+    empty = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    return ast.copy_location(ast.Lambda(args=empty, body=arg), arg)
 
 
 def _starts_with_python_keyword(source: str) -> bool:
