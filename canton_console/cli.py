@@ -166,6 +166,9 @@ def _main(argv: list[str] | None) -> int:
     except CantonError as e:
         _error(e.render())
         return 1
+    if session.recorder is not None:
+        session.recorder.configs = list(args.config)  # the check runs the same nodes, on the same clock
+        session.recorder.clock = "wall" if session.config.parameters.clock_type == "wall-clock" else "sim"
     servers: list = []
     try:
         embedded = not args.config
