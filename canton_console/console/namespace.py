@@ -251,7 +251,7 @@ class ClockGroup(Group):
         self._env.call(self._env.clock.advance, duration)
 
     @command(needs_running=False)
-    def advanceTo(self, timestamp: Any) -> None:
+    def advanceTo(self, timestamp: a.Timestamp()) -> None:
         """Advance the simulated clock to the given time (a CantonTimestamp or ISO instant text)"""
         from canton_console.values.timefmt import parse_instant
 
