@@ -522,3 +522,14 @@ def test_exit_does_not_wait_for_a_user_thread(tmp_path):
     # piped input too
     result = cli("-c", str(conf), input="import threading, time\nthreading.Thread(target=lambda: time.sleep(3600)).start()\nexit\n", cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_synchronizer_parameter_durations_read_as_durations(session):
+    step_ok(session, "val params = sequencer1.topology.synchronizer_parameters.get_dynamic_synchronizer_parameters(sequencer1.synchronizer_id)")
+    assert session.step("params.confirmationResponseTimeout").output.endswith(": NonNegativeFiniteDuration = 30s\n")
+    assert session.step("params.reconciliationInterval").output.endswith(": PositiveDurationSeconds = 1m\n")
+    assert session.step("params.confirmation_response_timeout").output.endswith(": NonNegativeFiniteDuration = 30s\n")
+    assert step_ok(session, "params.confirmationResponseTimeout.toMillis()") == 30_000
+    # still usable where a duration is expected, and still the same parameters
+    step_ok(session, "sequencer1.topology.synchronizer_parameters.set_ledger_time_record_time_tolerance(sequencer1.synchronizer_id, params.ledgerTimeRecordTimeTolerance)")
+    assert step_ok(session, "params.update(confirmationResponseTimeout = 30.seconds) == params") is True

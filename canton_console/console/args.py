@@ -43,7 +43,7 @@ class Duration(Arg):
         self.allow_zero = allow_zero
 
     def convert(self, value: Any, ctx: CallContext) -> int:
-        if isinstance(value, bool) or not isinstance(value, (dt.timedelta, v.ScalaDuration, v.RefinedDuration)):
+        if isinstance(value, bool) or not isinstance(value, (dt.timedelta, v.ScalaDuration, v.RefinedDuration, v.DurationMicros)):
             raise ctx.wrong_type(self.expects, value)
         micros = v.to_micros(value)
         if micros < 0 or (micros == 0 and not self.allow_zero):
