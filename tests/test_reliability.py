@@ -199,7 +199,7 @@ def test_fuzz_scripts_never_raise(session, tmp_path_factory, source):
 STATEFUL = {"stop", "kill", "start", "set_passive", "disconnect", "disconnect_all", "set_command_timeout", "reset"}
 
 
-def reachable_commands(namespace) -> list[tuple[str, object, str]]:
+def reachable_commands(namespace, skip=STATEFUL) -> list[tuple[str, object, str]]:
     """One representative of every @command reachable from the namespace (per group class)."""
     found: dict[tuple[str, str], tuple[str, object, str]] = {}
     seen: set[int] = set()
@@ -210,7 +210,7 @@ def reachable_commands(namespace) -> list[tuple[str, object, str]]:
             continue
         seen.add(id(obj))
         for name in commands_of(obj):
-            if name not in STATEFUL:
+            if name not in skip:
                 found.setdefault((type(obj).__name__, name), (f"{path}.{name}", obj, name))
         for name in groups_of(obj):
             stack.append((f"{path}.{name}", getattr(obj, name)))
@@ -260,6 +260,41 @@ def test_fuzz_command_arguments_only_console_errors(session):
     run()
     # and the topology still works
     assert step_ok(session, "participant1.health.ping(participant2)") is not None
+
+
+def test_fuzz_stateful_commands_only_console_errors():
+    """The commands left out above, on a session of their own: stopping, killing, passivating,
+    disconnecting, the clock and the console's timeout, with random arguments."""
+    from canton_console.config import load_config
+    from canton_console.console.session import Session, in_memory, with_parameters
+
+    config = with_parameters(in_memory(load_config([])), clock_type="sim-clock", static_identities=True)
+    own = Session(config)
+    try:
+        own.start_and_bootstrap_default()
+        commands = [c for c in reachable_commands(own.interpreter.namespace, skip=set()) if c[2] in STATEFUL | {"start", "advance", "advanceTo", "connect", "reconnect", "reconnect_all"}]
+        assert {c[2] for c in commands} >= STATEFUL
+        arguments = values(own)  # drawn from while every node runs
+
+        @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(data=st.data())
+        def run(data):
+            path, obj, name = data.draw(st.sampled_from(commands), label="command")
+            attribute = inspect.getattr_static(type(obj), name)
+            fn = attribute.fget if isinstance(attribute, property) else attribute
+            params = [p for p in inspect.signature(fn).parameters if p != "self"]
+            positional = data.draw(st.lists(arguments, max_size=3), label="args")
+            keywords = data.draw(st.dictionaries(st.sampled_from(params or ["x"]), arguments, max_size=3), label="kwargs")
+            try:
+                bound = getattr(obj, name)
+                if callable(bound):
+                    bound(*positional, **keywords)
+            except (CommandFailure, ArgumentError):
+                pass
+
+        run()
+    finally:
+        own.close()
 
 
 # ---- 3. tracebacks from files ------------------------------------------------------------------------
@@ -380,6 +415,8 @@ RESTRICTED = [
     "eval('1')",
     "getattr(participant1, '_node')",
     "'{0.__class__}'.format(1)",
+    "(x for x in ()).gi_frame.f_builtins['__import__']('os')",
+    "Seq(1).map(x => x.gi_frame)",
     "class X: pass",
     "f(_x = 1)",
     "lambda _y: _y",
@@ -533,3 +570,47 @@ def test_synchronizer_parameter_durations_read_as_durations(session):
     # still usable where a duration is expected, and still the same parameters
     step_ok(session, "sequencer1.topology.synchronizer_parameters.set_ledger_time_record_time_tolerance(sequencer1.synchronizer_id, params.ledgerTimeRecordTimeTolerance)")
     assert step_ok(session, "params.update(confirmationResponseTimeout = 30.seconds) == params") is True
+
+
+def test_the_prompt_survives_what_used_to_kill_it(tmp_path):
+    pytest.importorskip("pexpect")
+    from test_repl_pty import Console
+
+    c = Console(tmp_path, extra_env={"NO_COLOR": "1"})
+    try:
+        c.prompt()
+        c.run("9²")
+        c.expect(r"Error: Scala syntax error: invalid numeric literal starting '9²'")
+        c.prompt()
+        c.run("Seq(" * 201 + ")" * 201)
+        c.expect("Error: the input is nested too deeply", timeout=60)
+        c.prompt(timeout=60)
+        c.run("participant1.health.ping(participant2)")
+        c.expect(r"res\d+: Duration = \d+ milliseconds")
+        c.prompt()
+        assert "Unhandled exception" not in c.text and "Traceback" not in c.text
+        c.run("exit")
+        assert c.exit_status() == 0
+    finally:
+        c.close()
+
+
+TRANSCRIPT_FRAGMENTS = ["@ ", "@", "  ", "\n", "```", "```\n", ".. code-block::", "<!-- canton-console: config=",
+                        "syntax=scala", "clock=", "-->", "...", "<BLANKLINE>", "ERROR x", "Error: y", "1220abc",
+                        "<name>", "Map(", ")", "\t", "x", "é", "\r\n", "canton-console: ", ",", "="]
+transcript_texts = st.one_of(st.text(max_size=200), st.lists(st.sampled_from(TRANSCRIPT_FRAGMENTS), max_size=60).map("".join))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=transcript_texts, actual=transcript_texts)
+def test_fuzz_transcript_parser_and_matcher_raise_only_parse_errors(text, actual):
+    from canton_console.transcript.matcher import Captures, match
+    from canton_console.transcript.model import ParseError
+    from canton_console.transcript.parser import parse_transcript
+
+    try:
+        transcript = parse_transcript(text, "fuzz.md")
+    except ParseError:
+        return
+    for step in transcript.steps:
+        match(step.expected, actual, Captures(), where="fuzz.md")

@@ -7,7 +7,8 @@ run ``__import__("os").system(...)``. In restricted mode a step may not
 * use a name, attribute, keyword argument or parameter starting with ``_`` (``__class__``,
   ``__globals__``, ``_node`` ...; the bare ``_`` of Scala's placeholder lambdas is fine),
 * define classes, or use ``global``/``nonlocal``, ``async``/``await``, ``yield``,
-* call ``str.format``/``format_map`` (which read attributes by name),
+* call ``str.format``/``format_map`` (which read attributes by name) or reach a frame's globals
+  (``gi_frame``, ``f_globals``, ``f_builtins``, ``tb_frame`` ...),
 * use a builtin outside :data:`SAFE_BUILTINS` (no ``open``, ``eval``, ``exec``, ``getattr``,
   ``__import__``, ``globals``, ``vars``, ``type`` ...).
 
@@ -36,7 +37,13 @@ SAFE_BUILTIN_NAMES = (
 SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
 SAFE_BUILTINS.update({"True": True, "False": False, "None": None})
 
-FORBIDDEN_ATTRIBUTES = frozenset({"format", "format_map"})
+# ``format`` reads attributes by name; the others lead from a generator, coroutine, traceback or
+# frame to a frame's globals and builtins (``(x for x in ()).gi_frame.f_builtins``).
+FORBIDDEN_ATTRIBUTES = frozenset({
+    "format", "format_map",
+    "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "ag_frame", "ag_code", "ag_await",
+    "f_globals", "f_builtins", "f_locals", "f_back", "f_code", "tb_frame", "tb_next", "co_code", "mro",
+})
 _GENERATED_PARAM = re.compile(r"__x\d+")  # the Scala translator's placeholder parameters
 
 
@@ -80,7 +87,7 @@ def check_python(tree: ast.AST) -> None:
             if _underscore(node.attr):
                 raise NotAllowed(f"the attribute '{node.attr}' (attributes starting with '_')")
             if node.attr in FORBIDDEN_ATTRIBUTES:
-                raise NotAllowed(f"'.{node.attr}' (it reads attributes by name)")
+                raise NotAllowed(f"the attribute '{node.attr}'")
         if isinstance(node, ast.keyword) and _underscore(node.arg):
             raise NotAllowed(f"the keyword argument '{node.arg}'")
         if isinstance(node, ast.arg) and _underscore(node.arg):
@@ -110,7 +117,7 @@ def check_scala(stmts: list) -> None:
             if _underscore(node.name):
                 raise NotAllowed(f"the member '{node.name}' (members starting with '_')")
             if node.name in FORBIDDEN_ATTRIBUTES:
-                raise NotAllowed(f"'.{node.name}' (it reads attributes by name)")
+                raise NotAllowed(f"the member '{node.name}'")
         if isinstance(node, n.Arg) and _underscore(node.name):
             raise NotAllowed(f"the named argument '{node.name}'")
         if isinstance(node, n.ValDef) and _underscore(node.name):
