@@ -10,17 +10,24 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from conftest import REPO, cli, step_ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, cli, step_ok
-
-from canton_console.console.framework import ArgumentError, CommandFailure, commands_of, groups_of
+from canton_console.console.framework import (
+    ArgumentError,
+    CommandFailure,
+    commands_of,
+    groups_of,
+)
 from canton_console.console.interpreter import ExitRequested, Interpreter, Outcome
-from canton_console.console.scala_syntax import ScalaSyntaxError, detect_syntax, translate
+from canton_console.console.scala_syntax import (
+    ScalaSyntaxError,
+    detect_syntax,
+    translate,
+)
 
 MEMORY_TOPOLOGY = """
 canton {
@@ -244,7 +251,7 @@ def test_fuzz_command_arguments_only_console_errors(session):
     @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def run(data):
-        path, obj, name = data.draw(st.sampled_from(commands), label="command")
+        _path, obj, name = data.draw(st.sampled_from(commands), label="command")
         attribute = inspect.getattr_static(type(obj), name)
         fn = attribute.fget if isinstance(attribute, property) else attribute
         params = [p for p in inspect.signature(fn).parameters if p != "self"]
@@ -279,7 +286,7 @@ def test_fuzz_stateful_commands_only_console_errors():
         @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
         @given(data=st.data())
         def run(data):
-            path, obj, name = data.draw(st.sampled_from(commands), label="command")
+            _path, obj, name = data.draw(st.sampled_from(commands), label="command")
             attribute = inspect.getattr_static(type(obj), name)
             fn = attribute.fget if isinstance(attribute, property) else attribute
             params = [p for p in inspect.signature(fn).parameters if p != "self"]
@@ -435,7 +442,7 @@ def test_restricted_mode_refuses(session, source):
     try:
         interpreter.restrict()
         line = one_error_line(interpreter.execute(source))
-        assert line.startswith("Error: not allowed in a transcript: ") or line.startswith("Error: name '"), line
+        assert line.startswith(("Error: not allowed in a transcript: ", "Error: name '")), line
         assert "--allow-python" in line or "is not defined" in line
     finally:
         if saved is None:
