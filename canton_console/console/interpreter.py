@@ -15,6 +15,7 @@ import difflib
 import io
 import sys
 import traceback
+import warnings
 from typing import Any
 
 import attrs
@@ -69,7 +70,9 @@ class Interpreter:
         n = self.counter
         filename = f"cmd{n}.sc"
         try:
-            code, last, label = self._compile(source, filename)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Python's SyntaxWarnings are noise here: the step's error says it
+                code, last, label = self._compile(source, filename)
         except BaseException as e:  # noqa: BLE001 - whatever the lexer, parser or compiler raise
             if isinstance(e, (SystemExit, KeyboardInterrupt)):
                 raise
@@ -218,18 +221,20 @@ class Interpreter:
                     failed=True,
                 )
         try:
-            syntax = self.syntax if self.syntax != "auto" else detect_syntax(text)
-            if syntax == "python":
-                tree = ast.parse(text, filename=path, mode="exec")
-                if self.restricted:
-                    from canton_console.console.restricted import check_python
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                syntax = self.syntax if self.syntax != "auto" else detect_syntax(text)
+                if syntax == "python":
+                    tree = ast.parse(text, filename=path, mode="exec")
+                    if self.restricted:
+                        from canton_console.console.restricted import check_python
 
-                    check_python(tree)
-                if self.syntax == "auto":
-                    by_name_thunks(tree)
-                chunks = [(1, compile(tree, path, "exec"))]
-            else:
-                chunks = self._scala_chunks(text, path)
+                        check_python(tree)
+                    if self.syntax == "auto":
+                        by_name_thunks(tree)
+                    chunks = [(1, compile(tree, path, "exec"))]
+                else:
+                    chunks = self._scala_chunks(text, path)
         except BaseException as e:  # noqa: BLE001 - whatever the lexer, parser or compiler raise
             if isinstance(e, (SystemExit, KeyboardInterrupt)):
                 raise
@@ -341,7 +346,9 @@ class Interpreter:
         """Whether an input is a complete step (or needs more lines), for line-by-line input. Never
         raises: an input it cannot judge is complete, and running it reports the problem."""
         try:
-            return self._is_complete(source)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return self._is_complete(source)
         except Exception:  # noqa: BLE001 - RecursionError, MemoryError, ValueError from a parser
             return True
 
