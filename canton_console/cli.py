@@ -16,14 +16,42 @@ import sys
 from canton_console import CANTON_VERSION, __version__
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-c", "--config", action="append", default=[], metavar="FILE", help="configuration file(s); later files win")
-    p.add_argument("-C", "--config-override", action="append", default=[], metavar="KEY=VALUE", help="configuration override, e.g. -C canton.participants.participant1.storage.type=memory")
-    p.add_argument("--manual-start", action="store_true", help="do not start the nodes; use nodes.local.start()")
-    p.add_argument("--syntax", choices=["auto", "python", "scala"], default="auto", help="console syntax (default: detected per input)")
-    p.add_argument("--debug", action="store_true", help="show Python tracebacks of failures")
-    p.add_argument("--log-level-stdout", default="WARN", metavar="LEVEL", help="log level shown on the terminal (default WARN)")
-    p.add_argument("--no-tty", action="store_true", help="read commands line by line even on a terminal")
+COMMON_LISTS = ("config", "config_override")
+COMMON_FLAGS = ("manual_start", "debug", "no_tty")
+COMMON_VALUES = ("syntax", "log_level_stdout", "bootstrap")
+
+
+def _common(p: argparse.ArgumentParser, sub: bool = False) -> None:
+    """The options every mode takes. On a sub-command they land in ``sub_*`` destinations with no
+    default, so that ``-c a.conf run s.canton`` keeps the root's ``-c`` (argparse would otherwise let
+    the sub-command's defaults overwrite it); :func:`_merge` combines both."""
+
+    def dest(name: str) -> dict:
+        return {"dest": f"sub_{name}", "default": argparse.SUPPRESS} if sub else {"dest": name}
+
+    p.add_argument("-c", "--config", action="append", metavar="FILE", help="configuration file(s); later files win", **({"default": []} | dest("config")))
+    p.add_argument("-C", "--config-override", action="append", metavar="KEY=VALUE", help="configuration override, e.g. -C canton.participants.participant1.storage.type=memory", **({"default": []} | dest("config_override")))
+    p.add_argument("--manual-start", action="store_true", help="do not start the nodes; use nodes.local.start()", **dest("manual_start"))
+    p.add_argument("--syntax", choices=["auto", "python", "scala"], help="console syntax (default: detected per input)", **({"default": "auto"} | dest("syntax")))
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks of failures", **dest("debug"))
+    p.add_argument("--log-level-stdout", metavar="LEVEL", help="log level shown on the terminal (default WARN)", **({"default": "WARN"} | dest("log_level_stdout")))
+    p.add_argument("--no-tty", action="store_true", help="read commands line by line even on a terminal", **dest("no_tty"))
+
+
+def _merge(args: argparse.Namespace) -> argparse.Namespace:
+    """Root options apply whatever follows them; a sub-command's own options add to (lists) or
+    override (values) them."""
+    for name in COMMON_LISTS:
+        setattr(args, name, list(getattr(args, name, None) or []) + list(getattr(args, f"sub_{name}", None) or []))
+    for name in COMMON_FLAGS:
+        setattr(args, name, bool(getattr(args, name, False) or getattr(args, f"sub_{name}", False)))
+    for name in COMMON_VALUES:
+        if hasattr(args, f"sub_{name}"):
+            setattr(args, name, getattr(args, f"sub_{name}"))
+    for name in list(vars(args)):
+        if name.startswith("sub_"):
+            delattr(args, name)
+    return args
 
 
 def parser() -> argparse.ArgumentParser:
@@ -35,13 +63,19 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="mode")
     run = sub.add_parser("run", help="run a script headless, then stop the nodes")
     run.add_argument("script")
-    _common(run)
+    _common(run, sub=True)
     daemon = sub.add_parser("daemon", help="run the nodes without a console until SIGTERM or SIGINT")
-    _common(daemon)
-    daemon.add_argument("--bootstrap", metavar="SCRIPT")
+    _common(daemon, sub=True)
+    daemon.add_argument("--bootstrap", metavar="SCRIPT", dest="sub_bootstrap", default=argparse.SUPPRESS)
     tr = sub.add_parser("transcript", help="check or update documentation transcripts")
     tr.add_argument("action", choices=["check", "update"])
     tr.add_argument("files", nargs="+")
+    tr.add_argument(
+        "--allow-python",
+        action="store_true",
+        help="run steps unrestricted: Python imports, names starting with '_', every builtin "
+        "(by default a transcript may only use Canton commands and values)",
+    )
     return p
 
 
@@ -80,25 +114,61 @@ def _start(session, args, embedded_default: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(argv)
+        status = _main(argv)
     except BrokenPipeError:
         # The reader of our output went away (``canton-console ... | head``): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        status = 1
+    except KeyboardInterrupt:
+        # Ctrl-C outside a command (start-up, piped input waiting for a line): leave quietly.
+        _flush()
+        status = 130
+    if argv is None:
+        _exit_despite_user_threads(status)
+    return status
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _exit_despite_user_threads(status: int) -> None:
+    """A script may leave a thread running (``threading.Thread(target=...).start()``); Python would
+    wait for it forever at exit. The nodes are closed by now: end the process."""
+    import threading
+
+    if any(t is not threading.current_thread() and t.is_alive() and not t.daemon for t in threading.enumerate()):
+        _flush()
+        logging.shutdown()
+        os._exit(status)
 
 
 def _main(argv: list[str] | None) -> int:
-    args = parser().parse_args(argv)
+    args = _merge(parser().parse_args(argv))
     _setup_logging(args.log_level_stdout)
     if args.mode == "transcript":
         return _transcript(args)
     from canton_console.values.errors import CantonError
 
+    record = args.record if args.mode is None else None
+    if record:
+        try:
+            open(record, "w", encoding="utf-8").close()
+        except OSError as e:
+            sys.stderr.write(f"canton-console: cannot record to {record}: {e.strerror or e}\n")
+            return 2
     try:
-        session = _make_session(args, getattr(args, "record", None) if args.mode is None else None)
+        session = _make_session(args, record)
     except CantonError as e:
         _error(e.render())
         return 1
+    if session.recorder is not None:
+        session.recorder.configs = list(args.config)  # the check runs the same nodes, on the same clock
+        session.recorder.clock = "wall" if session.config.parameters.clock_type == "wall-clock" else "sim"
     servers: list = []
     try:
         embedded = not args.config
@@ -143,8 +213,6 @@ def _main(argv: list[str] | None) -> int:
 
 def _line_loop(session, stream) -> None:
     """Piped input: one step per complete input, no prompt_toolkit screen."""
-    from canton_console.console.interpreter import ExitRequested
-
     buffer: list[str] = []
     for line in stream:
         buffer.append(line.rstrip("\n"))
@@ -155,17 +223,27 @@ def _line_loop(session, stream) -> None:
         if not session.interpreter.is_complete(source):
             continue
         buffer = []
-        try:
-            outcome = session.step(source)
-        except ExitRequested:
+        if not _piped_step(session, source):
             return
-        sys.stdout.write(outcome.output)
-        sys.stdout.flush()
     if buffer and "\n".join(buffer).strip():
-        try:
-            sys.stdout.write(session.step("\n".join(buffer)).output)
-        except ExitRequested:
-            return
+        _piped_step(session, "\n".join(buffer))
+
+
+def _piped_step(session, source: str) -> bool:
+    """One step of piped input; False when it asked to exit."""
+    from canton_console.console.interpreter import ExitRequested, internal_error
+
+    try:
+        output = session.step(source).output
+    except ExitRequested:
+        return False
+    except KeyboardInterrupt:
+        output = "Interrupted: the command was cancelled\n"
+    except Exception as e:  # noqa: BLE001 - the last guard: the next line still runs
+        output = internal_error(e, session.interpreter.debug)
+    sys.stdout.write(output)
+    sys.stdout.flush()
+    return True
 
 
 def _daemon(session, args) -> int:
@@ -203,14 +281,15 @@ def _health_servers(session) -> list:
 
 def _transcript(args) -> int:
     from canton_console.transcript import check_files, update_transcript
-    from canton_console.transcript.runner import default_session_factory
+    from canton_console.transcript.runner import default_session_factory, python_session_factory
 
+    factory = python_session_factory if args.allow_python else default_session_factory
     if args.action == "check":
-        return check_files(args.files, default_session_factory, out=sys.stdout)
+        return check_files(args.files, factory, out=sys.stdout)
     status = 0
     for path in args.files:
         try:
-            report = update_transcript(path, default_session_factory)
+            report = update_transcript(path, factory)
         except Exception as e:  # noqa: BLE001 - reported per file
             sys.stdout.write(f"{path}: not updated: {e}\n")
             status = 1

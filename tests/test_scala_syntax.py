@@ -596,7 +596,7 @@ def test_positional_after_named_uses_cc_apply():
 
 def test_python_keyword_names():
     assert py("f(from = 1)") == '__cc_apply(f, [("from", 1)])'
-    assert py("x.from(1)") == 'getattr(x, "from")(1)'
+    assert py("x.from(1)") == '__cc_attr(x, "from")(1)'
     assert py("x.from") == '__cc_sel(x, "from")'
 
 
@@ -914,7 +914,7 @@ def test_syntax_errors(source, incomplete):
 
 
 def test_runtime_helpers_are_exposed():
-    assert set(RUNTIME_HELPERS) == {"__cc_sel", "__cc_apply", "__cc_duration", "__cc_div", "__cc_mod", "__cc_None", "__cc_long", "__cc_show", "__cc_import"}
+    assert set(RUNTIME_HELPERS) == {"__cc_sel", "__cc_apply", "__cc_duration", "__cc_div", "__cc_mod", "__cc_None", "__cc_long", "__cc_show", "__cc_import", "__cc_attr"}
     assert RUNTIME_HELPERS["__cc_apply"] is cc_apply
 
 

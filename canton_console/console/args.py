@@ -8,10 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from canton_console.console.framework import Arg, CallContext
+from canton_console.console.framework import Arg, ArgumentError, CallContext  # noqa: F401 - ArgumentError: commands raise a.ArgumentError
 from canton_console.values.scala import Option
 from canton_console.values import refined as v
 from canton_console.values.ids import Member, PartyId, SynchronizerId
+
+INT_MAX = 2**31 - 1
+MAX_DURATION_MICROS = v.LONG_MAX // 1000  # Scala's FiniteDuration: at most Long.MaxValue nanoseconds
+MIN_TIMESTAMP_MICROS = -62135596800 * 1_000_000  # CantonTimestamp.MinValue, 0001-01-01T00:00:00Z
+MAX_TIMESTAMP_MICROS = 253402300799 * 1_000_000 + 999_999  # CantonTimestamp.MaxValue, 9999-12-31T23:59:59.999999Z
 
 DURATION_EXAMPLES = "a duration such as 10.seconds, timedelta(seconds=10) or NonNegativeFiniteDuration.ofSeconds(10)"
 
@@ -38,17 +43,23 @@ class Duration(Arg):
         self.allow_zero = allow_zero
 
     def convert(self, value: Any, ctx: CallContext) -> int:
-        if isinstance(value, bool) or not isinstance(value, (dt.timedelta, v.ScalaDuration, v.RefinedDuration)):
+        if isinstance(value, bool) or not isinstance(value, (dt.timedelta, v.ScalaDuration, v.RefinedDuration, v.DurationMicros)):
             raise ctx.wrong_type(self.expects, value)
         micros = v.to_micros(value)
         if micros < 0 or (micros == 0 and not self.allow_zero):
             raise ctx.bad_value(f"{ctx.param} must be {'positive' if not self.allow_zero else 'non-negative'}, got {value}")
+        if micros > MAX_DURATION_MICROS:
+            raise ctx.bad_value(f"{ctx.param} is too long: {value} (a duration is at most Long.MaxValue nanoseconds, about 292 years)")
         return micros
 
 
 class Int(Arg):
-    def __init__(self, minimum: int = 0, what: str = "a non-negative whole number"):
+    """A whole number from ``minimum`` to ``maximum`` (a Long by default; ``INT_MAX`` for Canton's
+    32-bit ``PositiveInt``/``NonNegativeInt``)."""
+
+    def __init__(self, minimum: int = 0, what: str = "a non-negative whole number", maximum: int = v.LONG_MAX):
         self.minimum = minimum
+        self.maximum = maximum
         self.expects = what
 
     def convert(self, value: Any, ctx: CallContext) -> int:
@@ -58,26 +69,66 @@ class Int(Arg):
         if number < self.minimum:
             kind = "positive" if self.minimum == 1 else "non-negative"
             raise ctx.bad_value(f"{ctx.param} must be {kind}, got {number}")
-        if number > v.LONG_MAX:
-            raise ctx.bad_value(f"{ctx.param} is too large: {number}")
+        if number > self.maximum:
+            kind = " (a 32-bit Int)" if self.maximum == INT_MAX else ""
+            raise ctx.bad_value(f"{ctx.param} is too large: {number}; at most {self.maximum}{kind}")
         return number
 
 
 POSITIVE_INT = Int(1, "a positive whole number (e.g. 2 or PositiveInt.tryCreate(2))")
+# Canton's PositiveInt is a 32-bit Int (e.g. a traffic top-up serial)
+POSITIVE_INT32 = Int(1, "a positive whole number (e.g. 2 or PositiveInt.tryCreate(2))", maximum=INT_MAX)
 NON_NEGATIVE_LONG = Int(0, "a non-negative whole number (e.g. 1000000 or NonNegativeNumeric.tryCreate(1000000L))")
 
 
 class Text(Arg):
-    def __init__(self, what: str = "a string", allow_empty: bool = True):
+    """A string, at most ``max_length`` characters (Canton's ``String185`` ... length-limited strings)."""
+
+    def __init__(self, what: str = "a string", allow_empty: bool = True, max_length: int | None = None):
         self.expects = what
         self.allow_empty = allow_empty
+        self.max_length = max_length
 
     def convert(self, value: Any, ctx: CallContext) -> str:
         if not isinstance(value, str):
             raise ctx.wrong_type(self.expects, value)
         if not self.allow_empty and not value.strip():
             raise ctx.bad_value(f"{ctx.param} must not be empty")
+        if self.max_length is not None and len(value) > self.max_length:
+            shown = value[:40] + "..." if len(value) > 40 else value
+            raise ctx.bad_value(
+                f"The given {ctx.param} has a maximum length of {self.max_length} but a {ctx.param} of length "
+                f"{len(value)} ('{shown}') was given"
+            )
         return value
+
+
+def String185(what: str, allow_empty: bool = False) -> Text:
+    """Canton's ``String185``: identifiers such as a party's name (at most 185 characters)."""
+    return Text(what, allow_empty=allow_empty, max_length=185)
+
+
+class Timestamp(Arg):
+    """A point in time as microseconds since the epoch: a ``CantonTimestamp`` (``clock.now``), its
+    microseconds, or ISO-8601 text; within Canton's range (years 0001 to 9999)."""
+
+    expects = "a timestamp (e.g. clock.now or \"2025-07-17T22:19:58.353490Z\")"
+
+    def convert(self, value: Any, ctx: CallContext) -> int:
+        from canton_console.values.timefmt import parse_instant
+
+        if isinstance(value, str):
+            try:
+                micros = parse_instant(value)
+            except ValueError as e:
+                raise ctx.bad_value(str(e)) from None
+        elif isinstance(value, int) and not isinstance(value, bool):
+            micros = int(value)
+        else:
+            raise ctx.wrong_type(self.expects, value)
+        if not MIN_TIMESTAMP_MICROS <= micros <= MAX_TIMESTAMP_MICROS:
+            raise ctx.bad_value(f"{ctx.param} is outside Canton's timestamps (0001-01-01 to 9999-12-31): {value}")
+        return micros
 
 
 class Bool(Arg):

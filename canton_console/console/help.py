@@ -46,6 +46,10 @@ def _group_items(obj: Any) -> tuple[list[tuple[str, str, str]], list[tuple[str, 
 
 
 def help_for(obj: Any, name: str | None, path: str) -> HelpText:
+    if name is not None and not isinstance(name, str):
+        from canton_console.console.framework import ArgumentError
+
+        raise ArgumentError(f"{path}.help: expects a command name such as help(\"health.ping\"), got {name!r}")
     if name is None:
         items, groups = _group_items(obj)
         return HelpText(layout(items, groups))

@@ -15,6 +15,7 @@ import difflib
 import io
 import sys
 import traceback
+import warnings
 from typing import Any
 
 import attrs
@@ -36,8 +37,14 @@ class ExitRequested(Exception):
     pass
 
 
+TOO_DEEP = "Error: the input is nested too deeply to evaluate (Python's or the console's limit on brackets, operators and member selections)"
+
+
 class Interpreter:
-    def __init__(self, console, syntax: str = "auto", debug: bool = False, width: int = 80):
+    """``restricted``: transcripts' mode (see :mod:`canton_console.console.restricted`): Canton
+    commands and values only, checked on what the user wrote, with a whitelist of builtins."""
+
+    def __init__(self, console, syntax: str = "auto", debug: bool = False, width: int = 80, restricted: bool = False):
         self.console = console
         self.namespace = console.namespace
         self.syntax = syntax
@@ -45,6 +52,16 @@ class Interpreter:
         self.width = width
         self.counter = 0
         self.scala_vals: set[str] = set()
+        self.restricted = False
+        if restricted:
+            self.restrict()
+
+    def restrict(self) -> None:
+        """Switch to restricted mode (transcripts): checked input, whitelisted builtins."""
+        from canton_console.console.restricted import SAFE_BUILTINS
+
+        self.restricted = True
+        self.namespace["__builtins__"] = dict(SAFE_BUILTINS)
 
     # ---- one step ------------------------------------------------------------------------
     def execute(self, source: str) -> Outcome:
@@ -53,9 +70,13 @@ class Interpreter:
         n = self.counter
         filename = f"cmd{n}.sc"
         try:
-            code, last, label = self._compile(source, filename)
-        except SyntaxError as e:
-            return Outcome(self._syntax_error(e), failed=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Python's SyntaxWarnings are noise here: the step's error says it
+                code, last, label = self._compile(source, filename)
+        except BaseException as e:  # noqa: BLE001 - whatever the lexer, parser or compiler raise
+            if isinstance(e, (SystemExit, KeyboardInterrupt)):
+                raise
+            return Outcome(self._compile_failure(e, None), failed=True)
         captured = _Capture()
         value = None
         try:
@@ -77,8 +98,33 @@ class Interpreter:
             raise ExitRequested()
         if value is None:  # Unit: nothing to echo
             return Outcome(printed)
-        text = self._show(value, n, label)
+        try:
+            with _Capture():
+                text = self._show(value, n, label)
+        except KeyboardInterrupt:
+            return Outcome(printed + "Interrupted: the command was cancelled\n", failed=True)
+        except BaseException as e:  # noqa: BLE001 - a value whose display fails (its __repr__ raises)
+            if isinstance(e, SystemExit):
+                raise ExitRequested() from None
+            return Outcome(printed + f"Error: the result could not be shown: {_describe_exception(e)}\n" + self._traceback(e), failed=True)
         return Outcome(printed + (text + "\n" if text else ""), value=value)
+
+    def _traceback(self, error: BaseException) -> str:
+        return "".join(traceback.format_exception(error)) if self.debug else ""
+
+    def _compile_failure(self, error: BaseException, path: str | None) -> str:
+        """What a failure to read or compile an input prints: one line, whatever raised it."""
+        from canton_console.console.restricted import NotAllowed
+
+        if isinstance(error, SyntaxError):
+            text = self._syntax_error(error, path)
+        elif isinstance(error, (RecursionError, MemoryError)):
+            text = TOO_DEEP + (f" ({path})" if path else "") + "\n"
+        elif isinstance(error, NotAllowed):
+            text = f"Error: {error}\n"
+        else:  # ValueError (e.g. a null byte), OverflowError ...
+            text = f"Error: the input could not be compiled: {_describe_exception(error)}\n"
+        return text + self._traceback(error)
 
     def _compile(self, source: str, filename: str):
         """Returns (code for all but the last expression, last expression code, (name, scala?))."""
@@ -99,6 +145,12 @@ class Interpreter:
                 label = (name, True)
         else:
             tree = ast.parse(source, filename=filename, mode="exec")
+            if self.restricted:
+                from canton_console.console.restricted import check_python
+
+                check_python(tree)
+            if self.syntax == "auto":
+                by_name_thunks(tree)
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             expr = ast.Expression(tree.body.pop().value)
@@ -122,14 +174,19 @@ class Interpreter:
         last = None
         for first_line, chunk in split_statements(source, self.is_complete) or [(1, source)]:
             try:
-                last = translate(chunk)
+                last = translate(chunk, inspect=self._inspect_scala)
             except ScalaSyntaxError as e:
                 raise ScalaSyntaxError(str(e).split(" (line")[0], (e.lineno or 1) + first_line - 1, e.offset or 1) from None
             vals += last.vals
-            tree = ast.parse(last.python_with_imports, filename=filename)
-            ast.increment_lineno(tree, first_line - 1)
+            tree = _parse_translation(last.python_with_imports, filename, first_line)
             body += tree.body
         return ast.Module(body=body, type_ignores=[]), attrs.evolve(last, vals=tuple(vals))
+
+    def _inspect_scala(self, stmts: list) -> None:
+        if self.restricted:
+            from canton_console.console.restricted import check_scala
+
+            check_scala(stmts)
 
     def _show(self, value: Any, n: int, label) -> str:
         from canton_console.console.framework import Group
@@ -157,12 +214,31 @@ class Interpreter:
                 with open(path, encoding="utf-8") as fh:
                     text = fh.read()
             except OSError as e:
-                return Outcome(f"Error: cannot read the script {path}: {e.strerror}\n", failed=True)
-        syntax = self.syntax if self.syntax != "auto" else detect_syntax(text)
+                return Outcome(f"Error: cannot read the script {path}: {e.strerror or e}\n", failed=True)
+            except UnicodeDecodeError as e:
+                return Outcome(
+                    f"Error: cannot read the script {path}: it is not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start})\n",
+                    failed=True,
+                )
         try:
-            chunks = [(1, compile(text, path, "exec"))] if syntax == "python" else self._scala_chunks(text, path)
-        except SyntaxError as e:
-            return Outcome(self._syntax_error(e, path), failed=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                syntax = self.syntax if self.syntax != "auto" else detect_syntax(text)
+                if syntax == "python":
+                    tree = ast.parse(text, filename=path, mode="exec")
+                    if self.restricted:
+                        from canton_console.console.restricted import check_python
+
+                        check_python(tree)
+                    if self.syntax == "auto":
+                        by_name_thunks(tree)
+                    chunks = [(1, compile(tree, path, "exec"))]
+                else:
+                    chunks = self._scala_chunks(text, path)
+        except BaseException as e:  # noqa: BLE001 - whatever the lexer, parser or compiler raise
+            if isinstance(e, (SystemExit, KeyboardInterrupt)):
+                raise
+            return Outcome(self._compile_failure(e, path), failed=True)
         captured = _Capture()
         try:
             with captured:
@@ -183,10 +259,10 @@ class Interpreter:
         chunks = []
         for first_line, source in split_statements(text, self.is_complete):
             try:
-                python = translate(source).python_with_imports
+                python = translate(source, inspect=self._inspect_scala).python_with_imports
             except ScalaSyntaxError as e:
                 raise ScalaSyntaxError(str(e).split(" (line")[0], (e.lineno or 1) + first_line - 1, e.offset or 1) from None
-            tree = ast.parse(python, filename=path)
+            tree = _parse_translation(python, path, first_line)
             ast.increment_lineno(tree, first_line - 1)
             chunks.append((first_line, compile(tree, path, "exec")))
         return chunks
@@ -200,6 +276,14 @@ class Interpreter:
         return f"{filename.rsplit('/', 1)[-1] if filename.startswith('cmd') else filename}:{line}"
 
     def _failure(self, error: BaseException, filename: str) -> str:
+        try:
+            return self._describe_failure(error, filename)
+        except Exception:  # noqa: BLE001 - an exception whose message cannot be shown
+            return f"Error: {type(error).__name__} (its message could not be shown)\n"
+
+    def _describe_failure(self, error: BaseException, filename: str) -> str:
+        if isinstance(error, RecursionError):
+            return f"Error: RecursionError: {error} (a function calls itself without end?)\n" + self._traceback(error)
         if self.debug:
             detail = "".join(traceback.format_exception(error))
         else:
@@ -259,7 +343,16 @@ class Interpreter:
         return f"Error: syntax error: {error.msg}{where}\n"
 
     def is_complete(self, source: str) -> bool:
-        """Whether an input is a complete step (or needs more lines), for line-by-line input."""
+        """Whether an input is a complete step (or needs more lines), for line-by-line input. Never
+        raises: an input it cannot judge is complete, and running it reports the problem."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return self._is_complete(source)
+        except Exception:  # noqa: BLE001 - RecursionError, MemoryError, ValueError from a parser
+            return True
+
+    def _is_complete(self, source: str) -> bool:
         import codeop
 
         from canton_console.console.scala_syntax import ScalaSyntaxError, detect_syntax, translate
@@ -277,6 +370,70 @@ class Interpreter:
             return codeop.compile_command(source, "<input>", "exec") is not None
         except (SyntaxError, ValueError, OverflowError):
             return True
+
+
+def internal_error(error: BaseException, debug: bool = False) -> str:
+    """The console's last guard (REPL, piped input): an error that escaped the interpreter, one line."""
+    text = f"Error: internal error: {_describe_exception(error)}\n"
+    return text + ("".join(traceback.format_exception(error)) if debug else "")
+
+
+def _describe_exception(error: BaseException) -> str:
+    try:
+        message = str(error)
+    except Exception:  # noqa: BLE001 - its __str__ raises too
+        message = "(its message could not be shown)"
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _parse_translation(python: str, filename: str, first_line: int) -> ast.Module:
+    """Parse the translator's Python; a limit of Python's parser is reported as the input's nesting."""
+    from canton_console.console.scala_syntax import ScalaSyntaxError
+
+    try:
+        tree = ast.parse(python, filename=filename)
+    except SyntaxError as e:
+        if "too many nested" in str(e.msg) or "too complex" in str(e.msg):
+            raise RecursionError(e.msg) from None
+        raise ScalaSyntaxError(f"the input could not be translated: {e.msg}", first_line, 1) from None
+    ast.increment_lineno(tree, first_line - 1)
+    return tree
+
+
+def by_name_thunks(tree: ast.AST) -> None:
+    """Canton's by-name arguments in Python-valid input, read as Canton reads them:
+    ``utils.retry_until_true(participant1.health.is_running())`` passes the condition, not its value
+    once. In a call of a method with by-name parameters (``BY_NAME_METHODS``), an argument at a
+    by-name position that contains a call (and is not already a function) becomes ``lambda: arg``."""
+    from canton_console.console.scala_syntax import BY_NAME_METHODS, snake_case
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        fn = node.func
+        method = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else None
+        positions = BY_NAME_METHODS.get(method or "")
+        if not positions:
+            continue
+        names = {p for p in positions if isinstance(p, str)}
+        names |= {snake_case(p) for p in names}
+        for index, arg in enumerate(node.args):
+            if index in positions and _wants_thunk(arg):
+                node.args[index] = _thunk(arg)
+        for kw in node.keywords:
+            if kw.arg is not None and (kw.arg in names or snake_case(kw.arg) in names) and _wants_thunk(kw.value):
+                kw.value = _thunk(kw.value)
+
+
+def _wants_thunk(arg: ast.expr) -> bool:
+    if isinstance(arg, (ast.Lambda, ast.Starred)):
+        return False
+    return any(isinstance(n, ast.Call) for n in ast.walk(arg))
+
+
+def _thunk(arg: ast.expr) -> ast.Lambda:
+    empty = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    return ast.copy_location(ast.Lambda(args=empty, body=arg), arg)
 
 
 def _starts_with_python_keyword(source: str) -> bool:

@@ -39,7 +39,7 @@ from ptpython.prompt_style import PromptStyle
 from ptpython.repl import PythonRepl, ReplExit
 
 from canton_console.console.completion import ConsoleCompleter, signature_at
-from canton_console.console.interpreter import ExitRequested
+from canton_console.console.interpreter import ExitRequested, internal_error
 
 if TYPE_CHECKING:
     from canton_console.console.session import Session
@@ -291,6 +291,10 @@ class CantonRepl(PythonRepl):
             self.write(outcome.output)
         except KeyboardInterrupt:
             self.write("Interrupted: the command was cancelled\n")
+        except ReplExit:
+            raise
+        except Exception as e:  # noqa: BLE001 - the last guard: the prompt must survive any input
+            self.write(internal_error(e, self.session.interpreter.debug))
         self.signatures = []
 
     def write(self, output: str) -> None:

@@ -50,28 +50,59 @@ def with_parameters(config, **changes):
 
 
 class Recorder:
-    """Writes the steps of an interactive session as a Markdown transcript that ``transcript check`` passes."""
+    """Writes the steps of an interactive session as a Markdown transcript that ``transcript check``
+    passes: every step with what it printed. A failing step's output always has its failure line
+    (``ERROR ...``, ``Error: ...``: the interpreter guarantees it), which is how a transcript says
+    the step must fail. ``configs``
+    and ``clock`` (set before the first step) become directives, so the check runs the same nodes on
+    the same kind of clock."""
 
-    def __init__(self, path: str | os.PathLike, syntax: str):
+    def __init__(self, path: str | os.PathLike, syntax: str, configs: Iterable[str] = (), clock: str | None = None):
         self.path = Path(path)
+        self.syntax = syntax
+        self.configs = list(configs)
+        self.clock = clock  # "wall" or "sim": the session's clock, so the check runs on the same kind
         self.fh = open(self.path, "w", encoding="utf-8")
+        self._started = False
+
+    def _header(self) -> None:
+        if self._started:
+            return
+        self._started = True
         self.fh.write("# Recorded canton-console session\n\n")
-        if syntax != "auto":
-            self.fh.write(f"<!-- canton-console: syntax={syntax} -->\n\n")
+        items = []
+        for config in self.configs:
+            items.append(f"config={self._relative(config)}")
+        if self.syntax != "auto":
+            items.append(f"syntax={self.syntax}")
+        if self.clock:
+            items.append(f"clock={self.clock}")
+        if items:
+            self.fh.write(f"<!-- canton-console: {', '.join(items)} -->\n\n")
         self.fh.write("```\n")
         self.fh.flush()
 
+    def _relative(self, config: str) -> str:
+        target = Path(config).resolve()
+        try:
+            return os.path.relpath(target, self.path.resolve().parent)
+        except ValueError:  # another drive
+            return str(target)
+
     def record(self, command: str, outcome: Outcome) -> None:
+        self._header()
         lines = command.rstrip("\n").splitlines() or [""]
         self.fh.write(f"@ {lines[0]}\n")
         for line in lines[1:]:
             self.fh.write(f"  {line}\n")
         output = outcome.output.rstrip("\n")
-        if output:
-            self.fh.write(output + "\n")
+        shown = [line.rstrip() for line in output.split("\n")] if output else []
+        if shown:
+            self.fh.write("\n".join(line if line.strip() else "" for line in shown) + "\n")
         self.fh.flush()
 
     def close(self) -> None:
+        self._header()
         self.fh.write("```\n")
         self.fh.close()
 

@@ -59,7 +59,7 @@ def compare_step(
             f"; {reason}" if reason and reason != "output differs" else ""
         )
     elif step.expect_failure and not outcome.failed:
-        reason = f"the step expects a failure (its output starts with {FAILURE_PREFIX.strip()!r}), but the command succeeded" + (
+        reason = f"the step expects a failure (its output has a failure line: {FAILURE_PREFIX.strip()!r}, 'Error:' ...), but the command succeeded" + (
             f"; {reason}" if reason and reason != "output differs" else ""
         )
     ok = result.ok and outcome.failed == step.expect_failure

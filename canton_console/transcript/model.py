@@ -12,6 +12,8 @@ This module depends on nothing but attrs and the standard library.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Callable, Literal, Protocol, runtime_checkable
 
@@ -28,6 +30,15 @@ BLANKLINE = "<BLANKLINE>"
 
 #: Canton's failure output starts with this: ``ERROR c.d.c.c.CantonConsoleEnvironment - <cause>``.
 FAILURE_PREFIX = "ERROR "
+
+#: A line that says the command failed: Canton's ``ERROR ...``, the console's one-line ``Error: ...``,
+#: ``Interrupted: ...``, or a JVM exception (``java.util.NoSuchElementException: ...``). An expected
+#: output with such a line expects the command to fail (after whatever it printed before failing).
+FAILURE_LINE = re.compile(r"^(ERROR |Error: |Interrupted: |[a-z][\w.]*\.[A-Z]\w*(Exception|Error|Failure)(: |$))")
+
+
+def is_failure_output(lines: list[str]) -> bool:
+    return any(FAILURE_LINE.match(line) for line in lines)
 
 SYNTAXES = ("python", "scala", "auto")
 CLOCKS = ("sim", "wall")

@@ -24,7 +24,7 @@ from typing import Iterable
 
 from .model import (
     CLOCKS,
-    FAILURE_PREFIX,
+    is_failure_output,
     SYNTAXES,
     BlockMode,
     ParseError,
@@ -252,7 +252,7 @@ def _parse_segment(
                 line=i + 1,
                 command=command,
                 expected=expected,
-                expect_failure=bool(expected) and expected[0].startswith(FAILURE_PREFIX),
+                expect_failure=is_failure_output(expected),
                 command_end=command_end,
                 output_start=out_start + 1,
                 output_end=out_end,

@@ -12,8 +12,10 @@ Registered as the ``canton_transcripts`` entry point. Configure the files with
 Every transcript item carries the ``transcript`` marker (``pytest -m transcript`` runs only
 them). The session factory is ``canton_console.transcript.runner:default_session_factory``
 unless the ini option ``transcript_session_factory = module:attribute`` names another; it is
-imported when the first transcript runs. Importing this module loads only pytest and the
-standard library.
+imported when the first transcript runs. Transcripts run restricted (Canton commands and values
+only: no Python imports, no names starting with ``_``, a whitelist of builtins); the option
+``--transcripts-allow-python`` or the ini option ``transcript_allow_python = true`` lifts that.
+Importing this module loads only pytest and the standard library.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import pytest
 
 DEFAULT_FACTORY = "canton_console.transcript.runner:default_session_factory"
+PYTHON_FACTORY = "canton_console.transcript.runner:python_session_factory"
 
 _MATCHED = pytest.StashKey[set]()
 _FACTORY = pytest.StashKey[Any]()
@@ -55,6 +58,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="args",
         default=[],
         help="glob patterns (relative to rootdir) of console transcripts to collect, one test per file",
+    )
+    group.addoption(
+        "--transcripts-allow-python",
+        action="store_true",
+        default=False,
+        dest="canton_transcripts_allow_python",
+        help="run transcript steps unrestricted (Python imports, '_' names, every builtin); by default "
+        "a transcript may only use Canton commands and values",
+    )
+    parser.addini(
+        "transcript_allow_python",
+        type="bool",
+        default=False,
+        help="run transcript steps unrestricted (as --transcripts-allow-python)",
     )
     parser.addini(
         "transcript_session_factory",
@@ -127,6 +144,10 @@ def _load_factory(config: pytest.Config) -> Any:
     if _FACTORY in config.stash:
         return config.stash[_FACTORY]
     spec = str(config.getini("transcript_session_factory") or DEFAULT_FACTORY).strip()
+    if spec == DEFAULT_FACTORY and (
+        config.getoption("canton_transcripts_allow_python") or config.getini("transcript_allow_python")
+    ):
+        spec = PYTHON_FACTORY
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise TranscriptSetupError(

@@ -17,7 +17,10 @@ from canton_console.transcript.model import StepOutcome, TranscriptOptions
 
 
 class RuntimeTranscriptSession:
-    def __init__(self, options: TranscriptOptions, directory: Path):
+    """``allow_python=False`` (the default) runs the steps restricted: Canton commands and values,
+    no Python imports, no ``_`` names, a whitelist of builtins (``canton_console.console.restricted``)."""
+
+    def __init__(self, options: TranscriptOptions, directory: Path, allow_python: bool = False):
         from canton_console.config import load_config
 
         configs = options.config_paths(directory)
@@ -28,6 +31,8 @@ class RuntimeTranscriptSession:
         clock = "wall-clock" if options.clock == "wall" else "sim-clock"
         config = with_parameters(config, clock_type=clock, static_identities=True)
         self.session = Session(config, syntax=options.syntax)
+        if not allow_python:
+            self.session.interpreter.restrict()
         try:
             if not config.parameters.manual_start:
                 if configs:
@@ -54,4 +59,10 @@ class RuntimeTranscriptSession:
 
 
 def default_session_factory(options: TranscriptOptions, directory: Path) -> RuntimeTranscriptSession:
+    """Transcript sessions in restricted mode (a transcript is a document, not a program)."""
     return RuntimeTranscriptSession(options, Path(directory))
+
+
+def python_session_factory(options: TranscriptOptions, directory: Path) -> RuntimeTranscriptSession:
+    """Unrestricted transcript sessions (``--allow-python``): steps may run any Python."""
+    return RuntimeTranscriptSession(options, Path(directory), allow_python=True)

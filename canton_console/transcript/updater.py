@@ -19,6 +19,7 @@ from .matcher import Captures, align, match, normalise_actual, substitute_finger
 from .model import (
     BLANKLINE,
     FAILURE_PREFIX,
+    is_failure_output,
     ParseError,
     SessionFactory,
     Step,
@@ -74,15 +75,15 @@ def update_text(
                 replacements[idx] = None
                 continue
             new_lines = _new_output(step, outcome.output, captures)
-            if outcome.failed and not (new_lines and new_lines[0].startswith(FAILURE_PREFIX)):
+            if outcome.failed and not is_failure_output(new_lines):
                 problems.append(
-                    f"{where}: the command failed but its output does not start with "
-                    f"{FAILURE_PREFIX.strip()!r}; the step will not be read as expecting a failure"
+                    f"{where}: the command failed but its output has no failure line "
+                    f"({FAILURE_PREFIX.strip()!r}, 'Error:' ...); the step will not be read as expecting a failure"
                 )
-            elif not outcome.failed and new_lines and new_lines[0].startswith(FAILURE_PREFIX):
+            elif not outcome.failed and is_failure_output(new_lines):
                 problems.append(
-                    f"{where}: the command succeeded but its output starts with "
-                    f"{FAILURE_PREFIX.strip()!r}; the step will be read as expecting a failure"
+                    f"{where}: the command succeeded but its output has a failure line "
+                    f"({FAILURE_PREFIX.strip()!r}, 'Error:' ...); the step will be read as expecting a failure"
                 )
             if not step.has_output and new_lines:
                 inserted += 1

@@ -27,6 +27,7 @@ from canton_console.values.errors import (
 from canton_console.values.timefmt import MICROS_PER_HOUR, MICROS_PER_MILLI, MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration
 from canton_console.values.refined import (
     INT_MAX,
+    DurationMicros,
     LONG_MAX,
     InvalidValue,
     NonNegativeFiniteDuration,
@@ -87,7 +88,7 @@ def _positive_int(what: str):
 
 def _duration(kind: type[RefinedDuration]):
     """Microseconds of a duration argument, checked as Canton's ``kind`` (ints are microseconds)."""
-    return lambda v: kind.from_any(v).micros
+    return lambda v: DurationMicros(kind.from_any(v).micros, kind)
 
 
 def _boolean(what: str):

@@ -616,11 +616,50 @@ class PositiveDurationSeconds(RefinedDuration):
 NonNegativeFiniteDuration.Zero = NonNegativeFiniteDuration(0, unit="day")  # type: ignore[attr-defined]
 
 
+class DurationMicros(int):
+    """A duration field kept as microseconds (so runtime arithmetic, storage and equality see a plain
+    ``int``) that reads as the Canton duration it is: ``params.confirmationResponseTimeout`` echoes
+    ``NonNegativeFiniteDuration = 30s``, as in Canton, not ``Int = 30000000``."""
+
+    def __new__(cls, micros: int, kind: type[RefinedDuration]):
+        value = super().__new__(cls, micros)
+        value.kind = kind
+        return value
+
+    @property
+    def canton_type(self) -> str:
+        return self.kind.__name__
+
+    @property
+    def duration(self) -> ScalaDuration:
+        return ScalaDuration(int(self))
+
+    underlying = duration
+    unwrap = duration
+
+    def toMillis(self) -> int:
+        return _trunc_div(int(self), MICROS_PER_MILLI)
+
+    def toSeconds(self) -> int:
+        return _trunc_div(int(self), MICROS_PER_SECOND)
+
+    def to_refined(self) -> RefinedDuration:
+        return self.kind(int(self))
+
+    def __pretty__(self) -> Tree:
+        return Literal(canton_duration(int(self)))
+
+    def __reduce__(self):
+        return (DurationMicros, (int(self), self.kind))
+
+
 def to_micros(x: Any) -> int:
     """Microseconds of anything that denotes a duration: the Canton and Scala duration types,
     ``timedelta`` (whole microseconds, as it holds), or an ``int`` taken as microseconds."""
     if isinstance(x, (RefinedDuration, ScalaDuration)):
         return x.micros
+    if isinstance(x, DurationMicros):
+        return int(x)
     if isinstance(x, _dt.timedelta):
         return (x.days * 86_400 + x.seconds) * MICROS_PER_SECOND + x.microseconds
     if isinstance(x, int) and not isinstance(x, bool):

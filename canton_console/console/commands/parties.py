@@ -41,7 +41,7 @@ class PartiesGroup(NodeGroup):
     @command
     def enable(
         self,
-        name: a.Text("a party name such as \"Alice\"", allow_empty=False),
+        name: a.String185("a party name such as \"Alice\""),
         synchronizer: a.Optional(a.Text("a synchronizer alias")) = None,
         synchronize: a.Optional(a.Duration()) = NONE,
     ) -> PartyId:

@@ -152,14 +152,11 @@ class ClockGroup(Group):
         self._env.advance_clock(duration)
 
     @command(needs_running=False)
-    def advanceTo(self, timestamp: Any) -> None:
+    def advanceTo(self, timestamp: a.Timestamp()) -> None:
         """Advance the simulated clock to the given time (a CantonTimestamp or ISO instant text)"""
-        from canton_console.values.timefmt import parse_instant
-
-        micros = parse_instant(timestamp) if isinstance(timestamp, str) else int(timestamp)
-        if micros < self._env.now():
+        if timestamp < self._env.now():
             raise CommandFailure("INVALID_ARGUMENT(8,0): the simulated clock cannot go backwards")
-        self._env.advance_clock_to(micros)
+        self._env.advance_clock_to(timestamp)
 
     @command(needs_running=False)
     def reset(self) -> None:

@@ -261,7 +261,7 @@ class SequencerTrafficGroup(NodeGroup):
         return self._status(None, "latest-approximate" if latest_approximate else "latest-safe")
 
     @command
-    def set_traffic_balance(self, member: TRAFFIC_MEMBER, serial: a.POSITIVE_INT, new_balance: a.NON_NEGATIVE_LONG) -> None:
+    def set_traffic_balance(self, member: TRAFFIC_MEMBER, serial: a.POSITIVE_INT32, new_balance: a.NON_NEGATIVE_LONG) -> None:
         """Set the traffic purchased entry of a member
 
         Parameters:

@@ -181,7 +181,7 @@ class CodeGen:
         if isinstance(fn, n.Select):
             method = fn.name
             base = self.attr_base(fn.obj)
-            fn_code = f"{base}.{fn.name}" if is_python_name(fn.name) else f"getattr({base}, {py_str(fn.name)})"
+            fn_code = f"{base}.{fn.name}" if is_python_name(fn.name) else f"__cc_attr({base}, {py_str(fn.name)})"
         else:
             method = fn.id if isinstance(fn, n.Name) else None
             fn_code = self.attr_base(fn)

@@ -42,6 +42,10 @@ CLOSERS = {v: k for k, v in OPENERS.items()}
 _CANNOT_BEGIN_KEYWORDS = frozenset({"catch", "else", "extends", "finally", "forSome", "match", "with", "yield"})
 _CAN_END_KEYWORDS = frozenset({"this", "null", "true", "false", "return", "type", "_"})
 
+# Scala's digits are ASCII (``str.isdigit`` would also take ``²`` or ``٣``, which ``int`` refuses).
+DIGITS = frozenset("0123456789")
+LONG_MAX = 2**63 - 1  # the largest Scala Long: larger integer literals do not compile
+
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
 
 
@@ -154,7 +158,7 @@ class Lexer:
                     kind, value, i = INTERP, src[i + 1 : end], end + 1
                 else:
                     kind = KEYWORD if value in KEYWORDS else NAME
-            elif c.isdigit():
+            elif c in DIGITS:
                 kind, value, i = self._number(i)
             elif c == '"':
                 kind, value, i = self._string(i)
@@ -236,24 +240,27 @@ class Lexer:
             if is_long:
                 i += 1
             self._check_number_end(i, start)
-            value = str(int(digits, 16))
+            number = int(digits, 16)
+            if number > LONG_MAX + 1:
+                raise self.error(f"integer number too large: {src[start:i]}", start)
+            value = str(number)
             return INT, f"__cc_long({value})" if is_long else value, i
-        while i < n and (src[i].isdigit() or src[i] == "_"):
+        while i < n and (src[i] in DIGITS or src[i] == "_"):
             i += 1
         is_float = False
-        if i + 1 < n and src[i] == "." and src[i + 1].isdigit():
+        if i + 1 < n and src[i] == "." and src[i + 1] in DIGITS:
             is_float = True
             i += 1
-            while i < n and (src[i].isdigit() or src[i] == "_"):
+            while i < n and (src[i] in DIGITS or src[i] == "_"):
                 i += 1
         if i < n and src[i] in "eE":
             j = i + 1
             if j < n and src[j] in "+-":
                 j += 1
-            if j < n and src[j].isdigit():
+            if j < n and src[j] in DIGITS:
                 is_float = True
                 i = j
-                while i < n and src[i].isdigit():
+                while i < n and src[i] in DIGITS:
                     i += 1
         text = src[start:i].replace("_", "")
         is_long = False
@@ -271,6 +278,8 @@ class Lexer:
             return FLOAT, repr(value), i
         if len(text) > 1 and text.startswith("0"):
             raise self.error(f"invalid numeric literal {src[start:i]!r} (leading zero)", start)
+        if len(text) > 19 or int(text) > LONG_MAX + 1:  # + 1: -9223372036854775808L
+            raise self.error(f"integer number too large: {src[start:i]}", start)
         # A Long literal keeps its Scala type through a runtime helper (``res1: Long = 5``).
         return INT, f"__cc_long({int(text)})" if is_long else str(int(text)), i
 

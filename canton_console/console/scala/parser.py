@@ -75,6 +75,14 @@ KEYWORD_CONSTRUCTS = {
     "forSome": "existential types ('forSome')",
 }
 
+# How deeply an input may nest (brackets, blocks, lambdas, prefix operators), and how deep its tree may
+# get counting chains too (``a.b.c``, ``f(x)(y)``, ``1 + 2 + 3``): console input never comes near; the
+# limits keep the parser, the code generator and Python's compiler well inside their own.
+MAX_NESTING = 64
+MAX_DEPTH = 100
+TOO_DEEP = "the input is nested too deeply"
+
+
 SUPPORTED_BINOPS = frozenset(
     {"==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "&&", "||", "->", "&", "|", "^", "<<", ">>", "++"}
 )
@@ -111,13 +119,30 @@ def is_python_name(name: str) -> bool:
 
 
 class Parser:
-    def __init__(self, source: str, tokens: list[Token]) -> None:
+    def __init__(self, source: str, tokens: list[Token], depth: int = 0) -> None:
         self.src = source
         self.pos = _Positions(source)
         self.toks = tokens
         self.i = 0
         self.ph_stack: list[list[str]] = []  # placeholder parameters collected per enclosing Expr
         self.n_params = 0
+        self.depth = depth  # nesting levels open around the current position
+
+    def enter(self, tok: Token) -> None:
+        """One more level of nesting at ``tok``; refused beyond ``MAX_NESTING``."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.too_deep(tok, f"more than {MAX_NESTING} levels of brackets, blocks or operators")
+
+    def check_chain(self, links: int, tok: Token) -> None:
+        if self.depth + links > MAX_DEPTH:
+            raise self.too_deep(tok, f"more than {MAX_DEPTH} levels counting member selections, calls and operators")
+
+    def too_deep(self, tok: Token, detail: str) -> ScalaSyntaxError:
+        return ScalaSyntaxError(
+            f"{TOO_DEEP} ({detail})", tok.line, tok.column, construct="nesting depth",
+            source_line=self.pos.line_text(tok.line),
+        )
 
     # -- token access --------------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Token:
@@ -324,10 +349,12 @@ class Parser:
         """Parse an Expr: the scope that binds the placeholders (``_``) it properly contains."""
         start = self.peek()
         self.ph_stack.append([])
+        self.enter(start)
         try:
             node = self.parse_expr()
         finally:
             params = self.ph_stack.pop()
+            self.depth -= 1
         if not params:
             return node
         if isinstance(node, n.Placeholder):
@@ -426,6 +453,7 @@ class Parser:
 
     def parse_infix(self, min_prec: int):
         left = self.parse_prefix()
+        links = 0
         while True:
             tok = self.peek()
             if tok.kind != OP or tok.value in RESERVED_OPS:
@@ -438,6 +466,8 @@ class Parser:
                 return left
             if op.endswith(":") or op not in SUPPORTED_BINOPS:
                 raise self.unsupported(f"operator '{op}'", tok)
+            links += 1
+            self.check_chain(links, tok)
             self.advance()
             right = self.parse_infix(prec + 1)
             left = n.Binary(op, left, right)
@@ -452,7 +482,11 @@ class Parser:
                 if nxt.value.startswith("__cc_long("):
                     return self.parse_postfix(n.Literal(f"__cc_long(-{nxt.value[len('__cc_long('):]}", numeric=True))
                 return self.parse_postfix(n.Literal(f"(-{nxt.value})", numeric=True))
-            return n.Unary(tok.value, self.parse_prefix())
+            self.enter(tok)
+            try:
+                return n.Unary(tok.value, self.parse_prefix())
+            finally:
+                self.depth -= 1
         return self.parse_postfix(self.parse_primary())
 
     def interpolated(self, tok):
@@ -473,7 +507,7 @@ class Parser:
                 source = raw[i + 2 : j - 1]
                 parts += ["".join(text)] if text else []
                 text = []
-                parts.append(Parser(source, Lexer(source).tokenize()).parse_expr())
+                parts.append(Parser(source, Lexer(source).tokenize(), self.depth + 1).parse_expr())
                 i = j
             elif ch == "$":
                 j = i + 1
@@ -533,8 +567,12 @@ class Parser:
         raise self.unexpected(tok, "an expression")
 
     def parse_postfix(self, node):
+        links = 0
         while True:
             tok = self.peek()
+            links += 1
+            if links > 1:
+                self.check_chain(links - 1, tok)
             if tok.is_(DELIM, "."):
                 self.advance()
                 member = self.peek()

@@ -22,6 +22,8 @@ Contracts (the console binds each name in the evaluation namespace, and may repl
     Scala ``/`` and ``%``: on two ints, division truncating toward zero and the remainder with the sign
     of the dividend; otherwise Python's ``/`` and ``math.fmod``-style ``%`` for floats, or the objects'
     own ``/``/``%``.
+``__cc_attr(obj, name)``
+    ``getattr``: a called member whose name is a Python keyword (``x.`from`(1)``).
 ``__cc_None``
     Scala's ``None``. Default here: Python ``None``; the console binds its empty Option.
 ``__cc_import(*entries)``
@@ -232,4 +234,5 @@ RUNTIME_HELPERS: dict[str, Any] = {
     "__cc_long": int,
     "__cc_show": str,
     "__cc_import": cc_import,
+    "__cc_attr": getattr,  # ``a.`type`(...)``: a member whose name is a Python keyword
 }

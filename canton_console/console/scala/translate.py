@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 import attrs
@@ -45,10 +45,20 @@ class ScalaTranslation:
         return f"__cc_import({', '.join(repr(i) for i in self.imports)})\n{self.python}"
 
 
-def translate(source: str, *, by_name_methods: Mapping[str, tuple[int | str, ...]] | None = None) -> ScalaTranslation:
-    """Translate a Scala console input into Python source; raises ``ScalaSyntaxError``."""
+def translate(
+    source: str,
+    *,
+    by_name_methods: Mapping[str, tuple[int | str, ...]] | None = None,
+    inspect: Callable[[list], None] | None = None,
+) -> ScalaTranslation:
+    """Translate a Scala console input into Python source; raises ``ScalaSyntaxError``.
+
+    ``inspect``, if given, is called with the parsed statements (what the user wrote) before any code
+    is generated; it may raise to refuse the input."""
     tokens = Lexer(source).tokenize()
     stmts = Parser(source, tokens).parse_program()
+    if inspect is not None:
+        inspect(stmts)
     python = CodeGen(BY_NAME_METHODS if by_name_methods is None else by_name_methods).program(stmts)
     vals: list[str] = []
     imports: list[str] = []
@@ -72,8 +82,8 @@ def _parse_quietly(source: str) -> ast.Module | None:
         warnings.simplefilter("ignore")  # e.g. "invalid decimal literal" for Scala's 10.seconds
         try:
             return ast.parse(source)
-        except (SyntaxError, ValueError):
-            return None
+        except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+            return None  # Python cannot read it (too deeply nested, too complex): try Scala
 
 
 def _python_tree(source: str) -> ast.Module | None:
