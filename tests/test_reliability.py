@@ -625,3 +625,20 @@ def test_fuzz_transcript_parser_and_matcher_raise_only_parse_errors(text, actual
         return
     for step in transcript.steps:
         match(step.expected, actual, Captures(), where="fuzz.md")
+
+
+def test_the_pytest_plugin_runs_transcripts_restricted_unless_allowed(tmp_path):
+    (tmp_path / "doc.md").write_text("# A document\n\n```\n@ import os\n@ os.getpid() > 0\nres2: Boolean = true\n```\n")
+    environment = dict(os.environ, PYTHONPATH=str(REPO), NO_COLOR="1")
+
+    def pytest_run(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--transcripts=doc.md", *extra],
+            cwd=str(tmp_path), env=environment, capture_output=True, text=True, timeout=300,
+        )
+
+    restricted = pytest_run()
+    assert restricted.returncode == 1, restricted.stdout
+    assert "Error: not allowed in a transcript: importing Python modules" in restricted.stdout
+    allowed = pytest_run("--transcripts-allow-python")
+    assert allowed.returncode == 0, allowed.stdout
