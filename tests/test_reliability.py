@@ -625,3 +625,34 @@ def test_fuzz_transcript_parser_and_matcher_raise_only_parse_errors(text, actual
         return
     for step in transcript.steps:
         match(step.expected, actual, Captures(), where="fuzz.md")
+
+
+def test_the_pytest_plugin_runs_transcripts_restricted_unless_allowed(tmp_path):
+    (tmp_path / "doc.md").write_text("# A document\n\n```\n@ import os\n@ os.getpid() > 0\nres2: Boolean = true\n```\n")
+    environment = dict(os.environ, PYTHONPATH=str(REPO), NO_COLOR="1")
+
+    def pytest_run(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--transcripts=doc.md", *extra],
+            cwd=str(tmp_path), env=environment, capture_output=True, text=True, timeout=300,
+        )
+
+    restricted = pytest_run()
+    assert restricted.returncode == 1, restricted.stdout
+    assert "Error: not allowed in a transcript: importing Python modules" in restricted.stdout
+    allowed = pytest_run("--transcripts-allow-python")
+    assert allowed.returncode == 0, allowed.stdout
+
+
+def test_a_recording_names_its_config_and_checks_on_it(tmp_path):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "conf" / "a.conf").write_text(MEMORY_TOPOLOGY)
+    steps = "participant7.name\nparticipant7.parties.list()\nbogus\n"
+    result = cli("-c", "conf/a.conf", "--record", "out/s.md", input=steps, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "out" / "s.md").read_text()
+    assert "<!-- canton-console: config=../conf/a.conf, clock=wall -->" in text
+    check = cli("transcript", "check", "out/s.md", cwd=tmp_path)
+    assert check.returncode == 0, text + check.stdout
+    assert check.stdout.strip().endswith("3 steps, 0 failed")
