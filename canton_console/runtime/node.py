@@ -25,7 +25,7 @@ from canton_console.values import errors, health
 from canton_console.values.errors import CantonError
 from canton_console.runtime.identity import Member, SigningKey, UniqueIdentifier
 from canton_console.store import schema as s
-from canton_console.store.storage import Storage, StorageSpec, StorageUnavailable
+from canton_console.store.storage import CORRUPT, LOST, READ_ONLY, Storage, StorageSpec, StorageUnavailable, classify_message, failure_message
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
@@ -69,7 +69,7 @@ class StorageWatchdog:
             log.exception("health check of %s failed", node.name)
             return
         if detail is not None and node.storage is storage and node.running:
-            storage.fail(detail)
+            storage.fail(detail, classify_message(detail) or LOST)
 
     def stop(self) -> None:
         self._stop.set()
@@ -200,8 +200,10 @@ class Node:
         self.killed = False
         spec = storage_spec(self.config)
         storage: Storage | None = None
+        # One process owns a store; replicas of a node share theirs on purpose (and lock it themselves).
+        exclusive = not self.replicated
         try:
-            storage = Storage(spec)
+            storage = Storage(spec, exclusive=exclusive)
             storage.listener = self._storage_lost
             self.storage = storage
             self._load_identity()
@@ -209,6 +211,9 @@ class Node:
             if storage is not None:
                 storage.close()
             self.storage = None
+            if e.kind in (CORRUPT, READ_ONLY):
+                # Not an outage that passes: the node does not start, whatever fail-fast-on-startup says.
+                raise CantonError(e.code, f"{self.instance_type} '{self.name}' does not start: {e.cause}") from None
             if self.config.storage.fail_fast_on_startup:
                 raise CantonError(
                     errors.DB_CONNECTION_LOST,
@@ -218,7 +223,8 @@ class Node:
                 ) from None
             # fail-fast-on-startup = no: run with db-storage Failed; come up once the database answers.
             log.warning("%s: its database is unavailable (%s); starting once it is back", self.name, e.detail)
-            self.storage = Storage(spec, open=False, failure=e.detail)
+            self.storage = Storage(spec, open=False, failure=e.detail, exclusive=exclusive)
+            self.storage.failure_kind = e.kind
             self.storage.listener = self._storage_lost
             self._awaiting_open = True
             self.running = True
@@ -302,8 +308,7 @@ class Node:
             self.replication.crash()
             self.replication = None
         if self.storage is not None:
-            if self.storage.engine is not None:
-                self.storage.engine.dispose(close=False)
+            self.storage.abandon()
             self.storage = None
 
     # ---- database outages ----------------------------------------------------------------
@@ -324,8 +329,18 @@ class Node:
         """(runtime thread) Stop processing and look for the database until it is back."""
         if not self.running or not self.halted or self._probe is not None:
             return
-        log.warning("%s halts processing until its database is back: %s", self.name, self.storage.failure)
-        self._start_probe()
+        storage = self.storage
+        if storage.permanent_failure:
+            # A corrupt store does not heal: halt for good (no probing, no resuming, no writes).
+            if getattr(self, "_halted_for_good", None) is storage:
+                return
+            self._halted_for_good = storage
+            log.error("%s halts: its store cannot be used until it is repaired and the node restarted", self.name)
+        else:
+            storage.warnings.warning(
+                "halt", "%s halts processing until its database is back: %s", self.name, storage.failure
+            )
+            self._start_probe()
         if not self.passive and not self._awaiting_open:
             try:
                 self._on_halt()
@@ -372,6 +387,7 @@ class Node:
             log.exception("%s could not resume after its database came back", self.name)
             if storage.failure is None:
                 storage.failure = "the node could not resume; see the log"
+                storage.failure_kind = CORRUPT  # not resumable by waiting: no probing loop
 
     def _on_halt(self) -> None:
         """Drop the in-memory processing state (the store keeps what matters)."""
@@ -483,7 +499,8 @@ class Node:
         name = self.storage.component_name if self.storage else "db-storage"
         failure = self.storage.failure if self.storage is not None else None
         if failure is not None:
-            return health.failed(name, f"DB_CONNECTION_LOST(13,0): Database health check failed to establish a valid connection: {failure}")
+            code, cause = failure_message(self.storage.failure_kind, failure)
+            return health.failed(name, f"{code.id}({int(code.category)},0): {cause}")
         return health.ok(name)
 
     def components(self) -> list[health.ComponentHealth]:
