@@ -485,3 +485,60 @@ def test_data_directory_that_cannot_be_created_is_a_clear_error(tmp_path, small_
     assert result.returncode != 0 and "Traceback" not in output, output
     assert "DB_STORAGE_PATH_UNUSABLE" in result.stdout or "DB_STORAGE_READ_ONLY" in result.stdout, output
     assert "PermissionError" not in output
+
+
+# ---- item 7: a full disk ------------------------------------------------------------------------
+
+
+def _fill(directory: Path) -> Path:
+    filler = directory / "filler"
+    chunk = b"\0" * (64 * 1024)
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(chunk)
+                fh.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_full_disk_halts_quietly_and_resumes_when_a_little_space_is_back(tmp_path, small_tmpfs, caplog):
+    from canton_console.console.session import Session, load
+
+    mnt = small_tmpfs("24m")
+    session = Session(load([], data_dir=mnt / "data"))
+    try:
+        session.start_and_bootstrap_default()
+        assert not session.step(PING).failed
+        filler = _fill(mnt)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            began = time.monotonic()
+            for _ in range(5):
+                outcome = session.step("participant1.health.ping(participant2, timeout = 1.seconds)")
+            assert outcome.failed
+            halted = session.env.call(lambda: [n.name for n in session.env.nodes() if n.halted])
+            assert halted, "no node noticed the full disk"
+            time.sleep(max(0.0, 8 - (time.monotonic() - began)))
+        warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert any("DB_STORAGE_FULL" in w for w in warnings), warnings
+        assert len(warnings) <= 6 * len(session.env.nodes()), warnings
+        assert not any("DB_STORAGE_CORRUPT" in w for w in warnings), warnings
+        # Free a little (1 MiB of 24): the nodes resume and ping again.
+        size = filler.stat().st_size
+        os.truncate(filler, max(0, size - 1024 * 1024))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and session.env.call(lambda: any(n.halted for n in session.env.nodes())):
+            time.sleep(0.1)
+        assert not session.env.call(lambda: [n.name for n in session.env.nodes() if n.halted])
+        outcome = session.step("participant1.health.ping(participant2, timeout = 20.seconds)")
+        assert not outcome.failed, outcome.output
+        wal = mnt / "data" / "sequencer1.db-wal"
+        assert not wal.exists() or wal.stat().st_size < 1024 * 1024
+    finally:
+        session.close()
+    for db in (mnt / "data").glob("*.db"):
+        conn = sqlite3.connect(db)
+        assert [r[0] for r in conn.execute("PRAGMA integrity_check")] == ["ok"], db
+        conn.close()

@@ -70,6 +70,10 @@ READ_ONLY = "read-only"  # the file, its directory or the database cannot be wri
 CORRUPT = "corrupt"  # the file is damaged: never comes back by itself; nothing is written to it again
 # Free space a full disk needs again before a halted node tries to write (bytes).
 MIN_FREE_BYTES = 256 * 1024
+# After a full disk, until this much is free again, every write transaction is followed by a
+# checkpoint that truncates the write-ahead log, so that the log does not eat what was freed.
+LOW_SPACE_BYTES = 64 * 1024 * 1024
+LOW_SPACE_RECHECK = 1.0  # seconds between looks at the free space while low
 # Warnings about one storage and one cause: the first at once, then at most one summary per interval.
 WARNING_INTERVAL = 10.0
 
@@ -184,6 +188,9 @@ class Storage:
         self.exclusive = exclusive
         self.owner_lock: SqliteOwnerLock | PgOwnerLock | None = None
         self.warnings = RateLimitedLog(log)
+        # Since a full disk (SQLite): keep the write-ahead log short until space is plentiful again.
+        self.low_space = False
+        self._low_space_checked = 0.0
         if open:
             self.open()
 
@@ -303,13 +310,36 @@ class Storage:
         """A write transaction; SQLite allows one writer, so writers of this process queue here."""
         self._require_available()
         try:
-            with self._write_lock, self.engine.begin() as conn:
-                yield conn
+            with self._write_lock:
+                with self.engine.begin() as conn:
+                    yield conn
+                if self.spec.kind == "sqlite":
+                    self._after_write()
         except SQLAlchemyError as e:
             kind = failure_kind(e)
             if kind is not None:
                 raise self.fail(_short(e), kind) from None
             raise
+
+    def _after_write(self) -> None:
+        """(holding the write lock, SQLite) Low on space: move the write-ahead log into the database
+        and cut it to nothing after each write, so that the log does not eat the room that is left.
+        The free space is looked at once a second at most."""
+        now = time.monotonic()
+        if now - self._low_space_checked >= LOW_SPACE_RECHECK:
+            self._low_space_checked = now
+            free = _free_bytes(self.spec.file)
+            low = free is not None and free < LOW_SPACE_BYTES
+            if low != self.low_space:
+                self.low_space = low
+                log.info("The store %s is %s (%s bytes free)", self.spec.description, "low on space: keeping its log short" if low else "no longer low on space", free)
+        if not self.low_space:
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except SQLAlchemyError:
+            pass  # the write itself is committed; the next write tries again
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
@@ -424,6 +454,9 @@ class Storage:
             self.engine.dispose()
         if self.failure is not None:
             log.info("The store %s is available again (after: %s)", self.spec.description, self.failure)
+        if self.failure_kind == FULL and self.spec.kind == "sqlite":
+            self.low_space = True
+            self._low_space_checked = time.monotonic()
         self.failure = None
         self.failure_kind = LOST
 
