@@ -542,3 +542,26 @@ def test_full_disk_halts_quietly_and_resumes_when_a_little_space_is_back(tmp_pat
         conn = sqlite3.connect(db)
         assert [r[0] for r in conn.execute("PRAGMA integrity_check")] == ["ok"], db
         conn.close()
+
+
+def test_read_only_postgres_database_is_refused_at_start(pg_databases, tmp_path):
+    from conftest import _pg_connect
+
+    database = pg_databases()
+    conf = tmp_path / "pg.conf"
+    conf.write_text(
+        "canton { participants.participant1 { " + postgres_storage(database) + ", ledger-api.port = 5011, admin-api.port = 5012 } }\n"
+    )
+    (tmp_path / "noop.canton").write_text("participant1.health.status\n")
+    created = cli("run", str(tmp_path / "noop.canton"), "-c", str(conf))
+    assert created.returncode == 0, created.stdout + created.stderr
+    admin = _pg_connect()
+    try:
+        admin.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+    finally:
+        admin.close()
+    began = time.monotonic()
+    result = cli("run", str(tmp_path / "noop.canton"), "-c", str(conf), timeout=60)
+    assert result.returncode != 0
+    assert "DB_STORAGE_READ_ONLY" in result.stdout and "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    assert time.monotonic() - began < 20

@@ -25,7 +25,7 @@ from canton_console.values import errors, health
 from canton_console.values.errors import CantonError
 from canton_console.runtime.identity import Member, SigningKey, UniqueIdentifier
 from canton_console.store import schema as s
-from canton_console.store.storage import CORRUPT, LOST, READ_ONLY, Storage, StorageSpec, StorageUnavailable, classify_message, failure_message
+from canton_console.store.storage import CORRUPT, LOST, READ_ONLY, REFUSED, Storage, StorageSpec, StorageUnavailable, classify_message, failure_message
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
@@ -142,6 +142,8 @@ class Node:
         self._probe: StorageProbe | None = None
         self._awaiting_open = False
         self._needs_promote = False
+        # The storage this node halted on for good (a corrupt store): said once, not again.
+        self._halted_for_good: Storage | None = None
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -332,7 +334,7 @@ class Node:
         storage = self.storage
         if storage.permanent_failure:
             # A corrupt store does not heal: halt for good (no probing, no resuming, no writes).
-            if getattr(self, "_halted_for_good", None) is storage:
+            if self._halted_for_good is storage:
                 return
             self._halted_for_good = storage
             log.error("%s halts: its store cannot be used until it is repaired and the node restarted", self.name)
@@ -381,13 +383,19 @@ class Node:
         except StorageUnavailable as e:
             if storage.failure is None:
                 storage.failure = e.detail
-            if self._probe is None and self.running:
+                storage.failure_kind = e.kind
+            if self._probe is None and self.running and not storage.permanent_failure:
                 self._start_probe()
-        except Exception:  # noqa: BLE001 - e.g. the store turned out incompatible: stay failed
+        except CantonError as e:  # e.g. the store is held by another process, or incompatible: stay failed
+            log.error("%s cannot resume: %s", self.name, e.render())
+            if storage.failure is None:
+                storage.failure = e.cause
+                storage.failure_kind = REFUSED  # not resumable by waiting: no probing loop
+        except Exception:  # noqa: BLE001 - a bug: stay failed rather than loop
             log.exception("%s could not resume after its database came back", self.name)
             if storage.failure is None:
                 storage.failure = "the node could not resume; see the log"
-                storage.failure_kind = CORRUPT  # not resumable by waiting: no probing loop
+                storage.failure_kind = REFUSED
 
     def _on_halt(self) -> None:
         """Drop the in-memory processing state (the store keeps what matters)."""

@@ -68,6 +68,7 @@ LOST = "lost"  # not reachable (down, locked elsewhere past the timeout): comes 
 FULL = "full"  # no space left: comes back once space is freed
 READ_ONLY = "read-only"  # the file, its directory or the database cannot be written
 CORRUPT = "corrupt"  # the file is damaged: never comes back by itself; nothing is written to it again
+REFUSED = "refused"  # the store turned out unusable when the node tried to resume (held elsewhere, incompatible)
 # Free space a full disk needs again before a halted node tries to write (bytes).
 MIN_FREE_BYTES = 256 * 1024
 # After a full disk, until this much is free again, every write transaction is followed by a
@@ -94,6 +95,8 @@ def failure_message(kind: str, detail: str, description: str = "") -> tuple[erro
         return errors.DB_STORAGE_FULL, (
             f"The disk of the store{where} is full ({detail}). The node halts and resumes once space is freed."
         )
+    if kind == REFUSED:
+        return STORAGE_INCOMPATIBLE, f"The store{where} cannot be used: {detail}. Fix the cause and restart the node."
     return DB_CONNECTION_LOST, f"Database health check failed to establish a valid connection: {detail}"
 
 
@@ -225,6 +228,11 @@ class Storage:
                     detail = self.probe()  # the write lock, too: a store we cannot write to is not up
                     if detail is not None:
                         raise StorageUnavailable(detail, classify_message(detail) or LOST, self.spec.description)
+                elif self.spec.kind == "postgres":
+                    with engine.connect() as conn:
+                        detail = _pg_read_only(conn.connection.dbapi_connection)
+                    if detail is not None:
+                        raise StorageUnavailable(detail, READ_ONLY, self.spec.description)
             except Exception:
                 self.engine = None
                 engine.dispose()
@@ -361,7 +369,7 @@ class Storage:
     @property
     def permanent_failure(self) -> bool:
         """Failed in a way that does not heal by itself (a corrupt store): no probing, no resuming."""
-        return self.failure is not None and self.failure_kind == CORRUPT
+        return self.failure is not None and self.failure_kind in (CORRUPT, REFUSED)
 
     def fail(self, detail: str, kind: str = LOST) -> StorageUnavailable:
         """Mark the database unavailable (once per outage the listener hears of it)."""
@@ -424,6 +432,8 @@ class Storage:
 
             with psycopg.connect(**pg_connect_params(self.spec.url), connect_timeout=PG_CONNECT_TIMEOUT, autocommit=True) as conn:
                 conn.execute("SELECT 1").fetchone()
+                if self.failure is not None and self.failure_kind == READ_ONLY:
+                    return _pg_read_only(conn)
             return None
         except Exception as e:  # noqa: BLE001 - any failure means "not yet"
             return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -493,6 +503,16 @@ def _add_missing_columns(conn: Connection) -> None:
         columns = {c["name"] for c in inspector.get_columns(table)}
         if column not in columns:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+
+
+def _pg_read_only(conn) -> str | None:
+    """(a psycopg connection) Why the PostgreSQL database cannot be written, or None."""
+    read_only, in_recovery = conn.execute("SELECT current_setting('transaction_read_only'), pg_is_in_recovery()").fetchone()
+    if in_recovery:
+        return "the server is a read-only standby (pg_is_in_recovery)"
+    if str(read_only).lower() == "on":
+        return "the database is read-only (default_transaction_read_only = on)"
+    return None
 
 
 def _short(e: Exception) -> str:
