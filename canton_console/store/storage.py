@@ -1,16 +1,29 @@
 """Opening a node's database: SQLite (WAL) by default, in-memory SQLite, or PostgreSQL (psycopg 3).
 
-Before anything is written the store is checked: a file that is not SQLite, a database that holds
-tables but is not ours, or one written by a newer schema is refused and left exactly as it was.
+Before anything is written the store is checked: its path must be usable (no symlink loop, a
+directory that exists or can be created: ``DB_STORAGE_PATH_UNUSABLE``), its files writable
+(``DB_STORAGE_READ_ONLY``), no other process may own it (``DB_STORAGE_IN_USE``, see ``ownership``),
+and an existing SQLite file must be an intact store of ours (``pragma quick_check``:
+``DB_STORAGE_CORRUPT``; not SQLite, not ours, a newer or unreadable schema version:
+``STORAGE_INCOMPATIBLE``). A refused store is left exactly as it was. A new store's tables and
+schema marker are created in one transaction: whenever the process dies, a store is either absent
+or complete.
 
-Database outages: every ``transaction()`` and ``read()`` turns an error that means "the database is
-not there" (SQLite's write lock held elsewhere past the busy timeout, an unreadable file, a
-PostgreSQL server that is down or cut the connection) into ``StorageUnavailable``
-(``DB_CONNECTION_LOST``), marks the storage failed and tells its listener (the node, which halts).
+Failures at run time: every ``transaction()`` and ``read()`` turns an error about the database's
+state into ``StorageUnavailable`` of a kind, marks the storage failed and tells its listener (the
+node, which halts):
+
+* ``lost`` (``DB_CONNECTION_LOST``): SQLite's write lock held elsewhere past the busy timeout, an
+  unreadable file, a PostgreSQL server that is down or cut the connection;
+* ``full`` (``DB_STORAGE_FULL``): no space left; the probe waits for some free space and truncates
+  the write-ahead log, and while space stays low each write truncates it again;
+* ``read-only`` (``DB_STORAGE_READ_ONLY``): the probe waits until the files are writable again;
+* ``corrupt`` (``DB_STORAGE_CORRUPT``): the node halts for good: no probing, no writes.
+
 While failed, every operation fails at once without touching the database; ``probe()`` (run off the
 runtime thread, with back-off) finds out when the database is back, and ``recovered()`` reopens it.
+Warnings are rate-limited per storage and cause.
 """
-
 from __future__ import annotations
 
 import contextlib
