@@ -217,6 +217,12 @@ class Node:
                 # Not an outage that passes: the node does not start, whatever fail-fast-on-startup says.
                 raise CantonError(e.code, f"{self.instance_type} '{self.name}' does not start: {e.cause}") from None
             if self.config.storage.fail_fast_on_startup:
+                if e.kind != LOST:  # a full disk
+                    raise CantonError(
+                        e.code,
+                        f"{e.cause} {self.instance_type} '{self.name}' does not start meanwhile "
+                        "(storage.parameters.fail-fast-on-startup = yes).",
+                    ) from None
                 raise CantonError(
                     errors.DB_CONNECTION_LOST,
                     f"Database health check failed to establish a valid connection: {e.detail}. {self.instance_type} "

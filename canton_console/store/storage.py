@@ -157,6 +157,14 @@ class RateLimitedLog:
             message += f" ({suppressed} more like this in the last {self.interval:g} s were not logged)"
         self.logger.warning(message, *args)
 
+    def summarize(self, what: str) -> None:
+        """The end of an episode (the database is back): say how many warnings were left out."""
+        with self._lock:
+            suppressed, self._suppressed = sum(self._suppressed.values()), {}
+            self._last.clear()
+        if suppressed:
+            self.logger.warning("%s: %d more warnings like the above were not logged", what, suppressed)
+
 
 @attrs.frozen
 class StorageSpec:
@@ -477,6 +485,7 @@ class Storage:
             self.engine.dispose()
         if self.failure is not None:
             log.info("The store %s is available again (after: %s)", self.spec.description, self.failure)
+            self.warnings.summarize(f"The store {self.spec.description} is available again")
         if self.failure_kind == FULL and self.spec.kind == "sqlite":
             self.low_space = True
             self._low_space_checked = time.monotonic()
