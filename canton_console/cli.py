@@ -179,6 +179,11 @@ def _main(argv: list[str] | None) -> int:
         except CantonError as e:
             _error(f"failed to start the nodes: {e.render()}")
             return 1
+        except OSError as e:  # a file or directory of the nodes that the storage checks did not foresee
+            if args.debug:
+                raise
+            _error(f"failed to start the nodes: {e}. Check the nodes' data directory and storage settings.")
+            return 1
         except Exception as e:  # noqa: BLE001 - a start-up failure is reported, not thrown at the user
             from canton_console.console.framework import CommandFailure
 

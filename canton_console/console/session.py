@@ -107,6 +107,20 @@ class Recorder:
         self.fh.close()
 
 
+def _connection_to_repair(participant, sync_id: str) -> str | None:
+    """(runtime thread) The alias under which ``participant`` must (re)connect to ``sync_id`` for the
+    default topology, or None when it is connected and onboarded (or deliberately disconnected)."""
+    connection = next((c for c in participant.connections.values() if c.synchronizer_id == sync_id), None)
+    if connection is None:
+        return DEFAULT_SYNCHRONIZER
+    if not connection.connected:
+        return None  # the operator disconnected it: left as it is
+    sync = participant.env.synchronizers.get(sync_id)
+    if sync is not None and participant.member_id not in sync.topology.participants():
+        return connection.alias
+    return None
+
+
 class Session:
     def __init__(self, config, *, syntax: str = "auto", debug: bool = False, record: str | None = None, width: int = 80):
         # The composition root: the runtime and its in-process admin services, bound to a console.
@@ -149,8 +163,13 @@ class Session:
         for p in env.participants.values():
             if start_participants:
                 env.start([p])
-            if not env.call(lambda p=p: any(c.synchronizer_id == sync_id for c in p.connections.values())):
-                env.call(p.connect, DEFAULT_SYNCHRONIZER, sequencers[:1])
+            # Connect a participant that has no connection yet, and again one whose connection was
+            # registered but whose onboarding never reached the synchronizer (a crash in between).
+            alias = env.call(_connection_to_repair, p, sync_id)
+            if alias is not None:
+                named = env.call(lambda p=p, a=alias: p.connections[a].sequencers if a in p.connections else None)
+                chosen = [n for n in sequencers if named is None or n.name in named] or sequencers[:1]
+                env.call(p.connect, alias, chosen[:1] if named is None else chosen)
                 waiting.append(p)
         if waiting:
             sync = env.synchronizers[sync_id]

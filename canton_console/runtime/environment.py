@@ -137,26 +137,46 @@ class Environment:
                 errors.INVALID_ARGUMENT,
                 f"The synchronizer cannot be bootstrapped: the threshold {threshold} must be between 1 and the number of owners ({len(owners)})",
             )
+        owner_fps = [o.uid.namespace.unwrap for o in owners]
+        namespace = owner_fps[0] if len(owners) == 1 else identity.decentralized_namespace(owner_fps, threshold)
+        sync_id = f"{name}::{namespace}"
         existing = {n.synchronizer.id for n in sequencers if n.synchronizer is not None}
         if existing:
             sync_id = existing.pop()
             sync = self.synchronizers[sync_id]
             fresh = [n for n in sequencers if n.synchronizer is None]
-            if existing or fresh or sync.name != name:
+            # A bootstrap interrupted by a crash: sequencers remember the synchronizer, but its genesis
+            # topology never made it to their stores. Completed with the same (deterministic) genesis.
+            incomplete = sync.topology.sequencer_state() is None
+            if existing or (fresh and not incomplete) or sync.name != name or (incomplete and sync.id != f"{name}::{namespace}"):
                 raise CantonError(
                     errors.INVALID_ARGUMENT,
                     f"The synchronizer cannot be bootstrapped: sequencers are already initialized for synchronizer {sync_id}",
                 )
-            log.info("Synchronizer %s has already been bootstrapped with ID %s", name, sync_id)
+            if incomplete:
+                log.info("Synchronizer %s: completing its bootstrap, which was interrupted", sync_id)
+                for node in fresh:
+                    node.join(sync)
+                self._add_genesis(sync, namespace, owner_fps, owners, sequencers, mediators, threshold)
+            else:
+                log.info("Synchronizer %s has already been bootstrapped with ID %s", name, sync_id)
             for mediator in mediators:
                 if mediator.synchronizer is None and mediator.active:
                     mediator.join(sync)
             return sync_id
-        owner_fps = [o.uid.namespace.unwrap for o in owners]
-        namespace = owner_fps[0] if len(owners) == 1 else identity.decentralized_namespace(owner_fps, threshold)
-        sync_id = f"{name}::{namespace}"
         sync = Synchronizer(self, sync_id, name, {"protocol_version": PROTOCOL_VERSION})
         self.synchronizers[sync_id] = sync
+        for node in sequencers:
+            node.join(sync)
+        self._add_genesis(sync, namespace, owner_fps, owners, sequencers, mediators, threshold)
+        for mediator in mediators:
+            mediator.join(sync)
+        return sync_id
+
+    def _add_genesis(self, sync, namespace, owner_fps, owners, sequencers, mediators, threshold) -> None:
+        """The genesis topology of a new synchronizer, stored by its sequencers. Ed25519 signatures
+        are deterministic: a bootstrap completed after a crash stores the same transactions."""
+        sync_id = sync.id
 
         def signed(mapping: topology.Mapping, signers: list[Node]) -> topology.SignedTopologyTransaction:
             tx = topology.TopologyTransaction(topology.REPLACE, 1, mapping)
@@ -170,13 +190,8 @@ class Environment:
         genesis.append(signed(topology.synchronizer_parameters(sync_id, DynamicSynchronizerParameters().to_dict()), owners))
         genesis.append(signed(topology.sequencer_state(sync_id, 1, [n.member_id for n in sequencers], []), owners))
         genesis.append(signed(topology.mediator_state(sync_id, 0, 1, [n.member_id for n in mediators], []), owners))
-        for node in sequencers:
-            node.join(sync)
         sync.add_genesis(genesis)
         sync.last_timestamp = max(sync.last_timestamp, self.clock.now())
-        for mediator in mediators:
-            mediator.join(sync)
-        return sync_id
 
     def bootstrap_local(self, name: str = "local") -> str:
         sequencers = [n for n in self.sequencers.values() if n.running]

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from canton_console.runtime.identity import SigningKey
 from canton_console.store import schema as s
-from canton_console.store.storage import Storage, StorageSpec, StorageUnavailable
+from canton_console.store.storage import CORRUPT, LOST, READ_ONLY, REFUSED, Storage, StorageSpec, StorageUnavailable, classify_message, failure_message
 from canton_console.values import errors, health
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member, UniqueIdentifier
@@ -70,7 +70,7 @@ class StorageWatchdog:
             log.exception("health check of %s failed", node.name)
             return
         if detail is not None and node.storage is storage and node.running:
-            storage.fail(detail)
+            storage.fail(detail, classify_message(detail) or LOST)
 
     def stop(self) -> None:
         self._stop.set()
@@ -143,6 +143,8 @@ class Node:
         self._probe: StorageProbe | None = None
         self._awaiting_open = False
         self._needs_promote = False
+        # The storage this node halted on for good (a corrupt store): said once, not again.
+        self._halted_for_good: Storage | None = None
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -201,8 +203,10 @@ class Node:
         self.killed = False
         spec = storage_spec(self.config)
         storage: Storage | None = None
+        # One process owns a store; replicas of a node share theirs on purpose (and lock it themselves).
+        exclusive = not self.replicated
         try:
-            storage = Storage(spec)
+            storage = Storage(spec, exclusive=exclusive)
             storage.listener = self._storage_lost
             self.storage = storage
             self._load_identity()
@@ -210,7 +214,16 @@ class Node:
             if storage is not None:
                 storage.close()
             self.storage = None
+            if e.kind in (CORRUPT, READ_ONLY):
+                # Not an outage that passes: the node does not start, whatever fail-fast-on-startup says.
+                raise CantonError(e.code, f"{self.instance_type} '{self.name}' does not start: {e.cause}") from None
             if self.config.storage.fail_fast_on_startup:
+                if e.kind != LOST:  # a full disk
+                    raise CantonError(
+                        e.code,
+                        f"{e.cause} {self.instance_type} '{self.name}' does not start meanwhile "
+                        "(storage.parameters.fail-fast-on-startup = yes).",
+                    ) from None
                 raise CantonError(
                     errors.DB_CONNECTION_LOST,
                     f"Database health check failed to establish a valid connection: {e.detail}. {self.instance_type} "
@@ -219,7 +232,8 @@ class Node:
                 ) from None
             # fail-fast-on-startup = no: run with db-storage Failed; come up once the database answers.
             log.warning("%s: its database is unavailable (%s); starting once it is back", self.name, e.detail)
-            self.storage = Storage(spec, open=False, failure=e.detail)
+            self.storage = Storage(spec, open=False, failure=e.detail, exclusive=exclusive)
+            self.storage.failure_kind = e.kind
             self.storage.listener = self._storage_lost
             self._awaiting_open = True
             self.running = True
@@ -303,8 +317,7 @@ class Node:
             self.replication.crash()
             self.replication = None
         if self.storage is not None:
-            if self.storage.engine is not None:
-                self.storage.engine.dispose(close=False)
+            self.storage.abandon()
             self.storage = None
 
     # ---- database outages ----------------------------------------------------------------
@@ -325,8 +338,18 @@ class Node:
         """(runtime thread) Stop processing and look for the database until it is back."""
         if not self.running or not self.halted or self._probe is not None:
             return
-        log.warning("%s halts processing until its database is back: %s", self.name, self.storage.failure)
-        self._start_probe()
+        storage = self.storage
+        if storage.permanent_failure:
+            # A corrupt store does not heal: halt for good (no probing, no resuming, no writes).
+            if self._halted_for_good is storage:
+                return
+            self._halted_for_good = storage
+            log.error("%s halts: its store cannot be used until it is repaired and the node restarted", self.name)
+        else:
+            storage.warnings.warning(
+                "halt", "%s halts processing until its database is back: %s", self.name, storage.failure
+            )
+            self._start_probe()
         if not self.passive and not self._awaiting_open:
             try:
                 self._on_halt()
@@ -367,12 +390,19 @@ class Node:
         except StorageUnavailable as e:
             if storage.failure is None:
                 storage.failure = e.detail
-            if self._probe is None and self.running:
+                storage.failure_kind = e.kind
+            if self._probe is None and self.running and not storage.permanent_failure:
                 self._start_probe()
-        except Exception:  # noqa: BLE001 - e.g. the store turned out incompatible: stay failed
+        except CantonError as e:  # e.g. the store is held by another process, or incompatible: stay failed
+            log.error("%s cannot resume: %s", self.name, e.render())
+            if storage.failure is None:
+                storage.failure = e.cause
+                storage.failure_kind = REFUSED  # not resumable by waiting: no probing loop
+        except Exception:  # noqa: BLE001 - a bug: stay failed rather than loop
             log.exception("%s could not resume after its database came back", self.name)
             if storage.failure is None:
                 storage.failure = "the node could not resume; see the log"
+                storage.failure_kind = REFUSED
 
     def _on_halt(self) -> None:
         """Drop the in-memory processing state (the store keeps what matters)."""
@@ -471,7 +501,8 @@ class Node:
         name = self.storage.component_name if self.storage else "db-storage"
         failure = self.storage.failure if self.storage is not None else None
         if failure is not None:
-            return health.failed(name, f"DB_CONNECTION_LOST(13,0): Database health check failed to establish a valid connection: {failure}")
+            code, cause = failure_message(self.storage.failure_kind, failure)
+            return health.failed(name, f"{code.id}({int(code.category)},0): {cause}")
         return health.ok(name)
 
     def components(self) -> list[health.ComponentHealth]:

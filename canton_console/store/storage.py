@@ -1,21 +1,37 @@
 """Opening a node's database: SQLite (WAL) by default, in-memory SQLite, or PostgreSQL (psycopg 3).
 
-Before anything is written the store is checked: a file that is not SQLite, a database that holds
-tables but is not ours, or one written by a newer schema is refused and left exactly as it was.
+Before anything is written the store is checked: its path must be usable (no symlink loop, a
+directory that exists or can be created: ``DB_STORAGE_PATH_UNUSABLE``), its files writable
+(``DB_STORAGE_READ_ONLY``), no other process may own it (``DB_STORAGE_IN_USE``, see ``ownership``),
+and an existing SQLite file must be an intact store of ours (``pragma quick_check``:
+``DB_STORAGE_CORRUPT``; not SQLite, not ours, a newer or unreadable schema version:
+``STORAGE_INCOMPATIBLE``). A refused store is left exactly as it was. A new store's tables and
+schema marker are created in one transaction: whenever the process dies, a store is either absent
+or complete.
 
-Database outages: every ``transaction()`` and ``read()`` turns an error that means "the database is
-not there" (SQLite's write lock held elsewhere past the busy timeout, an unreadable file, a
-PostgreSQL server that is down or cut the connection) into ``StorageUnavailable``
-(``DB_CONNECTION_LOST``), marks the storage failed and tells its listener (the node, which halts).
+Failures at run time: every ``transaction()`` and ``read()`` turns an error about the database's
+state into ``StorageUnavailable`` of a kind, marks the storage failed and tells its listener (the
+node, which halts):
+
+* ``lost`` (``DB_CONNECTION_LOST``): SQLite's write lock held elsewhere past the busy timeout, an
+  unreadable file, a PostgreSQL server that is down or cut the connection;
+* ``full`` (``DB_STORAGE_FULL``): no space left; the probe waits for some free space and truncates
+  the write-ahead log, and while space stays low each write truncates it again;
+* ``read-only`` (``DB_STORAGE_READ_ONLY``): the probe waits until the files are writable again;
+* ``corrupt`` (``DB_STORAGE_CORRUPT``): the node halts for good: no probing, no writes.
+
 While failed, every operation fails at once without touching the database; ``probe()`` (run off the
 runtime thread, with back-off) finds out when the database is back, and ``recovered()`` reopens it.
+Warnings are rate-limited per storage and cause.
 """
-
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import os
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -24,7 +40,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from canton_console.values import errors
 from canton_console.values.errors import DB_CONNECTION_LOST, STORAGE_INCOMPATIBLE, CantonError
+from canton_console.store.ownership import PgOwnerLock, SqliteOwnerLock, StorageInUse
 from canton_console.store.schema import APPLICATION, SCHEMA_VERSION, Base, SchemaMeta
 
 log = logging.getLogger("canton_console.storage")
@@ -58,14 +76,94 @@ class StorageError(CantonError):
         super().__init__(STORAGE_INCOMPATIBLE, cause)
 
 
+# Why a database operation failed, when it is the database's state and not a bug:
+LOST = "lost"  # not reachable (down, locked elsewhere past the timeout): comes back by itself
+FULL = "full"  # no space left: comes back once space is freed
+READ_ONLY = "read-only"  # the file, its directory or the database cannot be written
+CORRUPT = "corrupt"  # the file is damaged: never comes back by itself; nothing is written to it again
+REFUSED = "refused"  # the store turned out unusable when the node tried to resume (held elsewhere, incompatible)
+# Free space a full disk needs again before a halted node tries to write (bytes).
+MIN_FREE_BYTES = 256 * 1024
+# After a full disk, until this much is free again, every write transaction is followed by a
+# checkpoint that truncates the write-ahead log, so that the log does not eat what was freed.
+LOW_SPACE_BYTES = 64 * 1024 * 1024
+LOW_SPACE_RECHECK = 1.0  # seconds between looks at the free space while low
+# Warnings about one storage and one cause: the first at once, then at most one summary per interval.
+WARNING_INTERVAL = 10.0
+
+
+def failure_message(kind: str, detail: str, description: str = "") -> tuple[errors.ErrorCode, str]:
+    where = f" {description}" if description else ""
+    if kind == CORRUPT:
+        return errors.DB_STORAGE_CORRUPT, (
+            f"The store{where} is corrupt ({detail}). The node halts and writes nothing to it. Restore the store "
+            "from a backup (or move the file away to start the node afresh), then start the node again."
+        )
+    if kind == READ_ONLY:
+        return errors.DB_STORAGE_READ_ONLY, (
+            f"The store{where} cannot be written ({detail}). Make the database file and its directory writable "
+            "for this process (permissions, a read-only mount, the database's read-only mode), then start the node again."
+        )
+    if kind == FULL:
+        return errors.DB_STORAGE_FULL, (
+            f"The disk of the store{where} is full ({detail}). The node halts and resumes once space is freed."
+        )
+    if kind == REFUSED:
+        return STORAGE_INCOMPATIBLE, f"The store{where} cannot be used: {detail}. Fix the cause and restart the node."
+    return DB_CONNECTION_LOST, f"Database health check failed to establish a valid connection: {detail}"
+
+
 class StorageUnavailable(CantonError):
-    """The database cannot be reached (Canton's ``DB_CONNECTION_LOST``): the node halts until it is back."""
+    """The database cannot be used (Canton's ``DB_CONNECTION_LOST``; ``DB_STORAGE_FULL``,
+    ``DB_STORAGE_READ_ONLY``, ``DB_STORAGE_CORRUPT`` by ``kind``): the node halts until it is back
+    (a corrupt store never comes back by itself)."""
 
     halts_node = True  # the scheduler logs it quietly: an outage is not a bug
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, kind: str = LOST, description: str = ""):
         self.detail = detail
-        super().__init__(DB_CONNECTION_LOST, f"Database health check failed to establish a valid connection: {detail}")
+        self.kind = kind
+        code, cause = failure_message(kind, detail, description)
+        super().__init__(code, cause)
+
+
+class StoragePathError(CantonError):
+    """The store's file or directory cannot be used at all (a symlink loop, no permission, not a directory)."""
+
+    def __init__(self, cause: str):
+        super().__init__(errors.DB_STORAGE_PATH_UNUSABLE, cause)
+
+
+class RateLimitedLog:
+    """One warning per cause at once, then at most one per ``interval`` saying how many were left out."""
+
+    def __init__(self, logger: logging.Logger, interval: float = WARNING_INTERVAL):
+        self.logger = logger
+        self.interval = interval
+        self._last: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def warning(self, cause: str, message: str, *args) -> None:
+        now = time.monotonic()
+        with self._lock:
+            last = self._last.get(cause)
+            if last is not None and now - last < self.interval:
+                self._suppressed[cause] = self._suppressed.get(cause, 0) + 1
+                return
+            self._last[cause] = now
+            suppressed = self._suppressed.pop(cause, 0)
+        if suppressed:
+            message += f" ({suppressed} more like this in the last {self.interval:g} s were not logged)"
+        self.logger.warning(message, *args)
+
+    def summarize(self, what: str) -> None:
+        """The end of an episode (the database is back): say how many warnings were left out."""
+        with self._lock:
+            suppressed, self._suppressed = sum(self._suppressed.values()), {}
+            self._last.clear()
+        if suppressed:
+            self.logger.warning("%s: %d more warnings like the above were not logged", what, suppressed)
 
 
 @attrs.frozen
@@ -83,7 +181,13 @@ class StorageSpec:
 
     @classmethod
     def sqlite(cls, file: str | Path) -> "StorageSpec":
-        path = str(Path(file).resolve())
+        try:
+            path = str(Path(file).resolve())
+        except (RuntimeError, OSError) as e:  # a symlink loop on the way
+            raise StoragePathError(
+                f"The sqlite store {file} cannot be used: {e}. Fix or remove the symbolic links on its path, "
+                "or point the node's storage at another file. Nothing was written."
+            ) from None
         return cls("sqlite", f"sqlite:///{path}", path, path)
 
 
@@ -94,15 +198,23 @@ class Storage:
     ``StorageError`` when it is not a usable store); ``Storage(spec, open=False)`` makes an unopened
     one, failed with ``failure``, that ``open()`` opens later (``fail-fast-on-startup = no``)."""
 
-    def __init__(self, spec: StorageSpec, *, open: bool = True, failure: str | None = None):
+    def __init__(self, spec: StorageSpec, *, open: bool = True, failure: str | None = None, exclusive: bool = False):
         self.spec = spec
         self.engine: Engine | None = None
         self._write_lock = threading.RLock()
-        # Why the database is unavailable (None while it works), and who to tell when it goes.
+        # Why the database is unavailable (None while it works), of which kind, and who to tell when it goes.
         self.failure: str | None = failure
+        self.failure_kind: str = LOST
         self.listener: Callable[[str], None] | None = None
         self.outages = 0
         self.closed = False
+        # exclusive: this process must own the store (no other process may run it meanwhile).
+        self.exclusive = exclusive
+        self.owner_lock: SqliteOwnerLock | PgOwnerLock | None = None
+        self.warnings = RateLimitedLog(log)
+        # Since a full disk (SQLite): keep the write-ahead log short until space is plentiful again.
+        self.low_space = False
+        self._low_space_checked = 0.0
         if open:
             self.open()
 
@@ -115,24 +227,70 @@ class Storage:
         return self.engine is not None
 
     def open(self) -> None:
-        """Check the store and create its tables; on success the storage is available."""
+        """Check the store and create its tables; on success the storage is available.
+
+        Nothing is written before every check passed: the path is usable, the files are writable,
+        this process owns the store (``exclusive``), and what the file holds is an intact store of
+        ours (``pragma quick_check``). The tables and the schema marker are created in one
+        transaction, so a store is either absent or complete, whenever the process dies."""
         if self.spec.kind == "sqlite":
             # Before any connection with our pragmas: switching to WAL rewrites the file header.
             _check_sqlite_file(self.spec.file)
-            _check_sqlite_contents(self.spec.file)
-        engine = _create_engine(self.spec)
+            _check_sqlite_writable(self.spec.file, self.spec.description)
+        self._acquire_owner_lock()
         try:
-            self.engine = engine
-            self._check_and_create()
             if self.spec.kind == "sqlite":
-                detail = self.probe()  # the write lock, too: a store we cannot write to is not up
-                if detail is not None:
-                    raise StorageUnavailable(detail)
-        except Exception:
-            self.engine = None
-            engine.dispose()
+                _check_sqlite_contents(self.spec.file)
+            engine = _create_engine(self.spec)
+            try:
+                self.engine = engine
+                self._check_and_create()
+                if self.spec.kind == "sqlite":
+                    detail = self.probe()  # the write lock, too: a store we cannot write to is not up
+                    if detail is not None:
+                        raise StorageUnavailable(detail, classify_message(detail) or LOST, self.spec.description)
+                elif self.spec.kind == "postgres":
+                    with engine.connect() as conn:
+                        detail = _pg_read_only(conn.connection.dbapi_connection)
+                    if detail is not None:
+                        raise StorageUnavailable(detail, READ_ONLY, self.spec.description)
+            except Exception:
+                self.engine = None
+                engine.dispose()
+                raise
+        except BaseException:
+            self._release_owner_lock()
             raise
         self.failure = None
+        self.failure_kind = LOST
+
+    def _acquire_owner_lock(self) -> None:
+        if not self.exclusive or self.owner_lock is not None or self.spec.kind == "memory":
+            return
+        if self.spec.kind == "sqlite":
+            lock = SqliteOwnerLock(self.spec.file, self.spec.description)
+            try:
+                lock.acquire()
+            except StorageInUse:
+                raise
+            except OSError as e:
+                raise _path_error(e, lock.path, "its lock file") from None
+        else:
+            from sqlalchemy.engine import make_url
+
+            lock = PgOwnerLock(pg_connect_params(self.spec.url), make_url(self.spec.url).database or "", self.spec.description, PG_CONNECT_TIMEOUT)
+            try:
+                lock.acquire()
+            except StorageInUse:
+                raise
+            except Exception as e:  # noqa: BLE001 - the server is not there: an outage
+                raise StorageUnavailable(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__) from None
+        self.owner_lock = lock
+
+    def _release_owner_lock(self) -> None:
+        lock, self.owner_lock = self.owner_lock, None
+        if lock is not None:
+            lock.release()
 
     def _check_and_create(self) -> None:
         try:
@@ -145,21 +303,18 @@ class Storage:
                             "store; refusing to use it. Point the node's storage at an empty or its own database."
                         )
                     meta = dict(conn.execute(select(SchemaMeta.key, SchemaMeta.value)).all())
-                    if meta.get("application") != APPLICATION:
-                        raise StorageError(f"The database {self.spec.description} is not a canton-console store.")
-                    version = int(meta.get("schema_version", "0"))
-                    if version > SCHEMA_VERSION:
-                        raise StorageError(
-                            f"The store {self.spec.description} was written by a newer canton-console (schema "
-                            f"version {version}; this version understands up to {SCHEMA_VERSION}). Upgrade "
-                            "canton-console to use it; the store was left untouched."
-                        )
+                    if not (not meta and interrupted_creation(tables)):
+                        check_schema_meta(meta, self.spec.description)
         except SQLAlchemyError as e:
-            if is_connection_lost(e):
-                raise StorageUnavailable(_short(e)) from None
+            kind = failure_kind(e)
+            if kind is not None:
+                raise StorageUnavailable(_short(e), kind, self.spec.description) from None
             raise StorageError(f"Cannot open the store {self.spec.description}: {_short(e)}") from None
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn:
+                if self.spec.kind == "sqlite":
+                    # pysqlite runs DDL outside transactions: make the creation one, explicitly.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 Base.metadata.create_all(conn)
                 _add_missing_columns(conn)
                 existing = dict(conn.execute(select(SchemaMeta.key, SchemaMeta.value)).all())
@@ -171,9 +326,11 @@ class Storage:
                             {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                         ],
                     )
+                conn.commit()
         except SQLAlchemyError as e:
-            if is_connection_lost(e):
-                raise StorageUnavailable(_short(e)) from None
+            kind = failure_kind(e)
+            if kind is not None:
+                raise StorageUnavailable(_short(e), kind, self.spec.description) from None
             raise
 
     # ---- operations ------------------------------------------------------------------------
@@ -182,12 +339,36 @@ class Storage:
         """A write transaction; SQLite allows one writer, so writers of this process queue here."""
         self._require_available()
         try:
-            with self._write_lock, self.engine.begin() as conn:
-                yield conn
+            with self._write_lock:
+                with self.engine.begin() as conn:
+                    yield conn
+                if self.spec.kind == "sqlite":
+                    self._after_write()
         except SQLAlchemyError as e:
-            if is_connection_lost(e):
-                raise self._lost(e) from None
+            kind = failure_kind(e)
+            if kind is not None:
+                raise self.fail(_short(e), kind) from None
             raise
+
+    def _after_write(self) -> None:
+        """(holding the write lock, SQLite) Low on space: move the write-ahead log into the database
+        and cut it to nothing after each write, so that the log does not eat the room that is left.
+        The free space is looked at once a second at most."""
+        now = time.monotonic()
+        if now - self._low_space_checked >= LOW_SPACE_RECHECK:
+            self._low_space_checked = now
+            free = _free_bytes(self.spec.file)
+            low = free is not None and free < LOW_SPACE_BYTES
+            if low != self.low_space:
+                self.low_space = low
+                log.info("The store %s is %s (%s bytes free)", self.spec.description, "low on space: keeping its log short" if low else "no longer low on space", free)
+        if not self.low_space:
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except SQLAlchemyError:
+            pass  # the write itself is committed; the next write tries again
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
@@ -196,28 +377,38 @@ class Storage:
             with self.engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as e:
-            if is_connection_lost(e):
-                raise self._lost(e) from None
+            kind = failure_kind(e)
+            if kind is not None:
+                raise self.fail(_short(e), kind) from None
             raise
 
     def _require_available(self) -> None:
         failure = self.failure
         if failure is not None or self.engine is None:
-            raise StorageUnavailable(failure or "the store is not open")
+            raise StorageUnavailable(failure or "the store is not open", self.failure_kind if failure else LOST)
 
-    def _lost(self, error: Exception) -> StorageUnavailable:
-        return self.fail(_short(error))
+    @property
+    def permanent_failure(self) -> bool:
+        """Failed in a way that does not heal by itself (a corrupt store): no probing, no resuming."""
+        return self.failure is not None and self.failure_kind in (CORRUPT, REFUSED)
 
-    def fail(self, detail: str) -> StorageUnavailable:
+    def fail(self, detail: str, kind: str = LOST) -> StorageUnavailable:
         """Mark the database unavailable (once per outage the listener hears of it)."""
         if self.failure is None and not self.closed:
             self.failure = detail
+            self.failure_kind = kind
             self.outages += 1
-            log.warning("DB_CONNECTION_LOST(13,0): Database health check failed to establish a valid connection: %s (%s)", detail, self.spec.description)
+            code, cause = failure_message(kind, detail, self.spec.description)
+            if kind == CORRUPT:
+                log.error("%s(%d,0): %s", code.id, int(code.category), cause)
+            else:
+                self.warnings.warning(kind, "%s(%d,0): %s (%s)", code.id, int(code.category), cause, self.spec.description)
             listener = self.listener
             if listener is not None:
                 listener(detail)
-        return StorageUnavailable(self.failure)
+        elif self.failure is not None and kind != LOST and self.failure_kind == LOST:
+            self.failure_kind = kind  # a more specific cause found meanwhile (e.g. the probe saw a full disk)
+        return StorageUnavailable(self.failure or detail, self.failure_kind, self.spec.description)
 
     # ---- outage handling ---------------------------------------------------------------------
     def probe(self, timeout: float = PROBE_TIMEOUT) -> str | None:
@@ -229,6 +420,15 @@ class Storage:
         if self.spec.kind == "sqlite":
             import sqlite3
 
+            kind = self.failure_kind if self.failure is not None else LOST
+            if kind == READ_ONLY:
+                detail = _sqlite_not_writable(self.spec.file)
+                if detail is not None:
+                    return detail
+            if kind == FULL:
+                free = _free_bytes(self.spec.file)
+                if free is not None and free < MIN_FREE_BYTES:
+                    return f"database or disk is full ({free} bytes free)"
             try:
                 conn = sqlite3.connect(f"file:{self.spec.file}?mode=rw", uri=True, timeout=timeout, isolation_level=None)
             except sqlite3.Error as e:
@@ -237,6 +437,12 @@ class Storage:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute("SELECT count(*) FROM cc_schema_meta").fetchone()
                 conn.execute("ROLLBACK")
+                if kind == FULL:
+                    # Move the write-ahead log into the database and cut it to nothing, so that what
+                    # was freed serves new writes instead of an ever longer log.
+                    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if busy and busy[0]:
+                        return "database or disk is full (the write-ahead log could not be checkpointed yet)"
                 return None
             except sqlite3.Error as e:
                 return str(e)
@@ -247,6 +453,8 @@ class Storage:
 
             with psycopg.connect(**pg_connect_params(self.spec.url), connect_timeout=PG_CONNECT_TIMEOUT, autocommit=True) as conn:
                 conn.execute("SELECT 1").fetchone()
+                if self.failure is not None and self.failure_kind == READ_ONLY:
+                    return _pg_read_only(conn)
             return None
         except Exception as e:  # noqa: BLE001 - any failure means "not yet"
             return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -275,12 +483,32 @@ class Storage:
         let operations through again."""
         if self.engine is not None:
             self.engine.dispose()
+        if self.failure is not None:
+            log.info("The store %s is available again (after: %s)", self.spec.description, self.failure)
+            self.warnings.summarize(f"The store {self.spec.description} is available again")
+        if self.failure_kind == FULL and self.spec.kind == "sqlite":
+            self.low_space = True
+            self._low_space_checked = time.monotonic()
         self.failure = None
+        self.failure_kind = LOST
 
     def close(self) -> None:
         self.closed = True
-        if self.engine is not None:
-            self.engine.dispose()
+        try:
+            if self.engine is not None:
+                self.engine.dispose()
+        finally:
+            self._release_owner_lock()
+
+    def abandon(self) -> None:
+        """A node crash (``kill``): drop the connections without closing them cleanly; the process
+        stays, so its ownership of the store goes (as a dead process's would)."""
+        self.closed = True
+        try:
+            if self.engine is not None:
+                self.engine.dispose(close=False)
+        finally:
+            self._release_owner_lock()
 
 
 def pg_connect_params(url: str) -> dict:
@@ -299,35 +527,146 @@ def _add_missing_columns(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
 
 
+def _pg_read_only(conn) -> str | None:
+    """(a psycopg connection) Why the PostgreSQL database cannot be written, or None."""
+    read_only, in_recovery = conn.execute("SELECT current_setting('transaction_read_only'), pg_is_in_recovery()").fetchone()
+    if in_recovery:
+        return "the server is a read-only standby (pg_is_in_recovery)"
+    if str(read_only).lower() == "on":
+        return "the database is read-only (default_transaction_read_only = on)"
+    return None
+
+
 def _short(e: Exception) -> str:
     cause = getattr(e, "orig", None) or e
     lines = str(cause).strip().splitlines()
     return lines[0] if lines else type(cause).__name__
 
 
+def _path_error(e: OSError, path: str | Path, what: str = "the store") -> StoragePathError | StorageUnavailable:
+    """An OS error about the store's path, as Canton-style advice (nothing was written)."""
+    reason = e.strerror or str(e)
+    if e.errno in (errno.EROFS,):
+        return StorageUnavailable(f"{reason}: {path}", READ_ONLY, str(path))
+    if e.errno == errno.ENOSPC:
+        return StorageUnavailable(f"{reason}: {path}", FULL, str(path))
+    if e.errno == errno.ELOOP:
+        advice = "Fix or remove the symbolic links on its path"
+    elif e.errno in (errno.EACCES, errno.EPERM):
+        advice = "Give this process access to the directory (or choose another data directory)"
+    elif e.errno in (errno.ENOTDIR, errno.EEXIST):
+        advice = "A file stands where a directory is needed: move it away or choose another data directory"
+    else:
+        advice = "Fix the path or choose another data directory"
+    return StoragePathError(
+        f"Cannot use {what} at {path}: {reason} (errno {errno.errorcode.get(e.errno, e.errno)}). {advice} "
+        "(CANTON_CONSOLE_DATA or the node's storage.file). Nothing was written."
+    )
+
+
 def _check_sqlite_file(file: str | None) -> None:
     if file is None:
         return
     path = Path(file)
-    if path.is_dir():
-        raise StorageError(f"The sqlite store {file} is a directory, not a database file.")
-    if path.exists() and path.stat().st_size > 0:
+    try:
+        if path.is_symlink() and not path.exists():
+            os.stat(path)  # a dangling link or a loop: name the OS's reason
+        if path.is_dir():
+            raise StorageError(f"The sqlite store {file} is a directory, not a database file.")
+        exists = path.exists()
+        size = path.stat().st_size if exists else 0
+    except OSError as e:
+        if e.errno == errno.ENOENT and path.is_symlink():
+            raise StoragePathError(
+                f"The sqlite store {file} is a symbolic link to a file that does not exist ({os.readlink(path)}). "
+                "Point it at the store, or remove the link to start a new store there. Nothing was written."
+            ) from None
+        raise _path_error(e, file) from None
+    if exists and size > 0:
         try:
             with open(path, "rb") as fh:
                 header = fh.read(len(SQLITE_HEADER))
         except OSError as e:
-            raise StorageError(f"Cannot read the sqlite store {file}: {e.strerror}") from None
+            raise _path_error(e, file) from None
         if header != SQLITE_HEADER:
             raise StorageError(
                 f"The file {file} is not an SQLite database, so it cannot be a canton-console store; "
                 "it was left untouched. Point the node's storage.file at a new or existing store."
             )
-    elif not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not exists:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise _path_error(e, path.parent, "the store's directory") from None
+
+
+def _sqlite_not_writable(file: str) -> str | None:
+    """Why the store's files cannot be written (None when they can): SQLite writes the database,
+    its ``-wal`` and ``-shm`` files and the lock file, so the directory must be writable too."""
+    path = Path(file)
+    directory = path.parent
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"the directory {directory} is not writable"
+    for candidate in (path, Path(file + "-wal"), Path(file + "-shm")):
+        if candidate.exists() and not os.access(candidate, os.R_OK | os.W_OK):
+            return f"the file {candidate} is read-only"
+    return None
+
+
+def _check_sqlite_writable(file: str | None, description: str) -> None:
+    if file is None:
+        return
+    detail = _sqlite_not_writable(file)
+    if detail is None:
+        return
+    if Path(file).exists():
+        raise StorageUnavailable(detail, READ_ONLY, description)
+    raise StoragePathError(
+        f"Cannot create the sqlite store {file}: {detail}. Give this process write access to the directory "
+        "or choose another data directory (CANTON_CONSOLE_DATA or the node's storage.file). Nothing was written."
+    )
+
+
+def _free_bytes(file: str | None) -> int | None:
+    if file is None:
+        return None
+    try:
+        st = os.statvfs(Path(file).parent)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def interrupted_creation(tables: set[str]) -> bool:
+    """Tables of ours but no schema marker: a first start that a version without atomic creation
+    did not finish. Such a store holds nothing yet, and its creation is completed."""
+    return bool(tables) and tables <= set(Base.metadata.tables)
+
+
+def check_schema_meta(meta: dict, description: str) -> None:
+    """The schema marker must say: ours, a version this code understands."""
+    if meta.get("application") != APPLICATION:
+        raise StorageError(f"The database {description} is not a canton-console store.")
+    raw = meta.get("schema_version", "0")
+    try:
+        version = int(str(raw).strip())
+    except ValueError:
+        raise StorageError(
+            f"The store {description} has an unreadable schema version ({raw!r} in {SchemaMeta.__tablename__}); "
+            f"this version of canton-console writes schema version {SCHEMA_VERSION}. The store was modified by "
+            "something other than canton-console: restore it from a backup, or correct the schema_version row. "
+            "The store was left untouched."
+        ) from None
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"The store {description} was written by a newer canton-console (schema version {version}; this version "
+            f"understands up to {SCHEMA_VERSION}). Upgrade canton-console to use it; the store was left untouched."
+        )
 
 
 def _check_sqlite_contents(file: str | None) -> None:
-    """Inspect an existing SQLite file read-only: it must be empty or one of our stores, not newer."""
+    """Inspect an existing SQLite file read-only: it must be empty or one of our stores, not newer,
+    and intact (``pragma quick_check``: the b-trees of every table and index are well formed)."""
     import sqlite3
 
     if file is None or not Path(file).exists() or Path(file).stat().st_size == 0:
@@ -337,27 +676,41 @@ def _check_sqlite_contents(file: str | None) -> None:
     except sqlite3.Error as e:
         raise StorageError(f"Cannot open the sqlite store {file}: {e}") from None
     try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.OperationalError as e:
+            # A write-ahead log left by a crash needs its index rebuilt, which a read-only
+            # connection cannot do: read through a writable one (it changes no stored data).
+            if not Path(file + "-wal").exists() or classify_message(str(e)) not in (READ_ONLY, LOST):
+                raise
+            conn.close()
+            conn = sqlite3.connect(f"file:{file}?mode=rw", uri=True)
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables:
             return
         if SchemaMeta.__tablename__ not in tables:
+            if interrupted_creation(tables):
+                return
             raise StorageError(
                 f"The database {file} holds tables that are not a canton-console store; refusing to use it. "
                 "Point the node's storage at an empty or its own database."
             )
         meta = dict(conn.execute(f"SELECT key, value FROM {SchemaMeta.__tablename__}"))
+        if not meta and interrupted_creation(tables):
+            return
+        check_schema_meta(meta, file)
+        problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise StorageUnavailable("pragma quick_check: " + "; ".join(problems), CORRUPT, file)
     except sqlite3.DatabaseError as e:
+        message = str(e)
+        if classify_message(message) == CORRUPT:
+            raise StorageUnavailable(message, CORRUPT, file) from None
+        if classify_message(message) in (LOST, None) and "locked" in message:
+            raise StorageUnavailable(message, LOST, file) from None
         raise StorageError(f"The file {file} is not a readable SQLite database ({e}); it was left untouched.") from None
     finally:
         conn.close()
-    if meta.get("application") != APPLICATION:
-        raise StorageError(f"The database {file} is not a canton-console store.")
-    version = int(meta.get("schema_version", "0"))
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"The store {file} was written by a newer canton-console (schema version {version}; this version "
-            f"understands up to {SCHEMA_VERSION}). Upgrade canton-console to use it; the store was left untouched."
-        )
 
 
 def _create_engine(spec: StorageSpec) -> Engine:
@@ -394,21 +747,53 @@ def _create_engine(spec: StorageSpec) -> Engine:
 
 # SQLite reports schema mistakes as OperationalError too: those are bugs, not outages.
 _NOT_AN_OUTAGE = ("no such table", "no such column", "has no column", "syntax error", "already exists", "no such function")
-_SQLITE_UNREADABLE = ("file is not a database", "malformed", "disk i/o error", "unable to open", "readonly", "read-only")
+_SQLITE_CORRUPT = ("malformed", "file is not a database", "database corruption", "corrupt")
+_SQLITE_READ_ONLY = ("readonly", "read-only")
+_SQLITE_FULL = ("database or disk is full", "no space left")
+_SQLITE_UNREADABLE = ("disk i/o error", "unable to open")
+# PostgreSQL SQLSTATEs: data_corrupted, index_corrupted; read_only_sql_transaction; disk_full.
+_PG_KINDS = {"XX001": CORRUPT, "XX002": CORRUPT, "25006": READ_ONLY, "53100": FULL}
+
+
+def classify_message(message: str) -> str | None:
+    """The kind of failure an SQLite error message describes (None: not a database-state one)."""
+    message = message.lower()
+    if any(m in message for m in _SQLITE_CORRUPT):
+        return CORRUPT
+    if any(m in message for m in _SQLITE_FULL):
+        return FULL
+    if any(m in message for m in _SQLITE_READ_ONLY):
+        return READ_ONLY
+    if any(m in message for m in _SQLITE_UNREADABLE):
+        return LOST
+    return None
+
+
+def failure_kind(error: BaseException) -> str | None:
+    """Whether a database error is about the database's state, and which (LOST, FULL, READ_ONLY,
+    CORRUPT); None when it is a bug of ours (a constraint, a schema mistake)."""
+    if isinstance(error, StorageUnavailable):
+        return error.kind
+    if not isinstance(error, DBAPIError):
+        return None
+    orig = getattr(error, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_KINDS:
+        return _PG_KINDS[sqlstate]
+    if error.connection_invalidated:
+        return LOST
+    message = str(orig if orig is not None else error).lower()
+    kind = classify_message(message)
+    if kind is not None:
+        return kind
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return None if any(m in message for m in _NOT_AN_OUTAGE) else LOST
+    return None
 
 
 def is_connection_lost(error: BaseException) -> bool:
-    """Whether a database error means the database is (temporarily) unavailable."""
-    if isinstance(error, StorageUnavailable):
-        return True
-    if not isinstance(error, DBAPIError):
-        return False
-    if error.connection_invalidated:
-        return True
-    message = str(getattr(error, "orig", error)).lower()
-    if isinstance(error, (OperationalError, InterfaceError)):
-        return not any(m in message for m in _NOT_AN_OUTAGE)
-    return any(m in message for m in _SQLITE_UNREADABLE)
+    """Whether a database error means the database is (temporarily or not) unusable."""
+    return failure_kind(error) is not None
 
 
-__all__ = ["Storage", "StorageSpec", "StorageError", "StorageUnavailable", "text", "is_connection_lost"]
+__all__ = ["Storage", "StorageSpec", "StorageError", "StorageUnavailable", "StoragePathError", "StorageInUse", "text", "is_connection_lost", "failure_kind"]

@@ -71,6 +71,12 @@ INVALID_ARGUMENT = _code("INVALID_ARGUMENT", C.InvalidIndependentOfSystemState)
 CONFIG_VALIDATION_FAILED = _code("CONFIG_VALIDATION_FAILED", C.InvalidIndependentOfSystemState)
 STORAGE_INCOMPATIBLE = _code("STORAGE_INCOMPATIBLE", C.InvalidGivenCurrentSystemStateOther)
 DB_CONNECTION_LOST = _code("DB_CONNECTION_LOST", C.BackgroundProcessDegradationWarning)
+# The store's files: damaged, not writable, held by another process, or at a path that cannot be used.
+DB_STORAGE_CORRUPT = _code("DB_STORAGE_CORRUPT", C.SystemInternalAssumptionViolated)
+DB_STORAGE_READ_ONLY = _code("DB_STORAGE_READ_ONLY", C.InvalidGivenCurrentSystemStateOther)
+DB_STORAGE_IN_USE = _code("DB_STORAGE_IN_USE", C.InvalidGivenCurrentSystemStateOther)
+DB_STORAGE_PATH_UNUSABLE = _code("DB_STORAGE_PATH_UNUSABLE", C.InvalidGivenCurrentSystemStateOther)
+DB_STORAGE_FULL = _code("DB_STORAGE_FULL", C.BackgroundProcessDegradationWarning)
 # Synchronizer connectivity
 SYNC_SERVICE_UNKNOWN_SYNCHRONIZER = _code("SYNC_SERVICE_UNKNOWN_SYNCHRONIZER", C.InvalidGivenCurrentSystemStateResourceMissing)
 SYNC_SERVICE_ALREADY_ADDED = _code("SYNC_SERVICE_ALREADY_ADDED", C.InvalidGivenCurrentSystemStateResourceExists)

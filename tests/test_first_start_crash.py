@@ -1,0 +1,115 @@
+"""A SIGKILL at any point of the first start leaves a data directory that the next start completes
+(issue 11, item 4).
+
+A subprocess runs ``canton-console run ping.canton`` on a fresh ``CANTON_CONSOLE_DATA`` (the embedded
+default topology: create the stores, start the nodes, bootstrap synchronizer ``da``, connect the
+participants, ping) and is killed with SIGKILL after a delay; then the same command runs again on
+the same directory and must ping. The delays are spread over the first start's window as measured
+here on a reference run: from the moment the first file appears in the data directory until the
+process exits.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from conftest import REPO
+
+KILL_POINTS = 54
+WORKERS = 2
+PING = "participant1.health.ping(participant2, timeout = 20.seconds)\n"
+
+
+def _environment(data: Path) -> dict:
+    env = dict(os.environ)
+    env["CANTON_CONSOLE_DATA"] = str(data)
+    env["NO_COLOR"] = "1"
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    # A hundred interpreter starts: compile the modules once, into the test's own directory.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(data.parent / "pycache")
+    return env
+
+
+def _start(data: Path, script: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "canton_console", "run", str(script)],
+        cwd=str(REPO),
+        env=_environment(data),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _reference_window(base: Path, script: Path) -> tuple[float, float]:
+    """(first file appears, process exits), in seconds after the process started."""
+    warm = base / "warm-up"  # compiles every module the runs import into the test's cache
+    warm.mkdir()
+    warmed = _start(warm, script)
+    out = warmed.communicate()[0]
+    assert warmed.returncode == 0, out
+    data = base / "reference"
+    data.mkdir()
+    began = time.monotonic()
+    proc = _start(data, script)
+    first = None
+    while proc.poll() is None:
+        if first is None and any(data.iterdir()):
+            first = time.monotonic() - began
+        time.sleep(0.002)
+    total = time.monotonic() - began
+    out = proc.stdout.read()
+    assert proc.returncode == 0, out
+    return (first if first is not None else 0.0), total
+
+
+def _kill_and_restart(base: Path, script: Path, index: int, delay: float) -> tuple[int, float, bool, int, str]:
+    data = base / f"kill{index:02d}"
+    data.mkdir()
+    proc = _start(data, script)
+    time.sleep(delay)
+    finished = proc.poll() is not None
+    if not finished:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.read()
+    began = time.monotonic()
+    restart = subprocess.run(
+        [sys.executable, "-m", "canton_console", "run", str(script)],
+        cwd=str(REPO),
+        env=_environment(data),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return index, delay, finished, restart.returncode, restart.stdout + restart.stderr, time.monotonic() - began
+
+
+def test_sigkill_during_first_start_then_restart_pings():
+    with tempfile.TemporaryDirectory(prefix="cc-first-start-") as tmp:
+        base = Path(tmp)
+        script = base / "ping.canton"
+        script.write_text(PING)
+        first, total = _reference_window(base, script)
+        lo = max(0.0, first - 0.05)
+        hi = first + 0.7 * (total - first)  # the last part is the ping and the shutdown
+        delays = [lo + (hi - lo) * i / (KILL_POINTS - 1) for i in range(KILL_POINTS)]
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            results = list(pool.map(lambda a: _kill_and_restart(base, script, *a), enumerate(delays)))
+        failures = [(i, round(d, 3), out) for i, d, _fin, rc, out, _t in results if rc != 0]
+        killed = sum(1 for _i, _d, fin, _rc, _out, _t in results if not fin)
+        slowest = max(t for *_rest, t in results)
+        print(
+            f"window {first:.2f}s..{total:.2f}s; {len(results)} kill points, {killed} killed before the end, "
+            f"{len(failures)} failed restarts; slowest restart {slowest:.1f}s"
+        )
+        assert not failures, "\n\n".join(f"kill point {i} at {d}s: restart failed:\n{out}" for i, d, out in failures)
+        assert killed >= 50, f"only {killed} of the runs were killed before they finished"
