@@ -12,7 +12,9 @@ import canton_console
 PACKAGE = Path(canton_console.__file__).resolve().parent
 
 # The one place that builds a runtime and binds it to a console (the composition root).
-COMPOSITION_ROOTS = {"console/session.py": {"canton_console.runtime.environment", "canton_console.runtime.services"}}
+COMPOSITION_ROOTS = {
+    "console/session.py": {"canton_console.runtime.environment", "canton_console.runtime.services", "canton_console.runtime.bootstrap"}
+}
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:

@@ -12,7 +12,6 @@ import attrs
 from canton_console.console.interpreter import Interpreter, Outcome
 from canton_console.console.namespace import Console
 
-DEFAULT_SYNCHRONIZER = "da"
 
 
 def data_home() -> Path:
@@ -107,20 +106,6 @@ class Recorder:
         self.fh.close()
 
 
-def _connection_to_repair(participant, sync_id: str) -> str | None:
-    """(runtime thread) The alias under which ``participant`` must (re)connect to ``sync_id`` for the
-    default topology, or None when it is connected and onboarded (or deliberately disconnected)."""
-    connection = next((c for c in participant.connections.values() if c.synchronizer_id == sync_id), None)
-    if connection is None:
-        return DEFAULT_SYNCHRONIZER
-    if not connection.connected:
-        return None  # the operator disconnected it: left as it is
-    sync = participant.env.synchronizers.get(sync_id)
-    if sync is not None and participant.member_id not in sync.topology.participants():
-        return connection.alias
-    return None
-
-
 class Session:
     def __init__(self, config, *, syntax: str = "auto", debug: bool = False, record: str | None = None, width: int = 80):
         # The composition root: the runtime and its in-process admin services, bound to a console.
@@ -147,39 +132,13 @@ class Session:
 
     def bootstrap_default(self, start_participants: bool = False) -> None:
         """Canton's simple topology, ready to ping: synchronizer ``da`` with every participant connected.
-        Idempotent: a restarted default topology is left as it is."""
+        Idempotent: a restarted default topology is left as it is, an interrupted one is completed."""
         from canton_console.console.references import wait_until
+        from canton_console.runtime.bootstrap import bootstrap_default_topology
 
-        env = self.env
-        admin = self.admin
-        sequencers = list(env.sequencers.values())
-        mediators = list(env.mediators.values())
-        if not sequencers or not mediators:
-            if start_participants:
-                env.start(list(env.participants.values()))
-            return
-        sync_id = env.bootstrap_synchronizer(DEFAULT_SYNCHRONIZER, sequencers, mediators, sequencers[:1], 1)
-        waiting = []
-        for p in env.participants.values():
-            if start_participants:
-                env.start([p])
-            # Connect a participant that has no connection yet, and again one whose connection was
-            # registered but whose onboarding never reached the synchronizer (a crash in between).
-            alias = env.call(_connection_to_repair, p, sync_id)
-            if alias is not None:
-                named = env.call(lambda p=p, a=alias: p.connections[a].sequencers if a in p.connections else None)
-                chosen = [n for n in sequencers if named is None or n.name in named] or sequencers[:1]
-                env.call(p.connect, alias, chosen[:1] if named is None else chosen)
-                waiting.append(p)
-        if waiting:
-            sync = env.synchronizers[sync_id]
-            wait_until(
-                admin,
-                lambda: env.call(lambda: all(p.member_id in sync.topology.participants(sync.now()) for p in waiting) and env.is_idle()),
-                int(self.config.parameters.timeouts.bounded.total_seconds() * 1e6),
-                "the default topology is connected",
-                "bootstrap",
-            )
+        connected = bootstrap_default_topology(self.env, start_participants)
+        if connected is not None:
+            wait_until(self.admin, connected, self.admin.timeout_micros("bounded"), "the default topology is connected", "bootstrap")
 
     # ---- steps -------------------------------------------------------------------------
     def step(self, source: str) -> Outcome:
