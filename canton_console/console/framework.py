@@ -51,9 +51,10 @@ class Arg:
 
 
 def converter_of(annotation: Any) -> Arg | None:
-    """The converter a command parameter declares: ``Annotated[int, a.Int(0)]`` (or a bare converter)."""
+    """The converter a command parameter declares: ``Annotated[int, a.Int(0)]`` says the command gets
+    an ``int`` that ``a.Int(0)`` made from what the user typed."""
     if isinstance(annotation, Arg):
-        return annotation
+        raise TypeError(f"declare a converter as Annotated[<type>, {type(annotation).__name__}(...)]")
     for meta in getattr(annotation, "__metadata__", ()):
         if isinstance(meta, Arg):
             return meta

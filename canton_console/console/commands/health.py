@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from canton_console.console import args as a
 from canton_console.console.framework import CommandFailure, NodeGroup, command, command_property, subgroup
 from canton_console.console.references import NodeReference, ParticipantReference, bounded_timeout, wait_until
@@ -81,10 +83,10 @@ class ParticipantHealthGroup(HealthGroup):
     @command
     def ping(
         self,
-        participant_id: a.MemberArg(("participant",)),
-        timeout: a.Duration(allow_zero=False) = None,
-        synchronizer_id: a.Optional(a.SynchronizerIdArg()) = None,
-        id: a.Text("a ping id string") = "",
+        participant_id: Annotated[str, a.MemberArg(("participant",))],
+        timeout: Annotated[int | None, a.Duration(allow_zero=False)] = None,
+        synchronizer_id: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
+        id: Annotated[str, a.Text("a ping id string")] = "",
     ) -> ScalaDuration:
         """Sends a ping to the target participant over the ledger. Yields the duration in case of success and throws a RuntimeException in case of failure.
 
@@ -103,10 +105,10 @@ class ParticipantHealthGroup(HealthGroup):
     @command
     def maybe_ping(
         self,
-        participant_id: a.MemberArg(("participant",)),
-        timeout: a.Duration(allow_zero=False) = None,
-        synchronizer_id: a.Optional(a.SynchronizerIdArg()) = None,
-        id: a.Text("a ping id string") = "",
+        participant_id: Annotated[str, a.MemberArg(("participant",))],
+        timeout: Annotated[int | None, a.Duration(allow_zero=False)] = None,
+        synchronizer_id: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
+        id: Annotated[str, a.Text("a ping id string")] = "",
     ) -> Option:
         """Like ping, but yields None instead of failing when the ping does not complete in time
 

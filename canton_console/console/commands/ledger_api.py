@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
@@ -38,7 +38,7 @@ class LedgerApiUtils(Group):
     scala_name = "ConsoleMacros$ledger_api_utils$"
 
     @command(needs_running=False)
-    def create(self, template_id: a.Text("a template id such as \"Iou:Iou\"", allow_empty=False), arguments: Any) -> ledger.CreateCommand:
+    def create(self, template_id: Annotated[str, a.Text("a template id such as \"Iou:Iou\"", allow_empty=False)], arguments: Any) -> ledger.CreateCommand:
         """Build a create command: create("Iou:Iou", Map("issuer" -> alice, "owner" -> bob, "amount" -> 100))"""
         if not isinstance(arguments, dict):
             raise ArgumentError(f"ledger_api_utils.create: arguments must be a map of field names to values, got {type(arguments).__name__}")
@@ -50,10 +50,10 @@ class LedgerApiUtils(Group):
     @command(needs_running=False)
     def exercise(
         self,
-        template_id: a.Text("a template id", allow_empty=False),
-        choice: a.Text("a choice name such as \"Transfer\"", allow_empty=False),
+        template_id: Annotated[str, a.Text("a template id", allow_empty=False)],
+        choice: Annotated[str, a.Text("a choice name such as \"Transfer\"", allow_empty=False)],
         arguments: Any,
-        contract_id: a.Text("a contract id", allow_empty=False),
+        contract_id: Annotated[str, a.Text("a contract id", allow_empty=False)],
     ) -> ledger.ExerciseCommand:
         """Build an exercise command: exercise("Iou:Iou", "Transfer", Map("newOwner" -> bob), contractId)"""
         if not isinstance(arguments, dict):
@@ -133,14 +133,14 @@ class CommandsGroup(NodeGroup):
     @command
     def submit(
         self,
-        act_as: a.SeqOf(a.PartyArg()),
+        act_as: Annotated[list[str], a.SeqOf(a.PartyArg())],
         commands: Any,
-        command_id: a.Text("a command id string") = "",
-        synchronizer_id: a.Optional(a.SynchronizerIdArg()) = None,
-        user_id: a.Text("a user id") = "",
-        submission_id: a.Text("a submission id") = "",
-        deduplication_period: a.Optional(a.Duration()) = None,
-        timeout: a.Optional(a.Duration(allow_zero=False)) = None,
+        command_id: Annotated[str, a.Text("a command id string")] = "",
+        synchronizer_id: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
+        user_id: Annotated[str, a.Text("a user id")] = "",
+        submission_id: Annotated[str, a.Text("a submission id")] = "",
+        deduplication_period: Annotated[int | None, a.Optional(a.Duration())] = None,
+        timeout: Annotated[int | None, a.Optional(a.Duration(allow_zero=False))] = None,
     ) -> TransactionView:
         """Submit a command and wait for the resulting transaction
 
@@ -174,7 +174,7 @@ class AcsGroup(NodeGroup):
     scala_name = "LedgerApiAdministration$ledger_api$state$acs$"
 
     @command
-    def of_party(self, party: a.PartyArg(), filter_template: a.Optional(a.Text("a template id")) = None) -> Vector:
+    def of_party(self, party: Annotated[str, a.PartyArg()], filter_template: Annotated[str | None, a.Optional(a.Text("a template id"))] = None) -> Vector:
         """List the active contracts of a party"""
         contracts = self._admin.ledger.active_contracts(party, filter_template)
         return Vector(*[ActiveContract(c.contract_id, c.template_id, c.arguments, c.signatories, c.observers) for c in contracts])

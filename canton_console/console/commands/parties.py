@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import attrs
 
 from canton_console.console import args as a
@@ -41,9 +43,9 @@ class PartiesGroup(NodeGroup):
     @command
     def enable(
         self,
-        name: a.String185("a party name such as \"Alice\""),
-        synchronizer: a.Optional(a.Text("a synchronizer alias")) = None,
-        synchronize: a.Optional(a.Duration()) = NONE,
+        name: Annotated[str, a.String185("a party name such as \"Alice\"")],
+        synchronizer: Annotated[str | None, a.Optional(a.Text("a synchronizer alias"))] = None,
+        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
     ) -> PartyId:
         """Enable/add a local party with the given display name, hosted on this participant"""
         if "::" in name or not all(ch.isalnum() or ch in "-_ " for ch in name):
@@ -66,17 +68,17 @@ class PartiesGroup(NodeGroup):
         )
 
     @command
-    def list(self, filter_party: a.Text("a party name filter") = "") -> Vector:
+    def list(self, filter_party: Annotated[str, a.Text("a party name filter")] = "") -> Vector:
         """List active parties, their active participants, and the participants' permissions on synchronizers"""
         return self._list(filter_party, False)
 
     @command
-    def hosted(self, filter_party: a.Text("a party name filter") = "") -> Vector:
+    def hosted(self, filter_party: Annotated[str, a.Text("a party name filter")] = "") -> Vector:
         """List parties hosted by this participant"""
         return self._list(filter_party, True)
 
     @command
-    def find(self, filter_party: a.Text("a party name filter", allow_empty=False)) -> PartyId:
+    def find(self, filter_party: Annotated[str, a.Text("a party name filter", allow_empty=False)]) -> PartyId:
         """Find a party from a filter string"""
         found = self._list(filter_party, False)
         if len(found) != 1:

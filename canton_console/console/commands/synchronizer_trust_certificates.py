@@ -3,7 +3,7 @@ synchronizer (Canton's SynchronizerTrustCertificate mapping, issued when a parti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
@@ -48,13 +48,13 @@ class SynchronizerTrustCertificatesGroup(NodeGroup):
     @command
     def list(
         self,
-        store: a.Optional(StoreArg()) = None,
-        proposals: a.Bool() = False,
-        time_query: Unsupported("only the head state is queried", accept=("HeadState",)) = None,
-        operation: Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)")) = None,
-        filter_uid: a.Text("a participant uid filter") = "",
-        filter_signing_key: a.Text("a key fingerprint filter") = "",
-        protocol_version: Unsupported("results are in the synchronizer's protocol version") = None,
+        store: Annotated[str | None, a.Optional(StoreArg())] = None,
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        filter_uid: Annotated[str, a.Text("a participant uid filter")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint filter")] = "",
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
     ) -> Vector:
         """List synchronizer trust certificates
 
@@ -77,7 +77,7 @@ class SynchronizerTrustCertificatesGroup(NodeGroup):
         return Vector(*out)
 
     @command
-    def active(self, synchronizer_id: a.SynchronizerIdArg(), participant_id: a.MemberArg(("participant",))) -> bool:
+    def active(self, synchronizer_id: Annotated[str, a.SynchronizerIdArg()], participant_id: Annotated[str, a.MemberArg(("participant",))]) -> bool:
         """Whether the participant's trust certificate for the synchronizer is in force"""
         rows: Any = self.list(store=synchronizer_id, filter_uid=participant_id.split("::", 1)[1])
         return any(str(r.item.participantId) == participant_id and str(r.item.synchronizerId) == synchronizer_id for r in rows)

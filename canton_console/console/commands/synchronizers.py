@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
 from canton_console.console import args as a
 from canton_console.console.framework import CallContext, CommandFailure, NodeGroup, Unsupported, command, subgroup
-from canton_console.console.references import ParticipantReference, SequencerReference, bounded_timeout, wait_until
+from canton_console.console.references import NodeReference, ParticipantReference, SequencerReference, bounded_timeout, wait_until
 from canton_console.values.scala import NONE, Vector
 from canton_console.pretty import Literal, klass, param
 from canton_console.values.ids import SynchronizerId
@@ -84,16 +84,16 @@ class SynchronizersGroup(NodeGroup):
     @command
     def connect_local(
         self,
-        sequencer: a.NodeRef("sequencer"),
-        alias: a.Text("a synchronizer alias such as \"da\"", allow_empty=False),
-        manual_connect: Unsupported("a connection is always made at once", accept=("False",)) = False,
-        synchronize: a.Optional(a.Duration()) = NONE,
+        sequencer: Annotated[NodeReference, a.NodeRef("sequencer")],
+        alias: Annotated[str, a.Text("a synchronizer alias such as \"da\"", allow_empty=False)],
+        manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
+        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
     ) -> None:
         """Macro to connect a participant to a locally configured synchronizer given by sequencer reference"""
         self._connect(alias, [sequencer.name], 1, self._sync_timeout(synchronize), f"{self.scala_name}.connect_local")
 
     @command
-    def connect(self, alias: Any, connection: Any, synchronize: a.Optional(a.Duration()) = NONE) -> None:
+    def connect(self, alias: Any, connection: Any, synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE) -> None:
         """Macro to connect a participant to a synchronizer: connect("da", "http://localhost:5001") or connect(sequencer1, "da")"""
         if isinstance(alias, SequencerReference) and isinstance(connection, str):
             alias, connection = connection, alias
@@ -110,10 +110,10 @@ class SynchronizersGroup(NodeGroup):
     @command
     def connect_multi(
         self,
-        synchronizer_alias: a.Text("a synchronizer alias", allow_empty=False),
-        connections: SequencerConnectionsArg(),
-        synchronize: a.Optional(a.Duration()) = NONE,
-        validation: Unsupported("sequencer connections are always validated", accept=("Active", "All")) = None,
+        synchronizer_alias: Annotated[str, a.Text("a synchronizer alias", allow_empty=False)],
+        connections: Annotated[list[str], SequencerConnectionsArg()],
+        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
+        validation: Annotated[Any, Unsupported("sequencer connections are always validated", accept=("Active", "All"))] = None,
     ) -> None:
         """Macro to connect a participant to a synchronizer that supports connecting via many endpoints
 
@@ -124,15 +124,15 @@ class SynchronizersGroup(NodeGroup):
     @command
     def connect_bft(
         self,
-        connections: SequencerConnectionsArg(),
-        synchronizer_alias: a.Text("a synchronizer alias", allow_empty=False),
-        sequencer_trust_threshold: a.POSITIVE_INT = 1,
-        sequencer_liveness_margin: Unsupported("every connected sequencer is read from") = 0,
-        submission_request_amplification: Unsupported("submissions go to one sequencer") = None,
-        physical_synchronizer_id: Unsupported("Canton 3.3 has no physical synchronizer ids") = None,
-        manual_connect: Unsupported("a connection is always made at once", accept=("False",)) = False,
-        validation: Unsupported("sequencer connections are always validated", accept=("Active", "All")) = None,
-        synchronize: a.Optional(a.Duration()) = NONE,
+        connections: Annotated[list[str], SequencerConnectionsArg()],
+        synchronizer_alias: Annotated[str, a.Text("a synchronizer alias", allow_empty=False)],
+        sequencer_trust_threshold: Annotated[int, a.POSITIVE_INT] = 1,
+        sequencer_liveness_margin: Annotated[Any, Unsupported("every connected sequencer is read from")] = 0,
+        submission_request_amplification: Annotated[Any, Unsupported("submissions go to one sequencer")] = None,
+        physical_synchronizer_id: Annotated[Any, Unsupported("Canton 3.3 has no physical synchronizer ids")] = None,
+        manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
+        validation: Annotated[Any, Unsupported("sequencer connections are always validated", accept=("Active", "All"))] = None,
+        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
     ) -> None:
         """Macro to connect a participant to a synchronizer through several sequencers (BFT)
 
@@ -144,15 +144,15 @@ class SynchronizersGroup(NodeGroup):
     @command
     def connect_local_bft(
         self,
-        synchronizer: SequencerConnectionsArg(),
-        alias: a.Text("a synchronizer alias", allow_empty=False),
-        manual_connect: Unsupported("a connection is always made at once", accept=("False",)) = False,
-        max_retry_delay_millis: Unsupported("reconnection retries are not configurable") = None,
-        priority: Unsupported("connections have no priority") = 0,
-        synchronize: a.Optional(a.Duration()) = NONE,
-        sequencer_trust_threshold: a.POSITIVE_INT = 1,
-        submission_request_amplification: Unsupported("submissions go to one sequencer") = None,
-        validation: Unsupported("sequencer connections are always validated", accept=("Active", "All")) = None,
+        synchronizer: Annotated[list[str], SequencerConnectionsArg()],
+        alias: Annotated[str, a.Text("a synchronizer alias", allow_empty=False)],
+        manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
+        max_retry_delay_millis: Annotated[Any, Unsupported("reconnection retries are not configurable")] = None,
+        priority: Annotated[Any, Unsupported("connections have no priority")] = 0,
+        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
+        sequencer_trust_threshold: Annotated[int, a.POSITIVE_INT] = 1,
+        submission_request_amplification: Annotated[Any, Unsupported("submissions go to one sequencer")] = None,
+        validation: Annotated[Any, Unsupported("sequencer connections are always validated", accept=("Active", "All"))] = None,
     ) -> None:
         """Macro to connect a participant to a locally configured synchronizer through several sequencers
 
@@ -182,12 +182,12 @@ class SynchronizersGroup(NodeGroup):
         return sync_id is not None and connectivity.is_connected(sync_id)
 
     @command
-    def active(self, synchronizer_alias: a.Text("a synchronizer alias")) -> bool:
+    def active(self, synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")]) -> bool:
         """Check if a synchronizer is connected and healthy (the participant is active on it)"""
         return any(c.alias == synchronizer_alias and c.healthy for c in self._admin.connectivity.list_connected())
 
     @command
-    def disconnect(self, synchronizer_alias: a.Text("a synchronizer alias")) -> None:
+    def disconnect(self, synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")]) -> None:
         """Disconnect this participant from the given synchronizer"""
         self._admin.connectivity.disconnect(synchronizer_alias)
 
@@ -198,18 +198,18 @@ class SynchronizersGroup(NodeGroup):
             self._admin.connectivity.disconnect(c.alias)
 
     @command
-    def reconnect(self, synchronizer_alias: a.Text("a synchronizer alias"), retry: Unsupported("a reconnection is tried once, without retries in the background", accept=("False",)) = True) -> bool:
+    def reconnect(self, synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")], retry: Annotated[Any, Unsupported("a reconnection is tried once, without retries in the background", accept=("False",))] = True) -> bool:
         """Reconnect this participant to the given synchronizer"""
         return self._admin.connectivity.reconnect(synchronizer_alias)
 
     @command
-    def reconnect_all(self, ignore_failures: a.Bool() = True) -> None:
+    def reconnect_all(self, ignore_failures: Annotated[bool, a.Bool()] = True) -> None:
         """Reconnect this participant to all registered synchronizers"""
         for c in self._admin.connectivity.list_registered():
             if not self._admin.connectivity.reconnect(c.alias) and not ignore_failures:
                 raise CommandFailure(f"Failed to reconnect to synchronizer {c.alias}")
 
     @command
-    def id_of(self, synchronizer_alias: a.Text("a synchronizer alias")) -> SynchronizerId:
+    def id_of(self, synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")]) -> SynchronizerId:
         """Returns the id of the given synchronizer alias"""
         return SynchronizerId.parse(self._admin.connectivity.synchronizer_id_of(synchronizer_alias))

@@ -4,11 +4,11 @@ under a simulated clock, ``clock``."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
 from canton_console.console import args as a
 from canton_console.console.framework import ArgumentError, CallContext, CommandFailure, Group, Unsupported, command, command_property, top_level
-from canton_console.console.references import bounded_timeout, reference_for, wait_until
+from canton_console.console.references import NodeReference, bounded_timeout, reference_for, wait_until
 from canton_console.console.render import CantonStatus
 from canton_console.values.ids import SynchronizerId
 from canton_console.values import refined as values
@@ -25,8 +25,8 @@ class Utils(Group):
     def retry_until_true(
         self,
         condition: Any,
-        timeout: a.Optional(a.Duration()) = None,
-        max_wait_period: a.Duration() = values.ScalaDuration(10_000_000, "second"),
+        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+        max_wait_period: Annotated[int, a.Duration()] = values.ScalaDuration(10_000_000, "second"),
     ) -> None:
         """Wait for a condition to become true, using default timeouts: retry_until_true(lambda: cond) or, in Scala, retry_until_true { cond }
 
@@ -55,7 +55,7 @@ class Utils(Group):
             delay *= 2
 
     @command(needs_running=False)
-    def synchronize_topology(self, timeout: a.Optional(a.Duration()) = None) -> None:
+    def synchronize_topology(self, timeout: Annotated[int | None, a.Optional(a.Duration())] = None) -> None:
         """Wait until all topology changes have been effected on all accessible nodes"""
         wait_until(self._env, self._env.is_idle, timeout or bounded_timeout(self._env), "topology is idle", f"{self.scala_name}.synchronize_topology")
 
@@ -69,12 +69,12 @@ class Bootstrap(Group):
     @command(needs_running=False)
     def synchronizer(
         self,
-        synchronizer_name: a.Text("a synchronizer name such as \"da\"", allow_empty=False),
-        sequencers: a.SeqOf(a.NodeRef("sequencer")),
-        mediators: a.SeqOf(a.NodeRef("mediator")),
-        synchronizer_owners: a.SeqOf(a.MemberArg(("sequencer", "mediator", "participant"))) = (),
-        synchronizer_threshold: a.POSITIVE_INT = 1,
-        static_synchronizer_parameters: Unsupported("a synchronizer's static parameters are this release's defaults") = None,
+        synchronizer_name: Annotated[str, a.Text("a synchronizer name such as \"da\"", allow_empty=False)],
+        sequencers: Annotated[list[NodeReference], a.SeqOf(a.NodeRef("sequencer"))],
+        mediators: Annotated[list[NodeReference], a.SeqOf(a.NodeRef("mediator"))],
+        synchronizer_owners: Annotated[list[str], a.SeqOf(a.MemberArg(("sequencer", "mediator", "participant")))] = (),
+        synchronizer_threshold: Annotated[int, a.POSITIVE_INT] = 1,
+        static_synchronizer_parameters: Annotated[Any, Unsupported("a synchronizer's static parameters are this release's defaults")] = None,
     ) -> SynchronizerId:
         """Bootstraps a new synchronizer with the given sequencers, mediators and owners; does nothing if it already exists"""
         sync_id = self._env.bootstrap_synchronizer(
@@ -83,7 +83,7 @@ class Bootstrap(Group):
         return SynchronizerId.parse(sync_id)
 
     @command(needs_running=False)
-    def synchronizer_local(self, synchronizer_name: a.Text("a synchronizer name", allow_empty=False) = "local") -> SynchronizerId:
+    def synchronizer_local(self, synchronizer_name: Annotated[str, a.Text("a synchronizer name", allow_empty=False)] = "local") -> SynchronizerId:
         """Bootstraps a local synchronizer using all running sequencers and mediators of this console"""
         return SynchronizerId.parse(self._env.bootstrap_local(synchronizer_name))
 
@@ -114,7 +114,7 @@ class ConsoleSettings(Group):
         return values.NonNegativeFiniteDuration.ofMicros(bounded_timeout(self._env))
 
     @command(needs_running=False)
-    def set_command_timeout(self, new_timeout: a.Duration(allow_zero=False)) -> None:
+    def set_command_timeout(self, new_timeout: Annotated[int, a.Duration(allow_zero=False)]) -> None:
         """Sets the timeout for running console commands"""
         self._env.set_bounded_timeout(new_timeout)
 
@@ -147,12 +147,12 @@ class ClockGroup(Group):
         return CantonTimestamp(self._env.now())
 
     @command(needs_running=False)
-    def advance(self, duration: a.Duration(allow_zero=True)) -> None:
+    def advance(self, duration: Annotated[int, a.Duration(allow_zero=True)]) -> None:
         """Advance the simulated clock by the given duration"""
         self._env.advance_clock(duration)
 
     @command(needs_running=False)
-    def advanceTo(self, timestamp: a.Timestamp()) -> None:
+    def advanceTo(self, timestamp: Annotated[int, a.Timestamp()]) -> None:
         """Advance the simulated clock to the given time (a CantonTimestamp or ISO instant text)"""
         if timestamp < self._env.now():
             raise CommandFailure("INVALID_ARGUMENT(8,0): the simulated clock cannot go backwards")

@@ -3,6 +3,8 @@ synchronizer, waiting for topology changes)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import attrs
 
 from canton_console.console import args as a
@@ -48,7 +50,7 @@ class SequencersTopologyGroup(NodeGroup):
     scala_name = "TopologyAdministrationGroup$sequencers$"
 
     @command
-    def list(self, synchronizer_id: a.Optional(a.SynchronizerIdArg()) = None) -> Vector:
+    def list(self, synchronizer_id: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None) -> Vector:
         """List the sequencer synchronizer states (threshold, active and observing sequencers)"""
         return Vector(
             *[SequencerSynchronizerStateResult(s.synchronizer_id, s.threshold, s.active, s.observers, s.serial) for s in self._admin.topology.sequencer_states(synchronizer_id)]
@@ -57,10 +59,10 @@ class SequencersTopologyGroup(NodeGroup):
     @command
     def propose(
         self,
-        synchronizer_id: a.SynchronizerIdArg(),
-        threshold: a.POSITIVE_INT,
-        active: a.SeqOf(a.MemberArg(("sequencer",))),
-        passive: a.SeqOf(a.MemberArg(("sequencer",))) = (),
+        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        threshold: Annotated[int, a.POSITIVE_INT],
+        active: Annotated[list[str], a.SeqOf(a.MemberArg(("sequencer",)))],
+        passive: Annotated[list[str], a.SeqOf(a.MemberArg(("sequencer",)))] = (),
     ) -> None:
         """Propose the sequencers of a synchronizer and the threshold of sequencers that must agree (e.g. on top-ups)"""
         from canton_console.console.commands.topology_mappings import propose_mapping
@@ -81,6 +83,6 @@ class SynchronisationGroup(NodeGroup):
         return self._env.is_idle()
 
     @command(needs_running=False)
-    def await_idle(self, timeout: a.Optional(a.Duration()) = None) -> None:
+    def await_idle(self, timeout: Annotated[int | None, a.Optional(a.Duration())] = None) -> None:
         """Wait until all pending topology changes are effective"""
         wait_until(self._env, self._env.is_idle, timeout or bounded_timeout(self._env), "topology is idle", f"{self.scala_name}.await_idle")

@@ -20,7 +20,7 @@ Groups:
 from __future__ import annotations
 
 import enum
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
 import attrs
 
@@ -529,12 +529,12 @@ class SynchronizerParametersGroup(NodeGroup):
     @command
     def list(
         self,
-        store: a.Optional(StoreArg()) = None,
-        proposals: a.Bool() = False,
-        time_query: Unsupported("only the head state is queried", accept=("HeadState",)) = None,
-        operation: Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)")) = None,
-        filter_synchronizer: a.Text("a synchronizer id filter") = "",
-        filter_signing_key: a.Text("a key fingerprint filter") = "",
+        store: Annotated[str | None, a.Optional(StoreArg())] = None,
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        filter_synchronizer: Annotated[str, a.Text("a synchronizer id filter")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint filter")] = "",
     ) -> Vector:
         """List dynamic synchronizer parameters
 
@@ -546,9 +546,9 @@ class SynchronizerParametersGroup(NodeGroup):
     @command
     def latest(
         self,
-        store: StoreArg(),
-        filter_synchronizer: a.Text("a synchronizer id filter") = "",
-        filter_signing_key: a.Text("a key fingerprint filter") = "",
+        store: Annotated[str, StoreArg()],
+        filter_synchronizer: Annotated[str, a.Text("a synchronizer id filter")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint filter")] = "",
     ) -> DynamicSynchronizerParameters:
         """Get the latest dynamic synchronizer parameters"""
         found = self._list(store, False, filter_synchronizer, filter_signing_key)
@@ -557,7 +557,7 @@ class SynchronizerParametersGroup(NodeGroup):
         return found[0].item.params
 
     @command
-    def get_dynamic_synchronizer_parameters(self, synchronizer_id: a.SynchronizerIdArg()) -> DynamicSynchronizerParameters:
+    def get_dynamic_synchronizer_parameters(self, synchronizer_id: Annotated[str, a.SynchronizerIdArg()]) -> DynamicSynchronizerParameters:
         """Get the configured dynamic synchronizer parameters"""
         found = self._list(synchronizer_id, False, "", "")
         if len(found) != 1:
@@ -622,14 +622,14 @@ class SynchronizerParametersGroup(NodeGroup):
     @command
     def propose(
         self,
-        synchronizer_id: a.SynchronizerIdArg(),
-        parameters: ParametersArg(),
-        store: a.Optional(StoreArg()) = None,
-        must_fully_authorize: a.Bool() = False,
-        signed_by: a.Optional(FingerprintArg()) = None,
-        serial: a.Optional(a.POSITIVE_INT) = None,
-        synchronize: SynchronizeArg() = BOUNDED,
-        force: ForceArg() = None,
+        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        parameters: Annotated[DynamicSynchronizerParameters, ParametersArg()],
+        store: Annotated[str | None, a.Optional(StoreArg())] = None,
+        must_fully_authorize: Annotated[bool, a.Bool()] = False,
+        signed_by: Annotated[str | None, a.Optional(FingerprintArg())] = None,
+        serial: Annotated[int | None, a.Optional(a.POSITIVE_INT)] = None,
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        force: Annotated[ForceFlags | None, ForceArg()] = None,
     ) -> SignedTopologyTransaction:
         """Propose changes to dynamic synchronizer parameters
 
@@ -675,12 +675,12 @@ class SynchronizerParametersGroup(NodeGroup):
     @command
     def propose_update(
         self,
-        synchronizer_id: a.SynchronizerIdArg(),
-        update: a.Function("a function from the current parameters to the new ones, e.g. lambda p: p.update(...)"),
-        must_fully_authorize: a.Bool() = False,
-        signed_by: a.Optional(FingerprintArg()) = None,
-        synchronize: SynchronizeArg() = BOUNDED,
-        force: ForceArg() = None,
+        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        update: Annotated[Callable[..., Any], a.Function("a function from the current parameters to the new ones, e.g. lambda p: p.update(...)")],
+        must_fully_authorize: Annotated[bool, a.Bool()] = False,
+        signed_by: Annotated[str | None, a.Optional(FingerprintArg())] = None,
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        force: Annotated[ForceFlags | None, ForceArg()] = None,
     ) -> None:
         """Propose an update to dynamic synchronizer parameters
 
@@ -692,8 +692,8 @@ class SynchronizerParametersGroup(NodeGroup):
     @command
     def set_ledger_time_record_time_tolerance(
         self,
-        synchronizer_id: a.SynchronizerIdArg(),
-        new_ledger_time_record_time_tolerance: a.Duration(),
+        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        new_ledger_time_record_time_tolerance: Annotated[int, a.Duration()],
     ) -> None:
         """Update the ledger time record time tolerance in the dynamic synchronizer parameters"""
         value = NonNegativeFiniteDuration(new_ledger_time_record_time_tolerance)
@@ -706,9 +706,9 @@ class SynchronizerParametersGroup(NodeGroup):
     @command
     def set_preparation_time_record_time_tolerance(
         self,
-        synchronizer_id: a.SynchronizerIdArg(),
-        new_preparation_time_record_time_tolerance: a.Duration(),
-        force: a.Bool() = False,
+        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        new_preparation_time_record_time_tolerance: Annotated[int, a.Duration()],
+        force: Annotated[bool, a.Bool()] = False,
     ) -> None:
         """Update the preparation time record time tolerance in the dynamic synchronizer parameters
 
@@ -799,10 +799,10 @@ class PartyToParticipantGroup(NodeGroup):
     @command
     def list(
         self,
-        synchronizer_id: a.Optional(StoreArg()) = None,
-        proposals: a.Bool() = False,
-        filter_party: a.Text("a party filter") = "",
-        filter_participant: a.Text("a participant filter") = "",
+        synchronizer_id: Annotated[str | None, a.Optional(StoreArg())] = None,
+        proposals: Annotated[bool, a.Bool()] = False,
+        filter_party: Annotated[str, a.Text("a party filter")] = "",
+        filter_participant: Annotated[str, a.Text("a participant filter")] = "",
     ) -> Vector:
         """List party to participant mapping transactions
 
@@ -825,13 +825,13 @@ class PartyToParticipantGroup(NodeGroup):
     @command
     def propose(
         self,
-        party: a.PartyArg(),
-        new_participants: HostingArg(),
-        threshold: a.POSITIVE_INT = 1,
-        store: a.Optional(StoreArg()) = None,
-        must_fully_authorize: a.Bool() = False,
-        serial: a.Optional(a.POSITIVE_INT) = None,
-        synchronize: SynchronizeArg() = BOUNDED,
+        party: Annotated[str, a.PartyArg()],
+        new_participants: Annotated[list[tuple[str, str]], HostingArg()],
+        threshold: Annotated[int, a.POSITIVE_INT] = 1,
+        store: Annotated[str | None, a.Optional(StoreArg())] = None,
+        must_fully_authorize: Annotated[bool, a.Bool()] = False,
+        serial: Annotated[int | None, a.Optional(a.POSITIVE_INT)] = None,
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
     ) -> SignedTopologyTransaction:
         """Change the hosting of a party: its participants with their permissions, and the threshold
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, Iterable
+from typing import Annotated, Any, Iterable
 
 from canton_console.console import args as a
 from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
@@ -220,7 +220,7 @@ class SequencerTrafficGroup(NodeGroup):
         return SequencerTrafficStatus(self._admin.traffic.traffic_states(members, selector, timestamp))
 
     @command
-    def traffic_state_of_members(self, members: MEMBERS) -> SequencerTrafficStatus:
+    def traffic_state_of_members(self, members: Annotated[list[str], MEMBERS]) -> SequencerTrafficStatus:
         """Return the traffic state of the given members
 
         The state at the latest safe timestamp (the successor of the last sequenced event, or the
@@ -229,7 +229,7 @@ class SequencerTrafficGroup(NodeGroup):
         return self._status(members, "latest-safe")
 
     @command
-    def traffic_state_of_members_approximate(self, members: MEMBERS) -> SequencerTrafficStatus:
+    def traffic_state_of_members_approximate(self, members: Annotated[list[str], MEMBERS]) -> SequencerTrafficStatus:
         """Return the traffic state of the given members at the latest approximate time
 
         The state at the latest time the sequencer can estimate (its clock). CAREFUL: the returned
@@ -238,14 +238,14 @@ class SequencerTrafficGroup(NodeGroup):
         return self._status(members, "latest-approximate")
 
     @command
-    def last_traffic_state_update_of_members(self, members: MEMBERS) -> SequencerTrafficStatus:
+    def last_traffic_state_update_of_members(self, members: Annotated[list[str], MEMBERS]) -> SequencerTrafficStatus:
         """Return the last traffic state update of the given members, per member
 
         The state as of each member's last consumption: base traffic is not extrapolated."""
         return self._status(members, "last-update")
 
     @command
-    def traffic_state_of_members_at_timestamp(self, members: MEMBERS, timestamp: TimestampArg()) -> SequencerTrafficStatus:
+    def traffic_state_of_members_at_timestamp(self, members: Annotated[list[str], MEMBERS], timestamp: Annotated[int, TimestampArg()]) -> SequencerTrafficStatus:
         """Return the traffic state of the given members at a specific timestamp
 
         A timestamp after a member's last update is extrapolated to; for an earlier one the
@@ -253,7 +253,7 @@ class SequencerTrafficGroup(NodeGroup):
         return self._status(members, "exact", timestamp)
 
     @command
-    def traffic_state_of_all_members(self, latest_approximate: a.Bool() = False) -> SequencerTrafficStatus:
+    def traffic_state_of_all_members(self, latest_approximate: Annotated[bool, a.Bool()] = False) -> SequencerTrafficStatus:
         """Return the traffic state of the all members
 
         Every participant and mediator of the synchronizer, in the order they joined it. Set
@@ -261,7 +261,7 @@ class SequencerTrafficGroup(NodeGroup):
         return self._status(None, "latest-approximate" if latest_approximate else "latest-safe")
 
     @command
-    def set_traffic_balance(self, member: TRAFFIC_MEMBER, serial: a.POSITIVE_INT32, new_balance: a.NON_NEGATIVE_LONG) -> None:
+    def set_traffic_balance(self, member: Annotated[str, TRAFFIC_MEMBER], serial: Annotated[int, a.POSITIVE_INT32], new_balance: Annotated[int, a.NON_NEGATIVE_LONG]) -> None:
         """Set the traffic purchased entry of a member
 
         Parameters:
@@ -287,7 +287,7 @@ class ParticipantTrafficGroup(NodeGroup):
     scala_name = "ParticipantTrafficControlAdministrationGroup"
 
     @command
-    def traffic_state(self, synchronizer_id: a.SynchronizerIdArg()) -> TrafficState:
+    def traffic_state(self, synchronizer_id: Annotated[str, a.SynchronizerIdArg()]) -> TrafficState:
         """Return the traffic state of the node
 
         The participant's own view of its traffic on the synchronizer: the receipt of the last event
