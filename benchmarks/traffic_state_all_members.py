@@ -31,12 +31,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from canton_console.console.session import Session, load
-    from canton_console.values import topology
-    from canton_console.values import messages
     from canton_console.runtime.identity import SigningKey
-    from canton_console.values.messages import Envelope, SubmissionRequest
     from canton_console.runtime.topology import topology_broadcast
+    from canton_console.values import messages, topology
     from canton_console.values.ids import UniqueIdentifier
+    from canton_console.values.messages import Envelope, SubmissionRequest
 
     with tempfile.TemporaryDirectory() as tmp:
         session = Session(load([], data_dir=Path(tmp)))

@@ -32,9 +32,9 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from canton_console.console.session import Session, load
+    from canton_console.store import schema as s
     from canton_console.values import messages
     from canton_console.values.messages import Envelope, SubmissionRequest
-    from canton_console.store import schema as s
 
     with tempfile.TemporaryDirectory() as tmp:
         session = Session(load([], data_dir=Path(tmp)))

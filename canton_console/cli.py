@@ -15,7 +15,6 @@ import sys
 
 from canton_console import CANTON_VERSION, __version__
 
-
 COMMON_LISTS = ("config", "config_override")
 COMMON_FLAGS = ("manual_start", "debug", "no_tty")
 COMMON_VALUES = ("syntax", "log_level_stdout", "bootstrap")

@@ -9,8 +9,8 @@ import inspect
 import pytest
 
 from canton_console.console import args as a
-from canton_console.console.framework import ArgumentError, CommandFailure, Group, Unsupported, commands_of, converter_of, groups_of
-from canton_console.console.references import NodeReference, NodeHelpView
+from canton_console.console.framework import ArgumentError, CommandFailure, Unsupported, commands_of, converter_of, groups_of
+from canton_console.console.references import NodeHelpView, NodeReference
 
 
 class NotAnArgument:

@@ -281,7 +281,7 @@ def test_killed_at_random_points_the_store_stays_consistent(tmp_path):
             time.sleep(rng.uniform(0.02, 0.7))
         was_ready = worker.ready.is_set()
         if worker.proc.poll() is not None:
-            raise AssertionError(f"the worker died by itself:\n" + "\n".join(worker.lines) + worker.proc.stderr.read())
+            raise AssertionError("the worker died by itself:\n" + "\n".join(worker.lines) + worker.proc.stderr.read())
         worker.kill()
         kills_after_ready += was_ready
         kills_before_ready += not was_ready

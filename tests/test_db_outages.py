@@ -279,7 +279,7 @@ def run_outage(s, outage, *, down: tuple[str, ...] = NODES, hold: float = 1.5) -
         outage.begin()
         started = time.monotonic()
         # Idle nodes notice too: the periodic database health check fails their storage.
-        detected = wait_for(lambda: all(env.call(lambda n=env.node(n): n.halted) for n in down), what="every node halted")
+        detected = wait_for(lambda: all(env.call(lambda name=n: env.node(name).halted) for n in down), what="every node halted")
         if "participant1" in down:
             code, body = get(urls["participant1"])
             assert code == 503, body

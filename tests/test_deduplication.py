@@ -13,8 +13,8 @@ import pytest
 from conftest import open_session, step_ok
 from test_ha_replication import SQLITE_P1, bootstrap, ha_config, wait_for
 
-from canton_console.values import ledger
 from canton_console.runtime.scheduler import wait_future
+from canton_console.values import ledger
 
 CONFIG = """
 canton {

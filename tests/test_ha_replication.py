@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import open_session, pg_databases, postgres_storage, step_ok  # noqa: F401
+from conftest import open_session, postgres_storage, step_ok
 
 CHECK_PERIOD = 1.0  # seconds; the fail-over bound the tests hold the replicas to
 
@@ -351,9 +351,10 @@ def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_renew_it(tmp_p
 
 
 def test_the_postgres_advisory_lock_goes_with_the_connection_of_a_killed_holder(pg_databases):
+    from conftest import PG_HOST, PG_PORT, PG_USER
+
     from canton_console.runtime.replication import PgAdvisoryLock
     from canton_console.store.storage import StorageSpec
-    from conftest import PG_HOST, PG_PORT, PG_USER
 
     db = pg_databases("cclock")
     spec = StorageSpec("postgres", f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{db}")

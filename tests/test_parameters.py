@@ -4,6 +4,7 @@ semantics, validation and storage."""
 import datetime as dt
 
 import pytest
+from founding_outputs import RES1, RES3
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,9 +31,6 @@ from canton_console.values.refined import (
     PositiveNumeric,
     scala_duration,
 )
-from founding_outputs import RES1, RES3
-
-
 
 PREFIX1 = "res1: DynamicSynchronizerParameters = "
 PREFIX3 = "res3: DynamicSynchronizerParameters = "

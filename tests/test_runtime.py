@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import open_session, pg_databases, postgres_storage, step_ok  # noqa: F401
+from conftest import open_session, postgres_storage, step_ok
 
 REQUEST = ["InformeeMessage", "EncryptedViewMessage", "RootHashMessage"]
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import open_session, step_ok
+from founding_outputs import RES1
 
 from canton_console.console.session import Session, in_memory, load
 from canton_console.values import topology as t
 from canton_console.values.timefmt import MICROS_PER_HOUR, MICROS_PER_SECOND
-from conftest import open_session, step_ok
-from founding_outputs import RES1
 
 SYNC = "sequencer1.synchronizer_id"
 PARAMS = "sequencer1.topology.synchronizer_parameters"

@@ -154,6 +154,6 @@ def test_canton_duration_is_java_without_pt(micros):
 
 
 def test_timedelta_agrees_with_instant():
-    moment = dt.datetime(2025, 7, 17, 22, 19, 58, 353490, tzinfo=dt.timezone.utc)
-    micros = (moment - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
+    moment = dt.datetime(2025, 7, 17, 22, 19, 58, 353490, tzinfo=dt.UTC)
+    micros = (moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
     assert instant(micros) == "2025-07-17T22:19:58.353490Z"

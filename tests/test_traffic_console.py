@@ -12,16 +12,16 @@ known by hand:  cost = sum over envelopes of (size + size * recipients * 200 // 
 from __future__ import annotations
 
 import pytest
+from conftest import open_session, step_ok
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from canton_console.store import schema as s
 from canton_console.values import messages
 from canton_console.values import traffic as tr
 from canton_console.values.messages import Envelope, SubmissionRequest
 from canton_console.values.timefmt import instant
-from canton_console.store import schema as s
-from conftest import open_session, step_ok
 
 SECOND = 1_000_000
 T0 = 60 * SECOND  # the sim clock after clock.advance(1 minute): 1970-01-01T00:01:00Z
@@ -502,8 +502,8 @@ def test_purchases_and_consumed_traffic_survive_a_restart(tmp_path):
     purchases=st.lists(st.tuples(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=10**9)), max_size=3),
 )
 def test_the_fast_query_path_equals_the_traffic_logic(ts, extra, base, last, delta, purchases):
-    from canton_console.values.parameters import TrafficControlParameters
     from canton_console.runtime.synchronizer import TrafficAccounting
+    from canton_console.values.parameters import TrafficControlParameters
 
     params = TrafficControlParameters(
         maxBaseTrafficAmount=20000, readVsWriteScalingFactor=200, maxBaseTrafficAccumulationDuration=10 * SECOND,

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from founding_outputs import RES1, RES3
 
 from canton_console.console.session import Session, in_memory, load
 from canton_console.transcript import Captures, match
-from founding_outputs import RES1, RES3
 
 # ------------------------------------------------------------------------------------------------
 # The transcript's outputs, copied verbatim (after-ping balances replaced by placeholders).

@@ -12,6 +12,7 @@ from canton_console.values.errors import (
     CantonError,
 )
 from canton_console.values.parameters import TrafficControlParameters
+from canton_console.values.refined import PositiveNumeric
 from canton_console.values.timefmt import parse_instant
 from canton_console.values.traffic import (
     LONG_MAX,
@@ -35,7 +36,6 @@ from canton_console.values.traffic import (
     update_at,
     validate_serial,
 )
-from canton_console.values.refined import PositiveNumeric
 
 S = 1_000_000
 P1 = "PAR::participant1::12201ff69b1d..."

@@ -24,7 +24,6 @@ from canton_console.values.refined import (
     to_micros,
 )
 
-
 # --- numerics -----------------------------------------------------------------------------------
 
 

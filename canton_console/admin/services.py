@@ -8,7 +8,8 @@ the node. Failures are :class:`~canton_console.values.errors.CantonError`.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from canton_console.admin.records import (
     ConnectedSynchronizer,

@@ -9,7 +9,6 @@ from typing import Any
 
 from canton_console.config.errors import fail
 
-
 # ---------------------------------------------------------------------------------------------------
 # Reading values
 

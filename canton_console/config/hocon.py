@@ -7,11 +7,11 @@ import contextlib
 import os
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from canton_console.config.errors import ConfigError
-
 
 # ---------------------------------------------------------------------------------------------------
 # Parsing and merging with pyhocon

@@ -14,14 +14,15 @@ pyhocon is imported lazily inside the functions: importing this module stays che
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from canton_console.config.errors import ConfigError, fail
 from canton_console.config.fields import CANTON_KEYS, MISSING, join_path, parse_duration, read_object, show
 from canton_console.config.hocon import load_tree
 from canton_console.config.models import ApiConfig, CantonConfig, HealthServerConfig, MediatorConfig, MonitoringConfig, ParticipantConfig, SequencerConfig
-from canton_console.config.nodes import ApiBeingRead, NODE_READERS, NodeBeingRead, check_name, read_parameters
+from canton_console.config.nodes import NODE_READERS, ApiBeingRead, NodeBeingRead, check_name, read_parameters
 from canton_console.config.ports import FIRST_DEFAULT_PORT, assign_ports, check_shared_storage
 
 __all__ = ["ConfigError", "DEFAULT_CONFIG_FILE", "FIRST_DEFAULT_PORT", "default_config", "load_config", "parse_duration"]

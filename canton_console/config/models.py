@@ -12,7 +12,7 @@ This module must stay cheap to import (no pyhocon, no SQLAlchemy).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import ClassVar, Union
+from typing import ClassVar
 
 import attrs
 
@@ -173,7 +173,7 @@ class MediatorConfig:
     replication: ReplicationConfig = ReplicationConfig()
 
 
-NodeConfig = Union[ParticipantConfig, SequencerConfig, MediatorConfig]
+NodeConfig = ParticipantConfig | SequencerConfig | MediatorConfig
 
 
 @attrs.frozen

@@ -9,9 +9,33 @@ from pathlib import Path
 from typing import Any
 
 from canton_console.config.errors import fail
-from canton_console.config.fields import API_KEYS, CLOCK_KEYS, CONSOLE_TIMEOUT_KEYS, MEDIATOR_KEYS, MISSING, MONITORING_KEYS, PARAMETERS_KEYS, PARTICIPANT_KEYS, POSTGRES_PROPERTY_KEYS, REPLICATION_KEYS, SEQUENCER_BLOCK_KEYS, SEQUENCER_KEYS, STORAGE_CONFIG_KEYS, STORAGE_KEYS, STORAGE_PARAMETER_KEYS, TIMEOUTS_KEYS, join_path, read_bool, read_duration, read_object, read_port, read_positive_int, read_string, show
+from canton_console.config.fields import (
+    API_KEYS,
+    CLOCK_KEYS,
+    CONSOLE_TIMEOUT_KEYS,
+    MEDIATOR_KEYS,
+    MISSING,
+    MONITORING_KEYS,
+    PARAMETERS_KEYS,
+    PARTICIPANT_KEYS,
+    POSTGRES_PROPERTY_KEYS,
+    REPLICATION_KEYS,
+    SEQUENCER_BLOCK_KEYS,
+    SEQUENCER_KEYS,
+    STORAGE_CONFIG_KEYS,
+    STORAGE_KEYS,
+    STORAGE_PARAMETER_KEYS,
+    TIMEOUTS_KEYS,
+    join_path,
+    read_bool,
+    read_duration,
+    read_object,
+    read_port,
+    read_positive_int,
+    read_string,
+    show,
+)
 from canton_console.config.models import CLOCK_TYPES, SEQUENCER_TYPES, STORAGE_TYPES, ConsoleTimeouts, Parameters, ReplicationConfig, StorageConfig
-
 
 # ---------------------------------------------------------------------------------------------------
 # Building the config

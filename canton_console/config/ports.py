@@ -10,7 +10,6 @@ from canton_console.config.fields import join_path
 from canton_console.config.models import StorageConfig
 from canton_console.config.nodes import ApiBeingRead, NodeBeingRead
 
-
 #: Ports left out of a config are numbered from here upward, skipping every port already in use.
 FIRST_DEFAULT_PORT = 5001
 

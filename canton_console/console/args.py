@@ -9,9 +9,9 @@ import datetime as dt
 from typing import Any
 
 from canton_console.console.framework import Arg, ArgumentError, CallContext  # noqa: F401 - ArgumentError: commands raise a.ArgumentError
-from canton_console.values.scala import Option
 from canton_console.values import refined as v
 from canton_console.values.ids import Member, PartyId, SynchronizerId
+from canton_console.values.scala import Option
 
 INT_MAX = 2**31 - 1
 MAX_DURATION_MICROS = v.LONG_MAX // 1000  # Scala's FiniteDuration: at most Long.MaxValue nanoseconds

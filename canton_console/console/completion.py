@@ -21,8 +21,9 @@ import builtins
 import inspect
 import keyword
 import re
+from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import attrs
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from canton_console.values.errors import CantonError, RuntimeFailure, ServiceStatusError
 

@@ -9,7 +9,8 @@ signature, then the description.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from canton_console.console.framework import commands_of, groups_of, signature_text, summary_of
 from canton_console.console.render import HelpText

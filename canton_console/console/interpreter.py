@@ -22,8 +22,8 @@ import attrs
 
 from canton_console.console.framework import CONSOLE_LOGGER, ArgumentError, CommandFailure
 from canton_console.console.render import HelpText, echo
-from canton_console.values.scala import NoSuchElement
 from canton_console.values.errors import CantonError
+from canton_console.values.scala import NoSuchElement
 
 
 @attrs.frozen
@@ -482,7 +482,7 @@ def split_statements(text: str, is_complete) -> list[tuple[int, str]]:
         source = "\n".join(buffer)
         if not is_complete(source):
             continue
-        following = next((l.strip() for l in lines[i + 1 :] if l.strip() and not l.strip().startswith("//")), "")
+        following = next((line.strip() for line in lines[i + 1 :] if line.strip() and not line.strip().startswith("//")), "")
         if following.startswith(CONTINUATION_STARTS):
             continue
         result.append((start, source))

@@ -13,9 +13,9 @@ from canton_console.console.framework import TOP_LEVEL_OBJECTS, ArgumentError, C
 from canton_console.console.help import TOP_LEVEL, layout
 from canton_console.console.references import NodeHelpView, NodeReference, reference_for
 from canton_console.console.render import HelpText
-from canton_console.values.scala import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
 from canton_console.values import parameters
 from canton_console.values import refined as values
+from canton_console.values.scala import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
 
 
 class References(Vector):
@@ -272,7 +272,7 @@ class Console:
         from canton_console.console.help import all_names, not_found
 
         head, _, rest = name.partition(".")
-        for topic, item, summary in self.top_level_items():
+        for _topic, item, summary in self.top_level_items():
             if item == name:
                 return f"{item}\n{summary}"
         obj = self.namespace.get(head)

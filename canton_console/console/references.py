@@ -7,7 +7,8 @@ groups are registered by the modules of :mod:`canton_console.console.commands`.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from canton_console.console.framework import CommandFailure, command
 from canton_console.pretty import Literal

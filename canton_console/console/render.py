@@ -9,8 +9,8 @@ import attrs
 
 from canton_console import CANTON_VERSION, PROTOCOL_VERSION
 from canton_console.pretty import Literal, render
-from canton_console.values.scala import type_name
 from canton_console.values.health import NodeStatusData, NotInitializedData
+from canton_console.values.scala import type_name
 from canton_console.values.timefmt import canton_duration
 
 WIDTH = 80

@@ -4,14 +4,14 @@ recording of every step as a transcript. The CLI's modes and the transcript chec
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import attrs
 
 from canton_console.console.interpreter import Interpreter, Outcome
 from canton_console.console.namespace import Console
-
 
 
 def data_home() -> Path:

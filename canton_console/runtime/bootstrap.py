@@ -4,7 +4,8 @@ restart leaves the topology as it is and a start interrupted by a crash is compl
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 DEFAULT_SYNCHRONIZER = "da"
 

@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from canton_console import PROTOCOL_VERSION
 from canton_console.runtime import identity
-from canton_console.values import topology
-from canton_console.values import errors
 from canton_console.runtime.clock import SimClock, WallClock
-from canton_console.values.errors import CantonError
 from canton_console.runtime.mediator import MediatorNode
 from canton_console.runtime.node import Node
-from canton_console.values.parameters import DynamicSynchronizerParameters
 from canton_console.runtime.participant import ParticipantNode
 from canton_console.runtime.scheduler import Scheduler
 from canton_console.runtime.sequencer import SequencerNode
 from canton_console.runtime.synchronizer import Synchronizer
+from canton_console.values import errors, topology
+from canton_console.values.errors import CantonError
+from canton_console.values.parameters import DynamicSynchronizerParameters
 
 log = logging.getLogger("canton_console.environment")
 

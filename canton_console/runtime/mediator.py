@@ -12,12 +12,11 @@ from typing import Any
 import attrs
 from sqlalchemy import delete, insert, select, update
 
-from canton_console.values import messages
-from canton_console.values import health
-from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import schema as s
+from canton_console.values import health, messages
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 
 log = logging.getLogger("canton_console.mediator")
 

@@ -31,7 +31,8 @@ import socket
 import threading
 import time
 import uuid
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event, insert, or_, select, update
 from sqlalchemy.engine import make_url

@@ -4,22 +4,20 @@ submits traffic top-ups."""
 from __future__ import annotations
 
 import json
-import uuid
 import logging
+import uuid
 from typing import Any
 
 from sqlalchemy import insert, select
 
-from canton_console.values import messages
-from canton_console.values import errors, health
-from canton_console.values import traffic as tr
-from canton_console.values.errors import CantonError
-from canton_console.values.messages import Envelope, SubmissionRequest
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
-
+from canton_console.values import errors, health, messages
+from canton_console.values import traffic as tr
+from canton_console.values.errors import CantonError
+from canton_console.values.messages import Envelope, SubmissionRequest
 
 log = logging.getLogger("canton_console.sequencer")
 

@@ -17,20 +17,19 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select
 
 from canton_console.runtime.topology import TopologyState
-from canton_console.values import topology
-from canton_console.values import messages
-from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
-from canton_console.values import errors
+from canton_console.values import errors, messages, topology
 from canton_console.values import traffic as tr
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.values.parameters import (
     DynamicSynchronizerParameters,
     TrafficControlParameters,

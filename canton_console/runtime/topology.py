@@ -7,7 +7,8 @@ the state built from them: heads, serials, proposals and the authorization rules
 from __future__ import annotations
 
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 

@@ -56,10 +56,10 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
 
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .checker import check_file, check_files, check_transcript, format_report
-    from .matcher import Captures, match
-    from .model import (
+if TYPE_CHECKING:  # pragma: no cover - for type checkers; at run time __getattr__ imports lazily
+    from .checker import check_file, check_files, check_transcript, format_report  # noqa: F401
+    from .matcher import Captures, match  # noqa: F401
+    from .model import (  # noqa: F401
         FileReport,
         MatchResult,
         ParseError,
@@ -72,5 +72,5 @@ if TYPE_CHECKING:  # pragma: no cover
         TranscriptSession,
         UpdateReport,
     )
-    from .parser import parse_file, parse_transcript
-    from .updater import UpdateError, update_transcript
+    from .parser import parse_file, parse_transcript  # noqa: F401
+    from .updater import UpdateError, update_transcript  # noqa: F401

@@ -13,9 +13,9 @@ This module depends on nothing but attrs and the standard library.
 from __future__ import annotations
 
 import re
-
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import attrs
 

@@ -19,18 +19,18 @@ belong to the output. A step may have no output.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .model import (
     CLOCKS,
-    is_failure_output,
     SYNTAXES,
     BlockMode,
     ParseError,
     Step,
     Transcript,
     TranscriptOptions,
+    is_failure_output,
 )
 
 __all__ = ["parse_transcript", "parse_file", "split_lines", "detect_format", "ParseError"]
@@ -122,7 +122,7 @@ def _markdown_blocks(lines: list[str]) -> list[tuple[int, int]]:
         m = _FENCE_OPEN.match(lines[i])
         if m and not (m["fence"][0] == "`" and "`" in m["info"]):
             char, size = m["fence"][0], len(m["fence"])
-            close = re.compile(r"^[ \t]*" + re.escape(char) + "{%d,}[ \t]*$" % size)
+            close = re.compile(r"^[ \t]*" + re.escape(char) + f"{{{size},}}[ \t]*$")
             j = i + 1
             while j < len(lines) and not close.match(lines[j]):
                 j += 1
@@ -210,7 +210,7 @@ def _parse_segment(
         command = "\n".join(command_lines)
         command_end = j  # 1-based number of the command's last line
 
-        def is_next_step(k: int) -> bool:
+        def is_next_step(k: int, indent: str = indent) -> bool:
             nxt = _at_line(lines[k])
             if nxt is None:
                 return False

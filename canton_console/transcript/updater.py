@@ -15,19 +15,19 @@ import os
 import tempfile
 from pathlib import Path
 
+from .checker import run_steps
 from .matcher import Captures, align, match, normalise_actual, substitute_fingerprints
 from .model import (
     BLANKLINE,
     FAILURE_PREFIX,
-    is_failure_output,
     ParseError,
     SessionFactory,
     Step,
     Transcript,
     UpdateReport,
+    is_failure_output,
 )
 from .parser import parse_transcript, split_lines
-from .checker import run_steps
 
 __all__ = ["update_transcript", "update_text", "UpdateError"]
 

@@ -8,7 +8,8 @@ Two templates are built in: Canton's admin workflow ``Canton.Internal.Ping:Ping`
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 

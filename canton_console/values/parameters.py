@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -24,11 +25,10 @@ from canton_console.values.errors import (
     TOPOLOGY_VALUE_OUT_OF_BOUNDS,
     CantonError,
 )
-from canton_console.values.timefmt import MICROS_PER_HOUR, MICROS_PER_MILLI, MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration
 from canton_console.values.refined import (
     INT_MAX,
-    DurationMicros,
     LONG_MAX,
+    DurationMicros,
     InvalidValue,
     NonNegativeFiniteDuration,
     NonNegativeNumeric,
@@ -38,6 +38,7 @@ from canton_console.values.refined import (
     RefinedDuration,
     RefinedNumeric,
 )
+from canton_console.values.timefmt import MICROS_PER_HOUR, MICROS_PER_MILLI, MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration
 
 
 class InvalidDynamicSynchronizerParameters(CantonError, ValueError):

@@ -5,7 +5,8 @@ the Ammonite console renders them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from canton_console.pretty import Apply, Infix, Literal, to_tree
 

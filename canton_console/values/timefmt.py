@@ -181,7 +181,7 @@ def round_for_humans(micros: int, keep: int = 2) -> str:
 # --------------------------------------------------------------------------------------------------
 # java.time.Instant
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
 def instant(micros: int) -> str:

@@ -16,7 +16,8 @@ All amounts are ``int`` bytes, all timestamps ``int`` microseconds since the epo
 from __future__ import annotations
 
 import bisect
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import attrs
 

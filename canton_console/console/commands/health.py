@@ -8,9 +8,9 @@ from canton_console.console import args as a
 from canton_console.console.framework import CommandFailure, NodeGroup, command, command_property, subgroup
 from canton_console.console.references import NodeReference, ParticipantReference, bounded_timeout, wait_until
 from canton_console.console.render import NodeStatus, short_id
-from canton_console.values.scala import NONE, Option, Some
 from canton_console.values.errors import CantonError
 from canton_console.values.refined import ScalaDuration
+from canton_console.values.scala import NONE, Option, Some
 from canton_console.values.timefmt import round_for_humans
 
 

@@ -11,11 +11,11 @@ import attrs
 from canton_console.console import args as a
 from canton_console.console.framework import ArgumentError, CommandFailure, Group, NodeGroup, command, render_canton_error, subgroup, top_level
 from canton_console.console.references import ParticipantReference
-from canton_console.values.scala import Vector
 from canton_console.pretty import Apply, Infix, Literal, klass, param, to_tree
 from canton_console.values import ledger
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import PartyId
+from canton_console.values.scala import Vector
 
 
 def _plain(value: Any) -> Any:

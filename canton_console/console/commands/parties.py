@@ -9,9 +9,9 @@ import attrs
 from canton_console.console import args as a
 from canton_console.console.framework import CommandFailure, NodeGroup, command, subgroup
 from canton_console.console.references import ParticipantReference, bounded_timeout, wait_until
-from canton_console.values.scala import NONE, Vector
 from canton_console.pretty import Apply, Literal, klass, param, to_tree
 from canton_console.values.ids import Member, PartyId
+from canton_console.values.scala import NONE, Vector
 
 
 @attrs.frozen

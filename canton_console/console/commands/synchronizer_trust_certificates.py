@@ -11,10 +11,10 @@ from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
 from canton_console.console.commands.topology_mappings import BaseResult, StoreArg
 from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
-from canton_console.values.scala import Vector
 from canton_console.pretty import Tree, klass, param
-from canton_console.values.ids import Member, SynchronizerId
 from canton_console.values import topology as t
+from canton_console.values.ids import Member, SynchronizerId
+from canton_console.values.scala import Vector
 
 
 @attrs.frozen

@@ -9,9 +9,9 @@ import attrs
 from canton_console.console import args as a
 from canton_console.console.framework import CallContext, CommandFailure, NodeGroup, Unsupported, command, subgroup
 from canton_console.console.references import NodeReference, ParticipantReference, SequencerReference, bounded_timeout, wait_until
-from canton_console.values.scala import NONE, Vector
 from canton_console.pretty import Literal, klass, param
 from canton_console.values.ids import SynchronizerId
+from canton_console.values.scala import NONE, Vector
 
 
 @attrs.frozen

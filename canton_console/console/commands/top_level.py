@@ -10,8 +10,8 @@ from canton_console.console import args as a
 from canton_console.console.framework import ArgumentError, CallContext, CommandFailure, Group, Unsupported, command, command_property, top_level
 from canton_console.console.references import NodeReference, bounded_timeout, reference_for, wait_until
 from canton_console.console.render import CantonStatus
-from canton_console.values.ids import SynchronizerId
 from canton_console.values import refined as values
+from canton_console.values.ids import SynchronizerId
 from canton_console.values.timefmt import instant, round_for_humans
 
 

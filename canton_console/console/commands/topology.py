@@ -10,10 +10,10 @@ import attrs
 from canton_console.console import args as a
 from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.console.references import NodeReference, bounded_timeout, wait_until
-from canton_console.values.scala import Vector
 from canton_console.pretty import klass, param, seq_tree
-from canton_console.values.ids import Member, SynchronizerId
 from canton_console.values import topology as t
+from canton_console.values.ids import Member, SynchronizerId
+from canton_console.values.scala import Vector
 
 
 @subgroup(NodeReference, "topology")

@@ -20,22 +20,23 @@ Groups:
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any, Callable
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, NodeGroup, Unsupported, command, describe, subgroup
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.values.scala import NONE, Option, Vector
+from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, NodeGroup, Unsupported, command, describe, subgroup
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq_tree, to_tree
 from canton_console.values import errors as rt_errors
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member, PartyId, SynchronizerId, short_fingerprint
 from canton_console.values.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
-from canton_console.values.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant
 from canton_console.values.refined import InvalidValue, NonNegativeFiniteDuration, PositiveNumeric
+from canton_console.values.scala import NONE, Option, Vector
+from canton_console.values.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant
 
 NO_SIGNING_KEY = "Could not find an appropriate signing key to issue the topology transaction"
 ALREADY_EXISTS = "A matching topology mapping authorized with the same keys already exists in this state"

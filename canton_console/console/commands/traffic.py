@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Annotated, Any, Iterable
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from canton_console.console import args as a
 from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
 from canton_console.console.references import ParticipantReference, SequencerReference
-from canton_console.values.scala import NONE, NoSuchElement, Option, ScalaMap, Some
 from canton_console.pretty import Apply, Infix, Literal, Tree
 from canton_console.values import traffic as tr
 from canton_console.values.either import Either, Left, Right
 from canton_console.values.ids import Member
 from canton_console.values.refined import NonNegativeNumeric, PositiveNumeric
+from canton_console.values.scala import NONE, NoSuchElement, Option, ScalaMap, Some
 from canton_console.values.timefmt import parse_instant
 
 SEQUENCER_TRAFFIC_STATUS_TYPE = "com.digitalasset.canton.synchronizer.sequencer.traffic.SequencerTrafficStatus"
@@ -198,7 +199,7 @@ class TimestampArg(Arg):
         if isinstance(value, dt.datetime):
             if value.tzinfo is None:
                 raise ctx.bad_value("a datetime needs a time zone (e.g. datetime.now(timezone.utc))")
-            delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+            delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
             return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
         raise ctx.wrong_type(self.expects, value)
 

@@ -7,11 +7,11 @@ import keyword
 from . import nodes as n
 from .errors import ScalaSyntaxError
 from .lexer import (
-    INTERP,
     DELIM,
     EOF,
     FLOAT,
     INT,
+    INTERP,
     KEYWORD,
     NAME,
     NEWLINE,

@@ -9,15 +9,14 @@ from typing import Any
 
 from sqlalchemy import delete, insert
 
-from canton_console.values import topology
-from canton_console.values import errors
-from canton_console.values.errors import CantonError
+from canton_console.runtime.participant.records import Connection
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
+from canton_console.runtime.topology import topology_broadcast
 from canton_console.store import schema as s
+from canton_console.values import errors, topology
+from canton_console.values.errors import CantonError
 
 log = logging.getLogger("canton_console.participant")
-from canton_console.runtime.participant.records import Connection
-from canton_console.runtime.topology import topology_broadcast
 
 
 class SynchronizerConnections:

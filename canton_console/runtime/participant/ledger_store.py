@@ -9,13 +9,12 @@ from concurrent.futures import Future
 
 from sqlalchemy import delete, select
 
-from canton_console.values import ledger
-from canton_console.values import errors
-from canton_console.values.errors import CantonError
+from canton_console.runtime.participant.records import Transaction
 from canton_console.store import schema as s
+from canton_console.values import errors, ledger
+from canton_console.values.errors import CantonError
 
 log = logging.getLogger("canton_console.participant")
-from canton_console.runtime.participant.records import Transaction
 
 
 class LedgerReads:

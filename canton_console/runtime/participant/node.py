@@ -24,20 +24,19 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from canton_console.values import errors, health
-from canton_console.values.errors import CantonError
 from canton_console.runtime.node import Node
-from canton_console.runtime.synchronizer import Subscription
-from canton_console.store import schema as s
-
-log = logging.getLogger("canton_console.participant")
 from canton_console.runtime.participant.connections import SynchronizerConnections
-from canton_console.runtime.participant.ledger_store import LedgerReads
+from canton_console.runtime.participant.ledger_store import LedgerReads, _chain
 from canton_console.runtime.participant.ping import PingWorkflow
 from canton_console.runtime.participant.protocol import ProtocolProcessing
-from canton_console.runtime.participant.submission import CommandSubmission
-from canton_console.runtime.participant.ledger_store import _chain
 from canton_console.runtime.participant.records import Connection, PendingTransaction, PingState, Submission
+from canton_console.runtime.participant.submission import CommandSubmission
+from canton_console.runtime.synchronizer import Subscription
+from canton_console.store import schema as s
+from canton_console.values import errors, health
+from canton_console.values.errors import CantonError
+
+log = logging.getLogger("canton_console.participant")
 
 
 class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmission, LedgerReads, PingWorkflow, Node):

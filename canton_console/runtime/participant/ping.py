@@ -7,13 +7,11 @@ import time
 import uuid
 from concurrent.futures import Future
 
-
-from canton_console.values import ledger
-from canton_console.values import errors
+from canton_console.runtime.participant.records import PING_NOT_CREATED, PING_NOT_RESPONDED, PingState
+from canton_console.values import errors, ledger
 from canton_console.values.errors import CantonError
 
 log = logging.getLogger("canton_console.participant")
-from canton_console.runtime.participant.records import PING_NOT_CREATED, PING_NOT_RESPONDED, PingState
 
 
 class PingWorkflow:

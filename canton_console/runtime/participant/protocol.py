@@ -11,12 +11,22 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from canton_console.values import ledger
-from canton_console.values import messages
-from canton_console.values.errors import CantonError
-from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.runtime.participant.ledger_store import _clear_in_flight_rows, _error_from_text
+from canton_console.runtime.participant.records import (
+    CONFIRMING,
+    LOCAL_TIMEOUT_REASON,
+    LOCAL_VERDICT_TIMEOUT,
+    NOT_SEQUENCED_REASON,
+    NOT_SEQUENCED_TIMEOUT,
+    PendingTransaction,
+    Submission,
+    Transaction,
+)
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
+from canton_console.values import ledger, messages
+from canton_console.values.errors import CantonError
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 
 log = logging.getLogger("canton_console.participant")
 
@@ -30,9 +40,6 @@ _UPDATE_CURSOR = (
 _ARCHIVE_CONTRACTS = (
     update(s.ContractRow).where(s.ContractRow.contract_id.in_(bindparam("ids", expanding=True))).values(archived_offset=bindparam("offset"))
 )
-from canton_console.runtime.participant.ledger_store import _clear_in_flight_rows, _error_from_text
-from canton_console.runtime.participant.records import CONFIRMING, LOCAL_TIMEOUT_REASON, LOCAL_VERDICT_TIMEOUT, NOT_SEQUENCED_REASON, NOT_SEQUENCED_TIMEOUT, PendingTransaction, Submission, Transaction
-
 
 
 class ProtocolProcessing:

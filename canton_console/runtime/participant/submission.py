@@ -11,17 +11,22 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from canton_console.values import ledger
-from canton_console.values import messages
-from canton_console.values import errors
-from canton_console.values.errors import CantonError
-from canton_console.values.messages import Envelope, SubmissionRequest
+from canton_console.runtime.participant.records import (
+    CONFIRMING,
+    DUPLICATE_COMMAND_REASON,
+    IN_FLIGHT_REASON,
+    MAX_DEDUPLICATION_DURATION,
+    Submission,
+    change_id_of,
+)
 from canton_console.runtime.synchronizer import Synchronizer
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
+from canton_console.values import errors, ledger, messages
+from canton_console.values.errors import CantonError
+from canton_console.values.messages import Envelope, SubmissionRequest
 
 log = logging.getLogger("canton_console.participant")
-from canton_console.runtime.participant.records import CONFIRMING, DUPLICATE_COMMAND_REASON, IN_FLIGHT_REASON, MAX_DEDUPLICATION_DURATION, Submission, change_id_of
 
 
 class CommandSubmission:

@@ -6,7 +6,8 @@ each node's services are made here, by node kind, from :data:`SERVICES`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from canton_console.admin.records import NodeInfo
 from canton_console.runtime.services.node import LocalIdentityService, LocalLifecycleService, LocalReplicationService, LocalStatusService

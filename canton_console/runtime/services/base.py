@@ -3,7 +3,8 @@ node gives before it serves a request (not started, passive replica)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from canton_console.values import errors
 from canton_console.values.errors import CantonError

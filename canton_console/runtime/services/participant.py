@@ -3,7 +3,8 @@ its own traffic view."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 from canton_console.admin.records import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from canton_console.runtime.services.base import LocalService
 from canton_console.values.traffic import TrafficState

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from canton_console.admin.records import ProposedTransaction, SequencerStateResult
-from canton_console.runtime.topology import topology_broadcast
 from canton_console.runtime.services.base import LocalService
+from canton_console.runtime.topology import topology_broadcast
 from canton_console.values import errors
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError
