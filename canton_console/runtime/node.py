@@ -202,10 +202,11 @@ class Node:
         self.killed = False
         spec = storage_spec(self.config)
         storage: Storage | None = None
-        # One process owns a store; replicas of a node share theirs on purpose (and lock it themselves).
+        # One process owns a store; replicas of a node share theirs on purpose (replication decides
+        # which one is active), so they take the ownership lock shared.
         exclusive = not self.replicated
         try:
-            storage = Storage(spec, exclusive=exclusive)
+            storage = Storage(spec, exclusive=exclusive, shared=not exclusive)
             storage.listener = self._storage_lost
             self.storage = storage
             self._load_identity()
@@ -231,7 +232,7 @@ class Node:
                 ) from None
             # fail-fast-on-startup = no: run with db-storage Failed; come up once the database answers.
             log.warning("%s: its database is unavailable (%s); starting once it is back", self.name, e.detail)
-            self.storage = Storage(spec, open=False, failure=e.detail, exclusive=exclusive)
+            self.storage = Storage(spec, open=False, failure=e.detail, exclusive=exclusive, shared=not exclusive)
             self.storage.failure_kind = e.kind
             self.storage.listener = self._storage_lost
             self._awaiting_open = True
