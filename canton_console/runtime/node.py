@@ -9,6 +9,13 @@ ledger end are reloaded and the node catches up from its clean cursor, so nothin
 twice. ``fail-fast-on-startup`` decides whether a node starts while its database is down. A
 watchdog thread checks every running node's database each second (Canton's periodic connection
 check), so that an idle node's health shows an outage too.
+
+The same holds for a full disk (``DB_STORAGE_FULL``: resumed once some space is free) and a store
+that became read-only (``DB_STORAGE_READ_ONLY``: resumed once writable). A corrupt store
+(``DB_STORAGE_CORRUPT``) halts the node for good: no probe, no resuming, nothing written; a node
+does not start on a corrupt or read-only store at all. Warnings are rate-limited per store and cause.
+A node takes its store's ownership lock when it opens it (exclusive; shared for replicas) and gives
+it up at ``stop()`` and at ``kill()``.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def failure_message(kind: str, detail: str, description: str = "") -> tuple[erro
     if kind == READ_ONLY:
         return errors.DB_STORAGE_READ_ONLY, (
             f"The store{where} cannot be written ({detail}). Make the database file and its directory writable "
-            "for this process (permissions, a read-only mount, the database's read-only mode), then start the node again."
+            "for this process (permissions, a read-only mount, the database's read-only mode)."
         )
     if kind == FULL:
         return errors.DB_STORAGE_FULL, (
