@@ -113,3 +113,54 @@ def test_sigkill_during_first_start_then_restart_pings():
         )
         assert not failures, "\n\n".join(f"kill point {i} at {d}s: restart failed:\n{out}" for i, d, out in failures)
         assert killed >= 50, f"only {killed} of the runs were killed before they finished"
+
+
+# The two half-done states the adversarial run found, made on purpose: the process dies right after
+# the step, then an ordinary start must finish the bootstrap and ping.
+HALF_DONE = r"""
+import os, signal, sys
+sys.path.insert(0, sys.argv[2])
+from canton_console import PROTOCOL_VERSION
+from canton_console.console.session import Session, load
+from canton_console.runtime.participant import Connection
+from canton_console.runtime.synchronizer import Synchronizer
+
+session = Session(load([]))
+env = session.env
+env.start([*env.sequencers.values(), *env.mediators.values()])
+seq = env.sequencers["sequencer1"]
+if sys.argv[1] == "sequencer-joined":
+    # The sequencer stored the synchronizer, its genesis topology never made it.
+    sync_id = f"da::{seq.uid.namespace}"
+    sync = Synchronizer(env, sync_id, "da", {"protocol_version": PROTOCOL_VERSION})
+    env.synchronizers[sync_id] = sync
+    env.call(seq.join, sync)
+else:
+    # The participant registered its connection; its onboarding was never sequenced.
+    env.bootstrap_synchronizer("da", [seq], list(env.mediators.values()), [seq], 1)
+    p1 = env.participants["participant1"]
+    env.start([p1])
+    sync_id = seq.synchronizer.id
+    env.call(p1._persist_connection, Connection("da", sync_id, ["sequencer1"]))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("state", ["sequencer-joined", "participant-registered"])
+def test_half_done_bootstrap_is_completed_at_the_next_start(tmp_path, state):
+    data = tmp_path / "data"
+    data.mkdir()
+    worker = tmp_path / "half.py"
+    worker.write_text(HALF_DONE)
+    died = subprocess.run([sys.executable, str(worker), state, str(REPO)], env=_environment(data), capture_output=True, text=True, timeout=120)
+    assert died.returncode == -signal.SIGKILL, died.stdout + died.stderr
+    script = tmp_path / "ping.canton"
+    script.write_text(PING)
+    for _ in range(2):  # and stays usable
+        restart = subprocess.run(
+            [sys.executable, "-m", "canton_console", "run", str(script)], cwd=str(REPO), env=_environment(data), capture_output=True, text=True, timeout=120
+        )
+        assert restart.returncode == 0, restart.stdout + restart.stderr

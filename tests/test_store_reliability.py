@@ -565,3 +565,56 @@ def test_read_only_postgres_database_is_refused_at_start(pg_databases, tmp_path)
     assert result.returncode != 0
     assert "DB_STORAGE_READ_ONLY" in result.stdout and "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
     assert time.monotonic() - began < 20
+
+
+REPLICAS = """
+canton {
+  participants {
+    participant1a { storage { type = sqlite, file = "p1.db" }, replication { enabled = true, check-period = 200ms }, ledger-api.port = 5011, admin-api.port = 5012 }
+    participant1b { storage { type = sqlite, file = "p1.db" }, replication { enabled = true, check-period = 200ms }, ledger-api.port = 5041, admin-api.port = 5042 }
+  }
+}
+"""
+SINGLE = """
+canton { participants.participant1 { storage { type = sqlite, file = "p1.db" }, ledger-api.port = 5011, admin-api.port = 5012 } }
+"""
+
+
+def test_replicas_share_their_store_but_keep_other_processes_out(tmp_path):
+    """Replicas of one node take the ownership lock shared: they run side by side, in one process
+    or two; a process running the node without replication is refused while they run, and they
+    are refused while it runs."""
+    replicas_conf, single_conf = tmp_path / "replicas.conf", tmp_path / "single.conf"
+    replicas_conf.write_text(REPLICAS)
+    single_conf.write_text(SINGLE)
+    (tmp_path / "replicas.canton").write_text("participant1a.health.status\n")
+    (tmp_path / "single.canton").write_text("participant1.health.status\n")
+    env = {"PYTHONPATH": str(REPO)}
+
+    def daemon(conf: Path) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "canton_console", "daemon", "-c", str(conf)],
+            cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
+        )
+        _wait_for_line(proc, "daemon running")
+        return proc
+
+    def run(name: str):
+        return cli("run", str(tmp_path / f"{name}.canton"), "-c", str(tmp_path / f"{name}.conf"), cwd=tmp_path, env=env)
+
+    first = daemon(replicas_conf)
+    try:
+        other_replicas = run("replicas")
+        assert other_replicas.returncode == 0, other_replicas.stdout + other_replicas.stderr
+        single = run("single")
+        assert single.returncode != 0 and "DB_STORAGE_IN_USE" in single.stdout, single.stdout + single.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+    owner = daemon(single_conf)
+    try:
+        replicas = run("replicas")
+        assert replicas.returncode != 0 and f"pid {owner.pid}" in replicas.stdout, replicas.stdout + replicas.stderr
+    finally:
+        owner.send_signal(signal.SIGTERM)
+        owner.communicate(timeout=60)

@@ -9,6 +9,13 @@ ledger end are reloaded and the node catches up from its clean cursor, so nothin
 twice. ``fail-fast-on-startup`` decides whether a node starts while its database is down. A
 watchdog thread checks every running node's database each second (Canton's periodic connection
 check), so that an idle node's health shows an outage too.
+
+The same holds for a full disk (``DB_STORAGE_FULL``: resumed once some space is free) and a store
+that became read-only (``DB_STORAGE_READ_ONLY``: resumed once writable). A corrupt store
+(``DB_STORAGE_CORRUPT``) halts the node for good: no probe, no resuming, nothing written; a node
+does not start on a corrupt or read-only store at all. Warnings are rate-limited per store and cause.
+A node takes its store's ownership lock when it opens it (exclusive; shared for replicas) and gives
+it up at ``stop()`` and at ``kill()``.
 """
 
 from __future__ import annotations
@@ -203,10 +210,11 @@ class Node:
         self.killed = False
         spec = storage_spec(self.config)
         storage: Storage | None = None
-        # One process owns a store; replicas of a node share theirs on purpose (and lock it themselves).
+        # One process owns a store; replicas of a node share theirs on purpose (replication decides
+        # which one is active), so they take the ownership lock shared.
         exclusive = not self.replicated
         try:
-            storage = Storage(spec, exclusive=exclusive)
+            storage = Storage(spec, exclusive=exclusive, shared=not exclusive)
             storage.listener = self._storage_lost
             self.storage = storage
             self._load_identity()
@@ -232,7 +240,7 @@ class Node:
                 ) from None
             # fail-fast-on-startup = no: run with db-storage Failed; come up once the database answers.
             log.warning("%s: its database is unavailable (%s); starting once it is back", self.name, e.detail)
-            self.storage = Storage(spec, open=False, failure=e.detail, exclusive=exclusive)
+            self.storage = Storage(spec, open=False, failure=e.detail, exclusive=exclusive, shared=not exclusive)
             self.storage.failure_kind = e.kind
             self.storage.listener = self._storage_lost
             self._awaiting_open = True

@@ -9,6 +9,9 @@
   the two never meet.
 
 A second process is refused with ``DB_STORAGE_IN_USE``, naming the holder, before it writes anything.
+Replicas of one node (``replication.enabled``) take the lock shared: they run side by side on their
+store, in one process or several, while a process running the node without replication is kept out
+(and keeps them out).
 """
 
 from __future__ import annotations
@@ -45,15 +48,16 @@ def lock_file_for(db_file: str) -> str:
 class SqliteOwnerLock:
     """``flock`` on ``<db>.lock``; ``acquire`` raises ``StorageInUse`` with the holder's pid."""
 
-    def __init__(self, db_file: str, description: str):
+    def __init__(self, db_file: str, description: str, shared: bool = False):
         self.path = lock_file_for(db_file)
         self.description = description
+        self.shared = shared
         self.fd: int | None = None
 
     def acquire(self) -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError as e:
             os.close(fd)
             if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
@@ -101,9 +105,10 @@ def pg_owner_key(database: str) -> int:
 class PgOwnerLock:
     """A two-key session advisory lock on a dedicated connection, held while the connection lives."""
 
-    def __init__(self, connect_params: dict, database: str, description: str, connect_timeout: int = 3):
+    def __init__(self, connect_params: dict, database: str, description: str, connect_timeout: int = 3, shared: bool = False):
         self.params = connect_params
         self.description = description
+        self.shared = shared
         self.key = pg_owner_key(database)
         self.connect_timeout = connect_timeout
         self.conn = None
@@ -114,7 +119,8 @@ class PgOwnerLock:
         name = f"canton-console owner pid={os.getpid()} host={socket.gethostname()}"[:63]
         conn = psycopg.connect(**self.params, connect_timeout=self.connect_timeout, autocommit=True, application_name=name)
         try:
-            got = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (OWNER_LOCK_CLASS, self.key)).fetchone()[0]
+            function = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
+            got = conn.execute(f"SELECT {function}(%s, %s)", (OWNER_LOCK_CLASS, self.key)).fetchone()[0]
             if not got:
                 row = conn.execute(
                     "SELECT a.application_name, a.client_addr, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "

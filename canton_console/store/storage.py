@@ -102,7 +102,7 @@ def failure_message(kind: str, detail: str, description: str = "") -> tuple[erro
     if kind == READ_ONLY:
         return errors.DB_STORAGE_READ_ONLY, (
             f"The store{where} cannot be written ({detail}). Make the database file and its directory writable "
-            "for this process (permissions, a read-only mount, the database's read-only mode), then start the node again."
+            "for this process (permissions, a read-only mount, the database's read-only mode)."
         )
     if kind == FULL:
         return errors.DB_STORAGE_FULL, (
@@ -198,7 +198,9 @@ class Storage:
     ``StorageError`` when it is not a usable store); ``Storage(spec, open=False)`` makes an unopened
     one, failed with ``failure``, that ``open()`` opens later (``fail-fast-on-startup = no``)."""
 
-    def __init__(self, spec: StorageSpec, *, open: bool = True, failure: str | None = None, exclusive: bool = False):
+    def __init__(
+        self, spec: StorageSpec, *, open: bool = True, failure: str | None = None, exclusive: bool = False, shared: bool = False
+    ):
         self.spec = spec
         self.engine: Engine | None = None
         self._write_lock = threading.RLock()
@@ -208,8 +210,10 @@ class Storage:
         self.listener: Callable[[str], None] | None = None
         self.outages = 0
         self.closed = False
-        # exclusive: this process must own the store (no other process may run it meanwhile).
+        # exclusive: this process must own the store (no other process may run it meanwhile);
+        # shared: a replica, which shares the store with the node's other replicas only.
         self.exclusive = exclusive
+        self.shared = shared and not exclusive
         self.owner_lock: SqliteOwnerLock | PgOwnerLock | None = None
         self.warnings = RateLimitedLog(log)
         # Since a full disk (SQLite): keep the write-ahead log short until space is plentiful again.
@@ -265,10 +269,10 @@ class Storage:
         self.failure_kind = LOST
 
     def _acquire_owner_lock(self) -> None:
-        if not self.exclusive or self.owner_lock is not None or self.spec.kind == "memory":
+        if not (self.exclusive or self.shared) or self.owner_lock is not None or self.spec.kind == "memory":
             return
         if self.spec.kind == "sqlite":
-            lock = SqliteOwnerLock(self.spec.file, self.spec.description)
+            lock = SqliteOwnerLock(self.spec.file, self.spec.description, shared=self.shared)
             try:
                 lock.acquire()
             except StorageInUse:
@@ -278,7 +282,9 @@ class Storage:
         else:
             from sqlalchemy.engine import make_url
 
-            lock = PgOwnerLock(pg_connect_params(self.spec.url), make_url(self.spec.url).database or "", self.spec.description, PG_CONNECT_TIMEOUT)
+            lock = PgOwnerLock(
+                pg_connect_params(self.spec.url), make_url(self.spec.url).database or "", self.spec.description, PG_CONNECT_TIMEOUT, self.shared
+            )
             try:
                 lock.acquire()
             except StorageInUse:
