@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert
 
+from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import Connection
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.runtime.topology import topology_broadcast
@@ -19,7 +20,7 @@ from canton_console.values.errors import CantonError
 log = logging.getLogger("canton_console.participant")
 
 
-class SynchronizerConnections:
+class SynchronizerConnections(ParticipantBase):
     """Mixed into ParticipantNode: registering, connecting, subscribing, hosting parties."""
 
     # ---- synchronizer connections --------------------------------------------------------

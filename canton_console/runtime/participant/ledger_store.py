@@ -9,6 +9,7 @@ from concurrent.futures import Future
 
 from sqlalchemy import delete, select
 
+from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import Transaction
 from canton_console.store import schema as s
 from canton_console.values import errors, ledger
@@ -17,7 +18,7 @@ from canton_console.values.errors import CantonError
 log = logging.getLogger("canton_console.participant")
 
 
-class LedgerReads:
+class LedgerReads(ParticipantBase):
     """Mixed into ParticipantNode: contract and transaction look-ups."""
 
     def lookup_contract(self, contract_id: str) -> ledger.Contract | None:

@@ -24,7 +24,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from canton_console.runtime.node import Node
 from canton_console.runtime.participant.connections import SynchronizerConnections
 from canton_console.runtime.participant.ledger_store import LedgerReads, _chain
 from canton_console.runtime.participant.ping import PingWorkflow
@@ -39,7 +38,7 @@ from canton_console.values.errors import CantonError
 log = logging.getLogger("canton_console.participant")
 
 
-class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmission, LedgerReads, PingWorkflow, Node):
+class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmission, LedgerReads, PingWorkflow):
     kind = "participant"
     code = "PAR"
     instance_type = "Participant"

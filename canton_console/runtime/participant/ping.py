@@ -7,6 +7,7 @@ import time
 import uuid
 from concurrent.futures import Future
 
+from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import PING_NOT_CREATED, PING_NOT_RESPONDED, PingState
 from canton_console.values import errors, ledger
 from canton_console.values.errors import CantonError
@@ -14,7 +15,7 @@ from canton_console.values.errors import CantonError
 log = logging.getLogger("canton_console.participant")
 
 
-class PingWorkflow:
+class PingWorkflow(ParticipantBase):
     """Mixed into ParticipantNode: start_ping, ping_failure."""
 
     # ---- ping ----------------------------------------------------------------------------

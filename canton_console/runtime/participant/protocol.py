@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.ledger_store import _clear_in_flight_rows, _error_from_text
 from canton_console.runtime.participant.records import (
     CONFIRMING,
@@ -42,7 +43,7 @@ _ARCHIVE_CONTRACTS = (
 )
 
 
-class ProtocolProcessing:
+class ProtocolProcessing(ParticipantBase):
     """Mixed into ParticipantNode: events, requests, verdicts, commits."""
 
     # ---- event processing ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import (
     CONFIRMING,
     DUPLICATE_COMMAND_REASON,
@@ -29,7 +30,7 @@ from canton_console.values.messages import Envelope, SubmissionRequest
 log = logging.getLogger("canton_console.participant")
 
 
-class CommandSubmission:
+class CommandSubmission(ParticipantBase):
     """Mixed into ParticipantNode: submit, submit_command and what they need."""
 
     # ---- submitting transactions ---------------------------------------------------------
