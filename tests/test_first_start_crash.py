@@ -23,6 +23,7 @@ from pathlib import Path
 from conftest import REPO
 
 KILL_POINTS = 54
+MIN_KILLED = 50
 WORKERS = 2
 PING = "participant1.health.ping(participant2, timeout = 20.seconds)\n"
 
@@ -102,8 +103,21 @@ def test_sigkill_during_first_start_then_restart_pings():
         lo = max(0.0, first - 0.05)
         hi = first + 0.7 * (total - first)  # the last part is the ping and the shutdown
         delays = [lo + (hi - lo) * i / (KILL_POINTS - 1) for i in range(KILL_POINTS)]
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            results = list(pool.map(lambda a: _kill_and_restart(base, script, *a), enumerate(delays)))
+        results: list = []
+
+        def run(points: list[float]) -> None:
+            first_index = len(results)
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                results.extend(pool.map(lambda a: _kill_and_restart(base, script, first_index + a[0], a[1]), enumerate(points)))
+
+        run(delays)
+        # Runs can be quicker than the reference run (the machine's load varies): top up with
+        # points in the first part of the window until enough runs were killed mid-start.
+        for _round in range(3):
+            missing = MIN_KILLED - sum(1 for r in results if not r[2])
+            if missing <= 0:
+                break
+            run([lo + 0.6 * (hi - lo) * (k + 0.5) / (missing + 2) for k in range(missing + 2)])
         failures = [(i, round(d, 3), out) for i, d, _fin, rc, out, _t in results if rc != 0]
         killed = sum(1 for _i, _d, fin, _rc, _out, _t in results if not fin)
         slowest = max(t for *_rest, t in results)
@@ -112,7 +126,7 @@ def test_sigkill_during_first_start_then_restart_pings():
             f"{len(failures)} failed restarts; slowest restart {slowest:.1f}s"
         )
         assert not failures, "\n\n".join(f"kill point {i} at {d}s: restart failed:\n{out}" for i, d, out in failures)
-        assert killed >= 50, f"only {killed} of the runs were killed before they finished"
+        assert killed >= MIN_KILLED, f"only {killed} of the runs were killed before they finished"
 
 
 # The two half-done states the adversarial run found, made on purpose: the process dies right after

@@ -618,3 +618,8 @@ def test_replicas_share_their_store_but_keep_other_processes_out(tmp_path):
     finally:
         owner.send_signal(signal.SIGTERM)
         owner.communicate(timeout=60)
+    conn = sqlite3.connect(tmp_path / "p1.db")
+    try:
+        assert [r[0] for r in conn.execute("PRAGMA integrity_check")] == ["ok"]
+    finally:
+        conn.close()

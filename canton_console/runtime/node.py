@@ -42,6 +42,10 @@ log = logging.getLogger("canton_console.node")
 
 PROBE_FIRST_DELAY = 0.05  # seconds
 PROBE_MAX_DELAY = 1.0
+# A failure within this many seconds of resuming is a relapse: the next probe starts later (up to
+# RELAPSE_MAX_DELAY), so that a database that passes the probe but fails the work is not hammered.
+RELAPSE_WINDOW = 2.0
+RELAPSE_MAX_DELAY = 5.0
 # Every running node's database is checked this often (Canton's periodic DB health check), so that
 # an outage shows in its health even while the node has nothing to do.
 HEALTH_CHECK_INTERVAL = 1.0
@@ -152,6 +156,9 @@ class Node:
         self._needs_promote = False
         # The storage this node halted on for good (a corrupt store): said once, not again.
         self._halted_for_good: Storage | None = None
+        # When the node last resumed after an outage, and the probe's first delay since.
+        self._resumed_at = float("-inf")
+        self._probe_first = PROBE_FIRST_DELAY
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -367,7 +374,17 @@ class Node:
     def _start_probe(self) -> None:
         self._cancel_probe()
         scheduler = self.env.scheduler
-        self._probe = StorageProbe(self.name, self.storage, lambda probe: scheduler.post(self._recover, probe))
+        # A database that fails again right after the node resumed (the probe passes, the work does
+        # not): wait longer each time before looking again, so that the node does not spin.
+        now = time.monotonic()
+        if now - self._resumed_at < RELAPSE_WINDOW:
+            self._probe_first = min(self._probe_first * 4, RELAPSE_MAX_DELAY)
+        else:
+            self._probe_first = PROBE_FIRST_DELAY
+        cap = max(PROBE_MAX_DELAY, self._probe_first)
+        self._probe = StorageProbe(
+            self.name, self.storage, lambda probe: scheduler.post(self._recover, probe), first=self._probe_first, cap=cap
+        )
 
     def _cancel_probe(self) -> None:
         probe, self._probe = self._probe, None
@@ -388,6 +405,7 @@ class Node:
                 self._go_live()
                 return
             storage.recovered()
+            self._resumed_at = time.monotonic()
             log.info("%s: its database is available again; resuming", self.name)
             if not self.passive:
                 if self._needs_promote:

@@ -239,13 +239,16 @@ class Storage:
         transaction, so a store is either absent or complete, whenever the process dies."""
         if self.spec.kind == "sqlite":
             # Before any connection with our pragmas: switching to WAL rewrites the file header.
-            _check_sqlite_file(self.spec.file)
+            # Not while this process has the file open already (another replica of the node): closing
+            # a descriptor of the file would drop the POSIX locks SQLite holds on it for that replica.
+            _check_sqlite_file(self.spec.file, read_header=not _SQLITE_FILES_IN_USE.get(self.spec.file))
             _check_sqlite_writable(self.spec.file, self.spec.description)
         self._acquire_owner_lock()
         try:
             if self.spec.kind == "sqlite":
                 _check_sqlite_contents(self.spec.file)
             engine = _create_engine(self.spec)
+            self._track(True)
             try:
                 self.engine = engine
                 self._check_and_create()
@@ -261,12 +264,24 @@ class Storage:
             except Exception:
                 self.engine = None
                 engine.dispose()
+                self._track(False)
                 raise
         except BaseException:
             self._release_owner_lock()
             raise
         self.failure = None
         self.failure_kind = LOST
+
+    def _track(self, opened: bool) -> None:
+        """Count this process's open engines per SQLite file (see ``_SQLITE_FILES_IN_USE``)."""
+        if self.spec.kind != "sqlite":
+            return
+        with _SQLITE_FILES_LOCK:
+            count = _SQLITE_FILES_IN_USE.get(self.spec.file, 0) + (1 if opened else -1)
+            if count > 0:
+                _SQLITE_FILES_IN_USE[self.spec.file] = count
+            else:
+                _SQLITE_FILES_IN_USE.pop(self.spec.file, None)
 
     def _acquire_owner_lock(self) -> None:
         if not (self.exclusive or self.shared) or self.owner_lock is not None or self.spec.kind == "memory":
@@ -505,6 +520,12 @@ class Storage:
                 self.engine.dispose()
         finally:
             self._release_owner_lock()
+            self._untrack()
+
+    def _untrack(self) -> None:
+        if self.engine is not None and not getattr(self, "_untracked", False):
+            self._untracked = True
+            self._track(False)
 
     def abandon(self) -> None:
         """A node crash (``kill``): drop the connections without closing them cleanly; the process
@@ -515,6 +536,7 @@ class Storage:
                 self.engine.dispose(close=False)
         finally:
             self._release_owner_lock()
+            self._untrack()
 
 
 def pg_connect_params(url: str) -> dict:
@@ -570,7 +592,14 @@ def _path_error(e: OSError, path: str | Path, what: str = "the store") -> Storag
     )
 
 
-def _check_sqlite_file(file: str | None) -> None:
+# This process's open engines per SQLite file. SQLite locks a database with POSIX locks, which a
+# process loses on *every* descriptor of the file as soon as it closes *any* descriptor of it: so the
+# file is never opened directly (its header read) while one of our engines may hold locks on it.
+_SQLITE_FILES_IN_USE: dict[str, int] = {}
+_SQLITE_FILES_LOCK = threading.Lock()
+
+
+def _check_sqlite_file(file: str | None, read_header: bool = True) -> None:
     if file is None:
         return
     path = Path(file)
@@ -588,7 +617,7 @@ def _check_sqlite_file(file: str | None) -> None:
                 "Point it at the store, or remove the link to start a new store there. Nothing was written."
             ) from None
         raise _path_error(e, file) from None
-    if exists and size > 0:
+    if exists and size > 0 and read_header:
         try:
             with open(path, "rb") as fh:
                 header = fh.read(len(SQLITE_HEADER))
