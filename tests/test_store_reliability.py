@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, cli, postgres_storage
 
 PING = "participant1.health.ping(participant2, timeout = 20.seconds)\n"

@@ -32,18 +32,18 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import attrs
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from canton_console.values import errors
-from canton_console.values.errors import DB_CONNECTION_LOST, STORAGE_INCOMPATIBLE, CantonError
 from canton_console.store.ownership import PgOwnerLock, SqliteOwnerLock, StorageInUse
 from canton_console.store.schema import APPLICATION, SCHEMA_VERSION, Base, SchemaMeta
+from canton_console.values import errors
+from canton_console.values.errors import DB_CONNECTION_LOST, STORAGE_INCOMPATIBLE, CantonError
 
 log = logging.getLogger("canton_console.storage")
 
