@@ -136,7 +136,7 @@ import os, signal, sys
 sys.path.insert(0, sys.argv[2])
 from canton_console import PROTOCOL_VERSION
 from canton_console.console.session import Session, load
-from canton_console.runtime.participant import Connection
+from canton_console.runtime.participant.records import Connection
 from canton_console.runtime.synchronizer import Synchronizer
 
 session = Session(load([]))
