@@ -1,0 +1,85 @@
+"""``<node>.topology.decentralized_namespaces``: namespaces owned jointly by several namespaces with
+a signing threshold (Canton's DecentralizedNamespaceDefinition mapping)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import attrs
+
+from canton_console.console import args as a
+from canton_console.console.commands.topology import TopologyGroup
+from canton_console.console.commands.topology_mappings import BaseResult
+from canton_console.console.commands.topology_reads import ReadStoreArg, signed_by, stores_to_read
+from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
+from canton_console.pretty import Apply, Tree, klass, param, to_tree
+from canton_console.values import topology as t
+from canton_console.values.ids import Namespace
+from canton_console.values.scala import Vector
+
+
+@attrs.frozen
+class DecentralizedNamespaceDefinition:
+    """Canton's ``DecentralizedNamespaceDefinition(namespace, threshold, owners)``."""
+
+    namespace: Namespace
+    threshold: int
+    owners: frozenset[Namespace]
+
+    canton_type = "DecentralizedNamespaceDefinition"
+
+    @classmethod
+    def of(cls, mapping: t.Mapping) -> DecentralizedNamespaceDefinition:
+        data = mapping.data
+        return cls(Namespace(data["namespace"]), int(data["threshold"]), frozenset(Namespace(o) for o in data["owners"]))
+
+    def __pretty__(self) -> Tree:
+        return klass(
+            "DecentralizedNamespaceDefinition",
+            param("namespace", self.namespace),
+            param("threshold", self.threshold),
+            param("owners", Apply("Set", tuple(to_tree(o) for o in sorted(self.owners)))),
+        )
+
+
+@attrs.frozen
+class ListDecentralizedNamespaceDefinitionResult:
+    context: BaseResult
+    item: DecentralizedNamespaceDefinition
+
+    canton_type = "ListDecentralizedNamespaceDefinitionResult"
+
+    def __pretty__(self) -> Tree:
+        return klass("ListDecentralizedNamespaceDefinitionResult", param("context", self.context), param("item", self.item))
+
+
+@subgroup(TopologyGroup, "decentralized_namespaces")
+class DecentralizedNamespacesGroup(NodeGroup):
+    """Manage decentralized namespaces"""
+
+    scala_name = "TopologyAdministrationGroup$decentralized_namespaces$"
+
+    @command
+    def list(
+        self,
+        store: Annotated[str, ReadStoreArg()],
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        filter_namespace: Annotated[str, a.Text("a namespace prefix")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+    ) -> Vector:
+        """List decentralized namespace definitions
+
+        The decentralized namespace definitions of the topology store ``store`` (a synchronizer's
+        id): each namespace with its owners and the threshold of owner signatures it needs.
+        ``filterNamespace`` and ``filterSigningKey`` keep those whose namespace / some signer's
+        fingerprint starts with the text."""
+        out = []
+        for sync_id in stores_to_read(self, store):
+            for stored in self._admin.topology.list(sync_id, t.DECENTRALIZED_NAMESPACE, proposals):
+                item = DecentralizedNamespaceDefinition.of(stored.mapping)
+                if str(item.namespace).startswith(filter_namespace) and signed_by(stored, filter_signing_key):
+                    out.append(ListDecentralizedNamespaceDefinitionResult(BaseResult.of(sync_id, stored), item))
+        return Vector(*out)

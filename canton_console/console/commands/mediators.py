@@ -1,0 +1,107 @@
+"""``<node>.topology.mediators``: the mediator groups of a synchronizer (Canton's
+MediatorSynchronizerState): each group's threshold, active and observing mediators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import attrs
+
+from canton_console.console import args as a
+from canton_console.console.commands.topology import TopologyGroup
+from canton_console.console.commands.topology_mappings import BaseResult
+from canton_console.console.commands.topology_reads import ReadStoreArg, signed_by, stores_to_read, uid_matches
+from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
+from canton_console.pretty import Apply, Tree, klass, param, to_tree
+from canton_console.values import topology as t
+from canton_console.values.ids import Member, SynchronizerId
+from canton_console.values.refined import NonNegativeNumeric, PositiveNumeric
+from canton_console.values.scala import Vector
+
+
+@attrs.frozen
+class MediatorSynchronizerState:
+    """Canton's ``MediatorSynchronizerState(synchronizerId, group, threshold, active, observers)``."""
+
+    synchronizerId: SynchronizerId
+    group: NonNegativeNumeric
+    threshold: PositiveNumeric
+    active: tuple[Member, ...]
+    observers: tuple[Member, ...]
+
+    canton_type = "MediatorSynchronizerState"
+
+    @classmethod
+    def of(cls, mapping: t.Mapping) -> MediatorSynchronizerState:
+        data = mapping.data
+        return cls(
+            SynchronizerId.parse(data["synchronizer_id"]),
+            NonNegativeNumeric(int(data["group"])),
+            PositiveNumeric(int(data["threshold"])),
+            tuple(Member.parse(m) for m in data["active"]),
+            tuple(Member.parse(m) for m in data["observers"]),
+        )
+
+    @property
+    def allMediatorsInGroup(self) -> tuple[Member, ...]:
+        return self.active + self.observers
+
+    def __pretty__(self) -> Tree:
+        # inside the record Canton prints the refined numbers bare
+        return klass(
+            "MediatorSynchronizerState",
+            param("synchronizerId", self.synchronizerId),
+            param("group", int(self.group.value)),
+            param("threshold", int(self.threshold.value)),
+            param("active", Apply("Vector", tuple(to_tree(m) for m in self.active))),
+            param("observers", Apply("Vector", tuple(to_tree(m) for m in self.observers))),
+        )
+
+
+@attrs.frozen
+class ListMediatorSynchronizerStateResult:
+    context: BaseResult
+    item: MediatorSynchronizerState
+
+    canton_type = "ListMediatorSynchronizerStateResult"
+
+    def __pretty__(self) -> Tree:
+        return klass("ListMediatorSynchronizerStateResult", param("context", self.context), param("item", self.item))
+
+
+@subgroup(TopologyGroup, "mediators")
+class MediatorsTopologyGroup(NodeGroup):
+    """Inspect mediator synchronizer state"""
+
+    scala_name = "TopologyAdministrationGroup$mediators$"
+
+    @command
+    def list(
+        self,
+        synchronizer_id: Annotated[str | None, a.Optional(ReadStoreArg())] = None,
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        filter_synchronizer: Annotated[str, a.Text("a synchronizer id prefix")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+        group: Annotated[int | None, a.Optional(a.Int(0, "a mediator group index (a NonNegativeInt)"))] = None,
+    ) -> Vector:
+        """List mediator synchronizer topology state
+
+        synchronizerId: the optional target synchronizer
+        proposals: if true then proposals are shown, otherwise actual validated state
+
+        The mediator groups of the node's synchronizer stores (or of ``synchronizerId``): each
+        group's threshold, active and observing mediators. ``group`` keeps one group,
+        ``filterSynchronizer`` those of synchronizers whose id starts with the text."""
+        out = []
+        for sync_id in stores_to_read(self, synchronizer_id):
+            for stored in self._admin.topology.list(sync_id, t.MEDIATOR_STATE, proposals):
+                item = MediatorSynchronizerState.of(stored.mapping)
+                if group is not None and int(item.group.value) != group:
+                    continue
+                if not uid_matches(str(item.synchronizerId), filter_synchronizer) or not signed_by(stored, filter_signing_key):
+                    continue
+                out.append(ListMediatorSynchronizerStateResult(BaseResult.of(sync_id, stored), item))
+        return Vector(*out)

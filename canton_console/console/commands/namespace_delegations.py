@@ -1,0 +1,109 @@
+"""``<node>.topology.namespace_delegations``: which keys may sign topology transactions for a
+namespace (Canton's NamespaceDelegation mapping). Every node's root certificate is one: the
+namespace's own key, delegated to itself, allowed to sign all mappings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import attrs
+
+from canton_console.console import args as a
+from canton_console.console.commands.topology import TopologyGroup
+from canton_console.console.commands.topology_mappings import BaseResult
+from canton_console.console.commands.topology_reads import KeyFingerprintArg, ReadStoreArg, signed_by, stores_to_read
+from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
+from canton_console.pretty import Literal, Tree, klass, param
+from canton_console.values import topology as t
+from canton_console.values.ids import Namespace
+from canton_console.values.keys import SigningPublicKey
+from canton_console.values.scala import Vector
+
+CAN_SIGN_ALL = "CanSignAllMappings"
+CAN_SIGN_ALL_BUT_NSD = "CanSignAllButNamespaceDelegations"
+
+
+@attrs.frozen
+class NamespaceDelegation:
+    """Canton's ``NamespaceDelegation(namespace, target, restriction)``."""
+
+    namespace: Namespace
+    target: SigningPublicKey
+    restriction: str
+
+    canton_type = "NamespaceDelegation"
+
+    @classmethod
+    def of(cls, mapping: t.Mapping) -> NamespaceDelegation:
+        data = mapping.data
+        target = SigningPublicKey.of_raw_hex(data["public_key"])
+        namespace = Namespace(data["namespace"])
+        # the mapping carries no restriction: a root certificate signs everything, a delegation
+        # without one is what Canton reads it as (CanSignAllButNamespaceDelegations)
+        default = CAN_SIGN_ALL if str(target.id) == str(namespace) else CAN_SIGN_ALL_BUT_NSD
+        return cls(namespace, target, data.get("restriction", default))
+
+    @property
+    def isRootDelegation(self) -> bool:
+        """A root certificate: the namespace's own key, allowed to sign namespace delegations."""
+        return self.restriction == CAN_SIGN_ALL and str(self.target.id) == str(self.namespace)
+
+    def canSign(self, code: Any) -> bool:
+        if self.restriction == CAN_SIGN_ALL:
+            return True
+        return str(getattr(code, "name", code)) != t.NAMESPACE_DELEGATION
+
+    def __pretty__(self) -> Tree:
+        return klass(
+            "NamespaceDelegation",
+            param("namespace", self.namespace),
+            param("target", self.target),
+            param("restriction", Literal(self.restriction)),
+        )
+
+
+@attrs.frozen
+class ListNamespaceDelegationResult:
+    context: BaseResult
+    item: NamespaceDelegation
+
+    canton_type = "ListNamespaceDelegationResult"
+
+    def __pretty__(self) -> Tree:
+        return klass("ListNamespaceDelegationResult", param("context", self.context), param("item", self.item))
+
+
+@subgroup(TopologyGroup, "namespace_delegations")
+class NamespaceDelegationsGroup(NodeGroup):
+    """Manage namespace delegations"""
+
+    scala_name = "TopologyAdministrationGroup$namespace_delegations$"
+
+    @command
+    def list(
+        self,
+        store: Annotated[str, ReadStoreArg()],
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        filter_namespace: Annotated[str, a.Text("a namespace prefix")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
+        filter_target_key: Annotated[str | None, a.Optional(KeyFingerprintArg())] = None,
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+    ) -> Vector:
+        """List namespace delegation transactions
+
+        The namespace delegations of the topology store ``store`` (a synchronizer's id): each node's
+        root certificate, and delegations of a namespace to further keys. ``filterNamespace`` and
+        ``filterSigningKey`` keep those whose namespace / some signer's fingerprint starts with the
+        text; ``filterTargetKey`` those delegating to the key with that fingerprint."""
+        out = []
+        for sync_id in stores_to_read(self, store):
+            for stored in self._admin.topology.list(sync_id, t.NAMESPACE_DELEGATION, proposals):
+                item = NamespaceDelegation.of(stored.mapping)
+                if not str(item.namespace).startswith(filter_namespace) or not signed_by(stored, filter_signing_key):
+                    continue
+                if filter_target_key is not None and str(item.target.id) != filter_target_key:
+                    continue
+                out.append(ListNamespaceDelegationResult(BaseResult.of(sync_id, stored), item))
+        return Vector(*out)

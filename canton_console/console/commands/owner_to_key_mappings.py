@@ -1,0 +1,109 @@
+"""``<node>.topology.owner_to_key_mappings``: the public keys of synchronizer members (Canton's
+OwnerToKeyMapping). In the default topology the sequencer and the mediator have one each; a
+participant's key is known through its namespace (its root namespace delegation)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import attrs
+
+from canton_console.console import args as a
+from canton_console.console.commands.topology import TopologyGroup
+from canton_console.console.commands.topology_mappings import BaseResult
+from canton_console.console.commands.topology_reads import ReadStoreArg, signed_by, stores_to_read, uid_matches
+from canton_console.console.framework import Arg, CallContext, NodeGroup, Unsupported, command, subgroup
+from canton_console.pretty import Apply, Tree, klass, param, to_tree
+from canton_console.values import topology as t
+from canton_console.values.ids import Member
+from canton_console.values.keys import SigningPublicKey
+from canton_console.values.scala import Vector
+
+MEMBER_CODES = ("PAR", "MED", "SEQ")
+
+
+class MemberCodeArg(Arg):
+    """A member's three-letter code: ``MemberCode``, ``"PAR"``/``"MED"``/``"SEQ"``, or a member's ``code``."""
+
+    expects = 'a member code ("PAR", "MED" or "SEQ", e.g. participant1.id.code)'
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if isinstance(value, Member):
+            value = value.code
+        if isinstance(value, str) and str(value) in MEMBER_CODES:
+            return str(value)
+        if isinstance(value, str):
+            raise ctx.bad_value(f"Unknown three letter type {value}")
+        raise ctx.wrong_type(self.expects, value)
+
+
+@attrs.frozen
+class OwnerToKeyMapping:
+    """Canton's ``OwnerToKeyMapping(member, keys)``."""
+
+    member: Member
+    keys: tuple[SigningPublicKey, ...]
+
+    canton_type = "OwnerToKeyMapping"
+
+    @classmethod
+    def of(cls, mapping: t.Mapping) -> OwnerToKeyMapping:
+        data = mapping.data
+        keys = data.get("public_keys") or [data["public_key"]]
+        return cls(Member.parse(data["member"]), tuple(SigningPublicKey.of_raw_hex(k) for k in keys))
+
+    def __pretty__(self) -> Tree:
+        return klass(
+            "OwnerToKeyMapping",
+            param("member", self.member),
+            param("keys", Apply("Vector", tuple(to_tree(k) for k in self.keys))),
+        )
+
+
+@attrs.frozen
+class ListOwnerToKeyMappingResult:
+    context: BaseResult
+    item: OwnerToKeyMapping
+
+    canton_type = "ListOwnerToKeyMappingResult"
+
+    def __pretty__(self) -> Tree:
+        return klass("ListOwnerToKeyMappingResult", param("context", self.context), param("item", self.item))
+
+
+@subgroup(TopologyGroup, "owner_to_key_mappings")
+class OwnerToKeyMappingsGroup(NodeGroup):
+    """Manage owner to key mappings"""
+
+    scala_name = "TopologyAdministrationGroup$owner_to_key_mappings$"
+
+    @command
+    def list(
+        self,
+        store: Annotated[str | None, a.Optional(ReadStoreArg())] = None,
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        filter_key_owner_type: Annotated[str | None, a.Optional(MemberCodeArg())] = None,
+        filter_key_owner_uid: Annotated[str, a.Text("a member uid prefix")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+    ) -> Vector:
+        """List owner to key mapping transactions
+
+        The owner to key mappings of the node's synchronizer stores (or of ``store``): which public
+        keys a member uses. ``filterKeyOwnerType`` keeps one kind of member (``"MED"``,
+        ``participant1.id.code``), ``filterKeyOwnerUid`` those whose uid starts with the text
+        (``mediator1.id.filterString``), ``filterSigningKey`` those with a signer's fingerprint
+        starting with it."""
+        out = []
+        for sync_id in stores_to_read(self, store):
+            for stored in self._admin.topology.list(sync_id, t.OWNER_TO_KEY, proposals):
+                item = OwnerToKeyMapping.of(stored.mapping)
+                uid = item.member.filterString
+                if filter_key_owner_type is not None and str(item.member.code) != filter_key_owner_type:
+                    continue
+                if not (uid.startswith(filter_key_owner_uid) or uid_matches(uid, filter_key_owner_uid)) or not signed_by(stored, filter_signing_key):
+                    continue
+                out.append(ListOwnerToKeyMappingResult(BaseResult.of(sync_id, stored), item))
+        return Vector(*out)

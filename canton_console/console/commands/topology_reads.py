@@ -1,0 +1,67 @@
+"""What the read side of the topology mapping groups shares (no group of its own): which stores a
+``list`` reads, and Canton's read-service filters (prefix matches, as Canton's
+``GrpcTopologyManagerReadService`` applies them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from canton_console.console.commands.topology_mappings import StoreArg
+from canton_console.console.framework import Arg, CallContext, NodeGroup
+from canton_console.values import topology as t
+from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem
+from canton_console.values.keys import SigningPublicKey
+
+
+class ReadStoreArg(StoreArg):
+    """A topology store to read: a synchronizer's store (its id, ``Some(id)``). Canton's
+    ``TopologyStoreId.Authorized`` is refused with the reason: this console's nodes keep no
+    authorized store."""
+
+    def convert(self, value: Any, ctx: CallContext):
+        name = value if isinstance(value, str) else getattr(value, "name", None)
+        if name in ("Authorized", "TopologyStoreId.Authorized"):
+            raise ctx.bad_value("this console's nodes keep no authorized topology store; give a synchronizer's store (its id)")
+        return super().convert(value, ctx)
+
+
+class KeyFingerprintArg(Arg):
+    """A key's fingerprint: a ``Fingerprint``, its text, a ``Namespace`` or a key (its ``id``)."""
+
+    expects = "a key fingerprint (a Fingerprint, e.g. participant1.id.fingerprint, or its 1220... text)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if isinstance(value, SigningPublicKey):
+            value = value.id
+        if isinstance(value, (Fingerprint, Namespace)):
+            return value.unwrap
+        if isinstance(value, str):
+            problem = fingerprint_problem(value)
+            if problem is not None:
+                raise ctx.bad_value(f"Invalid fingerprint {value}: {problem}")
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
+
+def stores_to_read(group: NodeGroup, store: str | None) -> list[str]:
+    """``store`` if given (TOPOLOGY_STORE_NOT_FOUND when the node does not keep it), else every
+    synchronizer store the node keeps."""
+    topology = group._admin.topology
+    if store is not None:
+        topology.require_store(store)
+        return [store]
+    return topology.stores()
+
+
+def signed_by(stored: t.StoredTransaction, prefix: str) -> bool:
+    """Canton's ``filterSigningKey``: some signature's key fingerprint starts with it ("" keeps all)."""
+    return not prefix or any(f.startswith(prefix) for f in stored.signed.signatures)
+
+
+def uid_matches(uid: str, filter_text: str) -> bool:
+    """Canton's uid filter (``UniqueIdentifier.splitFilter``): ``identifier-prefix[::namespace-prefix]``."""
+    if not filter_text:
+        return True
+    identifier, _, namespace = uid.partition("::")
+    want_id, sep, want_ns = filter_text.partition("::")
+    return identifier.startswith(want_id) and (not sep or namespace.startswith(want_ns))
