@@ -1,0 +1,161 @@
+"""The read side of Canton 3.3's topology mapping groups, each one module: namespace_delegations,
+decentralized_namespaces, owner_to_key_mappings, mediators. On the default topology: every node's
+root certificate, the sequencer's and the mediator's keys, mediator group 0 with mediator1."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import step_ok
+
+NODES = ("participant1", "participant2", "participant3", "sequencer1", "mediator1")
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    from canton_console.console.session import Session, load
+
+    s = Session(load([], data_dir=tmp_path_factory.mktemp("data")))
+    s.start_nodes()
+    s.bootstrap_default()
+    yield s
+    s.close()
+
+
+def test_every_node_has_its_root_namespace_delegation(session):
+    delegations = step_ok(session, "participant1.topology.namespace_delegations.list(store = sequencer1.synchronizer_id)")
+    namespaces = {str(step_ok(session, f"{n}.id.namespace")) for n in NODES}
+    # sequencer1 founded the synchronizer: its namespace is the synchronizer's
+    assert {str(d.item.namespace) for d in delegations} == namespaces
+    for d in delegations:
+        assert str(d.item.target.id) == str(d.item.namespace)  # the namespace's own key
+        assert d.item.restriction == "CanSignAllMappings" and d.item.isRootDelegation
+        assert [str(k) for k in d.context.signedBy] == [str(d.item.namespace)]
+        assert d.context.operation == "Replace" and int(d.context.serial) == 1 and d.context.validUntil is None
+
+
+def test_namespace_delegation_filters(session):
+    sync = "sequencer1.synchronizer_id"
+    p2 = str(step_ok(session, "participant2.id.namespace"))
+    by_namespace = step_ok(session, f"mediator1.topology.namespace_delegations.list({sync}, filterNamespace = participant2.id.namespace.toProtoPrimitive)")
+    assert [str(d.item.namespace) for d in by_namespace] == [p2]
+    by_prefix = step_ok(session, f'mediator1.topology.namespace_delegations.list({sync}, filterNamespace = "{p2[:10]}")')
+    assert p2 in [str(d.item.namespace) for d in by_prefix]
+    by_target = step_ok(session, f"participant1.topology.namespace_delegations.list({sync}, filterTargetKey = Some(participant3.id.fingerprint))")
+    assert [str(d.item.namespace) for d in by_target] == [str(step_ok(session, "participant3.id.namespace"))]
+    by_signer = step_ok(session, f"participant1.topology.namespace_delegations.list({sync}, filterSigningKey = participant1.id.fingerprint.unwrap)")
+    assert [str(d.item.namespace) for d in by_signer] == [str(step_ok(session, "participant1.id.namespace"))]
+    assert step_ok(session, f'participant1.topology.namespace_delegations.list({sync}, filterNamespace = "1220nothing")') == []
+    assert step_ok(session, f"participant1.topology.namespace_delegations.list({sync}, proposals = true)") == []
+
+
+def test_namespace_delegation_rendering(session):
+    out = session.step("participant1.topology.namespace_delegations.list(sequencer1.synchronizer_id, filterNamespace = participant1.id.namespace.toProtoPrimitive)").output
+    assert out.startswith("res") and "Seq[ListNamespaceDelegationResult] = Vector(" in out, out
+    assert re.search(
+        r"item = NamespaceDelegation\(\n\s+namespace = 1220[0-9a-f]{8}\.\.\.,\n"
+        r"\s+target = SigningPublicKey\(\n\s+id = 1220[0-9a-f]{8}\.\.\.,\n\s+format = Raw,\n\s+keySpec = EC-Curve25519,\n"
+        r"\s+usage = Set\(namespace, sequencer-auth, signing, proof-of-ownership\)\n\s+\),\n"
+        r"\s+restriction = CanSignAllMappings\n",
+        out,
+    ), out
+    assert "context = BaseResult(\n      storeId = Synchronizer(da::1220" in out, out
+
+
+def test_store_is_required_and_checked(session):
+    missing = session.step("participant1.topology.namespace_delegations.list()")
+    assert missing.failed and "missing a required argument: 'store'" in missing.output
+    unknown = session.step('participant1.topology.namespace_delegations.list(store = "nope::1220ab")')
+    assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
+    authorized = session.step('participant1.topology.decentralized_namespaces.list("Authorized")')
+    assert authorized.failed and "no authorized topology store" in authorized.output
+
+
+def test_no_decentralized_namespace_in_the_default_topology(session):
+    assert step_ok(session, "sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id)") == []
+    assert step_ok(session, "sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id, proposals = true)") == []
+    unknown = session.step('sequencer1.topology.decentralized_namespaces.list(store = "nope::1220ab")')
+    assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
+    refused = session.step('sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id, protocolVersion = Some("33"))')
+    assert refused.failed and "argument 'protocolVersion' is not supported by canton-console" in refused.output
+
+
+def test_owner_to_key_mappings_of_sequencer_and_mediator(session):
+    mappings = step_ok(session, "participant2.topology.owner_to_key_mappings.list()")
+    members = {str(m.item.member): m for m in mappings}
+    assert set(members) == {str(step_ok(session, "sequencer1.id")), str(step_ok(session, "mediator1.id"))}
+    for m in mappings:
+        # one signing key, the member's own (its namespace's) key, signed by the member's namespace
+        assert [str(k.id) for k in m.item.keys] == [str(m.item.member.namespace)]
+        assert [str(k) for k in m.context.signedBy] == [str(m.item.member.namespace)]
+    assert step_ok(session, "participant2.topology.owner_to_key_mappings.list(store = Some(sequencer1.synchronizer_id))") == mappings
+
+
+def test_owner_to_key_mapping_filters_and_refusals(session):
+    meds = step_ok(session, "participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = mediator1.id.code)")
+    assert [str(m.item.member) for m in meds] == [str(step_ok(session, "mediator1.id"))]
+    seqs = step_ok(session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = Some("SEQ"))')
+    assert [str(m.item.member) for m in seqs] == [str(step_ok(session, "sequencer1.id"))]
+    assert step_ok(session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "PAR")') == []
+    by_uid = step_ok(session, "participant1.topology.owner_to_key_mappings.list(filterKeyOwnerUid = sequencer1.id.filterString)")
+    assert [str(m.item.member) for m in by_uid] == [str(step_ok(session, "sequencer1.id"))]
+    assert len(step_ok(session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerUid = "med")')) == 1
+    assert step_ok(session, "participant1.topology.owner_to_key_mappings.list(proposals = true)") == []
+    bad_type = session.step('participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "XYZ")')
+    assert bad_type.failed and "Unknown three letter type XYZ" in bad_type.output
+    refused = session.step('participant1.topology.owner_to_key_mappings.list(timeQuery = "Snapshot")')
+    assert refused.failed and "argument 'timeQuery' is not supported by canton-console" in refused.output
+    unknown = session.step('participant1.topology.owner_to_key_mappings.list(store = "nope::1220ab")')
+    assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
+
+
+def test_owner_to_key_mapping_rendering(session):
+    out = session.step('sequencer1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "MED")').output
+    assert re.search(
+        r"item = OwnerToKeyMapping\(\n\s+member = MED::mediator1::1220[0-9a-f]{8}\.\.\.,\n\s+keys = Vector\(\n"
+        r"\s+SigningPublicKey\(\n\s+id = 1220[0-9a-f]{8}\.\.\.,\n\s+format = Raw,\n\s+keySpec = EC-Curve25519,",
+        out,
+    ), out
+    assert "Seq[ListOwnerToKeyMappingResult]" in out
+
+
+def test_mediator_group_zero_with_mediator1_active(session):
+    states = step_ok(session, "participant3.topology.mediators.list()")
+    assert len(states) == 1
+    state = states[0].item
+    assert str(state.synchronizerId) == str(step_ok(session, "sequencer1.synchronizer_id"))
+    assert int(state.group) == 0 and int(state.threshold) == 1
+    assert [str(m) for m in state.active] == [str(step_ok(session, "mediator1.id"))] and list(state.observers) == []
+    # signed by the synchronizer's owner (sequencer1's namespace)
+    assert [str(k) for k in states[0].context.signedBy] == [str(step_ok(session, "sequencer1.id.namespace"))]
+
+
+def test_mediator_filters_and_refusals(session):
+    assert len(step_ok(session, "mediator1.topology.mediators.list(synchronizerId = sequencer1.synchronizer_id, group = 0)")) == 1
+    assert len(step_ok(session, "mediator1.topology.mediators.list(group = Some(0))")) == 1
+    assert step_ok(session, "mediator1.topology.mediators.list(group = 1)") == []
+    assert len(step_ok(session, 'mediator1.topology.mediators.list(filterSynchronizer = "da")')) == 1
+    assert step_ok(session, 'mediator1.topology.mediators.list(filterSynchronizer = "other")') == []
+    assert step_ok(session, 'mediator1.topology.mediators.list(filterSigningKey = "1220nothing")') == []
+    assert step_ok(session, "mediator1.topology.mediators.list(proposals = true)") == []
+    unknown = session.step('mediator1.topology.mediators.list(synchronizerId = "nope::1220ab")')
+    assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
+    refused = session.step('mediator1.topology.mediators.list(operation = "Remove")')
+    assert refused.failed and "argument 'operation' is not supported by canton-console" in refused.output
+    assert len(step_ok(session, 'mediator1.topology.mediators.list(operation = "Replace", timeQuery = "HeadState")')) == 1
+
+
+def test_mediator_rendering(session):
+    out = session.step("participant1.topology.mediators.list()").output
+    assert re.search(
+        r"item = MediatorSynchronizerState\(\n\s+synchronizerId = da::1220[0-9a-f]{8}\.\.\.,\n\s+group = 0,\n\s+threshold = 1,\n"
+        r"\s+active = Vector\(MED::mediator1::1220[0-9a-f]{8}\.\.\.\),\n\s+observers = Vector\(\)\n",
+        out,
+    ), out
+
+
+def test_help_lists_the_groups(session):
+    out = session.step("participant1.topology.help()").output
+    for name in ("namespace_delegations", "decentralized_namespaces", "owner_to_key_mappings", "mediators"):
+        assert name in out, out
