@@ -51,7 +51,9 @@ def test_namespace_delegation_filters(session):
 
 
 def test_namespace_delegation_rendering(session):
-    out = session.step("participant1.topology.namespace_delegations.list(sequencer1.synchronizer_id, filterNamespace = participant1.id.namespace.toProtoPrimitive)").output
+    out = session.step(
+        "participant1.topology.namespace_delegations.list(sequencer1.synchronizer_id, filterNamespace = participant1.id.namespace.toProtoPrimitive)"
+    ).output
     assert out.startswith("res") and "Seq[ListNamespaceDelegationResult] = Vector(" in out, out
     assert re.search(
         r"item = NamespaceDelegation\(\n\s+namespace = 1220[0-9a-f]{8}\.\.\.,\n"
