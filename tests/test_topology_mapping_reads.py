@@ -161,3 +161,15 @@ def test_help_lists_the_groups(session):
     out = session.step("participant1.topology.help()").output
     for name in ("namespace_delegations", "decentralized_namespaces", "owner_to_key_mappings", "mediators"):
         assert name in out, out
+
+
+def test_stores_lists_the_synchronizer_stores(session):
+    stores = step_ok(session, "participant1.topology.stores.list()")
+    sync_id = str(step_ok(session, "sequencer1.synchronizer_id"))
+    assert [str(s.id) for s in stores] == [sync_id]
+    assert [str(s.id) for s in step_ok(session, "mediator1.topology.stores.list()")] == [sync_id]
+    out = session.step("participant1.topology.stores.list()").output
+    assert re.match(r"res\d+: Seq\[TopologyStoreId\] = Vector\(Synchronizer\(da::1220[0-9a-f]{8}\.\.\.\)\)", out), out
+    # a listed store is what the store arguments take
+    assert len(step_ok(session, "participant1.topology.namespace_delegations.list(participant1.topology.stores.list().head)")) == len(NODES)
+    assert len(step_ok(session, "participant1.topology.mediators.list(participant1.topology.stores.list().head)")) == 1
