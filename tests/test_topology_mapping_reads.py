@@ -173,3 +173,41 @@ def test_stores_lists_the_synchronizer_stores(session):
     # a listed store is what the store arguments take
     assert len(step_ok(session, "participant1.topology.namespace_delegations.list(participant1.topology.stores.list().head)")) == len(NODES)
     assert len(step_ok(session, "participant1.topology.mediators.list(participant1.topology.stores.list().head)")) == 1
+
+
+def test_a_decentralized_namespace_is_listed_as_proposal_then_definition(default_session):
+    """participant1 and participant2 each propose the same definition through their topology admin
+    service (the console's propose_new is not built yet): after the first it is a proposal, after
+    both it is in force, signed by both owners."""
+    import hashlib
+
+    from canton_console.values import topology as t
+
+    s = default_session
+    sync_id = str(step_ok(s, "sequencer1.synchronizer_id"))
+    owners = sorted(str(step_ok(s, f"{p}.id.namespace")) for p in ("participant1", "participant2"))
+    namespace = "1220" + hashlib.sha256("".join(owners).encode()).hexdigest()
+    mapping = t.decentralized_namespace_definition(namespace, 1, owners)
+    listing = "participant3.topology.decentralized_namespaces.list(sequencer1.synchronizer_id"
+
+    step_ok(s, "participant1.topology")._admin.topology.propose(sync_id, mapping, None, False, None)
+    step_ok(s, "participant1.topology.synchronisation.await_idle()")
+    proposals = step_ok(s, listing + ", proposals = true)")
+    assert [str(p.item.namespace) for p in proposals] == [namespace]
+
+    step_ok(s, "participant2.topology")._admin.topology.propose(sync_id, mapping, None, False, None)
+    step_ok(s, f"utils.retry_until_true(lambda: len({listing})) == 1)")
+    definitions = step_ok(s, listing + ")")
+    assert len(definitions) == 1
+    item = definitions[0].item
+    assert str(item.namespace) == namespace and item.threshold == 1 and sorted(str(o) for o in item.owners) == owners
+    assert sorted(str(k) for k in definitions[0].context.signedBy) == owners
+    assert step_ok(s, listing + f', filterNamespace = "{namespace[:12]}")') == definitions
+    assert step_ok(s, listing + ', filterNamespace = "1220nothing")') == []
+    assert step_ok(s, listing + f', filterSigningKey = "{owners[1][:16]}")') == definitions
+    out = s.step(listing + ")").output
+    assert re.search(
+        r"item = DecentralizedNamespaceDefinition\(\n\s+namespace = 1220[0-9a-f]{8}\.\.\.,\n\s+threshold = 1,\n"
+        r"\s+owners = Set\(1220[0-9a-f]{8}\.\.\., 1220[0-9a-f]{8}\.\.\.\)\n",
+        out,
+    ), out
