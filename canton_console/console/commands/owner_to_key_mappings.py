@@ -103,7 +103,8 @@ class OwnerToKeyMappingsGroup(NodeGroup):
                 uid = item.member.filterString
                 if filter_key_owner_type is not None and str(item.member.code) != filter_key_owner_type:
                     continue
-                if not (uid.startswith(filter_key_owner_uid) or uid_matches(uid, filter_key_owner_uid)) or not signed_by(stored, filter_signing_key):
+                # Canton: the store's uid filter, then the member's filterString (its uid) as a prefix
+                if not (uid_matches(uid, filter_key_owner_uid) and uid.startswith(filter_key_owner_uid)) or not signed_by(stored, filter_signing_key):
                     continue
                 out.append(ListOwnerToKeyMappingResult(BaseResult.of(sync_id, stored), item))
         return Vector(*out)
