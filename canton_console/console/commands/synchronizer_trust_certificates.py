@@ -9,7 +9,8 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult, StoreArg
+from canton_console.console.commands.topology_mappings import BaseResult
+from canton_console.console.commands.topology_reads import ReadStoreArg, signed_by, stores_to_read, uid_matches
 from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
 from canton_console.pretty import Tree, klass, param
 from canton_console.values import topology as t
@@ -48,7 +49,7 @@ class SynchronizerTrustCertificatesGroup(NodeGroup):
     @command
     def list(
         self,
-        store: Annotated[str | None, a.Optional(StoreArg())] = None,
+        store: Annotated[str | None, a.Optional(ReadStoreArg())] = None,
         proposals: Annotated[bool, a.Bool()] = False,
         time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
         operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
@@ -61,16 +62,11 @@ class SynchronizerTrustCertificatesGroup(NodeGroup):
         The certificates of the node's synchronizer stores (or of ``store``): one per participant
         that connected to the synchronizer. ``filterUid`` keeps those whose participant uid contains
         it (``participant1.id.filterString``)."""
-        topology = self._admin.topology
-        if store is not None:
-            topology.require_store(store)
         out = []
-        for sync_id in [store] if store is not None else topology.stores():
-            for stored in topology.list(sync_id, t.TRUST_CERTIFICATE, proposals):
+        for sync_id in stores_to_read(self, store):
+            for stored in self._admin.topology.list(sync_id, t.TRUST_CERTIFICATE, proposals):
                 participant = stored.mapping.data["participant"]
-                if filter_uid and filter_uid not in participant.split("::", 1)[1]:
-                    continue
-                if filter_signing_key and not any(filter_signing_key in f for f in stored.signed.signatures):
+                if not uid_matches(participant.split("::", 1)[1], filter_uid) or not signed_by(stored, filter_signing_key):
                     continue
                 item = SynchronizerTrustCertificate(Member.parse(participant), SynchronizerId.parse(stored.mapping.data["synchronizer_id"]))
                 out.append(ListSynchronizerTrustCertificateResult(BaseResult.of(sync_id, stored), item))

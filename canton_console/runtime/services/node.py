@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from canton_console.runtime.services.base import LocalService, not_started
 from canton_console.values import health
@@ -35,15 +36,7 @@ class LocalStatusService(LocalService):
             return NotInitializedData(True, "ID")  # started while its database is down: identity not loaded yet
         if node.passive:
             return self._passive_status()
-        common = dict(
-            kind=node.kind,
-            uid=str(node.uid),
-            member=node.member_id,
-            uptime_micros=node.uptime_micros(),
-            ports=tuple(node.ports()),
-            active=node.active,
-            components=tuple(node.components()),
-        )
+        common = self._common(node.active, tuple(node.components()))
         if node.kind == "participant":
             connected = node.connected_synchronizers()
             return NodeStatusData(
@@ -64,18 +57,23 @@ class LocalStatusService(LocalService):
             )
         return NodeStatusData(**common, synchronizer_id=sync.id)
 
-    def _passive_status(self) -> NodeStatusData | NotInitializedData:
-        """A passive replica: it has the node's identity but stays off the synchronizers (Active: false)."""
+    def _common(self, active: bool, components: tuple[health.ComponentHealth, ...]) -> dict[str, Any]:
+        """The fields every node kind reports."""
         node = self._node
-        common = dict(
+        return dict(
             kind=node.kind,
             uid=str(node.uid),
             member=node.member_id,
             uptime_micros=node.uptime_micros(),
             ports=tuple(node.ports()),
-            active=False,
-            components=(node.storage_health(), *[health.not_initialized(n) for n in _PASSIVE_COMPONENTS[node.kind]]),
+            active=active,
+            components=components,
         )
+
+    def _passive_status(self) -> NodeStatusData | NotInitializedData:
+        """A passive replica: it has the node's identity but stays off the synchronizers (Active: false)."""
+        node = self._node
+        common = self._common(False, (node.storage_health(), *[health.not_initialized(n) for n in _PASSIVE_COMPONENTS[node.kind]]))
         if node.kind == "mediator":
             sync_id = node.stored_synchronizer_id()
             if sync_id is None:
