@@ -13,6 +13,7 @@ import attrs
 from sqlalchemy import delete, insert, select, update
 
 from canton_console.runtime.node import Node
+from canton_console.runtime.running import open_storage, signing_key
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import schema as s
 from canton_console.values import health, messages
@@ -66,7 +67,7 @@ class MediatorNode(Node):
         self._unconfirmed = {}
         self.purge_until = purge_until
         verdicts = s.MediatorVerdictRow
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
             cursor = conn.execute(select(s.MemberCursorRow.timestamp)).scalar()
             self.decided = set(conn.execute(select(verdicts.request_id)).scalars())
@@ -90,7 +91,7 @@ class MediatorNode(Node):
         sync = self.synchronizer
         horizon = sync.now() - sync.parameters().decisionTimeout
         verdicts = s.MediatorVerdictRow
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             rows = conn.execute(
                 select(verdicts.__table__)
                 .where(verdicts.request_id > horizon, verdicts.root_hash.is_not(None), verdicts.sent.is_not(True))
@@ -127,7 +128,7 @@ class MediatorNode(Node):
         self.synchronizer = None
 
     def join(self, sync: Synchronizer) -> None:
-        with self.storage.transaction() as conn:
+        with open_storage(self).transaction() as conn:
             conn.execute(delete(s.SynchronizerRecord))
             conn.execute(
                 insert(s.SynchronizerRecord),
@@ -212,7 +213,7 @@ class MediatorNode(Node):
         cursor = min(self.pending) - 1 if self.pending else self.last_seen
         message_id = str(uuid.uuid4())
         receipts = self._receipts
-        with self.storage.transaction() as conn:
+        with open_storage(self).transaction() as conn:
             if receipts:
                 conn.execute(
                     update(s.MediatorVerdictRow)
@@ -250,7 +251,7 @@ class MediatorNode(Node):
             "reason": reason,
             "synchronizer_id": self.synchronizer.id,
         }
-        body["signature"] = self.key.sign(messages.encode(body)).hex()
+        body["signature"] = signing_key(self).sign(messages.encode(body)).hex()
         self._unconfirmed[message_id] = request_id
         try:
             self.synchronizer.submit(

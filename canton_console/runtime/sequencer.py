@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from canton_console.runtime.node import Node
+from canton_console.runtime.running import open_storage, signing_key
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -35,7 +36,7 @@ class SequencerNode(Node):
         self.store_missed = False
 
     def _on_start(self) -> None:
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
         if record is not None:
             sync = self.env.synchronizers.get(record["synchronizer_id"])
@@ -56,7 +57,7 @@ class SequencerNode(Node):
 
     def join(self, sync: Synchronizer) -> None:
         """Become a sequencer of ``sync`` (at bootstrap): remember it in the store."""
-        with self.storage.transaction() as conn:
+        with open_storage(self).transaction() as conn:
             conn.execute(
                 insert(s.SynchronizerRecord),
                 [{"synchronizer_id": sync.id, "name": sync.name, "static_parameters": json.dumps(sync.static_parameters)}],
@@ -93,7 +94,7 @@ class SequencerNode(Node):
 
     def _copy_store(self, sync: Synchronizer, peer: "SequencerNode") -> None:
         tables = (s.SequencedEventRow, s.TopologyTransactionRow, s.TrafficPurchasedRow, s.TopUpSubmissionRow, s.TrafficConsumedRow)
-        with peer.storage.read() as src, self.storage.transaction() as dst:
+        with open_storage(peer).read() as src, open_storage(self).transaction() as dst:
             for model in tables:
                 table = model.__table__
                 rows = [dict(r) for r in src.execute(select(table).where(table.c.synchronizer_id == sync.id)).mappings()]
@@ -142,7 +143,7 @@ class SequencerNode(Node):
                 "synchronizer_id": sync.id,
                 "max_sequencing_time": max_time,
             }
-            msg["signature"] = self.key.sign(topup_signing_bytes(msg)).hex()
+            msg["signature"] = signing_key(self).sign(topup_signing_bytes(msg)).hex()
             sync.submit(
                 SubmissionRequest(
                     sender=self.member_id,
@@ -166,7 +167,7 @@ class SequencerNode(Node):
     def event_log(self) -> list[dict[str, Any]]:
         """The synchronizer's sequenced events as this sequencer stored them, oldest first."""
         self.require_running()
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             rows = conn.execute(select(s.SequencedEventRow.__table__).order_by(s.SequencedEventRow.timestamp)).mappings().all()
         result = []
         for row in rows:

@@ -13,7 +13,7 @@ This module depends on nothing but attrs and the standard library.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
@@ -54,6 +54,10 @@ class ParseError(Exception):
         super().__init__(f"{self.path}:{line}: {message}")
 
 
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class TranscriptOptions:
     """File options set by ``canton-console: key=value, ...`` directives.
@@ -63,7 +67,7 @@ class TranscriptOptions:
     ``sim``, ``wall`` or None (the engine's default).
     """
 
-    configs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    configs: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     syntax: str = "auto"
     clock: str | None = None
 

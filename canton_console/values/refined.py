@@ -621,6 +621,8 @@ class DurationMicros(int):
     ``int``) that reads as the Canton duration it is: ``params.confirmationResponseTimeout`` echoes
     ``NonNegativeFiniteDuration = 30s``, as in Canton, not ``Int = 30000000``."""
 
+    kind: type[RefinedDuration]
+
     def __new__(cls, micros: int, kind: type[RefinedDuration]):
         value = super().__new__(cls, micros)
         value.kind = kind
