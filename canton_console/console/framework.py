@@ -235,7 +235,7 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
         var_positional = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params)
 
         @functools.wraps(fn)
-        def wrapper(self, *args, **kwargs):
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             command_name = f"{self._path}.{fn.__name__}"
             scala_name = f"{self.scala_name}.{fn.__name__}"
             normalized: dict[str, Any] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from canton_console import PROTOCOL_VERSION
@@ -115,7 +115,7 @@ class Environment:
         name: str,
         sequencers: list[SequencerNode],
         mediators: list[MediatorNode],
-        owners: list[Node],
+        owners: Sequence[Node],
         threshold: int,
     ) -> str:
         return self.call(self._bootstrap, name, sequencers, mediators, owners, threshold)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from canton_console.runtime.node import Node
 from canton_console.runtime.running import open_storage, signing_key
@@ -20,6 +20,9 @@ from canton_console.values import traffic as tr
 from canton_console.values.errors import CantonError
 from canton_console.values.messages import Envelope, SubmissionRequest
 
+if TYPE_CHECKING:
+    from canton_console.runtime.environment import Environment
+
 log = logging.getLogger("canton_console.sequencer")
 
 
@@ -28,7 +31,7 @@ class SequencerNode(Node):
     code = "SEQ"
     instance_type = "Sequencer"
 
-    def __init__(self, env, name, config):
+    def __init__(self, env: Environment, name: str, config: Any) -> None:
         super().__init__(env, name, config)
         self.synchronizer: Synchronizer | None = None
         # Its store lacks events the others stored while its database was down: it serves nobody
@@ -79,7 +82,9 @@ class SequencerNode(Node):
 
     def catch_up_store_from(self, peer: "SequencerNode") -> None:
         try:
-            self._copy_store(self.synchronizer, peer)
+            sync = self.synchronizer
+            assert sync is not None  # a sequencer catches up only on its synchronizer
+            self._copy_store(sync, peer)
         except StorageUnavailable:
             return  # one of the two databases went away again: later
         self.store_missed = False
@@ -97,6 +102,7 @@ class SequencerNode(Node):
         with open_storage(peer).read() as src, open_storage(self).transaction() as dst:
             for model in tables:
                 table = model.__table__
+                assert isinstance(table, Table)  # a mapped class's table (SQLAlchemy types it as any FromClause)
                 rows = [dict(r) for r in src.execute(select(table).where(table.c.synchronizer_id == sync.id)).mappings()]
                 dst.execute(table.delete().where(table.c.synchronizer_id == sync.id))
                 if rows:

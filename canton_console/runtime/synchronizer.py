@@ -319,6 +319,7 @@ class Synchronizer:
     def _aggregate(self, request: SubmissionRequest, ts: int, rows: list[dict[str, Any]]) -> bool:
         """Count a sequencer's identical top-up; deliver once ``threshold`` sequencers sent it."""
         agg = request.aggregation_id
+        assert agg is not None  # only aggregated submissions (top-ups) come here
         if agg in self.aggregations_done:
             return False
         signers = self.aggregations.setdefault(agg, {})
@@ -595,6 +596,7 @@ class TrafficAccounting:
         if cache is None or cache[0] is not log or cache[1] != len(log):
             self._recipient_count(messages.MEDIATOR_GROUP_0, 0)  # refreshes the cache
             cache = self._group_cache
+            assert cache is not None
         return cache[2]
 
     # ---- state ---------------------------------------------------------------------------

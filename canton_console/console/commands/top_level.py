@@ -15,6 +15,8 @@ from canton_console.values import refined as values
 from canton_console.values.ids import SynchronizerId
 from canton_console.values.timefmt import instant, round_for_humans
 
+RETRY_MAX_WAIT_PERIOD = values.ScalaDuration(10_000_000, "second")  # utils.retry_until_true's default maxWaitPeriod
+
 
 @top_level("utils", "Utilities", "Console utilities")
 class Utils(Group):
@@ -27,7 +29,7 @@ class Utils(Group):
         self,
         condition: Any,
         timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
-        max_wait_period: Annotated[int | values.ScalaDuration, a.Duration()] = values.ScalaDuration(10_000_000, "second"),
+        max_wait_period: Annotated[int | values.ScalaDuration, a.Duration()] = RETRY_MAX_WAIT_PERIOD,
     ) -> None:
         """Wait for a condition to become true, using default timeouts: retry_until_true(lambda: cond) or, in Scala, retry_until_true { cond }
 

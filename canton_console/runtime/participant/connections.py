@@ -17,6 +17,7 @@ from canton_console.runtime.topology import topology_broadcast
 from canton_console.store import schema as s
 from canton_console.values import errors, topology
 from canton_console.values.errors import CantonError
+from canton_console.values.messages import SequencedEvent
 
 log = logging.getLogger("canton_console.participant")
 
@@ -86,11 +87,19 @@ class SynchronizerConnections(ParticipantBase):
             )
 
     def _subscribe(self, sync: Synchronizer, connection: Connection) -> None:
+        sid = sync.id
+
+        def deliver(events: list[SequencedEvent]) -> None:
+            self._on_events(sid, events)
+
+        def cursor() -> int:
+            return self.last_seen.get(sid, 0)
+
         subscription = Subscription(
             self.member_id,
             connection.sequencers,
-            lambda events, sid=sync.id: self._on_events(sid, events),
-            lambda sid=sync.id: self.last_seen.get(sid, 0),
+            deliver,
+            cursor,
             connection.trust_threshold,
         )
         self.subscriptions[sync.id] = subscription

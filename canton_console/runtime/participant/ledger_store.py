@@ -66,7 +66,7 @@ def _chain(inner: Future, outer: Future) -> None:
     inner.add_done_callback(done)
 
 
-def _clear_in_flight_rows(conn, entries: list[tuple[str, str]]) -> None:
+def _clear_in_flight_rows(conn, entries: list[tuple[str, str | None]]) -> None:
     dedup = s.CommandDeduplicationRow
     for change_id, submission_id in entries:
         conn.execute(

@@ -64,7 +64,7 @@ class ProtocolProcessing(ParticipantBase):
                     if sub.command_id == event.message_id and sub.synchronizer_id == sync_id:
                         sub.sequenced = True
                 if event.error is not None:
-                    self._on_deliver_error(event)
+                    self._on_deliver_error(event, event.error)
             for envelope in event.envelopes:
                 msg = envelope.message
                 kind = msg.get("type")
@@ -75,13 +75,13 @@ class ProtocolProcessing(ParticipantBase):
         if not self.halted:
             self._expire_unsequenced(sync_id)
 
-    def _on_deliver_error(self, event: SequencedEvent) -> None:
+    def _on_deliver_error(self, event: SequencedEvent, error: str) -> None:
         failed = [sub for sub in self.submissions.values() if sub.command_id == event.message_id and not sub.future.done()]
         if not failed:
             return
         self._forget_in_flight(failed)
         for sub in failed:
-            sub.future.set_exception(_error_from_text(event.error))
+            sub.future.set_exception(_error_from_text(error))
             self.submissions.pop(sub.root_hash, None)
 
     # ---- in-flight submissions -----------------------------------------------------------

@@ -158,8 +158,8 @@ class CommandSubmission(ParticipantBase):
             return True
         if any(p.root_hash == root_hash for p in self.pending.values()):
             return True  # sequenced, waiting for its verdict
-        for sync in self.env.synchronizers.values():
-            if any(r.sender == self.member_id and r.message_id == command_id for r in sync._pending):
+        for queue in self.env.synchronizers.values():
+            if any(r.sender == self.member_id and r.message_id == command_id for r in queue._pending):
                 return True  # queued for sequencing (e.g. during a sequencer outage)
         for connection in self.connections.values():
             sync = self.env.synchronizers.get(connection.synchronizer_id)
@@ -269,6 +269,7 @@ class CommandSubmission(ParticipantBase):
         nodes: list[dict[str, Any]] = []
         index = 0
         authorizers = set(act_as)
+        contract: ledger.Contract | None
         for command in commands:
             if isinstance(command, ledger.CreateCommand):
                 contract = ledger.new_contract(command.template_id, command.arguments, seed, index)
