@@ -24,6 +24,7 @@ import attrs
 #: output line is written ``<BLANKLINE>``; inside a fenced / ``code-block`` ``block`` blank lines
 #: belong to the output, which runs to the next ``@`` or the block's end.
 BlockMode = Literal["plain", "block"]
+TranscriptFormat = Literal["plain", "markdown", "rst"]
 
 #: The marker of a blank line inside an expected output (doctest's spelling).
 BLANKLINE = "<BLANKLINE>"
@@ -111,7 +112,7 @@ class Transcript:
     path: Path
     steps: list[Step]
     options: TranscriptOptions = TranscriptOptions()
-    format: Literal["plain", "markdown", "rst"] = "plain"
+    format: TranscriptFormat = "plain"
     text: str = attrs.field(default="", repr=False)
 
     @property

@@ -641,7 +641,7 @@ class DynamicSynchronizerParameters(_SnakeCaseAccess):
         return out
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, object]) -> "DynamicSynchronizerParameters":
+    def from_dict(cls, d: Mapping[str, Any]) -> "DynamicSynchronizerParameters":
         """Inverse of ``to_dict``; keys it does not have keep their defaults."""
         unknown = [k for k in d if k not in cls.FIELDS]
         if unknown:
@@ -649,11 +649,11 @@ class DynamicSynchronizerParameters(_SnakeCaseAccess):
         kwargs: dict[str, object] = {}
         for k, v in d.items():
             if k == "trafficControl" and v is not None:
-                v = TrafficControlParameters.from_dict(v)  # type: ignore[arg-type]
+                v = TrafficControlParameters.from_dict(v)
             elif k == "acsCommitmentsCatchUp" and v is not None:
-                v = AcsCommitmentsCatchUpParameters.from_dict(v)  # type: ignore[arg-type]
+                v = AcsCommitmentsCatchUpParameters.from_dict(v)
             elif k == "participantSynchronizerLimits":
-                v = ParticipantSynchronizerLimits.from_dict(v)  # type: ignore[arg-type]
+                v = ParticipantSynchronizerLimits.from_dict(v)
             kwargs[k] = v
         return cls(**kwargs)
 

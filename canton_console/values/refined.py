@@ -585,6 +585,8 @@ class RefinedDuration:
 class NonNegativeFiniteDuration(RefinedDuration):
     """A duration >= 0 (Canton's ``config.NonNegativeFiniteDuration``)."""
 
+    Zero: ClassVar[NonNegativeFiniteDuration]  # set below the class: 0 days
+
     @classmethod
     def _problem(cls, micros: int, shown: ScalaDuration) -> str | None:
         return f"Duration {shown} is negative!" if micros < 0 else None
@@ -613,7 +615,7 @@ class PositiveDurationSeconds(RefinedDuration):
         return None
 
 
-NonNegativeFiniteDuration.Zero = NonNegativeFiniteDuration(0, unit="day")  # type: ignore[attr-defined]
+NonNegativeFiniteDuration.Zero = NonNegativeFiniteDuration(0, unit="day")
 
 
 class DurationMicros(int):
