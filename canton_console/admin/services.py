@@ -8,6 +8,7 @@ the node. Failures are :class:`~canton_console.values.errors.CantonError`.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -79,7 +80,9 @@ class TopologyService(Protocol):
         """The head transactions of one mapping code in a store (or the pending proposals)."""
         ...
 
-    def history(self, synchronizer_id: str, code: str) -> list[StoredTransaction]:
+    # ``list`` above is a method (Canton's name), so the annotations below spell the type builtins.list.
+
+    def history(self, synchronizer_id: str, code: str) -> builtins.list[StoredTransaction]:
         """Every stored transaction of one mapping code, oldest first."""
         ...
 
@@ -108,7 +111,7 @@ class TopologyService(Protocol):
         """The dynamic synchronizer parameters in force, and their serial."""
         ...
 
-    def sequencer_states(self, synchronizer_id: str | None = None) -> list[SequencerStateResult]: ...
+    def sequencer_states(self, synchronizer_id: str | None = None) -> builtins.list[SequencerStateResult]: ...
 
     def now(self) -> int:
         """The node's clock, in microseconds since the epoch."""

@@ -21,7 +21,16 @@ from typing import Any
 from canton_console.config.errors import ConfigError, fail
 from canton_console.config.fields import CANTON_KEYS, MISSING, join_path, parse_duration, read_object, show
 from canton_console.config.hocon import load_tree
-from canton_console.config.models import ApiConfig, CantonConfig, HealthServerConfig, MediatorConfig, MonitoringConfig, ParticipantConfig, SequencerConfig
+from canton_console.config.models import (
+    ApiConfig,
+    CantonConfig,
+    HealthServerConfig,
+    MediatorConfig,
+    MonitoringConfig,
+    ParticipantConfig,
+    ReplicationConfig,
+    SequencerConfig,
+)
 from canton_console.config.nodes import NODE_READERS, ApiBeingRead, NodeBeingRead, check_name, read_parameters
 from canton_console.config.ports import FIRST_DEFAULT_PORT, assign_ports, check_shared_storage
 
@@ -63,15 +72,30 @@ def default_config(data_dir: Path) -> CantonConfig:
     return load_config([DEFAULT_CONFIG_FILE], base_dir=data_dir)
 
 
+def _port(api: ApiBeingRead) -> int:
+    assert api.port is not None  # assign_ports gave every endpoint a port
+    return api.port
+
+
 def _api(api: ApiBeingRead | None) -> ApiConfig | None:
-    return None if api is None else ApiConfig(address=api.address, port=api.port)
+    return None if api is None else ApiConfig(address=api.address, port=_port(api))
+
+
+def _required_api(api: ApiBeingRead | None) -> ApiConfig:
+    assert api is not None  # a mandatory endpoint is read with its defaults when the file has none
+    return ApiConfig(address=api.address, port=_port(api))
+
+
+def _replication(node: NodeBeingRead) -> ReplicationConfig:
+    assert node.replication is not None  # participants and mediators always read one (defaults when absent)
+    return node.replication
 
 
 def _monitoring(node: NodeBeingRead) -> MonitoringConfig:
     health = node.apis.get("http-health-server")
     if health is None:
         return MonitoringConfig()
-    return MonitoringConfig(http_health_server=HealthServerConfig(address=health.address, port=health.port))
+    return MonitoringConfig(http_health_server=HealthServerConfig(address=health.address, port=_port(health)))
 
 
 def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
@@ -114,18 +138,18 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
             participants[node.name] = ParticipantConfig(
                 name=node.name,
                 storage=node.storage,
-                admin_api=_api(node.apis["admin-api"]),
-                ledger_api=_api(node.apis["ledger-api"]),
+                admin_api=_required_api(node.apis["admin-api"]),
+                ledger_api=_required_api(node.apis["ledger-api"]),
                 http_ledger_api=_api(node.apis["http-ledger-api"]),
                 monitoring=_monitoring(node),
-                replication=node.replication,
+                replication=_replication(node),
             )
         elif node.kind == "sequencer":
             sequencers[node.name] = SequencerConfig(
                 name=node.name,
                 storage=node.storage,
-                admin_api=_api(node.apis["admin-api"]),
-                public_api=_api(node.apis["public-api"]),
+                admin_api=_required_api(node.apis["admin-api"]),
+                public_api=_required_api(node.apis["public-api"]),
                 monitoring=_monitoring(node),
                 **node.fields,
             )
@@ -133,8 +157,8 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
             mediators[node.name] = MediatorConfig(
                 name=node.name,
                 storage=node.storage,
-                admin_api=_api(node.apis["admin-api"]),
+                admin_api=_required_api(node.apis["admin-api"]),
                 monitoring=_monitoring(node),
-                replication=node.replication,
+                replication=_replication(node),
             )
     return CantonConfig(participants=participants, sequencers=sequencers, mediators=mediators, parameters=parameters)

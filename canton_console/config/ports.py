@@ -41,16 +41,18 @@ def assign_ports(nodes: list[NodeBeingRead]) -> None:
             used.add(next_port)
     seen: dict[int, list[ApiBeingRead]] = {}
     for api in slots:
-        if api.port == 0:
+        port = api.port
+        assert port is not None  # every endpoint has a port now
+        if port == 0:
             continue
-        for other in seen.get(api.port, ()):
+        for other in seen.get(port, ()):
             if _same_host(api.address, other.address):
                 raise fail(
                     join_path(api.path, "port"),
                     f"{api.address}:{api.port} is already used by {join_path(other.path, 'port')} "
                     f"({other.address}:{other.port}); expected a port no other API uses",
                 )
-        seen.setdefault(api.port, []).append(api)
+        seen.setdefault(port, []).append(api)
 
 
 def _storage_key(storage: StorageConfig) -> tuple[Any, ...] | None:

@@ -21,8 +21,9 @@ MAX_TIMESTAMP_MICROS = 253402300799 * 1_000_000 + 999_999  # CantonTimestamp.Max
 DURATION_EXAMPLES = "a duration such as 10.seconds, timedelta(seconds=10) or NonNegativeFiniteDuration.ofSeconds(10)"
 
 
-def member_id_of(value: Any) -> str:
-    """The member id string of a node reference, a Member or ``PAR::…`` text."""
+def member_id_of(value: Any) -> str | None:
+    """The member id string of a node reference, a Member or ``PAR::…`` text (None for a node whose
+    identity is not known yet)."""
     from canton_console.console.references import NodeReference
 
     if isinstance(value, NodeReference):
@@ -199,7 +200,7 @@ class SeqOf(Arg):
 class SynchronizerIdArg(Arg):
     expects = "a synchronizer id (e.g. sequencer1.synchronizer_id)"
 
-    def convert(self, value: Any, ctx: CallContext) -> str:
+    def convert(self, value: Any, ctx: CallContext) -> str | None:
         if isinstance(value, Option):
             if not value.isDefined:
                 return None

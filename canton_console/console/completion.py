@@ -29,7 +29,7 @@ import attrs
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-from canton_console.console.framework import camel, snake, summary_of
+from canton_console.console.framework import camel, command_info, group_info, snake, summary_of
 
 # Public class attributes of console objects that are plumbing, not commands.
 HIDDEN = frozenset({"canton_type", "scala_name", "reference_type", "instance_type"})
@@ -172,8 +172,10 @@ def _class_of(obj: Any) -> type:
     return obj.cls if isinstance(obj, TypeOnly) else type(obj)
 
 
-def _annotation_class(fn: Callable) -> type | None:
+def _annotation_class(fn: Callable[..., Any] | None) -> type | None:
     """A command's declared result, if it is a class named plainly (``-> CantonStatus``)."""
+    if fn is None:
+        return None
     target = inspect.unwrap(fn)
     ann = getattr(target, "__annotations__", {}).get("return")
     if isinstance(ann, str):
@@ -201,7 +203,7 @@ def member(obj: Any, name: str) -> Any:
     cls = _class_of(obj)
     attr = _static(cls, name)
     if isinstance(attr, property):
-        if hasattr(attr.fget, "__cc_group__"):
+        if group_info(attr.fget) is not None:
             if isinstance(obj, TypeOnly):
                 found = _annotation_class(attr.fget)
                 return TypeOnly(found) if found else MISSING
@@ -251,13 +253,13 @@ def members(obj: Any) -> dict[str, Member]:
         attr = _static(cls, name)
         if isinstance(attr, property):
             fget = attr.fget
-            if hasattr(fget, "__cc_group__"):
-                found[name] = Member(name, "group", fget.__cc_group__.get("summary", ""))
-            elif hasattr(fget, "__cc_command__"):
+            if (info := group_info(fget)) is not None:
+                found[name] = Member(name, "group", info.get("summary", ""))
+            elif command_info(fget) is not None:
                 found[name] = Member(name, "command", summary_of(fget))
             else:
                 found[name] = Member(name, "attribute", (inspect.getdoc(attr) or "").split("\n")[0] if attr.__doc__ else "")
-        elif hasattr(attr, "__cc_command__"):
+        elif command_info(attr) is not None:
             found[name] = Member(name, "command", summary_of(attr))
         elif name == "help" and callable(attr):
             found[name] = Member(name, "command", summary_of(attr))
@@ -394,7 +396,7 @@ def signature_at(namespace: Mapping[str, Any], before: str) -> CallSignature | N
         index = next((i for i, p in enumerate(params) if p.name in (wanted, snake(wanted))), None)
     elif any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
         star = next(i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_POSITIONAL)
-        index = min(index, star)
+        index = min(len(pieces) - 1, star)
     if index is not None and index >= len(params):
         index = None
     shown = tuple((_display_name(p), p.kind, None) for p in params)

@@ -152,6 +152,21 @@ class NodeGroup(Group):
         return self._admin.info.name
 
 
+# What ``@group`` and ``@command`` record on the functions they make (read by help and completion).
+GROUP_INFO = "__cc_group__"
+COMMAND_INFO = "__cc_command__"
+
+
+def group_info(fn: object) -> dict[str, Any] | None:
+    """What ``@group`` recorded on a group property's getter (``summary``, ``topic``), or None."""
+    return getattr(fn, GROUP_INFO, None)
+
+
+def command_info(fn: object) -> dict[str, Any] | None:
+    """What ``@command`` recorded on a command (``topic``, ``name``, ``var_positional``), or None."""
+    return getattr(fn, COMMAND_INFO, None)
+
+
 def group(summary: str, topic: str | None = None) -> Callable:
     """Mark a property as a command subgroup, with its help summary."""
 
@@ -166,7 +181,7 @@ def group(summary: str, topic: str | None = None) -> Callable:
                 self.__dict__[cache_name] = cached
             return cached
 
-        getter.__cc_group__ = {"summary": summary, "topic": topic}
+        setattr(getter, GROUP_INFO, {"summary": summary, "topic": topic})
         return property(getter, doc=summary)
 
     return decorate
@@ -220,7 +235,7 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
         var_positional = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params)
 
         @functools.wraps(fn)
-        def wrapper(self, *args, **kwargs):
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
             command_name = f"{self._path}.{fn.__name__}"
             scala_name = f"{self.scala_name}.{fn.__name__}"
             normalized: dict[str, Any] = {}
@@ -260,7 +275,7 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
             except RuntimeFailure as e:
                 raise CommandFailure(str(e), scala_name) from None
 
-        wrapper.__cc_command__ = {"topic": topic, "name": name or fn.__name__, "var_positional": var_positional}
+        setattr(wrapper, COMMAND_INFO, {"topic": topic, "name": name or fn.__name__, "var_positional": var_positional})
         return wrapper
 
     if fn is not None:
@@ -319,9 +334,9 @@ def commands_of(obj: Any) -> dict[str, Callable]:
         if name.startswith("_"):
             continue
         attr = getattr(cls, name, None)
-        if callable(attr) and hasattr(attr, "__cc_command__"):
+        if callable(attr) and command_info(attr) is not None:
             result[name] = attr
-        elif isinstance(attr, property) and hasattr(attr.fget, "__cc_command__"):
+        elif isinstance(attr, property) and attr.fget is not None and command_info(attr.fget) is not None:
             result[name] = attr.fget
     return result
 
@@ -331,12 +346,12 @@ def groups_of(obj: Any) -> dict[str, dict]:
     cls = _help_class(obj)
     for name in dir(cls):
         attr = getattr(cls, name, None)
-        if isinstance(attr, property) and hasattr(attr.fget, "__cc_group__"):
-            result[name] = attr.fget.__cc_group__
+        if isinstance(attr, property) and (info := group_info(attr.fget)) is not None:
+            result[name] = info
     return result
 
 
-def summary_of(fn: Callable) -> str:
+def summary_of(fn: object) -> str:
     doc = inspect.getdoc(fn) or ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
 

@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Iterable
 from typing import Any
 
-from canton_console.console.framework import commands_of, groups_of, signature_text, summary_of
+from canton_console.console.framework import command_info, commands_of, groups_of, signature_text, summary_of
 from canton_console.console.render import HelpText
 
 TOP_LEVEL = "Top-level Commands"
@@ -40,7 +40,8 @@ def _group_items(obj: Any) -> tuple[list[tuple[str, str, str]], list[tuple[str, 
     for name, fn in commands_of(obj).items():
         if name == "help":
             continue
-        topic = fn.__cc_command__.get("topic") or TOP_LEVEL
+        info = command_info(fn)
+        topic = (info.get("topic") if info is not None else None) or TOP_LEVEL
         items.append((topic, name, summary_of(fn)))
     groups = [(name, meta["summary"]) for name, meta in groups_of(obj).items()]
     return items, groups

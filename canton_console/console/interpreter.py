@@ -180,6 +180,7 @@ class Interpreter:
             vals += last.vals
             tree = _parse_translation(last.python_with_imports, filename, first_line)
             body += tree.body
+        assert last is not None  # there is always a statement: split_statements(...) or [(1, source)]
         return ast.Module(body=body, type_ignores=[]), attrs.evolve(last, vals=tuple(vals))
 
     def _inspect_scala(self, stmts: list) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from canton_console.console import commands
 from canton_console.console.framework import TOP_LEVEL_OBJECTS, ArgumentError, CommandFailure, Group
@@ -200,7 +200,7 @@ class TopLevelHelp:
 class Console:
     """Binds the nodes' admin services (a ConsoleAdmin) to the console's names."""
 
-    def __init__(self, env, out=None):
+    def __init__(self, env: Any, out: TextIO | None = None) -> None:
         self.env = env
         self.out = out or sys.stdout
         self.references = [reference_for(env, env.node(n.name)) for n in env.nodes()]

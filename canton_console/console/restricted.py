@@ -55,7 +55,7 @@ class NotAllowed(Exception):
 
 
 def _underscore(name: str | None) -> bool:
-    return bool(name) and name.startswith("_") and name != "_"
+    return name is not None and name.startswith("_") and name != "_"
 
 
 # ---- Python ---------------------------------------------------------------------------------------

@@ -27,12 +27,17 @@ class Literal:
     text: str
 
 
+def _trees(children: Iterable[Tree]) -> tuple[Tree, ...]:
+    """The children of an ``Apply``, as a tuple (any iterable of trees is accepted)."""
+    return tuple(children)
+
+
 @attrs.frozen
 class Apply:
     """``prefix(child, child, ...)``; an empty child list prints ``prefix()``."""
 
     prefix: str
-    children: tuple["Tree", ...] = attrs.field(converter=tuple, factory=tuple)
+    children: tuple[Tree, ...] = attrs.field(converter=_trees, factory=tuple)
 
 
 @attrs.frozen

@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from sqlalchemy import delete, insert, select, update
 
 from canton_console.runtime.node import Node
+from canton_console.runtime.running import open_storage, signing_key
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import schema as s
 from canton_console.values import health, messages
 from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
+
+if TYPE_CHECKING:
+    from canton_console.runtime.environment import Environment
 
 log = logging.getLogger("canton_console.mediator")
 
@@ -39,7 +43,7 @@ class MediatorNode(Node):
     code = "MED"
     instance_type = "Mediator"
 
-    def __init__(self, env, name, config):
+    def __init__(self, env: Environment, name: str, config: Any) -> None:
         super().__init__(env, name, config)
         self.synchronizer: Synchronizer | None = None
         self.pending: dict[int, PendingRequest] = {}
@@ -66,13 +70,12 @@ class MediatorNode(Node):
         self._unconfirmed = {}
         self.purge_until = purge_until
         verdicts = s.MediatorVerdictRow
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
             cursor = conn.execute(select(s.MemberCursorRow.timestamp)).scalar()
             self.decided = set(conn.execute(select(verdicts.request_id)).scalars())
-            self._unconfirmed = dict(
-                conn.execute(select(verdicts.message_id, verdicts.request_id).where(verdicts.sent.is_(False), verdicts.message_id.is_not(None))).all()
-            )
+            unsent = conn.execute(select(verdicts.message_id, verdicts.request_id).where(verdicts.sent.is_(False), verdicts.message_id.is_not(None))).all()
+            self._unconfirmed = {message_id: request_id for message_id, request_id in unsent if message_id is not None}
         self.last_seen = cursor or 0
         if record is not None:
             sync = self.env.synchronizers.get(record["synchronizer_id"])
@@ -87,10 +90,10 @@ class MediatorNode(Node):
         verdicts whose receipt never came back (neither marked sent in the store nor seen while
         catching up) go out again while they are of use (decision time not passed); a participant
         ignores a verdict for a request it already finished."""
-        sync = self.synchronizer
+        sync = self._joined
         horizon = sync.now() - sync.parameters().decisionTimeout
         verdicts = s.MediatorVerdictRow
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             rows = conn.execute(
                 select(verdicts.__table__)
                 .where(verdicts.request_id > horizon, verdicts.root_hash.is_not(None), verdicts.sent.is_not(True))
@@ -126,8 +129,15 @@ class MediatorNode(Node):
         self.subscription = None
         self.synchronizer = None
 
+    @property
+    def _joined(self) -> Synchronizer:
+        """The synchronizer this mediator serves: its events, timeouts and verdicts come only once
+        it joined one (``_subscribe``)."""
+        assert self.synchronizer is not None, f"mediator {self.name} has not joined a synchronizer"
+        return self.synchronizer
+
     def join(self, sync: Synchronizer) -> None:
-        with self.storage.transaction() as conn:
+        with open_storage(self).transaction() as conn:
             conn.execute(delete(s.SynchronizerRecord))
             conn.execute(
                 insert(s.SynchronizerRecord),
@@ -180,7 +190,7 @@ class MediatorNode(Node):
         request_id = event.timestamp
         if request_id in self.decided or request_id in self.pending or request_id <= self.purge_until:
             return
-        params = self.synchronizer.parameters(request_id)
+        params = self._joined.parameters(request_id)
         deadline = request_id + params.confirmationResponseTimeout
         req = PendingRequest(request_id, msg["root_hash"], msg["informees"], msg["participants"], deadline)
         self.pending[request_id] = req
@@ -212,18 +222,18 @@ class MediatorNode(Node):
         cursor = min(self.pending) - 1 if self.pending else self.last_seen
         message_id = str(uuid.uuid4())
         receipts = self._receipts
-        with self.storage.transaction() as conn:
+        with open_storage(self).transaction() as conn:
             if receipts:
                 conn.execute(
                     update(s.MediatorVerdictRow)
-                    .where(s.MediatorVerdictRow.synchronizer_id == self.synchronizer.id, s.MediatorVerdictRow.request_id.in_(receipts))
+                    .where(s.MediatorVerdictRow.synchronizer_id == self._joined.id, s.MediatorVerdictRow.request_id.in_(receipts))
                     .values(sent=True)
                 )
             conn.execute(
                 insert(s.MediatorVerdictRow),
                 [
                     {
-                        "synchronizer_id": self.synchronizer.id,
+                        "synchronizer_id": self._joined.id,
                         "request_id": req.request_id,
                         "verdict": verdict,
                         "reason": reason,
@@ -236,8 +246,8 @@ class MediatorNode(Node):
                 ],
             )
             # One cursor row (the mediator serves one synchronizer): update it in place.
-            if not conn.execute(update(s.MemberCursorRow).values(synchronizer_id=self.synchronizer.id, timestamp=cursor)).rowcount:
-                conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": self.synchronizer.id, "timestamp": cursor}])
+            if not conn.execute(update(s.MemberCursorRow).values(synchronizer_id=self._joined.id, timestamp=cursor)).rowcount:
+                conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": self._joined.id, "timestamp": cursor}])
         self._receipts = set()
         self._send_verdict(req.request_id, req.root_hash, verdict, reason, req.participants, message_id)
 
@@ -248,12 +258,12 @@ class MediatorNode(Node):
             "root_hash": root_hash,
             "verdict": verdict,
             "reason": reason,
-            "synchronizer_id": self.synchronizer.id,
+            "synchronizer_id": self._joined.id,
         }
-        body["signature"] = self.key.sign(messages.encode(body)).hex()
+        body["signature"] = signing_key(self).sign(messages.encode(body)).hex()
         self._unconfirmed[message_id] = request_id
         try:
-            self.synchronizer.submit(
+            self._joined.submit(
                 SubmissionRequest(
                     sender=self.member_id,
                     message_id=message_id,

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from canton_console.runtime.node import Node
+from canton_console.runtime.running import open_storage, signing_key
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -18,6 +19,9 @@ from canton_console.values import errors, health, messages
 from canton_console.values import traffic as tr
 from canton_console.values.errors import CantonError
 from canton_console.values.messages import Envelope, SubmissionRequest
+
+if TYPE_CHECKING:
+    from canton_console.runtime.environment import Environment
 
 log = logging.getLogger("canton_console.sequencer")
 
@@ -27,7 +31,7 @@ class SequencerNode(Node):
     code = "SEQ"
     instance_type = "Sequencer"
 
-    def __init__(self, env, name, config):
+    def __init__(self, env: Environment, name: str, config: Any) -> None:
         super().__init__(env, name, config)
         self.synchronizer: Synchronizer | None = None
         # Its store lacks events the others stored while its database was down: it serves nobody
@@ -35,7 +39,7 @@ class SequencerNode(Node):
         self.store_missed = False
 
     def _on_start(self) -> None:
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
         if record is not None:
             sync = self.env.synchronizers.get(record["synchronizer_id"])
@@ -56,7 +60,7 @@ class SequencerNode(Node):
 
     def join(self, sync: Synchronizer) -> None:
         """Become a sequencer of ``sync`` (at bootstrap): remember it in the store."""
-        with self.storage.transaction() as conn:
+        with open_storage(self).transaction() as conn:
             conn.execute(
                 insert(s.SynchronizerRecord),
                 [{"synchronizer_id": sync.id, "name": sync.name, "static_parameters": json.dumps(sync.static_parameters)}],
@@ -78,7 +82,9 @@ class SequencerNode(Node):
 
     def catch_up_store_from(self, peer: "SequencerNode") -> None:
         try:
-            self._copy_store(self.synchronizer, peer)
+            sync = self.synchronizer
+            assert sync is not None  # a sequencer catches up only on its synchronizer
+            self._copy_store(sync, peer)
         except StorageUnavailable:
             return  # one of the two databases went away again: later
         self.store_missed = False
@@ -93,9 +99,10 @@ class SequencerNode(Node):
 
     def _copy_store(self, sync: Synchronizer, peer: "SequencerNode") -> None:
         tables = (s.SequencedEventRow, s.TopologyTransactionRow, s.TrafficPurchasedRow, s.TopUpSubmissionRow, s.TrafficConsumedRow)
-        with peer.storage.read() as src, self.storage.transaction() as dst:
+        with open_storage(peer).read() as src, open_storage(self).transaction() as dst:
             for model in tables:
                 table = model.__table__
+                assert isinstance(table, Table)  # a mapped class's table (SQLAlchemy types it as any FromClause)
                 rows = [dict(r) for r in src.execute(select(table).where(table.c.synchronizer_id == sync.id)).mappings()]
                 dst.execute(table.delete().where(table.c.synchronizer_id == sync.id))
                 if rows:
@@ -142,7 +149,7 @@ class SequencerNode(Node):
                 "synchronizer_id": sync.id,
                 "max_sequencing_time": max_time,
             }
-            msg["signature"] = self.key.sign(topup_signing_bytes(msg)).hex()
+            msg["signature"] = signing_key(self).sign(topup_signing_bytes(msg)).hex()
             sync.submit(
                 SubmissionRequest(
                     sender=self.member_id,
@@ -166,7 +173,7 @@ class SequencerNode(Node):
     def event_log(self) -> list[dict[str, Any]]:
         """The synchronizer's sequenced events as this sequencer stored them, oldest first."""
         self.require_running()
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             rows = conn.execute(select(s.SequencedEventRow.__table__).order_by(s.SequencedEventRow.timestamp)).mappings().all()
         result = []
         for row in rows:

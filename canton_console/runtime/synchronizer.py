@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select
 
+from canton_console.runtime.running import open_storage
 from canton_console.runtime.topology import TopologyState
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -318,6 +319,7 @@ class Synchronizer:
     def _aggregate(self, request: SubmissionRequest, ts: int, rows: list[dict[str, Any]]) -> bool:
         """Count a sequencer's identical top-up; deliver once ``threshold`` sequencers sent it."""
         agg = request.aggregation_id
+        assert agg is not None  # only aggregated submissions (top-ups) come here
         if agg in self.aggregations_done:
             return False
         signers = self.aggregations.setdefault(agg, {})
@@ -373,7 +375,7 @@ class Synchronizer:
         stored, failed = 0, []
         for node in nodes:
             try:
-                with node.storage.transaction() as conn:
+                with open_storage(node).transaction() as conn:
                     if events:
                         conn.execute(insert(s.SequencedEventRow), events)
                     if topology_rows:
@@ -408,13 +410,13 @@ class Synchronizer:
             stored = self.topology.add(tx, 0, 0)
             rows.append(topology_row(self.id, stored))
         for node in self.running_sequencers():
-            with node.storage.transaction() as conn:
+            with open_storage(node).transaction() as conn:
                 conn.execute(insert(s.TopologyTransactionRow), rows)
 
     # ---- restart -------------------------------------------------------------------------
     def load_from(self, node: "SequencerNode") -> None:
         """Rebuild topology, traffic and the last timestamp from a sequencer's store."""
-        with node.storage.read() as conn:
+        with open_storage(node).read() as conn:
             topology_rows = conn.execute(
                 select(s.TopologyTransactionRow.__table__)
                 .where(s.TopologyTransactionRow.synchronizer_id == self.id)
@@ -440,7 +442,7 @@ class Synchronizer:
     def events_for(self, node: "SequencerNode", member: str, after: int) -> list[SequencedEvent]:
         """The events addressed to ``member`` after ``after``, read from a sequencer's store (catch-up)."""
         result = []
-        with node.storage.read() as conn:
+        with open_storage(node).read() as conn:
             rows = conn.execute(
                 select(s.SequencedEventRow.__table__)
                 .where(s.SequencedEventRow.synchronizer_id == self.id, s.SequencedEventRow.timestamp > after)
@@ -594,6 +596,7 @@ class TrafficAccounting:
         if cache is None or cache[0] is not log or cache[1] != len(log):
             self._recipient_count(messages.MEDIATOR_GROUP_0, 0)  # refreshes the cache
             cache = self._group_cache
+            assert cache is not None
         return cache[2]
 
     # ---- state ---------------------------------------------------------------------------

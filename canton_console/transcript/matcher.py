@@ -377,7 +377,7 @@ def reorder_map_entries(expected: Sequence[str], actual: Sequence[str]) -> list[
     changed = False
     for (_, _, exp_entries), (_, _, act_entries) in reversed(list(zip(exp_blocks, act_blocks))):
         exp_keys = [_entry_key(expected[s]) for s, _ in exp_entries]
-        act = {}
+        act: dict[str, list[list[str]]] = {}
         for s, e in act_entries:
             lines = [ln.rstrip(",") if k == e - s - 1 else ln for k, ln in enumerate(actual[s:e])]
             act.setdefault(_entry_key(actual[s]), []).append(lines)
@@ -422,11 +422,10 @@ def align(expected: Sequence[str], actual: Sequence[str]) -> list[tuple[str, int
                 break
         keys.append(key)
     sm = difflib.SequenceMatcher(None, exp, keys, autojunk=False)
-    ops = []
+    ops: list[tuple[str, int, int, int, int]] = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag in ("replace", "delete") and all(exp[i].strip() == "..." for i in range(i1, i2)):
-            tag = "ellipsis"
-        ops.append((tag, i1, i2, j1, j2))
+        ellipsis = tag in ("replace", "delete") and all(exp[i].strip() == "..." for i in range(i1, i2))
+        ops.append(("ellipsis" if ellipsis else tag, i1, i2, j1, j2))
     return ops
 
 

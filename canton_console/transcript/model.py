@@ -13,7 +13,7 @@ This module depends on nothing but attrs and the standard library.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
@@ -24,6 +24,7 @@ import attrs
 #: output line is written ``<BLANKLINE>``; inside a fenced / ``code-block`` ``block`` blank lines
 #: belong to the output, which runs to the next ``@`` or the block's end.
 BlockMode = Literal["plain", "block"]
+TranscriptFormat = Literal["plain", "markdown", "rst"]
 
 #: The marker of a blank line inside an expected output (doctest's spelling).
 BLANKLINE = "<BLANKLINE>"
@@ -54,6 +55,10 @@ class ParseError(Exception):
         super().__init__(f"{self.path}:{line}: {message}")
 
 
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class TranscriptOptions:
     """File options set by ``canton-console: key=value, ...`` directives.
@@ -63,7 +68,7 @@ class TranscriptOptions:
     ``sim``, ``wall`` or None (the engine's default).
     """
 
-    configs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    configs: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     syntax: str = "auto"
     clock: str | None = None
 
@@ -107,7 +112,7 @@ class Transcript:
     path: Path
     steps: list[Step]
     options: TranscriptOptions = TranscriptOptions()
-    format: Literal["plain", "markdown", "rst"] = "plain"
+    format: TranscriptFormat = "plain"
     text: str = attrs.field(default="", repr=False)
 
     @property

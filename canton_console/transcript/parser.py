@@ -29,6 +29,7 @@ from .model import (
     ParseError,
     Step,
     Transcript,
+    TranscriptFormat,
     TranscriptOptions,
     is_failure_output,
 )
@@ -37,6 +38,7 @@ __all__ = ["parse_transcript", "parse_file", "split_lines", "detect_format", "Pa
 
 _MD_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 _RST_SUFFIXES = {".rst", ".rest"}
+_FORMATS: dict[str, TranscriptFormat] = {"plain": "plain", "markdown": "markdown", "rst": "rst"}
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _RST_DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\.[ \t]+(?:code-block|code|sourcecode)::(?:[ \t].*)?$")
@@ -54,7 +56,7 @@ def split_lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
 
 
-def detect_format(path: str | Path) -> str:
+def detect_format(path: str | Path) -> TranscriptFormat:
     suffix = Path(path).suffix.lower()
     if suffix in _MD_SUFFIXES:
         return "markdown"
@@ -73,9 +75,10 @@ def parse_transcript(text: str, path: str | Path, *, format: str | None = None) 
     """Parse ``text`` (read from ``path``, which names it in errors and sets the format unless
     ``format`` is given: ``plain``, ``markdown`` or ``rst``)."""
     p = Path(path)
-    fmt = format or detect_format(p)
-    if fmt not in ("plain", "markdown", "rst"):
-        raise ValueError(f"unknown transcript format {fmt!r}")
+    name = format or detect_format(p)
+    fmt = _FORMATS.get(name)
+    if fmt is None:
+        raise ValueError(f"unknown transcript format {name!r}")
     lines = [ln.rstrip("\r\n") for ln in split_lines(text)]
     blocks = _find_blocks(lines, fmt)
 
@@ -92,7 +95,7 @@ def parse_transcript(text: str, path: str | Path, *, format: str | None = None) 
         steps += _parse_segment(lines, pos, len(lines), "plain", p, used)
 
     options = _parse_directives(lines, used, p)
-    return Transcript(path=p, steps=steps, options=options, format=fmt, text=text)  # type: ignore[arg-type]
+    return Transcript(path=p, steps=steps, options=options, format=fmt, text=text)
 
 
 # --------------------------------------------------------------------------------------- blocks

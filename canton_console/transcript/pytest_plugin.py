@@ -134,7 +134,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 class TranscriptFile(pytest.File):
-    def collect(self):  # type: ignore[override]
+    def collect(self):
         item = TranscriptItem.from_parent(self, name="transcript")
         item.add_marker(pytest.mark.transcript)
         yield item
@@ -191,7 +191,7 @@ class TranscriptItem(pytest.Item):
         if not report.ok:
             raise TranscriptFailure(format_report(report))
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None):  # type: ignore[override]
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None):
         if isinstance(excinfo.value, (TranscriptFailure, TranscriptSetupError)):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)

@@ -263,7 +263,8 @@ class UniqueIdentifier:
         return UniqueIdentifier.tryCreate(id, self.namespace)
 
     def matchesFilters(self, idFilter: str, nsFilterO: object = None) -> bool:
-        ns_filter = nsFilterO.getOrElse(None) if hasattr(nsFilterO, "getOrElse") else nsFilterO
+        # a String, Some(String) or None (duck-typed: values/ does not know the console's Option)
+        ns_filter: Any = nsFilterO.getOrElse(None) if hasattr(nsFilterO, "getOrElse") else nsFilterO
         if ns_filter is not None:
             return self.identifier == idFilter and self.namespace.unwrap.startswith(ns_filter)
         return self.identifier.startswith(idFilter)

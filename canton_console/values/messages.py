@@ -7,6 +7,7 @@ spaces). Traffic costs are computed from exactly these sizes.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -16,6 +17,14 @@ MEDIATOR_GROUP_0 = "MediatorGroupRecipient(0)"
 ALL_MEMBERS = "AllMembersOfSynchronizer"
 SEQUENCERS = "SequencersOfSynchronizer"
 GROUPS = frozenset({MEDIATOR_GROUP_0, ALL_MEMBERS, SEQUENCERS})
+
+
+def _recipients(recipients: Iterable[str]) -> tuple[str, ...]:
+    return tuple(recipients)
+
+
+def _envelopes(envelopes: Iterable[Envelope]) -> tuple[Envelope, ...]:
+    return tuple(envelopes)
 
 
 def encode(message: dict[str, Any]) -> bytes:
@@ -31,7 +40,7 @@ class Envelope:
     """A payload and who it is for: member ids (``PAR::…``) and group names."""
 
     payload: bytes
-    recipients: tuple[str, ...] = attrs.field(converter=tuple)
+    recipients: tuple[str, ...] = attrs.field(converter=_recipients)
 
     @property
     def message(self) -> dict[str, Any]:
@@ -46,7 +55,7 @@ class Envelope:
 class SubmissionRequest:
     sender: str
     message_id: str
-    envelopes: tuple[Envelope, ...] = attrs.field(converter=tuple)
+    envelopes: tuple[Envelope, ...] = attrs.field(converter=_envelopes)
     kind: str = "send"  # confirmation-request | confirmation-response | verdict | topology | top-up
     max_sequencing_time: int | None = None
     # Top-ups: the identical message from ``threshold`` sequencers is delivered once (AggregationRule).

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from canton_console.pretty import Literal, Tree, klass, param
+from canton_console.pretty import Apply, Literal, Tree, klass, param
 from canton_console.values.errors import (
     INVALID_DYNAMIC_SYNCHRONIZER_PARAMETERS,
     TOPOLOGY_VALUE_OUT_OF_BOUNDS,
@@ -75,30 +75,62 @@ def _number(v: object, what: str, *, positive: bool, maximum: int) -> int:
     return n
 
 
-def _non_negative_int(what: str):
-    return lambda v: _number(v, what, positive=False, maximum=INT_MAX)
-
-
-def _non_negative_long(what: str):
-    return lambda v: _number(v, what, positive=False, maximum=LONG_MAX)
-
-
-def _positive_int(what: str):
-    return lambda v: _number(v, what, positive=True, maximum=INT_MAX)
-
-
-def _duration(kind: type[RefinedDuration]):
+def _duration(v: object, kind: type[RefinedDuration]) -> int:
     """Microseconds of a duration argument, checked as Canton's ``kind`` (ints are microseconds)."""
-    return lambda v: DurationMicros(kind.from_any(v).micros, kind)
+    return DurationMicros(kind.from_any(v).micros, kind)
 
 
-def _boolean(what: str):
-    def convert(v: object) -> bool:
-        if not isinstance(v, bool):
-            raise InvalidValue(f"{what} must be true or false, got {type(v).__name__} {v!r}")
-        return v
+def _boolean(v: object, what: str) -> bool:
+    if not isinstance(v, bool):
+        raise InvalidValue(f"{what} must be true or false, got {type(v).__name__} {v!r}")
+    return v
 
-    return convert
+
+# The field converters (named functions, one per field, so each names its field when it refuses a value).
+
+
+def _non_negative_duration(v: object) -> int:
+    return _duration(v, NonNegativeFiniteDuration)
+
+
+def _positive_duration(v: object) -> int:
+    return _duration(v, PositiveFiniteDuration)
+
+
+def _positive_seconds(v: object) -> int:
+    return _duration(v, PositiveDurationSeconds)
+
+
+def _max_base_traffic_amount(v: object) -> int:
+    return _number(v, "maxBaseTrafficAmount", positive=False, maximum=LONG_MAX)
+
+
+def _base_event_cost(v: object) -> int:
+    return _number(v, "baseEventCost", positive=False, maximum=LONG_MAX)
+
+
+def _read_vs_write_scaling_factor(v: object) -> int:
+    return _number(v, "readVsWriteScalingFactor", positive=True, maximum=INT_MAX)
+
+
+def _catch_up_interval_skip(v: object) -> int:
+    return _number(v, "catchUpIntervalSkip", positive=True, maximum=INT_MAX)
+
+
+def _nr_intervals_to_trigger_catch_up(v: object) -> int:
+    return _number(v, "nrIntervalsToTriggerCatchUp", positive=True, maximum=INT_MAX)
+
+
+def _confirmation_requests_max_rate(v: object) -> int:
+    return _number(v, "confirmationRequestsMaxRate", positive=False, maximum=INT_MAX)
+
+
+def _max_request_size(v: object) -> int:
+    return _number(v, "maxRequestSize", positive=False, maximum=INT_MAX)
+
+
+def _enforce_rate_limiting(v: object) -> bool:
+    return _boolean(v, "enforceRateLimiting")
 
 
 def unwrap_option(v: object) -> object:
@@ -185,12 +217,12 @@ class TrafficControlParameters(_FieldRecord):
     set in the synchronizer parameters *and* ``enforceRateLimiting`` is true.
     """
 
-    maxBaseTrafficAmount: int = attrs.field(converter=_non_negative_long("maxBaseTrafficAmount"))
-    readVsWriteScalingFactor: int = attrs.field(converter=_positive_int("readVsWriteScalingFactor"))
-    maxBaseTrafficAccumulationDuration: int = attrs.field(converter=_duration(PositiveFiniteDuration))
-    setBalanceRequestSubmissionWindowSize: int = attrs.field(converter=_duration(PositiveFiniteDuration))
-    enforceRateLimiting: bool = attrs.field(converter=_boolean("enforceRateLimiting"))
-    baseEventCost: int = attrs.field(converter=_non_negative_long("baseEventCost"))
+    maxBaseTrafficAmount: int = attrs.field(converter=_max_base_traffic_amount)
+    readVsWriteScalingFactor: int = attrs.field(converter=_read_vs_write_scaling_factor)
+    maxBaseTrafficAccumulationDuration: int = attrs.field(converter=_positive_duration)
+    setBalanceRequestSubmissionWindowSize: int = attrs.field(converter=_positive_duration)
+    enforceRateLimiting: bool = attrs.field(converter=_enforce_rate_limiting)
+    baseEventCost: int = attrs.field(converter=_base_event_cost)
 
     FIELDS = (
         "maxBaseTrafficAmount",
@@ -267,8 +299,8 @@ class AcsCommitmentsCatchUpParameters(_FieldRecord):
     (1, Int.MaxValue) means catch-up is disabled.
     """
 
-    catchUpIntervalSkip: int = attrs.field(default=5, converter=_positive_int("catchUpIntervalSkip"))
-    nrIntervalsToTriggerCatchUp: int = attrs.field(default=2, converter=_positive_int("nrIntervalsToTriggerCatchUp"))
+    catchUpIntervalSkip: int = attrs.field(default=5, converter=_catch_up_interval_skip)
+    nrIntervalsToTriggerCatchUp: int = attrs.field(default=2, converter=_nr_intervals_to_trigger_catch_up)
 
     FIELDS = ("catchUpIntervalSkip", "nrIntervalsToTriggerCatchUp")
 
@@ -311,7 +343,7 @@ class ParticipantSynchronizerLimits(_FieldRecord):
     """Per-participant limits; only the confirmation request rate exists in this release."""
 
     confirmationRequestsMaxRate: int = attrs.field(
-        default=1_000_000, converter=_non_negative_int("confirmationRequestsMaxRate")
+        default=1_000_000, converter=_confirmation_requests_max_rate
     )
 
     FIELDS = ("confirmationRequestsMaxRate",)
@@ -384,6 +416,10 @@ def _acs_catch_up(v: object) -> AcsCommitmentsCatchUpParameters | None:
     )
 
 
+def _onboarding_restriction(v: object) -> OnboardingRestriction:
+    return OnboardingRestriction.parse(v)
+
+
 def _limits(v: object) -> ParticipantSynchronizerLimits:
     if isinstance(v, ParticipantSynchronizerLimits):
         return v
@@ -406,20 +442,20 @@ class DynamicSynchronizerParameters(_SnakeCaseAccess):
     relies on to do nothing when an update changes nothing.
     """
 
-    confirmationResponseTimeout: int = attrs.field(default=30 * _SECOND, converter=_duration(NonNegativeFiniteDuration))
-    mediatorReactionTimeout: int = attrs.field(default=30 * _SECOND, converter=_duration(NonNegativeFiniteDuration))
-    assignmentExclusivityTimeout: int = attrs.field(default=60 * _SECOND, converter=_duration(NonNegativeFiniteDuration))
-    topologyChangeDelay: int = attrs.field(default=250 * MICROS_PER_MILLI, converter=_duration(NonNegativeFiniteDuration))
-    ledgerTimeRecordTimeTolerance: int = attrs.field(default=60 * _SECOND, converter=_duration(NonNegativeFiniteDuration))
-    mediatorDeduplicationTimeout: int = attrs.field(default=48 * MICROS_PER_HOUR, converter=_duration(NonNegativeFiniteDuration))
-    reconciliationInterval: int = attrs.field(default=60 * _SECOND, converter=_duration(PositiveDurationSeconds))
-    maxRequestSize: int = attrs.field(default=10 * 1024 * 1024, converter=_non_negative_int("maxRequestSize"))
+    confirmationResponseTimeout: int = attrs.field(default=30 * _SECOND, converter=_non_negative_duration)
+    mediatorReactionTimeout: int = attrs.field(default=30 * _SECOND, converter=_non_negative_duration)
+    assignmentExclusivityTimeout: int = attrs.field(default=60 * _SECOND, converter=_non_negative_duration)
+    topologyChangeDelay: int = attrs.field(default=250 * MICROS_PER_MILLI, converter=_non_negative_duration)
+    ledgerTimeRecordTimeTolerance: int = attrs.field(default=60 * _SECOND, converter=_non_negative_duration)
+    mediatorDeduplicationTimeout: int = attrs.field(default=48 * MICROS_PER_HOUR, converter=_non_negative_duration)
+    reconciliationInterval: int = attrs.field(default=60 * _SECOND, converter=_positive_seconds)
+    maxRequestSize: int = attrs.field(default=10 * 1024 * 1024, converter=_max_request_size)
     sequencerAggregateSubmissionTimeout: int = attrs.field(
-        default=6 * MICROS_PER_MINUTE, converter=_duration(NonNegativeFiniteDuration)
+        default=6 * MICROS_PER_MINUTE, converter=_non_negative_duration
     )
     trafficControl: TrafficControlParameters | None = attrs.field(default=None, converter=_traffic_control)
     onboardingRestriction: OnboardingRestriction = attrs.field(
-        default=OnboardingRestriction.UnrestrictedOpen, converter=OnboardingRestriction.parse
+        default=OnboardingRestriction.UnrestrictedOpen, converter=_onboarding_restriction
     )
     acsCommitmentsCatchUp: AcsCommitmentsCatchUpParameters | None = attrs.field(
         factory=AcsCommitmentsCatchUpParameters, converter=_acs_catch_up
@@ -428,7 +464,7 @@ class DynamicSynchronizerParameters(_SnakeCaseAccess):
         factory=ParticipantSynchronizerLimits, converter=_limits
     )
     preparationTimeRecordTimeTolerance: int = attrs.field(
-        default=24 * MICROS_PER_HOUR, converter=_duration(NonNegativeFiniteDuration)
+        default=24 * MICROS_PER_HOUR, converter=_non_negative_duration
     )
 
     FIELDS = (
@@ -571,7 +607,7 @@ class DynamicSynchronizerParameters(_SnakeCaseAccess):
                 )
 
     # --- rendering and storage ------------------------------------------------------------------
-    def __pretty__(self) -> Tree:
+    def __pretty__(self) -> Apply:
         d = canton_duration
         return klass(
             "DynamicSynchronizerParameters",
@@ -605,7 +641,7 @@ class DynamicSynchronizerParameters(_SnakeCaseAccess):
         return out
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, object]) -> "DynamicSynchronizerParameters":
+    def from_dict(cls, d: Mapping[str, Any]) -> "DynamicSynchronizerParameters":
         """Inverse of ``to_dict``; keys it does not have keep their defaults."""
         unknown = [k for k in d if k not in cls.FIELDS]
         if unknown:
@@ -613,11 +649,11 @@ class DynamicSynchronizerParameters(_SnakeCaseAccess):
         kwargs: dict[str, object] = {}
         for k, v in d.items():
             if k == "trafficControl" and v is not None:
-                v = TrafficControlParameters.from_dict(v)  # type: ignore[arg-type]
+                v = TrafficControlParameters.from_dict(v)
             elif k == "acsCommitmentsCatchUp" and v is not None:
-                v = AcsCommitmentsCatchUpParameters.from_dict(v)  # type: ignore[arg-type]
+                v = AcsCommitmentsCatchUpParameters.from_dict(v)
             elif k == "participantSynchronizerLimits":
-                v = ParticipantSynchronizerLimits.from_dict(v)  # type: ignore[arg-type]
+                v = ParticipantSynchronizerLimits.from_dict(v)
             kwargs[k] = v
         return cls(**kwargs)
 

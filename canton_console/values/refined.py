@@ -585,6 +585,8 @@ class RefinedDuration:
 class NonNegativeFiniteDuration(RefinedDuration):
     """A duration >= 0 (Canton's ``config.NonNegativeFiniteDuration``)."""
 
+    Zero: ClassVar[NonNegativeFiniteDuration]  # set below the class: 0 days
+
     @classmethod
     def _problem(cls, micros: int, shown: ScalaDuration) -> str | None:
         return f"Duration {shown} is negative!" if micros < 0 else None
@@ -613,13 +615,15 @@ class PositiveDurationSeconds(RefinedDuration):
         return None
 
 
-NonNegativeFiniteDuration.Zero = NonNegativeFiniteDuration(0, unit="day")  # type: ignore[attr-defined]
+NonNegativeFiniteDuration.Zero = NonNegativeFiniteDuration(0, unit="day")
 
 
 class DurationMicros(int):
     """A duration field kept as microseconds (so runtime arithmetic, storage and equality see a plain
     ``int``) that reads as the Canton duration it is: ``params.confirmationResponseTimeout`` echoes
     ``NonNegativeFiniteDuration = 30s``, as in Canton, not ``Int = 30000000``."""
+
+    kind: type[RefinedDuration]
 
     def __new__(cls, micros: int, kind: type[RefinedDuration]):
         value = super().__new__(cls, micros)

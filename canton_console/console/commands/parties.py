@@ -11,7 +11,7 @@ from canton_console.console.framework import CommandFailure, NodeGroup, command,
 from canton_console.console.references import ParticipantReference, bounded_timeout, wait_until
 from canton_console.pretty import Apply, Literal, klass, param, to_tree
 from canton_console.values.ids import Member, PartyId
-from canton_console.values.scala import NONE, Vector
+from canton_console.values.scala import NONE, Option, Vector
 
 
 @attrs.frozen
@@ -45,14 +45,15 @@ class PartiesGroup(NodeGroup):
         self,
         name: Annotated[str, a.String185("a party name such as \"Alice\"")],
         synchronizer: Annotated[str | None, a.Optional(a.Text("a synchronizer alias"))] = None,
-        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
+        synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
     ) -> PartyId:
         """Enable/add a local party with the given display name, hosted on this participant"""
         if "::" in name or not all(ch.isalnum() or ch in "-_ " for ch in name):
             raise CommandFailure(f"INVALID_ARGUMENT(8,0): '{name}' is not a valid party name (letters, digits, '-' and '_')")
         parties = self._admin.parties
         enabled = parties.enable(name, synchronizer)
-        timeout = bounded_timeout(self._env) if synchronize is NONE else synchronize
+        # only the default NONE is still an Option here: the converter makes a given value int | None
+        timeout = bounded_timeout(self._env) if isinstance(synchronize, Option) else synchronize
         if timeout is not None:
             wait_until(
                 self._env, lambda: parties.is_hosted(enabled.party, enabled.synchronizer_ids), timeout, f"party {name} is hosted", f"{self.scala_name}.enable"

@@ -11,7 +11,7 @@ from canton_console.console.framework import CallContext, CommandFailure, NodeGr
 from canton_console.console.references import NodeReference, ParticipantReference, SequencerReference, bounded_timeout, wait_until
 from canton_console.pretty import Literal, klass, param
 from canton_console.values.ids import SynchronizerId
-from canton_console.values.scala import NONE, Vector
+from canton_console.values.scala import NONE, Option, Vector
 
 
 @attrs.frozen
@@ -87,13 +87,13 @@ class SynchronizersGroup(NodeGroup):
         sequencer: Annotated[NodeReference, a.NodeRef("sequencer")],
         alias: Annotated[str, a.Text("a synchronizer alias such as \"da\"", allow_empty=False)],
         manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
-        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
+        synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
     ) -> None:
         """Macro to connect a participant to a locally configured synchronizer given by sequencer reference"""
         self._connect(alias, [sequencer.name], 1, self._sync_timeout(synchronize), f"{self.scala_name}.connect_local")
 
     @command
-    def connect(self, alias: Any, connection: Any, synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE) -> None:
+    def connect(self, alias: Any, connection: Any, synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE) -> None:
         """Macro to connect a participant to a synchronizer: connect("da", "http://localhost:5001") or connect(sequencer1, "da")"""
         if isinstance(alias, SequencerReference) and isinstance(connection, str):
             alias, connection = connection, alias
@@ -112,7 +112,7 @@ class SynchronizersGroup(NodeGroup):
         self,
         synchronizer_alias: Annotated[str, a.Text("a synchronizer alias", allow_empty=False)],
         connections: Annotated[list[str], SequencerConnectionsArg()],
-        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
+        synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
         validation: Annotated[Any, Unsupported("sequencer connections are always validated", accept=("Active", "All"))] = None,
     ) -> None:
         """Macro to connect a participant to a synchronizer that supports connecting via many endpoints
@@ -132,7 +132,7 @@ class SynchronizersGroup(NodeGroup):
         physical_synchronizer_id: Annotated[Any, Unsupported("Canton 3.3 has no physical synchronizer ids")] = None,
         manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
         validation: Annotated[Any, Unsupported("sequencer connections are always validated", accept=("Active", "All"))] = None,
-        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
+        synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
     ) -> None:
         """Macro to connect a participant to a synchronizer through several sequencers (BFT)
 
@@ -149,7 +149,7 @@ class SynchronizersGroup(NodeGroup):
         manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
         max_retry_delay_millis: Annotated[Any, Unsupported("reconnection retries are not configurable")] = None,
         priority: Annotated[Any, Unsupported("connections have no priority")] = 0,
-        synchronize: Annotated[int | None, a.Optional(a.Duration())] = NONE,
+        synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
         sequencer_trust_threshold: Annotated[int, a.POSITIVE_INT] = 1,
         submission_request_amplification: Annotated[Any, Unsupported("submissions go to one sequencer")] = None,
         validation: Annotated[Any, Unsupported("sequencer connections are always validated", accept=("Active", "All"))] = None,

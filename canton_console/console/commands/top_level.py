@@ -4,6 +4,7 @@ under a simulated clock, ``clock``."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from canton_console.console import args as a
@@ -13,6 +14,8 @@ from canton_console.console.render import CantonStatus
 from canton_console.values import refined as values
 from canton_console.values.ids import SynchronizerId
 from canton_console.values.timefmt import instant, round_for_humans
+
+RETRY_MAX_WAIT_PERIOD = values.ScalaDuration(10_000_000, "second")  # utils.retry_until_true's default maxWaitPeriod
 
 
 @top_level("utils", "Utilities", "Console utilities")
@@ -26,7 +29,7 @@ class Utils(Group):
         self,
         condition: Any,
         timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
-        max_wait_period: Annotated[int, a.Duration()] = values.ScalaDuration(10_000_000, "second"),
+        max_wait_period: Annotated[int | values.ScalaDuration, a.Duration()] = RETRY_MAX_WAIT_PERIOD,
     ) -> None:
         """Wait for a condition to become true, using default timeouts: retry_until_true(lambda: cond) or, in Scala, retry_until_true { cond }
 
@@ -72,7 +75,7 @@ class Bootstrap(Group):
         synchronizer_name: Annotated[str, a.Text("a synchronizer name such as \"da\"", allow_empty=False)],
         sequencers: Annotated[list[NodeReference], a.SeqOf(a.NodeRef("sequencer"))],
         mediators: Annotated[list[NodeReference], a.SeqOf(a.NodeRef("mediator"))],
-        synchronizer_owners: Annotated[list[str], a.SeqOf(a.MemberArg(("sequencer", "mediator", "participant")))] = (),
+        synchronizer_owners: Annotated[Sequence[str], a.SeqOf(a.MemberArg(("sequencer", "mediator", "participant")))] = (),
         synchronizer_threshold: Annotated[int, a.POSITIVE_INT] = 1,
         static_synchronizer_parameters: Annotated[Any, Unsupported("a synchronizer's static parameters are this release's defaults")] = None,
     ) -> SynchronizerId:
@@ -99,7 +102,8 @@ class HealthTop(Group):
         """Aggregate status info of all participants, sequencers and mediators"""
         order = {"sequencer": 0, "mediator": 1, "participant": 2}
         nodes = sorted(self._env.nodes(), key=lambda n: (order[n.kind], n.name))
-        return CantonStatus([reference_for(self._env, self._env.node(n.name)).health._status() for n in nodes])
+        # ``health`` is registered on the reference classes at import (@subgroup), which mypy cannot see
+        return CantonStatus([reference_for(self._env, self._env.node(n.name)).health._status() for n in nodes])  # type: ignore[attr-defined]
 
 
 @top_level("console", "Console", "Configure behaviour of the console")

@@ -3,6 +3,7 @@ synchronizer, waiting for topology changes)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import attrs
@@ -61,8 +62,8 @@ class SequencersTopologyGroup(NodeGroup):
         self,
         synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
         threshold: Annotated[int, a.POSITIVE_INT],
-        active: Annotated[list[str], a.SeqOf(a.MemberArg(("sequencer",)))],
-        passive: Annotated[list[str], a.SeqOf(a.MemberArg(("sequencer",)))] = (),
+        active: Annotated[Sequence[str], a.SeqOf(a.MemberArg(("sequencer",)))],
+        passive: Annotated[Sequence[str], a.SeqOf(a.MemberArg(("sequencer",)))] = (),
     ) -> None:
         """Propose the sequencers of a synchronizer and the threshold of sequencers that must agree (e.g. on top-ups)"""
         from canton_console.console.commands.topology_mappings import propose_mapping

@@ -19,9 +19,10 @@ Groups:
 
 from __future__ import annotations
 
+import builtins
 import enum
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import attrs
 
@@ -63,6 +64,8 @@ class ForceFlags:
     """A set of force flags: ``ForceFlags(ForceFlag.AllowOutOfBoundsValue)``, ``ForceFlags.none``."""
 
     canton_type = "ForceFlags"
+    none: ClassVar[ForceFlags]  # no flag
+    all: ClassVar[ForceFlags]  # every flag
 
     def __init__(self, *flags: ForceFlag):
         for f in flags:
@@ -86,8 +89,8 @@ class ForceFlags:
         return "ForceFlags(" + ", ".join(sorted(f.value for f in self.flags)) + ")"
 
 
-ForceFlags.none = ForceFlags()  # type: ignore[attr-defined]
-ForceFlags.all = ForceFlags(*ForceFlag)  # type: ignore[attr-defined]
+ForceFlags.none = ForceFlags()
+ForceFlags.all = ForceFlags(*ForceFlag)
 
 
 class ParticipantPermission(enum.Enum):
@@ -298,7 +301,7 @@ class InternalDynamicSynchronizerParameters:
     def __pretty__(self) -> Tree:
         tree = self.params.__pretty__()
         acs = self.params.acsCommitmentsCatchUp
-        children = []
+        children: list[Tree] = []
         for child in tree.children:
             if isinstance(child, Infix) and child.lhs == Literal("ACS commitment catchup") and acs is not None:
                 child = param(
@@ -827,7 +830,7 @@ class PartyToParticipantGroup(NodeGroup):
     def propose(
         self,
         party: Annotated[str, a.PartyArg()],
-        new_participants: Annotated[list[tuple[str, str]], HostingArg()],
+        new_participants: Annotated[builtins.list[tuple[str, str]], HostingArg()],  # builtins: ``list`` is a command here
         threshold: Annotated[int, a.POSITIVE_INT] = 1,
         store: Annotated[str | None, a.Optional(StoreArg())] = None,
         must_fully_authorize: Annotated[bool, a.Bool()] = False,

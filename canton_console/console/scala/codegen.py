@@ -178,6 +178,7 @@ class CodeGen:
 
     def _Call(self, node: n.Call) -> str:
         fn = node.fn
+        method: str | None
         if isinstance(fn, n.Select):
             method = fn.name
             base = self.attr_base(fn.obj)

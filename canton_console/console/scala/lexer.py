@@ -272,10 +272,10 @@ class Lexer:
             i += 1
         self._check_number_end(i, start)
         if is_float:
-            value = float(text)
-            if value in (float("inf"), float("-inf")):
+            real = float(text)
+            if real in (float("inf"), float("-inf")):
                 raise self.error(f"numeric literal {src[start:i]!r} is out of range", start)
-            return FLOAT, repr(value), i
+            return FLOAT, repr(real), i
         if len(text) > 1 and text.startswith("0"):
             raise self.error(f"invalid numeric literal {src[start:i]!r} (leading zero)", start)
         if len(text) > 19 or int(text) > LONG_MAX + 1:  # + 1: -9223372036854775808L

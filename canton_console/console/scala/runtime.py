@@ -137,7 +137,7 @@ def cc_apply(func: Callable[..., Any], items: Iterable[tuple[str | None, Any]]) 
     except (TypeError, ValueError):
         signature = None
     if signature is None:
-        args = [value for name, value in items if name is None]
+        args: list[Any] = [value for name, value in items if name is None]
         kwargs: dict[str, Any] = {}
         for name, value in items:
             if name is not None:
@@ -183,7 +183,7 @@ def cc_apply(func: Callable[..., Any], items: Iterable[tuple[str | None, Any]]) 
             raise TypeError(f"{_describe(func)}: parameter {target!r} specified twice")
         bound[target] = value
 
-    args: list[Any] = []
+    args = []
     if extra_positional:
         for p in positional:
             if p.name not in bound:

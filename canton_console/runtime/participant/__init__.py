@@ -2,5 +2,6 @@
 submission, ledger reads, the admin ping, and the node itself (lifecycle, health)."""
 
 from canton_console.runtime.participant.node import ParticipantNode
+from canton_console.runtime.participant.records import Connection
 
-__all__ = ["ParticipantNode"]
+__all__ = ["Connection", "ParticipantNode"]

@@ -23,6 +23,7 @@ from canton_console.runtime.participant.records import (
     Submission,
     Transaction,
 )
+from canton_console.runtime.running import open_storage, signing_key
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
 from canton_console.values import ledger, messages
@@ -63,7 +64,7 @@ class ProtocolProcessing(ParticipantBase):
                     if sub.command_id == event.message_id and sub.synchronizer_id == sync_id:
                         sub.sequenced = True
                 if event.error is not None:
-                    self._on_deliver_error(event)
+                    self._on_deliver_error(event, event.error)
             for envelope in event.envelopes:
                 msg = envelope.message
                 kind = msg.get("type")
@@ -74,13 +75,13 @@ class ProtocolProcessing(ParticipantBase):
         if not self.halted:
             self._expire_unsequenced(sync_id)
 
-    def _on_deliver_error(self, event: SequencedEvent) -> None:
+    def _on_deliver_error(self, event: SequencedEvent, error: str) -> None:
         failed = [sub for sub in self.submissions.values() if sub.command_id == event.message_id and not sub.future.done()]
         if not failed:
             return
         self._forget_in_flight(failed)
         for sub in failed:
-            sub.future.set_exception(_error_from_text(event.error))
+            sub.future.set_exception(_error_from_text(error))
             self.submissions.pop(sub.root_hash, None)
 
     # ---- in-flight submissions -----------------------------------------------------------
@@ -90,7 +91,7 @@ class ProtocolProcessing(ParticipantBase):
         if not entries:
             return
         if conn is None:
-            with self.storage.transaction() as c:
+            with open_storage(self).transaction() as c:
                 _clear_in_flight_rows(c, entries)
         else:
             _clear_in_flight_rows(conn, entries)
@@ -149,7 +150,7 @@ class ProtocolProcessing(ParticipantBase):
         if own is not None:
             own.sequenced = True
         if self._is_replay(sync_id, event.timestamp):
-            with self.storage.read() as conn:
+            with open_storage(self).read() as conn:
                 if conn.execute(select(s.LedgerUpdateRow.offset).where(s.LedgerUpdateRow.update_id == root_hash)).first():
                     return  # replayed after a restart: already committed
         verdict, reason = "approve", ""
@@ -183,7 +184,7 @@ class ProtocolProcessing(ParticipantBase):
             "verdict": verdict,
             "reason": reason,
         }
-        body["signature"] = self.key.sign(messages.encode(body)).hex()
+        body["signature"] = signing_key(self).sign(messages.encode(body)).hex()
         try:
             sync.submit(
                 SubmissionRequest(self.member_id, str(uuid.uuid4()), (Envelope(messages.encode(body), (messages.MEDIATOR_GROUP_0,)),), kind="confirmation-response")
@@ -215,7 +216,7 @@ class ProtocolProcessing(ParticipantBase):
         """contract id -> archived offset (None when active), for the contracts we store."""
         if not contract_ids:
             return {}
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             rows = conn.execute(
                 _STORED_CONTRACTS, {"ids": list(contract_ids)}
             ).all()
@@ -252,7 +253,7 @@ class ProtocolProcessing(ParticipantBase):
         submission, clear its in-flight state (one transaction)."""
         view = pending.view
         own = view.get("change_id") and view.get("submitting_participant") == self.member_id
-        with self.storage.transaction() as conn:
+        with open_storage(self).transaction() as conn:
             self._write_cursor(sync_id, conn)
             if own:
                 _clear_in_flight_rows(conn, [(view["change_id"], view["submission_id"])])
@@ -273,7 +274,7 @@ class ProtocolProcessing(ParticipantBase):
         if conn is not None:
             write(conn)
         else:
-            with self.storage.transaction() as c:
+            with open_storage(self).transaction() as c:
                 write(c)
 
     def _commit(self, sync_id: str, pending: PendingTransaction, record_time: int) -> Transaction:
@@ -306,7 +307,7 @@ class ProtocolProcessing(ParticipantBase):
                     archived.append(node["contract_id"])
                 events.append({"exercised": {k: node[k] for k in ("contract_id", "template_id", "choice", "consuming", "actors")}})
         command_id = view["command_id"] if view["submitting_participant"] == self.member_id else ""
-        with self.storage.transaction() as conn:
+        with open_storage(self).transaction() as conn:
             if created_rows:
                 conn.execute(insert(s.ContractRow), created_rows)
             if archived:

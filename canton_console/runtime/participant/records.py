@@ -65,10 +65,10 @@ class Submission:
     root_hash: str
     future: Future
     command_id: str
-    change_id: str | None = None
-    submission_id: str | None = None
-    synchronizer_id: str | None = None
-    max_sequencing_time: int | None = None
+    change_id: str | None
+    submission_id: str | None
+    synchronizer_id: str
+    max_sequencing_time: int
     request: Any = None
     sequenced: bool = False  # the sender's receipt arrived: its fate is decided by the verdict (or the decision time)
 

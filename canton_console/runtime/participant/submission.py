@@ -20,6 +20,7 @@ from canton_console.runtime.participant.records import (
     Submission,
     change_id_of,
 )
+from canton_console.runtime.running import open_storage
 from canton_console.runtime.synchronizer import Synchronizer
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -107,7 +108,7 @@ class CommandSubmission(ParticipantBase):
         if existing is not None:
             raise CantonError(errors.SUBMISSION_ALREADY_IN_FLIGHT, IN_FLIGHT_REASON, submission_id, existing_submission_id=existing)
         dedup = s.CommandDeduplicationRow
-        with self.storage.read() as conn:
+        with open_storage(self).read() as conn:
             row = conn.execute(select(dedup.__table__).where(dedup.change_id == change_id)).mappings().first()
         if row is not None:
             if row["status"] == "accepted" and row["record_time"] >= now - period:
@@ -123,7 +124,7 @@ class CommandSubmission(ParticipantBase):
 
         def record(sync: Synchronizer, max_sequencing_time: int, root_hash: str) -> None:
             deadline = max_sequencing_time + sync.parameters(now).decisionTimeout
-            with self.storage.transaction() as conn:
+            with open_storage(self).transaction() as conn:
                 conn.execute(delete(dedup).where(dedup.change_id == change_id))
                 conn.execute(
                     insert(dedup),
@@ -157,8 +158,8 @@ class CommandSubmission(ParticipantBase):
             return True
         if any(p.root_hash == root_hash for p in self.pending.values()):
             return True  # sequenced, waiting for its verdict
-        for sync in self.env.synchronizers.values():
-            if any(r.sender == self.member_id and r.message_id == command_id for r in sync._pending):
+        for queue in self.env.synchronizers.values():
+            if any(r.sender == self.member_id and r.message_id == command_id for r in queue._pending):
                 return True  # queued for sequencing (e.g. during a sequencer outage)
         for connection in self.connections.values():
             sync = self.env.synchronizers.get(connection.synchronizer_id)
@@ -268,6 +269,7 @@ class CommandSubmission(ParticipantBase):
         nodes: list[dict[str, Any]] = []
         index = 0
         authorizers = set(act_as)
+        contract: ledger.Contract | None
         for command in commands:
             if isinstance(command, ledger.CreateCommand):
                 contract = ledger.new_contract(command.template_id, command.arguments, seed, index)

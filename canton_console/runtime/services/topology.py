@@ -3,6 +3,7 @@ transactions, and Canton's checks before it does (serials, signing keys, authori
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from canton_console.admin.records import ProposedTransaction, SequencerStateResult
@@ -59,7 +60,9 @@ class LocalTopologyService(LocalService):
 
         return self._call(run)
 
-    def history(self, synchronizer_id: str, code: str) -> list[t.StoredTransaction]:
+    # ``list`` above is a method (Canton's name), so the annotations below spell the type builtins.list.
+
+    def history(self, synchronizer_id: str, code: str) -> builtins.list[t.StoredTransaction]:
         return self._call(lambda: list(self._store(synchronizer_id).topology.all_transactions(code)))
 
     def serial_of(self, synchronizer_id: str, code: str, key: str) -> int:
@@ -72,7 +75,7 @@ class LocalTopologyService(LocalService):
 
         return self._call(run)
 
-    def sequencer_states(self, synchronizer_id: str | None = None) -> list[SequencerStateResult]:
+    def sequencer_states(self, synchronizer_id: str | None = None) -> builtins.list[SequencerStateResult]:
         def run() -> list[SequencerStateResult]:
             out = []
             for sync in self._env.synchronizers.values():
