@@ -15,7 +15,6 @@ from canton_console.runtime.clock import SimClock, WallClock
 from canton_console.runtime.mediator import MediatorNode
 from canton_console.runtime.node import Node
 from canton_console.runtime.participant import ParticipantNode
-from canton_console.runtime.running import node_uid, signing_key
 from canton_console.runtime.scheduler import Scheduler
 from canton_console.runtime.sequencer import SequencerNode
 from canton_console.runtime.synchronizer import Synchronizer
@@ -181,7 +180,7 @@ class Environment:
 
         def signed(mapping: topology.Mapping, signers: list[Node]) -> topology.SignedTopologyTransaction:
             tx = topology.TopologyTransaction(topology.REPLACE, 1, mapping)
-            return topology.SignedTopologyTransaction(tx, {node_uid(n).namespace.unwrap: signing_key(n).sign(tx.bytes_to_sign()).hex() for n in signers})
+            return topology.SignedTopologyTransaction(tx, {n.known_uid.namespace.unwrap: n.signing_key.sign(tx.bytes_to_sign()).hex() for n in signers})
 
         members = list(dict.fromkeys([*owners, *sequencers, *mediators]))
         genesis = [signed(topology.namespace_delegation(n.uid.namespace.unwrap, n.key.public_bytes.hex()), [n]) for n in members]

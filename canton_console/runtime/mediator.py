@@ -13,7 +13,6 @@ import attrs
 from sqlalchemy import delete, insert, select, update
 
 from canton_console.runtime.node import Node
-from canton_console.runtime.running import open_storage, signing_key
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import schema as s
 from canton_console.values import health, messages
@@ -70,7 +69,7 @@ class MediatorNode(Node):
         self._unconfirmed = {}
         self.purge_until = purge_until
         verdicts = s.MediatorVerdictRow
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
             cursor = conn.execute(select(s.MemberCursorRow.timestamp)).scalar()
             self.decided = set(conn.execute(select(verdicts.request_id)).scalars())
@@ -93,7 +92,7 @@ class MediatorNode(Node):
         sync = self._joined
         horizon = sync.now() - sync.parameters().decisionTimeout
         verdicts = s.MediatorVerdictRow
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             rows = conn.execute(
                 select(verdicts.__table__)
                 .where(verdicts.request_id > horizon, verdicts.root_hash.is_not(None), verdicts.sent.is_not(True))
@@ -137,7 +136,7 @@ class MediatorNode(Node):
         return self.synchronizer
 
     def join(self, sync: Synchronizer) -> None:
-        with open_storage(self).transaction() as conn:
+        with self.open_storage.transaction() as conn:
             conn.execute(delete(s.SynchronizerRecord))
             conn.execute(
                 insert(s.SynchronizerRecord),
@@ -222,7 +221,7 @@ class MediatorNode(Node):
         cursor = min(self.pending) - 1 if self.pending else self.last_seen
         message_id = str(uuid.uuid4())
         receipts = self._receipts
-        with open_storage(self).transaction() as conn:
+        with self.open_storage.transaction() as conn:
             if receipts:
                 conn.execute(
                     update(s.MediatorVerdictRow)
@@ -260,7 +259,7 @@ class MediatorNode(Node):
             "reason": reason,
             "synchronizer_id": self._joined.id,
         }
-        body["signature"] = signing_key(self).sign(messages.encode(body)).hex()
+        body["signature"] = self.signing_key.sign(messages.encode(body)).hex()
         self._unconfirmed[message_id] = request_id
         try:
             self._joined.submit(

@@ -37,6 +37,7 @@ from canton_console.values.ids import Member, UniqueIdentifier
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
+    from canton_console.runtime.replication import Replication
 
 log = logging.getLogger("canton_console.node")
 
@@ -147,7 +148,7 @@ class Node:
         # Replication (participants and mediators with replication.enabled): a running replica is
         # either active or passive; ``replication`` is its hold on the shared lock while running.
         self.passive = False
-        self.replication = None
+        self.replication: Replication | None = None
         # Database outages: the probe looking for the database while the storage has failed; whether
         # the node still has to open its store (it started with fail-fast-on-startup = no while the
         # database was down); whether it became the active replica while halted.
@@ -160,6 +161,28 @@ class Node:
         self._resumed_at = float("-inf")
         self._probe_first = PROBE_FIRST_DELAY
 
+    # ---- what a running node always has ----------------------------------------------------
+    @property
+    def open_storage(self) -> Storage:
+        """The storage of a running node (set from start to stop)."""
+        storage = self.storage
+        assert storage is not None, f"{self.name} has no storage: it is not running"
+        return storage
+
+    @property
+    def signing_key(self) -> SigningKey:
+        """The signing key of a node that has started once (loaded with its identity)."""
+        key = self.key
+        assert key is not None, f"{self.name} has no identity yet"
+        return key
+
+    @property
+    def known_uid(self) -> UniqueIdentifier:
+        """The unique identifier of a node that has started once (loaded with its identity)."""
+        uid = self.uid
+        assert uid is not None, f"{self.name} has no identity yet"
+        return uid
+
     # ---- identity ------------------------------------------------------------------------
     @property
     def member(self) -> Member:
@@ -167,7 +190,7 @@ class Node:
         if self.uid is None:
             self.require_running()
             self._require_store_open()
-        return Member.of(self.code, self.uid)
+        return Member.of(self.code, self.known_uid)
 
     @property
     def member_id(self) -> str:
@@ -178,12 +201,12 @@ class Node:
         return self.running and self.uid is not None
 
     def _load_identity(self) -> None:
-        with self.storage.read() as conn:
+        with self.open_storage.read() as conn:
             row = conn.execute(select(s.NodeIdentity.__table__)).mappings().first()
         if row is None:
             key = SigningKey.static_for(self.name) if self.env.static_identities else SigningKey.generate()
             try:
-                with self.storage.transaction() as conn:
+                with self.open_storage.transaction() as conn:
                     conn.execute(
                         insert(s.NodeIdentity),
                         [{"id": 1, "kind": self.kind, "identifier": self.name, "private_key": key.private_bytes, "fingerprint": key.fingerprint}],
@@ -266,7 +289,7 @@ class Node:
 
     def _go_live(self) -> None:
         """(runtime thread) The store is open and the identity loaded: run, as the active replica or not."""
-        spec = self.storage.spec
+        spec = self.open_storage.spec
         self._awaiting_open = False
         if spec.kind != "memory":
             self.env.storage_watchdog()
@@ -292,7 +315,7 @@ class Node:
             if self.replication is not None:
                 self.replication.release()
                 self.replication = None
-            self.storage.close()
+            self.open_storage.close()
             self.storage = None
             raise
 
@@ -353,7 +376,7 @@ class Node:
         """(runtime thread) Stop processing and look for the database until it is back."""
         if not self.running or not self.halted or self._probe is not None:
             return
-        storage = self.storage
+        storage = self.open_storage
         if storage.permanent_failure:
             # A corrupt store does not heal: halt for good (no probing, no resuming, no writes).
             if self._halted_for_good is storage:
@@ -383,7 +406,7 @@ class Node:
             self._probe_first = PROBE_FIRST_DELAY
         cap = max(PROBE_MAX_DELAY, self._probe_first)
         self._probe = StorageProbe(
-            self.name, self.storage, lambda probe: scheduler.post(self._recover, probe), first=self._probe_first, cap=cap
+            self.name, self.open_storage, lambda probe: scheduler.post(self._recover, probe), first=self._probe_first, cap=cap
         )
 
     def _cancel_probe(self) -> None:
@@ -396,7 +419,7 @@ class Node:
         if probe is not self._probe or not self.running:
             return
         self._probe = None
-        storage = self.storage
+        storage = self.open_storage
         try:
             if self._awaiting_open:
                 storage.open()
@@ -527,7 +550,7 @@ class Node:
         name = self.storage.component_name if self.storage else "db-storage"
         failure = self.storage.failure if self.storage is not None else None
         if failure is not None:
-            code, cause = failure_message(self.storage.failure_kind, failure)
+            code, cause = failure_message(self.open_storage.failure_kind, failure)
             return health.failed(name, f"{code.id}({int(code.category)},0): {cause}")
         return health.ok(name)
 

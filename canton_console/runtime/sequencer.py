@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, insert, select
 
 from canton_console.runtime.node import Node
-from canton_console.runtime.running import open_storage, signing_key
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -39,7 +38,7 @@ class SequencerNode(Node):
         self.store_missed = False
 
     def _on_start(self) -> None:
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
         if record is not None:
             sync = self.env.synchronizers.get(record["synchronizer_id"])
@@ -60,7 +59,7 @@ class SequencerNode(Node):
 
     def join(self, sync: Synchronizer) -> None:
         """Become a sequencer of ``sync`` (at bootstrap): remember it in the store."""
-        with open_storage(self).transaction() as conn:
+        with self.open_storage.transaction() as conn:
             conn.execute(
                 insert(s.SynchronizerRecord),
                 [{"synchronizer_id": sync.id, "name": sync.name, "static_parameters": json.dumps(sync.static_parameters)}],
@@ -99,7 +98,7 @@ class SequencerNode(Node):
 
     def _copy_store(self, sync: Synchronizer, peer: "SequencerNode") -> None:
         tables = (s.SequencedEventRow, s.TopologyTransactionRow, s.TrafficPurchasedRow, s.TopUpSubmissionRow, s.TrafficConsumedRow)
-        with open_storage(peer).read() as src, open_storage(self).transaction() as dst:
+        with peer.open_storage.read() as src, self.open_storage.transaction() as dst:
             for model in tables:
                 table = model.__table__
                 assert isinstance(table, Table)  # a mapped class's table (SQLAlchemy types it as any FromClause)
@@ -149,7 +148,7 @@ class SequencerNode(Node):
                 "synchronizer_id": sync.id,
                 "max_sequencing_time": max_time,
             }
-            msg["signature"] = signing_key(self).sign(topup_signing_bytes(msg)).hex()
+            msg["signature"] = self.signing_key.sign(topup_signing_bytes(msg)).hex()
             sync.submit(
                 SubmissionRequest(
                     sender=self.member_id,
@@ -173,7 +172,7 @@ class SequencerNode(Node):
     def event_log(self) -> list[dict[str, Any]]:
         """The synchronizer's sequenced events as this sequencer stored them, oldest first."""
         self.require_running()
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             rows = conn.execute(select(s.SequencedEventRow.__table__).order_by(s.SequencedEventRow.timestamp)).mappings().all()
         result = []
         for row in rows:

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select
 
-from canton_console.runtime.running import open_storage
 from canton_console.runtime.topology import TopologyState
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -375,7 +374,7 @@ class Synchronizer:
         stored, failed = 0, []
         for node in nodes:
             try:
-                with open_storage(node).transaction() as conn:
+                with node.open_storage.transaction() as conn:
                     if events:
                         conn.execute(insert(s.SequencedEventRow), events)
                     if topology_rows:
@@ -410,13 +409,13 @@ class Synchronizer:
             stored = self.topology.add(tx, 0, 0)
             rows.append(topology_row(self.id, stored))
         for node in self.running_sequencers():
-            with open_storage(node).transaction() as conn:
+            with node.open_storage.transaction() as conn:
                 conn.execute(insert(s.TopologyTransactionRow), rows)
 
     # ---- restart -------------------------------------------------------------------------
     def load_from(self, node: "SequencerNode") -> None:
         """Rebuild topology, traffic and the last timestamp from a sequencer's store."""
-        with open_storage(node).read() as conn:
+        with node.open_storage.read() as conn:
             topology_rows = conn.execute(
                 select(s.TopologyTransactionRow.__table__)
                 .where(s.TopologyTransactionRow.synchronizer_id == self.id)
@@ -442,7 +441,7 @@ class Synchronizer:
     def events_for(self, node: "SequencerNode", member: str, after: int) -> list[SequencedEvent]:
         """The events addressed to ``member`` after ``after``, read from a sequencer's store (catch-up)."""
         result = []
-        with open_storage(node).read() as conn:
+        with node.open_storage.read() as conn:
             rows = conn.execute(
                 select(s.SequencedEventRow.__table__)
                 .where(s.SequencedEventRow.synchronizer_id == self.id, s.SequencedEventRow.timestamp > after)

@@ -22,6 +22,7 @@ import hashlib
 import os
 import socket
 import time
+from typing import Any
 
 from canton_console.values import errors
 from canton_console.values.errors import CantonError
@@ -111,7 +112,7 @@ class PgOwnerLock:
         self.shared = shared
         self.key = pg_owner_key(database)
         self.connect_timeout = connect_timeout
-        self.conn = None
+        self.conn: Any = None  # the psycopg connection holding the lock, while held
 
     def acquire(self) -> None:
         import psycopg
@@ -120,7 +121,8 @@ class PgOwnerLock:
         conn = psycopg.connect(**self.params, connect_timeout=self.connect_timeout, autocommit=True, application_name=name)
         try:
             function = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
-            got = conn.execute(f"SELECT {function}(%s, %s)", (OWNER_LOCK_CLASS, self.key)).fetchone()[0]
+            result = conn.execute(f"SELECT {function}(%s, %s)", (OWNER_LOCK_CLASS, self.key)).fetchone()
+            got = result is not None and result[0]
             if not got:
                 row = conn.execute(
                     "SELECT a.application_name, a.client_addr, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -190,6 +190,12 @@ class StorageSpec:
             ) from None
         return cls("sqlite", f"sqlite:///{path}", path, path)
 
+    @property
+    def sqlite_file(self) -> str:
+        """The file of an SQLite store."""
+        assert self.file is not None, f"{self.description} is not an sqlite store"
+        return self.file
+
 
 class Storage:
     """An open, checked database with the current schema.
@@ -241,7 +247,7 @@ class Storage:
             # Before any connection with our pragmas: switching to WAL rewrites the file header.
             # Not while this process has the file open already (another replica of the node): closing
             # a descriptor of the file would drop the POSIX locks SQLite holds on it for that replica.
-            _check_sqlite_file(self.spec.file, read_header=not _SQLITE_FILES_IN_USE.get(self.spec.file))
+            _check_sqlite_file(self.spec.sqlite_file, read_header=not _SQLITE_FILES_IN_USE.get(self.spec.sqlite_file))
             _check_sqlite_writable(self.spec.file, self.spec.description)
         self._acquire_owner_lock()
         try:
@@ -277,23 +283,25 @@ class Storage:
         if self.spec.kind != "sqlite":
             return
         with _SQLITE_FILES_LOCK:
-            count = _SQLITE_FILES_IN_USE.get(self.spec.file, 0) + (1 if opened else -1)
+            count = _SQLITE_FILES_IN_USE.get(self.spec.sqlite_file, 0) + (1 if opened else -1)
             if count > 0:
-                _SQLITE_FILES_IN_USE[self.spec.file] = count
+                _SQLITE_FILES_IN_USE[self.spec.sqlite_file] = count
             else:
-                _SQLITE_FILES_IN_USE.pop(self.spec.file, None)
+                _SQLITE_FILES_IN_USE.pop(self.spec.sqlite_file, None)
 
     def _acquire_owner_lock(self) -> None:
         if not (self.exclusive or self.shared) or self.owner_lock is not None or self.spec.kind == "memory":
             return
+        lock: SqliteOwnerLock | PgOwnerLock
         if self.spec.kind == "sqlite":
-            lock = SqliteOwnerLock(self.spec.file, self.spec.description, shared=self.shared)
+            sqlite_lock = SqliteOwnerLock(self.spec.sqlite_file, self.spec.description, shared=self.shared)
             try:
-                lock.acquire()
+                sqlite_lock.acquire()
             except StorageInUse:
                 raise
             except OSError as e:
-                raise _path_error(e, lock.path, "its lock file") from None
+                raise _path_error(e, sqlite_lock.path, "its lock file") from None
+            lock = sqlite_lock
         else:
             from sqlalchemy.engine import make_url
 
@@ -313,9 +321,15 @@ class Storage:
         if lock is not None:
             lock.release()
 
+    @property
+    def _open_engine(self) -> Engine:
+        """The engine of an opened store."""
+        assert self.engine is not None, f"{self.spec.description} is not open"
+        return self.engine
+
     def _check_and_create(self) -> None:
         try:
-            with self.engine.connect() as conn:
+            with self._open_engine.connect() as conn:
                 tables = set(inspect(conn).get_table_names())
                 if tables:
                     if SchemaMeta.__tablename__ not in tables:
@@ -332,7 +346,7 @@ class Storage:
                 raise StorageUnavailable(_short(e), kind, self.spec.description) from None
             raise StorageError(f"Cannot open the store {self.spec.description}: {_short(e)}") from None
         try:
-            with self.engine.connect() as conn:
+            with self._open_engine.connect() as conn:
                 if self.spec.kind == "sqlite":
                     # pysqlite runs DDL outside transactions: make the creation one, explicitly.
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -341,7 +355,7 @@ class Storage:
                 existing = dict(conn.execute(select(SchemaMeta.key, SchemaMeta.value)).all())
                 if not existing:
                     conn.execute(
-                        SchemaMeta.__table__.insert(),
+                        insert(SchemaMeta),
                         [
                             {"key": "application", "value": APPLICATION},
                             {"key": "schema_version", "value": str(SCHEMA_VERSION)},
@@ -361,7 +375,7 @@ class Storage:
         self._require_available()
         try:
             with self._write_lock:
-                with self.engine.begin() as conn:
+                with self._open_engine.begin() as conn:
                     yield conn
                 if self.spec.kind == "sqlite":
                     self._after_write()
@@ -386,7 +400,7 @@ class Storage:
         if not self.low_space:
             return
         try:
-            with self.engine.connect() as conn:
+            with self._open_engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except SQLAlchemyError:
             pass  # the write itself is committed; the next write tries again
@@ -395,7 +409,7 @@ class Storage:
     def read(self) -> Iterator[Connection]:
         self._require_available()
         try:
-            with self.engine.connect() as conn:
+            with self._open_engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as e:
             kind = failure_kind(e)
@@ -443,7 +457,7 @@ class Storage:
 
             kind = self.failure_kind if self.failure is not None else LOST
             if kind == READ_ONLY:
-                detail = _sqlite_not_writable(self.spec.file)
+                detail = _sqlite_not_writable(self.spec.sqlite_file)
                 if detail is not None:
                     return detail
             if kind == FULL:
@@ -472,10 +486,10 @@ class Storage:
         try:
             import psycopg
 
-            with psycopg.connect(**pg_connect_params(self.spec.url), connect_timeout=PG_CONNECT_TIMEOUT, autocommit=True) as conn:
-                conn.execute("SELECT 1").fetchone()
+            with psycopg.connect(**pg_connect_params(self.spec.url), connect_timeout=PG_CONNECT_TIMEOUT, autocommit=True) as pg:
+                pg.execute("SELECT 1").fetchone()
                 if self.failure is not None and self.failure_kind == READ_ONLY:
-                    return _pg_read_only(conn)
+                    return _pg_read_only(pg)
             return None
         except Exception as e:  # noqa: BLE001 - any failure means "not yet"
             return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -587,7 +601,7 @@ def _path_error(e: OSError, path: str | Path, what: str = "the store") -> Storag
     else:
         advice = "Fix the path or choose another data directory"
     return StoragePathError(
-        f"Cannot use {what} at {path}: {reason} (errno {errno.errorcode.get(e.errno, e.errno)}). {advice} "
+        f"Cannot use {what} at {path}: {reason} (errno {errno.errorcode.get(e.errno or 0, e.errno)}). {advice} "
         "(CANTON_CONSOLE_DATA or the node's storage.file). Nothing was written."
     )
 

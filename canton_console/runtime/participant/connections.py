@@ -11,7 +11,6 @@ from sqlalchemy import delete, insert
 
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import Connection
-from canton_console.runtime.running import node_uid, open_storage, signing_key
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.runtime.topology import topology_broadcast
 from canton_console.store import schema as s
@@ -69,17 +68,17 @@ class SynchronizerConnections(ParticipantBase):
         if member not in sync.topology.participants():
             cert = self.sign(topology.TopologyTransaction(topology.REPLACE, 1, topology.trust_certificate(member, sync_id)))
             key = self.sign(
-                topology.TopologyTransaction(topology.REPLACE, 1, topology.namespace_delegation(node_uid(self).namespace.unwrap, signing_key(self).public_bytes.hex()))
+                topology.TopologyTransaction(topology.REPLACE, 1, topology.namespace_delegation(self.known_uid.namespace.unwrap, self.signing_key.public_bytes.hex()))
             )
             # A new participant cannot send yet: the sequencer submits its onboarding transactions.
-            onboarding = [key, cert] if sync.topology.public_key(node_uid(self).namespace.unwrap) is None else [cert]
+            onboarding = [key, cert] if sync.topology.public_key(self.known_uid.namespace.unwrap) is None else [cert]
             sequencer = next(n for n in sequencers if n.running)
             sync.submit(topology_broadcast(sequencer.member_id, onboarding))
         self._subscribe(sync, connection)
         return sync_id
 
     def _persist_connection(self, c: Connection) -> None:
-        with open_storage(self).transaction() as conn:
+        with self.open_storage.transaction() as conn:
             conn.execute(delete(s.SynchronizerConnectionRow).where(s.SynchronizerConnectionRow.alias == c.alias))
             conn.execute(
                 insert(s.SynchronizerConnectionRow),
@@ -155,13 +154,13 @@ class SynchronizerConnections(ParticipantBase):
 
     # ---- topology ------------------------------------------------------------------------
     def sign(self, tx: topology.TopologyTransaction) -> topology.SignedTopologyTransaction:
-        return topology.SignedTopologyTransaction(tx, {node_uid(self).namespace.unwrap: signing_key(self).sign(tx.bytes_to_sign()).hex()})
+        return topology.SignedTopologyTransaction(tx, {self.known_uid.namespace.unwrap: self.signing_key.sign(tx.bytes_to_sign()).hex()})
 
     def enable_party(self, name: str, synchronizer_ids: list[str]) -> tuple[str, list[tuple[Synchronizer, int]]]:
         """Host a new party ``name::<our namespace>`` on the given synchronizers; returns the party id
         and, per synchronizer, the sequencing wait marker."""
         self.require_active()
-        party = f"{name}::{node_uid(self).namespace.unwrap}"
+        party = f"{name}::{self.known_uid.namespace.unwrap}"
         targets = []
         for sync_id in synchronizer_ids:
             sync = self.env.synchronizers[sync_id]

@@ -11,7 +11,6 @@ from sqlalchemy import delete, select
 
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import Transaction
-from canton_console.runtime.running import open_storage
 from canton_console.store import schema as s
 from canton_console.values import errors, ledger
 from canton_console.values.errors import CantonError
@@ -23,7 +22,7 @@ class LedgerReads(ParticipantBase):
     """Mixed into ParticipantNode: contract and transaction look-ups."""
 
     def lookup_contract(self, contract_id: str) -> ledger.Contract | None:
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             row = conn.execute(
                 select(s.ContractRow.__table__).where(s.ContractRow.contract_id == contract_id, s.ContractRow.archived_offset.is_(None))
             ).mappings().first()
@@ -33,7 +32,7 @@ class LedgerReads(ParticipantBase):
 
     def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[ledger.Contract]:
         self.require_active()
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             query = select(s.ContractRow.__table__).where(s.ContractRow.archived_offset.is_(None)).order_by(s.ContractRow.created_offset)
             rows = conn.execute(query).mappings().all()
         result = [_contract(r) for r in rows]
@@ -45,7 +44,7 @@ class LedgerReads(ParticipantBase):
         return result
 
     def transactions(self, after: int = 0) -> list[Transaction]:
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             rows = conn.execute(select(s.LedgerUpdateRow.__table__).where(s.LedgerUpdateRow.offset > after).order_by(s.LedgerUpdateRow.offset)).mappings().all()
         return [Transaction(r["offset"], r["update_id"], r["synchronizer_id"], r["record_time"], r["command_id"], tuple(json.loads(r["events"]))) for r in rows]
 

@@ -30,7 +30,6 @@ from canton_console.runtime.participant.ping import PingWorkflow
 from canton_console.runtime.participant.protocol import ProtocolProcessing
 from canton_console.runtime.participant.records import Connection, PendingTransaction, PingState, Submission
 from canton_console.runtime.participant.submission import CommandSubmission
-from canton_console.runtime.running import open_storage
 from canton_console.runtime.synchronizer import Subscription
 from canton_console.store import schema as s
 from canton_console.values import errors, health
@@ -70,7 +69,7 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
     # ---- lifecycle -----------------------------------------------------------------------
     def _on_start(self, recovering: bool = False) -> None:
         self._reset_state(keep_work=recovering)
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             for row in conn.execute(select(s.SynchronizerConnectionRow.__table__)).mappings():
                 self.connections[row["alias"]] = Connection(
                     row["alias"], row["synchronizer_id"], json.loads(row["sequencers"]), row["trust_threshold"], row["connected"], row["priority"]

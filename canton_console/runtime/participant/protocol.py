@@ -23,7 +23,6 @@ from canton_console.runtime.participant.records import (
     Submission,
     Transaction,
 )
-from canton_console.runtime.running import open_storage, signing_key
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
 from canton_console.values import ledger, messages
@@ -91,7 +90,7 @@ class ProtocolProcessing(ParticipantBase):
         if not entries:
             return
         if conn is None:
-            with open_storage(self).transaction() as c:
+            with self.open_storage.transaction() as c:
                 _clear_in_flight_rows(c, entries)
         else:
             _clear_in_flight_rows(conn, entries)
@@ -150,7 +149,7 @@ class ProtocolProcessing(ParticipantBase):
         if own is not None:
             own.sequenced = True
         if self._is_replay(sync_id, event.timestamp):
-            with open_storage(self).read() as conn:
+            with self.open_storage.read() as conn:
                 if conn.execute(select(s.LedgerUpdateRow.offset).where(s.LedgerUpdateRow.update_id == root_hash)).first():
                     return  # replayed after a restart: already committed
         verdict, reason = "approve", ""
@@ -184,7 +183,7 @@ class ProtocolProcessing(ParticipantBase):
             "verdict": verdict,
             "reason": reason,
         }
-        body["signature"] = signing_key(self).sign(messages.encode(body)).hex()
+        body["signature"] = self.signing_key.sign(messages.encode(body)).hex()
         try:
             sync.submit(
                 SubmissionRequest(self.member_id, str(uuid.uuid4()), (Envelope(messages.encode(body), (messages.MEDIATOR_GROUP_0,)),), kind="confirmation-response")
@@ -216,7 +215,7 @@ class ProtocolProcessing(ParticipantBase):
         """contract id -> archived offset (None when active), for the contracts we store."""
         if not contract_ids:
             return {}
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             rows = conn.execute(
                 _STORED_CONTRACTS, {"ids": list(contract_ids)}
             ).all()
@@ -253,7 +252,7 @@ class ProtocolProcessing(ParticipantBase):
         submission, clear its in-flight state (one transaction)."""
         view = pending.view
         own = view.get("change_id") and view.get("submitting_participant") == self.member_id
-        with open_storage(self).transaction() as conn:
+        with self.open_storage.transaction() as conn:
             self._write_cursor(sync_id, conn)
             if own:
                 _clear_in_flight_rows(conn, [(view["change_id"], view["submission_id"])])
@@ -274,7 +273,7 @@ class ProtocolProcessing(ParticipantBase):
         if conn is not None:
             write(conn)
         else:
-            with open_storage(self).transaction() as c:
+            with self.open_storage.transaction() as c:
                 write(c)
 
     def _commit(self, sync_id: str, pending: PendingTransaction, record_time: int) -> Transaction:
@@ -307,7 +306,7 @@ class ProtocolProcessing(ParticipantBase):
                     archived.append(node["contract_id"])
                 events.append({"exercised": {k: node[k] for k in ("contract_id", "template_id", "choice", "consuming", "actors")}})
         command_id = view["command_id"] if view["submitting_participant"] == self.member_id else ""
-        with open_storage(self).transaction() as conn:
+        with self.open_storage.transaction() as conn:
             if created_rows:
                 conn.execute(insert(s.ContractRow), created_rows)
             if archived:

@@ -20,7 +20,6 @@ from canton_console.runtime.participant.records import (
     Submission,
     change_id_of,
 )
-from canton_console.runtime.running import open_storage
 from canton_console.runtime.synchronizer import Synchronizer
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -108,7 +107,7 @@ class CommandSubmission(ParticipantBase):
         if existing is not None:
             raise CantonError(errors.SUBMISSION_ALREADY_IN_FLIGHT, IN_FLIGHT_REASON, submission_id, existing_submission_id=existing)
         dedup = s.CommandDeduplicationRow
-        with open_storage(self).read() as conn:
+        with self.open_storage.read() as conn:
             row = conn.execute(select(dedup.__table__).where(dedup.change_id == change_id)).mappings().first()
         if row is not None:
             if row["status"] == "accepted" and row["record_time"] >= now - period:
@@ -124,7 +123,7 @@ class CommandSubmission(ParticipantBase):
 
         def record(sync: Synchronizer, max_sequencing_time: int, root_hash: str) -> None:
             deadline = max_sequencing_time + sync.parameters(now).decisionTimeout
-            with open_storage(self).transaction() as conn:
+            with self.open_storage.transaction() as conn:
                 conn.execute(delete(dedup).where(dedup.change_id == change_id))
                 conn.execute(
                     insert(dedup),
