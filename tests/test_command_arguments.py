@@ -185,3 +185,5 @@ def test_a_canton_argument_this_console_does_not_implement_is_refused_by_name(co
         p1.synchronizers.connect_bft([s1], "other", sequencerLivenessMargin=2)
     assert p1.synchronizers.list_registered() == before
     p1.synchronizers.reconnect("da", retry=False)  # what this console does anyway: accepted
+    # help says which arguments are not supported, and why
+    assert "Not supported by canton-console (leave at the default):\n  manualConnect: a connection is always made at once" in p1.synchronizers.help("connect_local")

@@ -69,7 +69,7 @@ def describe(obj: Any, name: str, path: str) -> str:
         if last and part in cmds:
             fn = cmds[part]
             doc = inspect.getdoc(fn) or ""
-            return f"{part}{signature_text(fn)}\n{doc}".rstrip()
+            return f"{part}{signature_text(fn)}\n{doc}".rstrip() + unsupported_note(fn)
         if part in grps:
             if last:
                 sub = getattr(target, part)
@@ -79,6 +79,18 @@ def describe(obj: Any, name: str, path: str) -> str:
             continue
         break
     return not_found(name, all_names(obj))
+
+
+def unsupported_note(fn: Any) -> str:
+    """The Canton arguments of a command that this console does not implement, and why."""
+    from canton_console.console.framework import Unsupported, camel, converter_of
+
+    notes = []
+    for p in inspect.signature(fn, eval_str=True).parameters.values():
+        conv = converter_of(p.annotation) if p.name != "self" else None
+        if isinstance(conv, Unsupported):
+            notes.append(f"  {camel(p.name)}: {conv.why or 'not implemented'}")
+    return "\n\nNot supported by canton-console (leave at the default):\n" + "\n".join(notes) if notes else ""
 
 
 def all_names(obj: Any, prefix: str = "", depth: int = 0) -> list[str]:
