@@ -3,15 +3,15 @@ a signing threshold (Canton's DecentralizedNamespaceDefinition mapping)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult
-from canton_console.console.commands.topology_reads import ReadStoreArg, signed_by, stores_to_read
-from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
+from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, signed_by, stores_to_read
+from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Tree, klass, param, to_tree
 from canton_console.values import topology as t
 from canton_console.values.ids import Namespace
@@ -42,15 +42,8 @@ class DecentralizedNamespaceDefinition:
         )
 
 
-@attrs.frozen
-class ListDecentralizedNamespaceDefinitionResult:
-    context: BaseResult
-    item: DecentralizedNamespaceDefinition
-
+class ListDecentralizedNamespaceDefinitionResult(TopologyResult):
     canton_type = "ListDecentralizedNamespaceDefinitionResult"
-
-    def __pretty__(self) -> Tree:
-        return klass("ListDecentralizedNamespaceDefinitionResult", param("context", self.context), param("item", self.item))
 
 
 @subgroup(TopologyGroup, "decentralized_namespaces")
@@ -64,11 +57,11 @@ class DecentralizedNamespacesGroup(NodeGroup):
         self,
         store: Annotated[str, ReadStoreArg()],
         proposals: Annotated[bool, a.Bool()] = False,
-        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
-        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        time_query: HeadStateOnly = None,
+        operation: CurrentOnly = None,
         filter_namespace: Annotated[str, a.Text("a namespace prefix")] = "",
         filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
-        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+        protocol_version: AnyProtocolVersion = None,
     ) -> Vector:
         """List decentralized namespace definitions
 

@@ -3,15 +3,15 @@ MediatorSynchronizerState): each group's threshold, active and observing mediato
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult
-from canton_console.console.commands.topology_reads import ReadStoreArg, signed_by, stores_to_read, uid_matches
-from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
+from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, signed_by, stores_to_read, uid_matches
+from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Tree, klass, param, to_tree
 from canton_console.values import topology as t
 from canton_console.values.ids import Member, SynchronizerId
@@ -58,15 +58,8 @@ class MediatorSynchronizerState:
         )
 
 
-@attrs.frozen
-class ListMediatorSynchronizerStateResult:
-    context: BaseResult
-    item: MediatorSynchronizerState
-
+class ListMediatorSynchronizerStateResult(TopologyResult):
     canton_type = "ListMediatorSynchronizerStateResult"
-
-    def __pretty__(self) -> Tree:
-        return klass("ListMediatorSynchronizerStateResult", param("context", self.context), param("item", self.item))
 
 
 @subgroup(TopologyGroup, "mediators")
@@ -80,11 +73,11 @@ class MediatorsTopologyGroup(NodeGroup):
         self,
         synchronizer_id: Annotated[str | None, a.Optional(ReadStoreArg())] = None,
         proposals: Annotated[bool, a.Bool()] = False,
-        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
-        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        time_query: HeadStateOnly = None,
+        operation: CurrentOnly = None,
         filter_synchronizer: Annotated[str, a.Text("a synchronizer id prefix")] = "",
         filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
-        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+        protocol_version: AnyProtocolVersion = None,
         group: Annotated[int | None, a.Optional(a.Int(0, "a mediator group index (a NonNegativeInt)"))] = None,
     ) -> Vector:
         """List mediator synchronizer topology state

@@ -10,9 +10,17 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult
-from canton_console.console.commands.topology_reads import KeyFingerprintArg, ReadStoreArg, signed_by, stores_to_read
-from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
+from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
+from canton_console.console.commands.topology_reads import (
+    AnyProtocolVersion,
+    CurrentOnly,
+    HeadStateOnly,
+    KeyFingerprintArg,
+    ReadStoreArg,
+    signed_by,
+    stores_to_read,
+)
+from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Literal, Tree, klass, param
 from canton_console.values import topology as t
 from canton_console.values.ids import Namespace
@@ -62,15 +70,8 @@ class NamespaceDelegation:
         )
 
 
-@attrs.frozen
-class ListNamespaceDelegationResult:
-    context: BaseResult
-    item: NamespaceDelegation
-
+class ListNamespaceDelegationResult(TopologyResult):
     canton_type = "ListNamespaceDelegationResult"
-
-    def __pretty__(self) -> Tree:
-        return klass("ListNamespaceDelegationResult", param("context", self.context), param("item", self.item))
 
 
 @subgroup(TopologyGroup, "namespace_delegations")
@@ -84,12 +85,12 @@ class NamespaceDelegationsGroup(NodeGroup):
         self,
         store: Annotated[str, ReadStoreArg()],
         proposals: Annotated[bool, a.Bool()] = False,
-        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
-        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        time_query: HeadStateOnly = None,
+        operation: CurrentOnly = None,
         filter_namespace: Annotated[str, a.Text("a namespace prefix")] = "",
         filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
         filter_target_key: Annotated[str | None, a.Optional(KeyFingerprintArg())] = None,
-        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+        protocol_version: AnyProtocolVersion = None,
     ) -> Vector:
         """List namespace delegation transactions
 

@@ -10,9 +10,9 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult
-from canton_console.console.commands.topology_reads import ReadStoreArg, signed_by, stores_to_read, uid_matches
-from canton_console.console.framework import Arg, CallContext, NodeGroup, Unsupported, command, subgroup
+from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, signed_by, stores_to_read, uid_matches
+from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Tree, klass, param, to_tree
 from canton_console.values import topology as t
 from canton_console.values.ids import Member
@@ -60,15 +60,8 @@ class OwnerToKeyMapping:
         )
 
 
-@attrs.frozen
-class ListOwnerToKeyMappingResult:
-    context: BaseResult
-    item: OwnerToKeyMapping
-
+class ListOwnerToKeyMappingResult(TopologyResult):
     canton_type = "ListOwnerToKeyMappingResult"
-
-    def __pretty__(self) -> Tree:
-        return klass("ListOwnerToKeyMappingResult", param("context", self.context), param("item", self.item))
 
 
 @subgroup(TopologyGroup, "owner_to_key_mappings")
@@ -82,12 +75,12 @@ class OwnerToKeyMappingsGroup(NodeGroup):
         self,
         store: Annotated[str | None, a.Optional(ReadStoreArg())] = None,
         proposals: Annotated[bool, a.Bool()] = False,
-        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
-        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        time_query: HeadStateOnly = None,
+        operation: CurrentOnly = None,
         filter_key_owner_type: Annotated[str | None, a.Optional(MemberCodeArg())] = None,
         filter_key_owner_uid: Annotated[str, a.Text("a member uid prefix")] = "",
         filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
-        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+        protocol_version: AnyProtocolVersion = None,
     ) -> Vector:
         """List owner to key mapping transactions
 

@@ -9,9 +9,9 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult
-from canton_console.console.commands.topology_reads import ReadStoreArg, signed_by, stores_to_read, uid_matches
-from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
+from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, signed_by, stores_to_read, uid_matches
+from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Tree, klass, param
 from canton_console.values import topology as t
 from canton_console.values.ids import Member, SynchronizerId
@@ -29,15 +29,8 @@ class SynchronizerTrustCertificate:
         return klass("SynchronizerTrustCertificate", param("participantId", self.participantId), param("synchronizerId", self.synchronizerId))
 
 
-@attrs.frozen
-class ListSynchronizerTrustCertificateResult:
-    context: BaseResult
-    item: SynchronizerTrustCertificate
-
+class ListSynchronizerTrustCertificateResult(TopologyResult):
     canton_type = "ListSynchronizerTrustCertificateResult"
-
-    def __pretty__(self) -> Tree:
-        return klass("ListSynchronizerTrustCertificateResult", param("context", self.context), param("item", self.item))
 
 
 @subgroup(TopologyGroup, "synchronizer_trust_certificates")
@@ -51,11 +44,11 @@ class SynchronizerTrustCertificatesGroup(NodeGroup):
         self,
         store: Annotated[str | None, a.Optional(ReadStoreArg())] = None,
         proposals: Annotated[bool, a.Bool()] = False,
-        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
-        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        time_query: HeadStateOnly = None,
+        operation: CurrentOnly = None,
         filter_uid: Annotated[str, a.Text("a participant uid filter")] = "",
         filter_signing_key: Annotated[str, a.Text("a key fingerprint filter")] = "",
-        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+        protocol_version: AnyProtocolVersion = None,
     ) -> Vector:
         """List synchronizer trust certificates
 

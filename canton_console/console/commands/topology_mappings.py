@@ -270,6 +270,20 @@ class BaseResult:
         )
 
 
+@attrs.frozen
+class TopologyResult:
+    """A topology store's entry as a list command returns it (Canton's ``TopologyResult[M]``): where
+    and when (``context``) and the mapping (``item``). Each mapping's result names its Canton class."""
+
+    context: BaseResult
+    item: Any
+
+    canton_type: ClassVar[str] = "TopologyResult"
+
+    def __pretty__(self) -> Tree:
+        return klass(self.canton_type, param("context", self.context), param("item", self.item))
+
+
 class InternalDynamicSynchronizerParameters:
     """The synchronizer's own (internal) parameter record, as ``list(...)`` returns it in ``item``.
 
@@ -316,15 +330,8 @@ class InternalDynamicSynchronizerParameters:
         return Apply(tree.prefix, tuple(children))
 
 
-@attrs.frozen
-class ListSynchronizerParametersStateResult:
-    context: BaseResult
-    item: InternalDynamicSynchronizerParameters
-
+class ListSynchronizerParametersStateResult(TopologyResult):
     canton_type = "ListSynchronizerParametersStateResult"
-
-    def __pretty__(self) -> Tree:
-        return klass("ListSynchronizerParametersStateResult", param("context", self.context), param("item", self.item))
 
 
 @attrs.frozen
@@ -364,15 +371,8 @@ class PartyToParticipant:
         )
 
 
-@attrs.frozen
-class ListPartyToParticipantResult:
-    context: BaseResult
-    item: PartyToParticipant
-
+class ListPartyToParticipantResult(TopologyResult):
     canton_type = "ListPartyToParticipantResult"
-
-    def __pretty__(self) -> Tree:
-        return klass("ListPartyToParticipantResult", param("context", self.context), param("item", self.item))
 
 
 def _mapping_tree(mapping: t.Mapping) -> Tree:

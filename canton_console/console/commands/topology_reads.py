@@ -4,13 +4,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from canton_console.console.commands.topology_mappings import StoreArg
-from canton_console.console.framework import Arg, CallContext, NodeGroup
+from canton_console.console.framework import Arg, CallContext, NodeGroup, Unsupported
 from canton_console.values import topology as t
 from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem
 from canton_console.values.keys import SigningPublicKey
+
+# Canton's read-service arguments this console does not implement, shared by the list commands.
+HeadStateOnly = Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))]
+CurrentOnly = Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))]
+AnyProtocolVersion = Annotated[Any, Unsupported("results are in the synchronizer's protocol version")]
 
 
 class ReadStoreArg(StoreArg):
