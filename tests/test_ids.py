@@ -324,7 +324,7 @@ def test_unknown_fully_qualified_name_is_one_clear_error(session):
     assert failure(session, "com.digitalasset.canton.topology.Bar") == (
         "Error: object Bar is not a member of package com.digitalasset.canton.topology (this console knows "
         "com.digitalasset.canton.topology.{ForceFlag, ForceFlags, MediatorId, Member, Namespace, ParticipantId, "
-        "PartyId, SequencerId, SynchronizerId, UniqueIdentifier, transaction})"
+        "PartyId, SequencerId, SynchronizerId, UniqueIdentifier, admin, transaction})"
     )
     assert failure(session, "com.foo.Bar").startswith("Error: object foo is not a member of package com ")
 
@@ -357,7 +357,7 @@ def test_unknown_import_is_one_clear_error_and_binds_nothing(session):
         "com.digitalasset.canton.{admin, config, crypto, sequencing, time, topology}); object Foo is not a member of "
         "package com.digitalasset.canton.topology (this console knows com.digitalasset.canton.topology.{ForceFlag, "
         "ForceFlags, MediatorId, Member, Namespace, ParticipantId, PartyId, SequencerId, SynchronizerId, "
-        "UniqueIdentifier, transaction})"
+        "UniqueIdentifier, admin, transaction})"
     )
     assert "MedId" not in session.console.namespace
 

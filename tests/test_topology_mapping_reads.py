@@ -211,3 +211,22 @@ def test_a_decentralized_namespace_is_listed_as_proposal_then_definition(default
         r"\s+owners = Set\(1220[0-9a-f]{8}\.\.\., 1220[0-9a-f]{8}\.\.\.\)\n",
         out,
     ), out
+
+
+def test_topology_store_ids_as_the_docs_write_them(session):
+    """``TopologyStoreId.Synchronizer(id)`` (short or fully qualified, after an import) is a store
+    argument; ``TopologyStoreId.Authorized`` is refused with the reason."""
+    session.interpreter.syntax = "scala"
+    try:
+        assert step_ok(session, "import com.digitalasset.canton.topology.admin.grpc.TopologyStoreId") is None
+        by_id = step_ok(session, "participant1.topology.namespace_delegations.list(store = TopologyStoreId.Synchronizer(sequencer1.synchronizer_id))")
+        by_stores = step_ok(session, "participant1.topology.namespace_delegations.list(store = participant1.topology.stores.list().head)")
+        assert len(by_id) == len(by_stores) >= 5
+        qualified = "com.digitalasset.canton.topology.admin.grpc.TopologyStoreId.Synchronizer(sequencer1.synchronizer_id)"
+        assert len(step_ok(session, f"participant1.topology.synchronizer_parameters.list(store = {qualified})")) == 1
+        refused = session.step("participant1.topology.mediators.list(proposals = false, filterSynchronizer = \"\", synchronizerId = TopologyStoreId.Authorized)")
+        assert refused.failed, refused.output
+        authorized = session.step("participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized)")
+        assert authorized.failed and "keep no authorized topology store" in authorized.output
+    finally:
+        session.interpreter.syntax = "auto"

@@ -203,6 +203,7 @@ for _name in ("Disabled", "All", "Active", "ThresholdActive"):
 def fully_qualified_names() -> dict[str, Any]:
     """Canton's fully qualified names -> the console's objects."""
     from canton_console.console.commands import topology_mappings as topology_commands
+    from canton_console.console.commands import topology_stores
     from canton_console.values import parameters, refined
 
     table: dict[str, Any] = {f"{TOPOLOGY}.{name}": getattr(ids, name) for name in SHORT_NAMES if name != "Fingerprint"}
@@ -219,6 +220,7 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{TOPOLOGY}.transaction.ParticipantPermission"] = topology_commands.ParticipantPermission
     table[f"{TOPOLOGY}.ForceFlag"] = topology_commands.ForceFlag
     table[f"{TOPOLOGY}.ForceFlags"] = topology_commands.ForceFlags
+    table[f"{TOPOLOGY}.admin.grpc.TopologyStoreId"] = topology_stores.TopologyStoreId
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     return table
@@ -335,6 +337,7 @@ def install(namespace: MutableMapping[str, Any]) -> None:
     (never over an existing binding)."""
     for name in SHORT_NAMES:
         namespace.setdefault(name, getattr(ids, name))
+    namespace.setdefault("TopologyStoreId", fully_qualified_names()[f"{TOPOLOGY}.admin.grpc.TopologyStoreId"])
     for root in ROOTS:
         namespace.setdefault(root, Package(root))
     namespace["__cc_import"] = lambda *entries: import_names(namespace, entries)

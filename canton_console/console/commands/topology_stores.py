@@ -5,13 +5,13 @@ not kept here, so they are not listed."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
 from canton_console.console.commands.topology import TopologyGroup
 from canton_console.console.framework import NodeGroup, command, subgroup
-from canton_console.pretty import Apply, Tree, to_tree
+from canton_console.pretty import Apply, Literal, Tree, to_tree
 from canton_console.values.ids import SynchronizerId
 from canton_console.values.scala import Vector
 
@@ -31,6 +31,37 @@ class SynchronizerStoreId:
 
     def __pretty__(self) -> Tree:
         return Apply("Synchronizer", (to_tree(self.id),))
+
+
+class AuthorizedStoreId:
+    """Canton's ``TopologyStoreId.Authorized``: a node's own topology store. This console's nodes
+    keep none, so the store arguments that read refuse it with that reason."""
+
+    canton_type = "TopologyStoreId"
+    name = "Authorized"
+
+    def __pretty__(self) -> Tree:
+        return Literal("Authorized")
+
+
+class TopologyStoreIdCompanion:
+    """``TopologyStoreId`` as the docs write it: ``TopologyStoreId.Synchronizer(id)`` and
+    ``TopologyStoreId.Authorized``."""
+
+    canton_type = "TopologyStoreId.type"
+    Authorized = AuthorizedStoreId()
+
+    @staticmethod
+    def Synchronizer(synchronizer_id: Any) -> SynchronizerStoreId:  # noqa: N802 - Canton's name
+        if not isinstance(synchronizer_id, SynchronizerId):
+            synchronizer_id = SynchronizerId.parse(str(getattr(synchronizer_id, "synchronizer_id", synchronizer_id)))
+        return SynchronizerStoreId(synchronizer_id)
+
+    def __pretty__(self) -> Tree:
+        return Literal("TopologyStoreId")
+
+
+TopologyStoreId = TopologyStoreIdCompanion()
 
 
 @subgroup(TopologyGroup, "stores")
