@@ -9,8 +9,8 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
-from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, signed_by, stores_to_read
+from canton_console.console.commands.topology_mappings import TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, list_results
 from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Tree, klass, param, to_tree
 from canton_console.values import topology as t
@@ -69,10 +69,13 @@ class DecentralizedNamespacesGroup(NodeGroup):
         id): each namespace with its owners and the threshold of owner signatures it needs.
         ``filterNamespace`` and ``filterSigningKey`` keep those whose namespace / some signer's
         fingerprint starts with the text."""
-        out = []
-        for sync_id in stores_to_read(self, store):
-            for stored in self._admin.topology.list(sync_id, t.DECENTRALIZED_NAMESPACE, proposals):
-                item = DecentralizedNamespaceDefinition.of(stored.mapping)
-                if str(item.namespace).startswith(filter_namespace) and signed_by(stored, filter_signing_key):
-                    out.append(ListDecentralizedNamespaceDefinitionResult(BaseResult.of(sync_id, stored), item))
-        return Vector(*out)
+        return list_results(
+            self,
+            store,
+            t.DECENTRALIZED_NAMESPACE,
+            proposals,
+            filter_signing_key,
+            ListDecentralizedNamespaceDefinitionResult,
+            DecentralizedNamespaceDefinition.of,
+            lambda item: str(item.namespace).startswith(filter_namespace),
+        )

@@ -9,8 +9,8 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
-from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, signed_by, stores_to_read, uid_matches
+from canton_console.console.commands.topology_mappings import TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, list_results, uid_matches
 from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Tree, klass, param, to_tree
 from canton_console.values import topology as t
@@ -88,13 +88,13 @@ class MediatorsTopologyGroup(NodeGroup):
         The mediator groups of the node's synchronizer stores (or of ``synchronizerId``): each
         group's threshold, active and observing mediators. ``group`` keeps one group,
         ``filterSynchronizer`` those of synchronizers whose id starts with the text."""
-        out = []
-        for sync_id in stores_to_read(self, synchronizer_id):
-            for stored in self._admin.topology.list(sync_id, t.MEDIATOR_STATE, proposals):
-                item = MediatorSynchronizerState.of(stored.mapping)
-                if group is not None and int(item.group.value) != group:
-                    continue
-                if not uid_matches(str(item.synchronizerId), filter_synchronizer) or not signed_by(stored, filter_signing_key):
-                    continue
-                out.append(ListMediatorSynchronizerStateResult(BaseResult.of(sync_id, stored), item))
-        return Vector(*out)
+        return list_results(
+            self,
+            synchronizer_id,
+            t.MEDIATOR_STATE,
+            proposals,
+            filter_signing_key,
+            ListMediatorSynchronizerStateResult,
+            MediatorSynchronizerState.of,
+            lambda item: (group is None or int(item.group.value) == group) and uid_matches(str(item.synchronizerId), filter_synchronizer),
+        )

@@ -10,15 +10,14 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
+from canton_console.console.commands.topology_mappings import TopologyResult
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     CurrentOnly,
     HeadStateOnly,
     KeyFingerprintArg,
     ReadStoreArg,
-    signed_by,
-    stores_to_read,
+    list_results,
 )
 from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Literal, Tree, klass, param
@@ -98,13 +97,13 @@ class NamespaceDelegationsGroup(NodeGroup):
         root certificate, and delegations of a namespace to further keys. ``filterNamespace`` and
         ``filterSigningKey`` keep those whose namespace / some signer's fingerprint starts with the
         text; ``filterTargetKey`` those delegating to the key with that fingerprint."""
-        out = []
-        for sync_id in stores_to_read(self, store):
-            for stored in self._admin.topology.list(sync_id, t.NAMESPACE_DELEGATION, proposals):
-                item = NamespaceDelegation.of(stored.mapping)
-                if not str(item.namespace).startswith(filter_namespace) or not signed_by(stored, filter_signing_key):
-                    continue
-                if filter_target_key is not None and str(item.target.id) != filter_target_key:
-                    continue
-                out.append(ListNamespaceDelegationResult(BaseResult.of(sync_id, stored), item))
-        return Vector(*out)
+        return list_results(
+            self,
+            store,
+            t.NAMESPACE_DELEGATION,
+            proposals,
+            filter_signing_key,
+            ListNamespaceDelegationResult,
+            NamespaceDelegation.of,
+            lambda item: str(item.namespace).startswith(filter_namespace) and (filter_target_key is None or str(item.target.id) == filter_target_key),
+        )

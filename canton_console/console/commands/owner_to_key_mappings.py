@@ -10,8 +10,8 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
-from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, signed_by, stores_to_read, uid_matches
+from canton_console.console.commands.topology_mappings import TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, list_results, uid_matches
 from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Tree, klass, param, to_tree
 from canton_console.values import topology as t
@@ -89,15 +89,13 @@ class OwnerToKeyMappingsGroup(NodeGroup):
         ``participant1.id.code``), ``filterKeyOwnerUid`` those whose uid starts with the text
         (``mediator1.id.filterString``), ``filterSigningKey`` those with a signer's fingerprint
         starting with it."""
-        out = []
-        for sync_id in stores_to_read(self, store):
-            for stored in self._admin.topology.list(sync_id, t.OWNER_TO_KEY, proposals):
-                item = OwnerToKeyMapping.of(stored.mapping)
-                uid = item.member.filterString
-                if filter_key_owner_type is not None and str(item.member.code) != filter_key_owner_type:
-                    continue
-                # Canton: the store's uid filter, then the member's filterString (its uid) as a prefix
-                if not (uid_matches(uid, filter_key_owner_uid) and uid.startswith(filter_key_owner_uid)) or not signed_by(stored, filter_signing_key):
-                    continue
-                out.append(ListOwnerToKeyMappingResult(BaseResult.of(sync_id, stored), item))
-        return Vector(*out)
+        def keep(item: OwnerToKeyMapping) -> bool:
+            uid = item.member.filterString
+            if filter_key_owner_type is not None and str(item.member.code) != filter_key_owner_type:
+                return False
+            # Canton: the store's uid filter, then the member's filterString (its uid) as a prefix
+            return uid_matches(uid, filter_key_owner_uid) and uid.startswith(filter_key_owner_uid)
+
+        return list_results(
+            self, store, t.OWNER_TO_KEY, proposals, filter_signing_key, ListOwnerToKeyMappingResult, OwnerToKeyMapping.of, keep
+        )

@@ -9,8 +9,8 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BaseResult, TopologyResult
-from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, signed_by, stores_to_read, uid_matches
+from canton_console.console.commands.topology_mappings import TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, list_results, uid_matches
 from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Tree, klass, param
 from canton_console.values import topology as t
@@ -27,6 +27,10 @@ class SynchronizerTrustCertificate:
 
     def __pretty__(self) -> Tree:
         return klass("SynchronizerTrustCertificate", param("participantId", self.participantId), param("synchronizerId", self.synchronizerId))
+
+    @classmethod
+    def of(cls, mapping: t.Mapping) -> "SynchronizerTrustCertificate":
+        return cls(Member.parse(mapping.data["participant"]), SynchronizerId.parse(mapping.data["synchronizer_id"]))
 
 
 class ListSynchronizerTrustCertificateResult(TopologyResult):
@@ -53,17 +57,18 @@ class SynchronizerTrustCertificatesGroup(NodeGroup):
         """List synchronizer trust certificates
 
         The certificates of the node's synchronizer stores (or of ``store``): one per participant
-        that connected to the synchronizer. ``filterUid`` keeps those whose participant uid contains
-        it (``participant1.id.filterString``)."""
-        out = []
-        for sync_id in stores_to_read(self, store):
-            for stored in self._admin.topology.list(sync_id, t.TRUST_CERTIFICATE, proposals):
-                participant = stored.mapping.data["participant"]
-                if not uid_matches(participant.split("::", 1)[1], filter_uid) or not signed_by(stored, filter_signing_key):
-                    continue
-                item = SynchronizerTrustCertificate(Member.parse(participant), SynchronizerId.parse(stored.mapping.data["synchronizer_id"]))
-                out.append(ListSynchronizerTrustCertificateResult(BaseResult.of(sync_id, stored), item))
-        return Vector(*out)
+        that connected to the synchronizer. ``filterUid`` keeps those whose participant uid matches it
+        as Canton's uid filter does (``participant1.id.filterString``, or a prefix of it)."""
+        return list_results(
+            self,
+            store,
+            t.TRUST_CERTIFICATE,
+            proposals,
+            filter_signing_key,
+            ListSynchronizerTrustCertificateResult,
+            SynchronizerTrustCertificate.of,
+            lambda item: uid_matches(item.participantId.filterString, filter_uid),
+        )
 
     @command
     def active(self, synchronizer_id: Annotated[str, a.SynchronizerIdArg()], participant_id: Annotated[str, a.MemberArg(("participant",))]) -> bool:

@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from canton_console.console.commands.topology_mappings import StoreArg
+from canton_console.console.commands.topology_mappings import BaseResult, StoreArg, TopologyResult
 from canton_console.console.framework import Arg, CallContext, NodeGroup, Unsupported
 from canton_console.values import topology as t
 from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem
 from canton_console.values.keys import SigningPublicKey
+from canton_console.values.scala import Vector
 
 # Canton's read-service arguments this console does not implement, shared by the list commands.
 HeadStateOnly = Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))]
@@ -56,6 +58,30 @@ def stores_to_read(group: NodeGroup, store: str | None) -> list[str]:
         topology.require_store(store)
         return [store]
     return topology.stores()
+
+
+def list_results(
+    group: NodeGroup,
+    store: str | None,
+    code: str,
+    proposals: bool,
+    filter_signing_key: str,
+    result: type[TopologyResult],
+    item_of: Callable[[t.Mapping], Any],
+    keep: Callable[[Any], bool] = lambda item: True,
+) -> Vector:
+    """A list command's results: the ``code`` mappings of the stores read (``stores_to_read``), or
+    their pending proposals, signed by ``filterSigningKey`` and kept by ``keep`` (the command's own
+    filters on the item), each as ``result(context, item)``."""
+    out = []
+    for sync_id in stores_to_read(group, store):
+        for stored in group._admin.topology.list(sync_id, code, proposals):
+            if not signed_by(stored, filter_signing_key):
+                continue
+            item = item_of(stored.mapping)
+            if keep(item):
+                out.append(result(BaseResult.of(sync_id, stored), item))
+    return Vector(*out)
 
 
 def signed_by(stored: t.StoredTransaction, prefix: str) -> bool:
