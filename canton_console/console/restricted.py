@@ -84,16 +84,22 @@ def check_python(tree: ast.AST) -> None:
         if isinstance(node, ast.Name) and _underscore(node.id):
             raise NotAllowed(f"the name '{node.id}' (names starting with '_')")
         if isinstance(node, ast.Attribute):
-            if _underscore(node.attr):
-                raise NotAllowed(f"the attribute '{node.attr}' (attributes starting with '_')")
-            if node.attr in FORBIDDEN_ATTRIBUTES:
-                raise NotAllowed(f"the attribute '{node.attr}'")
+            _check_member("attribute", node.attr)
         if isinstance(node, ast.keyword) and _underscore(node.arg):
             raise NotAllowed(f"the keyword argument '{node.arg}'")
         if isinstance(node, ast.arg) and _underscore(node.arg):
             raise NotAllowed(f"the parameter name '{node.arg}'")
         if isinstance(node, ast.FunctionDef) and _underscore(node.name):
             raise NotAllowed(f"the function name '{node.name}'")
+
+
+def _check_member(kind: str, name: str) -> None:
+    """An attribute (Python) or member (Scala) the user selects: no '_' names, none of the
+    frame and code attributes."""
+    if _underscore(name):
+        raise NotAllowed(f"the {kind} '{name}' ({kind}s starting with '_')")
+    if name in FORBIDDEN_ATTRIBUTES:
+        raise NotAllowed(f"the {kind} '{name}'")
 
 
 # ---- Scala ----------------------------------------------------------------------------------------
@@ -114,10 +120,7 @@ def check_scala(stmts: list) -> None:
         if isinstance(node, n.Name) and _underscore(node.id):
             raise NotAllowed(f"the name '{node.id}' (names starting with '_')")
         if isinstance(node, n.Select):
-            if _underscore(node.name):
-                raise NotAllowed(f"the member '{node.name}' (members starting with '_')")
-            if node.name in FORBIDDEN_ATTRIBUTES:
-                raise NotAllowed(f"the member '{node.name}'")
+            _check_member("member", node.name)
         if isinstance(node, n.Arg) and _underscore(node.name):
             raise NotAllowed(f"the named argument '{node.name}'")
         if isinstance(node, n.ValDef) and _underscore(node.name):
