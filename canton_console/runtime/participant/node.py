@@ -94,8 +94,8 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
                 self._expire_unsequenced(sync_id)
             self._run_deferred()
 
-    def _on_halt(self) -> None:
-        """The database is down: stop processing; keep what clients wait for."""
+    def _leave_synchronizers(self) -> None:
+        """Unsubscribe from every synchronizer and cancel the timers of pending transactions."""
         for sync_id, subscription in list(self.subscriptions.items()):
             sync = self.env.synchronizers.get(sync_id)
             if sync is not None:
@@ -104,6 +104,10 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
         for pending in self.pending.values():
             if pending.timer is not None:
                 pending.timer.cancel()
+
+    def _on_halt(self) -> None:
+        """The database is down: stop processing; keep what clients wait for."""
+        self._leave_synchronizers()
         self.pending.clear()
         self.locks.clear()
 
@@ -134,14 +138,7 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
             go()
 
     def _on_stop(self) -> None:
-        for sync_id, subscription in list(self.subscriptions.items()):
-            sync = self.env.synchronizers.get(sync_id)
-            if sync is not None:
-                sync.unsubscribe(self.member_id, subscription)
-        self.subscriptions.clear()
-        for pending in self.pending.values():
-            if pending.timer is not None:
-                pending.timer.cancel()
+        self._leave_synchronizers()
         stopped = CantonError(errors.NODE_NOT_STARTED, f"Participant '{self.name}' was stopped")
         for sub in self.submissions.values():
             if not sub.future.done():
