@@ -17,14 +17,28 @@ PG_PORT = int(os.environ.get("CANTON_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("CANTON_TEST_PG_USER", "postgres")
 
 
+def _default_topology(data_dir: Path):
+    """Canton's simple topology on SQLite files in ``data_dir``, started and bootstrapped."""
+    from canton_console.console.session import Session, load
+
+    session = Session(load([], data_dir=data_dir))
+    session.start_nodes()
+    session.bootstrap_default()
+    return session
+
+
 @pytest.fixture
 def default_session(tmp_path):
     """Canton's simple topology on SQLite files in a temp dir, started and bootstrapped."""
-    from canton_console.console.session import Session, load
+    session = _default_topology(tmp_path)
+    yield session
+    session.close()
 
-    session = Session(load([], data_dir=tmp_path))
-    session.start_nodes()
-    session.bootstrap_default()
+
+@pytest.fixture(scope="module")
+def module_session(tmp_path_factory):
+    """The same, shared by the tests of one module (for tests that only read, or clean up)."""
+    session = _default_topology(tmp_path_factory.mktemp("data"))
     yield session
     session.close()
 

@@ -207,17 +207,6 @@ def test_identifiers_longer_than_185_are_refused(n):
 # ---- in the console -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    from canton_console.console.session import Session, load
-
-    s = Session(load([], data_dir=tmp_path_factory.mktemp("ids")))
-    s.start_nodes()
-    s.bootstrap_default()
-    yield s
-    s.close()
-
-
 def out(session, source: str, syntax: str = "auto") -> str:
     before = session.interpreter.syntax
     session.interpreter.syntax = syntax
@@ -229,8 +218,8 @@ def out(session, source: str, syntax: str = "auto") -> str:
     return outcome.output.strip()
 
 
-def failure(session, source: str) -> str:
-    outcome = session.step(source)
+def failure(module_session, source: str) -> str:
+    outcome = module_session.step(source)
     assert outcome.failed, outcome.output
     return outcome.output.strip()
 
@@ -239,97 +228,97 @@ SHORT = r"1220[0-9a-f]{8}\.\.\."
 FULL = r"1220[0-9a-f]{64}"
 
 
-def test_node_ids_echo_their_types(session):
-    assert re.fullmatch(rf"res\d+: ParticipantId = PAR::participant1::{SHORT}", out(session, "participant1.id"))
-    assert re.fullmatch(rf"res\d+: SequencerId = SEQ::sequencer1::{SHORT}", out(session, "sequencer1.id"))
-    assert re.fullmatch(rf"res\d+: MediatorId = MED::mediator1::{SHORT}", out(session, "mediator1.id"))
-    assert re.fullmatch(rf"res\d+: PartyId = participant1::{SHORT}", out(session, "participant1.adminParty"))
-    assert re.fullmatch(rf"res\d+: SynchronizerId = da::{SHORT}", out(session, "sequencer1.synchronizer_id"))
-    assert re.fullmatch(rf"res\d+: Namespace = {SHORT}", out(session, "participant1.id.namespace"))
-    assert re.fullmatch(rf"res\d+: Fingerprint = {SHORT}", out(session, "participant1.id.fingerprint"))
+def test_node_ids_echo_their_types(module_session):
+    assert re.fullmatch(rf"res\d+: ParticipantId = PAR::participant1::{SHORT}", out(module_session, "participant1.id"))
+    assert re.fullmatch(rf"res\d+: SequencerId = SEQ::sequencer1::{SHORT}", out(module_session, "sequencer1.id"))
+    assert re.fullmatch(rf"res\d+: MediatorId = MED::mediator1::{SHORT}", out(module_session, "mediator1.id"))
+    assert re.fullmatch(rf"res\d+: PartyId = participant1::{SHORT}", out(module_session, "participant1.adminParty"))
+    assert re.fullmatch(rf"res\d+: SynchronizerId = da::{SHORT}", out(module_session, "sequencer1.synchronizer_id"))
+    assert re.fullmatch(rf"res\d+: Namespace = {SHORT}", out(module_session, "participant1.id.namespace"))
+    assert re.fullmatch(rf"res\d+: Fingerprint = {SHORT}", out(module_session, "participant1.id.fingerprint"))
 
 
 @pytest.mark.parametrize("syntax", ["scala", "python"])
-def test_id_members_in_both_syntaxes(session, syntax):
-    p1 = session.env.node("participant1")  # the runtime node, for its namespace
+def test_id_members_in_both_syntaxes(module_session, syntax):
+    p1 = module_session.env.node("participant1")  # the runtime node, for its namespace
     uid_text = f"participant1::{p1.uid.namespace.unwrap}"
     for source in ("participant1.id.uid.toProtoPrimitive", "participant1.id.filterString", "participant1.adminParty.toProtoPrimitive"):
-        assert re.fullmatch(rf'res\d+: String = "{re.escape(uid_text)}"', out(session, source, syntax))
-    assert out(session, "participant1.id.toProtoPrimitive", syntax).endswith(f'"PAR::{uid_text}"')
-    assert out(session, "participant1.adminParty.uid == participant1.id.uid", syntax).endswith("Boolean = true")
-    assert out(session, "participant1.id.adminParty == participant1.adminParty", syntax).endswith("Boolean = true")
-    assert out(session, "participant1.id.uid.identifier", syntax).endswith('String = "participant1"')
-    assert out(session, "participant1.id.code", syntax).endswith('String = "PAR"')
+        assert re.fullmatch(rf'res\d+: String = "{re.escape(uid_text)}"', out(module_session, source, syntax))
+    assert out(module_session, "participant1.id.toProtoPrimitive", syntax).endswith(f'"PAR::{uid_text}"')
+    assert out(module_session, "participant1.adminParty.uid == participant1.id.uid", syntax).endswith("Boolean = true")
+    assert out(module_session, "participant1.id.adminParty == participant1.adminParty", syntax).endswith("Boolean = true")
+    assert out(module_session, "participant1.id.uid.identifier", syntax).endswith('String = "participant1"')
+    assert out(module_session, "participant1.id.code", syntax).endswith('String = "PAR"')
 
 
-def test_party_round_trip_in_scala_syntax(session):
-    assert re.fullmatch(rf"alice : PartyId = Alice::{SHORT}", out(session, 'val alice = participant1.parties.enable("Alice")', "scala"))
-    assert out(session, "PartyId.tryFromProtoPrimitive(alice.toProtoPrimitive) == alice", "scala").endswith("Boolean = true")
-    assert out(session, "com.digitalasset.canton.topology.PartyId.tryFromProtoPrimitive(alice.toProtoPrimitive) == alice").endswith("true")
+def test_party_round_trip_in_scala_syntax(module_session):
+    assert re.fullmatch(rf"alice : PartyId = Alice::{SHORT}", out(module_session, 'val alice = participant1.parties.enable("Alice")', "scala"))
+    assert out(module_session, "PartyId.tryFromProtoPrimitive(alice.toProtoPrimitive) == alice", "scala").endswith("Boolean = true")
+    assert out(module_session, "com.digitalasset.canton.topology.PartyId.tryFromProtoPrimitive(alice.toProtoPrimitive) == alice").endswith("true")
     assert re.fullmatch(
         rf"res\d+: ParsingResult\[PartyId\] = Right\(value = Alice::{SHORT}\)",
-        out(session, 'PartyId.fromProtoPrimitive(alice.toProtoPrimitive, "party")', "scala"),
+        out(module_session, 'PartyId.fromProtoPrimitive(alice.toProtoPrimitive, "party")', "scala"),
     )
-    assert re.fullmatch(rf'res\d+: String = "Alice::{FULL}"', out(session, "alice.toLf", "scala"))
-    assert out(session, "alice.uid.namespace == participant1.id.namespace", "scala").endswith("true")
+    assert re.fullmatch(rf'res\d+: String = "Alice::{FULL}"', out(module_session, "alice.toLf", "scala"))
+    assert out(module_session, "alice.uid.namespace == participant1.id.namespace", "scala").endswith("true")
 
 
-def test_party_round_trip_in_python_syntax(session):
-    assert re.fullmatch(rf"bob: PartyId = Bob::{SHORT}", out(session, 'bob = participant1.parties.enable("Bob")', "python"))
-    assert out(session, "PartyId.tryFromProtoPrimitive(bob.toProtoPrimitive) == bob", "python").endswith("Boolean = true")
-    assert out(session, 'PartyId.tryCreate("Bob", participant1.id.namespace) == bob', "python").endswith("Boolean = true")
+def test_party_round_trip_in_python_syntax(module_session):
+    assert re.fullmatch(rf"bob: PartyId = Bob::{SHORT}", out(module_session, 'bob = participant1.parties.enable("Bob")', "python"))
+    assert out(module_session, "PartyId.tryFromProtoPrimitive(bob.toProtoPrimitive) == bob", "python").endswith("Boolean = true")
+    assert out(module_session, 'PartyId.tryCreate("Bob", participant1.id.namespace) == bob', "python").endswith("Boolean = true")
     assert re.fullmatch(
         rf"res\d+: MediatorId = MED::mediator1::{SHORT}",
-        out(session, "Member.tryFromProtoPrimitive(mediator1.id.toProtoPrimitive)", "python"),
+        out(module_session, "Member.tryFromProtoPrimitive(mediator1.id.toProtoPrimitive)", "python"),
     )
 
 
-def test_bad_id_text_is_one_clear_error(session):
-    text = failure(session, 'PartyId.tryFromProtoPrimitive("bad!::1220ab")')
+def test_bad_id_text_is_one_clear_error(module_session):
+    text = failure(module_session, 'PartyId.tryFromProtoPrimitive("bad!::1220ab")')
     assert text == (
         "java.lang.IllegalArgumentException: Identifier decoding of `bad!::1220ab` failed with: "
         'non expected character 0x21 in Daml-LF Party "bad!"'
     )
-    assert "with missing namespace" in failure(session, 'UniqueIdentifier.tryFromProtoPrimitive("participant1")')
+    assert "with missing namespace" in failure(module_session, 'UniqueIdentifier.tryFromProtoPrimitive("participant1")')
 
 
-def test_fully_qualified_names(session):
-    assert re.fullmatch(r"res\d+: PartyId.type = PartyId", out(session, "com.digitalasset.canton.topology.PartyId"))
+def test_fully_qualified_names(module_session):
+    assert re.fullmatch(r"res\d+: PartyId.type = PartyId", out(module_session, "com.digitalasset.canton.topology.PartyId"))
     assert re.fullmatch(
         r"res\d+: SequencerConnectionValidation = Active",
-        out(session, "com.digitalasset.canton.sequencing.SequencerConnectionValidation.Active"),
+        out(module_session, "com.digitalasset.canton.sequencing.SequencerConnectionValidation.Active"),
     )
-    assert re.fullmatch(r"res\d+: java.util.UUID = [0-9a-f-]{36}", out(session, "java.util.UUID.randomUUID()"))
-    assert re.fullmatch(r'res\d+: String = "[0-9a-f-]{36}"', out(session, "java.util.UUID.randomUUID().toString"))
-    assert re.fullmatch(r'res\d+: String = "[0-9a-f-]{36}"', out(session, "java.util.UUID.randomUUID.toString", "scala"))
-    assert re.fullmatch(r"res\d+: java.time.Duration = PT10S", out(session, "java.time.Duration.ofSeconds(10)"))
-    assert out(session, "NonNegativeFiniteDuration.tryFromJavaDuration(java.time.Duration.ofSeconds(10))").endswith(
+    assert re.fullmatch(r"res\d+: java.util.UUID = [0-9a-f-]{36}", out(module_session, "java.util.UUID.randomUUID()"))
+    assert re.fullmatch(r'res\d+: String = "[0-9a-f-]{36}"', out(module_session, "java.util.UUID.randomUUID().toString"))
+    assert re.fullmatch(r'res\d+: String = "[0-9a-f-]{36}"', out(module_session, "java.util.UUID.randomUUID.toString", "scala"))
+    assert re.fullmatch(r"res\d+: java.time.Duration = PT10S", out(module_session, "java.time.Duration.ofSeconds(10)"))
+    assert out(module_session, "NonNegativeFiniteDuration.tryFromJavaDuration(java.time.Duration.ofSeconds(10))").endswith(
         "NonNegativeFiniteDuration = 10s"
     )
-    assert out(session, "com.digitalasset.canton.config.RequireTypes.PositiveInt.tryCreate(3)").endswith("= PositiveNumeric(value = 3)")
+    assert out(module_session, "com.digitalasset.canton.config.RequireTypes.PositiveInt.tryCreate(3)").endswith("= PositiveNumeric(value = 3)")
 
 
-def test_fully_qualified_names_work_as_connect_arguments(session):
-    out(session, "participant2.synchronizers.disconnect_all()")
+def test_fully_qualified_names_work_as_connect_arguments(module_session):
+    out(module_session, "participant2.synchronizers.disconnect_all()")
     out(
-        session,
+        module_session,
         'participant2.synchronizers.connect_multi("da", Seq(sequencer1), '
         "validation = com.digitalasset.canton.sequencing.SequencerConnectionValidation.Active)",
         "scala",
     )
-    assert out(session, 'participant2.synchronizers.is_connected(sequencer1.synchronizer_id)').endswith("true")
+    assert out(module_session, 'participant2.synchronizers.is_connected(sequencer1.synchronizer_id)').endswith("true")
 
 
-def test_unknown_fully_qualified_name_is_one_clear_error(session):
-    assert failure(session, "com.digitalasset.canton.topology.Bar") == (
+def test_unknown_fully_qualified_name_is_one_clear_error(module_session):
+    assert failure(module_session, "com.digitalasset.canton.topology.Bar") == (
         "Error: object Bar is not a member of package com.digitalasset.canton.topology (this console knows "
         "com.digitalasset.canton.topology.{ForceFlag, ForceFlags, MediatorId, Member, Namespace, ParticipantId, "
         "PartyId, SequencerId, SynchronizerId, UniqueIdentifier, admin, transaction})"
     )
-    assert failure(session, "com.foo.Bar").startswith("Error: object foo is not a member of package com ")
+    assert failure(module_session, "com.foo.Bar").startswith("Error: object foo is not a member of package com ")
 
 
-def test_import_lines_are_accepted(session):
+def test_import_lines_are_accepted(module_session):
     for line in (
         "import com.digitalasset.canton.config.RequireTypes.PositiveInt",
         "import com.digitalasset.canton.topology.PartyId",
@@ -338,17 +327,17 @@ def test_import_lines_are_accepted(session):
         "import scala.concurrent.duration._",
         "import com.digitalasset.canton.topology.{ParticipantId, PartyId => P}",
     ):
-        assert out(session, line) == ""
-    assert session.console.namespace["P"] is PartyId
-    out(session, "import com.digitalasset.canton.sequencing.SequencerConnectionValidation")
-    assert out(session, "SequencerConnectionValidation.All").endswith("SequencerConnectionValidation = All")
+        assert out(module_session, line) == ""
+    assert module_session.console.namespace["P"] is PartyId
+    out(module_session, "import com.digitalasset.canton.sequencing.SequencerConnectionValidation")
+    assert out(module_session, "SequencerConnectionValidation.All").endswith("SequencerConnectionValidation = All")
     script = "import com.digitalasset.canton.crypto.Fingerprint\nval fp = participant1.id.fingerprint\nfp == participant1.id.namespace.fingerprint"
-    assert out(session, script, "scala").endswith("Boolean = true")
+    assert out(module_session, script, "scala").endswith("Boolean = true")
 
 
-def test_unknown_import_is_one_clear_error_and_binds_nothing(session):
+def test_unknown_import_is_one_clear_error_and_binds_nothing(module_session):
     text = failure(
-        session,
+        module_session,
         "import com.digitalasset.canton.version.ReleaseVersion, com.digitalasset.canton.topology.{Foo, MediatorId => MedId}",
     )
     assert text == (
@@ -359,12 +348,12 @@ def test_unknown_import_is_one_clear_error_and_binds_nothing(session):
         "ForceFlags, MediatorId, Member, Namespace, ParticipantId, PartyId, SequencerId, SynchronizerId, "
         "UniqueIdentifier, admin, transaction})"
     )
-    assert "MedId" not in session.console.namespace
+    assert "MedId" not in module_session.console.namespace
 
 
-def test_tab_completion_walks_fully_qualified_names(session):
+def test_tab_completion_walks_fully_qualified_names(module_session):
     from canton_console.console.completion import complete
 
-    ns = session.console.namespace
+    ns = module_session.console.namespace
     assert [m.name for m in complete(ns, "com.digitalasset.canton.topology.Pa")[1]] == ["ParticipantId", "PartyId"]
     assert "randomUUID" in [m.name for m in complete(ns, "java.util.UUID.")[1]]

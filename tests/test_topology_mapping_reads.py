@@ -6,26 +6,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from conftest import step_ok
 
 NODES = ("participant1", "participant2", "participant3", "sequencer1", "mediator1")
 
 
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    from canton_console.console.session import Session, load
-
-    s = Session(load([], data_dir=tmp_path_factory.mktemp("data")))
-    s.start_nodes()
-    s.bootstrap_default()
-    yield s
-    s.close()
-
-
-def test_every_node_has_its_root_namespace_delegation(session):
-    delegations = step_ok(session, "participant1.topology.namespace_delegations.list(store = sequencer1.synchronizer_id)")
-    namespaces = {str(step_ok(session, f"{n}.id.namespace")) for n in NODES}
+def test_every_node_has_its_root_namespace_delegation(module_session):
+    delegations = step_ok(module_session, "participant1.topology.namespace_delegations.list(store = sequencer1.synchronizer_id)")
+    namespaces = {str(step_ok(module_session, f"{n}.id.namespace")) for n in NODES}
     # sequencer1 founded the synchronizer: its namespace is the synchronizer's
     assert {str(d.item.namespace) for d in delegations} == namespaces
     for d in delegations:
@@ -35,23 +23,23 @@ def test_every_node_has_its_root_namespace_delegation(session):
         assert d.context.operation == "Replace" and int(d.context.serial) == 1 and d.context.validUntil is None
 
 
-def test_namespace_delegation_filters(session):
+def test_namespace_delegation_filters(module_session):
     sync = "sequencer1.synchronizer_id"
-    p2 = str(step_ok(session, "participant2.id.namespace"))
-    by_namespace = step_ok(session, f"mediator1.topology.namespace_delegations.list({sync}, filterNamespace = participant2.id.namespace.toProtoPrimitive)")
+    p2 = str(step_ok(module_session, "participant2.id.namespace"))
+    by_namespace = step_ok(module_session, f"mediator1.topology.namespace_delegations.list({sync}, filterNamespace = participant2.id.namespace.toProtoPrimitive)")
     assert [str(d.item.namespace) for d in by_namespace] == [p2]
-    by_prefix = step_ok(session, f'mediator1.topology.namespace_delegations.list({sync}, filterNamespace = "{p2[:10]}")')
+    by_prefix = step_ok(module_session, f'mediator1.topology.namespace_delegations.list({sync}, filterNamespace = "{p2[:10]}")')
     assert p2 in [str(d.item.namespace) for d in by_prefix]
-    by_target = step_ok(session, f"participant1.topology.namespace_delegations.list({sync}, filterTargetKey = Some(participant3.id.fingerprint))")
-    assert [str(d.item.namespace) for d in by_target] == [str(step_ok(session, "participant3.id.namespace"))]
-    by_signer = step_ok(session, f"participant1.topology.namespace_delegations.list({sync}, filterSigningKey = participant1.id.fingerprint.unwrap)")
-    assert [str(d.item.namespace) for d in by_signer] == [str(step_ok(session, "participant1.id.namespace"))]
-    assert step_ok(session, f'participant1.topology.namespace_delegations.list({sync}, filterNamespace = "1220nothing")') == []
-    assert step_ok(session, f"participant1.topology.namespace_delegations.list({sync}, proposals = true)") == []
+    by_target = step_ok(module_session, f"participant1.topology.namespace_delegations.list({sync}, filterTargetKey = Some(participant3.id.fingerprint))")
+    assert [str(d.item.namespace) for d in by_target] == [str(step_ok(module_session, "participant3.id.namespace"))]
+    by_signer = step_ok(module_session, f"participant1.topology.namespace_delegations.list({sync}, filterSigningKey = participant1.id.fingerprint.unwrap)")
+    assert [str(d.item.namespace) for d in by_signer] == [str(step_ok(module_session, "participant1.id.namespace"))]
+    assert step_ok(module_session, f'participant1.topology.namespace_delegations.list({sync}, filterNamespace = "1220nothing")') == []
+    assert step_ok(module_session, f"participant1.topology.namespace_delegations.list({sync}, proposals = true)") == []
 
 
-def test_namespace_delegation_rendering(session):
-    out = session.step(
+def test_namespace_delegation_rendering(module_session):
+    out = module_session.step(
         "participant1.topology.namespace_delegations.list(sequencer1.synchronizer_id, filterNamespace = participant1.id.namespace.toProtoPrimitive)"
     ).output
     assert out.startswith("res") and "Seq[ListNamespaceDelegationResult] = Vector(" in out, out
@@ -65,55 +53,55 @@ def test_namespace_delegation_rendering(session):
     assert "context = BaseResult(\n      storeId = Synchronizer(da::1220" in out, out
 
 
-def test_store_is_required_and_checked(session):
-    missing = session.step("participant1.topology.namespace_delegations.list()")
+def test_store_is_required_and_checked(module_session):
+    missing = module_session.step("participant1.topology.namespace_delegations.list()")
     assert missing.failed and "missing a required argument: 'store'" in missing.output
-    unknown = session.step('participant1.topology.namespace_delegations.list(store = "nope::1220ab")')
+    unknown = module_session.step('participant1.topology.namespace_delegations.list(store = "nope::1220ab")')
     assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
-    authorized = session.step('participant1.topology.decentralized_namespaces.list("Authorized")')
+    authorized = module_session.step('participant1.topology.decentralized_namespaces.list("Authorized")')
     assert authorized.failed and "no authorized topology store" in authorized.output
 
 
-def test_no_decentralized_namespace_in_the_default_topology(session):
-    assert step_ok(session, "sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id)") == []
-    assert step_ok(session, "sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id, proposals = true)") == []
-    unknown = session.step('sequencer1.topology.decentralized_namespaces.list(store = "nope::1220ab")')
+def test_no_decentralized_namespace_in_the_default_topology(module_session):
+    assert step_ok(module_session, "sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id)") == []
+    assert step_ok(module_session, "sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id, proposals = true)") == []
+    unknown = module_session.step('sequencer1.topology.decentralized_namespaces.list(store = "nope::1220ab")')
     assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
-    refused = session.step('sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id, protocolVersion = Some("33"))')
+    refused = module_session.step('sequencer1.topology.decentralized_namespaces.list(sequencer1.synchronizer_id, protocolVersion = Some("33"))')
     assert refused.failed and "argument 'protocolVersion' is not supported by canton-console" in refused.output
 
 
-def test_owner_to_key_mappings_of_sequencer_and_mediator(session):
-    mappings = step_ok(session, "participant2.topology.owner_to_key_mappings.list()")
+def test_owner_to_key_mappings_of_sequencer_and_mediator(module_session):
+    mappings = step_ok(module_session, "participant2.topology.owner_to_key_mappings.list()")
     members = {str(m.item.member): m for m in mappings}
-    assert set(members) == {str(step_ok(session, "sequencer1.id")), str(step_ok(session, "mediator1.id"))}
+    assert set(members) == {str(step_ok(module_session, "sequencer1.id")), str(step_ok(module_session, "mediator1.id"))}
     for m in mappings:
         # one signing key, the member's own (its namespace's) key, signed by the member's namespace
         assert [str(k.id) for k in m.item.keys] == [str(m.item.member.namespace)]
         assert [str(k) for k in m.context.signedBy] == [str(m.item.member.namespace)]
-    assert step_ok(session, "participant2.topology.owner_to_key_mappings.list(store = Some(sequencer1.synchronizer_id))") == mappings
+    assert step_ok(module_session, "participant2.topology.owner_to_key_mappings.list(store = Some(sequencer1.synchronizer_id))") == mappings
 
 
-def test_owner_to_key_mapping_filters_and_refusals(session):
-    meds = step_ok(session, "participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = mediator1.id.code)")
-    assert [str(m.item.member) for m in meds] == [str(step_ok(session, "mediator1.id"))]
-    seqs = step_ok(session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = Some("SEQ"))')
-    assert [str(m.item.member) for m in seqs] == [str(step_ok(session, "sequencer1.id"))]
-    assert step_ok(session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "PAR")') == []
-    by_uid = step_ok(session, "participant1.topology.owner_to_key_mappings.list(filterKeyOwnerUid = sequencer1.id.filterString)")
-    assert [str(m.item.member) for m in by_uid] == [str(step_ok(session, "sequencer1.id"))]
-    assert len(step_ok(session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerUid = "med")')) == 1
-    assert step_ok(session, "participant1.topology.owner_to_key_mappings.list(proposals = true)") == []
-    bad_type = session.step('participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "XYZ")')
+def test_owner_to_key_mapping_filters_and_refusals(module_session):
+    meds = step_ok(module_session, "participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = mediator1.id.code)")
+    assert [str(m.item.member) for m in meds] == [str(step_ok(module_session, "mediator1.id"))]
+    seqs = step_ok(module_session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = Some("SEQ"))')
+    assert [str(m.item.member) for m in seqs] == [str(step_ok(module_session, "sequencer1.id"))]
+    assert step_ok(module_session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "PAR")') == []
+    by_uid = step_ok(module_session, "participant1.topology.owner_to_key_mappings.list(filterKeyOwnerUid = sequencer1.id.filterString)")
+    assert [str(m.item.member) for m in by_uid] == [str(step_ok(module_session, "sequencer1.id"))]
+    assert len(step_ok(module_session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerUid = "med")')) == 1
+    assert step_ok(module_session, "participant1.topology.owner_to_key_mappings.list(proposals = true)") == []
+    bad_type = module_session.step('participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "XYZ")')
     assert bad_type.failed and "Unknown three letter type XYZ" in bad_type.output
-    refused = session.step('participant1.topology.owner_to_key_mappings.list(timeQuery = "Snapshot")')
+    refused = module_session.step('participant1.topology.owner_to_key_mappings.list(timeQuery = "Snapshot")')
     assert refused.failed and "argument 'timeQuery' is not supported by canton-console" in refused.output
-    unknown = session.step('participant1.topology.owner_to_key_mappings.list(store = "nope::1220ab")')
+    unknown = module_session.step('participant1.topology.owner_to_key_mappings.list(store = "nope::1220ab")')
     assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
 
 
-def test_owner_to_key_mapping_rendering(session):
-    out = session.step('sequencer1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "MED")').output
+def test_owner_to_key_mapping_rendering(module_session):
+    out = module_session.step('sequencer1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "MED")').output
     assert re.search(
         r"item = OwnerToKeyMapping\(\n\s+member = MED::mediator1::1220[0-9a-f]{8}\.\.\.,\n\s+keys = Vector\(\n"
         r"\s+SigningPublicKey\(\n\s+id = 1220[0-9a-f]{8}\.\.\.,\n\s+format = Raw,\n\s+keySpec = EC-Curve25519,",
@@ -122,34 +110,34 @@ def test_owner_to_key_mapping_rendering(session):
     assert "Seq[ListOwnerToKeyMappingResult]" in out
 
 
-def test_mediator_group_zero_with_mediator1_active(session):
-    states = step_ok(session, "participant3.topology.mediators.list()")
+def test_mediator_group_zero_with_mediator1_active(module_session):
+    states = step_ok(module_session, "participant3.topology.mediators.list()")
     assert len(states) == 1
     state = states[0].item
-    assert str(state.synchronizerId) == str(step_ok(session, "sequencer1.synchronizer_id"))
+    assert str(state.synchronizerId) == str(step_ok(module_session, "sequencer1.synchronizer_id"))
     assert int(state.group) == 0 and int(state.threshold) == 1
-    assert [str(m) for m in state.active] == [str(step_ok(session, "mediator1.id"))] and list(state.observers) == []
+    assert [str(m) for m in state.active] == [str(step_ok(module_session, "mediator1.id"))] and list(state.observers) == []
     # signed by the synchronizer's owner (sequencer1's namespace)
-    assert [str(k) for k in states[0].context.signedBy] == [str(step_ok(session, "sequencer1.id.namespace"))]
+    assert [str(k) for k in states[0].context.signedBy] == [str(step_ok(module_session, "sequencer1.id.namespace"))]
 
 
-def test_mediator_filters_and_refusals(session):
-    assert len(step_ok(session, "mediator1.topology.mediators.list(synchronizerId = sequencer1.synchronizer_id, group = 0)")) == 1
-    assert len(step_ok(session, "mediator1.topology.mediators.list(group = Some(0))")) == 1
-    assert step_ok(session, "mediator1.topology.mediators.list(group = 1)") == []
-    assert len(step_ok(session, 'mediator1.topology.mediators.list(filterSynchronizer = "da")')) == 1
-    assert step_ok(session, 'mediator1.topology.mediators.list(filterSynchronizer = "other")') == []
-    assert step_ok(session, 'mediator1.topology.mediators.list(filterSigningKey = "1220nothing")') == []
-    assert step_ok(session, "mediator1.topology.mediators.list(proposals = true)") == []
-    unknown = session.step('mediator1.topology.mediators.list(synchronizerId = "nope::1220ab")')
+def test_mediator_filters_and_refusals(module_session):
+    assert len(step_ok(module_session, "mediator1.topology.mediators.list(synchronizerId = sequencer1.synchronizer_id, group = 0)")) == 1
+    assert len(step_ok(module_session, "mediator1.topology.mediators.list(group = Some(0))")) == 1
+    assert step_ok(module_session, "mediator1.topology.mediators.list(group = 1)") == []
+    assert len(step_ok(module_session, 'mediator1.topology.mediators.list(filterSynchronizer = "da")')) == 1
+    assert step_ok(module_session, 'mediator1.topology.mediators.list(filterSynchronizer = "other")') == []
+    assert step_ok(module_session, 'mediator1.topology.mediators.list(filterSigningKey = "1220nothing")') == []
+    assert step_ok(module_session, "mediator1.topology.mediators.list(proposals = true)") == []
+    unknown = module_session.step('mediator1.topology.mediators.list(synchronizerId = "nope::1220ab")')
     assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
-    refused = session.step('mediator1.topology.mediators.list(operation = "Remove")')
+    refused = module_session.step('mediator1.topology.mediators.list(operation = "Remove")')
     assert refused.failed and "argument 'operation' is not supported by canton-console" in refused.output
-    assert len(step_ok(session, 'mediator1.topology.mediators.list(operation = "Replace", timeQuery = "HeadState")')) == 1
+    assert len(step_ok(module_session, 'mediator1.topology.mediators.list(operation = "Replace", timeQuery = "HeadState")')) == 1
 
 
-def test_mediator_rendering(session):
-    out = session.step("participant1.topology.mediators.list()").output
+def test_mediator_rendering(module_session):
+    out = module_session.step("participant1.topology.mediators.list()").output
     assert re.search(
         r"item = MediatorSynchronizerState\(\n\s+synchronizerId = da::1220[0-9a-f]{8}\.\.\.,\n\s+group = 0,\n\s+threshold = 1,\n"
         r"\s+active = Vector\(MED::mediator1::1220[0-9a-f]{8}\.\.\.\),\n\s+observers = Vector\(\)\n",
@@ -157,22 +145,22 @@ def test_mediator_rendering(session):
     ), out
 
 
-def test_help_lists_the_groups(session):
-    out = session.step("participant1.topology.help()").output
+def test_help_lists_the_groups(module_session):
+    out = module_session.step("participant1.topology.help()").output
     for name in ("namespace_delegations", "decentralized_namespaces", "owner_to_key_mappings", "mediators"):
         assert name in out, out
 
 
-def test_stores_lists_the_synchronizer_stores(session):
-    stores = step_ok(session, "participant1.topology.stores.list()")
-    sync_id = str(step_ok(session, "sequencer1.synchronizer_id"))
+def test_stores_lists_the_synchronizer_stores(module_session):
+    stores = step_ok(module_session, "participant1.topology.stores.list()")
+    sync_id = str(step_ok(module_session, "sequencer1.synchronizer_id"))
     assert [str(s.id) for s in stores] == [sync_id]
-    assert [str(s.id) for s in step_ok(session, "mediator1.topology.stores.list()")] == [sync_id]
-    out = session.step("participant1.topology.stores.list()").output
+    assert [str(s.id) for s in step_ok(module_session, "mediator1.topology.stores.list()")] == [sync_id]
+    out = module_session.step("participant1.topology.stores.list()").output
     assert re.match(r"res\d+: Seq\[TopologyStoreId\] = Vector\(Synchronizer\(da::1220[0-9a-f]{8}\.\.\.\)\)", out), out
     # a listed store is what the store arguments take
-    assert len(step_ok(session, "participant1.topology.namespace_delegations.list(participant1.topology.stores.list().head)")) == len(NODES)
-    assert len(step_ok(session, "participant1.topology.mediators.list(participant1.topology.stores.list().head)")) == 1
+    assert len(step_ok(module_session, "participant1.topology.namespace_delegations.list(participant1.topology.stores.list().head)")) == len(NODES)
+    assert len(step_ok(module_session, "participant1.topology.mediators.list(participant1.topology.stores.list().head)")) == 1
 
 
 def test_a_decentralized_namespace_is_listed_as_proposal_then_definition(default_session):
@@ -213,20 +201,20 @@ def test_a_decentralized_namespace_is_listed_as_proposal_then_definition(default
     ), out
 
 
-def test_topology_store_ids_as_the_docs_write_them(session):
+def test_topology_store_ids_as_the_docs_write_them(module_session):
     """``TopologyStoreId.Synchronizer(id)`` (short or fully qualified, after an import) is a store
     argument; ``TopologyStoreId.Authorized`` is refused with the reason."""
-    session.interpreter.syntax = "scala"
+    module_session.interpreter.syntax = "scala"
     try:
-        assert step_ok(session, "import com.digitalasset.canton.topology.admin.grpc.TopologyStoreId") is None
-        by_id = step_ok(session, "participant1.topology.namespace_delegations.list(store = TopologyStoreId.Synchronizer(sequencer1.synchronizer_id))")
-        by_stores = step_ok(session, "participant1.topology.namespace_delegations.list(store = participant1.topology.stores.list().head)")
+        assert step_ok(module_session, "import com.digitalasset.canton.topology.admin.grpc.TopologyStoreId") is None
+        by_id = step_ok(module_session, "participant1.topology.namespace_delegations.list(store = TopologyStoreId.Synchronizer(sequencer1.synchronizer_id))")
+        by_stores = step_ok(module_session, "participant1.topology.namespace_delegations.list(store = participant1.topology.stores.list().head)")
         assert len(by_id) == len(by_stores) >= 5
         qualified = "com.digitalasset.canton.topology.admin.grpc.TopologyStoreId.Synchronizer(sequencer1.synchronizer_id)"
-        assert len(step_ok(session, f"participant1.topology.synchronizer_parameters.list(store = {qualified})")) == 1
-        refused = session.step("participant1.topology.mediators.list(proposals = false, filterSynchronizer = \"\", synchronizerId = TopologyStoreId.Authorized)")
+        assert len(step_ok(module_session, f"participant1.topology.synchronizer_parameters.list(store = {qualified})")) == 1
+        refused = module_session.step("participant1.topology.mediators.list(proposals = false, filterSynchronizer = \"\", synchronizerId = TopologyStoreId.Authorized)")
         assert refused.failed, refused.output
-        authorized = session.step("participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized)")
+        authorized = module_session.step("participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized)")
         assert authorized.failed and "keep no authorized topology store" in authorized.output
     finally:
-        session.interpreter.syntax = "auto"
+        module_session.interpreter.syntax = "auto"
