@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import Any, TextIO
 
-from canton_console.console import commands
+from canton_console.console import commands  # noqa: F401 - importing it registers every command group
 from canton_console.console.framework import TOP_LEVEL_OBJECTS, ArgumentError, CommandFailure, Group
 from canton_console.console.help import TOP_LEVEL, layout
 from canton_console.console.references import NodeHelpView, NodeReference, reference_for
@@ -214,8 +214,6 @@ class Console:
     def _build(self) -> None:
         from canton_console.console import canton_names
         from canton_console.console.scala_syntax import RUNTIME_HELPERS
-
-        commands.load_all()
 
         ns = self.namespace
         ns.update(RUNTIME_HELPERS)
