@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from canton_console.values.ledger import Contract
-from canton_console.values.topology import SignedTopologyTransaction, StoredTransaction
+from canton_console.values.topology import SignedTopologyTransaction
 
 
 @attrs.frozen
@@ -64,14 +64,6 @@ class ProposedTransaction:
 
 
 @attrs.frozen
-class TopologyStoreEntries:
-    """The transactions of one topology store that matched a query."""
-
-    store: str
-    entries: tuple[StoredTransaction, ...]
-
-
-@attrs.frozen
 class SequencerStateResult:
     synchronizer_id: str
     threshold: int
@@ -110,5 +102,4 @@ __all__ = [
     "ProposedTransaction",
     "RegisteredSynchronizer",
     "SequencerStateResult",
-    "TopologyStoreEntries",
 ]

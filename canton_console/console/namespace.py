@@ -82,12 +82,12 @@ class NodeCollection:
     @property
     def local(self) -> References:
         """The local nodes of this kind"""
-        return References(*self._refs)
+        return References(*[r for r in self._refs if r._admin.info.local])
 
     @property
     def remote(self) -> References:
-        """The remote nodes of this kind (this console runs none)"""
-        return References()
+        """The remote nodes of this kind"""
+        return References(*[r for r in self._refs if not r._admin.info.local])
 
     def help(self, name: str | None = None) -> HelpText:
         return HelpText(f"{self._description}: .all, .local, .remote; e.g. {self._description.split()[1]}.all.start()")
