@@ -58,8 +58,11 @@ def test_store_is_required_and_checked(module_session):
     assert missing.failed and "missing a required argument: 'store'" in missing.output
     unknown = module_session.step('participant1.topology.namespace_delegations.list(store = "nope::1220ab")')
     assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
-    authorized = module_session.step('participant1.topology.decentralized_namespaces.list("Authorized")')
-    assert authorized.failed and "no authorized topology store" in authorized.output
+    # The node's authorized store holds its identity: its root certificate and its keys.
+    roots = step_ok(module_session, "participant1.topology.namespace_delegations.list(TopologyStoreId.Authorized)")
+    assert [str(r.item.namespace) for r in roots] == [str(step_ok(module_session, "participant1.id.namespace"))]
+    assert "storeId = Authorized" in module_session.step("participant1.topology.namespace_delegations.list(TopologyStoreId.Authorized)").output
+    assert step_ok(module_session, 'participant1.topology.decentralized_namespaces.list("Authorized")') == []
 
 
 def test_no_decentralized_namespace_in_the_default_topology(module_session):
@@ -71,15 +74,19 @@ def test_no_decentralized_namespace_in_the_default_topology(module_session):
     assert refused.failed and "argument 'protocolVersion' is not supported by canton-console" in refused.output
 
 
-def test_owner_to_key_mappings_of_sequencer_and_mediator(module_session):
-    mappings = step_ok(module_session, "participant2.topology.owner_to_key_mappings.list()")
-    members = {str(m.item.member): m for m in mappings}
-    assert set(members) == {str(step_ok(module_session, "sequencer1.id")), str(step_ok(module_session, "mediator1.id"))}
+def test_owner_to_key_mappings_of_every_member(module_session):
+    mappings = step_ok(module_session, "participant2.topology.owner_to_key_mappings.list(store = Some(sequencer1.synchronizer_id))")
+    members = [str(m.item.member) for m in mappings]
+    expected = ["sequencer1", "mediator1", "participant1", "participant2", "participant3"]
+    assert sorted(members) == sorted(str(step_ok(module_session, f"{n}.id")) for n in expected)
+    # the participant's own authorized store holds its own mapping only
+    own = step_ok(module_session, "participant2.topology.owner_to_key_mappings.list(store = Some(TopologyStoreId.Authorized))")
+    assert [str(m.item.member) for m in own] == [str(step_ok(module_session, "participant2.id"))]
     for m in mappings:
         # one signing key, the member's own (its namespace's) key, signed by the member's namespace
         assert [str(k.id) for k in m.item.keys] == [str(m.item.member.namespace)]
         assert [str(k) for k in m.context.signedBy] == [str(m.item.member.namespace)]
-    assert step_ok(module_session, "participant2.topology.owner_to_key_mappings.list(store = Some(sequencer1.synchronizer_id))") == mappings
+    assert len(step_ok(module_session, "participant2.topology.owner_to_key_mappings.list()")) == len(mappings) + 1
 
 
 def test_owner_to_key_mapping_filters_and_refusals(module_session):
@@ -87,7 +94,8 @@ def test_owner_to_key_mapping_filters_and_refusals(module_session):
     assert [str(m.item.member) for m in meds] == [str(step_ok(module_session, "mediator1.id"))]
     seqs = step_ok(module_session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = Some("SEQ"))')
     assert [str(m.item.member) for m in seqs] == [str(step_ok(module_session, "sequencer1.id"))]
-    assert step_ok(module_session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "PAR")') == []
+    pars = step_ok(module_session, 'participant1.topology.owner_to_key_mappings.list(sequencer1.synchronizer_id, filterKeyOwnerType = "PAR")')
+    assert len(pars) == 3
     by_uid = step_ok(module_session, "participant1.topology.owner_to_key_mappings.list(filterKeyOwnerUid = sequencer1.id.filterString)")
     assert [str(m.item.member) for m in by_uid] == [str(step_ok(module_session, "sequencer1.id"))]
     assert len(step_ok(module_session, 'participant1.topology.owner_to_key_mappings.list(filterKeyOwnerUid = "med")')) == 1
@@ -151,16 +159,18 @@ def test_help_lists_the_groups(module_session):
         assert name in out, out
 
 
-def test_stores_lists_the_synchronizer_stores(module_session):
-    stores = step_ok(module_session, "participant1.topology.stores.list()")
+def test_stores_lists_the_authorized_and_the_synchronizer_stores(module_session):
     sync_id = str(step_ok(module_session, "sequencer1.synchronizer_id"))
-    assert [str(s.id) for s in stores] == [sync_id]
-    assert [str(s.id) for s in step_ok(module_session, "mediator1.topology.stores.list()")] == [sync_id]
+    for node in ("participant1", "mediator1"):
+        stores = step_ok(module_session, f"{node}.topology.stores.list()")
+        assert [getattr(s, "name", None) or str(s.id) for s in stores] == ["Authorized", sync_id]
     out = module_session.step("participant1.topology.stores.list()").output
-    assert re.match(r"res\d+: Seq\[TopologyStoreId\] = Vector\(Synchronizer\(da::1220[0-9a-f]{8}\.\.\.\)\)", out), out
+    # 82 characters on one line: over the console's width of 80, so one store per line
+    assert re.match(r"res\d+: Seq\[TopologyStoreId\] = Vector\(\n  Authorized,\n  Synchronizer\(da::1220[0-9a-f]{8}\.\.\.\)\n\)", out), out
     # a listed store is what the store arguments take
-    assert len(step_ok(module_session, "participant1.topology.namespace_delegations.list(participant1.topology.stores.list().head)")) == len(NODES)
-    assert len(step_ok(module_session, "participant1.topology.mediators.list(participant1.topology.stores.list().head)")) == 1
+    assert len(step_ok(module_session, "participant1.topology.namespace_delegations.list(participant1.topology.stores.list()[1])")) == len(NODES)
+    assert len(step_ok(module_session, "participant1.topology.namespace_delegations.list(participant1.topology.stores.list().head)")) == 1
+    assert len(step_ok(module_session, "participant1.topology.mediators.list(participant1.topology.stores.list().last)")) == 1
 
 
 def test_a_decentralized_namespace_is_listed_as_proposal_then_definition(default_session):
@@ -203,18 +213,18 @@ def test_a_decentralized_namespace_is_listed_as_proposal_then_definition(default
 
 def test_topology_store_ids_as_the_docs_write_them(module_session):
     """``TopologyStoreId.Synchronizer(id)`` (short or fully qualified, after an import) is a store
-    argument; ``TopologyStoreId.Authorized`` is refused with the reason."""
+    argument, and so is ``TopologyStoreId.Authorized``, the node's own store."""
     module_session.interpreter.syntax = "scala"
     try:
         assert step_ok(module_session, "import com.digitalasset.canton.topology.admin.grpc.TopologyStoreId") is None
         by_id = step_ok(module_session, "participant1.topology.namespace_delegations.list(store = TopologyStoreId.Synchronizer(sequencer1.synchronizer_id))")
-        by_stores = step_ok(module_session, "participant1.topology.namespace_delegations.list(store = participant1.topology.stores.list().head)")
+        by_stores = step_ok(module_session, "participant1.topology.namespace_delegations.list(store = participant1.topology.stores.list().last)")
         assert len(by_id) == len(by_stores) >= 5
         qualified = "com.digitalasset.canton.topology.admin.grpc.TopologyStoreId.Synchronizer(sequencer1.synchronizer_id)"
         assert len(step_ok(module_session, f"participant1.topology.synchronizer_parameters.list(store = {qualified})")) == 1
         refused = module_session.step("participant1.topology.mediators.list(proposals = false, filterSynchronizer = \"\", synchronizerId = TopologyStoreId.Authorized)")
         assert refused.failed, refused.output
-        authorized = module_session.step("participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized)")
-        assert authorized.failed and "keep no authorized topology store" in authorized.output
+        authorized = step_ok(module_session, "participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized)")
+        assert [str(m.item.member) for m in authorized] == [str(step_ok(module_session, "participant1.id"))]
     finally:
         module_session.interpreter.syntax = "auto"

@@ -26,7 +26,7 @@ from canton_console.admin.records import (
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.ledger import Contract, CreateCommand, ExerciseCommand
 from canton_console.values.parameters import DynamicSynchronizerParameters
-from canton_console.values.topology import Mapping, StoredTransaction, TopologyTransaction
+from canton_console.values.topology import Mapping, SignedTopologyTransaction, StoredTransaction, TopologyTransaction
 from canton_console.values.traffic import TrafficState
 
 # ---- every node ------------------------------------------------------------------------------
@@ -66,41 +66,67 @@ class LifecycleService(Protocol):
 
 
 class TopologyService(Protocol):
-    """Canton's TopologyManagerReadService and TopologyManagerWriteService for one node."""
+    """Canton's TopologyManagerReadService and TopologyManagerWriteService for one node.
+
+    A ``store`` is ``Authorized`` (the node's authorized store) or a synchronizer id (the node's
+    store of that synchronizer's topology)."""
 
     def stores(self) -> list[str]:
-        """The synchronizer ids this node keeps a topology store for."""
+        """The stores of this node: ``Authorized``, then one per synchronizer it keeps the topology of."""
         ...
 
-    def require_store(self, synchronizer_id: str) -> None:
-        """Fails with TOPOLOGY_STORE_NOT_FOUND unless the node keeps a store for the synchronizer."""
+    def require_store(self, store: str) -> None:
+        """Fails with TOPOLOGY_STORE_NOT_FOUND unless the node keeps the store."""
         ...
 
-    def list(self, synchronizer_id: str, code: str, proposals: bool = False) -> list[StoredTransaction]:
-        """The head transactions of one mapping code in a store (or the pending proposals)."""
+    def list(self, store: str, code: str | None, proposals: bool = False, removals: bool = False) -> list[StoredTransaction]:
+        """The head transactions of one mapping code (every code: None) in a store, with removals if
+        asked; or the pending proposals."""
         ...
 
     # ``list`` above is a method (Canton's name), so the annotations below spell the type builtins.list.
 
-    def history(self, synchronizer_id: str, code: str) -> builtins.list[StoredTransaction]:
-        """Every stored transaction of one mapping code, oldest first."""
+    def history(self, store: str, code: str | None) -> builtins.list[StoredTransaction]:
+        """Every stored transaction of one mapping code (every code: None), oldest first."""
         ...
 
-    def serial_of(self, synchronizer_id: str, code: str, key: str) -> int: ...
+    def serial_of(self, store: str, code: str, key: str) -> int: ...
+
+    def head(self, store: str, code: str, key: str) -> StoredTransaction | None:
+        """The latest transaction (replace or remove) of one mapping."""
+        ...
 
     def propose(
         self,
-        synchronizer_id: str,
+        store: str,
         mapping: Mapping,
         serial: int | None = None,
         must_fully_authorize: bool = False,
         signed_by: str | None = None,
+        operation: str = "Replace",
     ) -> ProposedTransaction:
-        """Sign ``mapping`` at the next serial with the node's key and send it to the synchronizer."""
+        """Sign ``mapping`` at the next serial with the node's key and add it to the store: stored in the
+        authorized store (and sent on by a participant to its synchronizers), or sent to a synchronizer."""
         ...
 
-    def sequenced_state(self, synchronizer_id: str, transaction: TopologyTransaction) -> str | None:
-        """``effective``, ``proposal`` or ``superseded`` once the transaction was sequenced, else None."""
+    def authorize(self, store: str, transaction_hash: str, must_fully_authorize: bool = False, signed_by: str | None = None) -> ProposedTransaction:
+        """Add this node's signature to the proposal with the hash in the store."""
+        ...
+
+    def sign(self, transactions: builtins.list[SignedTopologyTransaction], signed_by: str | None = None) -> builtins.list[SignedTopologyTransaction]:
+        """The transactions with this node's signature added (nothing is stored)."""
+        ...
+
+    def load(self, store: str, transactions: builtins.list[SignedTopologyTransaction]) -> None:
+        """Add signed transactions as they are to a store (a synchronizer's: sent to it)."""
+        ...
+
+    def identity_transactions(self) -> builtins.list[SignedTopologyTransaction]:
+        """The node's root certificate and owner-to-key mapping, from its authorized store."""
+        ...
+
+    def sequenced_state(self, store: str, transaction: TopologyTransaction) -> str | None:
+        """``effective``, ``proposal`` or ``superseded`` once the transaction was stored, else None."""
         ...
 
     def is_idle(self) -> bool:

@@ -38,6 +38,7 @@ from canton_console.values.ids import Member, UniqueIdentifier
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
     from canton_console.runtime.replication import Replication
+    from canton_console.runtime.topology import TopologyState
 
 log = logging.getLogger("canton_console.node")
 
@@ -142,6 +143,8 @@ class Node:
         self.storage: Storage | None = None
         self.key: SigningKey | None = None
         self.uid: UniqueIdentifier | None = None
+        # The node's authorized topology store, loaded with its identity.
+        self.authorized_store: TopologyState | None = None
         self.running = False
         self.killed = False
         self.started_at_wall: float | None = None
@@ -226,6 +229,9 @@ class Node:
             identifier = row["identifier"]
         self.key = key
         self.uid = UniqueIdentifier(identifier, key.fingerprint)
+        from canton_console.runtime.authorized_store import load_authorized_store
+
+        self.authorized_store = load_authorized_store(self)
 
     # ---- lifecycle -----------------------------------------------------------------------
     @property

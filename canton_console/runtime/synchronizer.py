@@ -14,7 +14,6 @@ events while it was down copies them from a peer's store before it serves again.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select
 
-from canton_console.runtime.topology import TopologyState
+from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
 from canton_console.values import errors, messages, topology
@@ -354,7 +353,8 @@ class Synchronizer:
             for tx in msg["transactions"]:
                 signed = topology.SignedTopologyTransaction.from_dict(tx)
                 stored = self.topology.add(signed, ts, delay)
-                rows.append(topology_row(self.id, stored))
+                if stored is not None:
+                    rows.append(topology_row(self.id, stored))
 
     def persist_traffic(self) -> None:
         """Store traffic states changed outside of sequencing (a refused submission ticks its sender).
@@ -407,6 +407,7 @@ class Synchronizer:
         rows = []
         for tx in signed:
             stored = self.topology.add(tx, 0, 0)
+            assert stored is not None, "a genesis transaction is the first of its mapping"
             rows.append(topology_row(self.id, stored))
         for node in self.running_sequencers():
             with node.open_storage.transaction() as conn:
@@ -422,12 +423,7 @@ class Synchronizer:
                 .order_by(s.TopologyTransactionRow.id)
             ).mappings()
             for row in topology_rows:
-                signed = topology.SignedTopologyTransaction.from_dict(
-                    {"op": row["operation"], "serial": row["serial"], "mapping": json.loads(row["mapping"]), "signatures": json.loads(row["signatures"])}
-                )
-                self.topology.restore(
-                    topology.StoredTransaction(signed, row["sequenced"], row["valid_from"], row["valid_until"], row["is_proposal"])
-                )
+                self.topology.restore(stored_from_row(row))
             last = conn.execute(
                 select(s.SequencedEventRow.timestamp)
                 .where(s.SequencedEventRow.synchronizer_id == self.id)
@@ -463,22 +459,6 @@ class Synchronizer:
                 result.append(SequencedEvent(self.id, row["timestamp"], row["sender"], row["message_id"], envelopes))
         return result
 
-
-def topology_row(synchronizer_id: str, stored: topology.StoredTransaction) -> dict[str, Any]:
-    tx = stored.signed.transaction
-    return {
-        "synchronizer_id": synchronizer_id,
-        "mapping_code": tx.mapping.code,
-        "mapping_key": tx.mapping.key,
-        "serial": tx.serial,
-        "operation": tx.operation,
-        "mapping": json.dumps(tx.mapping.to_dict(), sort_keys=True),
-        "signatures": json.dumps(stored.signed.signatures, sort_keys=True),
-        "is_proposal": stored.is_proposal,
-        "sequenced": stored.sequenced,
-        "valid_from": stored.valid_from,
-        "valid_until": stored.valid_until,
-    }
 
 
 class TrafficAccounting:

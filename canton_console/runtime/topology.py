@@ -6,8 +6,8 @@ the state built from them: heads, serials, proposals and the authorization rules
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -15,19 +15,27 @@ import attrs
 from canton_console.values import messages
 from canton_console.values.messages import Envelope, SubmissionRequest
 from canton_console.values.topology import (
+    CAN_SIGN_ALL_BUT_NSD,
     DECENTRALIZED_NAMESPACE,
     MEDIATOR_STATE,
     NAMESPACE_DELEGATION,
     OWNER_TO_KEY,
+    PARTICIPANT_PERMISSION,
+    PARTY_HOSTING_LIMITS,
+    PARTY_TO_KEY,
     PARTY_TO_PARTICIPANT,
     REMOVE,
     REPLACE,
     SEQUENCER_STATE,
     SYNCHRONIZER_PARAMETERS,
     TRUST_CERTIFICATE,
+    VETTED_PACKAGES,
     Mapping,
     SignedTopologyTransaction,
     StoredTransaction,
+    TopologyTransaction,
+    can_sign,
+    key_fingerprint,
 )
 
 
@@ -40,6 +48,8 @@ class TopologyState:
         self.proposals: dict[tuple[str, str, int, str], StoredTransaction] = {}
         self.log: list[StoredTransaction] = []
         self.listeners: list = []
+        # fingerprint -> raw public key of every key a stored mapping carried
+        self._keys: dict[str, bytes] = {}
 
     # ---- queries -------------------------------------------------------------------------
     def _current(self, code: str, key: str, at: int | None) -> StoredTransaction | None:
@@ -72,11 +82,12 @@ class TopologyState:
                     result.append(mapping)
         return result
 
-    def head_transactions(self, code: str | None = None) -> list[StoredTransaction]:
+    def head_transactions(self, code: str | None = None, removals: bool = False) -> list[StoredTransaction]:
+        """The latest transaction of each mapping: replacements, and with ``removals`` removals too."""
         result = []
         for (c, _key), history in self._history.items():
             if code is None or c == code:
-                if history[-1].operation == REPLACE:
+                if removals or history[-1].operation == REPLACE:
                     result.append(history[-1])
         return result
 
@@ -127,68 +138,151 @@ class TopologyState:
         return self.mappings(PARTY_TO_PARTICIPANT, at)
 
     def public_key(self, member_or_namespace: str) -> bytes | None:
-        m = self.lookup(OWNER_TO_KEY, member_or_namespace) or self.lookup(NAMESPACE_DELEGATION, member_or_namespace)
-        return bytes.fromhex(m.data["public_key"]) if m else None
+        """The key a member signs with (its owner-to-key mapping's first key), or a namespace's root key."""
+        m = self.lookup(OWNER_TO_KEY, member_or_namespace)
+        if m is not None:
+            return bytes.fromhex(m.data["public_keys"][0])
+        root = self.lookup(NAMESPACE_DELEGATION, f"{member_or_namespace}/{member_or_namespace}")
+        return bytes.fromhex(root.data["public_key"]) if root else None
 
     # ---- authorization -------------------------------------------------------------------
+    def key_bytes(self, fingerprint: str) -> bytes | None:
+        """A public key some mapping of this store carried (delegations, owner and party keys)."""
+        return self._keys.get(fingerprint)
+
+    def _index_keys(self, mapping: Mapping) -> None:
+        for key_hex in mapping_keys(mapping):
+            self._keys.setdefault(key_fingerprint(key_hex), bytes.fromhex(key_hex))
+
+    def authorized_keys(self, namespace: str, code: str) -> set[str]:
+        """Fingerprints of the keys that may sign mappings ``code`` for a plain namespace: its root key
+        and the keys it delegated to with a restriction that allows ``code``."""
+        keys = {namespace}
+        prefix = namespace + "/"
+        for (c, key), history in self._history.items():
+            if c == NAMESPACE_DELEGATION and key.startswith(prefix) and history[-1].operation == REPLACE:
+                data = history[-1].mapping.data
+                if can_sign(data.get("restriction", CAN_SIGN_ALL_BUT_NSD), code):
+                    keys.add(key_fingerprint(data["public_key"]))
+        return keys
+
+    def _previous(self, mapping: Mapping) -> StoredTransaction | None:
+        return self._current(mapping.code, mapping.key, None)
+
+    def required_auth(self, tx: TopologyTransaction) -> list[tuple[list[str], list[str]]]:
+        """What authorizes ``tx``, as Canton's mappings require it: alternatives of (namespaces, extra
+        keys); one alternative must be met in full. A decentralized namespace among the namespaces
+        needs its threshold of owners."""
+        mapping = tx.mapping
+        code, data = mapping.code, mapping.data
+        previous = self._previous(mapping)
+        prev = previous.mapping if previous is not None and previous.operation == REPLACE else None
+        if code in (SYNCHRONIZER_PARAMETERS, SEQUENCER_STATE, MEDIATOR_STATE, PARTICIPANT_PERMISSION, PARTY_HOSTING_LIMITS):
+            return [([_namespace_of(data["synchronizer_id"])], [])]
+        if code == DECENTRALIZED_NAMESPACE:
+            # Creating one needs every owner; changing it needs the current definition's threshold
+            # plus each newly added owner.
+            current = self.lookup(DECENTRALIZED_NAMESPACE, data["namespace"])
+            if current is None:
+                return [(list(dict.fromkeys(data["owners"])), [])]
+            added = [o for o in data["owners"] if o not in current.data["owners"]]
+            return [(list(dict.fromkeys([data["namespace"], *added])), [])]
+        if code == NAMESPACE_DELEGATION:
+            return [([data["namespace"]], [])]
+        if code in (OWNER_TO_KEY, PARTY_TO_KEY):
+            owner = data["member"] if code == OWNER_TO_KEY else data["party"]
+            before = set(prev.data["public_keys"]) if prev is not None else set()
+            # New signing keys prove that their owner holds them by signing too.
+            new_keys = [key_fingerprint(k) for k in data["public_keys"] if k not in before] if tx.operation == REPLACE else []
+            return [([_namespace_of(owner)], new_keys)]
+        if code in (TRUST_CERTIFICATE, VETTED_PACKAGES):
+            return [([_namespace_of(data["participant"])], [])]
+        if code == PARTY_TO_PARTICIPANT:
+            party_ns = _namespace_of(data["party"])
+            now = [p for p, _ in data["participants"]]
+            if prev is None:
+                return [(list(dict.fromkeys([party_ns, *map(_namespace_of, now)])), [])]
+            hosts_before = [p for p, _ in prev.data["participants"]]
+            added = [p for p in now if p not in hosts_before]
+            removed = [p for p in hosts_before if p not in now]
+            if tx.operation == REPLACE and prev.data["threshold"] == data["threshold"] and not added and len(removed) == 1:
+                # A participant may stop hosting a party on its own.
+                return [([party_ns], []), ([_namespace_of(removed[0])], [])]
+            if tx.operation == REMOVE:
+                return [([party_ns], [])]
+            return [(list(dict.fromkeys([party_ns, *map(_namespace_of, added)])), [])]
+        raise ValueError(f"unknown topology mapping {code}")
+
+    def required_namespaces(self, mapping: Mapping) -> list[str]:
+        """The namespaces that authorize a replacement of ``mapping`` (first alternative)."""
+        return self.required_auth(TopologyTransaction(REPLACE, self.serial_of(mapping.code, mapping.key) + 1, mapping))[0][0]
+
     def _namespace_requirement(self, namespace: str) -> tuple[int, list[str]]:
         dnd = self.lookup(DECENTRALIZED_NAMESPACE, namespace)
         if dnd is not None:
             return dnd.data["threshold"], list(dnd.data["owners"])
         return 1, [namespace]
 
-    def required_namespaces(self, mapping: Mapping) -> list[str]:
-        code, data = mapping.code, mapping.data
-        if code in (SYNCHRONIZER_PARAMETERS, SEQUENCER_STATE, MEDIATOR_STATE):
-            return [_namespace_of(self.synchronizer_id)]
-        if code == DECENTRALIZED_NAMESPACE:
-            # Canton: creating one needs every owner; changing it needs the current definition's
-            # threshold plus each newly added owner.
-            current = self.lookup(DECENTRALIZED_NAMESPACE, data["namespace"])
-            if current is None:
-                return list(dict.fromkeys(data["owners"]))
-            added = [o for o in data["owners"] if o not in current.data["owners"]]
-            return list(dict.fromkeys([data["namespace"], *added]))
-        if code == NAMESPACE_DELEGATION:
-            return [data["namespace"]]
-        if code == OWNER_TO_KEY:
-            return [_namespace_of(data["member"])]
-        if code == TRUST_CERTIFICATE:
-            return [_namespace_of(data["participant"])]
-        if code == PARTY_TO_PARTICIPANT:
-            return list(dict.fromkeys([_namespace_of(data["party"])] + [_namespace_of(p) for p, _ in data["participants"]]))
-        raise ValueError(f"unknown topology mapping {code}")
-
-    def is_authorized(self, signed: SignedTopologyTransaction) -> bool:
+    def valid_signers(self, signed: SignedTopologyTransaction) -> set[str]:
+        """The fingerprints whose signatures on ``signed`` verify with a known key (or a key the
+        transaction itself introduces)."""
         from canton_console.runtime.identity import verify
 
         tx_bytes = signed.transaction.bytes_to_sign()
-        valid_signers = set()
+        own = {key_fingerprint(k): bytes.fromhex(k) for k in mapping_keys(signed.transaction.mapping)}
+        valid = set()
         for fp, sig in signed.signatures.items():
-            key = self.public_key(fp)
-            if key is None and signed.transaction.mapping.code == NAMESPACE_DELEGATION:
-                key = bytes.fromhex(signed.transaction.mapping.data["public_key"])
+            key = self._keys.get(fp) or own.get(fp)
             if key is not None and verify(key, bytes.fromhex(sig), tx_bytes):
-                valid_signers.add(fp)
-        for namespace in self.required_namespaces(signed.transaction.mapping):
-            threshold, owners = self._namespace_requirement(namespace)
-            if len(valid_signers & set(owners)) < threshold:
-                return False
-        return True
+                valid.add(fp)
+        return valid
+
+    def _namespace_met(self, namespace: str, code: str, signers: set[str]) -> tuple[int, int]:
+        """(signatures that count, signatures needed) for one namespace, decentralized or not."""
+        threshold, owners = self._namespace_requirement(namespace)
+        have = sum(1 for owner in owners if signers & self.authorized_keys(owner, code))
+        return have, threshold
+
+    def _unmet(self, tx: TopologyTransaction, signers: set[str]) -> list[str] | None:
+        """None when ``signers`` authorize ``tx``; else what the first alternative still lacks."""
+        first: list[str] | None = None
+        for namespaces, extra_keys in self.required_auth(tx):
+            lacking = []
+            for namespace in namespaces:
+                have, need = self._namespace_met(namespace, tx.mapping.code, signers)
+                if have < need:
+                    lacking.append(f"{namespace} ({have}/{need} signatures)" if need > 1 else namespace)
+            lacking += [f"key {k}" for k in extra_keys if k not in signers]
+            if not lacking:
+                return None
+            if first is None:
+                first = lacking
+        return first or []
+
+    def is_authorized(self, signed: SignedTopologyTransaction) -> bool:
+        return self._unmet(signed.transaction, self.valid_signers(signed)) is None
 
     def missing_signers(self, signed: SignedTopologyTransaction) -> list[str]:
-        missing = []
-        for namespace in self.required_namespaces(signed.transaction.mapping):
-            threshold, owners = self._namespace_requirement(namespace)
-            have = len(set(signed.signatures) & set(owners))
-            if have < threshold:
-                missing.append(f"{namespace} ({have}/{threshold} signatures)")
-        return missing
+        return self._unmet(signed.transaction, self.valid_signers(signed)) or []
+
+    def signing_candidates(self, tx: TopologyTransaction) -> set[str]:
+        """Fingerprints of every key whose signature would count towards authorizing ``tx``."""
+        result: set[str] = set()
+        for namespaces, extra_keys in self.required_auth(tx):
+            for namespace in namespaces:
+                for owner in self._namespace_requirement(namespace)[1]:
+                    result |= self.authorized_keys(owner, tx.mapping.code)
+            result |= set(extra_keys)
+        return result
 
     # ---- applying ------------------------------------------------------------------------
-    def add(self, signed: SignedTopologyTransaction, sequenced: int, delay: int) -> StoredTransaction:
-        """Add a sequenced transaction: effective when authorized, else merged into the proposals."""
+    def add(self, signed: SignedTopologyTransaction, sequenced: int, delay: int) -> StoredTransaction | None:
+        """Add a sequenced transaction: effective when authorized, else merged into the proposals.
+        None when it is rejected: a serial that skips one, or a removal of nothing."""
         tx = signed.transaction
+        current = self.serial_of(tx.mapping.code, tx.mapping.key)
+        if tx.serial > current + 1 or (tx.operation == REMOVE and self.lookup(tx.mapping.code, tx.mapping.key) is None and tx.serial > current):
+            return None
         pkey = (tx.mapping.code, tx.mapping.key, tx.serial, tx.hash)
         pending = self.proposals.get(pkey)
         if pending is not None:
@@ -212,6 +306,7 @@ class TopologyState:
             self.log[self.log.index(prev)] = history[-1]
         history.append(stored)
         self.log.append(stored)
+        self._index_keys(tx.mapping)
         # Drop proposals at serials that are now taken.
         for k in [k for k in self.proposals if k[:2] == (tx.mapping.code, tx.mapping.key) and k[2] <= tx.serial]:
             del self.proposals[k]
@@ -226,15 +321,22 @@ class TopologyState:
             self.proposals[(tx.mapping.code, tx.mapping.key, tx.serial, tx.hash)] = stored
         else:
             self._history.setdefault((tx.mapping.code, tx.mapping.key), []).append(stored)
+            self._index_keys(tx.mapping)
         self.log.append(stored)
 
     def drop_superseded_proposals(self) -> None:
         for k in [k for k in self.proposals if k[2] <= self.serial_of(k[0], k[1])]:
             del self.proposals[k]
 
-    def signers_needed(self, mapping: Mapping) -> Iterable[str]:
-        for namespace in self.required_namespaces(mapping):
-            yield from self._namespace_requirement(namespace)[1]
+
+
+def mapping_keys(mapping: Mapping) -> list[str]:
+    """The public keys (raw hex) a mapping carries."""
+    if mapping.code == NAMESPACE_DELEGATION:
+        return [mapping.data["public_key"]]
+    if mapping.code in (OWNER_TO_KEY, PARTY_TO_KEY):
+        return list(mapping.data["public_keys"])
+    return []
 
 
 def _namespace_of(uid_or_member: str) -> str:
@@ -244,3 +346,29 @@ def _namespace_of(uid_or_member: str) -> str:
 def topology_broadcast(sender: str, transactions: list[SignedTopologyTransaction]) -> SubmissionRequest:
     body = {"type": "TopologyTransactionsBroadcast", "transactions": [t.to_dict() for t in transactions]}
     return SubmissionRequest(sender, str(uuid.uuid4()), (Envelope(messages.encode(body), (messages.ALL_MEMBERS,)),), kind="topology")
+
+
+def topology_row(store_id: str, stored: StoredTransaction) -> dict[str, Any]:
+    """A stored transaction as a row of ``cc_topology_transactions`` (``store_id``: a synchronizer id, or
+    ``Authorized`` for a node's authorized store)."""
+    tx = stored.signed.transaction
+    return {
+        "synchronizer_id": store_id,
+        "mapping_code": tx.mapping.code,
+        "mapping_key": tx.mapping.key,
+        "serial": tx.serial,
+        "operation": tx.operation,
+        "mapping": json.dumps(tx.mapping.to_dict(), sort_keys=True),
+        "signatures": json.dumps(stored.signed.signatures, sort_keys=True),
+        "is_proposal": stored.is_proposal,
+        "sequenced": stored.sequenced,
+        "valid_from": stored.valid_from,
+        "valid_until": stored.valid_until,
+    }
+
+
+def stored_from_row(row: Any) -> StoredTransaction:
+    signed = SignedTopologyTransaction.from_dict(
+        {"op": row["operation"], "serial": row["serial"], "mapping": json.loads(row["mapping"]), "signatures": json.loads(row["signatures"])}
+    )
+    return StoredTransaction(signed, row["sequenced"], row["valid_from"], row["valid_until"], row["is_proposal"])

@@ -165,6 +165,16 @@ class Seq(list):
         return Some(self[0]) if self else NONE
 
     @property
+    def last(self) -> Any:
+        if not self:
+            raise NoSuchElement("last of empty list")
+        return self[-1]
+
+    @property
+    def lastOption(self) -> Option:
+        return Some(self[-1]) if self else NONE
+
+    @property
     def size(self) -> int:
         return len(self)
 

@@ -15,6 +15,7 @@ import attrs
 
 from canton_console.values import errors
 from canton_console.values.errors import CantonError
+from canton_console.values.ids import FINGERPRINT_PREFIX
 from canton_console.values.messages import encode
 
 # Mapping codes, as Canton names them.
@@ -26,6 +27,34 @@ SEQUENCER_STATE = "SequencerSynchronizerState"
 MEDIATOR_STATE = "MediatorSynchronizerState"
 TRUST_CERTIFICATE = "SynchronizerTrustCertificate"
 PARTY_TO_PARTICIPANT = "PartyToParticipant"
+PARTY_TO_KEY = "PartyToKeyMapping"
+PARTICIPANT_PERMISSION = "ParticipantSynchronizerPermission"
+PARTY_HOSTING_LIMITS = "PartyHostingLimits"
+VETTED_PACKAGES = "VettedPackages"
+
+# Every mapping code this console knows, in Canton's order of TopologyMapping.Code.
+CODES = (
+    NAMESPACE_DELEGATION,
+    DECENTRALIZED_NAMESPACE,
+    OWNER_TO_KEY,
+    PARTY_TO_KEY,
+    TRUST_CERTIFICATE,
+    PARTICIPANT_PERMISSION,
+    PARTY_HOSTING_LIMITS,
+    VETTED_PACKAGES,
+    PARTY_TO_PARTICIPANT,
+    SYNCHRONIZER_PARAMETERS,
+    MEDIATOR_STATE,
+    SEQUENCER_STATE,
+)
+
+# Namespace delegation restrictions (Canton's DelegationRestriction); a restriction to specific
+# mappings is a list of codes.
+CAN_SIGN_ALL = "CanSignAllMappings"
+CAN_SIGN_ALL_BUT_NSD = "CanSignAllButNamespaceDelegations"
+
+# The authorized store of a node (Canton's TopologyStoreId.Authorized), beside one store per synchronizer.
+AUTHORIZED_STORE = "Authorized"
 
 REPLACE = "Replace"
 REMOVE = "Remove"
@@ -56,8 +85,32 @@ class Mapping:
         return {"code": self.code, "key": self.key, "data": self.data}
 
 
-def namespace_delegation(namespace: str, public_key_hex: str) -> Mapping:
-    return Mapping(NAMESPACE_DELEGATION, namespace, {"namespace": namespace, "public_key": public_key_hex})
+def key_fingerprint(public_key_hex: str) -> str:
+    """The fingerprint of a raw public key (hex): ``1220`` and the hex SHA-256 of the key."""
+    return FINGERPRINT_PREFIX + hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()
+
+
+def can_sign(restriction: str | list[str], code: str) -> bool:
+    """Whether a delegation with ``restriction`` lets its key sign mappings of ``code``."""
+    if restriction == CAN_SIGN_ALL:
+        return True
+    if restriction == CAN_SIGN_ALL_BUT_NSD:
+        return code != NAMESPACE_DELEGATION
+    return code in restriction
+
+
+def namespace_delegation(namespace: str, public_key_hex: str, restriction: str | list[str] | None = None) -> Mapping:
+    """Delegate signing for ``namespace`` to a key; its unique key is the namespace and the target
+    key's fingerprint, so a namespace has one delegation per key. The root certificate (the
+    namespace's own key) signs everything."""
+    target = key_fingerprint(public_key_hex)
+    if restriction is None:
+        restriction = CAN_SIGN_ALL if target == namespace else CAN_SIGN_ALL_BUT_NSD
+    if not isinstance(restriction, str):
+        restriction = sorted(set(restriction))
+    return Mapping(
+        NAMESPACE_DELEGATION, f"{namespace}/{target}", {"namespace": namespace, "public_key": public_key_hex, "restriction": restriction}
+    )
 
 
 def decentralized_namespace_definition(namespace: str, threshold: int, owners: list[str]) -> Mapping:
@@ -66,8 +119,42 @@ def decentralized_namespace_definition(namespace: str, threshold: int, owners: l
     )
 
 
-def owner_to_key(member: str, public_key_hex: str) -> Mapping:
-    return Mapping(OWNER_TO_KEY, member, {"member": member, "public_key": public_key_hex})
+def owner_to_key(member: str, public_keys_hex: str | list[str]) -> Mapping:
+    """The keys of a member (signing keys, raw hex), the first one the one it signs with."""
+    keys = [public_keys_hex] if isinstance(public_keys_hex, str) else list(dict.fromkeys(public_keys_hex))
+    if not keys:
+        raise CantonError(errors.INVALID_ARGUMENT, "An owner to key mapping needs at least one key")
+    return Mapping(OWNER_TO_KEY, member, {"member": member, "public_keys": keys})
+
+
+def party_to_key(party: str, threshold: int, public_keys_hex: list[str]) -> Mapping:
+    """The keys that sign submissions of an external party, with the number needed."""
+    keys = list(dict.fromkeys(public_keys_hex))
+    if not keys:
+        raise CantonError(errors.INVALID_ARGUMENT, "A party to key mapping needs at least one signing key")
+    if threshold < 1 or threshold > len(keys):
+        raise CantonError(errors.INVALID_ARGUMENT, f"Invalid threshold ({threshold}) for {len(keys)} signing keys")
+    return Mapping(PARTY_TO_KEY, party, {"party": party, "threshold": threshold, "public_keys": keys})
+
+
+def participant_permission(
+    synchronizer_id: str, participant: str, permission: str, limits: dict[str, Any] | None = None, login_after: int | None = None
+) -> Mapping:
+    """A synchronizer's permission for a participant (Submission, Confirmation or Observation)."""
+    return Mapping(
+        PARTICIPANT_PERMISSION,
+        f"{participant}/{synchronizer_id}",
+        {"synchronizer_id": synchronizer_id, "participant": participant, "permission": permission, "limits": limits, "login_after": login_after},
+    )
+
+
+def party_hosting_limits(synchronizer_id: str, party: str) -> Mapping:
+    return Mapping(PARTY_HOSTING_LIMITS, f"{party}/{synchronizer_id}", {"synchronizer_id": synchronizer_id, "party": party})
+
+
+def vetted_packages(participant: str, packages: list[dict[str, Any]]) -> Mapping:
+    """``packages`` holds ``{"package_id", "valid_from", "valid_until"}`` (µs or None)."""
+    return Mapping(VETTED_PACKAGES, participant, {"participant": participant, "packages": [dict(p) for p in packages]})
 
 
 def synchronizer_parameters(synchronizer_id: str, parameters: dict[str, Any]) -> Mapping:

@@ -9,8 +9,8 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import TopologyResult
-from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, list_results, uid_matches
+from canton_console.console.commands.topology_mappings import SynchronizerStoreArg, TopologyResult
+from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, list_results, uid_matches
 from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Tree, klass, param, to_tree
 from canton_console.values import topology as t
@@ -71,7 +71,7 @@ class MediatorsTopologyGroup(NodeGroup):
     @command
     def list(
         self,
-        synchronizer_id: Annotated[str | None, a.Optional(ReadStoreArg())] = None,
+        synchronizer_id: Annotated[str | None, a.Optional(SynchronizerStoreArg())] = None,
         proposals: Annotated[bool, a.Bool()] = False,
         time_query: HeadStateOnly = None,
         operation: CurrentOnly = None,

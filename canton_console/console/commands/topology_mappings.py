@@ -165,14 +165,31 @@ class HostingArg(Arg):
 
 
 class StoreArg(a.SynchronizerIdArg):
-    """A topology store: here, the store of a synchronizer (its id, ``Some(id)``, or a
-    ``TopologyStoreId``-like value with an ``id``)."""
+    """A topology store: ``TopologyStoreId.Authorized`` (the node's authorized store) or the store of
+    a synchronizer (its id, ``Some(id)``, ``TopologyStoreId.Synchronizer(id)``)."""
 
-    expects = "a synchronizer id (the synchronizer's topology store), e.g. sequencer1.synchronizer_id"
+    expects = "a topology store: TopologyStoreId.Authorized or a synchronizer id, e.g. sequencer1.synchronizer_id"
 
     def convert(self, value: Any, ctx: CallContext):
+        if isinstance(value, Option) and value.isDefined:
+            value = value.get
+        name = value if isinstance(value, str) else getattr(value, "name", None)
+        if name in (t.AUTHORIZED_STORE, "TopologyStoreId.Authorized"):
+            return t.AUTHORIZED_STORE
         inner = getattr(value, "synchronizer_id", None) if not isinstance(value, (str, SynchronizerId, Option)) else None
         return super().convert(inner if inner is not None else value, ctx)
+
+
+class SynchronizerStoreArg(StoreArg):
+    """A synchronizer's topology store where Canton takes a synchronizer id, not any store."""
+
+    expects = "a synchronizer id, e.g. sequencer1.synchronizer_id"
+
+    def convert(self, value: Any, ctx: CallContext):
+        store = super().convert(value, ctx)
+        if store == t.AUTHORIZED_STORE:
+            raise ctx.wrong_type(self.expects, value)
+        return store
 
 
 class _Bounded:
@@ -242,7 +259,10 @@ class BaseResult:
     def __pretty__(self) -> Tree:
         return klass(
             "BaseResult",
-            param("storeId", Apply("Synchronizer", (SynchronizerId.parse(self.storeId).__pretty__(),))),
+            param(
+                "storeId",
+                Literal(self.storeId) if self.storeId == t.AUTHORIZED_STORE else Apply("Synchronizer", (SynchronizerId.parse(self.storeId).__pretty__(),)),
+            ),
             param("validFrom", _instant_tree(self.validFrom)),
             param(
                 "validUntil",
@@ -792,7 +812,7 @@ class PartyToParticipantGroup(NodeGroup):
     def _default_store(self, store: str | None) -> str:
         if store is not None:
             return store
-        stores = self._admin.topology.stores()
+        stores = [s for s in self._admin.topology.stores() if s != t.AUTHORIZED_STORE]
         if len(stores) != 1:
             raise CommandFailure(
                 f"INVALID_ARGUMENT(8,0): {self._path}: give the store (the synchronizer id) explicitly; "
@@ -803,7 +823,7 @@ class PartyToParticipantGroup(NodeGroup):
     @command
     def list(
         self,
-        synchronizer_id: Annotated[str | None, a.Optional(StoreArg())] = None,
+        synchronizer_id: Annotated[str | None, a.Optional(SynchronizerStoreArg())] = None,
         proposals: Annotated[bool, a.Bool()] = False,
         filter_party: Annotated[str, a.Text("a party filter")] = "",
         filter_participant: Annotated[str, a.Text("a participant filter")] = "",

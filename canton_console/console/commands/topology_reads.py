@@ -21,15 +21,7 @@ AnyProtocolVersion = Annotated[Any, Unsupported("results are in the synchronizer
 
 
 class ReadStoreArg(StoreArg):
-    """A topology store to read: a synchronizer's store (its id, ``Some(id)``). Canton's
-    ``TopologyStoreId.Authorized`` is refused with the reason: this console's nodes keep no
-    authorized store."""
-
-    def convert(self, value: Any, ctx: CallContext):
-        name = value if isinstance(value, str) else getattr(value, "name", None)
-        if name in ("Authorized", "TopologyStoreId.Authorized"):
-            raise ctx.bad_value("this console's nodes keep no authorized topology store; give a synchronizer's store (its id)")
-        return super().convert(value, ctx)
+    """A topology store to read: ``TopologyStoreId.Authorized`` or a synchronizer's store."""
 
 
 class KeyFingerprintArg(Arg):
@@ -52,7 +44,7 @@ class KeyFingerprintArg(Arg):
 
 def stores_to_read(group: NodeGroup, store: str | None) -> list[str]:
     """``store`` if given (TOPOLOGY_STORE_NOT_FOUND when the node does not keep it), else every
-    synchronizer store the node keeps."""
+    store the node keeps (its authorized store first)."""
     topology = group._admin.topology
     if store is not None:
         topology.require_store(store)

@@ -12,6 +12,7 @@ import attrs
 from canton_console.console.commands.topology import TopologyGroup
 from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Literal, Tree, to_tree
+from canton_console.values import topology as t
 from canton_console.values.ids import SynchronizerId
 from canton_console.values.scala import Vector
 
@@ -34,8 +35,8 @@ class SynchronizerStoreId:
 
 
 class AuthorizedStoreId:
-    """Canton's ``TopologyStoreId.Authorized``: a node's own topology store. This console's nodes
-    keep none, so the store arguments that read refuse it with that reason."""
+    """Canton's ``TopologyStoreId.Authorized``: a node's own topology store, where its topology manager
+    keeps what it authorized (a participant sends it on to its synchronizers)."""
 
     canton_type = "TopologyStoreId"
     name = "Authorized"
@@ -74,5 +75,7 @@ class TopologyStoresGroup(NodeGroup):
     def list(self) -> Vector:
         """List available topology stores
 
-        The synchronizer stores this node keeps (this console keeps no ``Authorized`` store)."""
-        return Vector(*[SynchronizerStoreId(SynchronizerId.parse(s)) for s in self._admin.topology.stores()])
+        The node's authorized store and the store of each synchronizer whose topology it keeps."""
+        return Vector(
+            *[TopologyStoreId.Authorized if s == t.AUTHORIZED_STORE else SynchronizerStoreId(SynchronizerId.parse(s)) for s in self._admin.topology.stores()]
+        )

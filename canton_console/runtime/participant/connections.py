@@ -67,11 +67,10 @@ class SynchronizerConnections(ParticipantBase):
         member = self.member_id
         if member not in sync.topology.participants():
             cert = self.sign(topology.TopologyTransaction(topology.REPLACE, 1, topology.trust_certificate(member, sync_id)))
-            key = self.sign(
-                topology.TopologyTransaction(topology.REPLACE, 1, topology.namespace_delegation(self.known_uid.namespace.unwrap, self.signing_key.public_bytes.hex()))
-            )
-            # A new participant cannot send yet: the sequencer submits its onboarding transactions.
-            onboarding = [key, cert] if sync.topology.public_key(self.known_uid.namespace.unwrap) is None else [cert]
+            # What the participant's authorized store holds and the synchronizer does not (its identity
+            # first), then its trust certificate. A new participant cannot send yet: the sequencer
+            # submits its onboarding transactions.
+            onboarding = self.transactions_to_dispatch(sync) + [cert]
             sequencer = next(n for n in sequencers if n.running)
             sync.submit(topology_broadcast(sequencer.member_id, onboarding))
         self._subscribe(sync, connection)
@@ -153,6 +152,18 @@ class SynchronizerConnections(ParticipantBase):
         return any(sync.id == synchronizer_id for _, sync, _ in self.connected_synchronizers())
 
     # ---- topology ------------------------------------------------------------------------
+    def transactions_to_dispatch(self, sync: Synchronizer) -> list[topology.SignedTopologyTransaction]:
+        """The effective transactions of the authorized store that ``sync`` does not have yet, in the
+        order they were authorized (Canton's topology dispatcher)."""
+        store = self.authorized_store
+        assert store is not None, "a running participant has loaded its authorized store"
+        heads = {id(st) for st in store.head_transactions(removals=True)}
+        return [
+            st.signed
+            for st in store.log
+            if id(st) in heads and not st.is_proposal and sync.topology.serial_of(st.mapping.code, st.mapping.key) < st.serial
+        ]
+
     def sign(self, tx: topology.TopologyTransaction) -> topology.SignedTopologyTransaction:
         return topology.SignedTopologyTransaction(tx, {self.known_uid.namespace.unwrap: self.signing_key.sign(tx.bytes_to_sign()).hex()})
 

@@ -7,12 +7,14 @@ import builtins
 from typing import Any
 
 from canton_console.admin.records import ProposedTransaction, SequencerStateResult
+from canton_console.runtime import authorized_store
 from canton_console.runtime.services.base import LocalService
-from canton_console.runtime.topology import topology_broadcast
+from canton_console.runtime.topology import TopologyState, topology_broadcast
 from canton_console.values import errors
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError
 from canton_console.values.parameters import DynamicSynchronizerParameters
+from canton_console.values.timefmt import instant
 
 NO_SIGNING_KEY = "Could not find an appropriate signing key to issue the topology transaction"
 ALREADY_EXISTS = "A matching topology mapping authorized with the same keys already exists in this state"
@@ -29,8 +31,10 @@ class LocalTopologyService(LocalService):
     def _known_stores(self) -> list[str]:
         node, synchronizers = self._node, self._env.synchronizers
         if node.kind == "participant":
-            return list(dict.fromkeys(c.synchronizer_id for c in node.connections.values() if c.synchronizer_id in synchronizers))
-        return [node.synchronizer.id] if node.synchronizer is not None else []
+            synced = list(dict.fromkeys(c.synchronizer_id for c in node.connections.values() if c.synchronizer_id in synchronizers))
+        else:
+            synced = [node.synchronizer.id] if node.synchronizer is not None else []
+        return [t.AUTHORIZED_STORE, *synced]
 
     def _store(self, synchronizer_id: str) -> Any:
         """The synchronizer ``synchronizer_id`` whose topology this node keeps, or Canton's error."""
@@ -44,29 +48,44 @@ class LocalTopologyService(LocalService):
             raise CantonError(errors.TOPOLOGY_STORE_NOT_FOUND, f"Topology store for synchronizer {synchronizer_id} is not known.")
         return sync
 
+    def _state(self, store: str) -> TopologyState:
+        if store == t.AUTHORIZED_STORE:
+            state = self._node.authorized_store
+            assert state is not None, "a running node has loaded its authorized store"
+            return state
+        return self._store(store).topology
+
     # ---- reading ---------------------------------------------------------------------------
     def stores(self) -> list[str]:
         return self._call(self._known_stores)
 
-    def require_store(self, synchronizer_id: str) -> None:
-        self._call(self._store, synchronizer_id)
+    def require_store(self, store: str) -> None:
+        self._call(self._state, store)
 
-    def list(self, synchronizer_id: str, code: str, proposals: bool = False) -> list[t.StoredTransaction]:
+    def list(self, store: str, code: str | None, proposals: bool = False, removals: bool = False) -> list[t.StoredTransaction]:
         def run() -> list[t.StoredTransaction]:
-            topo = self._store(synchronizer_id).topology
+            topo = self._state(store)
             if proposals:
-                return [p for (c, key, serial, _h), p in topo.proposals.items() if c == code and serial > topo.serial_of(c, key)]
-            return list(topo.head_transactions(code))
+                return [
+                    p for (c, key, serial, _h), p in topo.proposals.items() if (code is None or c == code) and serial > topo.serial_of(c, key)
+                ]
+            return list(topo.head_transactions(code, removals))
 
         return self._call(run)
 
     # ``list`` above is a method (Canton's name), so the annotations below spell the type builtins.list.
 
-    def history(self, synchronizer_id: str, code: str) -> builtins.list[t.StoredTransaction]:
-        return self._call(lambda: list(self._store(synchronizer_id).topology.all_transactions(code)))
+    def history(self, store: str, code: str | None) -> builtins.list[t.StoredTransaction]:
+        return self._call(lambda: list(self._state(store).all_transactions(code)))
 
-    def serial_of(self, synchronizer_id: str, code: str, key: str) -> int:
-        return self._call(lambda: self._store(synchronizer_id).topology.serial_of(code, key))
+    def serial_of(self, store: str, code: str, key: str) -> int:
+        return self._call(lambda: self._state(store).serial_of(code, key))
+
+    def head(self, store: str, code: str, key: str) -> t.StoredTransaction | None:
+        return self._call(lambda: self._state(store)._current(code, key, None))
+
+    def identity_transactions(self) -> builtins.list[t.SignedTopologyTransaction]:
+        return self._call(lambda: authorized_store.identity_transactions(self._node))
 
     def synchronizer_parameters(self, synchronizer_id: str) -> tuple[DynamicSynchronizerParameters, int]:
         def run() -> tuple[DynamicSynchronizerParameters, int]:
@@ -98,23 +117,24 @@ class LocalTopologyService(LocalService):
     # ---- writing ---------------------------------------------------------------------------
     def propose(
         self,
-        synchronizer_id: str,
+        store: str,
         mapping: t.Mapping,
         serial: int | None = None,
         must_fully_authorize: bool = False,
         signed_by: str | None = None,
+        operation: str = t.REPLACE,
     ) -> ProposedTransaction:
-        return self._call(self._propose, synchronizer_id, mapping, serial, must_fully_authorize, signed_by)
+        return self._call(self._propose, store, mapping, serial, must_fully_authorize, signed_by, operation)
+
+    def _check_signer(self, signed_by: str | None) -> None:
+        if signed_by is not None and signed_by != self._node.signing_key.fingerprint:
+            raise CantonError(errors.TOPOLOGY_SECRET_KEY_NOT_IN_STORE, f"Secret key with given fingerprint {signed_by} could not be found")
 
     def _propose(
-        self, synchronizer_id: str, mapping: t.Mapping, serial: int | None, must_fully_authorize: bool, signed_by: str | None
+        self, store: str, mapping: t.Mapping, serial: int | None, must_fully_authorize: bool, signed_by: str | None, operation: str
     ) -> ProposedTransaction:
-        node = self._node
-        sync = self._store(synchronizer_id)
-        topo = sync.topology
-        namespace = node.uid.namespace.unwrap
-        if signed_by is not None and signed_by != namespace:
-            raise CantonError(errors.TOPOLOGY_SECRET_KEY_NOT_IN_STORE, "Secret key with given fingerprint could not be found")
+        topo = self._state(store)
+        self._check_signer(signed_by)
         expected = topo.serial_of(mapping.code, mapping.key) + 1
         if serial is not None and serial != expected:
             raise CantonError(
@@ -122,32 +142,88 @@ class LocalTopologyService(LocalService):
                 f"The provided serial {_serial_text(serial)} did not match the expected serial {_serial_text(expected)}.",
             )
         head = topo.lookup(mapping.code, mapping.key)
-        if head is not None and head == mapping:
+        if operation == t.REPLACE and head is not None and head == mapping:
             raise CantonError(errors.TOPOLOGY_MAPPING_ALREADY_EXISTS, ALREADY_EXISTS)
-        if namespace not in set(topo.signers_needed(mapping)):
+        if operation == t.REMOVE and head is None:
+            raise CantonError(
+                errors.TOPOLOGY_NO_CORRESPONDING_ACTIVE_TX_TO_REVOKE,
+                "There is no active topology transaction matching the mapping of the revocation request",
+            )
+        tx = t.TopologyTransaction(operation, expected, mapping)
+        return self._sign_and_add(store, topo, tx, {}, must_fully_authorize)
+
+    def _sign_and_add(self, store: str, topo: TopologyState, tx: t.TopologyTransaction, signatures: dict[str, str], must_fully_authorize: bool) -> ProposedTransaction:
+        node = self._node
+        if node.signing_key.fingerprint not in topo.signing_candidates(tx):
             raise CantonError(errors.TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE, NO_SIGNING_KEY)
-        tx = t.TopologyTransaction(t.REPLACE, expected, mapping)
-        signed = t.SignedTopologyTransaction(tx, {namespace: node.key.sign(tx.bytes_to_sign()).hex()})
-        pending = topo.proposals.get((mapping.code, mapping.key, expected, tx.hash))
+        pending = topo.proposals.get((tx.mapping.code, tx.mapping.key, tx.serial, tx.hash))
         merged = dict(pending.signed.signatures) if pending is not None else {}
-        merged.update(signed.signatures)
-        authorized = topo.is_authorized(t.SignedTopologyTransaction(tx, merged))
+        merged.update(signatures)
+        signed = authorized_store.sign(node, tx, merged)
+        authorized = topo.is_authorized(signed)
         if must_fully_authorize and not authorized:
-            missing = ", ".join(topo.missing_signers(t.SignedTopologyTransaction(tx, merged)))
+            missing = ", ".join(topo.missing_signers(signed))
             raise CantonError(errors.TOPOLOGY_UNAUTHORIZED_TRANSACTION, f"Topology transaction is missing authorizations by namespaces={missing}")
-        sync.submit(topology_broadcast(node.member_id, [signed]))
+        self._add(store, [signed])
         return ProposedTransaction(signed, not authorized)
 
-    def sequenced_state(self, synchronizer_id: str, transaction: t.TopologyTransaction) -> str | None:
-        return self._env.call(self._sequenced_state, synchronizer_id, transaction)
+    def _add(self, store: str, signed: builtins.list[t.SignedTopologyTransaction]) -> None:
+        """(runtime thread) Store transactions in the authorized store (a participant sends them on to
+        its synchronizers) or send them to a synchronizer."""
+        node = self._node
+        if store != t.AUTHORIZED_STORE:
+            self._store(store).submit(topology_broadcast(node.member_id, signed))
+            return
+        state = self._state(store)
+        authorized_store.add(node, state, signed)
+        if node.kind == "participant":
+            for sync_id in self._known_stores()[1:]:
+                connection = next((c for c in node.connections.values() if c.synchronizer_id == sync_id), None)
+                if connection is not None and connection.connected:
+                    self._env.synchronizers[sync_id].submit(topology_broadcast(node.member_id, signed))
 
-    def _sequenced_state(self, synchronizer_id: str, tx: t.TopologyTransaction) -> str | None:
+    def authorize(self, store: str, transaction_hash: str, must_fully_authorize: bool = False, signed_by: str | None = None) -> ProposedTransaction:
+        def run() -> ProposedTransaction:
+            topo = self._state(store)
+            self._check_signer(signed_by)
+            for (code, key, serial, tx_hash), pending in topo.proposals.items():
+                if tx_hash == transaction_hash and serial > topo.serial_of(code, key):
+                    return self._sign_and_add(store, topo, pending.signed.transaction, dict(pending.signed.signatures), must_fully_authorize)
+            raise CantonError(
+                errors.TOPOLOGY_TRANSACTION_NOT_FOUND,
+                f"Topology transaction with hash {transaction_hash} does not exist or is not active or is not an active proposal at {instant(self._env.clock.now())}",
+            )
+
+        return self._call(run)
+
+    def sign(self, transactions: builtins.list[t.SignedTopologyTransaction], signed_by: str | None = None) -> builtins.list[t.SignedTopologyTransaction]:
+        def run() -> builtins.list[t.SignedTopologyTransaction]:
+            self._check_signer(signed_by)
+            return [authorized_store.sign(self._node, s.transaction, dict(s.signatures)) for s in transactions]
+
+        return self._call(run)
+
+    def load(self, store: str, transactions: builtins.list[t.SignedTopologyTransaction]) -> None:
+        def run() -> None:
+            self._state(store)
+            self._add(store, transactions)
+
+        self._call(run)
+
+    def sequenced_state(self, store: str, transaction: t.TopologyTransaction) -> str | None:
+        return self._env.call(self._sequenced_state, store, transaction)
+
+    def _sequenced_state(self, store: str, tx: t.TopologyTransaction) -> str | None:
         """``effective`` once the transaction is in force, ``proposal`` once it is stored as a pending
         proposal, ``superseded`` when its serial was taken by another transaction, else None."""
-        sync = self._env.synchronizers[synchronizer_id]
-        topo = sync.topology
-        # The synchronizer's time: under a sim clock, events at one instant are sequenced in 1µs steps past it.
-        now = max(self._env.clock.now(), sync.last_timestamp)
+        if store == t.AUTHORIZED_STORE:
+            topo = self._state(store)
+            now = self._env.clock.now()
+        else:
+            sync = self._env.synchronizers[store]
+            topo = sync.topology
+            # The synchronizer's time: under a sim clock, events at one instant are sequenced in 1µs steps past it.
+            now = max(self._env.clock.now(), sync.last_timestamp)
         code, key, serial = tx.mapping.code, tx.mapping.key, tx.serial
         tx_hash = None
         for stored in reversed(topo.log):
