@@ -16,8 +16,19 @@ import sys
 from canton_console import CANTON_VERSION, __version__
 
 COMMON_LISTS = ("config", "config_override")
-COMMON_FLAGS = ("manual_start", "debug", "no_tty")
-COMMON_VALUES = ("syntax", "log_level_stdout", "bootstrap")
+COMMON_FLAGS = ("manual_start", "debug", "no_tty", "verbose", "log_truncate")
+COMMON_VALUES = (
+    "syntax",
+    "log_level_stdout",
+    "log_level_root",
+    "log_level_canton",
+    "log_file_name",
+    "log_file_appender",
+    "log_file_rolling_history",
+    "log_encoder",
+    "log_last_errors",
+    "bootstrap",
+)
 
 
 def _common(p: argparse.ArgumentParser, sub: bool = False) -> None:
@@ -33,8 +44,25 @@ def _common(p: argparse.ArgumentParser, sub: bool = False) -> None:
     p.add_argument("--manual-start", action="store_true", help="do not start the nodes; use nodes.local.start()", **dest("manual_start"))
     p.add_argument("--syntax", choices=["auto", "python", "scala"], help="console syntax (default: detected per input)", **({"default": "auto"} | dest("syntax")))
     p.add_argument("--debug", action="store_true", help="show Python tracebacks of failures", **dest("debug"))
-    p.add_argument("--log-level-stdout", metavar="LEVEL", help="log level shown on the terminal (default WARN)", **({"default": "WARN"} | dest("log_level_stdout")))
+    p.add_argument("--log-level-stdout", metavar="LEVEL", help="Log-level of stdout (default WARN)", **({"default": "WARN"} | dest("log_level_stdout")))
+    p.add_argument("--log-level-root", metavar="LEVEL", help="Log-level of the root logger (default INFO)", **({"default": None} | dest("log_level_root")))
+    p.add_argument("--log-level-canton", metavar="LEVEL", help="Log-level of the Canton logger (default INFO)", **({"default": None} | dest("log_level_canton")))
+    p.add_argument("-v", "--verbose", action="store_true", help="Canton logger level -> DEBUG", **dest("verbose"))
+    p.add_argument("--log-file-name", metavar="FILE", help="Name and location of log-file, default is log/canton.log", **({"default": "log/canton.log"} | dest("log_file_name")))
+    p.add_argument("--log-file-appender", choices=["rolling", "flat", "off"], help="Type of log file appender (default rolling)", **({"default": "rolling"} | dest("log_file_appender")))
+    p.add_argument("--log-file-rolling-history", type=int, metavar="N", help="Number of history files to keep when using rolling log file appender (default 12)", **({"default": 12} | dest("log_file_rolling_history")))
+    p.add_argument("--log-truncate", action="store_true", help="Truncate log file on startup.", **dest("log_truncate"))
+    p.add_argument("--log-encoder", choices=["plain", "json"], help="Log encoder: plain|json", **({"default": "plain"} | dest("log_encoder")))
+    p.add_argument("--log-last-errors", type=_boolean, metavar="BOOL", help="Capture events for logging.last_errors command (default true)", **({"default": True} | dest("log_last_errors")))
     p.add_argument("--no-tty", action="store_true", help="read commands line by line even on a terminal", **dest("no_tty"))
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() in ("true", "yes", "1"):
+        return True
+    if text.lower() in ("false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got '{text}'")
 
 
 def _merge(args: argparse.Namespace) -> argparse.Namespace:
@@ -78,14 +106,29 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _setup_logging(level: str) -> None:
-    level = level.upper()
-    level = {"WARN": "WARNING", "OFF": "CRITICAL"}.get(level, level)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)-5s %(name)s - %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(getattr(logging, level, logging.WARNING))
+def _setup_logging(args: argparse.Namespace) -> str | None:
+    """Install Canton's logging from the command line; an error text when an option cannot work."""
+    from canton_console import logs
+
+    try:
+        logs.install(
+            logs.LogOptions(
+                level_stdout=args.log_level_stdout,
+                level_root=args.log_level_root,
+                level_canton="DEBUG" if args.verbose and not args.log_level_canton else args.log_level_canton,
+                file_name=args.log_file_name,
+                file_appender=args.log_file_appender,
+                file_history=args.log_file_rolling_history,
+                truncate=args.log_truncate,
+                encoder=args.log_encoder,
+                last_errors=args.log_last_errors,
+            )
+        )
+    except logs.LogSetupError as e:
+        return str(e)
+    except OSError as e:
+        return f"Cannot open the log file {args.log_file_name}: {e.strerror or e}"
+    return None
 
 
 def _error(text: str) -> None:
@@ -148,7 +191,10 @@ def _exit_despite_user_threads(status: int) -> None:
 
 def _main(argv: list[str] | None) -> int:
     args = _merge(parser().parse_args(argv))
-    _setup_logging(args.log_level_stdout)
+    problem = _setup_logging(args)
+    if problem is not None:
+        sys.stderr.write(f"canton-console: {problem}\n")
+        return 2
     if args.mode == "transcript":
         return _transcript(args)
     from canton_console.values.errors import CantonError

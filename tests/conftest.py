@@ -66,7 +66,12 @@ def step_ok(session, source: str):
 
 
 def cli(*args: str, input: str | None = None, data_dir: Path | None = None, cwd: Path | None = None, timeout: float = 120, env: dict | None = None):
-    """Run the real canton-console in a subprocess."""
+    """Run the real canton-console in a subprocess. Its log file goes to a temp dir unless the test
+    names one (Canton's default, log/canton.log, is relative to the working directory)."""
+    if not any(a.startswith("--log-file-name") for a in args):
+        import tempfile
+
+        args = ("--log-file-name", str(Path(tempfile.mkdtemp(prefix="canton-log-")) / "canton.log"), *args)
     environment = dict(os.environ)
     environment.pop("CANTON_CONSOLE_DATA", None)
     if data_dir is not None:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from canton_console.logs import trace_scope
 from canton_console.values.errors import CantonError, RuntimeFailure, ServiceStatusError
 
 CONSOLE_LOGGER = "c.d.c.c.CantonConsoleEnvironment"
@@ -23,10 +24,11 @@ CONSOLE_LOGGER = "c.d.c.c.CantonConsoleEnvironment"
 class CommandFailure(Exception):
     """A console command failed; ``cause`` is what Canton logs at ERROR, ``command`` names it."""
 
-    def __init__(self, cause: str, command: str = ""):
+    def __init__(self, cause: str, command: str = "", trace_id: str | None = None):
         super().__init__(cause)
         self.cause = cause
         self.command = command
+        self.trace_id = trace_id
 
 
 class ArgumentError(TypeError):
@@ -264,16 +266,20 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                     if value is default:
                         continue  # a command's own default needs no checking (and may be a marker)
                     bound.arguments[pname] = conv.convert(value, CallContext(command_name, pname, self._env, scala_name))
-            try:
-                return fn(*bound.args, **bound.kwargs)
-            except CommandFailure as e:
-                if not e.command:
-                    e.command = scala_name
-                raise
-            except (CantonError, ServiceStatusError) as e:
-                raise CommandFailure(render_canton_error(e, admin.info.name if admin is not None else None), scala_name) from None
-            except RuntimeFailure as e:
-                raise CommandFailure(str(e), scala_name) from None
+            # One trace id per command (an outer command's, when one calls another): what the
+            # runtime logs for it and its failure share it (``logging.last_error_trace``).
+            with trace_scope() as trace_id:
+                try:
+                    return fn(*bound.args, **bound.kwargs)
+                except CommandFailure as e:
+                    if not e.command:
+                        e.command = scala_name
+                    e.trace_id = e.trace_id or trace_id
+                    raise
+                except (CantonError, ServiceStatusError) as e:
+                    raise CommandFailure(render_canton_error(e, admin.info.name if admin is not None else None), scala_name, trace_id) from None
+                except RuntimeFailure as e:
+                    raise CommandFailure(str(e), scala_name, trace_id) from None
 
         setattr(wrapper, COMMAND_INFO, {"topic": topic, "name": name or fn.__name__, "var_positional": var_positional})
         return wrapper

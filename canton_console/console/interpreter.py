@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import difflib
 import io
+import logging
 import sys
 import traceback
 import warnings
@@ -22,6 +23,7 @@ import attrs
 
 from canton_console.console.framework import CONSOLE_LOGGER, ArgumentError, CommandFailure
 from canton_console.console.render import HelpText, echo
+from canton_console.logs import new_trace_id
 from canton_console.values.errors import CantonError
 from canton_console.values.scala import NoSuchElement
 
@@ -291,6 +293,9 @@ class Interpreter:
             detail = ""
         if isinstance(error, CommandFailure):
             command = error.command or "ConsoleCommand"
+            # Canton logs the failure: into the log file and the last errors; the terminal shows it below.
+            # (A failure before the command ran, such as a bad argument, gets a trace id of its own.)
+            logging.getLogger(CONSOLE_LOGGER).error(error.cause, extra={"console_shown": True, "trace_id": error.trace_id or new_trace_id()})
             text = (
                 f"ERROR {CONSOLE_LOGGER} - {error.cause}\n"
                 f"  Command {command} invoked from {self._location(error, filename)}\n"

@@ -312,6 +312,7 @@ class Node:
                 log.info("%s started as a passive replica", self.name)
             else:
                 self._on_start()
+                log.info("%s '%s' started with id %s on %s", self.instance_type, self.name, self.uid, spec.description)
         except StorageUnavailable:
             return  # the database went away meanwhile: the node runs halted and resumes when it is back
         except BaseException:

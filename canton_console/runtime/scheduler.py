@@ -7,6 +7,7 @@ Timers fire at clock times; under a simulated clock they fire when the clock is 
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 import logging
@@ -69,8 +70,9 @@ class Scheduler:
     def call(self, fn: Callable, *args: Any) -> Any:
         """Run ``fn`` on the runtime thread and return its result (or raise its exception).
 
-        The wait is in short slices so that Ctrl-C reaches the calling (main) thread."""
-        future = self.submit(fn, *args)
+        The wait is in short slices so that Ctrl-C reaches the calling (main) thread. ``fn`` runs in a
+        copy of the caller's context: what it logs carries the console command's trace id."""
+        future = self.submit(contextvars.copy_context().run, fn, *args)
         return wait_future(future)
 
     def schedule_at(self, at: int, fn: Callable) -> TimerHandle:

@@ -231,6 +231,22 @@ class ScalaMap(dict):
         except NoSuchElement:
             return NONE
 
+    @property
+    def size(self) -> int:
+        return len(self)
+
+    @property
+    def isEmpty(self) -> bool:  # noqa: N802 - Scala's name
+        return not self
+
+    @property
+    def nonEmpty(self) -> bool:  # noqa: N802 - Scala's name
+        return bool(self)
+
+    @property
+    def keySet(self) -> Vector:  # noqa: N802 - Scala's name
+        return Vector(*self)
+
     def __pretty__(self):
         return Apply("Map", tuple(Infix(to_tree(k), "->", to_tree(v)) for k, v in self.items()))
 
