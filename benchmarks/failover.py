@@ -55,7 +55,7 @@ def measure(participant_storage: str, rounds: int, workdir: Path) -> list[tuple[
     try:
         session.start_nodes()
         for step in (
-            'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one)',
+            'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))',
             'participant1a.synchronizers.connect_local(sequencer1, "da")',
             'participant2.synchronizers.connect_local(sequencer1, "da")',
             "participant1a.health.ping(participant2)",

@@ -564,7 +564,7 @@ def test_postgres_fail_fast_on_startup_or_wait_for_the_database(tmp_path, pg_dat
         wait_for(lambda: s.env.call(lambda: p2.is_initialized and not p2.halted), what="participant2 up")
         assert s.env.call(health_report, p2).serving is True
         step_ok(s, "participant1.start()")
-        step_ok(s, 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one)')
+        step_ok(s, 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
         step_ok(s, 'participants.all.synchronizers.connect_local(sequencer1, "da")')
         step_ok(s, "participant2.health.ping(participant1)")
     finally:
@@ -592,7 +592,7 @@ canton {
     s = open_session(text, tmp_path)
     lock = SqliteWriteLock([tmp_path / "sequencer1.db"])
     try:
-        step_ok(s, 'bootstrap.synchronizer("da", Seq(sequencer1, sequencer2), Seq(mediator1), Seq(sequencer1), PositiveInt.one)')
+        step_ok(s, 'bootstrap.synchronizer("da", Seq(sequencer1, sequencer2), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
         step_ok(s, 'participant1.synchronizers.connect_multi("da", Seq(sequencer1, sequencer2))')
         step_ok(s, 'participant2.synchronizers.connect_multi("da", Seq(sequencer1, sequencer2))')
         step_ok(s, "participant1.health.ping(participant2)")

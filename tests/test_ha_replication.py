@@ -62,7 +62,7 @@ def p1_storage(request, tmp_path):
 
 
 def bootstrap(session, mediator: str = "mediator1") -> None:
-    step_ok(session, f'bootstrap.synchronizer("da", Seq(sequencer1), Seq({mediator}), Seq(sequencer1), PositiveInt.one)')
+    step_ok(session, f'bootstrap.synchronizer("da", Seq(sequencer1), Seq({mediator}), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
     step_ok(session, 'participant1a.synchronizers.connect_local(sequencer1, "da")')
     step_ok(session, 'participant2.synchronizers.connect_local(sequencer1, "da")')
 

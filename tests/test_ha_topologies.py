@@ -33,8 +33,8 @@ def session(tmp_path):
     """da = sequencer1 + sequencer2 + mediator1 (participant1/2 through both sequencers, participant3
     through sequencer2); acme = sequencer3 + mediator2 (participant1 and participant2)."""
     s = open_session(NODES, tmp_path)
-    step_ok(s, 'val daId = bootstrap.synchronizer("da", Seq(sequencer1, sequencer2), Seq(mediator1), Seq(sequencer1), PositiveInt.one)')
-    step_ok(s, 'val acmeId = bootstrap.synchronizer("acme", Seq(sequencer3), Seq(mediator2), Seq(sequencer3), PositiveInt.one)')
+    step_ok(s, 'val daId = bootstrap.synchronizer("da", Seq(sequencer1, sequencer2), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
+    step_ok(s, 'val acmeId = bootstrap.synchronizer("acme", Seq(sequencer3), Seq(mediator2), Seq(sequencer3), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
     step_ok(s, 'participant1.synchronizers.connect_bft(Seq(sequencer1, sequencer2), "da")')
     step_ok(s, 'participant2.synchronizers.connect_multi("da", Seq(sequencer1, sequencer2))')
     step_ok(s, 'participant3.synchronizers.connect_local(sequencer2, "da")')
@@ -202,7 +202,7 @@ def test_a_participant_connected_through_two_sequencers_keeps_working_when_one_s
 def test_the_sequencer_trust_threshold_needs_that_many_running_sequencers(tmp_path):
     s = open_session(NODES, tmp_path)
     try:
-        step_ok(s, 'bootstrap.synchronizer("da", Seq(sequencer1, sequencer2), Seq(mediator1), Seq(sequencer1), PositiveInt.one)')
+        step_ok(s, 'bootstrap.synchronizer("da", Seq(sequencer1, sequencer2), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
         step_ok(s, 'participant1.synchronizers.connect_bft(Seq(sequencer1, sequencer2), "da", sequencerTrustThreshold = PositiveInt.two)')
         step_ok(s, 'participant2.synchronizers.connect_local_bft(Map("sequencer1" -> sequencer1, "sequencer2" -> sequencer2), "da")')
         step_ok(s, "participant1.health.ping(participant2)")
@@ -216,7 +216,7 @@ def test_the_sequencer_trust_threshold_needs_that_many_running_sequencers(tmp_pa
         assert out.failed and "trust threshold 3" in out.output
         out = s.step('participant3.synchronizers.connect_bft(Seq(sequencer1, sequencer3), "da")')
         assert out.failed and "The sequencer sequencer3 is not initialized" in out.output
-        step_ok(s, 'bootstrap.synchronizer("acme", Seq(sequencer3), Seq(mediator2), Seq(sequencer3), PositiveInt.one)')
+        step_ok(s, 'bootstrap.synchronizer("acme", Seq(sequencer3), Seq(mediator2), Seq(sequencer3), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
         out = s.step('participant3.synchronizers.connect_bft(Seq(sequencer1, sequencer3), "da")')
         assert out.failed and "they serve different synchronizers" in out.output
     finally:

@@ -338,12 +338,12 @@ def test_import_lines_are_accepted(module_session):
 def test_unknown_import_is_one_clear_error_and_binds_nothing(module_session):
     text = failure(
         module_session,
-        "import com.digitalasset.canton.version.ReleaseVersion, com.digitalasset.canton.topology.{Foo, MediatorId => MedId}",
+        "import com.digitalasset.canton.logging.NamedLogging, com.digitalasset.canton.topology.{Foo, MediatorId => MedId}",
     )
     assert text == (
-        "Error: cannot import com.digitalasset.canton.version.ReleaseVersion, com.digitalasset.canton.topology.Foo: "
-        "object version is not a member of package com.digitalasset.canton (this console knows "
-        "com.digitalasset.canton.{admin, config, crypto, sequencing, time, topology}); object Foo is not a member of "
+        "Error: cannot import com.digitalasset.canton.logging.NamedLogging, com.digitalasset.canton.topology.Foo: "
+        "object logging is not a member of package com.digitalasset.canton (this console knows "
+        "com.digitalasset.canton.{admin, config, crypto, sequencing, time, topology, version}); object Foo is not a member of "
         "package com.digitalasset.canton.topology (this console knows com.digitalasset.canton.topology.{ForceFlag, "
         "ForceFlags, MediatorId, Member, Namespace, ParticipantId, PartyId, SequencerId, SynchronizerId, "
         "UniqueIdentifier, admin, transaction})"

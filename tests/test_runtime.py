@@ -105,7 +105,7 @@ canton {
 def test_two_sequencers_deliver_identical_event_streams(tmp_path):
     session = open_session(TWO_SEQUENCERS, tmp_path)
     try:
-        step_ok(session, 'bootstrap.synchronizer("da", Seq(sequencer1, sequencer2), Seq(mediator1), Seq(sequencer1), 1)')
+        step_ok(session, 'bootstrap.synchronizer("da", Seq(sequencer1, sequencer2), Seq(mediator1), Seq(sequencer1), 1, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
         step_ok(session, 'participant1.synchronizers.connect_local(sequencer1, "da")')
         step_ok(session, 'participant2.synchronizers.connect_local(sequencer2, "da")')
         step_ok(session, "participant1.health.ping(participant2)")
@@ -135,7 +135,7 @@ canton {
 def test_mediator_rejects_a_request_not_confirmed_within_the_confirmation_response_timeout(tmp_path):
     session = open_session(SIM, tmp_path)
     try:
-        step_ok(session, 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), 1)')
+        step_ok(session, 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), 1, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
         step_ok(session, 'participants.all.synchronizers.connect_local(sequencer1, "da")')
         step_ok(session, "participant2.stop()")
         since = last_timestamp(session)
@@ -181,7 +181,7 @@ canton {{
 def test_restart_on_postgresql_keeps_ids_and_connections(tmp_path, pg_databases):
     dbs = [pg_databases() for _ in range(4)]
     first = open_session(pg_config(dbs), tmp_path)
-    step_ok(first, 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), 1)')
+    step_ok(first, 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), 1, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
     step_ok(first, 'participants.all.synchronizers.connect_local(sequencer1, "da")')
     step_ok(first, "participant1.health.ping(participant2)")
     ids = {n.name: n.member_id for n in first.env.nodes()}

@@ -220,7 +220,8 @@ def test_with_two_owners_a_change_needs_both(tmp_path):
         step_ok(
             s,
             'bootstrap.synchronizer("da", sequencers=Seq(sequencer1, sequencer2), mediators=Seq(mediator1), '
-            "synchronizerOwners=Seq(sequencer1, sequencer2), synchronizerThreshold=2)",
+            "synchronizerOwners=Seq(sequencer1, sequencer2), synchronizerThreshold=2, "
+            "staticSynchronizerParameters=StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))",
         )
         step_ok(s, f"tcp = {TRAFFIC}")
         # mustFullyAuthorize: sequencer1 alone cannot

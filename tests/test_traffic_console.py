@@ -247,7 +247,8 @@ def two_sequencers(tmp_path):
     step_ok(
         s,
         'bootstrap.synchronizer("da", sequencers=Seq(sequencer1, sequencer2), mediators=Seq(mediator1), '
-        "synchronizerOwners=Seq(sequencer1, sequencer2), synchronizerThreshold=2)",
+        "synchronizerOwners=Seq(sequencer1, sequencer2), synchronizerThreshold=2, "
+        "staticSynchronizerParameters=StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))",
     )
     step_ok(s, 'participant1.synchronizers.connect_local(sequencer1, "da")')
     step_ok(s, 'participant2.synchronizers.connect_local(sequencer2, "da")')
@@ -356,7 +357,7 @@ def _stored_top_ups(session) -> tuple[int, int, int]:
 def test_bad_top_ups_fail_and_store_nothing(tmp_path, call, expected):
     s = open_session(config(participants=3), tmp_path)  # participant3 never joins the synchronizer
     try:
-        step_ok(s, 'bootstrap.synchronizer("da", sequencers=Seq(sequencer1), mediators=Seq(mediator1))')
+        step_ok(s, 'bootstrap.synchronizer("da", sequencers=Seq(sequencer1), mediators=Seq(mediator1), synchronizerOwners=Seq(sequencer1), synchronizerThreshold=1, staticSynchronizerParameters=StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
         step_ok(s, 'participant1.synchronizers.connect_local(sequencer1, "da")')
         step_ok(s, "utils.synchronize_topology()")
         step_ok(s, ENABLE_TRAFFIC)

@@ -26,6 +26,7 @@ from canton_console.admin.records import (
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.ledger import Contract, CreateCommand, ExerciseCommand
 from canton_console.values.parameters import DynamicSynchronizerParameters
+from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.topology import Mapping, SignedTopologyTransaction, StoredTransaction, TopologyTransaction
 from canton_console.values.traffic import TrafficState
 
@@ -232,6 +233,19 @@ class SequencerTrafficService(Protocol):
     def set_traffic_balance(self, member: str, serial: int, new_balance: int) -> None: ...
 
 
+class SequencerConnectService(Protocol):
+    """Canton's SequencerConnectService (the sequencer's public API): what a member learns of the
+    synchronizer before it connects."""
+
+    def synchronizer_id(self) -> str:
+        """The synchronizer this sequencer serves; fails when it is not initialized."""
+        ...
+
+    def static_parameters(self) -> StaticSynchronizerParameters:
+        """The synchronizer's static parameters; fails when the sequencer is not initialized."""
+        ...
+
+
 # ---- replicated nodes ------------------------------------------------------------------------
 
 
@@ -262,6 +276,7 @@ class NodeAdmin(Protocol):
     ledger: LedgerService | None
     traffic: Any  # ParticipantTrafficService on a participant, SequencerTrafficService on a sequencer
     replication: ReplicationService | None
+    sequencer_connect: SequencerConnectService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -281,8 +296,19 @@ class ConsoleAdmin(Protocol):
 
     def is_idle(self) -> bool: ...
 
-    def bootstrap_synchronizer(self, name: str, sequencers: Sequence[str], mediators: Sequence[str], owners: Sequence[str], threshold: int) -> str:
-        """Bootstrap (or find) a synchronizer; sequencers and mediators by node name, owners by member id."""
+    def bootstrap_synchronizer(
+        self,
+        name: str,
+        sequencers: Sequence[str],
+        mediators: Sequence[str],
+        owners: Sequence[str],
+        threshold: int,
+        static_parameters: StaticSynchronizerParameters | None = None,
+        mediator_threshold: int = 1,
+    ) -> str:
+        """Bootstrap (or find) a synchronizer; sequencers and mediators by node name, owners by member id
+        (none: the sequencers). The static parameters default to ``defaultsWithoutKMS(ProtocolVersion.forSynchronizer)``;
+        ``mediator_threshold`` is mediator group 0's threshold."""
         ...
 
     def bootstrap_local(self, name: str) -> str: ...

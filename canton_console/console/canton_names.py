@@ -48,6 +48,16 @@ SHORT_NAMES = (
     "Member",
 )
 
+# Value companions bound by their short names in every console: Canton's console predef imports
+# their packages (admin.api.client.data._, config._, version.ProtocolVersion, sequencing.SubmissionRequestAmplification).
+SHORT_VALUE_NAMES = {
+    "StaticSynchronizerParameters": f"{CLIENT_DATA}.StaticSynchronizerParameters",
+    "ProtocolVersion": f"{CANTON}.version.ProtocolVersion",
+    "CryptoConfig": f"{CANTON}.config.CryptoConfig",
+    "CryptoProvider": f"{CANTON}.config.CryptoProvider",
+    "SubmissionRequestAmplification": f"{CANTON}.sequencing.SubmissionRequestAmplification",
+}
+
 # Packages the docs import from that hold nothing the console needs to bind (their names are
 # either built into the translator, such as ``10.seconds``, or not used in console commands).
 EMPTY_PACKAGES = frozenset({"scala.concurrent.duration"})
@@ -204,7 +214,7 @@ def fully_qualified_names() -> dict[str, Any]:
     """Canton's fully qualified names -> the console's objects."""
     from canton_console.console.commands import topology_mappings as topology_commands
     from canton_console.console.commands import topology_stores
-    from canton_console.values import parameters, refined
+    from canton_console.values import parameters, refined, sequencing, static_parameters
 
     table: dict[str, Any] = {f"{TOPOLOGY}.{name}": getattr(ids, name) for name in SHORT_NAMES if name != "Fingerprint"}
     table[f"{CANTON}.crypto.Fingerprint"] = ids.Fingerprint
@@ -221,6 +231,11 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{TOPOLOGY}.ForceFlag"] = topology_commands.ForceFlag
     table[f"{TOPOLOGY}.ForceFlags"] = topology_commands.ForceFlags
     table[f"{TOPOLOGY}.admin.grpc.TopologyStoreId"] = topology_stores.TopologyStoreId
+    table[f"{CLIENT_DATA}.StaticSynchronizerParameters"] = static_parameters.STATIC_SYNCHRONIZER_PARAMETERS
+    table[f"{CANTON}.version.ProtocolVersion"] = static_parameters.PROTOCOL_VERSIONS
+    table[f"{CANTON}.config.CryptoConfig"] = static_parameters.CryptoConfig
+    table[f"{CANTON}.config.CryptoProvider"] = static_parameters.CRYPTO_PROVIDERS
+    table[f"{CANTON}.sequencing.SubmissionRequestAmplification"] = sequencing.SUBMISSION_REQUEST_AMPLIFICATION
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     return table
@@ -338,6 +353,8 @@ def install(namespace: MutableMapping[str, Any]) -> None:
     for name in SHORT_NAMES:
         namespace.setdefault(name, getattr(ids, name))
     namespace.setdefault("TopologyStoreId", fully_qualified_names()[f"{TOPOLOGY}.admin.grpc.TopologyStoreId"])
+    for name, full in SHORT_VALUE_NAMES.items():
+        namespace.setdefault(name, fully_qualified_names()[full])
     for root in ROOTS:
         namespace.setdefault(root, Package(root))
     namespace["__cc_import"] = lambda *entries: import_names(namespace, entries)

@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from canton_console import PROTOCOL_VERSION
 from canton_console.runtime import identity
 from canton_console.runtime.clock import SimClock, WallClock
 from canton_console.runtime.mediator import MediatorNode
@@ -21,6 +20,7 @@ from canton_console.runtime.synchronizer import Synchronizer
 from canton_console.values import errors, topology
 from canton_console.values.errors import CantonError
 from canton_console.values.parameters import DynamicSynchronizerParameters
+from canton_console.values.static_parameters import PROTOCOL_VERSIONS, StaticSynchronizerParameters, default_static_parameters
 
 log = logging.getLogger("canton_console.environment")
 
@@ -116,10 +116,16 @@ class Environment:
         mediators: list[MediatorNode],
         owners: Sequence[Node],
         threshold: int,
+        static_parameters: StaticSynchronizerParameters | None = None,
+        mediator_threshold: int = 1,
     ) -> str:
-        return self.call(self._bootstrap, name, sequencers, mediators, owners, threshold)
+        """Bootstrap synchronizer ``name`` (or find it bootstrapped): its static parameters
+        (``defaultsWithoutKMS(ProtocolVersion.forSynchronizer)`` unless given) are fixed for its
+        lifetime; ``mediator_threshold`` is the threshold of mediator group 0."""
+        static = static_parameters if static_parameters is not None else default_static_parameters()
+        return self.call(self._bootstrap, name, sequencers, mediators, owners, threshold, static, mediator_threshold)
 
-    def _bootstrap(self, name, sequencers, mediators, owners, threshold) -> str:
+    def _bootstrap(self, name, sequencers, mediators, owners, threshold, static: StaticSynchronizerParameters, mediator_threshold: int) -> str:
         if not sequencers:
             raise CantonError(errors.INVALID_ARGUMENT, "The synchronizer cannot be bootstrapped: at least one sequencer is needed")
         if not mediators:
@@ -154,26 +160,48 @@ class Environment:
                     f"The synchronizer cannot be bootstrapped: sequencers are already initialized for synchronizer {sync_id}",
                 )
             if incomplete:
+                self._check_genesis_arguments(mediators, static, mediator_threshold)
                 log.info("Synchronizer %s: completing its bootstrap, which was interrupted", sync_id)
                 for node in fresh:
                     node.join(sync)
-                self._add_genesis(sync, namespace, owner_fps, owners, sequencers, mediators, threshold)
+                self._add_genesis(sync, namespace, owner_fps, owners, sequencers, mediators, threshold, mediator_threshold)
             else:
                 log.info("Synchronizer %s has already been bootstrapped with ID %s", name, sync_id)
             for mediator in mediators:
                 if mediator.synchronizer is None and mediator.active:
                     mediator.join(sync)
             return sync_id
-        sync = Synchronizer(self, sync_id, name, {"protocol_version": PROTOCOL_VERSION})
+        self._check_genesis_arguments(mediators, static, mediator_threshold)
+        sync = Synchronizer(self, sync_id, name, static.to_dict())
         self.synchronizers[sync_id] = sync
         for node in sequencers:
             node.join(sync)
-        self._add_genesis(sync, namespace, owner_fps, owners, sequencers, mediators, threshold)
+        self._add_genesis(sync, namespace, owner_fps, owners, sequencers, mediators, threshold, mediator_threshold)
         for mediator in mediators:
             mediator.join(sync)
         return sync_id
 
-    def _add_genesis(self, sync, namespace, owner_fps, owners, sequencers, mediators, threshold) -> None:
+    @staticmethod
+    def _check_genesis_arguments(mediators, static: StaticSynchronizerParameters, mediator_threshold: int) -> None:
+        """What must hold before a genesis topology is written (an existing synchronizer is returned
+        without these checks, as in Canton)."""
+        mediator_members = list(dict.fromkeys(m.member_id for m in mediators))
+        if mediator_threshold < 1 or mediator_threshold > len(mediator_members):
+            # MediatorSynchronizerState.create's check
+            raise CantonError(
+                errors.INVALID_ARGUMENT,
+                f"The synchronizer cannot be bootstrapped: threshold ({mediator_threshold}) of mediator synchronizer state "
+                f"higher than number of mediators {len(mediator_members)}",
+            )
+        pv = static.protocolVersion
+        if not pv.isStable:
+            raise CantonError(
+                errors.INVALID_ARGUMENT,
+                f"The synchronizer cannot be bootstrapped: protocol version {pv} is not a stable protocol version; "
+                f"canton-console runs the stable protocol version(s) {', '.join(map(str, PROTOCOL_VERSIONS.stable))} only",
+            )
+
+    def _add_genesis(self, sync, namespace, owner_fps, owners, sequencers, mediators, threshold, mediator_threshold) -> None:
         """The genesis topology of a new synchronizer, stored by its sequencers. Ed25519 signatures
         are deterministic: a bootstrap completed after a crash stores the same transactions."""
         sync_id = sync.id
@@ -189,7 +217,8 @@ class Environment:
             genesis.append(signed(topology.decentralized_namespace_definition(namespace, threshold, owner_fps), owners))
         genesis.append(signed(topology.synchronizer_parameters(sync_id, DynamicSynchronizerParameters().to_dict()), owners))
         genesis.append(signed(topology.sequencer_state(sync_id, 1, [n.member_id for n in sequencers], []), owners))
-        genesis.append(signed(topology.mediator_state(sync_id, 0, 1, [n.member_id for n in mediators], []), owners))
+        mediator_members = list(dict.fromkeys(n.member_id for n in mediators))
+        genesis.append(signed(topology.mediator_state(sync_id, 0, mediator_threshold, mediator_members, []), owners))
         sync.add_genesis(genesis)
         sync.last_timestamp = max(sync.last_timestamp, self.clock.now())
 

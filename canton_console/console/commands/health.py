@@ -38,15 +38,25 @@ class HealthGroup(NodeGroup):
         """Check if the node is running"""
         return self._admin.status.is_running()
 
-    @command
+    @command(needs_running=False)
     def initialized(self) -> bool:
-        """Returns true if node has been initialized"""
-        return self._admin.status.is_initialized()
+        """Returns true if node has been initialized.
 
-    @command
+        A participant is initialized once it has its identity; a sequencer or a mediator once it has
+        been assigned to a synchronizer (``bootstrap.synchronizer``). Once seen initialized, the
+        answer stays true (as in Canton, a node that is down now may well have been initialized);
+        until then asking a node that is not running fails."""
+        if not self._seen_initialized:
+            if not self._admin.status.is_running():
+                info = self._admin.info
+                raise CommandFailure(f"NODE_NOT_STARTED(9,0): Instance {info.instance_type} '{info.name}' has not been started. ")
+            self._seen_initialized = self._admin.status.is_initialized()
+        return self._seen_initialized
+
+    @command(needs_running=False)
     def has_identity(self) -> bool:
-        """Returns true if the node has an identity"""
-        return self._admin.status.is_initialized()
+        """Returns true if the node has an identity (false when it cannot be asked: not running)"""
+        return self._admin.status.is_running() and self._admin.identity.member_id_if_known() is not None
 
     @property
     def active(self) -> bool:
@@ -60,10 +70,16 @@ class HealthGroup(NodeGroup):
 
     @command(needs_running=False)
     def wait_for_initialized(self) -> None:
-        """Wait for the node to be initialized"""
-        wait_until(
-            self._env, self._admin.status.is_initialized, bounded_timeout(self._env), f"{self._node_name} is initialized", f"{self.scala_name}.wait_for_initialized"
-        )
+        """Wait for the node to be initialized (a node that is not running is waited for)"""
+
+        def initialized() -> bool:
+            self._seen_initialized = self._seen_initialized or self._admin.status.is_initialized()
+            return self._seen_initialized
+
+        wait_until(self._env, initialized, bounded_timeout(self._env), f"{self._node_name} is initialized", f"{self.scala_name}.wait_for_initialized")
+
+    # Canton caches a positive answer of initialized() in the health group of the reference.
+    _seen_initialized = False
 
 
 class PingDuration(ScalaDuration):

@@ -4,15 +4,16 @@ under a simulated clock, ``clock``."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 from canton_console.console import args as a
-from canton_console.console.framework import ArgumentError, CallContext, CommandFailure, Group, Unsupported, command, command_property, top_level
+from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, Unsupported, command, command_property, top_level
 from canton_console.console.references import NodeReference, bounded_timeout, reference_for, wait_until
 from canton_console.console.render import CantonStatus
 from canton_console.values import refined as values
 from canton_console.values.ids import SynchronizerId
+from canton_console.values.sequencing import SubmissionRequestAmplification
+from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.timefmt import instant, round_for_humans
 
 RETRY_MAX_WAIT_PERIOD = values.ScalaDuration(10_000_000, "second")  # utils.retry_until_true's default maxWaitPeriod
@@ -63,6 +64,71 @@ class Utils(Group):
         wait_until(self._env, self._env.is_idle, timeout or bounded_timeout(self._env), "topology is idle", f"{self.scala_name}.synchronize_topology")
 
 
+class _Required:
+    """Marks an argument Canton requires (the command checks for it, so the two forms of
+    ``bootstrap.synchronizer`` can share one signature)."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+REQUIRED: Any = _Required()
+
+
+class MediatorsArg(a.SeqOf):
+    """``mediators``: a Seq of mediator references, or (the other form) a mediatorsToSequencers Map."""
+
+    def __init__(self):
+        super().__init__(a.NodeRef("mediator"))
+
+    def convert(self, value: Any, ctx: CallContext) -> Any:
+        if isinstance(value, dict):
+            return MediatorsToSequencersArg().convert(value, ctx)
+        return super().convert(value, ctx)
+
+
+class MediatorsToSequencersArg(Arg):
+    """``Map(mediator1 -> (Seq(sequencer1), PositiveInt.one))``: returned as {mediator reference:
+    (sequencer names, trust threshold)}."""
+
+    expects = "a Map of mediator -> (Seq of sequencers, sequencer trust threshold), e.g. Map(mediator1 -> (Seq(sequencer1), PositiveInt.one))"
+
+    def convert(self, value: Any, ctx: CallContext) -> dict:
+        if not isinstance(value, dict):
+            raise ctx.wrong_type(self.expects, value)
+        mediator_ref, sequencers_of, threshold_of = a.NodeRef("mediator"), a.SeqOf(a.NodeRef("sequencer")), a.POSITIVE_INT
+        out: dict = {}
+        for mediator, target in value.items():
+            if not isinstance(target, tuple) or len(target) != 2:
+                raise ctx.wrong_type(self.expects, value)
+            its_sequencers = [s.name for s in sequencers_of.convert(target[0], ctx)]
+            out[mediator_ref.convert(mediator, ctx)] = (its_sequencers, threshold_of.convert(target[1], ctx))
+        return out
+
+
+class StaticParametersArg(Arg):
+    expects = "StaticSynchronizerParameters (e.g. StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))"
+
+    def convert(self, value: Any, ctx: CallContext) -> StaticSynchronizerParameters:
+        if not isinstance(value, StaticSynchronizerParameters):
+            raise ctx.wrong_type(self.expects, value)
+        return value
+
+
+class AmplificationArg(Arg):
+    """A SubmissionRequestAmplification; this console sends each submission once, so a factor above 1
+    is refused by name."""
+
+    expects = "a SubmissionRequestAmplification (e.g. SubmissionRequestAmplification.NoAmplification)"
+
+    def convert(self, value: Any, ctx: CallContext) -> SubmissionRequestAmplification:
+        if not isinstance(value, SubmissionRequestAmplification):
+            raise ctx.wrong_type(self.expects, value)
+        if value.amplifies:
+            Unsupported("a mediator sends each submission once (SubmissionRequestAmplification.NoAmplification)").convert(value, ctx)
+        return value
+
+
 @top_level("bootstrap", "Bootstrap", "Functions to bootstrap/setup decentralized namespaces or full synchronizers")
 class Bootstrap(Group):
     """Functions to bootstrap/setup decentralized namespaces or full synchronizers"""
@@ -74,16 +140,82 @@ class Bootstrap(Group):
         self,
         synchronizer_name: Annotated[str, a.Text("a synchronizer name such as \"da\"", allow_empty=False)],
         sequencers: Annotated[list[NodeReference], a.SeqOf(a.NodeRef("sequencer"))],
-        mediators: Annotated[list[NodeReference], a.SeqOf(a.NodeRef("mediator"))],
-        synchronizer_owners: Annotated[Sequence[str], a.SeqOf(a.MemberArg(("sequencer", "mediator", "participant")))] = (),
-        synchronizer_threshold: Annotated[int, a.POSITIVE_INT] = 1,
-        static_synchronizer_parameters: Annotated[Any, Unsupported("a synchronizer's static parameters are this release's defaults")] = None,
+        mediators: Annotated[Any, MediatorsArg()] = REQUIRED,
+        synchronizer_owners: Annotated[Any, a.SeqOf(a.MemberArg(("sequencer", "mediator", "participant")))] = REQUIRED,
+        synchronizer_threshold: Annotated[Any, a.POSITIVE_INT] = REQUIRED,
+        static_synchronizer_parameters: Annotated[Any, StaticParametersArg()] = REQUIRED,
+        mediator_request_amplification: Annotated[Any, AmplificationArg()] = REQUIRED,
+        mediator_threshold: Annotated[Any, a.POSITIVE_INT] = REQUIRED,
+        mediators_to_sequencers: Annotated[Any, MediatorsToSequencersArg()] = REQUIRED,
     ) -> SynchronizerId:
-        """Bootstraps a new synchronizer with the given sequencers, mediators and owners; does nothing if it already exists"""
+        """Bootstraps a new synchronizer.
+
+        Bootstraps a new synchronizer with the given static synchronizer parameters and members.
+        Any participants as synchronizer owners must still manually connect to the synchronizer afterwards.
+
+        Two forms, as in Canton: (synchronizerName, sequencers, mediators, synchronizerOwners,
+        synchronizerThreshold, staticSynchronizerParameters, mediatorRequestAmplification =
+        NoAmplification, mediatorThreshold = PositiveInt.one), and the same with
+        mediatorsToSequencers (a Map of each mediator to its sequencers and sequencer trust
+        threshold) instead of mediators, where the last two arguments are required too. Without
+        owners (an empty Seq) the sequencers own the synchronizer. If the nodes are initialized for
+        this synchronizer already, its id is returned and nothing changes.
+
+        canton-console connects every mediator to all the synchronizer's sequencers with trust
+        threshold 1 and does not amplify submissions: other mediatorsToSequencers or an
+        amplification factor above 1 are refused."""
+        by_map = mediators_to_sequencers is not REQUIRED or isinstance(mediators, dict)
+        if mediators_to_sequencers is not REQUIRED and mediators is not REQUIRED:
+            raise ArgumentError("bootstrap.synchronizer: give either mediators or mediatorsToSequencers, not both")
+        if isinstance(mediators, dict):
+            mediators_to_sequencers, mediators = mediators, REQUIRED
+        required = ["synchronizerOwners", "synchronizerThreshold", "staticSynchronizerParameters"]
+        given = {
+            "mediatorsToSequencers" if by_map else "mediators": (mediators_to_sequencers if by_map else mediators),
+            "synchronizerOwners": synchronizer_owners,
+            "synchronizerThreshold": synchronizer_threshold,
+            "staticSynchronizerParameters": static_synchronizer_parameters,
+        }
+        if by_map:
+            required += ["mediatorRequestAmplification", "mediatorThreshold"]
+            given.update(mediatorRequestAmplification=mediator_request_amplification, mediatorThreshold=mediator_threshold)
+        missing = [name for name, value in given.items() if value is REQUIRED]
+        if missing:
+            raise ArgumentError(
+                f"bootstrap.synchronizer: missing argument(s) {', '.join(missing)}; Canton 3.3 requires "
+                f"synchronizerName, sequencers, {'mediatorsToSequencers' if by_map else 'mediators'}, {', '.join(required)} "
+                "(e.g. staticSynchronizerParameters = StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))"
+            )
+        sequencer_names = list(dict.fromkeys(s.name for s in sequencers))
+        if by_map:
+            mediator_names = self._mediators_of_map(mediators_to_sequencers, sequencer_names)
+        else:
+            mediator_names = list(dict.fromkeys(m.name for m in mediators))
         sync_id = self._env.bootstrap_synchronizer(
-            synchronizer_name, [s.name for s in sequencers], [m.name for m in mediators], list(synchronizer_owners or ()), synchronizer_threshold
+            synchronizer_name,
+            sequencer_names,
+            mediator_names,
+            list(dict.fromkeys(synchronizer_owners)),
+            synchronizer_threshold,
+            static_parameters=static_synchronizer_parameters,
+            mediator_threshold=1 if mediator_threshold is REQUIRED else mediator_threshold,
         )
         return SynchronizerId.parse(sync_id)
+
+    @staticmethod
+    def _mediators_of_map(mapping: dict[NodeReference, tuple[list[str], int]], sequencer_names: list[str]) -> list[str]:
+        """The mediators of a mediatorsToSequencers map that asks what this console does: each
+        mediator connected to all the synchronizer's sequencers with trust threshold 1."""
+        for mediator, (its_sequencers, threshold) in mapping.items():
+            if set(its_sequencers) != set(sequencer_names) or threshold != 1:
+                raise CommandFailure(
+                    "UNSUPPORTED_ARGUMENT: bootstrap.synchronizer: argument 'mediatorsToSequencers' is not supported by canton-console "
+                    f"as given for {mediator.name} (sequencers {', '.join(its_sequencers)}, trust threshold {threshold}): "
+                    "every mediator connects to all the synchronizer's sequencers with sequencer trust threshold 1. "
+                    "Map each mediator to (the sequencers, PositiveInt.one), or give mediators instead.",
+                    "ConsoleMacros$bootstrap$.synchronizer",
+                )
+        return [m.name for m in mapping]
 
     @command(needs_running=False)
     def synchronizer_local(self, synchronizer_name: Annotated[str, a.Text("a synchronizer name", allow_empty=False)] = "local") -> SynchronizerId:

@@ -19,10 +19,11 @@ from canton_console.runtime.services.participant import (
     LocalPingService,
     sequencer_named_by,
 )
-from canton_console.runtime.services.sequencer import LocalSequencerTrafficService
+from canton_console.runtime.services.sequencer import LocalSequencerConnectService, LocalSequencerTrafficService
 from canton_console.runtime.services.topology import LocalTopologyService
 from canton_console.values import errors
 from canton_console.values.errors import CantonError
+from canton_console.values.static_parameters import StaticSynchronizerParameters
 
 ALL_KINDS = ("participant", "sequencer", "mediator")
 
@@ -38,6 +39,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "parties": {"participant": LocalPartyService},
     "ledger": {"participant": LocalLedgerService},
     "traffic": {"participant": LocalParticipantTrafficService, "sequencer": LocalSequencerTrafficService},
+    "sequencer_connect": {"sequencer": LocalSequencerConnectService},
 }
 
 
@@ -73,7 +75,16 @@ class LocalConsoleAdmin:
     def is_idle(self) -> bool:
         return self._env.call(self._env.is_idle)
 
-    def bootstrap_synchronizer(self, name: str, sequencers: Sequence[str], mediators: Sequence[str], owners: Sequence[str], threshold: int) -> str:
+    def bootstrap_synchronizer(
+        self,
+        name: str,
+        sequencers: Sequence[str],
+        mediators: Sequence[str],
+        owners: Sequence[str],
+        threshold: int,
+        static_parameters: StaticSynchronizerParameters | None = None,
+        mediator_threshold: int = 1,
+    ) -> str:
         env = self._env
         for node_name in [*sequencers, *mediators]:
             node = env.node(node_name)
@@ -83,11 +94,13 @@ class LocalConsoleAdmin:
                     f"The synchronizer cannot be bootstrapped: {node.instance_type} '{node.name}' has not been started",
                 )
         owner_ids = list(owners)
-        if not owner_ids and sequencers:
-            first = env.node(sequencers[0])
-            owner_ids = [first.member_id] if first.running and first.uid is not None else []
+        if not owner_ids:
+            # Canton: no owners given means the sequencers own the synchronizer
+            owner_ids = [n.member_id for n in map(env.node, sequencers) if n.running and n.uid is not None]
         owner_nodes = [n for n in env.nodes() if n.running and n.uid is not None and n.member_id in owner_ids]
-        return env.bootstrap_synchronizer(name, [env.node(n) for n in sequencers], [env.node(n) for n in mediators], owner_nodes, threshold)
+        return env.bootstrap_synchronizer(
+            name, [env.node(n) for n in sequencers], [env.node(n) for n in mediators], owner_nodes, threshold, static_parameters, mediator_threshold
+        )
 
     def bootstrap_local(self, name: str) -> str:
         return self._env.bootstrap_local(name)

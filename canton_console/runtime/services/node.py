@@ -23,7 +23,12 @@ class LocalStatusService(LocalService):
         return self._node.running
 
     def is_initialized(self) -> bool:
-        return self._node.running and self._node.uid is not None
+        """Canton's ``NodeStatus.isInitialized``: the node reports a full status. A participant is
+        initialized once it has its identity; a sequencer or mediator once it has been assigned to a
+        synchronizer. A node that is not running is not."""
+        if not self._node.running:
+            return False
+        return self._env.call(lambda: self._node.running and isinstance(self._status(), NodeStatusData))
 
     def status(self) -> NodeStatusData | NotInitializedData:
         if not self._node.running:
