@@ -221,6 +221,9 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{TOPOLOGY}.ForceFlag"] = topology_commands.ForceFlag
     table[f"{TOPOLOGY}.ForceFlags"] = topology_commands.ForceFlags
     table[f"{TOPOLOGY}.admin.grpc.TopologyStoreId"] = topology_stores.TopologyStoreId
+    from canton_console.values.users import FieldMask
+
+    table["com.google.protobuf.field_mask.FieldMask"] = FieldMask
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     return table
