@@ -91,7 +91,51 @@ class PingOutcome:
     failure: str | None = None
 
 
+@attrs.frozen
+class UserRight:
+    """One Ledger API user right: ``kind`` is Canton's right name (``ParticipantAdmin``,
+    ``IdentityProviderAdmin``, ``CanActAs``, ``CanReadAs``, ``CanExecuteAs``, ``CanReadAsAnyParty``,
+    ``CanExecuteAsAnyParty``); ``party`` the party of the party-bound ones."""
+
+    kind: str
+    party: str | None = None
+
+
+@attrs.frozen
+class LedgerApiUser:
+    """A Ledger API user as the user management service returns it. ``identity_provider_id`` is
+    empty for the default identity provider; ``annotations`` are (key, value) pairs in their order."""
+
+    id: str
+    primary_party: str | None
+    is_deactivated: bool
+    annotations: tuple[tuple[str, str], ...]
+    identity_provider_id: str
+    resource_version: str
+
+
+@attrs.frozen
+class LedgerApiUsersPage:
+    users: tuple[LedgerApiUser, ...]
+    next_page_token: str
+
+
+@attrs.frozen
+class IdentityProviderConfigRecord:
+    """An identity provider configuration; ``audience`` None when it has none."""
+
+    identity_provider_id: str
+    is_deactivated: bool
+    jwks_url: str
+    issuer: str
+    audience: str | None
+
+
 __all__ = [
+    "IdentityProviderConfigRecord",
+    "LedgerApiUser",
+    "LedgerApiUsersPage",
+    "UserRight",
     "ConnectedSynchronizer",
     "Contract",
     "EnabledParty",

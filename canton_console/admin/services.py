@@ -15,6 +15,9 @@ from typing import Any, Protocol
 from canton_console.admin.records import (
     ConnectedSynchronizer,
     EnabledParty,
+    IdentityProviderConfigRecord,
+    LedgerApiUser,
+    LedgerApiUsersPage,
     LedgerTransaction,
     NodeInfo,
     PartyHosting,
@@ -22,6 +25,7 @@ from canton_console.admin.records import (
     ProposedTransaction,
     RegisteredSynchronizer,
     SequencerStateResult,
+    UserRight,
 )
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.ledger import Contract, CreateCommand, ExerciseCommand
@@ -205,11 +209,91 @@ class LedgerService(Protocol):
         submission_id: str | None,
         deduplication_period_micros: int | None,
         timeout_micros: int,
-    ) -> LedgerTransaction: ...
+        read_as: Sequence[str] = (),
+        as_user: bool = False,
+    ) -> LedgerTransaction:
+        """Authorize, then submit and wait. The console's requests carry the participant's admin
+        token (every claim), as Canton's console does; ``as_user``: the request carries the token
+        of the user ``user_id`` instead, which a participant whose ledger API authorizes by JWT
+        (``ledger-api.auth-services``) resolves to the user's rights (PERMISSION_DENIED when they
+        do not cover ``act_as`` and ``read_as``)."""
+        ...
 
     def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[Contract]: ...
 
     def ledger_end(self) -> int: ...
+
+
+class UserManagementService(Protocol):
+    """The Ledger API's UserManagementService: users, their rights, annotations and identity
+    provider. ``identity_provider_id`` "" is the default identity provider. Failures are Canton's
+    (USER_NOT_FOUND, USER_ALREADY_EXISTS, INVALID_FIELD, UNKNOWN_RESOURCE, ...); nothing is stored
+    by a request that fails."""
+
+    def create(
+        self,
+        user_id: str,
+        primary_party: str | None,
+        is_deactivated: bool,
+        annotations: Sequence[tuple[str, str]],
+        identity_provider_id: str,
+        rights: Sequence[UserRight],
+    ) -> LedgerApiUser: ...
+
+    def get(self, user_id: str, identity_provider_id: str = "") -> LedgerApiUser: ...
+
+    def update(
+        self,
+        user_id: str,
+        primary_party: str | None,
+        is_deactivated: bool,
+        annotations: Sequence[tuple[str, str]],
+        resource_version: str,
+        identity_provider_id: str = "",
+    ) -> LedgerApiUser:
+        """Set primary party and deactivation; merge ``annotations`` (an empty value removes the
+        key). A ``resource_version`` other than the user's fails with CONCURRENT_USER_UPDATE_DETECTED."""
+        ...
+
+    def delete(self, user_id: str, identity_provider_id: str = "") -> None: ...
+
+    def list(self, page_token: str = "", page_size: int = 0, identity_provider_id: str = "") -> LedgerApiUsersPage: ...
+
+    def update_idp(self, user_id: str, source_identity_provider_id: str, target_identity_provider_id: str) -> None: ...
+
+    def grant(self, user_id: str, rights: Sequence[UserRight], identity_provider_id: str = "") -> builtins.list[UserRight]:
+        """Grant rights; returns the rights the user did not have yet."""
+        ...
+
+    def revoke(self, user_id: str, rights: Sequence[UserRight], identity_provider_id: str = "") -> builtins.list[UserRight]:
+        """Revoke rights; returns the rights the user had."""
+        ...
+
+    def rights(self, user_id: str, identity_provider_id: str = "") -> builtins.list[UserRight]: ...
+
+
+class IdentityProviderConfigService(Protocol):
+    """The Ledger API's IdentityProviderConfigService."""
+
+    def create(self, identity_provider_id: str, is_deactivated: bool, jwks_url: str, issuer: str, audience: str | None) -> IdentityProviderConfigRecord: ...
+
+    def update(
+        self,
+        identity_provider_id: str,
+        is_deactivated: bool,
+        jwks_url: str,
+        issuer: str,
+        audience: str | None,
+        update_mask: Sequence[str],
+    ) -> IdentityProviderConfigRecord:
+        """Change the fields the update mask names (``is_deactivated``, ``jwks_url``, ``issuer``, ``audience``)."""
+        ...
+
+    def get(self, identity_provider_id: str) -> IdentityProviderConfigRecord: ...
+
+    def list(self) -> builtins.list[IdentityProviderConfigRecord]: ...
+
+    def delete(self, identity_provider_id: str) -> None: ...
 
 
 class ParticipantTrafficService(Protocol):
@@ -274,6 +358,8 @@ class NodeAdmin(Protocol):
     connectivity: ConnectivityService | None
     parties: PartyService | None
     ledger: LedgerService | None
+    users: UserManagementService | None
+    identity_providers: IdentityProviderConfigService | None
     traffic: Any  # ParticipantTrafficService on a participant, SequencerTrafficService on a sequencer
     replication: ReplicationService | None
     sequencer_connect: SequencerConnectService | None
@@ -334,3 +420,8 @@ class ConsoleAdmin(Protocol):
         ...
 
     def set_bounded_timeout(self, micros: int) -> None: ...
+
+    # console feature flags (canton.features; Canton's FeatureFlag names: Stable, Preview, Repair, Testing)
+    def feature_flags(self) -> frozenset[str]: ...
+
+    def set_feature(self, flag: str, enabled: bool) -> None: ...

@@ -14,7 +14,7 @@ from canton_console.config.errors import fail
 
 MISSING = object()
 
-CANTON_KEYS = ("participants", "sequencers", "mediators", "parameters")
+CANTON_KEYS = ("participants", "sequencers", "mediators", "parameters", "features")
 PARTICIPANT_KEYS = ("storage", "admin-api", "ledger-api", "http-ledger-api", "monitoring", "replication")
 SEQUENCER_KEYS = ("storage", "admin-api", "public-api", "sequencer", "monitoring")
 MEDIATOR_KEYS = ("storage", "admin-api", "monitoring", "replication")
@@ -23,6 +23,17 @@ STORAGE_CONFIG_KEYS = ("dataSourceClass", "properties")
 POSTGRES_PROPERTY_KEYS = ("serverName", "portNumber", "databaseName", "user", "password")
 STORAGE_PARAMETER_KEYS = ("fail-fast-on-startup", "max-connections")
 API_KEYS = ("address", "port")
+LEDGER_API_KEYS = ("address", "port", "auth-services")
+AUTH_SERVICE_KEYS = ("type", "secret", "certificate", "url", "target-audience", "target-scope", "privileged")
+# The key material each JWT auth service type needs (Canton's AuthServiceConfig case classes).
+AUTH_SERVICE_KEY_MATERIAL = {
+    "unsafe-jwt-hmac-256": "secret",
+    "jwt-rs-256-crt": "certificate",
+    "jwt-es-256-crt": "certificate",
+    "jwt-es-512-crt": "certificate",
+    "jwt-jwks": "url",
+}
+FEATURES_KEYS = ("enable-testing-commands", "enable-preview-commands", "enable-repair-commands")
 MONITORING_KEYS = ("http-health-server",)
 REPLICATION_KEYS = ("enabled", "check-period")
 SEQUENCER_BLOCK_KEYS = ("type",)

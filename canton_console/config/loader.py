@@ -31,7 +31,7 @@ from canton_console.config.models import (
     ReplicationConfig,
     SequencerConfig,
 )
-from canton_console.config.nodes import NODE_READERS, ApiBeingRead, NodeBeingRead, check_name, read_parameters
+from canton_console.config.nodes import NODE_READERS, ApiBeingRead, NodeBeingRead, check_name, read_features, read_parameters
 from canton_console.config.ports import FIRST_DEFAULT_PORT, assign_ports, check_shared_storage
 
 __all__ = ["ConfigError", "DEFAULT_CONFIG_FILE", "FIRST_DEFAULT_PORT", "default_config", "load_config", "parse_duration"]
@@ -127,6 +127,7 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
             names[name] = path
             nodes.append(reader(name, node_value, path, base_dir))
     parameters = read_parameters(canton.get("parameters", MISSING))
+    features = read_features(canton.get("features", MISSING))
     assign_ports(nodes)
     check_shared_storage(nodes)
 
@@ -143,6 +144,7 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
                 http_ledger_api=_api(node.apis["http-ledger-api"]),
                 monitoring=_monitoring(node),
                 replication=_replication(node),
+                **node.fields,
             )
         elif node.kind == "sequencer":
             sequencers[node.name] = SequencerConfig(
@@ -161,4 +163,4 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
                 monitoring=_monitoring(node),
                 replication=_replication(node),
             )
-    return CantonConfig(participants=participants, sequencers=sequencers, mediators=mediators, parameters=parameters)
+    return CantonConfig(participants=participants, sequencers=sequencers, mediators=mediators, parameters=parameters, features=features)

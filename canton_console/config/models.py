@@ -137,6 +137,33 @@ class ReplicationConfig:
     check_period: timedelta = timedelta(seconds=15)
 
 
+AUTH_SERVICE_TYPES = ("wildcard", "unsafe-jwt-hmac-256", "jwt-rs-256-crt", "jwt-es-256-crt", "jwt-es-512-crt", "jwt-jwks")
+
+
+@attrs.frozen(repr=False)
+class AuthServiceConfig:
+    """One entry of a participant's ``ledger-api.auth-services`` (Canton's ``AuthServiceConfig``).
+
+    ``wildcard`` authorizes every request (Canton's default when the list is empty); the JWT types
+    make the Ledger API authorize a request by its token: a user token's claims are the user's
+    rights. ``key`` is the type's key material as written (``secret``, ``certificate`` or ``url``).
+    """
+
+    type: str = attrs.field(validator=_one_of(AUTH_SERVICE_TYPES))
+    key: str | None = None
+    target_audience: str | None = None
+    target_scope: str | None = None
+    privileged: bool = False
+
+    @property
+    def is_jwt(self) -> bool:
+        return self.type != "wildcard"
+
+    def __repr__(self) -> str:  # the key material stays out of logs and dumps
+        shown = "" if self.key is None else ", key=****"
+        return f"AuthServiceConfig(type={self.type!r}{shown})"
+
+
 @attrs.frozen
 class ParticipantConfig:
     kind: ClassVar[str] = "participant"
@@ -148,6 +175,13 @@ class ParticipantConfig:
     http_ledger_api: ApiConfig | None = None
     monitoring: MonitoringConfig = MonitoringConfig()
     replication: ReplicationConfig = ReplicationConfig()
+    # ``ledger-api.auth-services``: empty means Canton's default, every request authorized (wildcard)
+    ledger_api_auth_services: tuple[AuthServiceConfig, ...] = ()
+
+    @property
+    def ledger_api_uses_jwt(self) -> bool:
+        """The Ledger API authorizes requests by their JWT (an auth service other than wildcard)."""
+        return any(a.is_jwt for a in self.ledger_api_auth_services)
 
 
 @attrs.frozen
@@ -202,6 +236,27 @@ class Parameters:
 
 
 @attrs.frozen
+class FeaturesConfig:
+    """``canton.features``: the console command sets enabled besides the stable one (Canton's
+    ``FeatureFlag``: ``enable-testing-commands``, ``enable-preview-commands``, ``enable-repair-commands``)."""
+
+    enable_testing_commands: bool = False
+    enable_preview_commands: bool = False
+    enable_repair_commands: bool = False
+
+    def flags(self) -> frozenset[str]:
+        """The enabled flags by Canton's names: ``Stable`` always, ``Testing``, ``Preview``, ``Repair``."""
+        enabled = {"Stable"}
+        if self.enable_testing_commands:
+            enabled.add("Testing")
+        if self.enable_preview_commands:
+            enabled.add("Preview")
+        if self.enable_repair_commands:
+            enabled.add("Repair")
+        return frozenset(enabled)
+
+
+@attrs.frozen
 class CantonConfig:
     """The whole ``canton { … }`` block. Each dict keeps the order in which the nodes appear in the files."""
 
@@ -209,6 +264,7 @@ class CantonConfig:
     sequencers: dict[str, SequencerConfig] = attrs.Factory(dict)
     mediators: dict[str, MediatorConfig] = attrs.Factory(dict)
     parameters: Parameters = Parameters()
+    features: FeaturesConfig = FeaturesConfig()
 
     def nodes(self) -> dict[str, NodeConfig]:
         """All nodes by name: participants, then sequencers, then mediators."""

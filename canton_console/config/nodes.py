@@ -11,8 +11,12 @@ from typing import Any
 from canton_console.config.errors import fail
 from canton_console.config.fields import (
     API_KEYS,
+    AUTH_SERVICE_KEY_MATERIAL,
+    AUTH_SERVICE_KEYS,
     CLOCK_KEYS,
     CONSOLE_TIMEOUT_KEYS,
+    FEATURES_KEYS,
+    LEDGER_API_KEYS,
     MEDIATOR_KEYS,
     MISSING,
     MONITORING_KEYS,
@@ -35,7 +39,18 @@ from canton_console.config.fields import (
     read_string,
     show,
 )
-from canton_console.config.models import CLOCK_TYPES, SEQUENCER_TYPES, STORAGE_TYPES, ConsoleTimeouts, Parameters, ReplicationConfig, StorageConfig
+from canton_console.config.models import (
+    AUTH_SERVICE_TYPES,
+    CLOCK_TYPES,
+    SEQUENCER_TYPES,
+    STORAGE_TYPES,
+    AuthServiceConfig,
+    ConsoleTimeouts,
+    FeaturesConfig,
+    Parameters,
+    ReplicationConfig,
+    StorageConfig,
+)
 
 # ---------------------------------------------------------------------------------------------------
 # Building the config
@@ -61,12 +76,14 @@ class NodeBeingRead:
         self.replication: ReplicationConfig | None = None
 
 
-def _read_api(obj: dict[str, Any], key: str, path: str, *, default_address: str, optional: bool, allow_zero: bool = False) -> ApiBeingRead | None:
+def _read_api(
+    obj: dict[str, Any], key: str, path: str, *, default_address: str, optional: bool, allow_zero: bool = False, keys: tuple[str, ...] = API_KEYS
+) -> ApiBeingRead | None:
     api_path = join_path(path, key)
     value = obj.get(key, MISSING)
     if value is MISSING or (optional and value is None):
         return None if optional else ApiBeingRead(api_path, default_address, None, allow_zero)
-    api = read_object(value, api_path, API_KEYS)
+    api = read_object(value, api_path, keys)
     address = default_address
     if "address" in api:
         address = read_string(api["address"], join_path(api_path, "address"), "a host name or IP address").strip()
@@ -170,11 +187,62 @@ def _read_participant(name: str, value: Any, path: str, base_dir: Path) -> NodeB
     node = NodeBeingRead("participant", name, path)
     node.storage = _read_storage(obj, path, base_dir)
     node.apis["admin-api"] = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False)
-    node.apis["ledger-api"] = _read_api(obj, "ledger-api", path, default_address="127.0.0.1", optional=False)
+    node.apis["ledger-api"] = _read_api(obj, "ledger-api", path, default_address="127.0.0.1", optional=False, keys=LEDGER_API_KEYS)
+    ledger_api = obj.get("ledger-api")
+    node.fields["ledger_api_auth_services"] = _read_auth_services(ledger_api, join_path(path, "ledger-api")) if isinstance(ledger_api, dict) else ()
     node.apis["http-ledger-api"] = _read_api(obj, "http-ledger-api", path, default_address="127.0.0.1", optional=True)
     _read_monitoring(obj, path, node)
     node.replication = _read_replication(obj, path)
     return node
+
+
+def _read_auth_services(ledger_api: dict[str, Any], path: str) -> tuple[AuthServiceConfig, ...]:
+    """``ledger-api.auth-services = [{ type = ..., ... }]`` (Canton's ``AuthServiceConfig`` list)."""
+    value = ledger_api.get("auth-services", MISSING)
+    if value is MISSING or value is None:
+        return ()
+    lpath = join_path(path, "auth-services")
+    if not isinstance(value, list):
+        raise fail(lpath, f"expected a list of auth services [{{ type = ... }}], found {show(value)}")
+    services = []
+    choices = ", ".join(AUTH_SERVICE_TYPES)
+    for i, entry in enumerate(value):
+        epath = f"{lpath}.{i}"
+        service = read_object(entry, epath, AUTH_SERVICE_KEYS)
+        typ = service.get("type")
+        if not isinstance(typ, str) or typ not in AUTH_SERVICE_TYPES:
+            shown = f"'{typ}'" if isinstance(typ, str) else ("missing" if typ is None else show(typ))
+            raise fail(join_path(epath, "type"), f"unknown auth service type {shown}; expected one of: {choices}")
+        material = AUTH_SERVICE_KEY_MATERIAL.get(typ)
+        allowed = {"type"} if material is None else {"type", material, "target-audience", "target-scope", "privileged"}
+        for key in service:
+            if key not in allowed:
+                raise fail(join_path(epath, key), f"unknown key for an auth service of type {typ}; expected one of: {', '.join(k for k in AUTH_SERVICE_KEYS if k in allowed)}")
+        fields: dict[str, Any] = {"type": typ}
+        if material is not None:
+            kpath = join_path(epath, material)
+            if service.get(material) is None:
+                raise fail(kpath, f"missing; an auth service of type {typ} needs its {material}")
+            key_value = read_string(service[material], kpath, f"the {material}")
+            if not key_value.strip():
+                raise fail(kpath, f'expected the {material}, found ""')
+            fields["key"] = key_value
+            for key, field in (("target-audience", "target_audience"), ("target-scope", "target_scope")):
+                if service.get(key) is not None:
+                    fields[field] = read_string(service[key], join_path(epath, key))
+            if "privileged" in service:
+                fields["privileged"] = read_bool(service["privileged"], join_path(epath, "privileged"))
+        services.append(AuthServiceConfig(**fields))
+    return tuple(services)
+
+
+def read_features(value: Any) -> FeaturesConfig:
+    """``canton.features { enable-testing-commands, enable-preview-commands, enable-repair-commands }``."""
+    path = "canton.features"
+    if value is MISSING or value is None:
+        return FeaturesConfig()
+    features = read_object(value, path, FEATURES_KEYS)
+    return FeaturesConfig(**{key.replace("-", "_"): read_bool(features[key], join_path(path, key)) for key in FEATURES_KEYS if key in features})
 
 
 def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBeingRead:

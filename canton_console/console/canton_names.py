@@ -236,6 +236,9 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{CANTON}.config.CryptoConfig"] = static_parameters.CryptoConfig
     table[f"{CANTON}.config.CryptoProvider"] = static_parameters.CRYPTO_PROVIDERS
     table[f"{CANTON}.sequencing.SubmissionRequestAmplification"] = sequencing.SUBMISSION_REQUEST_AMPLIFICATION
+    from canton_console.values.users import FieldMask
+
+    table["com.google.protobuf.field_mask.FieldMask"] = FieldMask
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     return table

@@ -222,8 +222,22 @@ def top_level(name: str, topic: str, summary: str | None = None) -> Callable[[ty
     return decorate
 
 
-def command(fn: Callable | None = None, *, topic: str | None = None, needs_running: bool = True, name: str | None = None):
-    """Make a method a console command. See the module docstring."""
+# Canton's feature flags (FeatureFlag.scala): the config key that enables each non-stable command set.
+FEATURE_CONFIG_KEYS = {"Preview": "enable-preview-commands", "Repair": "enable-repair-commands", "Testing": "enable-testing-commands"}
+
+
+def feature_disabled(flag: str) -> str:
+    """What Canton logs when a command of a disabled feature set is called."""
+    return (
+        f"The command is currently disabled. You need to enable it explicitly by setting "
+        f"`canton.features.{FEATURE_CONFIG_KEYS[flag]} = yes` in your Canton configuration file (`.conf`)"
+    )
+
+
+def command(fn: Callable | None = None, *, topic: str | None = None, needs_running: bool = True, name: str | None = None, feature: str = "Stable"):
+    """Make a method a console command. See the module docstring. ``feature``: the command set it
+    belongs to (Canton's ``check(FeatureFlag.Testing)``): unless the console enabled it
+    (``canton.features``), the command fails before anything else."""
 
     def decorate(fn: Callable) -> Callable:
         # eval_str: command modules use postponed annotations; the Arg converters are real objects.
@@ -253,6 +267,8 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                 bound = signature.bind(self, *args, **normalized)
             except TypeError as e:
                 raise ArgumentError(f"{command_name}{signature_text(fn)}: {e}") from None
+            if feature != "Stable" and self._env is not None and feature not in self._env.feature_flags():
+                raise CommandFailure(feature_disabled(feature), scala_name)
             admin = self._admin
             if needs_running and admin is not None and not admin.status.is_running():
                 raise CommandFailure(
@@ -281,7 +297,7 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                 except RuntimeFailure as e:
                     raise CommandFailure(str(e), scala_name, trace_id) from None
 
-        setattr(wrapper, COMMAND_INFO, {"topic": topic, "name": name or fn.__name__, "var_positional": var_positional})
+        setattr(wrapper, COMMAND_INFO, {"topic": topic, "name": name or fn.__name__, "var_positional": var_positional, "feature": feature})
         return wrapper
 
     if fn is not None:

@@ -313,6 +313,9 @@ class Interpreter:
             return f"ERROR {CONSOLE_LOGGER} - {error.render()}\n" + detail
         if isinstance(error, NoSuchElement):
             return f"java.util.NoSuchElementException: {error}\n" + detail
+        java = getattr(error, "java_exception", None)
+        if isinstance(java, str):  # an exception Canton's console throws as such (its JVM class name)
+            return f"{java}: {error}\n" + detail
         if isinstance(error, AttributeError):
             return f"Error: {error}{self._attribute_hint(error)}\n" + detail
         if isinstance(error, TypeError):

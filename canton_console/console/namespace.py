@@ -15,7 +15,8 @@ from canton_console.console.references import NodeHelpView, NodeReference, refer
 from canton_console.console.render import HelpText
 from canton_console.values import parameters
 from canton_console.values import refined as values
-from canton_console.values.scala import NONE, Option, ScalaLong, ScalaMap, Seq, Some, Vector
+from canton_console.values.scala import NONE, Option, ScalaLong, ScalaMap, ScalaSet, Seq, Some, Vector
+from canton_console.values.users import FieldMask
 
 
 class References(Vector):
@@ -262,6 +263,8 @@ class Console:
         ns["Some"] = Some
         ns["Option"] = Option
         ns["Map"] = lambda *pairs: ScalaMap(pairs)
+        ns["Set"] = ScalaSet
+        ns["FieldMask"] = FieldMask
         ns["timedelta"] = dt.timedelta
         ns["println"] = _println
         canton_names.install(ns)  # Canton's names as the docs write them: PartyId, com.digitalasset..., imports

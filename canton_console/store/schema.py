@@ -6,7 +6,7 @@ one store. Timestamps are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCHEMA_VERSION = 1
@@ -197,6 +197,90 @@ class ReplicaLeaseRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     holder: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerApiUserRow(Base):
+    """A Ledger API user of this participant (Canton's ``lapi_users``). ``identity_provider_id`` is
+    None for the default identity provider; ``resource_version`` grows with every update."""
+
+    __tablename__ = "cc_lapi_users"
+    internal_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(128), unique=True)
+    primary_party: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    identity_provider_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    is_deactivated: Mapped[bool] = mapped_column(Boolean, default=False)
+    resource_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerApiUserRightRow(Base):
+    """A right of a Ledger API user (Canton's ``lapi_user_rights``): ``user_right`` is the kind
+    (USER_RIGHT_KINDS), ``for_party`` the party of the party-bound kinds."""
+
+    __tablename__ = "cc_lapi_user_rights"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_internal_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_right: Mapped[int] = mapped_column(Integer)
+    for_party: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    granted_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerApiUserAnnotationRow(Base):
+    """An annotation of a Ledger API user (Canton's ``lapi_user_annotations``)."""
+
+    __tablename__ = "cc_lapi_user_annotations"
+    __table_args__ = (UniqueConstraint("user_internal_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_internal_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(512))
+    val: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class IdentityProviderConfigRow(Base):
+    """A Ledger API identity provider configuration (Canton's ``lapi_identity_provider_config``)."""
+
+    __tablename__ = "cc_lapi_identity_provider_configs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    identity_provider_id: Mapped[str] = mapped_column(String(255), unique=True)
+    issuer: Mapped[str] = mapped_column(Text)
+    jwks_url: Mapped[str] = mapped_column(Text)
+    is_deactivated: Mapped[bool] = mapped_column(Boolean)
+    audience: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# The kinds of user rights as Canton's user management store numbers them.
+USER_RIGHT_KINDS = {
+    "ParticipantAdmin": 1,
+    "CanActAs": 2,
+    "CanReadAs": 3,
+    "IdentityProviderAdmin": 4,
+    "CanReadAsAnyParty": 5,
+    "CanExecuteAs": 6,
+    "CanExecuteAsAnyParty": 7,
+}
+# Every participant starts with this user, holding the ParticipantAdmin right (Canton's migration).
+DEFAULT_ADMIN_USER = "participant_admin"
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _seed_default_admin_user(target, connection, tables=(), **_kw) -> None:
+    """When the users table is created (a new store, or one from before user management), create
+    ``participant_admin`` with the ParticipantAdmin right, in the same transaction, as Canton's
+    schema migration does. A deleted ``participant_admin`` stays deleted."""
+    if LedgerApiUserRow.__table__ not in tables:
+        return
+    result = connection.execute(
+        insert(LedgerApiUserRow).values(
+            user_id=DEFAULT_ADMIN_USER, primary_party=None, identity_provider_id=None, is_deactivated=False, resource_version=0, created_at=0
+        )
+    )
+    internal_id = result.inserted_primary_key[0]
+    connection.execute(
+        insert(LedgerApiUserRightRow).values(
+            user_internal_id=internal_id, user_right=USER_RIGHT_KINDS["ParticipantAdmin"], for_party=None, granted_at=0
+        )
+    )
 
 
 Index("cc_ledger_updates_by_command", LedgerUpdateRow.command_id)

@@ -107,6 +107,32 @@ PARTY_NOT_KNOWN_ON_LEDGER = _code("PARTY_NOT_KNOWN_ON_LEDGER", C.InvalidIndepend
 MEDIATOR_SAYS_TX_TIMED_OUT = _code("MEDIATOR_SAYS_TX_TIMED_OUT", C.ContentionOnSharedResources)
 LOCAL_VERDICT_LOCKED_CONTRACTS = _code("LOCAL_VERDICT_LOCKED_CONTRACTS", C.ContentionOnSharedResources)
 NOT_CONNECTED_TO_ANY_SYNCHRONIZER = _code("NOT_CONNECTED_TO_ANY_SYNCHRONIZER", C.InvalidGivenCurrentSystemStateOther)
+# Ledger API user and identity provider management (UserManagementServiceErrors.scala,
+# IdentityProviderConfigServiceErrors.scala), request validation (RequestValidationErrors.scala) and
+# authorization (AuthorizationChecksErrors.scala). Ledger API errors whose category Canton redacts
+# (4 to 7) reach a client as a bare gRPC status: see ``REDACTED_CATEGORIES``.
+USER_NOT_FOUND = _code("USER_NOT_FOUND", C.InvalidGivenCurrentSystemStateResourceMissing)
+USER_ALREADY_EXISTS = _code("USER_ALREADY_EXISTS", C.InvalidGivenCurrentSystemStateResourceExists)
+TOO_MANY_USER_RIGHTS = _code("TOO_MANY_USER_RIGHTS", C.InvalidGivenCurrentSystemStateOther)
+INVALID_USER_UPDATE_REQUEST = _code("INVALID_USER_UPDATE_REQUEST", C.InvalidIndependentOfSystemState)
+CONCURRENT_USER_UPDATE_DETECTED = _code("CONCURRENT_USER_UPDATE_DETECTED", C.ContentionOnSharedResources)
+MAX_USER_ANNOTATIONS_SIZE_EXCEEDED = _code("MAX_USER_ANNOTATIONS_SIZE_EXCEEDED", C.InvalidGivenCurrentSystemStateOther)
+IDP_CONFIG_NOT_FOUND = _code("IDP_CONFIG_NOT_FOUND", C.InvalidGivenCurrentSystemStateResourceMissing)
+IDP_CONFIG_ALREADY_EXISTS = _code("IDP_CONFIG_ALREADY_EXISTS", C.InvalidGivenCurrentSystemStateResourceExists)
+IDP_CONFIG_ISSUER_ALREADY_EXISTS = _code("IDP_CONFIG_ISSUER_ALREADY_EXISTS", C.InvalidGivenCurrentSystemStateResourceExists)
+TOO_MANY_IDENTITY_PROVIDER_CONFIGS = _code("TOO_MANY_IDENTITY_PROVIDER_CONFIGS", C.InvalidGivenCurrentSystemStateOther)
+INVALID_IDENTITY_PROVIDER_UPDATE_REQUEST = _code("INVALID_IDENTITY_PROVIDER_UPDATE_REQUEST", C.InvalidIndependentOfSystemState)
+INVALID_FIELD = _code("INVALID_FIELD", C.InvalidIndependentOfSystemState)
+MISSING_FIELD = _code("MISSING_FIELD", C.InvalidIndependentOfSystemState)
+UNKNOWN_RESOURCE = _code("UNKNOWN_RESOURCE", C.InvalidGivenCurrentSystemStateResourceMissing)
+PERMISSION_DENIED = _code("PERMISSION_DENIED", C.InsufficientPermission)
+UNAUTHENTICATED = _code("UNAUTHENTICATED", C.AuthInterceptorInvalidAuthenticationCredentials)
+INVALID_TOKEN = _code("INVALID_TOKEN", C.InvalidIndependentOfSystemState)
+LEDGER_API_INTERNAL_ERROR = _code("LEDGER_API_INTERNAL_ERROR", C.SystemInternalAssumptionViolated)
+# Categories whose details Canton keeps from the client (ErrorCategory.redactDetails): the client
+# gets the gRPC status and BaseError.RedactedMessage; the node logs the error itself.
+REDACTED_CATEGORIES = frozenset({C.SystemInternalAssumptionViolated, C.SecurityAlert, C.AuthInterceptorInvalidAuthenticationCredentials, C.InsufficientPermission})
+REDACTED_MESSAGE_PREFIX = "An error occurred. Please contact the operator and inquire about the request"
 # Canton's topology manager errors (TopologyManagerError.scala).
 TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE = _code("TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE", C.InvalidGivenCurrentSystemStateResourceMissing)
 TOPOLOGY_SECRET_KEY_NOT_IN_STORE = _code("TOPOLOGY_SECRET_KEY_NOT_IN_STORE", C.InvalidGivenCurrentSystemStateOther)

@@ -133,14 +133,22 @@ class Seq(list):
         return cls(*items)
 
     def map(self, fn: Callable) -> "Seq":
-        return Seq.of(fn(x) for x in self)
+        """The mapped elements, in a collection of the same kind (a Vector maps to a Vector)."""
+        return self._kind().of(fn(x) for x in self)
 
     def foreach(self, fn: Callable) -> None:
         for x in self:
             fn(x)
 
     def filter(self, fn: Callable) -> "Seq":
-        return Seq.of(x for x in self if fn(x))
+        return self._kind().of(x for x in self if fn(x))
+
+    def _kind(self) -> type["Seq"]:
+        """The Scala collection a transformation of this one builds: Set, Vector or List."""
+        for kind in (ScalaSet, Vector):
+            if isinstance(self, kind):
+                return kind
+        return Seq
 
     def exists(self, fn: Callable) -> bool:
         return any(fn(x) for x in self)
@@ -216,8 +224,57 @@ class Vector(Seq):
     scala_name = "Vector"
 
 
+class ScalaSet(Seq):
+    """Scala's immutable Set: distinct elements in the order first given (as Scala's small sets
+    iterate), rendered ``Set(...)``; equal to another set with the same elements."""
+
+    scala_name = "Set"
+
+    def __init__(self, *items: Any):
+        distinct: list[Any] = []
+        for item in items:
+            if item not in distinct:
+                distinct.append(item)
+        super().__init__(*distinct)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, tuple, set, frozenset)):
+            return len(self) == len(other) and all(x in other for x in self) and all(x in self for x in other)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the list it is
+
+    def __add__(self, other: Any) -> "ScalaSet":  # Scala: set + element
+        return ScalaSet(*self, other)
+
+    def __sub__(self, other: Any) -> "ScalaSet":
+        return ScalaSet(*[x for x in self if x != other])
+
+    @property
+    def canton_type(self) -> str:
+        inner = type_name(self[0]) if self else "Nothing"
+        return f"Set[{inner}]"
+
+
 class ScalaMap(dict):
     """A Scala Map: ``m(key)`` looks up a key, rendered ``Map(k -> v, ...)``."""
+
+    def updated(self, key: Any, value: Any) -> "ScalaMap":
+        """A copy with ``key`` bound to ``value`` (Scala's ``Map.updated``)."""
+        copy = ScalaMap(self)
+        copy[key] = value
+        return copy
+
+    def removed(self, key: Any) -> "ScalaMap":
+        """A copy without ``key`` (Scala's ``Map.removed``)."""
+        return ScalaMap((k, v) for k, v in self.items() if k != key)
+
+    def contains(self, key: Any) -> bool:
+        return key in self
 
     def __call__(self, key: Any) -> Any:
         for k, v in self.items():

@@ -125,6 +125,11 @@ class ActiveContract:
         return klass("ActiveContract", param("contractId", self.contractId), param("templateId", self.templateId), param("arguments", _args_tree(self.arguments)))
 
 
+# The user id of the console's Ledger API requests when the command names none (Canton's
+# LedgerApiCommands.defaultUserId; a console configured with a user token would use its user).
+DEFAULT_USER_ID = "CantonConsole"
+
+
 class CommandsGroup(NodeGroup):
     """Submit commands"""
 
@@ -137,10 +142,11 @@ class CommandsGroup(NodeGroup):
         commands: Any,
         command_id: Annotated[str, a.Text("a command id string")] = "",
         synchronizer_id: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
-        user_id: Annotated[str, a.Text("a user id")] = "",
+        user_id: Annotated[str | None, a.Optional(a.Text("a user id"))] = None,
         submission_id: Annotated[str, a.Text("a submission id")] = "",
         deduplication_period: Annotated[int | None, a.Optional(a.Duration())] = None,
         timeout: Annotated[int | None, a.Optional(a.Duration(allow_zero=False))] = None,
+        read_as: Annotated[list[str], a.SeqOf(a.PartyArg())] = (),  # type: ignore[assignment]
     ) -> TransactionView:
         """Submit a command and wait for the resulting transaction
 
@@ -148,7 +154,13 @@ class CommandsGroup(NodeGroup):
         identifies the change for deduplication together with the user id and act-as parties: a
         change accepted within the deduplication period (7 days unless deduplicationPeriod says
         otherwise) is refused with DUPLICATE_COMMAND, one still in flight with
-        SUBMISSION_ALREADY_IN_FLIGHT; after a rejection or a timeout, resubmitting is safe."""
+        SUBMISSION_ALREADY_IN_FLIGHT; after a rejection or a timeout, resubmitting is safe.
+        userId: the Ledger API user submitting (CantonConsole unless given); readAs: parties whose
+        data the submission may read. As in Canton, the console sends its requests with the
+        participant's admin token, which may act and read as any party; where the participant's
+        ledger API authorizes by JWT (ledger-api.auth-services), a submission naming a userId is
+        sent as that user instead, and refused with PERMISSION_DENIED unless the user's rights
+        cover actAs (CanActAs) and readAs (CanReadAs, CanActAs or CanReadAsAnyParty)."""
         import uuid
 
         items = commands if isinstance(commands, (list, tuple)) else [commands]
@@ -159,7 +171,18 @@ class CommandsGroup(NodeGroup):
         cid = command_id or str(uuid.uuid4())
         wait = timeout if timeout is not None else self._env.timeout_micros("ledger_command")
         try:
-            tx = self._admin.ledger.submit(items, list(act_as), cid, synchronizer_id, user_id, submission_id or None, deduplication_period, wait)
+            tx = self._admin.ledger.submit(
+                items,
+                list(act_as),
+                cid,
+                synchronizer_id,
+                DEFAULT_USER_ID if user_id is None else user_id,
+                submission_id or None,
+                deduplication_period,
+                wait,
+                read_as=list(read_as),
+                as_user=user_id is not None,
+            )
         except CantonError as e:
             if not e.context:
                 raise

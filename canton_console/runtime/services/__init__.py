@@ -13,10 +13,12 @@ from canton_console.admin.records import NodeInfo
 from canton_console.runtime.services.node import LocalIdentityService, LocalLifecycleService, LocalReplicationService, LocalStatusService
 from canton_console.runtime.services.participant import (
     LocalConnectivityService,
+    LocalIdentityProviderConfigService,
     LocalLedgerService,
     LocalParticipantTrafficService,
     LocalPartyService,
     LocalPingService,
+    LocalUserManagementService,
     sequencer_named_by,
 )
 from canton_console.runtime.services.sequencer import LocalSequencerConnectService, LocalSequencerTrafficService
@@ -38,6 +40,8 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "connectivity": {"participant": LocalConnectivityService},
     "parties": {"participant": LocalPartyService},
     "ledger": {"participant": LocalLedgerService},
+    "users": {"participant": LocalUserManagementService},
+    "identity_providers": {"participant": LocalIdentityProviderConfigService},
     "traffic": {"participant": LocalParticipantTrafficService, "sequencer": LocalSequencerTrafficService},
     "sequencer_connect": {"sequencer": LocalSequencerConnectService},
 }
@@ -59,6 +63,8 @@ class LocalConsoleAdmin:
     def __init__(self, env: Any):
         self._env = env
         self._nodes = {node.name: LocalNodeAdmin(env, node) for node in env.nodes()}
+        # console.enable_features / disable_features change these; canton.features sets them first
+        self._features: set[str] = set(env.config.features.flags())
 
     def nodes(self) -> list[NodeInfo]:
         return [admin.info for admin in self._nodes.values()]
@@ -137,3 +143,13 @@ class LocalConsoleAdmin:
         config = self._env.config
         p = config.parameters
         self._env.config = attrs.evolve(config, parameters=attrs.evolve(p, timeouts=attrs.evolve(p.timeouts, bounded=dt.timedelta(microseconds=micros))))
+
+    # ---- console feature flags ----------------------------------------------------------------
+    def feature_flags(self) -> frozenset[str]:
+        return frozenset(self._features | {"Stable"})
+
+    def set_feature(self, flag: str, enabled: bool) -> None:
+        if enabled:
+            self._features.add(flag)
+        else:
+            self._features.discard(flag)

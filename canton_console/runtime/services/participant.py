@@ -3,6 +3,7 @@ its own traffic view."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlparse
@@ -10,10 +11,14 @@ from urllib.parse import urlparse
 from canton_console.admin.records import (
     ConnectedSynchronizer,
     EnabledParty,
+    IdentityProviderConfigRecord,
+    LedgerApiUser,
+    LedgerApiUsersPage,
     LedgerTransaction,
     PartyHosting,
     PingOutcome,
     RegisteredSynchronizer,
+    UserRight,
 )
 from canton_console.runtime.scheduler import wait_future
 from canton_console.runtime.services.base import LocalService
@@ -180,8 +185,23 @@ class LocalLedgerService(LocalService):
         submission_id: str | None,
         deduplication_period_micros: int | None,
         timeout_micros: int,
+        read_as: Sequence[str] = (),
+        as_user: bool = False,
     ) -> LedgerTransaction:
         node = self._node
+
+        def authorize() -> str:
+            from canton_console.runtime.participant import authorization
+            from canton_console.runtime.participant.user_management import invalid_field, user_id_problem
+
+            claims = authorization.request_claims(node, user_id, as_user)
+            authorized_user = authorization.authorize_submission(claims, user_id, list(act_as), list(read_as), submission_id)
+            problem = user_id_problem(authorized_user)
+            if problem:
+                raise invalid_field("user_id", problem, submission_id)
+            return authorized_user
+
+        user_id = self._call(authorize)
         future = self._call(node.submit_command, list(commands), list(act_as), command_id, synchronizer_id, user_id, submission_id, deduplication_period_micros)
         try:
             tx = wait_future(future, timeout_micros / 1e6)
@@ -210,3 +230,91 @@ class LocalParticipantTrafficService(LocalService):
             return sync.traffic.member_view(node.member_id, receipt, node.last_seen.get(synchronizer_id, 0))
 
         return self._call(run)
+
+
+class LocalUserManagementService(LocalService):
+    """The Ledger API's user management service of a participant (see ``user_management``)."""
+
+    passive_refusal = "ledger"
+
+    def _store(self) -> Any:
+        from canton_console.runtime.participant.user_management import UserManagement
+
+        return UserManagement(self._node)
+
+    def create(
+        self,
+        user_id: str,
+        primary_party: str | None,
+        is_deactivated: bool,
+        annotations: Sequence[tuple[str, str]],
+        identity_provider_id: str,
+        rights: Sequence[UserRight],
+    ) -> LedgerApiUser:
+        return self._call(lambda: self._store().create(user_id, primary_party, is_deactivated, list(annotations), identity_provider_id, list(rights)))
+
+    def get(self, user_id: str, identity_provider_id: str = "") -> LedgerApiUser:
+        return self._call(lambda: self._store().get(user_id, identity_provider_id))
+
+    def update(
+        self,
+        user_id: str,
+        primary_party: str | None,
+        is_deactivated: bool,
+        annotations: Sequence[tuple[str, str]],
+        resource_version: str,
+        identity_provider_id: str = "",
+    ) -> LedgerApiUser:
+        return self._call(lambda: self._store().update(user_id, primary_party, is_deactivated, list(annotations), resource_version, identity_provider_id))
+
+    def delete(self, user_id: str, identity_provider_id: str = "") -> None:
+        self._call(lambda: self._store().delete(user_id, identity_provider_id))
+
+    def list(self, page_token: str = "", page_size: int = 0, identity_provider_id: str = "") -> LedgerApiUsersPage:
+        return self._call(lambda: self._store().list_users(page_token, page_size, identity_provider_id))
+
+    def update_idp(self, user_id: str, source_identity_provider_id: str, target_identity_provider_id: str) -> None:
+        self._call(lambda: self._store().update_idp(user_id, source_identity_provider_id, target_identity_provider_id))
+
+    def grant(self, user_id: str, rights: Sequence[UserRight], identity_provider_id: str = "") -> builtins.list[UserRight]:
+        return self._call(lambda: self._store().grant(user_id, list(rights), identity_provider_id))
+
+    def revoke(self, user_id: str, rights: Sequence[UserRight], identity_provider_id: str = "") -> builtins.list[UserRight]:
+        return self._call(lambda: self._store().revoke(user_id, list(rights), identity_provider_id))
+
+    def rights(self, user_id: str, identity_provider_id: str = "") -> builtins.list[UserRight]:
+        return self._call(lambda: self._store().rights(user_id, identity_provider_id))
+
+
+class LocalIdentityProviderConfigService(LocalService):
+    """The Ledger API's identity provider config service of a participant."""
+
+    passive_refusal = "ledger"
+
+    def _store(self) -> Any:
+        from canton_console.runtime.participant.user_management import UserManagement
+
+        return UserManagement(self._node)
+
+    def create(self, identity_provider_id: str, is_deactivated: bool, jwks_url: str, issuer: str, audience: str | None) -> IdentityProviderConfigRecord:
+        return self._call(lambda: self._store().create_idp(identity_provider_id, is_deactivated, jwks_url, issuer, audience))
+
+    def update(
+        self,
+        identity_provider_id: str,
+        is_deactivated: bool,
+        jwks_url: str,
+        issuer: str,
+        audience: str | None,
+        update_mask: Sequence[str],
+    ) -> IdentityProviderConfigRecord:
+        return self._call(lambda: self._store().update_idp_config(identity_provider_id, is_deactivated, jwks_url, issuer, audience, list(update_mask)))
+
+    def get(self, identity_provider_id: str) -> IdentityProviderConfigRecord:
+        return self._call(lambda: self._store().get_idp(identity_provider_id))
+
+    def list(self) -> builtins.list[IdentityProviderConfigRecord]:
+        return self._call(lambda: self._store().list_idps())
+
+    def delete(self, identity_provider_id: str) -> None:
+        self._call(lambda: self._store().delete_idp(identity_provider_id))
