@@ -262,6 +262,20 @@ class ReplicationService(Protocol):
 # ---- the whole -------------------------------------------------------------------------------
 
 
+class SequencerSetupService(Protocol):
+    """Canton's SequencerInitializationService, and the onboarding state an initialized sequencer
+    gives out for a new one."""
+
+    def onboarding_state_for_sequencer(self, sequencer_id: str) -> bytes:
+        """What a new sequencer needs to join: fails with TOPOLOGY_MISSING_MAPPING until the
+        synchronizer's sequencer state names it."""
+        ...
+
+    def assign_from_onboarding_state(self, onboarding_state: bytes) -> None:
+        """Join the synchronizer of the onboarding state (nothing happens if already initialized)."""
+        ...
+
+
 class NodeAdmin(Protocol):
     """One node's admin API: its services, by concern. A service a node kind lacks is None."""
 
@@ -277,6 +291,7 @@ class NodeAdmin(Protocol):
     traffic: Any  # ParticipantTrafficService on a participant, SequencerTrafficService on a sequencer
     replication: ReplicationService | None
     sequencer_connect: SequencerConnectService | None
+    sequencer_setup: SequencerSetupService | None
 
 
 class ConsoleAdmin(Protocol):
