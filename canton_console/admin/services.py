@@ -73,8 +73,15 @@ class TopologyService(Protocol):
     store of that synchronizer's topology)."""
 
     def stores(self) -> list[str]:
-        """The stores of this node: ``Authorized``, then one per synchronizer it keeps the topology of."""
+        """The stores of this node: ``Authorized``, one per synchronizer it keeps the topology of, and
+        its temporary stores (``temporary/<name>``)."""
         ...
+
+    def create_temporary_store(self, name: str) -> str:
+        """A new, empty temporary store (in memory); its store id."""
+        ...
+
+    def drop_temporary_store(self, store: str) -> None: ...
 
     def require_store(self, store: str) -> None:
         """Fails with TOPOLOGY_STORE_NOT_FOUND unless the node keeps the store."""
@@ -245,6 +252,10 @@ class SequencerConnectService(Protocol):
         """The synchronizer's static parameters; fails when the sequencer is not initialized."""
         ...
 
+    def public_endpoint(self) -> str:
+        """Where the sequencer's public API listens (``host:port``)."""
+        ...
+
 
 # ---- replicated nodes ------------------------------------------------------------------------
 
@@ -275,6 +286,19 @@ class SequencerSetupService(Protocol):
         """Join the synchronizer of the onboarding state (nothing happens if already initialized)."""
         ...
 
+    def assign_from_genesis_state(self, genesis: list[SignedTopologyTransaction], static: StaticSynchronizerParameters) -> None:
+        """Found the synchronizer of a fully authorized genesis topology (or join it, when another
+        sequencer founded it with the same genesis)."""
+        ...
+
+
+class MediatorSetupService(Protocol):
+    """Canton's MediatorInitializationService."""
+
+    def assign(self, synchronizer_id: str, sequencers: list[str]) -> None:
+        """Serve the synchronizer whose mediator group names this mediator, through these sequencers."""
+        ...
+
 
 class NodeAdmin(Protocol):
     """One node's admin API: its services, by concern. A service a node kind lacks is None."""
@@ -292,6 +316,7 @@ class NodeAdmin(Protocol):
     replication: ReplicationService | None
     sequencer_connect: SequencerConnectService | None
     sequencer_setup: SequencerSetupService | None
+    mediator_setup: MediatorSetupService | None
 
 
 class ConsoleAdmin(Protocol):

@@ -19,7 +19,12 @@ from canton_console.runtime.services.participant import (
     LocalPingService,
     sequencer_named_by,
 )
-from canton_console.runtime.services.sequencer import LocalSequencerConnectService, LocalSequencerSetupService, LocalSequencerTrafficService
+from canton_console.runtime.services.sequencer import (
+    LocalMediatorSetupService,
+    LocalSequencerConnectService,
+    LocalSequencerSetupService,
+    LocalSequencerTrafficService,
+)
 from canton_console.runtime.services.topology import LocalTopologyService
 from canton_console.values import errors
 from canton_console.values.errors import CantonError
@@ -41,6 +46,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "traffic": {"participant": LocalParticipantTrafficService, "sequencer": LocalSequencerTrafficService},
     "sequencer_connect": {"sequencer": LocalSequencerConnectService},
     "sequencer_setup": {"sequencer": LocalSequencerSetupService},
+    "mediator_setup": {"mediator": LocalMediatorSetupService},
 }
 
 

@@ -30,6 +30,10 @@ class LocalSequencerTrafficService(LocalService):
 
 
 class LocalSequencerConnectService(LocalService):
+    def public_endpoint(self) -> str:
+        api = self._node.config.public_api
+        return f"{api.address}:{api.port}"
+
     def synchronizer_id(self) -> str:
         return self._call(lambda: self._node.synchronizer_id)
 
@@ -72,6 +76,9 @@ class LocalSequencerSetupService(LocalService):
 
         return self._call(run)
 
+    def assign_from_genesis_state(self, genesis: list[t.SignedTopologyTransaction], static: StaticSynchronizerParameters) -> None:
+        self._call(self._env.assign_sequencer_from_genesis, self._node, genesis, static)
+
     def assign_from_onboarding_state(self, onboarding_state: bytes) -> None:
         def run() -> None:
             node = self._node
@@ -105,3 +112,10 @@ def parse_onboarding_state(data: bytes) -> dict:
     if not isinstance(body, dict) or body.get("format") != ONBOARDING_FORMAT:
         raise CantonError(errors.INVALID_ARGUMENT, "Unable to parse the onboarding state: it is not a sequencer onboarding state of this console.")
     return body
+
+
+class LocalMediatorSetupService(LocalService):
+    """Canton's MediatorInitializationService."""
+
+    def assign(self, synchronizer_id: str, sequencers: list[str]) -> None:
+        self._call(self._env.assign_mediator, self._node, synchronizer_id, sequencers)
