@@ -77,8 +77,15 @@ class TopologyService(Protocol):
     store of that synchronizer's topology)."""
 
     def stores(self) -> list[str]:
-        """The stores of this node: ``Authorized``, then one per synchronizer it keeps the topology of."""
+        """The stores of this node: ``Authorized``, one per synchronizer it keeps the topology of, and
+        its temporary stores (``temporary/<name>``)."""
         ...
+
+    def create_temporary_store(self, name: str) -> str:
+        """A new, empty temporary store (in memory); its store id."""
+        ...
+
+    def drop_temporary_store(self, store: str) -> None: ...
 
     def require_store(self, store: str) -> None:
         """Fails with TOPOLOGY_STORE_NOT_FOUND unless the node keeps the store."""
@@ -329,6 +336,10 @@ class SequencerConnectService(Protocol):
         """The synchronizer's static parameters; fails when the sequencer is not initialized."""
         ...
 
+    def public_endpoint(self) -> str:
+        """Where the sequencer's public API listens (``host:port``)."""
+        ...
+
 
 # ---- replicated nodes ------------------------------------------------------------------------
 
@@ -344,6 +355,33 @@ class ReplicationService(Protocol):
 
 
 # ---- the whole -------------------------------------------------------------------------------
+
+
+class SequencerSetupService(Protocol):
+    """Canton's SequencerInitializationService, and the onboarding state an initialized sequencer
+    gives out for a new one."""
+
+    def onboarding_state_for_sequencer(self, sequencer_id: str) -> bytes:
+        """What a new sequencer needs to join: fails with TOPOLOGY_MISSING_MAPPING until the
+        synchronizer's sequencer state names it."""
+        ...
+
+    def assign_from_onboarding_state(self, onboarding_state: bytes) -> None:
+        """Join the synchronizer of the onboarding state (nothing happens if already initialized)."""
+        ...
+
+    def assign_from_genesis_state(self, genesis: list[SignedTopologyTransaction], static: StaticSynchronizerParameters) -> None:
+        """Found the synchronizer of a fully authorized genesis topology (or join it, when another
+        sequencer founded it with the same genesis)."""
+        ...
+
+
+class MediatorSetupService(Protocol):
+    """Canton's MediatorInitializationService."""
+
+    def assign(self, synchronizer_id: str, sequencers: list[str]) -> None:
+        """Serve the synchronizer whose mediator group names this mediator, through these sequencers."""
+        ...
 
 
 class NodeAdmin(Protocol):
@@ -363,6 +401,8 @@ class NodeAdmin(Protocol):
     traffic: Any  # ParticipantTrafficService on a participant, SequencerTrafficService on a sequencer
     replication: ReplicationService | None
     sequencer_connect: SequencerConnectService | None
+    sequencer_setup: SequencerSetupService | None
+    mediator_setup: MediatorSetupService | None
 
 
 class ConsoleAdmin(Protocol):

@@ -142,19 +142,20 @@ class Bool(Arg):
 
 
 class NodeRef(Arg):
-    """A node reference of the given kind (``participant1``), returned as the reference."""
+    """A node reference of the given kind, or of one of several kinds (``participant1``), returned as
+    the reference."""
 
-    def __init__(self, kind: str):
-        self.kind = kind
-        self.expects = f"a {kind} reference such as {kind}1"
+    def __init__(self, kind: str | tuple[str, ...]):
+        self.kinds = (kind,) if isinstance(kind, str) else kind
+        self.expects = " or ".join(f"a {k} reference such as {k}1" for k in self.kinds)
 
     def convert(self, value: Any, ctx: CallContext):
         from canton_console.console.references import NodeReference
 
-        if isinstance(value, NodeReference) and value._kind == self.kind:
+        if isinstance(value, NodeReference) and value._kind in self.kinds:
             return value
         if isinstance(value, NodeReference):
-            raise ctx.bad_value(f"{value.name} is a {value._kind}, not a {self.kind}")
+            raise ctx.bad_value(f"{value.name} is a {value._kind}, not a {' or '.join(self.kinds)}")
         raise ctx.wrong_type(self.expects, value)
 
 

@@ -56,6 +56,7 @@ SHORT_VALUE_NAMES = {
     "CryptoConfig": f"{CANTON}.config.CryptoConfig",
     "CryptoProvider": f"{CANTON}.config.CryptoProvider",
     "SubmissionRequestAmplification": f"{CANTON}.sequencing.SubmissionRequestAmplification",
+    "SequencerConnections": f"{CANTON}.sequencing.SequencerConnections",
 }
 
 # Packages the docs import from that hold nothing the console needs to bind (their names are
@@ -236,6 +237,7 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{CANTON}.config.CryptoConfig"] = static_parameters.CryptoConfig
     table[f"{CANTON}.config.CryptoProvider"] = static_parameters.CRYPTO_PROVIDERS
     table[f"{CANTON}.sequencing.SubmissionRequestAmplification"] = sequencing.SUBMISSION_REQUEST_AMPLIFICATION
+    table[f"{CANTON}.sequencing.SequencerConnections"] = sequencing.SEQUENCER_CONNECTIONS
     from canton_console.values.users import FieldMask
 
     table["com.google.protobuf.field_mask.FieldMask"] = FieldMask

@@ -27,6 +27,10 @@ from canton_console.logs import new_trace_id
 from canton_console.values.errors import CantonError
 from canton_console.values.scala import NoSuchElement
 
+# Command failures are logged for the log file and logging.last_errors(); where no logging is set
+# up (an embedding, a test), Python's last-resort handler must not print them a second time.
+logging.getLogger(CONSOLE_LOGGER).addHandler(logging.NullHandler())
+
 
 @attrs.frozen
 class Outcome:

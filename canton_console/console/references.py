@@ -14,6 +14,7 @@ from canton_console.console.framework import CommandFailure, command
 from canton_console.pretty import Literal
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member, PartyId, SynchronizerId
+from canton_console.values.sequencing import GrpcSequencerConnection
 from canton_console.values.timefmt import round_for_humans
 
 TOPIC_HEALTH = "Health"
@@ -194,6 +195,11 @@ class SequencerReference(NodeReference):
     def physical_synchronizer_id(self) -> SynchronizerId:
         """The id of the synchronizer this sequencer serves (this release has no physical ids)"""
         return self.synchronizer_id
+
+    @property
+    def sequencerConnection(self) -> GrpcSequencerConnection:  # noqa: N802 - Canton's name
+        """The connection to this sequencer's public API, as a member configures it"""
+        return GrpcSequencerConnection((self._admin.sequencer_connect.public_endpoint(),), self.name)
 
 
 class MediatorReference(NodeReference):

@@ -17,6 +17,7 @@ from canton_console.runtime.participant import ParticipantNode
 from canton_console.runtime.scheduler import Scheduler
 from canton_console.runtime.sequencer import SequencerNode
 from canton_console.runtime.synchronizer import Synchronizer
+from canton_console.runtime.topology import TopologyState
 from canton_console.values import errors, topology
 from canton_console.values.errors import CantonError
 from canton_console.values.parameters import DynamicSynchronizerParameters
@@ -221,6 +222,76 @@ class Environment:
         genesis.append(signed(topology.mediator_state(sync_id, 0, mediator_threshold, mediator_members, []), owners))
         sync.add_genesis(genesis)
         sync.last_timestamp = max(sync.last_timestamp, self.clock.now())
+
+    # ---- initializing nodes one by one (the decentralized founding ceremony) ----------------
+    def assign_sequencer_from_genesis(
+        self, node: SequencerNode, genesis: list[topology.SignedTopologyTransaction], static: StaticSynchronizerParameters
+    ) -> str:
+        """(runtime thread) Initialize a sequencer with a synchronizer's genesis topology (Canton's
+        assign_from_genesis_state). The first sequencer founds the synchronizer; one assigned later
+        with the same genesis joins it with the events the others stored."""
+        node.require_running()
+        if node.synchronizer is not None:
+            log.info("Received a request to initialize an already initialized sequencer. Skipping initialization!")
+            return node.synchronizer.id
+        params = [tx for tx in genesis if tx.transaction.mapping.code == topology.SYNCHRONIZER_PARAMETERS]
+        if not params:
+            raise CantonError(errors.INVALID_ARGUMENT, "The genesis state holds no synchronizer parameters (SynchronizerParametersState)")
+        sync_id = params[0].transaction.mapping.data["synchronizer_id"]
+        check = TopologyState(sync_id)
+        for tx in genesis:
+            check.add(tx, 0, 0)
+        missing = [
+            code
+            for code, key in ((topology.SYNCHRONIZER_PARAMETERS, sync_id), (topology.SEQUENCER_STATE, sync_id), (topology.MEDIATOR_STATE, f"{sync_id}/0"))
+            if check.lookup(code, key) is None
+        ]
+        if missing:
+            raise CantonError(
+                errors.TOPOLOGY_MISSING_MAPPING,
+                f"The genesis state of {sync_id} lacks fully authorized {', '.join(missing)}: collect the owners' signatures first.",
+            )
+        if node.member_id not in check.sequencers():
+            raise CantonError(
+                errors.TOPOLOGY_MISSING_MAPPING,
+                f"The following members are missing certain topology mappings: {node.member_id}: {topology.SEQUENCER_STATE}",
+            )
+        sync = self.synchronizers.get(sync_id)
+        if sync is not None:
+            peers = sync.available_sequencers()
+            if not peers:
+                raise CantonError(errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER, f"No running sequencer of synchronizer {sync_id} to join.")
+            node.onboard(sync, peers[0])
+            return sync_id
+        sync = Synchronizer(self, sync_id, sync_id.split("::", 1)[0], static.to_dict())
+        self.synchronizers[sync_id] = sync
+        node.join(sync)
+        sync.add_genesis(genesis)
+        sync.last_timestamp = max(sync.last_timestamp, self.clock.now())
+        log.info("%s founded synchronizer %s from its genesis state", node.name, sync_id)
+        return sync_id
+
+    def assign_mediator(self, node: MediatorNode, synchronizer_id: str, sequencers: Sequence[str]) -> None:
+        """(runtime thread) Connect a mediator to a synchronizer whose mediator group names it, through
+        the given sequencers (Canton's mediator setup.assign)."""
+        node.require_running()
+        node.require_active()
+        sync = self.synchronizers.get(synchronizer_id)
+        if sync is None:
+            raise CantonError(errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER, f"Synchronizer {synchronizer_id} is not served by a sequencer of this console.")
+        if node.synchronizer is not None:
+            if node.synchronizer.id != synchronizer_id:
+                raise CantonError(errors.INVALID_ARGUMENT, f"Mediator {node.name} is already assigned to synchronizer {node.synchronizer.id}.")
+            return
+        if node.member_id not in sync.topology.mediators():
+            raise CantonError(
+                errors.TOPOLOGY_MISSING_MAPPING,
+                f"The following members are missing certain topology mappings: {node.member_id}: {topology.MEDIATOR_STATE}",
+            )
+        unknown = [name for name in sequencers if name not in sync.sequencer_nodes]
+        if unknown:
+            raise CantonError(errors.INVALID_ARGUMENT, f"Not sequencers of {synchronizer_id}: {', '.join(unknown)}")
+        node.join(sync, list(sequencers) or None)
 
     def bootstrap_local(self, name: str = "local") -> str:
         sequencers = [n for n in self.sequencers.values() if n.running]

@@ -135,18 +135,19 @@ class MediatorNode(Node):
         assert self.synchronizer is not None, f"mediator {self.name} has not joined a synchronizer"
         return self.synchronizer
 
-    def join(self, sync: Synchronizer) -> None:
+    def join(self, sync: Synchronizer, sequencers: list[str] | None = None) -> None:
+        """Serve ``sync``, receiving its events through ``sequencers`` (names; default: all of them)."""
         with self.open_storage.transaction() as conn:
             conn.execute(delete(s.SynchronizerRecord))
             conn.execute(
                 insert(s.SynchronizerRecord),
                 [{"synchronizer_id": sync.id, "name": sync.name, "static_parameters": json.dumps(sync.static_parameters)}],
             )
-        self._subscribe(sync)
+        self._subscribe(sync, sequencers)
 
-    def _subscribe(self, sync: Synchronizer) -> None:
+    def _subscribe(self, sync: Synchronizer, sequencers: list[str] | None = None) -> None:
         self.synchronizer = sync
-        self.subscription = Subscription(self.member_id, list(sync.sequencer_nodes), self._on_events, lambda: self.last_seen)
+        self.subscription = Subscription(self.member_id, list(sequencers or sync.sequencer_nodes), self._on_events, lambda: self.last_seen)
         sync.subscribe(self.subscription)
 
     def stored_synchronizer_id(self) -> str | None:

@@ -145,6 +145,8 @@ class Node:
         self.uid: UniqueIdentifier | None = None
         # The node's authorized topology store, loaded with its identity.
         self.authorized_store: TopologyState | None = None
+        # Temporary topology stores by name: in memory only, gone when the process ends.
+        self.temporary_stores: dict[str, TopologyState] = {}
         self.running = False
         self.killed = False
         self.started_at_wall: float | None = None

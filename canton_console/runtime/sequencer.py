@@ -67,6 +67,15 @@ class SequencerNode(Node):
         self.synchronizer = sync
         sync.sequencer_nodes[self.name] = self
 
+    def onboard(self, sync: Synchronizer, peer: "SequencerNode") -> None:
+        """Join a running synchronizer with the events, topology and traffic a peer holds (Canton's
+        assign_from_onboarding_state); from then on it stores and serves like the others."""
+        self.join(sync)
+        self._copy_store(sync, peer)
+        self.store_missed = False
+        sync.on_sequencer_started(self)
+        log.info("%s joined synchronizer %s with the store of %s", self.name, sync.id, peer.name)
+
     def _on_recover(self) -> None:
         """The database is back: copy what the others sequenced meanwhile, then serve again."""
         sync = self.synchronizer

@@ -1,10 +1,14 @@
-"""Sequencer-client settings a console command takes: ``SubmissionRequestAmplification``."""
+"""Sequencer-client settings a console command takes: ``SubmissionRequestAmplification``, and the
+sequencer connections of a member (``GrpcSequencerConnection``, ``SequencerConnections``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import attrs
 
-from canton_console.pretty import Tree, klass, param
+from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param
 from canton_console.values.refined import INT_MAX, InvalidValue, NonNegativeFiniteDuration, RefinedNumeric
 
 
@@ -58,3 +62,76 @@ class SubmissionRequestAmplificationCompanion:
 
 SUBMISSION_REQUEST_AMPLIFICATION = SubmissionRequestAmplificationCompanion()
 NO_AMPLIFICATION = SUBMISSION_REQUEST_AMPLIFICATION.NoAmplification
+
+
+@attrs.frozen
+class GrpcSequencerConnection:
+    """Canton's ``GrpcSequencerConnection``: how a member reaches one sequencer (its public API)."""
+
+    endpoints: tuple[str, ...]
+    sequencerAlias: str
+    transportSecurity: bool = False
+
+    canton_type = "GrpcSequencerConnection"
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        scheme = "https" if self.transportSecurity else "http"
+        return tuple(f"{scheme}://{e}" for e in self.endpoints)
+
+    def __pretty__(self) -> Tree:
+        fields = [param("sequencerAlias", Literal(f"Sequencer '{self.sequencerAlias}'")), param("endpoints", Apply("List", tuple(Literal(u) for u in self.urls)))]
+        if self.transportSecurity:
+            fields.append(param("transportSecurity", True))
+        return klass("GrpcSequencerConnection", *fields)
+
+
+@attrs.frozen
+class SequencerConnections:
+    """Canton's ``SequencerConnections``: the sequencers a member uses, how many must agree, and how
+    submissions are amplified."""
+
+    connections: tuple[GrpcSequencerConnection, ...]
+    sequencerTrustThreshold: int = 1
+    submissionRequestAmplification: SubmissionRequestAmplification = attrs.field(factory=lambda: SubmissionRequestAmplification(1, NonNegativeFiniteDuration(0)))
+
+    canton_type = "SequencerConnections"
+
+    def __pretty__(self) -> Tree:
+        return klass(
+            "SequencerConnections",
+            param("connections", Apply("Map", tuple(Infix(Literal(f"Sequencer '{c.sequencerAlias}'"), "->", c.__pretty__()) for c in self.connections))),
+            param("sequencer trust threshold", self.sequencerTrustThreshold),
+            param("submission request amplification", self.submissionRequestAmplification),
+        )
+
+
+class SequencerConnectionsCompanion:
+    """``SequencerConnections.single(connection)`` and ``SequencerConnections.tryMany(...)``."""
+
+    canton_type = "SequencerConnections.type"
+
+    def single(self, connection: GrpcSequencerConnection) -> SequencerConnections:
+        if not isinstance(connection, GrpcSequencerConnection):
+            raise InvalidValue(f"SequencerConnections.single expects a sequencer connection (e.g. sequencer1.sequencerConnection), got {type(connection).__name__}")
+        return SequencerConnections((connection,))
+
+    def tryMany(  # noqa: N802 - Canton's name
+        self, connections: Iterable[Any], sequencerTrustThreshold: Any = 1, submissionRequestAmplification: SubmissionRequestAmplification | None = None  # noqa: N803
+    ) -> SequencerConnections:
+        items = tuple(connections)
+        if not items or not all(isinstance(c, GrpcSequencerConnection) for c in items):
+            raise InvalidValue("SequencerConnections.tryMany expects a non-empty Seq of sequencer connections")
+        aliases = [c.sequencerAlias for c in items]
+        if len(set(aliases)) != len(aliases):
+            raise InvalidValue(f"Repeated sequencer aliases found: {sorted({a for a in aliases if aliases.count(a) > 1})}")
+        threshold = int(sequencerTrustThreshold)
+        if not 1 <= threshold <= len(items):
+            raise InvalidValue(f"Sequencer trust threshold {threshold} cannot be greater than number of sequencer connections {len(items)}")
+        return SequencerConnections(items, threshold, submissionRequestAmplification or NO_AMPLIFICATION)
+
+    def __repr__(self) -> str:
+        return "SequencerConnections"
+
+
+SEQUENCER_CONNECTIONS = SequencerConnectionsCompanion()

@@ -55,6 +55,8 @@ CAN_SIGN_ALL_BUT_NSD = "CanSignAllButNamespaceDelegations"
 
 # The authorized store of a node (Canton's TopologyStoreId.Authorized), beside one store per synchronizer.
 AUTHORIZED_STORE = "Authorized"
+# A temporary store (in memory, for a founding ceremony): this prefix and its name.
+TEMPORARY_PREFIX = "temporary/"
 
 REPLACE = "Replace"
 REMOVE = "Remove"

@@ -4,6 +4,7 @@ under a simulated clock, ``clock``."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from canton_console.console import args as a
@@ -15,6 +16,7 @@ from canton_console.values.ids import SynchronizerId
 from canton_console.values.sequencing import SubmissionRequestAmplification
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.timefmt import instant, round_for_humans
+from canton_console.values.topology import TopologyTransaction, sequencer_state
 
 RETRY_MAX_WAIT_PERIOD = values.ScalaDuration(10_000_000, "second")  # utils.retry_until_true's default maxWaitPeriod
 
@@ -216,6 +218,64 @@ class Bootstrap(Group):
                     "ConsoleMacros$bootstrap$.synchronizer",
                 )
         return [m.name for m in mapping]
+
+    @command(needs_running=False)
+    def onboard_new_sequencer(
+        self,
+        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        new_sequencer: Annotated[NodeReference, a.NodeRef("sequencer")],
+        existing_sequencer: Annotated[NodeReference, a.NodeRef("sequencer")],
+        synchronizer_owners: Annotated[Sequence[NodeReference], a.SeqOf(a.NodeRef(("sequencer", "mediator", "participant")))],
+        is_bft_sequencer: Annotated[bool, a.Bool()] = False,
+    ) -> None:
+        """Onboards a new Sequencer node using an existing node from the network.
+
+        Loads the new sequencer's identity into the synchronizer's topology through the existing
+        sequencer, has each owner propose the sequencer state that adds it as active, waits for it
+        to be in force, then initializes the new sequencer from the existing one's onboarding state.
+        ``isBftSequencer``: the new sequencer then also waits to be part of the ordering topology,
+        which here is the active sequencers."""
+        command_name = f"{self.scala_name}.onboard_new_sequencer"
+        if not synchronizer_owners:
+            raise CommandFailure("synchronizerOwners must not be empty", command_name)
+        existing = self._env.node(existing_sequencer.name)
+        new = self._env.node(new_sequencer.name)
+        new_id = str(new.identity.member_id())
+        # the new sequencer's identity, uploaded to the synchronizer
+        existing.topology.load(synchronizer_id, new.topology.identity_transactions())
+        states = existing.topology.sequencer_states(synchronizer_id)
+        if not states:
+            raise CommandFailure("No sequencer state found", command_name)
+        current = states[0]
+
+        def active_now() -> bool:
+            found = existing.topology.sequencer_states(synchronizer_id)
+            return bool(found) and new_id in found[0].active
+
+        if new_id not in current.active:
+            mapping = sequencer_state(synchronizer_id, current.threshold, [*current.active, new_id], [o for o in current.observers if o != new_id])
+            for owner in synchronizer_owners:
+                if active_now():
+                    break  # the owners before already authorized it
+                tx = self._env.node(owner.name).topology.propose(synchronizer_id, mapping).signed.transaction
+
+                def sequenced(tx: TopologyTransaction = tx) -> bool:
+                    return existing.topology.sequenced_state(synchronizer_id, tx) is not None
+
+                wait_until(
+                    self._env,
+                    sequenced,
+                    bounded_timeout(self._env),
+                    "the sequencer state proposal is sequenced",
+                    command_name,
+                )
+        wait_until(self._env, active_now, bounded_timeout(self._env), f"{new_sequencer.name} is an active sequencer of {synchronizer_id}", command_name)
+        if is_bft_sequencer:
+            # the ordering topology of this console's sequencers is the active sequencers
+            wait_until(self._env, active_now, bounded_timeout(self._env), f"{new_sequencer.name} is in the ordering topology", command_name)
+        sequencer_setup = existing_sequencer.setup  # type: ignore[attr-defined]
+        state = sequencer_setup.onboarding_state_for_sequencer(new_id)
+        new_sequencer.setup.assign_from_onboarding_state(state)  # type: ignore[attr-defined]
 
     @command(needs_running=False)
     def synchronizer_local(self, synchronizer_name: Annotated[str, a.Text("a synchronizer name", allow_empty=False)] = "local") -> SynchronizerId:

@@ -173,6 +173,9 @@ class StoreArg(a.SynchronizerIdArg):
     def convert(self, value: Any, ctx: CallContext):
         if isinstance(value, Option) and value.isDefined:
             value = value.get
+        store_id = getattr(value, "store_id", None)
+        if isinstance(store_id, str):
+            return store_id  # a temporary store
         name = value if isinstance(value, str) else getattr(value, "name", None)
         if name in (t.AUTHORIZED_STORE, "TopologyStoreId.Authorized"):
             return t.AUTHORIZED_STORE
@@ -261,7 +264,11 @@ class BaseResult:
             "BaseResult",
             param(
                 "storeId",
-                Literal(self.storeId) if self.storeId == t.AUTHORIZED_STORE else Apply("Synchronizer", (SynchronizerId.parse(self.storeId).__pretty__(),)),
+                Literal(self.storeId)
+                if self.storeId == t.AUTHORIZED_STORE
+                else klass("Temporary", param("name", Literal(self.storeId[len(t.TEMPORARY_PREFIX) :])))
+                if self.storeId.startswith(t.TEMPORARY_PREFIX)
+                else Apply("Synchronizer", (SynchronizerId.parse(self.storeId).__pretty__(),)),
             ),
             param("validFrom", _instant_tree(self.validFrom)),
             param(

@@ -21,7 +21,12 @@ from canton_console.runtime.services.participant import (
     LocalUserManagementService,
     sequencer_named_by,
 )
-from canton_console.runtime.services.sequencer import LocalSequencerConnectService, LocalSequencerTrafficService
+from canton_console.runtime.services.sequencer import (
+    LocalMediatorSetupService,
+    LocalSequencerConnectService,
+    LocalSequencerSetupService,
+    LocalSequencerTrafficService,
+)
 from canton_console.runtime.services.topology import LocalTopologyService
 from canton_console.values import errors
 from canton_console.values.errors import CantonError
@@ -44,6 +49,8 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "identity_providers": {"participant": LocalIdentityProviderConfigService},
     "traffic": {"participant": LocalParticipantTrafficService, "sequencer": LocalSequencerTrafficService},
     "sequencer_connect": {"sequencer": LocalSequencerConnectService},
+    "sequencer_setup": {"sequencer": LocalSequencerSetupService},
+    "mediator_setup": {"mediator": LocalMediatorSetupService},
 }
 
 

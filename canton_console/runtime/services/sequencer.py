@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Sequence
 
 from canton_console.runtime.services.base import LocalService
+from canton_console.values import errors
+from canton_console.values import topology as t
+from canton_console.values.errors import CantonError
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.traffic import TrafficState
 
@@ -25,6 +30,10 @@ class LocalSequencerTrafficService(LocalService):
 
 
 class LocalSequencerConnectService(LocalService):
+    def public_endpoint(self) -> str:
+        api = self._node.config.public_api
+        return f"{api.address}:{api.port}"
+
     def synchronizer_id(self) -> str:
         return self._call(lambda: self._node.synchronizer_id)
 
@@ -34,3 +43,79 @@ class LocalSequencerConnectService(LocalService):
             return StaticSynchronizerParameters.from_dict(sync.static_parameters)
 
         return self._call(run)
+
+
+log = logging.getLogger("canton_console.sequencer")
+
+ONBOARDING_FORMAT = "canton-console/sequencer-onboarding-state/1"
+
+
+class LocalSequencerSetupService(LocalService):
+    """Canton's SequencerInitializationService and the onboarding state a sequencer hands out."""
+
+    def onboarding_state_for_sequencer(self, sequencer_id: str) -> bytes:
+        def run() -> bytes:
+            node = self._node
+            sync = self._env.synchronizers[node.synchronizer_id]  # fails as Canton does when not initialized
+            state = sync.topology.sequencer_state()
+            if state is None or sequencer_id not in [*state["active"], *state["observers"]]:
+                raise CantonError(
+                    errors.TOPOLOGY_MISSING_MAPPING,
+                    f"The following members are missing certain topology mappings: {sequencer_id}: {t.SEQUENCER_STATE}",
+                )
+            body = {
+                "format": ONBOARDING_FORMAT,
+                "synchronizer_id": sync.id,
+                "synchronizer_name": sync.name,
+                "static_parameters": sync.static_parameters,
+                "sequencer_id": sequencer_id,
+                "timestamp": sync.last_timestamp,
+                "topology": [stored.signed.to_dict() for stored in sync.topology.log if not stored.is_proposal],
+            }
+            return json.dumps(body, sort_keys=True).encode()
+
+        return self._call(run)
+
+    def assign_from_genesis_state(self, genesis: list[t.SignedTopologyTransaction], static: StaticSynchronizerParameters) -> None:
+        self._call(self._env.assign_sequencer_from_genesis, self._node, genesis, static)
+
+    def assign_from_onboarding_state(self, onboarding_state: bytes) -> None:
+        def run() -> None:
+            node = self._node
+            state = parse_onboarding_state(onboarding_state)
+            if node.synchronizer is not None:
+                log.info("Received a request to initialize an already initialized sequencer. Skipping initialization!")
+                return
+            if state["sequencer_id"] != node.member_id:
+                raise CantonError(
+                    errors.INVALID_ARGUMENT,
+                    f"The onboarding state is for sequencer {state['sequencer_id']}, not for {node.member_id}.",
+                )
+            sync = self._env.synchronizers.get(state["synchronizer_id"])
+            peers = [n for n in sync.available_sequencers() if n is not node] if sync is not None else []
+            if sync is None or not peers:
+                raise CantonError(
+                    errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER,
+                    f"No running sequencer of synchronizer {state['synchronizer_id']} is reachable from {node.name}: "
+                    "start the sequencer the onboarding state came from.",
+                )
+            node.onboard(sync, peers[0])
+
+        self._call(run)
+
+
+def parse_onboarding_state(data: bytes) -> dict:
+    try:
+        body = json.loads(bytes(data).decode())
+    except (ValueError, UnicodeDecodeError, TypeError):
+        body = None
+    if not isinstance(body, dict) or body.get("format") != ONBOARDING_FORMAT:
+        raise CantonError(errors.INVALID_ARGUMENT, "Unable to parse the onboarding state: it is not a sequencer onboarding state of this console.")
+    return body
+
+
+class LocalMediatorSetupService(LocalService):
+    """Canton's MediatorInitializationService."""
+
+    def assign(self, synchronizer_id: str, sequencers: list[str]) -> None:
+        self._call(self._env.assign_mediator, self._node, synchronizer_id, sequencers)

@@ -34,7 +34,7 @@ class LocalTopologyService(LocalService):
             synced = list(dict.fromkeys(c.synchronizer_id for c in node.connections.values() if c.synchronizer_id in synchronizers))
         else:
             synced = [node.synchronizer.id] if node.synchronizer is not None else []
-        return [t.AUTHORIZED_STORE, *synced]
+        return [t.AUTHORIZED_STORE, *synced, *(t.TEMPORARY_PREFIX + name for name in node.temporary_stores)]
 
     def _store(self, synchronizer_id: str) -> Any:
         """The synchronizer ``synchronizer_id`` whose topology this node keeps, or Canton's error."""
@@ -49,6 +49,11 @@ class LocalTopologyService(LocalService):
         return sync
 
     def _state(self, store: str) -> TopologyState:
+        if store.startswith(t.TEMPORARY_PREFIX):
+            temporary = self._node.temporary_stores.get(store[len(t.TEMPORARY_PREFIX) :])
+            if temporary is None:
+                raise CantonError(errors.TOPOLOGY_STORE_NOT_FOUND, f"Topology store 'Temporary({store[len(t.TEMPORARY_PREFIX):]})' is not known.")
+            return temporary
         if store == t.AUTHORIZED_STORE:
             state = self._node.authorized_store
             assert state is not None, "a running node has loaded its authorized store"
@@ -83,6 +88,24 @@ class LocalTopologyService(LocalService):
 
     def head(self, store: str, code: str, key: str) -> t.StoredTransaction | None:
         return self._call(lambda: self._state(store)._current(code, key, None))
+
+    def create_temporary_store(self, name: str) -> str:
+        def run() -> str:
+            stores = self._node.temporary_stores
+            if name in stores:
+                raise CantonError(errors.TOPOLOGY_TEMPORARY_STORE_ALREADY_EXISTS, f"Cannot create topology store with id Temporary({name}), because it already exists.")
+            stores[name] = TopologyState(t.TEMPORARY_PREFIX + name)
+            return t.TEMPORARY_PREFIX + name
+
+        return self._call(run)
+
+    def drop_temporary_store(self, store: str) -> None:
+        def run() -> None:
+            name = store[len(t.TEMPORARY_PREFIX) :] if store.startswith(t.TEMPORARY_PREFIX) else None
+            if name is None or self._node.temporary_stores.pop(name, None) is None:
+                raise CantonError(errors.TOPOLOGY_STORE_NOT_FOUND, f"Topology store '{f'Temporary({name})' if name else store}' is not known.")
+
+        self._call(run)
 
     def identity_transactions(self) -> builtins.list[t.SignedTopologyTransaction]:
         return self._call(lambda: authorized_store.identity_transactions(self._node))
@@ -171,6 +194,13 @@ class LocalTopologyService(LocalService):
         """(runtime thread) Store transactions in the authorized store (a participant sends them on to
         its synchronizers) or send them to a synchronizer."""
         node = self._node
+        if store.startswith(t.TEMPORARY_PREFIX):
+            # in memory only, and sent nowhere
+            state = self._state(store)
+            now = self._env.clock.now()
+            for tx in signed:
+                state.add(tx, now, 0)
+            return
         if store != t.AUTHORIZED_STORE:
             self._store(store).submit(topology_broadcast(node.member_id, signed))
             return

@@ -1,0 +1,114 @@
+"""``sequencer.setup``: initializing a sequencer later than the synchronizer's start, from the
+onboarding state an initialized sequencer of the synchronizer gives out (Canton's
+``SequencerAdministration``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+import attrs
+
+from canton_console.console import args as a
+from canton_console.console.framework import NodeGroup, command, subgroup
+from canton_console.console.references import SequencerReference, wait_until
+from canton_console.pretty import Tree, klass, param
+from canton_console.values import topology as t
+from canton_console.values.bytestring import ByteString
+
+
+@attrs.frozen
+class InitializeSequencerResponse:
+    """What initializing a sequencer answers: whether it runs replicated (this console's do not)."""
+
+    canton_type: ClassVar[str] = "InitializeSequencerResponse"
+
+    replicated: bool = False
+
+    def __pretty__(self) -> Tree:
+        return klass("InitializeSequencerResponse", param("replicated", self.replicated))
+
+
+class BytesArg(a.Arg):
+    expects = "a ByteString (e.g. what onboarding_state_for_sequencer returned)"
+
+    def convert(self, value, ctx):
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        raise ctx.wrong_type(self.expects, value)
+
+
+@subgroup(SequencerReference, "setup")
+class SequencerSetupGroup(NodeGroup):
+    """Methods used for node initialization"""
+
+    scala_name = "SequencerAdministration"
+
+    def _onboarding_state(self, sequencer_id: str, timeout: int | None) -> ByteString:
+        # Cut once the sequencer state that names the new sequencer is in force (its effective time
+        # passed); a sequencer it does not name at all is refused by the service at once.
+        topology = self._admin.topology
+        sync_id = self._admin.sequencer_connect.synchronizer_id()
+
+        def naming() -> list:
+            return [st for st in topology.list(sync_id, t.SEQUENCER_STATE) if sequencer_id in (*st.mapping.data["active"], *st.mapping.data["observers"])]
+
+        if naming():
+            wait_until(
+                self._env,
+                lambda: any(st.valid_from <= topology.now() for st in naming()),
+                timeout if timeout is not None else self._env.timeout_micros("bounded"),
+                f"the sequencer state naming {sequencer_id} is in force on {self._node_name}",
+                f"{self.scala_name}.onboarding_state_for_sequencer",
+            )
+        return ByteString(self._admin.sequencer_setup.onboarding_state_for_sequencer(sequencer_id))
+
+    @command
+    def onboarding_state_for_sequencer(
+        self,
+        sequencer_id: Annotated[str, a.MemberArg(("sequencer",))],
+        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+    ) -> ByteString:
+        """Download the onboarding state for a given sequencer
+
+        The synchronizer's topology and where its event stream stands, for a sequencer that the
+        sequencer state of the synchronizer names (``topology.sequencers.propose``); waits up to
+        ``timeout`` (default: console.bounded) for that change to be in force here."""
+        return self._onboarding_state(sequencer_id, timeout)
+
+    @command
+    def onboarding_state_for_sequencerV2(  # noqa: N802 - Canton's name
+        self,
+        sequencer_id: Annotated[str, a.MemberArg(("sequencer",))],
+        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+    ) -> ByteString:
+        """Download the onboarding state for a given sequencer
+
+        The same state as ``onboarding_state_for_sequencer`` (this console has one format)."""
+        return self._onboarding_state(sequencer_id, timeout)
+
+    def _assign(self, onboarding_state: bytes, wait_for_ready: bool) -> InitializeSequencerResponse:
+        status = self._admin.status
+        if wait_for_ready and not status.is_initialized():
+            wait_until(self._env, status.is_running, self._env.timeout_micros("bounded"), f"{self._node_name} is ready for initialization", f"{self.scala_name}.assign_from_onboarding_state")
+        self._admin.sequencer_setup.assign_from_onboarding_state(onboarding_state)
+        return InitializeSequencerResponse()
+
+    @command(needs_running=False)
+    def assign_from_onboarding_state(
+        self, onboarding_state: Annotated[bytes, BytesArg()], wait_for_ready: Annotated[bool, a.Bool()] = True
+    ) -> InitializeSequencerResponse:
+        """Dynamically initialize a sequencer from a point later than the beginning of the event stream.
+
+        Joins the synchronizer with the events and topology of the sequencer the state came from;
+        from then on this sequencer stores and serves the synchronizer's events like the others. A
+        sequencer that is initialized already is left as it is."""
+        return self._assign(onboarding_state, wait_for_ready)
+
+    @command(needs_running=False)
+    def assign_from_onboarding_stateV2(  # noqa: N802 - Canton's name
+        self, onboarding_state: Annotated[bytes, BytesArg()], wait_for_ready: Annotated[bool, a.Bool()] = True
+    ) -> InitializeSequencerResponse:
+        """Dynamically initialize a sequencer from a point later than the beginning of the event stream.
+
+        The same as ``assign_from_onboarding_state`` (this console has one format)."""
+        return self._assign(onboarding_state, wait_for_ready)
