@@ -81,8 +81,8 @@ class TopologyService(Protocol):
         its temporary stores (``temporary/<name>``)."""
         ...
 
-    def create_temporary_store(self, name: str) -> str:
-        """A new, empty temporary store (in memory); its store id."""
+    def create_temporary_store(self, name: str, protocol_version: int) -> str:
+        """A new, empty temporary store (in memory) for transactions of a protocol version; its store id."""
         ...
 
     def drop_temporary_store(self, store: str) -> None: ...

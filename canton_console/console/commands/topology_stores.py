@@ -154,7 +154,7 @@ class TopologyStoresGroup(NodeGroup):
         live in memory only, and a restart of the node loses them. It is connected to no
         synchronizer: nothing in it is sent anywhere. ``protocolVersion`` must be one this console
         runs (its transactions are of that version)."""
-        return store_id_value(self._admin.topology.create_temporary_store(name))
+        return store_id_value(self._admin.topology.create_temporary_store(name, protocol_version.toProtoPrimitive))
 
     @command
     def drop_temporary_topology_store(self, temporary_store_id: Annotated[str, TemporaryStoreArg()]) -> None:

@@ -14,6 +14,7 @@ from canton_console.values import errors
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError
 from canton_console.values.parameters import DynamicSynchronizerParameters
+from canton_console.values.static_parameters import STABLE
 from canton_console.values.timefmt import instant
 
 NO_SIGNING_KEY = "Could not find an appropriate signing key to issue the topology transaction"
@@ -89,8 +90,10 @@ class LocalTopologyService(LocalService):
     def head(self, store: str, code: str, key: str) -> t.StoredTransaction | None:
         return self._call(lambda: self._state(store)._current(code, key, None))
 
-    def create_temporary_store(self, name: str) -> str:
+    def create_temporary_store(self, name: str, protocol_version: int) -> str:
         def run() -> str:
+            if protocol_version not in STABLE:
+                raise CantonError(errors.INVALID_ARGUMENT, f"Protocol version {protocol_version} is not supported by this node")
             stores = self._node.temporary_stores
             if name in stores:
                 raise CantonError(errors.TOPOLOGY_TEMPORARY_STORE_ALREADY_EXISTS, f"Cannot create topology store with id Temporary({name}), because it already exists.")
