@@ -220,6 +220,7 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{TOPOLOGY}.transaction.ParticipantPermission"] = topology_commands.ParticipantPermission
     table[f"{TOPOLOGY}.ForceFlag"] = topology_commands.ForceFlag
     table[f"{TOPOLOGY}.ForceFlags"] = topology_commands.ForceFlags
+    table[f"{TOPOLOGY}.transaction.TopologyChangeOp"] = topology_commands.TopologyChangeOp
     table[f"{TOPOLOGY}.admin.grpc.TopologyStoreId"] = topology_stores.TopologyStoreId
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
