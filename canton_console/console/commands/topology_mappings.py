@@ -478,7 +478,22 @@ def _mapping_tree(mapping: t.Mapping) -> Tree:
             param("active", seq_tree([Member.parse(m) for m in data["active"]])),
             param("observers", seq_tree([Member.parse(m) for m in data["observers"]])) if data["observers"] else None,
         )
+    items = _ITEMS.get(code)
+    if items is not None:
+        module, cls = items
+        import importlib
+
+        return to_tree(getattr(importlib.import_module(f"canton_console.console.commands.{module}"), cls).of(mapping))
     return Apply(code, tuple(param(k, v) for k, v in data.items()))
+
+
+# How a signed transaction shows the mappings whose console items live in their own modules.
+_ITEMS = {
+    t.MEDIATOR_STATE: ("mediators", "MediatorSynchronizerState"),
+    t.PARTICIPANT_PERMISSION: ("participant_synchronizer_permissions", "ParticipantSynchronizerPermission"),
+    t.PARTY_HOSTING_LIMITS: ("party_hosting_limits", "PartyHostingLimits"),
+    t.TRUST_CERTIFICATE: ("synchronizer_trust_certificates", "SynchronizerTrustCertificate"),
+}
 
 
 @attrs.frozen
@@ -576,7 +591,7 @@ def read_results(
     proposals: bool,
     operation: str | None,
     filter_signing_key: str,
-    result: type[TopologyResult],
+    result: Callable[[BaseResult, Any], Any],
     item_of: Callable[[t.Mapping], Any],
     keep: Callable[[Any], bool] = lambda item: True,
 ) -> Vector:
@@ -977,6 +992,9 @@ def uid_filter(uid: str, filter_text: str) -> bool:
     return uid_matches(uid, filter_text)
 
 
+PTP_FORCE = "the party hosting checks these flags override (active contracts, signatory permissions) are not made by canton-console"
+
+
 @subgroup(TopologyGroup, "party_to_participant_mappings")
 class PartyToParticipantGroup(NodeGroup):
     """Manage party to participant mappings"""
@@ -1127,7 +1145,7 @@ class PartyToParticipantGroup(NodeGroup):
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
         must_fully_authorize: Annotated[bool, a.Bool()] = False,
         store: Annotated[str, StoreArg()] = t.AUTHORIZED_STORE,
-        force_flags: Annotated[ForceFlags | None, ForceArg()] = None,
+        force_flags: Annotated[Any, Unsupported(PTP_FORCE, accept=("ForceFlags()", "ForceFlags.none"))] = None,
     ) -> SignedTopologyTransaction:
         """Replace party to participant mapping
 
@@ -1171,7 +1189,7 @@ class PartyToParticipantGroup(NodeGroup):
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
         must_fully_authorize: Annotated[bool, a.Bool()] = False,
         store: Annotated[str, StoreArg()] = t.AUTHORIZED_STORE,
-        force_flags: Annotated[ForceFlags | None, ForceArg()] = None,
+        force_flags: Annotated[Any, Unsupported(PTP_FORCE, accept=("ForceFlags()", "ForceFlags.none"))] = None,
     ) -> SignedTopologyTransaction:
         """Change party to participant mapping
 
