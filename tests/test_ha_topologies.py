@@ -114,7 +114,7 @@ def test_a_party_hosted_on_two_participants_transacts_while_either_is_up(session
     s = session
     step_ok(s, 'val bob = participant3.parties.enable("Bob")')
     host_alice_on_both(s)
-    mapping = step_ok(s, 'participant1.topology.party_to_participant_mappings.list(filterParty = "Alice")')
+    mapping = step_ok(s, 'participant1.topology.party_to_participant_mappings.list(daId, filterParty = "Alice")')
     assert [str(h.participantId) for h in mapping[0].item.participants] == [
         str(step_ok(s, "participant1.id")),
         str(step_ok(s, "participant2.id")),

@@ -310,21 +310,21 @@ def test_a_party_hosted_on_two_participants_needs_both(session):
     hosting = "Seq((participant1, ParticipantPermission.Submission), (participant2, ParticipantPermission.Confirmation))"
     tx = step_ok(session, f"participant1.topology.party_to_participant_mappings.propose(alice, {hosting}, threshold = 2, store = {SYNC})")
     assert tx.isProposal and tx.serial == 2
-    pending = step_ok(session, "participant1.topology.party_to_participant_mappings.list(proposals = true, filterParty = \"Alice\")")
+    pending = step_ok(session, f"participant1.topology.party_to_participant_mappings.list({SYNC}, proposals = true, filterParty = \"Alice\")")
     assert len(pending) == 1 and pending[0].item.threshold == 2
-    current = step_ok(session, 'participant2.topology.party_to_participant_mappings.list(filterParty = "Alice")')
+    current = step_ok(session, f'participant2.topology.party_to_participant_mappings.list({SYNC}, filterParty = "Alice")')
     assert [h.participantId.identifier for h in current[0].item.participants] == ["participant1"]
-    tx = step_ok(session, f"participant2.topology.party_to_participant_mappings.propose(alice, {hosting}, threshold = 2)")
+    tx = step_ok(session, f"participant2.topology.party_to_participant_mappings.propose(alice, {hosting}, threshold = 2, store = {SYNC})")
     assert not tx.isProposal
-    current = step_ok(session, 'participant2.topology.party_to_participant_mappings.list(filterParty = "Alice")')
+    current = step_ok(session, f'participant2.topology.party_to_participant_mappings.list({SYNC}, filterParty = "Alice")')
     assert [(h.participantId.identifier, h.permission.value) for h in current[0].item.participants] == [
         ("participant1", "Submission"),
         ("participant2", "Confirmation"),
     ]
     assert current[0].context.serial == 2
-    rendered = session.step('participant2.topology.party_to_participant_mappings.list(filterParty = "Alice")').output
+    rendered = session.step(f'participant2.topology.party_to_participant_mappings.list({SYNC}, filterParty = "Alice")').output
     assert "PartyToParticipant(" in rendered and "permission = Confirmation" in rendered
     out = failure(session, f"participant1.topology.party_to_participant_mappings.propose(alice, {hosting}, threshold = 3)")
-    assert "the threshold 3 is higher than the number of confirming participants (2)" in out
+    assert "cannot meet threshold of 3 confirming participants" in out
     out = failure(session, "participant1.topology.party_to_participant_mappings.propose(alice, Seq((participant1, 5)))")
     assert "expects a ParticipantPermission" in out

@@ -264,7 +264,7 @@ def two_sequencers(tmp_path):
 
 def test_a_top_up_takes_effect_once_the_sequencer_threshold_submitted_it(two_sequencers):
     s = two_sequencers
-    assert step_ok(s, "sequencer1.topology.sequencers.list()")[0].threshold == 2
+    assert step_ok(s, "sequencer1.topology.sequencers.list()")[0].item.threshold == 2
     step_ok(s, "sequencer1.traffic_control.set_traffic_balance(member=participant1, serial=1, newBalance=50000)")
     step_ok(s, "clock.advance(timedelta(seconds=1))")
     # one sequencer is not enough: unchanged

@@ -231,6 +231,7 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{TOPOLOGY}.transaction.ParticipantPermission"] = topology_commands.ParticipantPermission
     table[f"{TOPOLOGY}.ForceFlag"] = topology_commands.ForceFlag
     table[f"{TOPOLOGY}.ForceFlags"] = topology_commands.ForceFlags
+    table[f"{TOPOLOGY}.transaction.TopologyChangeOp"] = topology_commands.TopologyChangeOp
     table[f"{TOPOLOGY}.admin.grpc.TopologyStoreId"] = topology_stores.TopologyStoreId
     table[f"{CLIENT_DATA}.StaticSynchronizerParameters"] = static_parameters.STATIC_SYNCHRONIZER_PARAMETERS
     table[f"{CANTON}.version.ProtocolVersion"] = static_parameters.PROTOCOL_VERSIONS

@@ -259,6 +259,7 @@ class Console:
         ns["ParticipantPermission"] = topology_commands.ParticipantPermission
         ns["ForceFlag"] = topology_commands.ForceFlag
         ns["ForceFlags"] = topology_commands.ForceFlags
+        ns.setdefault("TopologyChangeOp", topology_commands.TopologyChangeOp)
         ns["Seq"] = Seq
         ns["Some"] = Some
         ns["Option"] = Option

@@ -190,6 +190,9 @@ class MediatorNode(Node):
         request_id = event.timestamp
         if request_id in self.decided or request_id in self.pending or request_id <= self.purge_until:
             return
+        state = self._joined.topology.mediator_state(0, request_id)
+        if state is None or self.member_id not in state["active"]:
+            return  # an observer of the group (or no longer in it) receives requests but does not decide them
         params = self._joined.parameters(request_id)
         deadline = request_id + params.confirmationResponseTimeout
         req = PendingRequest(request_id, msg["root_hash"], msg["informees"], msg["participants"], deadline)

@@ -9,9 +9,17 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import TopologyResult
+from canton_console.console.commands.topology_mappings import (
+    BOUNDED,
+    OperationArg,
+    SignedTopologyTransaction,
+    StoreArg,
+    SynchronizeArg,
+    TopologyResult,
+    propose_mapping,
+)
 from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, list_results, uid_matches
-from canton_console.console.framework import NodeGroup, command, subgroup
+from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
 from canton_console.pretty import Tree, klass, param
 from canton_console.values import topology as t
 from canton_console.values.ids import Member, SynchronizerId
@@ -75,3 +83,37 @@ class SynchronizerTrustCertificatesGroup(NodeGroup):
         """Whether the participant's trust certificate for the synchronizer is in force"""
         rows: Any = self.list(store=synchronizer_id, filter_uid=participant_id.split("::", 1)[1])
         return any(str(r.item.participantId) == participant_id and str(r.item.synchronizerId) == synchronizer_id for r in rows)
+
+    @command
+    def propose(
+        self,
+        participant_id: Annotated[str, a.MemberArg(("participant",))],
+        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        store: Annotated[str | None, a.Optional(StoreArg())] = t.AUTHORIZED_STORE,
+        must_fully_authorize: Annotated[bool, a.Bool()] = True,
+        serial: Annotated[int | None, a.Optional(a.POSITIVE_INT32)] = None,
+        change: Annotated[str, OperationArg()] = t.REPLACE,
+        feature_flags: Annotated[Any, Unsupported("no participant topology feature flag exists in canton-console")] = None,
+    ) -> SignedTopologyTransaction:
+        """Propose a change to a participant's synchronizer trust certificate.
+
+        A participant's synchronizer trust certificate signals to the synchronizer that the participant would like to act on the synchronizer.
+
+        participantId: the identifier of the trust certificate's target participant
+        synchronizerId: the identifier of the synchronizer on which the participant would like to act
+        store: "Authorized" (the default): stored in the node's authorized store and sent on to the
+               synchronizers it is connected to; a synchronizer id (or None): submitted there directly
+        mustFullyAuthorize: (true by default) fail unless this node's signature fully authorizes it
+        serial: the expected serial; None: the next one"""
+        mapping = t.trust_certificate(participant_id, synchronizer_id)
+        return propose_mapping(
+            self,
+            store or synchronizer_id,
+            mapping,
+            f"{self.scala_name}.propose",
+            serial=serial,
+            must_fully_authorize=must_fully_authorize,
+            synchronize=synchronize,
+            operation=change,
+        )

@@ -4,16 +4,17 @@ synchronizer, waiting for topology changes)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import NodeGroup, command, subgroup
+from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
 from canton_console.console.references import NodeReference, bounded_timeout, wait_until
-from canton_console.pretty import klass, param, seq_tree
+from canton_console.pretty import Tree, klass, param, seq_tree
 from canton_console.values import topology as t
 from canton_console.values.ids import Member, SynchronizerId
+from canton_console.values.refined import PositiveNumeric
 from canton_console.values.scala import Vector
 
 
@@ -25,51 +26,124 @@ class TopologyGroup(NodeGroup):
 
 
 @attrs.frozen
-class SequencerSynchronizerStateResult:
-    synchronizer_id: str
-    threshold: int
-    active: tuple
-    observers: tuple
-    serial: int
+class SequencerSynchronizerState:
+    """Canton's ``SequencerSynchronizerState(synchronizerId, threshold, active, observers)``."""
+
+    synchronizerId: SynchronizerId
+    threshold: PositiveNumeric
+    active: tuple[Member, ...]
+    observers: tuple[Member, ...]
+
+    canton_type = "SequencerSynchronizerState"
+
+    @classmethod
+    def of(cls, mapping: t.Mapping) -> SequencerSynchronizerState:
+        data = mapping.data
+        return cls(
+            SynchronizerId.parse(data["synchronizer_id"]),
+            PositiveNumeric(int(data["threshold"])),
+            tuple(Member.parse(m) for m in data["active"]),
+            tuple(Member.parse(m) for m in data["observers"]),
+        )
+
+    @property
+    def allSequencers(self) -> tuple[Member, ...]:  # noqa: N802 - Canton's name
+        return self.active + self.observers
+
+    def __pretty__(self) -> Tree:
+        return klass(
+            "SequencerSynchronizerState",
+            param("synchronizerId", self.synchronizerId),
+            param("threshold", int(self.threshold.value)),
+            param("active", seq_tree(list(self.active))),
+            param("observers", seq_tree(list(self.observers))) if self.observers else None,
+        )
+
+
+@attrs.frozen
+class ListSequencerSynchronizerStateResult:
+    """A sequencer synchronizer state with where and when it is (``context``, a BaseResult)."""
+
+    context: Any
+    item: SequencerSynchronizerState
 
     canton_type = "ListSequencerSynchronizerStateResult"
 
-    def __pretty__(self):
-        return klass(
-            "SequencerSynchronizerState",
-            param("synchronizerId", SynchronizerId.parse(self.synchronizer_id)),
-            param("threshold", self.threshold),
-            param("active", seq_tree([Member.parse(m) for m in self.active])),
-            param("observers", seq_tree([Member.parse(m) for m in self.observers])) if self.observers else None,
-        )
+    def __pretty__(self) -> Tree:
+        return klass(self.canton_type, param("context", self.context), param("item", self.item))
 
 
 @subgroup(TopologyGroup, "sequencers")
 class SequencersTopologyGroup(NodeGroup):
-    """Inspect and manage the sequencers of a synchronizer"""
+    """Inspect sequencer synchronizer state"""
 
     scala_name = "TopologyAdministrationGroup$sequencers$"
 
     @command
-    def list(self, synchronizer_id: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None) -> Vector:
-        """List the sequencer synchronizer states (threshold, active and observing sequencers)"""
-        return Vector(
-            *[SequencerSynchronizerStateResult(s.synchronizer_id, s.threshold, s.active, s.observers, s.serial) for s in self._admin.topology.sequencer_states(synchronizer_id)]
+    def list(
+        self,
+        store: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
+        filter_synchronizer: Annotated[str, a.Text("a synchronizer id prefix")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+    ) -> Vector:
+        """List the sequencer synchronizer states
+
+        The sequencer synchronizer state (threshold, active and observing sequencers) of the node's
+        stores (or of ``store``); ``filterSynchronizer`` keeps those of synchronizers whose id starts
+        with the text."""
+        from canton_console.console.commands.topology_mappings import read_results
+        from canton_console.console.commands.topology_reads import uid_matches
+
+        stores = [store] if store is not None else self._admin.topology.stores()
+        return read_results(
+            self,
+            stores,
+            t.SEQUENCER_STATE,
+            proposals,
+            t.REPLACE,
+            filter_signing_key,
+            ListSequencerSynchronizerStateResult,
+            SequencerSynchronizerState.of,
+            lambda item: uid_matches(str(item.synchronizerId), filter_synchronizer),
         )
 
     @command
     def propose(
         self,
         synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
-        threshold: Annotated[int, a.POSITIVE_INT],
+        threshold: Annotated[int, a.POSITIVE_INT32],
         active: Annotated[Sequence[str], a.SeqOf(a.MemberArg(("sequencer",)))],
         passive: Annotated[Sequence[str], a.SeqOf(a.MemberArg(("sequencer",)))] = (),
-    ) -> None:
-        """Propose the sequencers of a synchronizer and the threshold of sequencers that must agree (e.g. on top-ups)"""
+        store: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
+        must_fully_authorize: Annotated[bool, a.Bool()] = False,
+        signed_by: Annotated[str | None, a.Optional(a.Text("a key fingerprint"))] = None,
+        serial: Annotated[int | None, a.Optional(a.POSITIVE_INT32)] = None,
+        synchronize: Annotated[Any, Unsupported("waits the console's bounded timeout", accept=("Some(console.bounded)",))] = None,
+    ) -> Any:
+        """Propose changes to the sequencer topology
+
+        synchronizerId: the target synchronizer
+        active: the list of active sequencers
+        passive: sequencers that receive messages but are not available for members to connect to
+        mustFullyAuthorize: fail unless the signatures fully authorize the transaction
+        signedBy: the fingerprint of the key to be used to sign this proposal
+        serial: the expected serial; None: the next one"""
         from canton_console.console.commands.topology_mappings import propose_mapping
 
         mapping = t.sequencer_state(synchronizer_id, threshold, list(active), list(passive or []))
-        propose_mapping(self, synchronizer_id, mapping, f"{self.scala_name}.propose")
+        return propose_mapping(
+            self,
+            store or synchronizer_id,
+            mapping,
+            f"{self.scala_name}.propose",
+            serial=serial,
+            must_fully_authorize=must_fully_authorize,
+            signed_by=signed_by,
+        )
 
 
 @subgroup(TopologyGroup, "synchronisation")

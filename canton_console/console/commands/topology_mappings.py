@@ -55,6 +55,12 @@ class ForceFlag(enum.Enum):
     AllowUnvalidatedSigningKeys = "AllowUnvalidatedSigningKeys"
     AllowOutOfBoundsValue = "AllowOutOfBoundsValue"
     AllowUnvettedDependencies = "AllowUnvettedDependencies"
+    AllowUnvetPackage = "AllowUnvetPackage"
+    AllowUnvetPackageWithActiveContracts = "AllowUnvetPackageWithActiveContracts"
+    AllowUnknownPackage = "AllowUnknownPackage"
+    DisablePartyWithActiveContracts = "DisablePartyWithActiveContracts"
+    AllowInsufficientParticipantPermissionForSignatoryParty = "AllowInsufficientParticipantPermissionForSignatoryParty"
+    AllowInsufficientSignatoryAssigningParticipantsForParty = "AllowInsufficientSignatoryAssigningParticipantsForParty"
 
     def __pretty__(self) -> Tree:
         return Literal(self.value)
@@ -110,6 +116,90 @@ class ParticipantPermission(enum.Enum):
     def canton_type(self) -> str:
         return f"ParticipantPermission.{self.value}.type"
 
+    @property
+    def showType(self) -> str:  # noqa: N802 - Canton's name
+        """The name Canton's ``showType`` gives the case object (``Confirmation$``)."""
+        return self.value + "$"
+
+    @property
+    def rank(self) -> int:
+        """Submission > Confirmation > Observation, as Canton orders permissions."""
+        return {"Observation": 1, "Confirmation": 2, "Submission": 3}[self.value]
+
+    @property
+    def canConfirm(self) -> bool:  # noqa: N802 - Canton's name
+        return self.rank >= 2
+
+
+class TopologyChangeOp(enum.Enum):
+    """Canton's ``TopologyChangeOp``: a transaction replaces its mapping or removes it."""
+
+    Replace = t.REPLACE
+    Remove = t.REMOVE
+
+    def __pretty__(self) -> Tree:
+        return Literal(self.value)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def canton_type(self) -> str:
+        return f"TopologyChangeOp.{self.value}.type"
+
+
+class OperationArg(Arg):
+    """A ``TopologyChangeOp`` (``TopologyChangeOp.Replace`` or ``TopologyChangeOp.Remove``)."""
+
+    expects = "a TopologyChangeOp (TopologyChangeOp.Replace or TopologyChangeOp.Remove)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if isinstance(value, Option) and value.isDefined:
+            value = value.get
+        if isinstance(value, TopologyChangeOp):
+            return value.value
+        if isinstance(value, str) and value in (t.REPLACE, t.REMOVE):
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
+
+class ListOperationArg(OperationArg):
+    """``operation`` of a list command: ``Some(op)`` (or ``op``) keeps that operation, ``None`` both."""
+
+    expects = "Some(TopologyChangeOp.Replace), Some(TopologyChangeOp.Remove) or None"
+
+    def convert(self, value: Any, ctx: CallContext) -> str | None:  # type: ignore[override]
+        if value is None or value is NONE:
+            return None
+        return super().convert(value, ctx)
+
+
+class SignedByArg(Arg):
+    """``signedBy``: key fingerprints (a Seq, an Option or one fingerprint)."""
+
+    expects = "key fingerprints, e.g. Seq(participant1.id.fingerprint)"
+
+    def convert(self, value: Any, ctx: CallContext) -> tuple[str, ...]:
+        if value is None or value is NONE:
+            return ()
+        if isinstance(value, Option):
+            value = value.get
+        items = list(value) if isinstance(value, (list, tuple)) else [value]
+        out = []
+        for item in items:
+            item = getattr(item, "unwrap", None) or getattr(item, "fingerprint", item)
+            item = getattr(item, "unwrap", item)
+            if not isinstance(item, str) or not item.startswith("1220"):
+                raise ctx.wrong_type(self.expects, value)
+            out.append(item)
+        return tuple(out)
+
+
+class CantonIllegalState(InvalidValue):
+    """Canton's console throwing ``IllegalStateException``."""
+
+    java_exception = "java.lang.IllegalStateException"
+
 
 class ForceArg(Arg):
     expects = "ForceFlags(...), a ForceFlag, or true/false"
@@ -137,31 +227,6 @@ class PermissionArg(Arg):
         if isinstance(value, str) and value in ParticipantPermission.__members__:
             return ParticipantPermission[value]
         raise ctx.wrong_type(self.expects, value)
-
-
-class HostingArg(Arg):
-    """``Seq((participant1, ParticipantPermission.Submission), ...)``: (participant id, permission) pairs."""
-
-    expects = "a Seq of (participant, ParticipantPermission) pairs, e.g. Seq((participant1, ParticipantPermission.Submission))"
-
-    def __init__(self):
-        self.member = a.MemberArg(("participant",))
-        self.permission = PermissionArg()
-
-    def convert(self, value: Any, ctx: CallContext) -> list[tuple[str, str]]:
-        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            raise ctx.wrong_type(self.expects, value)
-        result: list[tuple[str, str]] = []
-        for item in value:
-            if not isinstance(item, tuple) or len(item) != 2:
-                raise ctx.wrong_type(self.expects, item)
-            participant = self.member.convert(item[0], ctx)
-            if any(p == participant for p, _ in result):
-                raise ctx.bad_value(f"{participant} is listed more than once")
-            result.append((participant, self.permission.convert(item[1], ctx).value))
-        if not result:
-            raise ctx.bad_value("at least one hosting participant is needed")
-        return result
 
 
 class StoreArg(a.SynchronizerIdArg):
@@ -420,7 +485,22 @@ def _mapping_tree(mapping: t.Mapping) -> Tree:
             param("active", seq_tree([Member.parse(m) for m in data["active"]])),
             param("observers", seq_tree([Member.parse(m) for m in data["observers"]])) if data["observers"] else None,
         )
+    items = _ITEMS.get(code)
+    if items is not None:
+        module, cls = items
+        import importlib
+
+        return to_tree(getattr(importlib.import_module(f"canton_console.console.commands.{module}"), cls).of(mapping))
     return Apply(code, tuple(param(k, v) for k, v in data.items()))
+
+
+# How a signed transaction shows the mappings whose console items live in their own modules.
+_ITEMS = {
+    t.MEDIATOR_STATE: ("mediators", "MediatorSynchronizerState"),
+    t.PARTICIPANT_PERMISSION: ("participant_synchronizer_permissions", "ParticipantSynchronizerPermission"),
+    t.PARTY_HOSTING_LIMITS: ("party_hosting_limits", "PartyHostingLimits"),
+    t.TRUST_CERTIFICATE: ("synchronizer_trust_certificates", "SynchronizerTrustCertificate"),
+}
 
 
 @attrs.frozen
@@ -476,10 +556,12 @@ def propose_mapping(
     *,
     serial: int | None = None,
     must_fully_authorize: bool = False,
-    signed_by: str | None = None,
+    signed_by: str | tuple[str, ...] | None = None,
     synchronize: Any = BOUNDED,
+    operation: str = t.REPLACE,
 ) -> SignedTopologyTransaction:
-    """Propose ``mapping`` on ``synchronizer_id``'s topology, signed by the group's node.
+    """Propose ``mapping`` in a topology store (``synchronizer_id``: a synchronizer id or the
+    authorized store), signed by the group's node.
 
     Fails with Canton's topology manager errors (serial mismatch, mapping already exists, no
     appropriate signing key, missing authorizations with ``must_fully_authorize``, store not known).
@@ -489,7 +571,11 @@ def propose_mapping(
     from canton_console.console.references import wait_until
 
     topology = group._admin.topology
-    proposed = topology.propose(synchronizer_id, mapping, serial, must_fully_authorize, signed_by)
+    if isinstance(signed_by, tuple):
+        for extra in signed_by[1:]:
+            topology.sign([], extra)  # TOPOLOGY_SECRET_KEY_NOT_IN_STORE unless the node holds the key
+        signed_by = signed_by[0] if signed_by else None
+    proposed = topology.propose(synchronizer_id, mapping, serial, must_fully_authorize, signed_by, operation)
     signed, proposal = proposed.signed, proposed.is_proposal
     timeout = _synchronize_timeout(group, synchronize)
     tx = signed.transaction
@@ -503,6 +589,36 @@ def propose_mapping(
         wait_until(group._env, done, timeout, f"the {mapping.code} transaction with serial {tx.serial} is sequenced", command_name)
         proposal = outcome.get("state") == "proposal"
     return SignedTopologyTransaction(signed, proposal)
+
+
+def read_results(
+    group: NodeGroup,
+    stores: builtins.list[str],
+    code: str,
+    proposals: bool,
+    operation: str | None,
+    filter_signing_key: str,
+    result: Callable[[BaseResult, Any], Any],
+    item_of: Callable[[t.Mapping], Any],
+    keep: Callable[[Any], bool] = lambda item: True,
+) -> Vector:
+    """A list command's results over ``stores``: the head ``code`` transactions with the given
+    ``operation`` (None: replacements and removals), or the pending proposals; signed by a key
+    starting with ``filter_signing_key``; kept by ``keep`` (the command's own filters on the item)."""
+    topology = group._admin.topology
+    for store in stores:
+        topology.require_store(store)
+    out = []
+    for store in stores:
+        for stored in topology.list(store, code, proposals, removals=operation != t.REPLACE):
+            if operation is not None and stored.operation != operation:
+                continue
+            if filter_signing_key and not any(f.startswith(filter_signing_key) for f in stored.signed.signatures):
+                continue
+            item = item_of(stored.mapping)
+            if keep(item):
+                out.append(result(BaseResult.of(store, stored), item))
+    return Vector(*out)
 
 
 # ---- synchronizer parameters -----------------------------------------------------------------
@@ -810,81 +926,326 @@ class SynchronizerParametersGroup(NodeGroup):
 # ---- party to participant ----------------------------------------------------------------------
 
 
+@attrs.frozen
+class ListMultiHostingProposal:
+    """A pending hosting proposal as one hosting participant sees it (Canton's
+    ``ListMultiHostingProposal``): the transaction hash to authorize, the party, this participant's
+    permission, the other participants with theirs, and the threshold."""
+
+    txHash: str
+    party: PartyId
+    permission: ParticipantPermission
+    otherParticipants: tuple[HostingParticipant, ...]
+    threshold: PositiveNumeric
+
+    canton_type = "com.digitalasset.canton.admin.api.client.data.topology.ListMultiHostingProposal"
+
+    def __pretty__(self) -> Tree:
+        others = [Infix(to_tree(h.participantId), "->", Literal(h.permission.showType)) for h in self.otherParticipants]
+        return klass(
+            "ListMultiHostingProposal",
+            param("txHash", Literal("SHA-256:" + self.txHash[:12] + "...")),
+            param("party", self.party),
+            param("permission", Literal(self.permission.showType)),
+            param("others", others[0] if len(others) == 1 else Apply("Map", tuple(others))),
+            param("threshold", int(self.threshold.value)),
+        )
+
+
+def _hosting_text(participants: builtins.list[tuple[str, str]]) -> str:
+    """Canton's ``Seq[HostingParticipant]`` as its error messages print it."""
+    return "List(" + ", ".join(f"HostingParticipant({Member.parse(p)},{perm})" for p, perm in participants) + ")"
+
+
+def check_party_to_participant(party: str, threshold: int, participants: builtins.list[tuple[str, str]]) -> None:
+    """Canton's ``PartyToParticipant.create`` checks: one permission per participant, and a threshold
+    the confirming participants can meet (unless every participant only observes)."""
+    seen: dict[str, builtins.list[tuple[str, str]]] = {}
+    for p, perm in participants:
+        seen.setdefault(p, []).append((p, perm))
+    duplicates = [v for v in seen.values() if len(v) > 1]
+    if duplicates:
+        raise InvalidValue("Participants may only be assigned one permission: List(" + ", ".join(_hosting_text(d) for d in duplicates) + ")")
+    confirming = sum(1 for _p, perm in participants if ParticipantPermission(perm).canConfirm)
+    if confirming and threshold > confirming:
+        raise InvalidValue(
+            f"Party {PartyId.parse(party)} cannot meet threshold of {threshold} confirming participants with participants {_hosting_text(participants)}"
+        )
+
+
+class HostingArg(Arg):
+    """``Seq((participant1, ParticipantPermission.Submission), ...)``: (participant id, permission) pairs."""
+
+    expects = "a Seq of (participant, ParticipantPermission) pairs, e.g. Seq((participant1, ParticipantPermission.Submission))"
+
+    def __init__(self) -> None:
+        self.member = a.MemberArg(("participant",))
+        self.permission = PermissionArg()
+
+    def convert(self, value: Any, ctx: CallContext) -> builtins.list[tuple[str, str]]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (builtins.list, tuple)):
+            raise ctx.wrong_type(self.expects, value)
+        result: builtins.list[tuple[str, str]] = []
+        for item in value:
+            if not isinstance(item, tuple) or len(item) != 2:
+                raise ctx.wrong_type(self.expects, item)
+            result.append((self.member.convert(item[0], ctx), self.permission.convert(item[1], ctx).value))
+        return result
+
+
+def uid_filter(uid: str, filter_text: str) -> bool:
+    from canton_console.console.commands.topology_reads import uid_matches
+
+    return uid_matches(uid, filter_text)
+
+
+PTP_FORCE = "the party hosting checks these flags override (active contracts, signatory permissions) are not made by canton-console"
+
+
 @subgroup(TopologyGroup, "party_to_participant_mappings")
 class PartyToParticipantGroup(NodeGroup):
-    """Inspect and manage party to participant mappings"""
+    """Manage party to participant mappings"""
 
     scala_name = "TopologyAdministrationGroup$party_to_participant_mappings$"
 
-    def _default_store(self, store: str | None) -> str:
-        if store is not None:
-            return store
-        stores = [s for s in self._admin.topology.stores() if s != t.AUTHORIZED_STORE]
-        if len(stores) != 1:
-            raise CommandFailure(
-                f"INVALID_ARGUMENT(8,0): {self._path}: give the store (the synchronizer id) explicitly; "
-                f"this node knows {len(stores)} synchronizer stores"
-            )
-        return stores[0]
+    # ---- reading -------------------------------------------------------------------------
+    def _list(
+        self, stores: builtins.list[str], proposals: bool, operation: str | None, filter_party: str, filter_participant: str, filter_signing_key: str
+    ) -> Vector:
+        def keep(item: PartyToParticipant) -> bool:
+            party = str(item.partyId)
+            if filter_party and not (party.startswith(filter_party) and uid_filter(party, filter_party)):
+                return False
+            return not filter_participant or any(filter_participant in str(h.participantId) for h in item.participants)
+
+        return read_results(
+            self, stores, t.PARTY_TO_PARTICIPANT, proposals, operation, filter_signing_key, ListPartyToParticipantResult, PartyToParticipant.of, keep
+        )
 
     @command
     def list(
         self,
-        synchronizer_id: Annotated[str | None, a.Optional(SynchronizerStoreArg())] = None,
+        synchronizer_id: Annotated[str, SynchronizerStoreArg()],
         proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[str | None, ListOperationArg()] = t.REPLACE,
         filter_party: Annotated[str, a.Text("a party filter")] = "",
         filter_participant: Annotated[str, a.Text("a participant filter")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint filter")] = "",
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
     ) -> Vector:
-        """List party to participant mapping transactions
+        """List party to participant mapping transactions from synchronizer store
 
-        The current mappings of the node's synchronizer stores (or of one), or with proposals = true
-        the pending ones that still lack signatures (e.g. of a newly added hosting participant)."""
-        topology = self._admin.topology
-        if synchronizer_id is not None:
-            topology.require_store(synchronizer_id)
+        List the party to participant mapping transactions present in the stores. Party to participant mappings
+        are topology transactions used to allocate a party to certain participants. The same party can be allocated
+        on several participants with different privileges.
+
+        synchronizerId: Synchronizer to be considered
+        proposals: Whether to query proposals instead of authorized transactions.
+        operation: Optionally, what type of operation the transaction should have.
+        filterParty: Filter for parties starting with the given filter string.
+        filterParticipant: If non-empty, returns only parties that are hosted on this participant.
+        filterSigningKey: Filter for transactions that are authorized with a key that starts with the given filter string."""
+        return self._list([synchronizer_id], proposals, operation, filter_party, filter_participant, filter_signing_key)
+
+    @command
+    def list_from_authorized(
+        self,
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[str | None, ListOperationArg()] = t.REPLACE,
+        filter_party: Annotated[str, a.Text("a party filter")] = "",
+        filter_participant: Annotated[str, a.Text("a participant filter")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint filter")] = "",
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+    ) -> Vector:
+        """List party to participant mapping transactions from the authorized store
+
+        The party to participant mappings of the node's authorized store (see ``list`` for the filters)."""
+        return self._list([t.AUTHORIZED_STORE], proposals, operation, filter_party, filter_participant, filter_signing_key)
+
+    @command
+    def list_from_all(
+        self,
+        proposals: Annotated[bool, a.Bool()] = False,
+        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        operation: Annotated[str | None, ListOperationArg()] = t.REPLACE,
+        filter_party: Annotated[str, a.Text("a party filter")] = "",
+        filter_participant: Annotated[str, a.Text("a participant filter")] = "",
+        filter_signing_key: Annotated[str, a.Text("a key fingerprint filter")] = "",
+        protocol_version: Annotated[Any, Unsupported("results are in the synchronizer's protocol version")] = None,
+    ) -> Vector:
+        """List party to participant mapping transactions from all stores
+
+        The party to participant mappings of every store of the node: its authorized store and each
+        synchronizer store (see ``list`` for the filters)."""
+        return self._list(self._admin.topology.stores(), proposals, operation, filter_party, filter_participant, filter_signing_key)
+
+    @command
+    def list_hosting_proposals(
+        self,
+        synchronizer_id: Annotated[str, SynchronizerStoreArg()],
+        participant_id: Annotated[str, a.MemberArg(("participant",))],
+    ) -> Vector:
+        """List multi-hosted party proposals
+
+        Multi-hosted parties require all involved actors to sign the topology transaction. Topology
+        transactions without sufficient signatures are called proposals. They are distributed the same
+        way as fully authorized topology transactions, and signatures are aggregated until the
+        transaction is fully authorized. This lists the pending hosting proposals that name
+        ``participantId``, as seen on the synchronizer."""
         out = []
-        for sync_id in [synchronizer_id] if synchronizer_id is not None else topology.stores():
-            for stored in topology.list(sync_id, t.PARTY_TO_PARTICIPANT, proposals):
-                data = stored.mapping.data
-                if filter_party and filter_party not in data["party"]:
-                    continue
-                if filter_participant and not any(filter_participant in p for p, _ in data["participants"]):
-                    continue
-                out.append(ListPartyToParticipantResult(BaseResult.of(sync_id, stored), PartyToParticipant.of(stored.mapping)))
+        for r in self._list([synchronizer_id], True, t.REPLACE, "", participant_id, ""):
+            mine = [h for h in r.item.participants if str(h.participantId) == participant_id]
+            if mine:
+                others = tuple(h for h in r.item.participants if str(h.participantId) != participant_id)
+                out.append(ListMultiHostingProposal(r.context.transactionHash, r.item.partyId, mine[0].permission, others, PositiveNumeric(r.item.threshold)))
         return Vector(*out)
 
+    @command
+    def is_known(
+        self,
+        synchronizer_id: Annotated[str, SynchronizerStoreArg()],
+        party: Annotated[str, a.PartyArg()],
+        hosting_participants: Annotated[builtins.list[str], a.SeqOf(a.MemberArg(("participant",)))],
+        permission: Annotated[ParticipantPermission | None, a.Optional(PermissionArg())] = None,
+        threshold: Annotated[int | None, a.Optional(a.POSITIVE_INT)] = None,
+    ) -> bool:
+        """Check whether the node knows the party hosted on the participants
+
+        True when the synchronizer's current mapping of ``party`` hosts it on every one of
+        ``hostingParticipants``, with ``permission`` and ``threshold`` when they are given."""
+        found: dict[str, tuple[int, ParticipantPermission]] = {}
+        for r in self._list([synchronizer_id], False, t.REPLACE, party, "", ""):
+            for h in r.item.participants:
+                found[str(h.participantId)] = (r.item.threshold, h.permission)
+        for participant in hosting_participants:
+            entry = found.get(participant)
+            if entry is None or (threshold is not None and entry[0] != threshold) or (permission is not None and entry[1] != permission):
+                return False
+        return True
+
+    @command
+    def are_known(
+        self,
+        synchronizer_id: Annotated[str, SynchronizerStoreArg()],
+        parties: Annotated[builtins.list[str], a.SeqOf(a.PartyArg())],
+        hosting_participants: Annotated[builtins.list[str], a.SeqOf(a.MemberArg(("participant",)))],
+    ) -> bool:
+        """Check whether the node knows the parties hosted on the participants
+
+        True when every one of ``parties`` is hosted on every one of ``hostingParticipants`` on the
+        synchronizer."""
+        hosts = {str(r.item.partyId): {str(h.participantId) for h in r.item.participants} for r in self._list([synchronizer_id], False, t.REPLACE, "", "", "")}
+        return all(set(hosting_participants) <= hosts.get(party, set()) for party in parties)
+
+    # ---- changing ------------------------------------------------------------------------
     @command
     def propose(
         self,
         party: Annotated[str, a.PartyArg()],
         new_participants: Annotated[builtins.list[tuple[str, str]], HostingArg()],  # builtins: ``list`` is a command here
-        threshold: Annotated[int, a.POSITIVE_INT] = 1,
-        store: Annotated[str | None, a.Optional(StoreArg())] = None,
-        must_fully_authorize: Annotated[bool, a.Bool()] = False,
-        serial: Annotated[int | None, a.Optional(a.POSITIVE_INT)] = None,
+        threshold: Annotated[int, a.POSITIVE_INT32] = 1,
+        serial: Annotated[int | None, a.Optional(a.POSITIVE_INT32)] = None,
+        signed_by: Annotated[tuple[str, ...], SignedByArg()] = (),
+        operation: Annotated[str, OperationArg()] = t.REPLACE,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        must_fully_authorize: Annotated[bool, a.Bool()] = False,
+        store: Annotated[str, StoreArg()] = t.AUTHORIZED_STORE,
+        force_flags: Annotated[Any, Unsupported(PTP_FORCE, accept=("ForceFlags()", "ForceFlags.none"))] = None,
     ) -> SignedTopologyTransaction:
-        """Change the hosting of a party: its participants with their permissions, and the threshold
+        """Replace party to participant mapping
 
-        Signed by this node. The mapping needs the party's namespace and every hosting participant's
-        namespace: each of them proposes the same mapping, and it takes effect once all signed."""
-        confirming = [p for p, perm in new_participants if perm in ("Submission", "Confirmation")]
-        if threshold > max(1, len(confirming)):
-            raise CommandFailure(
-                f"INVALID_ARGUMENT(8,0): {self._path}.propose: the threshold {threshold} is higher than the number of "
-                f"confirming participants ({len(confirming)})"
-            )
-        sync_id = self._default_store(store)
+        Replace the association of a party to hosting participants.
+        party: The unique identifier of the party whose set of participant permissions to modify.
+        newParticipants: The unique identifier of the participants to host the party. Each participant entry specifies
+                         the participant's permissions (submission, confirmation, observation).
+        threshold: The threshold is `1` for regular parties and larger than `1` for "consortium parties". The threshold
+                   indicates how many participant confirmations are needed in order to confirm a Daml transaction on
+                   behalf the party.
+        signedBy: Refers to the optional fingerprint of the authorizing key.
+        serial: The expected serial this topology transaction should have. Serials must be contiguous and start at 1.
+                If None, the serial will be automatically selected by the node.
+        operation: TopologyChangeOp.Replace (the default) or TopologyChangeOp.Remove with the current mapping's values.
+        synchronize: Synchronize timeout can be used to ensure that the state has been propagated into the node
+        mustFullyAuthorize: When set to true, this node's signature and those the proposal already has must fully
+                            authorize the transaction, else the request fails.
+        store: "Authorized" (the default): stored in the node's authorized store and sent on to its synchronizers;
+               a synchronizer id: submitted to that synchronizer directly."""
+        check_party_to_participant(party, threshold, new_participants)
         mapping = t.party_to_participant(party, threshold, new_participants)
         return propose_mapping(
             self,
-            sync_id,
+            store,
             mapping,
             f"{self.scala_name}.propose",
             serial=serial,
             must_fully_authorize=must_fully_authorize,
+            signed_by=signed_by,
             synchronize=synchronize,
+            operation=operation,
         )
+
+    @command
+    def propose_delta(
+        self,
+        party: Annotated[str, a.PartyArg()],
+        adds: Annotated[builtins.list[tuple[str, str]], HostingArg()] = (),  # type: ignore[assignment]
+        removes: Annotated[builtins.list[str], a.SeqOf(a.MemberArg(("participant",)))] = (),  # type: ignore[assignment]
+        signed_by: Annotated[str | None, a.Optional(FingerprintArg())] = None,
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        must_fully_authorize: Annotated[bool, a.Bool()] = False,
+        store: Annotated[str, StoreArg()] = t.AUTHORIZED_STORE,
+        force_flags: Annotated[Any, Unsupported(PTP_FORCE, accept=("ForceFlags()", "ForceFlags.none"))] = None,
+    ) -> SignedTopologyTransaction:
+        """Change party to participant mapping
+
+        Change the association of a party to hosting participants.
+        party: The unique identifier of the party whose set of participants or permission to modify.
+        adds: The unique identifiers of the participants to host the party each specifying the participant's permissions
+              (submission, confirmation, observation). If the participant already hosts the specified party, update the
+              participant's permissions.
+        removes: The unique identifiers of the participants that should no longer host the party.
+        The threshold stays; removing the last participant removes the mapping (a Remove transaction)."""
+        name = f"{self.scala_name}.propose_delta"
+        current = [r for r in self._list([store], False, None, party, "", "") if str(r.item.partyId) == party]
+        if len(current) > 1:
+            raise InvalidValue(f"Found more than one result: {builtins.list(current)}")
+        existing: dict[str, str] = {}
+        threshold, serial = 1, 1
+        if current:
+            head = current[0]
+            serial, threshold = int(head.context.serial) + 1, head.item.threshold
+            if head.context.operation == t.REPLACE:
+                existing = {str(h.participantId): h.permission.value for h in head.item.participants}
+        updated = self._compute(existing, builtins.list(adds), builtins.list(removes))
+        if updated:
+            participants, operation = builtins.list(updated.items()), t.REPLACE
+        else:
+            participants, operation = builtins.list(existing.items()), t.REMOVE
+        check_party_to_participant(party, threshold, participants)
+        mapping = t.party_to_participant(party, threshold, participants)
+        return propose_mapping(
+            self, store, mapping, name, serial=serial, must_fully_authorize=must_fully_authorize, signed_by=signed_by, synchronize=synchronize, operation=operation
+        )
+
+    @staticmethod
+    def _compute(existing: dict[str, str], adds: builtins.list[tuple[str, str]], removes: builtins.list[str]) -> dict[str, str]:
+        """Canton's ``PartyToParticipantComputations.computeNewPermissions``."""
+        both = [p for p, _ in adds if p in removes]
+        if both:
+            raise InvalidValue(
+                "Permissions for the following participant were found in adds and removes: List(" + ", ".join(str(Member.parse(p)) for p in both) + ")"
+            )
+        unknown = sorted({p for p in removes if p not in existing})
+        if unknown:
+            raise InvalidValue(
+                "Cannot remove permission for participants that are not permissioned: Set(" + ", ".join(str(Member.parse(p)) for p in unknown) + ")"
+            )
+        updated = {p: perm for p, perm in existing.items() if p not in removes}
+        for p, perm in adds:
+            updated[p] = perm
+        return updated
 
 
 __all__ = [
@@ -892,11 +1253,13 @@ __all__ = [
     "ForceFlag",
     "ForceFlags",
     "InternalDynamicSynchronizerParameters",
+    "ListMultiHostingProposal",
     "ListPartyToParticipantResult",
     "ListSynchronizerParametersStateResult",
     "ParticipantPermission",
     "PartyToParticipantGroup",
     "SignedTopologyTransaction",
     "SynchronizerParametersGroup",
+    "TopologyChangeOp",
     "propose_mapping",
 ]
