@@ -261,6 +261,7 @@ class Console:
         ns["ForceFlags"] = topology_commands.ForceFlags
         ns.setdefault("TopologyChangeOp", topology_commands.TopologyChangeOp)
         ns["Seq"] = Seq
+        ns["List"] = Seq  # Scala's List: what Seq(...) builds too
         ns["Some"] = Some
         ns["Option"] = Option
         ns["Map"] = lambda *pairs: ScalaMap(pairs)
