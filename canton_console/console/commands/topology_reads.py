@@ -177,6 +177,17 @@ class MappingCodeArg(Arg):
         raise ctx.wrong_type(self.expects, value)
 
 
+class MappingCodesArg(Arg):
+    """``Seq[TopologyMapping.Code]``."""
+
+    expects = "a Seq of topology mapping codes, e.g. Seq(TopologyMapping.Code.NamespaceDelegation)"
+
+    def convert(self, value: Any, ctx: CallContext) -> builtins.list[str]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+            raise ctx.wrong_type(self.expects, value)
+        return [MappingCodeArg().convert(v, ctx) for v in value]
+
+
 class ChangeOpArg(Arg):
     """A ``TopologyChangeOp`` (``Replace``/``Remove``, as is or in ``Some``)."""
 

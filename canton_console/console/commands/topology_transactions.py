@@ -23,7 +23,7 @@ from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     KeyFingerprintArg,
     MappingCode,
-    MappingCodeArg,
+    MappingCodesArg,
     NoForce,
     OptionalChangeOpArg,
     ReadStoreArg,
@@ -305,8 +305,8 @@ class TransactionsGroup(NodeGroup):
         proposals: Annotated[bool, a.Bool()] = False,
         time_query: HeadStateOnly = None,
         operation: Annotated[str | None, OptionalChangeOpArg()] = t.REPLACE,
-        filter_mappings: Annotated[builtins.list[str], a.SeqOf(MappingCodeArg())] = [],  # noqa: B006 - never mutated
-        exclude_mappings: Annotated[builtins.list[str], a.SeqOf(MappingCodeArg())] = [],  # noqa: B006
+        filter_mappings: Annotated[builtins.list[str], MappingCodesArg()] = [],  # noqa: B006 - never mutated
+        exclude_mappings: Annotated[builtins.list[str], MappingCodesArg()] = [],  # noqa: B006
         filter_authorized_key: Annotated[str | None, a.Optional(KeyFingerprintArg())] = None,
         protocol_version: AnyProtocolVersion = None,
         filter_namespace: Annotated[str, a.Text("a namespace prefix")] = "",
@@ -350,8 +350,8 @@ class TransactionsGroup(NodeGroup):
         proposals: Annotated[bool, a.Bool()] = False,
         time_query: HeadStateOnly = None,
         operation: Annotated[str | None, OptionalChangeOpArg()] = None,
-        filter_mappings: Annotated[builtins.list[str], a.SeqOf(MappingCodeArg())] = [],  # noqa: B006 - never mutated
-        exclude_mappings: Annotated[builtins.list[str], a.SeqOf(MappingCodeArg())] = [],  # noqa: B006
+        filter_mappings: Annotated[builtins.list[str], MappingCodesArg()] = [],  # noqa: B006 - never mutated
+        exclude_mappings: Annotated[builtins.list[str], MappingCodesArg()] = [],  # noqa: B006
         filter_authorized_key: Annotated[str | None, a.Optional(KeyFingerprintArg())] = None,
         protocol_version: AnyProtocolVersion = None,
         filter_namespace: Annotated[str, a.Text("a namespace prefix")] = "",
