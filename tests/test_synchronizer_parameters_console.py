@@ -177,7 +177,7 @@ def test_the_validation_rules_and_error_codes(session):
     assert "ALREADY_EXISTS/TOPOLOGY_MAPPING_ALREADY_EXISTS(10,0): A matching topology mapping authorized with the same keys already exists in this state" in out
     # a wrong serial
     out = failure(session, f"{PARAMS}.propose({SYNC}, {PARAMS}.latest({SYNC}).update(maxRequestSize = 7), serial = Some(PositiveInt.tryCreate(9)))")
-    assert "TOPOLOGY_SERIAL_MISMATCH(9,0): The provided serial Some(9) did not match the expected serial Some(4)." in out
+    assert "TOPOLOGY_SERIAL_MISMATCH(9,0): The given serial 9 did not match the expected serial 4." in out
     # a node that is not an owner has no key to sign with
     out = failure(session, f"participant1.topology.synchronizer_parameters.propose_update({SYNC}, _.update(maxRequestSize = 7))")
     assert "NOT_FOUND/TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE(11,0): Could not find an appropriate signing key to issue the topology transaction" in out

@@ -213,8 +213,8 @@ for _name in ("Disabled", "All", "Active", "ThresholdActive"):
 @functools.cache
 def fully_qualified_names() -> dict[str, Any]:
     """Canton's fully qualified names -> the console's objects."""
+    from canton_console.console.commands import owner_to_key_mappings, topology_stores
     from canton_console.console.commands import topology_mappings as topology_commands
-    from canton_console.console.commands import topology_stores
     from canton_console.values import parameters, refined, sequencing, static_parameters
 
     table: dict[str, Any] = {f"{TOPOLOGY}.{name}": getattr(ids, name) for name in SHORT_NAMES if name != "Fingerprint"}
@@ -242,9 +242,50 @@ def fully_qualified_names() -> dict[str, Any]:
     from canton_console.values.users import FieldMask
 
     table["com.google.protobuf.field_mask.FieldMask"] = FieldMask
+    table.update(_topology_transaction_names())
+    table[f"{CANTON}.crypto.KeyPurpose"] = owner_to_key_mappings.KeyPurpose
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     return table
+
+
+def _topology_transaction_names() -> dict[str, Any]:
+    """``com.digitalasset.canton.topology.transaction``: the mappings the console builds, the
+    mapping codes and change operations, and ``DelegationRestriction`` with its values."""
+    from canton_console.console.commands import (
+        decentralized_namespaces,
+        namespace_delegations,
+        owner_to_key_mappings,
+        party_to_key_mappings,
+        topology_reads,
+    )
+
+    package = f"{TOPOLOGY}.transaction"
+    restriction = f"{package}.DelegationRestriction"
+    return {
+        f"{package}.TopologyMapping": topology_reads.TopologyMapping,
+        f"{package}.TopologyChangeOp": topology_reads.TopologyChangeOp,
+        f"{package}.OwnerToKeyMapping": owner_to_key_mappings.OwnerToKeyMapping,
+        f"{package}.PartyToKeyMapping": party_to_key_mappings.PartyToKeyMapping,
+        f"{package}.DecentralizedNamespaceDefinition": decentralized_namespaces.DecentralizedNamespaceDefinition,
+        f"{restriction}.CanSignAllMappings": namespace_delegations.CanSignAllMappings,
+        f"{restriction}.CanSignAllButNamespaceDelegations": namespace_delegations.CanSignAllButNamespaceDelegations,
+        f"{restriction}.CanSignSpecificMappings": namespace_delegations.CanSignSpecificMappings,
+    }
+
+
+# Names Canton's console imports by default (``import ...topology.transaction._`` and
+# ``...DelegationRestriction._``), bound by their short names in every console.
+DEFAULT_TRANSACTION_NAMES = (
+    "TopologyMapping",
+    "TopologyChangeOp",
+    "OwnerToKeyMapping",
+    "PartyToKeyMapping",
+    "DecentralizedNamespaceDefinition",
+    "DelegationRestriction.CanSignAllMappings",
+    "DelegationRestriction.CanSignAllButNamespaceDelegations",
+    "DelegationRestriction.CanSignSpecificMappings",
+)
 
 
 @functools.cache
@@ -361,6 +402,8 @@ def install(namespace: MutableMapping[str, Any]) -> None:
     namespace.setdefault("TopologyStoreId", fully_qualified_names()[f"{TOPOLOGY}.admin.grpc.TopologyStoreId"])
     for name, full in SHORT_VALUE_NAMES.items():
         namespace.setdefault(name, fully_qualified_names()[full])
+    for name in DEFAULT_TRANSACTION_NAMES:
+        namespace.setdefault(name.rsplit(".", 1)[-1], fully_qualified_names()[f"{TOPOLOGY}.transaction.{name}"])
     for root in ROOTS:
         namespace.setdefault(root, Package(root))
     namespace["__cc_import"] = lambda *entries: import_names(namespace, entries)

@@ -56,7 +56,10 @@ def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
         return False
 
 
-def decentralized_namespace(owner_fingerprints: list[str], threshold: int) -> str:
-    """The namespace of several owners with a threshold (Canton's decentralized namespace)."""
-    material = ",".join(sorted(owner_fingerprints)) + f"/{threshold}"
-    return FINGERPRINT_PREFIX + hashlib.sha256(material.encode()).hexdigest()
+def decentralized_namespace(owner_fingerprints: list[str], threshold: int | None = None) -> str:
+    """The namespace of a decentralized namespace as Canton computes it (see
+    :func:`canton_console.values.topology.decentralized_namespace_of`); the threshold does not
+    enter it (the parameter is accepted for callers that pass it)."""
+    from canton_console.values.topology import decentralized_namespace_of
+
+    return decentralized_namespace_of(owner_fingerprints)

@@ -9,6 +9,7 @@ Changes become effective ``topology change delay`` after their sequencing time.
 from __future__ import annotations
 
 import hashlib
+import struct
 from typing import Any
 
 import attrs
@@ -86,10 +87,41 @@ class Mapping:
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "key": self.key, "data": self.data}
 
+    @property
+    def uniqueKey(self) -> MappingHash:  # noqa: N802 - Canton's name
+        """What identifies the mapping whatever its data (Canton's ``MappingHash``): its code and key."""
+        return MappingHash(hashlib.sha256(f"{self.code}/{self.key}".encode()).hexdigest())
+
+
+@attrs.frozen
+class MappingHash:
+    """Canton's ``MappingHash``: the hash of a mapping's unique key (hex SHA-256)."""
+
+    hash: str
+
+    canton_type = "MappingHash"
+
+    def __pretty__(self) -> Any:
+        from canton_console.pretty import Apply, Literal
+
+        return Apply("MappingHash", (Literal("SHA-256:" + self.hash[:12] + "..."),))
+
 
 def key_fingerprint(public_key_hex: str) -> str:
     """The fingerprint of a raw public key (hex): ``1220`` and the hex SHA-256 of the key."""
     return FINGERPRINT_PREFIX + hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()
+
+
+def decentralized_namespace_of(owner_fingerprints: list[str]) -> str:
+    """The namespace of a decentralized namespace, as Canton computes it
+    (``DecentralizedNamespaceDefinition.computeNamespace``): a SHA-256 hash with purpose 37 over the
+    owners' namespace fingerprints, sorted, each with its length prefix; as a multihash (``1220...``)."""
+    digest = hashlib.sha256(struct.pack(">i", 37))
+    for fingerprint in sorted(set(owner_fingerprints)):
+        data = fingerprint.encode()
+        digest.update(struct.pack(">i", len(data)))
+        digest.update(data)
+    return FINGERPRINT_PREFIX + digest.hexdigest()
 
 
 def can_sign(restriction: str | list[str], code: str) -> bool:

@@ -4,17 +4,35 @@ participant's key is known through its namespace (its root namespace delegation)
 
 from __future__ import annotations
 
+import builtins
+import enum
 from typing import Annotated, Any
 
 import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import TopologyResult
-from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, list_results, uid_matches
-from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
-from canton_console.pretty import Apply, Tree, klass, param, to_tree
+from canton_console.console.commands.topology_mappings import BOUNDED, ForceArg, ForceFlags, SynchronizeArg, TopologyResult
+from canton_console.console.commands.topology_reads import (
+    AnyProtocolVersion,
+    ChangeOpArg,
+    CurrentOnly,
+    HeadStateOnly,
+    KeyFingerprintArg,
+    NoForce,
+    ReadStoreArg,
+    SignedByArg,
+    SignedTx,
+    list_results,
+    propose_change,
+    register_item,
+    uid_matches,
+)
+from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, command, subgroup
+from canton_console.pretty import Apply, Literal, Tree, klass, param, to_tree
+from canton_console.values import errors
 from canton_console.values import topology as t
+from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member
 from canton_console.values.keys import SigningPublicKey
 from canton_console.values.scala import Vector
@@ -42,7 +60,7 @@ class OwnerToKeyMapping:
     """Canton's ``OwnerToKeyMapping(member, keys)``."""
 
     member: Member
-    keys: tuple[SigningPublicKey, ...]
+    keys: Vector = attrs.field(converter=lambda keys: Vector(*keys), hash=False)
 
     canton_type = "OwnerToKeyMapping"
 
@@ -52,12 +70,77 @@ class OwnerToKeyMapping:
         keys = data.get("public_keys") or [data["public_key"]]
         return cls(Member.parse(data["member"]), tuple(SigningPublicKey.of_raw_hex(k) for k in keys))
 
+    def copy(self, member: Any = None, keys: Any = None) -> OwnerToKeyMapping:
+        return OwnerToKeyMapping(self.member if member is None else member, tuple(self.keys if keys is None else keys))
+
+    def to_mapping(self) -> t.Mapping:
+        return t.owner_to_key(str(Member.parse(str(self.member))), [k.key for k in self.keys])
+
     def __pretty__(self) -> Tree:
         return klass(
             "OwnerToKeyMapping",
             param("member", self.member),
             param("keys", Apply("Vector", tuple(to_tree(k) for k in self.keys))),
         )
+
+
+register_item(t.OWNER_TO_KEY, OwnerToKeyMapping.of)
+
+
+class KeyPurpose(enum.Enum):
+    """Canton's ``KeyPurpose``: what a key is for."""
+
+    Signing = "signing"
+    Encryption = "encryption"
+
+    canton_type = "KeyPurpose"
+
+    def __pretty__(self) -> Tree:
+        return Literal(self.value)
+
+
+class KeyPurposeArg(Arg):
+    expects = "a KeyPurpose (KeyPurpose.Signing or KeyPurpose.Encryption)"
+
+    def convert(self, value: Any, ctx: CallContext) -> KeyPurpose:
+        if isinstance(value, KeyPurpose):
+            return value
+        if isinstance(value, str) and value in KeyPurpose.__members__:
+            return KeyPurpose[value]
+        raise ctx.wrong_type(self.expects, value)
+
+
+class OwnerToKeyMappingArg(Arg):
+    expects = "an OwnerToKeyMapping (e.g. an item of owner_to_key_mappings.list, or its copy(...))"
+
+    def convert(self, value: Any, ctx: CallContext) -> OwnerToKeyMapping:
+        if isinstance(value, OwnerToKeyMapping):
+            if not value.keys:
+                raise ctx.bad_value("An owner to key mapping needs at least one key")
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
+
+class PublicKeyArg(Arg):
+    expects = "a SigningPublicKey"
+
+    def convert(self, value: Any, ctx: CallContext) -> SigningPublicKey:
+        if isinstance(value, SigningPublicKey):
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
+
+class KeyPairsArg(Arg):
+    expects = "a Seq of (fingerprint, KeyPurpose) pairs"
+
+    def convert(self, value: Any, ctx: CallContext) -> list[tuple[Any, Any]]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise ctx.wrong_type(self.expects, value)
+        return list(value)
+
+
+def _illegal(message: str) -> CommandFailure:
+    return CommandFailure(f"java.lang.IllegalArgumentException: {message}")
 
 
 class ListOwnerToKeyMappingResult(TopologyResult):
@@ -98,4 +181,180 @@ class OwnerToKeyMappingsGroup(NodeGroup):
 
         return list_results(
             self, store, t.OWNER_TO_KEY, proposals, filter_signing_key, ListOwnerToKeyMappingResult, OwnerToKeyMapping.of, keep
+        )
+
+    # ---- changing --------------------------------------------------------------------------------
+    def _node_keys(self) -> builtins.list[SigningPublicKey]:
+        """The keys this node holds (its key vault): this console's nodes hold one signing key, the
+        key of their namespace."""
+        root = self._admin.topology.identity_transactions()[0]
+        return [SigningPublicKey.of_raw_hex(root.transaction.mapping.data["public_key"])]
+
+    def _held_key(self, fingerprint: str, purpose: KeyPurpose) -> SigningPublicKey:
+        found = [k for k in self._node_keys() if purpose is KeyPurpose.Signing and str(k.id).startswith(fingerprint)]
+        if not found:
+            raise _illegal("The specified key is unknown to the key owner")
+        return found[0]
+
+    def _update(
+        self,
+        keys: builtins.list[tuple[str, KeyPurpose]],
+        key_owner: str,
+        signed_by: builtins.list[str],
+        synchronize: Any,
+        add: bool,
+        must_fully_authorize: bool,
+        force: ForceFlags | None,
+        name: str,
+    ) -> None:
+        public = [self._held_key(fp, purpose) for fp, purpose in keys]
+        owner = Member.parse(key_owner)
+        previous = [
+            r
+            for r in self.list(store=t.AUTHORIZED_STORE, filter_key_owner_uid=owner.filterString, filter_key_owner_type=str(owner.code))
+            if str(r.item.member) == str(owner)
+        ]
+        head = self._admin.topology.head(t.AUTHORIZED_STORE, t.OWNER_TO_KEY, str(owner))
+        serial = (head.serial + 1) if head is not None else 1
+        operation = t.REPLACE
+        if add:
+            if previous:
+                current = previous[0].item
+                if set(current.keys) & set(public):
+                    raise _illegal("requirement failed: The owner-to-key mapping already contains the specified keys to add")
+                proposed = current.copy(keys=(*current.keys, *public))
+            else:
+                proposed = OwnerToKeyMapping(owner, tuple(public))
+        else:
+            if not previous:
+                raise _illegal("No authorized owner-to-key mapping exists for specified key owner")
+            current = previous[0].item
+            if not all(k in current.keys for k in public):
+                raise _illegal("requirement failed: The owner-to-key mapping does not contain the specified keys to remove")
+            remaining = tuple(k for k in current.keys if k not in public)
+            if remaining:
+                proposed = current.copy(keys=remaining)
+            else:
+                if not force or not force.flags:
+                    raise CantonError(errors.TOPOLOGY_REMOVING_LAST_KEY_MUST_BE_FORCED, "Topology transaction would remove the last key of the given entity")
+                proposed, operation = current, t.REMOVE
+        propose_change(
+            self,
+            t.AUTHORIZED_STORE,
+            proposed.to_mapping(),
+            f"{self.scala_name}.{name}",
+            serial=serial,
+            must_fully_authorize=must_fully_authorize,
+            signed_by=signed_by,
+            synchronize=synchronize,
+            operation=operation,
+        )
+
+    def _own_member(self) -> str:
+        root = self._admin.topology.identity_transactions()[1]
+        return root.transaction.mapping.data["member"]
+
+    @command
+    def add_key(
+        self,
+        key: Annotated[str, KeyFingerprintArg()],
+        purpose: Annotated[KeyPurpose, KeyPurposeArg()],
+        key_owner: Annotated[str | None, a.MemberArg()] = None,
+        signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        must_fully_authorize: Annotated[bool, a.Bool()] = True,
+    ) -> None:
+        """Add a key to an owner to key mapping
+
+        Adds the key (which the node must hold) to the owner's mapping in the node's authorized
+        store, or creates the mapping. This console's nodes hold one signing key, which their
+        mapping already has: adding it again is refused."""
+        self._update([(key, purpose)], key_owner or self._own_member(), signed_by, synchronize, True, must_fully_authorize, None, "add_key")
+
+    @command
+    def add_keys(
+        self,
+        keys: Annotated[builtins.list[tuple[Any, Any]], KeyPairsArg()],
+        key_owner: Annotated[str | None, a.MemberArg()] = None,
+        signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        must_fully_authorize: Annotated[bool, a.Bool()] = True,
+    ) -> None:
+        """Add a set of keys to an owner to key mapping
+
+        As ``add_key``, for several (fingerprint, purpose) pairs."""
+        if not keys:
+            raise _illegal("At least one key is required")
+        pairs = []
+        for item in keys:
+            if not isinstance(item, tuple) or len(item) != 2:
+                raise CommandFailure(f"{self._path}.add_keys: expected (fingerprint, KeyPurpose) pairs, got {item!r}")
+            ctx = CallContext(f"{self._path}.add_keys", "keys", self._env)
+            pairs.append((KeyFingerprintArg().convert(item[0], ctx), KeyPurposeArg().convert(item[1], ctx)))
+        self._update(pairs, key_owner or self._own_member(), signed_by, synchronize, True, must_fully_authorize, None, "add_keys")
+
+    @command
+    def remove_key(
+        self,
+        key: Annotated[str, KeyFingerprintArg()],
+        purpose: Annotated[KeyPurpose, KeyPurposeArg()],
+        key_owner: Annotated[str | None, a.MemberArg()] = None,
+        signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        must_fully_authorize: Annotated[bool, a.Bool()] = True,
+        force: Annotated[ForceFlags | None, ForceArg()] = None,
+    ) -> None:
+        """Remove a key from an owner to key mapping
+
+        Removes the key (which the node must hold) from the owner's mapping in the node's
+        authorized store; removing the last key removes the mapping and must be forced."""
+        self._update([(key, purpose)], key_owner or self._own_member(), signed_by, synchronize, False, must_fully_authorize, force, "remove_key")
+
+    @command
+    def rotate_key(
+        self,
+        member: Annotated[str, a.MemberArg()],
+        current_key: Annotated[SigningPublicKey, PublicKeyArg()],
+        new_key: Annotated[SigningPublicKey, PublicKeyArg()],
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+    ) -> None:
+        """Rotate the key for an owner to key mapping
+
+        Adds ``newKey`` to the member's mapping, then removes ``currentKey``; both must be keys
+        this node holds. This console's nodes hold one key, so a rotation finds no new key."""
+        held = self._node_keys()
+        if current_key not in held:
+            raise _illegal("requirement failed: The current key must exist and pertain to this node")
+        if new_key not in held:
+            raise _illegal("requirement failed: The new key must exist and pertain to this node")
+        self._update([(str(new_key.id), KeyPurpose.Signing)], member, [], synchronize, True, True, None, "rotate_key")
+        self._update([(str(current_key.id), KeyPurpose.Signing)], member, [], synchronize, False, True, None, "rotate_key")
+
+    @command
+    def propose(
+        self,
+        proposed_mapping: Annotated[OwnerToKeyMapping, OwnerToKeyMappingArg()],
+        serial: Annotated[int | None, a.Optional(a.POSITIVE_INT)] = None,
+        ops: Annotated[str, ChangeOpArg()] = t.REPLACE,
+        signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
+        store: Annotated[str, ReadStoreArg()] = t.AUTHORIZED_STORE,
+        synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
+        must_fully_authorize: Annotated[bool, a.Bool()] = True,
+        force: NoForce = None,
+    ) -> SignedTx:
+        """Propose an owner to key mapping
+
+        Proposes ``proposedMapping`` (``ops``: ``Replace`` or ``Remove``) in ``store``. New keys must
+        sign it too (proof of ownership): a key this node does not hold leaves it a proposal, or
+        fails with ``mustFullyAuthorize``."""
+        return propose_change(
+            self,
+            store,
+            proposed_mapping.to_mapping(),
+            f"{self.scala_name}.propose",
+            serial=serial,
+            must_fully_authorize=must_fully_authorize,
+            signed_by=signed_by,
+            synchronize=synchronize,
+            operation=ops,
         )

@@ -1,16 +1,30 @@
-"""What the read side of the topology mapping groups shares (no group of its own): which stores a
-``list`` reads, and Canton's read-service filters (prefix matches, as Canton's
-``GrpcTopologyManagerReadService`` applies them)."""
+"""What the topology mapping groups share (no group of its own): which stores a ``list`` reads,
+Canton's read-service filters (prefix matches, as Canton's ``GrpcTopologyManagerReadService``
+applies them), how each mapping renders (``register_item``), Canton's names for mapping codes and
+change operations (``TopologyMapping.Code``, ``TopologyChangeOp``), and ``propose_change``, which
+proposes a replacement or a removal in any store and waits for it per ``synchronize``."""
 
 from __future__ import annotations
 
+import builtins
+import enum
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
-from canton_console.console.commands.topology_mappings import BaseResult, StoreArg, TopologyResult
-from canton_console.console.framework import Arg, CallContext, NodeGroup, Unsupported
+from canton_console.console.commands.topology_mappings import (
+    BOUNDED,
+    BaseResult,
+    SignedTopologyTransaction,
+    StoreArg,
+    TopologyResult,
+    _mapping_tree,
+    _synchronize_timeout,
+)
+from canton_console.console.framework import Arg, CallContext, Group, NodeGroup, Unsupported
+from canton_console.pretty import Literal, Tree, klass, param, seq_tree, to_tree
 from canton_console.values import topology as t
-from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem
+from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem, short_fingerprint
 from canton_console.values.keys import SigningPublicKey
 from canton_console.values.scala import Vector
 
@@ -18,6 +32,8 @@ from canton_console.values.scala import Vector
 HeadStateOnly = Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))]
 CurrentOnly = Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))]
 AnyProtocolVersion = Annotated[Any, Unsupported("results are in the synchronizer's protocol version")]
+# Force flags of changes this console's topology manager makes no check for that a flag could skip.
+NoForce = Annotated[Any, Unsupported("no check of this change can be forced", accept=("ForceFlags()", "false"))]
 
 
 class ReadStoreArg(StoreArg):
@@ -88,3 +104,219 @@ def uid_matches(uid: str, filter_text: str) -> bool:
     identifier, _, namespace = uid.partition("::")
     want_id, sep, want_ns = filter_text.partition("::")
     return identifier.startswith(want_id) and (not sep or namespace.startswith(want_ns))
+
+
+# ---- Canton's names for mapping codes and change operations ----------------------------------------
+
+
+class MappingCode(enum.Enum):
+    """Canton's ``TopologyMapping.Code``: ``TopologyMapping.Code.NamespaceDelegation`` ..."""
+
+    NamespaceDelegation = t.NAMESPACE_DELEGATION
+    DecentralizedNamespaceDefinition = t.DECENTRALIZED_NAMESPACE
+    OwnerToKeyMapping = t.OWNER_TO_KEY
+    PartyToKeyMapping = t.PARTY_TO_KEY
+    SynchronizerTrustCertificate = t.TRUST_CERTIFICATE
+    ParticipantSynchronizerPermission = t.PARTICIPANT_PERMISSION
+    PartyHostingLimits = t.PARTY_HOSTING_LIMITS
+    VettedPackages = t.VETTED_PACKAGES
+    PartyToParticipant = t.PARTY_TO_PARTICIPANT
+    SynchronizerParametersState = t.SYNCHRONIZER_PARAMETERS
+    MediatorSynchronizerState = t.MEDIATOR_STATE
+    SequencerSynchronizerState = t.SEQUENCER_STATE
+
+    @property
+    def canton_type(self) -> str:
+        return f"TopologyMapping.Code.{self.name}.type"
+
+    def __pretty__(self) -> Tree:
+        return Literal(self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopologyMappingCompanion:
+    """``TopologyMapping`` as the console has it in scope: ``TopologyMapping.Code.X``."""
+
+    canton_type = "TopologyMapping.type"
+    Code = MappingCode
+
+    def __pretty__(self) -> Tree:
+        return Literal("TopologyMapping")
+
+
+TopologyMapping = TopologyMappingCompanion()
+
+
+class TopologyChangeOp(enum.Enum):
+    """Canton's ``TopologyChangeOp``: a transaction replaces its mapping or removes it."""
+
+    Replace = t.REPLACE
+    Remove = t.REMOVE
+
+    @property
+    def canton_type(self) -> str:
+        return f"TopologyChangeOp.{self.name}.type"
+
+    def __pretty__(self) -> Tree:
+        return Literal(self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MappingCodeArg(Arg):
+    expects = "a topology mapping code, e.g. TopologyMapping.Code.NamespaceDelegation"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if isinstance(value, MappingCode):
+            return value.value
+        if isinstance(value, str) and value in MappingCode.__members__:
+            return MappingCode[value].value
+        raise ctx.wrong_type(self.expects, value)
+
+
+class MappingCodesArg(Arg):
+    """``Seq[TopologyMapping.Code]``."""
+
+    expects = "a Seq of topology mapping codes, e.g. Seq(TopologyMapping.Code.NamespaceDelegation)"
+
+    def convert(self, value: Any, ctx: CallContext) -> builtins.list[str]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+            raise ctx.wrong_type(self.expects, value)
+        return [MappingCodeArg().convert(v, ctx) for v in value]
+
+
+class ChangeOpArg(Arg):
+    """A ``TopologyChangeOp`` (``Replace``/``Remove``, as is or in ``Some``)."""
+
+    expects = "a TopologyChangeOp (TopologyChangeOp.Replace or TopologyChangeOp.Remove)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        from canton_console.values.scala import Option
+
+        if isinstance(value, Option) and value.isDefined:
+            value = value.get
+        if isinstance(value, TopologyChangeOp):
+            return value.value
+        if isinstance(value, str) and value in TopologyChangeOp.__members__:
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
+
+class OptionalChangeOpArg(ChangeOpArg):
+    """``Option[TopologyChangeOp]``: ``None`` for both operations."""
+
+    def convert(self, value: Any, ctx: CallContext) -> str | None:  # type: ignore[override]
+        from canton_console.values.scala import NONE
+
+        if value is None or value is NONE:
+            return None
+        return super().convert(value, ctx)
+
+
+class SignedByArg(Arg):
+    """``signedBy``: key fingerprints (a Seq, one, or ``Some``/``None``)."""
+
+    expects = "key fingerprints (e.g. Seq(participant1.fingerprint))"
+
+    def __init__(self) -> None:
+        self.one = KeyFingerprintArg()
+
+    def convert(self, value: Any, ctx: CallContext) -> list[str]:
+        from canton_console.values.scala import NONE, Option
+
+        if value is None or value is NONE:
+            return []
+        if isinstance(value, Option):
+            value = value.get
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return list(dict.fromkeys(self.one.convert(v, ctx) for v in value))
+        return [self.one.convert(value, ctx)]
+
+
+# ---- how mappings render ---------------------------------------------------------------------------
+
+_ITEMS: dict[str, Callable[[t.Mapping], Any]] = {}
+
+
+def register_item(code: str, item_of: Callable[[t.Mapping], Any]) -> None:
+    """The console value (with Canton's rendering) of mappings of ``code``."""
+    _ITEMS[code] = item_of
+
+
+def mapping_item(mapping: t.Mapping) -> Any:
+    item_of = _ITEMS.get(mapping.code)
+    return item_of(mapping) if item_of is not None else None
+
+
+def mapping_tree(mapping: t.Mapping) -> Tree:
+    item = mapping_item(mapping)
+    return to_tree(item) if item is not None else _mapping_tree(mapping)
+
+
+class SignedTx(SignedTopologyTransaction):
+    """A signed topology transaction as the console returns it, its mapping rendered as Canton
+    renders it; ``writeToFile`` stores it for ``transactions.load_single_from_file``."""
+
+    def __pretty__(self) -> Tree:
+        tx = self.signed.transaction
+        return klass(
+            "SignedTopologyTransaction",
+            klass("TopologyTransaction", mapping_tree(tx.mapping), param("serial", tx.serial), param("operation", Literal(tx.operation))),
+            param("signatures", seq_tree([Literal(short_fingerprint(f)) for f in sorted(self.signed.signatures)])),
+            param("proposal", True) if self.is_proposal else None,
+        )
+
+    def writeToFile(self, file: str) -> None:  # noqa: N802 - Canton's name
+        from canton_console.console.commands.topology_transactions import encode_signed
+
+        Path(file).write_bytes(encode_signed([self.signed], single=True))
+
+
+# ---- proposing ---------------------------------------------------------------------------------------
+
+
+def check_signers(group: Group, signed_by: builtins.list[str]) -> str | None:
+    """The one key to sign with (this console's nodes hold one key each): every fingerprint given
+    must be the node's own, else Canton's TOPOLOGY_SECRET_KEY_NOT_IN_STORE."""
+    topology = group._admin.topology
+    for fingerprint in signed_by:
+        topology.sign([], fingerprint)
+    return signed_by[0] if signed_by else None
+
+
+def propose_change(
+    group: Group,
+    store: str,
+    mapping: t.Mapping,
+    command_name: str,
+    *,
+    serial: int | None = None,
+    must_fully_authorize: bool = False,
+    signed_by: builtins.list[str] | None = None,
+    synchronize: Any = BOUNDED,
+    operation: str = t.REPLACE,
+) -> SignedTx:
+    """Propose ``mapping`` (a replacement or, with ``operation = Remove``, its removal) in ``store``,
+    signed by the group's node, and wait per ``synchronize`` until the store has it (effective, or
+    stored as a proposal lacking signatures)."""
+    from canton_console.console.references import wait_until
+
+    topology = group._admin.topology
+    signer = check_signers(group, signed_by or [])
+    proposed = topology.propose(store, mapping, serial, must_fully_authorize, signer, operation)
+    signed, proposal = proposed.signed, proposed.is_proposal
+    timeout = _synchronize_timeout(group, synchronize)
+    tx = signed.transaction
+    if timeout is not None:
+        outcome: dict[str, str | None] = {}
+
+        def done() -> bool:
+            outcome["state"] = topology.sequenced_state(store, tx)
+            return outcome["state"] is not None
+
+        wait_until(group._env, done, timeout, f"the {mapping.code} transaction with serial {tx.serial} is sequenced", command_name)
+        proposal = outcome.get("state") == "proposal"
+    return SignedTx(signed, proposal)

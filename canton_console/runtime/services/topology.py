@@ -21,10 +21,6 @@ NO_SIGNING_KEY = "Could not find an appropriate signing key to issue the topolog
 ALREADY_EXISTS = "A matching topology mapping authorized with the same keys already exists in this state"
 
 
-def _serial_text(serial: int | None) -> str:
-    return "None" if serial is None else f"Some({serial})"
-
-
 class LocalTopologyService(LocalService):
     passive_refusal = "admin"
 
@@ -165,7 +161,7 @@ class LocalTopologyService(LocalService):
         if serial is not None and serial != expected:
             raise CantonError(
                 errors.TOPOLOGY_SERIAL_MISMATCH,
-                f"The provided serial {_serial_text(serial)} did not match the expected serial {_serial_text(expected)}.",
+                f"The given serial {serial} did not match the expected serial {expected}.",
             )
         head = topo.lookup(mapping.code, mapping.key)
         if operation == t.REPLACE and head is not None and head == mapping:
@@ -188,8 +184,7 @@ class LocalTopologyService(LocalService):
         signed = authorized_store.sign(node, tx, merged)
         authorized = topo.is_authorized(signed)
         if must_fully_authorize and not authorized:
-            missing = ", ".join(topo.missing_signers(signed))
-            raise CantonError(errors.TOPOLOGY_UNAUTHORIZED_TRANSACTION, f"Topology transaction is missing authorizations by namespaces={missing}")
+            raise CantonError(errors.TOPOLOGY_UNAUTHORIZED_TRANSACTION, "Topology transaction is not properly authorized: Not authorized")
         self._add(store, [signed])
         return ProposedTransaction(signed, not authorized)
 
