@@ -53,7 +53,7 @@ def test_a_stale_serial_is_refused_and_nothing_is_stored(default_session):
     out = s.step(
         f"participant1.{P2P}.propose(bob, Seq((participant1.id, ParticipantPermission.Confirmation)), serial = Some(PositiveInt.one), store = {SYNC})"
     )
-    assert out.failed and "TOPOLOGY_SERIAL_MISMATCH" in out.output and "expected serial Some(2)" in out.output, out.output
+    assert out.failed and "TOPOLOGY_SERIAL_MISMATCH" in out.output and "The given serial 1 did not match the expected serial 2." in out.output, out.output
     step_ok(s, "utils.synchronize_topology()")
     after = step_ok(s, f'participant1.{P2P}.list({SYNC}, filterParty = "Bob")')
     assert [(int(r.context.serial), r.item.participants[0].permission.value) for r in after] == [(1, "Submission")]
