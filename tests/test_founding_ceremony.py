@@ -66,3 +66,49 @@ def test_a_mediator_is_assigned_only_when_its_group_names_it(tmp_path):
         assert step_ok(s, "participant1.health.maybe_ping(participant2)").isDefined
     finally:
         s.close()
+
+
+SOLO = """
+canton {
+  sequencers.sequencer1 { storage.type = memory, public-api.port = 5001, admin-api.port = 5002 }
+  mediators.mediator1 { storage.type = memory, admin-api.port = 5202 }
+  participants.participant1 { storage.type = memory, ledger-api.port = 5011, admin-api.port = 5012 }
+}
+"""
+
+
+def test_a_genesis_must_be_fully_authorized_and_name_the_sequencer(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = open_session(SOLO, tmp_path)
+    try:
+        s.interpreter.syntax = "scala"
+        step_ok(s, 'val store = sequencer1.topology.stores.create_temporary_topology_store("setup", ProtocolVersion.latest)')
+        step_ok(s, "sequencer1.topology.transactions.load(sequencer1.topology.transactions.identity_transactions(), store)")
+        step_ok(s, "sequencer1.topology.transactions.load(mediator1.topology.transactions.identity_transactions(), store)")
+        step_ok(s, 'val syncId = SynchronizerId(UniqueIdentifier.tryCreate("solo", sequencer1.id.namespace.toProtoPrimitive))')
+        # only an owner may generate the genesis
+        refused = s.step("mediator1.topology.synchronizer_bootstrap.generate_genesis_topology(syncId, Seq(sequencer1.id), Seq(sequencer1.id), Seq(mediator1.id), store)")
+        assert refused.failed and "Only synchronizer owners should call" in refused.output, refused.output
+        # an identity snapshot is no genesis: refused, and the sequencer stays uninitialized
+        step_ok(s, "val params = StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest)")
+        partial = s.step("sequencer1.setup.assign_from_genesis_state(sequencer1.topology.transactions.export_topology_snapshot(store = store), params)")
+        assert partial.failed and "holds no synchronizer parameters" in partial.output, partial.output
+        assert step_ok(s, "sequencer1.health.initialized()") is False
+        bad = s.step('sequencer1.setup.assign_from_genesis_state(com.google.protobuf.ByteString.copyFromUtf8("nonsense"), params)')
+        assert bad.failed and "Unable to parse the genesis state" in bad.output, bad.output
+        # with its one owner's signatures the genesis founds the synchronizer
+        genesis = step_ok(s, "sequencer1.topology.synchronizer_bootstrap.generate_genesis_topology(syncId, Seq(sequencer1.id), Seq(sequencer1.id), Seq(mediator1.id), store)")
+        assert sorted(g.transaction.mapping.code for g in genesis) == ["MediatorSynchronizerState", "SequencerSynchronizerState", "SynchronizerParametersState"]
+        step_ok(s, "sequencer1.setup.assign_from_genesis_state(sequencer1.topology.transactions.export_topology_snapshot(store = store), params)")
+        assert str(step_ok(s, "sequencer1.synchronizer_id")).startswith("solo::")
+        step_ok(s, "mediator1.setup.assign(syncId, SequencerConnections.single(sequencer1.sequencerConnection))")
+        step_ok(s, 'participant1.synchronizers.connect_local(sequencer1, "solo")')
+        assert step_ok(s, "participant1.health.maybe_ping(participant1)").isDefined
+        # the parameters file round trip, and a file that is not one
+        step_ok(s, 'params.writeToFile("files/params.proto")')
+        assert step_ok(s, 'StaticSynchronizerParameters.tryReadFromFile("files/params.proto")') == step_ok(s, "params")
+        (tmp_path / "files" / "other.txt").write_text("hello")
+        wrong = s.step('StaticSynchronizerParameters.tryReadFromFile("files/other.txt")')
+        assert wrong.failed and "not a static synchronizer parameters file" in wrong.output, wrong.output
+    finally:
+        s.close()

@@ -62,7 +62,7 @@ def test_the_onboarding_state_needs_the_sequencer_in_the_topology(session):
     assert refused.failed and "TOPOLOGY_MISSING_MAPPING" in refused.output, refused.output
     assert "SequencerSynchronizerState" in refused.output
     bad = s.step('sequencer2.setup.assign_from_onboarding_state(com.google.protobuf.ByteString.copyFromUtf8("nonsense"))')
-    assert bad.failed, bad.output
+    assert bad.failed and "Unable to parse the onboarding state" in bad.output, bad.output
     assert step_ok(s, "sequencer2.health.initialized()") is False
 
 

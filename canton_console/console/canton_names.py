@@ -242,6 +242,9 @@ def fully_qualified_names() -> dict[str, Any]:
     from canton_console.values.users import FieldMask
 
     table["com.google.protobuf.field_mask.FieldMask"] = FieldMask
+    from canton_console.values.bytestring import BYTE_STRING
+
+    table["com.google.protobuf.ByteString"] = BYTE_STRING
     table.update(_topology_transaction_names())
     table[f"{CANTON}.crypto.KeyPurpose"] = owner_to_key_mappings.KeyPurpose
     table["java.util.UUID"] = UUIDCompanion()

@@ -9,6 +9,8 @@ bootstrapped: the transcript does that itself. Either way the clock is simulated
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from canton_console.console.interpreter import ExitRequested
@@ -23,6 +25,11 @@ class RuntimeTranscriptSession:
     def __init__(self, options: TranscriptOptions, directory: Path, allow_python: bool = False):
         from canton_console.config import load_config
 
+        # Files a transcript writes by relative path (exports, parameters files) land in a working
+        # directory of its own, gone afterwards, not in the directory the check runs from.
+        self._previous_cwd = os.getcwd()
+        self._workdir = tempfile.TemporaryDirectory(prefix="canton-transcript-")
+
         configs = options.config_paths(directory)
         if configs:
             config = load_config([str(p) for p in configs], base_dir=directory)
@@ -31,6 +38,7 @@ class RuntimeTranscriptSession:
         clock = "wall-clock" if options.clock == "wall" else "sim-clock"
         config = with_parameters(config, clock_type=clock, static_identities=True)
         self.session = Session(config, syntax=options.syntax)
+        os.chdir(self._workdir.name)
         if not allow_python:
             self.session.interpreter.restrict()
         try:
@@ -40,7 +48,7 @@ class RuntimeTranscriptSession:
                 else:
                     self.session.start_and_bootstrap_default()
         except BaseException:
-            self.session.close()
+            self.close()
             raise
         self.exited = False
 
@@ -55,7 +63,11 @@ class RuntimeTranscriptSession:
         return StepOutcome(outcome.output, failed=outcome.failed)
 
     def close(self) -> None:
-        self.session.close()
+        try:
+            self.session.close()
+        finally:
+            os.chdir(self._previous_cwd)
+            self._workdir.cleanup()
 
 
 def default_session_factory(options: TranscriptOptions, directory: Path) -> RuntimeTranscriptSession:

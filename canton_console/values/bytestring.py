@@ -3,6 +3,7 @@ commands (onboarding states, topology snapshots), shown by size and a prefix of 
 
 from __future__ import annotations
 
+import hashlib
 from typing import ClassVar
 
 from canton_console.pretty import Literal, Tree
@@ -26,4 +27,26 @@ class ByteString(bytes):
         shown = bytes(self[:PREVIEW]).decode("latin-1")
         escaped = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else f"\\{ord(c):03o}" for c in shown)
         more = "..." if len(self) > PREVIEW else ""
-        return Literal(f'<ByteString@{id(self) & 0xFFFFFFFF:x} size={len(self)} contents="{escaped}{more}">')
+        # Java prints the object's identity hash there; a hash of the contents keeps transcripts stable
+        ident = hashlib.sha256(self).hexdigest()[:8]
+        return Literal(f'<ByteString@{ident} size={len(self)} contents="{escaped}{more}">')
+
+
+class ByteStringCompanion:
+    """``com.google.protobuf.ByteString``: ``copyFromUtf8(text)``, ``copyFrom(bytes)``, ``EMPTY``."""
+
+    canton_type = "ByteString.type"
+
+    EMPTY = ByteString(b"")
+
+    def copyFromUtf8(self, text: str) -> ByteString:  # noqa: N802 - protobuf's name
+        return ByteString(text.encode("utf-8"))
+
+    def copyFrom(self, data: bytes | bytearray | list[int]) -> ByteString:  # noqa: N802 - protobuf's name
+        return ByteString(bytes(data))
+
+    def __repr__(self) -> str:
+        return "ByteString"
+
+
+BYTE_STRING = ByteStringCompanion()

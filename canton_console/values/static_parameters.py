@@ -14,8 +14,10 @@ the crypto specs print their names and a protocol version its number (``33``).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -473,6 +475,17 @@ class StaticSynchronizerParameters:
             ProtocolVersion(int(d["protocolVersion"])),
         )
 
+    # --- files: what owners exchange before a decentralized bootstrap ---------------------------------
+    def writeToFile(self, outputFile: str) -> None:  # noqa: N802, N803 - Canton's names
+        """Store the parameters in a file (``StaticSynchronizerParameters.tryReadFromFile`` reads it)."""
+        body = json.dumps({"format": PARAMETERS_FILE_FORMAT, "parameters": self.to_dict()}, sort_keys=True)
+        path = Path(outputFile)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(body + "\n", encoding="utf-8")
+        except OSError as e:
+            raise InvalidValue(f"Unable to write to {outputFile}: {e.strerror or e}") from None
+
     def __pretty__(self) -> Tree:
         return klass(
             "StaticSynchronizerParameters",
@@ -484,6 +497,9 @@ class StaticSynchronizerParameters:
             param("requiredSignatureFormats", self.requiredSignatureFormats),
             param("protocolVersion", self.protocolVersion),
         )
+
+
+PARAMETERS_FILE_FORMAT = "canton-console/static-synchronizer-parameters/1"
 
 
 class StaticSynchronizerParametersCompanion:
@@ -507,6 +523,29 @@ class StaticSynchronizerParametersCompanion:
 
     def defaultsWithoutKMS(self, protocolVersion: object) -> StaticSynchronizerParameters:
         return self.defaults(CryptoConfig(), protocolVersion)
+
+    def readFromFile(self, inputFile: str) -> Either:  # noqa: N802, N803 - Canton's names
+        """The parameters ``writeToFile`` stored, or Left(why not)."""
+        try:
+            body = json.loads(Path(inputFile).read_text(encoding="utf-8"))
+        except OSError as e:
+            return Either(f"Unable to read from {inputFile}: {e.strerror or e}", False)
+        except ValueError:
+            return Either(f"Unable to parse {inputFile}: it is not a static synchronizer parameters file", False)
+        if not isinstance(body, dict) or body.get("format") != PARAMETERS_FILE_FORMAT:
+            return Either(f"Unable to parse {inputFile}: it is not a static synchronizer parameters file", False)
+        try:
+            return Either(StaticSynchronizerParameters.from_dict(body["parameters"]), True)
+        except (KeyError, TypeError, ValueError, InvalidValue) as e:
+            return Either(f"Unable to parse {inputFile}: {e}", False)
+
+    def tryReadFromFile(self, inputFile: str) -> StaticSynchronizerParameters:  # noqa: N802, N803 - Canton's names
+        """The parameters ``writeToFile`` stored; fails when the file is not one."""
+        result = self.readFromFile(inputFile)
+        if result.isLeft:
+            raise InvalidValue(result.value)
+        parameters: StaticSynchronizerParameters = result.value
+        return parameters
 
     def __call__(self, *args: object, **kwargs: object) -> StaticSynchronizerParameters:
         raise TypeError(

@@ -9,11 +9,13 @@ from typing import Annotated, ClassVar
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import NodeGroup, command, subgroup
+from canton_console.console.commands.topology_transactions import EnvelopeError, decode
+from canton_console.console.framework import CommandFailure, NodeGroup, command, subgroup
 from canton_console.console.references import SequencerReference, wait_until
 from canton_console.pretty import Tree, klass, param
 from canton_console.values import topology as t
 from canton_console.values.bytestring import ByteString
+from canton_console.values.static_parameters import StaticSynchronizerParameters
 
 
 @attrs.frozen
@@ -26,6 +28,15 @@ class InitializeSequencerResponse:
 
     def __pretty__(self) -> Tree:
         return klass("InitializeSequencerResponse", param("replicated", self.replicated))
+
+
+class StaticParametersArg(a.Arg):
+    expects = "StaticSynchronizerParameters (e.g. StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))"
+
+    def convert(self, value, ctx):
+        if isinstance(value, StaticSynchronizerParameters):
+            return value
+        raise ctx.wrong_type(self.expects, value)
 
 
 class BytesArg(a.Arg):
@@ -86,10 +97,50 @@ class SequencerSetupGroup(NodeGroup):
         The same state as ``onboarding_state_for_sequencer`` (this console has one format)."""
         return self._onboarding_state(sequencer_id, timeout)
 
-    def _assign(self, onboarding_state: bytes, wait_for_ready: bool) -> InitializeSequencerResponse:
+    def _from_genesis(self, genesis_state: bytes, parameters: StaticSynchronizerParameters, wait_for_ready: bool) -> InitializeSequencerResponse:
+        try:
+            genesis = decode(genesis_state, ("StoredTopologyTransactions", "SignedTopologyTransactions"))
+        except EnvelopeError as e:
+            raise CommandFailure(f"INVALID_ARGUMENT(8,0): Unable to parse the genesis state: {e}", f"{self.scala_name}.assign_from_genesis_state") from None
+        self._wait_ready(wait_for_ready)
+        self._admin.sequencer_setup.assign_from_genesis_state(genesis, parameters)
+        return InitializeSequencerResponse()
+
+    @command(needs_running=False)
+    def assign_from_genesis_state(
+        self,
+        genesis_state: Annotated[bytes, BytesArg()],
+        synchronizer_parameters: Annotated[StaticSynchronizerParameters, StaticParametersArg()],
+        wait_for_ready: Annotated[bool, a.Bool()] = True,
+    ) -> InitializeSequencerResponse:
+        """Initialize a sequencer from the beginning of the event stream. This should only be called for sequencer nodes being initialized at the same time as the corresponding synchronizer node.
+
+        ``genesisState`` is the fully authorized genesis topology (``topology.transactions.
+        export_topology_snapshot`` of the store where the owners collected it): the synchronizer's
+        parameters, sequencers and mediators, and its owners' identities. The first sequencer
+        assigned founds the synchronizer with these static parameters; another one assigned with
+        the same genesis joins it."""
+        return self._from_genesis(genesis_state, synchronizer_parameters, wait_for_ready)
+
+    @command(needs_running=False)
+    def assign_from_genesis_stateV2(  # noqa: N802 - Canton's name
+        self,
+        genesis_state: Annotated[bytes, BytesArg()],
+        synchronizer_parameters: Annotated[StaticSynchronizerParameters, StaticParametersArg()],
+        wait_for_ready: Annotated[bool, a.Bool()] = True,
+    ) -> InitializeSequencerResponse:
+        """Initialize a sequencer from the beginning of the event stream. This should only be called for sequencer nodes being initialized at the same time as the corresponding synchronizer node.
+
+        The same as ``assign_from_genesis_state`` (this console has one format)."""
+        return self._from_genesis(genesis_state, synchronizer_parameters, wait_for_ready)
+
+    def _wait_ready(self, wait_for_ready: bool) -> None:
         status = self._admin.status
         if wait_for_ready and not status.is_initialized():
-            wait_until(self._env, status.is_running, self._env.timeout_micros("bounded"), f"{self._node_name} is ready for initialization", f"{self.scala_name}.assign_from_onboarding_state")
+            wait_until(self._env, status.is_running, self._env.timeout_micros("bounded"), f"{self._node_name} is ready for initialization", f"{self.scala_name}.assign")
+
+    def _assign(self, onboarding_state: bytes, wait_for_ready: bool) -> InitializeSequencerResponse:
+        self._wait_ready(wait_for_ready)
         self._admin.sequencer_setup.assign_from_onboarding_state(onboarding_state)
         return InitializeSequencerResponse()
 

@@ -241,6 +241,8 @@ class StoreArg(a.SynchronizerIdArg):
         store_id = getattr(value, "store_id", None)
         if isinstance(store_id, str):
             return store_id  # a temporary store
+        if isinstance(value, str) and value.startswith(t.TEMPORARY_PREFIX):
+            return value  # a temporary store's id, as a command passes it on
         name = value if isinstance(value, str) else getattr(value, "name", None)
         if name in (t.AUTHORIZED_STORE, "TopologyStoreId.Authorized"):
             return t.AUTHORIZED_STORE

@@ -9,7 +9,6 @@ from __future__ import annotations
 import builtins
 import enum
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from canton_console.console.commands.topology_mappings import (
@@ -34,6 +33,11 @@ CurrentOnly = Annotated[Any, Unsupported("only current (Replace) mappings are li
 AnyProtocolVersion = Annotated[Any, Unsupported("results are in the synchronizer's protocol version")]
 # Force flags of changes this console's topology manager makes no check for that a flag could skip.
 NoForce = Annotated[Any, Unsupported("no check of this change can be forced", accept=("ForceFlags()", "false"))]
+# Loading: the transactions of other members are loaded as they are, which Canton permits with
+# ForceFlag.AlienMember; that flag is accepted, others are refused.
+LoadForce = Annotated[
+    Any, Unsupported("no check of loading can be forced but AlienMember", accept=("ForceFlags()", "false", "AlienMember", "ForceFlags(AlienMember)"))
+]
 
 
 class ReadStoreArg(StoreArg):
@@ -256,6 +260,39 @@ def mapping_tree(mapping: t.Mapping) -> Tree:
     return to_tree(item) if item is not None else _mapping_tree(mapping)
 
 
+class MappingView:
+    """A transaction's mapping as Canton's console offers it: ``code`` and the fields of its
+    console value (``namespace``, ``owners`` ...), rendered as that value."""
+
+    def __init__(self, mapping: t.Mapping):
+        self._mapping = mapping
+        self._item = mapping_item(mapping)
+
+    @property
+    def code(self) -> str:
+        return self._mapping.code
+
+    @property
+    def canton_type(self) -> str:
+        return self._mapping.code
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._item is not None and hasattr(self._item, name):
+            return getattr(self._item, name)
+        return getattr(self._mapping, name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MappingView) and other._mapping == self._mapping
+
+    def __hash__(self) -> int:
+        return hash(self._mapping)
+
+    def __pretty__(self) -> Tree:
+        return mapping_tree(self._mapping)
+
+
 class SignedTx(SignedTopologyTransaction):
     """A signed topology transaction as the console returns it, its mapping rendered as Canton
     renders it; ``writeToFile`` stores it for ``transactions.load_single_from_file``."""
@@ -269,10 +306,15 @@ class SignedTx(SignedTopologyTransaction):
             param("proposal", True) if self.is_proposal else None,
         )
 
-    def writeToFile(self, file: str) -> None:  # noqa: N802 - Canton's name
-        from canton_console.console.commands.topology_transactions import encode_signed
+    @property
+    def mapping(self) -> Any:
+        """The mapping as the console shows it (``.code``, and its own fields: ``.namespace``, ...)."""
+        return MappingView(self.signed.transaction.mapping)
 
-        Path(file).write_bytes(encode_signed([self.signed], single=True))
+    def writeToFile(self, file: str) -> None:  # noqa: N802 - Canton's name
+        from canton_console.console.commands.topology_transactions import _write, encode_signed
+
+        _write(file, encode_signed([self.signed], single=True))
 
 
 # ---- proposing ---------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ imports; bytes or files that are not such an envelope are refused with Canton's 
 from __future__ import annotations
 
 import builtins
-import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,6 +21,7 @@ from canton_console.console.commands.topology_mappings import BOUNDED, SignedTop
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     KeyFingerprintArg,
+    LoadForce,
     MappingCode,
     MappingCodesArg,
     NoForce,
@@ -37,6 +37,7 @@ from canton_console.console.framework import Arg, CallContext, CommandFailure, N
 from canton_console.pretty import Literal, Tree, klass, param, seq_tree
 from canton_console.values import errors
 from canton_console.values import topology as t
+from canton_console.values.bytestring import ByteString
 from canton_console.values.errors import CantonError
 from canton_console.values.scala import NONE, Option, Some, Vector
 from canton_console.values.timefmt import instant
@@ -94,34 +95,6 @@ def decode(data: bytes, kinds: tuple[str, ...]) -> builtins.list[t.SignedTopolog
 
 
 # ---- values -----------------------------------------------------------------------------------------
-
-
-@attrs.frozen(eq=False)
-class ByteString:
-    """Protobuf's ``ByteString``, as exports return it; ``toByteArray`` gives the bytes."""
-
-    data: bytes
-
-    canton_type = "ByteString"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ByteString) and self.data == other.data
-
-    def __hash__(self) -> int:
-        return hash(self.data)
-
-    def size(self) -> int:
-        return len(self.data)
-
-    def isEmpty(self) -> bool:  # noqa: N802 - Canton's name
-        return not self.data
-
-    def toByteArray(self) -> bytes:  # noqa: N802 - Java's name
-        return self.data
-
-    def __pretty__(self) -> Tree:
-        ident = hashlib.sha256(self.data).hexdigest()[:8]
-        return Literal(f'<ByteString@{ident} size={len(self.data)} contents="{self.data[:40].decode(errors="replace").encode("unicode_escape").decode()}...">')
 
 
 @attrs.frozen
@@ -232,8 +205,6 @@ class ByteStringArg(Arg):
     expects = "a ByteString (e.g. the result of export_topology_snapshot())"
 
     def convert(self, value: Any, ctx: CallContext) -> bytes:
-        if isinstance(value, ByteString):
-            return value.data
         if isinstance(value, (bytes, bytearray)):
             return bytes(value)
         raise ctx.wrong_type(self.expects, value)
@@ -341,7 +312,7 @@ class TransactionsGroup(NodeGroup):
         Transactions serialized this way should be loaded into another node with
         ``import_topology_snapshot_from``."""
         data = self.export_topology_snapshot(filter_mappings=[t.NAMESPACE_DELEGATION, t.OWNER_TO_KEY], filter_namespace=self._own_namespace())
-        _write(file, data.data)
+        _write(file, bytes(data))
 
     @command
     def export_topology_snapshot(
@@ -444,7 +415,7 @@ class TransactionsGroup(NodeGroup):
         self,
         transactions: Annotated[builtins.list[t.SignedTopologyTransaction], SignedTxsArg()],
         store: Annotated[str, ReadStoreArg()],
-        force_flags: NoForce = None,
+        force_flags: LoadForce = None,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
     ) -> None:
         """Load signed topology transactions into a store
@@ -466,7 +437,7 @@ class TransactionsGroup(NodeGroup):
         self,
         file: Annotated[str, a.Text("a file name")],
         store: Annotated[str, ReadStoreArg()],
-        force_flags: NoForce = None,
+        force_flags: LoadForce = None,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
     ) -> None:
         """Loads topology transactions from a file into the specified topology store
@@ -479,7 +450,7 @@ class TransactionsGroup(NodeGroup):
         self,
         files: Annotated[builtins.list[str], a.SeqOf(a.Text("a file name"))],
         store: Annotated[str, ReadStoreArg()],
-        force_flags: NoForce = None,
+        force_flags: LoadForce = None,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
     ) -> None:
         """Loads topology transactions from a list of files into the specified topology store
@@ -493,7 +464,7 @@ class TransactionsGroup(NodeGroup):
         self,
         file: Annotated[str, a.Text("a file name")],
         store: Annotated[str, ReadStoreArg()],
-        force_flags: NoForce = None,
+        force_flags: LoadForce = None,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
     ) -> None:
         """Loads topology transactions from a file into the specified topology store
@@ -602,6 +573,7 @@ def _file_error(file: str, e: OSError) -> str:
 
 def _write(file: str, data: bytes) -> None:
     try:
+        Path(file).parent.mkdir(parents=True, exist_ok=True)
         Path(file).write_bytes(data)
     except OSError as e:
         raise CommandFailure(f"java.io.IOException: {file}: {e.strerror}") from None

@@ -244,7 +244,7 @@ class LocalTopologyService(LocalService):
     def _sequenced_state(self, store: str, tx: t.TopologyTransaction) -> str | None:
         """``effective`` once the transaction is in force, ``proposal`` once it is stored as a pending
         proposal, ``superseded`` when its serial was taken by another transaction, else None."""
-        if store == t.AUTHORIZED_STORE:
+        if store == t.AUTHORIZED_STORE or store.startswith(t.TEMPORARY_PREFIX):
             topo = self._state(store)
             now = self._env.clock.now()
         else:
