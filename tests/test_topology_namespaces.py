@@ -162,3 +162,25 @@ def test_party_to_key_mappings(module_session):
     listed = step_ok(s, 'participant1.topology.party_to_key_mappings.list(TopologyStoreId.Authorized, filterParty = "carol")')
     assert [str(r.item.party).split("::")[0] for r in listed] == ["carol"]
     assert "PartyToKeyMapping(" in s.step("participant1.topology.party_to_key_mappings.list(TopologyStoreId.Authorized)").output
+
+
+def test_bootstrap_decentralized_namespace_founds_it_in_every_owner_store(default_session):
+    s = default_session
+    s.interpreter.syntax = "scala"
+    result = s.step("val founded = bootstrap.decentralized_namespace(Seq(participant1, participant2, participant3), PositiveInt.two)")
+    assert not result.failed, result.output
+    assert result.output.startswith("founded : (Namespace, Seq[GenericSignedTopologyTransaction]) = (")
+    namespace = str(step_ok(s, "founded._1"))
+    # each owner's authorized store holds the definition, fully authorized, and the co-owners' identities
+    for p in ("participant1", "participant2", "participant3"):
+        defs = step_ok(s, f"{p}.topology.decentralized_namespaces.list(TopologyStoreId.Authorized)")
+        assert [(str(d.item.namespace), int(d.item.threshold), len(d.context.signedBy)) for d in defs] == [(namespace, 2, 3)]
+        roots = step_ok(s, f"{p}.topology.namespace_delegations.list(TopologyStoreId.Authorized)")
+        assert len(roots) == 3
+    # the founding transactions: three root certificates, three key mappings and the definition
+    assert len(step_ok(s, "founded._2")) == 7
+    # running it again finds what exists and changes nothing
+    again = step_ok(s, "bootstrap.decentralized_namespace(Seq(participant1, participant2, participant3), PositiveInt.two)")
+    assert str(again._1) == namespace
+    empty = s.step("bootstrap.decentralized_namespace(Seq(), PositiveInt.one)")
+    assert empty.failed and "There must be at least 1 owner" in empty.output

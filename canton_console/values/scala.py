@@ -260,6 +260,30 @@ class ScalaSet(Seq):
         return f"Set[{inner}]"
 
 
+class ScalaTuple(tuple):
+    """A Scala tuple ``(a, b)``: ``_1``, ``_2`` ..., typed ``(A, B)``; ``types`` names the element
+    types where the command declares them (else each element's own type)."""
+
+    types: tuple[str, ...] | None = None
+
+    def __new__(cls, *items: Any, types: tuple[str, ...] | None = None) -> "ScalaTuple":
+        made = super().__new__(cls, items)
+        made.types = types
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") and name[1:].isdigit() and 1 <= int(name[1:]) <= len(self):
+            return self[int(name[1:]) - 1]
+        raise AttributeError(name)
+
+    @property
+    def canton_type(self) -> str:
+        return "(" + ", ".join(self.types or tuple(type_name(v) for v in self)) + ")"
+
+    def __pretty__(self):
+        return Apply("", tuple(to_tree(v) for v in self))
+
+
 class ScalaMap(dict):
     """A Scala Map: ``m(key)`` looks up a key, rendered ``Map(k -> v, ...)``."""
 

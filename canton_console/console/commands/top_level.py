@@ -8,15 +8,26 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from canton_console.console import args as a
+from canton_console.console.commands.topology_mappings import StoreArg
+from canton_console.console.commands.topology_reads import SignedTx
 from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, Unsupported, command, command_property, top_level
 from canton_console.console.references import NodeReference, bounded_timeout, reference_for, wait_until
 from canton_console.console.render import CantonStatus
 from canton_console.values import refined as values
-from canton_console.values.ids import SynchronizerId
+from canton_console.values.ids import Namespace, SynchronizerId
+from canton_console.values.scala import ScalaTuple, Vector
 from canton_console.values.sequencing import SubmissionRequestAmplification
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.timefmt import instant, round_for_humans
-from canton_console.values.topology import TopologyTransaction, sequencer_state
+from canton_console.values.topology import (
+    AUTHORIZED_STORE,
+    DECENTRALIZED_NAMESPACE,
+    SignedTopologyTransaction,
+    TopologyTransaction,
+    decentralized_namespace_definition,
+    decentralized_namespace_of,
+    sequencer_state,
+)
 
 RETRY_MAX_WAIT_PERIOD = values.ScalaDuration(10_000_000, "second")  # utils.retry_until_true's default maxWaitPeriod
 
@@ -218,6 +229,47 @@ class Bootstrap(Group):
                     "ConsoleMacros$bootstrap$.synchronizer",
                 )
         return [m.name for m in mapping]
+
+    @command(needs_running=False)
+    def decentralized_namespace(
+        self,
+        owners: Annotated[Sequence[NodeReference], a.SeqOf(a.NodeRef(("sequencer", "mediator", "participant")))],
+        threshold: Annotated[int, a.POSITIVE_INT],
+        store: Annotated[str, StoreArg()] = AUTHORIZED_STORE,
+    ) -> ScalaTuple:
+        """Bootstraps a decentralized namespace for the provided owners
+
+        Returns the decentralized namespace, the fully authorized transaction of its definition,
+        and the root certificates of the owners, so that other nodes can import and fully validate
+        the definition. Afterwards every owner holds the co-owners' identity transactions and the
+        fully authorized definition in ``store``."""
+        if not owners:
+            raise CommandFailure("java.lang.IllegalArgumentException: There must be at least 1 owner for a decentralizedNamespace.")
+        admins = [self._env.node(o.name) for o in owners]
+        owner_namespaces = [str(o.id.namespace) for o in owners]
+        namespace = decentralized_namespace_of(owner_namespaces)
+        mapping = decentralized_namespace_definition(namespace, threshold, owner_namespaces)
+        proposed_or_existing = []
+        for admin in admins:
+            pending = [p.signed for p in admin.topology.list(store, DECENTRALIZED_NAMESPACE, proposals=True) if p.mapping.key == namespace]
+            head = admin.topology.head(store, DECENTRALIZED_NAMESPACE, namespace)
+            existing = pending[-1] if pending else head.signed if head is not None else None
+            proposed_or_existing.append(existing if existing is not None else admin.topology.propose(store, mapping).signed)
+        if len({tx.transaction.hash for tx in proposed_or_existing}) != 1:
+            raise CommandFailure(
+                "java.lang.IllegalStateException: Proposed or previously existing transactions disagree on the founding of the "
+                "synchronizer's decentralized namespace"
+            )
+        signatures: dict[str, str] = {}
+        for tx in proposed_or_existing:
+            signatures.update(tx.signatures)
+        definition = SignedTopologyTransaction(proposed_or_existing[0].transaction, signatures)
+        founding = [tx for admin in admins for tx in admin.topology.identity_transactions()] + [definition]
+        for admin in admins:
+            admin.topology.load(store, founding)
+        return ScalaTuple(
+            Namespace(namespace), Vector(*(SignedTx(tx, False) for tx in founding)), types=("Namespace", "Seq[GenericSignedTopologyTransaction]")
+        )
 
     @command(needs_running=False)
     def onboard_new_sequencer(
