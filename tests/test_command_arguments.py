@@ -30,7 +30,7 @@ def good_value(arg, ns):
     if isinstance(arg, a.Bool):
         return True
     if isinstance(arg, a.NodeRef):
-        return ns[f"{arg.kind}1"]
+        return ns[f"{arg.kinds[0]}1"]
     if isinstance(arg, a.MemberArg):
         return ns[f"{arg.kinds[0]}1"]
     if isinstance(arg, a.SeqOf):
@@ -55,7 +55,8 @@ def bad_value(arg, ns):
     if isinstance(arg, a.Text) and not arg.allow_empty:
         return ""
     if isinstance(arg, a.NodeRef):
-        return ns["mediator1"] if arg.kind != "mediator" else ns["participant1"]
+        other = next((k for k in ("participant", "mediator", "sequencer") if k not in arg.kinds), None)
+        return ns[f"{other}1"] if other else None
     if isinstance(arg, a.MemberArg):
         other = next(k for k in ("participant", "mediator", "sequencer") if k not in arg.kinds) if len(arg.kinds) < 3 else None
         return ns[f"{other}1"] if other else "NOT::a-member"
