@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from canton_console import CANTON_VERSION, PROTOCOL_VERSION
+from canton_console.console.framework import ArgumentError
 from canton_console.pretty import Literal, render
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.scala import type_name
@@ -157,8 +158,10 @@ class CantonStatus:
                     blocks.append(f"{st.instance} '{st.name}' cannot be reached: {st.failure}")
         return "\n\n".join(blocks)
 
-    def __call__(self) -> CantonStatus:
+    def __call__(self, *args: Any, **kwargs: Any) -> CantonStatus:
         """Canton declares ``def status(): CantonStatus``: ``health.status()`` is the same value."""
+        if args or kwargs:
+            raise ArgumentError("health.status takes no arguments")
         return self
 
     def __pretty__(self):
