@@ -29,6 +29,7 @@ from canton_console.admin.records import (
 )
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.ledger import Contract, CreateCommand, ExerciseCommand
+from canton_console.values.node_config import NodeConfigValue
 from canton_console.values.parameters import DynamicSynchronizerParameters
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.topology import Mapping, SignedTopologyTransaction, StoredTransaction, TopologyTransaction
@@ -47,6 +48,26 @@ class StatusService(Protocol):
     def status(self) -> NodeStatusData | NotInitializedData:
         """The node's status; fails with NODE_NOT_STARTED when it is not running."""
         ...
+
+    def last_errors(self) -> dict[str, str]:
+        """The process's last errors logged, trace id -> log line (Canton's GetLastErrors); fails
+        with FAILED_PRECONDITION when the last-errors buffer is off."""
+        ...
+
+    def last_error_trace(self, trace_id: str) -> builtins.list[str]:
+        """The log lines of one trace id of the last errors (Canton's GetLastErrorTrace); fails with
+        FAILED_PRECONDITION when the trace id is not among them."""
+        ...
+
+    def health_dump(self, output_file: str) -> None:
+        """Write a health dump zip of this process to ``output_file`` (Canton's HealthDump)."""
+        ...
+
+
+class NodeConfigService(Protocol):
+    """The node's configuration, read-only, secrets masked."""
+
+    def config(self) -> NodeConfigValue: ...
 
 
 class IdentityService(Protocol):
@@ -389,6 +410,7 @@ class NodeAdmin(Protocol):
 
     info: NodeInfo
     status: StatusService
+    node_config: NodeConfigService
     identity: IdentityService
     lifecycle: LifecycleService
     topology: TopologyService

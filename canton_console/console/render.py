@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from canton_console import CANTON_VERSION, PROTOCOL_VERSION
+from canton_console.console.framework import ArgumentError
 from canton_console.pretty import Literal, render
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.scala import type_name
@@ -29,12 +30,11 @@ def short_id(text: str) -> str:
 
 
 def status_text(data: NodeStatusData) -> str:
-    """The body Canton prints for a running node's ``health.status``."""
+    """The body Canton prints for a running node's ``health.status`` (``ParticipantStatus``,
+    ``SequencerStatus``, ``MediatorStatus``): the node's own ids in full (``toProtoPrimitive``), the
+    ids in lists as their pretty (shortened) form."""
     data = attrs.evolve(
         data,
-        uid=short_id(data.uid),
-        member=short_id(data.member),
-        synchronizer_id=short_id(data.synchronizer_id) if data.synchronizer_id else None,
         connected_synchronizers=tuple(map(short_id, data.connected_synchronizers)),
         unhealthy_synchronizers=tuple(map(short_id, data.unhealthy_synchronizers)),
         connected_participants=tuple(map(short_id, data.connected_participants)),
@@ -96,7 +96,13 @@ class NodeStatus:
 
     @property
     def canton_type(self) -> str:
-        return f"NodeStatus[{self.instance}Status]"
+        """The declared type the REPL echoes: ``participant1.health`` is declared a
+        ``ParticipantHealthAdministration`` (``HealthAdministration[ParticipantStatus]``); a
+        sequencer's and a mediator's ``health`` keep the overridden declaration,
+        ``HealthAdministration[Status]``, so their status is a ``NodeStatus[sequencer1.Status]``."""
+        if self.kind == "participant":
+            return "NodeStatus[ParticipantStatus]"
+        return f"NodeStatus[{self.name}.Status]"
 
     @property
     def is_success(self) -> bool:
@@ -130,7 +136,8 @@ class NodeStatus:
 
 
 class CantonStatus:
-    """The top-level ``health.status``: every node's status, sequencers, mediators, participants."""
+    """The top-level ``health.status``: sequencers, then mediators, then participants; in each
+    group first the nodes that answered (by name), then the unreachable and uninitialized ones (by name)."""
 
     canton_type = "CantonStatus"
 
@@ -139,14 +146,23 @@ class CantonStatus:
 
     def text(self) -> str:
         blocks = []
-        for st in self.statuses:
-            if st.is_success:
-                blocks.append(f"Status for {st.instance} '{st.name}':\n{st.text()}")
-            elif isinstance(st.data, NotInitializedData):
-                blocks.append(f"{st.instance} '{st.name}' cannot be reached: {st.instance} '{st.name}' has not been initialized")
-            else:
-                blocks.append(f"{st.instance} '{st.name}' cannot be reached: {st.failure}")
+        for kind in ("sequencer", "mediator", "participant"):
+            of_kind = sorted((st for st in self.statuses if st.kind == kind), key=lambda st: st.name)
+            blocks += [f"Status for {st.instance} '{st.name}':\n{st.text()}" for st in of_kind if st.is_success]
+            for st in of_kind:
+                if st.is_success:
+                    continue
+                if isinstance(st.data, NotInitializedData):
+                    blocks.append(f"{st.instance} '{st.name}' cannot be reached: {st.instance} '{st.name}' has not been initialized")
+                else:
+                    blocks.append(f"{st.instance} '{st.name}' cannot be reached: {st.failure}")
         return "\n\n".join(blocks)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> CantonStatus:
+        """Canton declares ``def status(): CantonStatus``: ``health.status()`` is the same value."""
+        if args or kwargs:
+            raise ArgumentError("health.status takes no arguments")
+        return self
 
     def __pretty__(self):
         return Literal(self.text())

@@ -1,17 +1,78 @@
-"""``<node>.health``: status, liveness, initialization, and a participant's ping."""
+"""``health``: a node's status, liveness, initialization, diagnostics (last errors, health dump), a
+participant's ping; and the top-level ``health`` (``CantonStatus`` of every node, the process's dump)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+import tempfile
+import threading
+import time
+import zipfile
+from typing import Annotated, Any
 
 from canton_console.console import args as a
-from canton_console.console.framework import CommandFailure, NodeGroup, command, command_property, subgroup
-from canton_console.console.references import NodeReference, ParticipantReference, bounded_timeout, wait_until
-from canton_console.console.render import NodeStatus, short_id
+from canton_console.console.framework import CommandFailure, Group, NodeGroup, Unsupported, command, command_property, subgroup, top_level
+from canton_console.console.references import NodeReference, ParticipantReference, bounded_timeout, reference_for, wait_until
+from canton_console.console.render import CantonStatus, NodeStatus, short_id
 from canton_console.values.errors import CantonError
 from canton_console.values.refined import ScalaDuration
-from canton_console.values.scala import NONE, Option, Some
-from canton_console.values.timefmt import round_for_humans
+from canton_console.values.scala import NONE, Option, ScalaMap, Some, Vector
+from canton_console.values.timefmt import instant, round_for_humans
+
+CHUNK_SIZE_UNSUPPORTED = Unsupported("canton-console's nodes run in the console's process: the dump is written directly, not streamed in chunks over gRPC")
+
+
+class StringMap(ScalaMap):
+    """``Map[String, String]``, as Canton declares ``last_errors()`` (also when empty)."""
+
+    canton_type = "Map[String, String]"
+
+
+class StringSeq(Vector):
+    """``Seq[String]``, as Canton declares ``last_error_trace``; rendered ``Vector(...)``."""
+
+    canton_type = "Seq[String]"
+
+
+class DumpPath(str):
+    """The path of a written health dump: a ``String``, printed quoted."""
+
+    canton_type = "String"
+
+
+def default_dump_name() -> str:
+    """``canton-dump-<Instant.now>.zip`` with ``:`` replaced by ``-`` (Canton: forbidden on Windows)."""
+    return f"canton-dump-{instant(time.time_ns() // 1000).replace(':', '-')}.zip"
+
+
+def write_with_timeout(write: Any, output_file: str, timeout_micros: int | None) -> str:
+    """Run ``write(path)`` and wait for it at most ``timeout_micros`` (None: unbounded). On failure or
+    timeout the output file is removed (Canton's ``cleanupOnError``); the path written is returned."""
+    path = os.path.abspath(output_file)
+    outcome: dict[str, BaseException | None] = {}
+    abandoned = threading.Event()
+
+    def run() -> None:
+        try:
+            write(path)
+            outcome["error"] = None
+        except BaseException as e:  # noqa: BLE001 - handed to the waiting console thread
+            outcome["error"] = e
+        if abandoned.is_set() and os.path.exists(path):
+            os.unlink(path)
+
+    worker = threading.Thread(target=run, name="health-dump", daemon=True)
+    worker.start()
+    worker.join(None if timeout_micros is None else timeout_micros / 1e6)
+    if worker.is_alive():
+        abandoned.set()
+        raise CommandFailure(f"CONSOLE_COMMAND_TIMED_OUT(4,0): Condition never became true after {round_for_humans(timeout_micros or 0)}")
+    error = outcome.get("error")
+    if error is not None:
+        if os.path.exists(path):
+            os.unlink(path)
+        raise error
+    return path
 
 
 @subgroup(NodeReference, "health")
@@ -78,6 +139,39 @@ class HealthGroup(NodeGroup):
 
         wait_until(self._env, initialized, bounded_timeout(self._env), f"{self._node_name} is initialized", f"{self.scala_name}.wait_for_initialized")
 
+    @command(needs_running=False)
+    def last_errors(self) -> StringMap:
+        """Show the last errors logged
+
+        Returns a map with the trace-id as key and the most recent error messages as value. Requires
+        that --log-last-errors is enabled (and not turned off). The buffer is the process's: all
+        nodes of this console's process share it, as the nodes of one Canton process do."""
+        return StringMap(self._admin.status.last_errors())
+
+    @command(needs_running=False)
+    def last_error_trace(self, trace_id: Annotated[str, a.Text("a trace id, as last_errors() lists them")]) -> StringSeq:
+        """Show all messages logged with the given traceId in a recent interval
+
+        Returns a list of buffered log messages associated to a given trace-id. Usually, the
+        trace-id is taken from last_errors()"""
+        return StringSeq(*self._admin.status.last_error_trace(trace_id))
+
+    @command(needs_running=False)
+    def dump(
+        self,
+        output_file: Annotated[str | None, a.Optional(a.Text("a file path", allow_empty=False))] = None,
+        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+        chunk_size: Annotated[int | None, CHUNK_SIZE_UNSUPPORTED] = None,
+    ) -> DumpPath:
+        """Creates a zip file containing diagnostic information about the canton process running this node
+
+        The zip holds the log file and a JSON document with the release version, the configuration
+        (passwords and secrets masked), the status of every node and the stacks of the process's
+        threads (Canton's dump also has a metrics snapshot; this runtime keeps no metrics).
+        ``outputFile`` defaults to ``canton-dump-<now>.zip`` in the working directory; ``timeout``
+        is unbounded by default. Returns the file's path."""
+        return DumpPath(write_with_timeout(self._admin.status.health_dump, output_file or default_dump_name(), timeout))
+
     # Canton caches a positive answer of initialized() in the health group of the reference.
     _seen_initialized = False
 
@@ -135,3 +229,60 @@ class ParticipantHealthGroup(HealthGroup):
             if e.cause.startswith("Unable to ping "):
                 return NONE
             raise
+
+
+@top_level("health", "Health", "Environment health inspection")
+class HealthTop(Group):
+    """Environment health inspection"""
+
+    scala_name = "CantonHealthAdministration"
+
+    @command_property
+    def status(self) -> CantonStatus:
+        """Aggregate status info of all participants, sequencers, and mediators"""
+        order = {"sequencer": 0, "mediator": 1, "participant": 2}
+        nodes = sorted(self._env.nodes(), key=lambda n: (order[n.kind], n.name))
+        # ``health`` is registered on the reference classes at import (@subgroup), which mypy cannot see
+        return CantonStatus([reference_for(self._env, self._env.node(n.name)).health._status() for n in nodes])  # type: ignore[attr-defined]
+
+    @command(needs_running=False)
+    def dump(
+        self,
+        output_file: Annotated[str | None, a.Optional(a.Text("a file path", allow_empty=False))] = None,
+        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+        chunk_size: Annotated[int | None, CHUNK_SIZE_UNSUPPORTED] = None,
+    ) -> DumpPath:
+        """Generate and write a health dump of Canton's state for a bug report
+
+        Gathers information about the current Canton process: the first local node (by name) that
+        can give its health dump writes it, and the dump is zipped into ``outputFile``
+        (``canton-dump-<now>.zip`` by default). ``timeout`` defaults to console.ledger_command
+        (1 minute). Returns the file's path."""
+        timeout_micros = timeout if timeout is not None else self._env.timeout_micros("ledger_command")
+        deadline = time.monotonic() + timeout_micros / 1e6
+        names = sorted(n.name for n in self._env.nodes())
+
+        def write(path: str) -> None:
+            inner: str | None = None
+            failure: BaseException | None = None
+            for name in names:
+                handle, candidate = tempfile.mkstemp(prefix="local-", suffix=".tmp")
+                os.close(handle)
+                try:
+                    self._env.node(name).status.health_dump(candidate)
+                    inner = candidate
+                    break
+                except Exception as e:  # noqa: BLE001 - Canton tries the next local node
+                    failure = e
+                    os.unlink(candidate)
+            if inner is None and failure is not None:
+                raise failure
+            try:
+                with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                    if inner is not None:
+                        zf.write(inner, os.path.basename(inner))
+            finally:
+                if inner is not None:
+                    os.unlink(inner)
+
+        return DumpPath(write_with_timeout(write, output_file or default_dump_name(), max(0, int((deadline - time.monotonic()) * 1e6))))

@@ -1,5 +1,5 @@
-"""The console's top-level command groups: ``utils``, ``bootstrap``, ``health``, ``console`` and,
-under a simulated clock, ``clock``."""
+"""The console's top-level command groups: ``utils``, ``bootstrap``, ``console`` and, under a
+simulated clock, ``clock`` (``health`` is in :mod:`health`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from canton_console.console import args as a
 from canton_console.console.commands.topology_mappings import StoreArg
 from canton_console.console.commands.topology_reads import SignedTx
 from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, Unsupported, command, command_property, top_level
-from canton_console.console.references import NodeReference, bounded_timeout, reference_for, wait_until
-from canton_console.console.render import CantonStatus
+from canton_console.console.references import NodeReference, bounded_timeout, wait_until
 from canton_console.values import refined as values
 from canton_console.values.ids import Namespace, SynchronizerId
 from canton_console.values.scala import ScalaTuple, Vector
@@ -333,21 +332,6 @@ class Bootstrap(Group):
     def synchronizer_local(self, synchronizer_name: Annotated[str, a.Text("a synchronizer name", allow_empty=False)] = "local") -> SynchronizerId:
         """Bootstraps a local synchronizer using all running sequencers and mediators of this console"""
         return SynchronizerId.parse(self._env.bootstrap_local(synchronizer_name))
-
-
-@top_level("health", "Health", "Environment health inspection")
-class HealthTop(Group):
-    """Environment health inspection"""
-
-    scala_name = "CantonHealthAdministration"
-
-    @command_property
-    def status(self) -> CantonStatus:
-        """Aggregate status info of all participants, sequencers and mediators"""
-        order = {"sequencer": 0, "mediator": 1, "participant": 2}
-        nodes = sorted(self._env.nodes(), key=lambda n: (order[n.kind], n.name))
-        # ``health`` is registered on the reference classes at import (@subgroup), which mypy cannot see
-        return CantonStatus([reference_for(self._env, self._env.node(n.name)).health._status() for n in nodes])  # type: ignore[attr-defined]
 
 
 @top_level("console", "Console", "Configure behaviour of the console")

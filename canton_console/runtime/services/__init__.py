@@ -10,7 +10,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from canton_console.admin.records import NodeInfo
-from canton_console.runtime.services.node import LocalIdentityService, LocalLifecycleService, LocalReplicationService, LocalStatusService
+from canton_console.runtime.services.node import (
+    LocalIdentityService,
+    LocalLifecycleService,
+    LocalNodeConfigService,
+    LocalReplicationService,
+    LocalStatusService,
+)
 from canton_console.runtime.services.participant import (
     LocalConnectivityService,
     LocalIdentityProviderConfigService,
@@ -37,6 +43,7 @@ ALL_KINDS = ("participant", "sequencer", "mediator")
 # service attribute -> node kind -> the class serving it
 SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "status": dict.fromkeys(ALL_KINDS, LocalStatusService),
+    "node_config": dict.fromkeys(ALL_KINDS, LocalNodeConfigService),
     "identity": dict.fromkeys(ALL_KINDS, LocalIdentityService),
     "lifecycle": dict.fromkeys(ALL_KINDS, LocalLifecycleService),
     "topology": dict.fromkeys(ALL_KINDS, LocalTopologyService),

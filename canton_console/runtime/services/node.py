@@ -5,9 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from canton_console import logs
+from canton_console.config.models import NodeConfig
+from canton_console.runtime.health_dump import write_health_dump
 from canton_console.runtime.services.base import LocalService, not_started
 from canton_console.values import health
+from canton_console.values.errors import CantonError, ServiceStatusError
 from canton_console.values.health import NodeStatusData, NotInitializedData
+from canton_console.values.node_config import DbParametersConfig, NodeConfigValue, ServerConfig, StorageConfigValue
 
 _PASSIVE_COMPONENTS = {
     "participant": ("connected-synchronizer", "sync-ephemeral-state", "sequencer-client", "acs-commitment-processor"),
@@ -34,6 +39,43 @@ class LocalStatusService(LocalService):
         if not self._node.running:
             raise not_started(self._node)
         return self._call(self._status)
+
+    def last_errors(self) -> dict[str, str]:
+        """Canton's StatusService.getLastErrors: the process's last-errors buffer (all the nodes of a
+        Canton process share it, as ours do)."""
+        self._require_running()
+        installed = logs.installed()
+        if installed is None or installed.last_errors_handler is None:
+            raise ServiceStatusError("FAILED_PRECONDITION", "No last errors available")
+        return installed.last_errors()
+
+    def last_error_trace(self, trace_id: str) -> list[str]:
+        self._require_running()
+        installed = logs.installed()
+        errors_by_trace = installed.last_errors() if installed is not None else {}
+        if installed is None or trace_id not in errors_by_trace:
+            raise ServiceStatusError("FAILED_PRECONDITION", "No trace available for the given traceId")
+        return installed.last_error_trace(trace_id)
+
+    def health_dump(self, output_file: str) -> None:
+        self._require_running()
+        env = self._env
+        nodes = [(n.name, n.kind) for n in env.nodes()]
+
+        def status_of(name: str) -> NodeStatusData | NotInitializedData | str:
+            node = env.node(name)
+            if not node.running:
+                return not_started(node).render()
+            try:
+                return env.call(LocalStatusService(env, node)._status)
+            except CantonError as e:
+                return e.render()
+
+        write_health_dump(output_file, env.config, nodes, status_of)
+
+    def _require_running(self) -> None:
+        if not self._node.running:
+            raise not_started(self._node)
 
     def _status(self) -> NodeStatusData | NotInitializedData:
         node = self._node
@@ -126,3 +168,39 @@ class LocalReplicationService(LocalService):
                 return
             time.sleep(0.01)
 
+
+
+def _api(canton_type: str, api: Any, shown_as: str) -> ServerConfig:
+    return ServerConfig(canton_type, api.address, api.port, shown_as)
+
+
+def node_config_value(config: NodeConfig) -> NodeConfigValue:
+    """The console's read-only view of a node's configuration; the storage password stays here."""
+    storage = config.storage
+    kind = {"memory": "Memory", "postgres": "Postgres", "sqlite": "Sqlite"}[storage.type]
+    storage_value = StorageConfigValue(
+        kind,
+        DbParametersConfig(storage.max_connections, storage.fail_fast_on_startup),
+        server_name=storage.server_name if storage.type == "postgres" else None,
+        port_number=storage.port_number if storage.type == "postgres" else None,
+        database_name=storage.database_name,
+        user=storage.user,
+        password_set=bool(storage.password),
+        file=storage.file,
+    )
+    path = f"{config.name}.config"
+    apis: tuple[tuple[str, ServerConfig], ...] = ()
+    if config.kind == "participant":
+        apis = (("ledgerApi", _api("LedgerApiServerConfig", config.ledger_api, path + ".ledgerApi")),)  # type: ignore[union-attr]
+    elif config.kind == "sequencer":
+        apis = (("publicApi", _api("PublicServerConfig", config.public_api, path + ".publicApi")),)  # type: ignore[union-attr]
+    return NodeConfigValue(config.kind, config.name, _api("AdminServerConfig", config.admin_api, path + ".adminApi"), storage_value, apis)
+
+
+class LocalNodeConfigService(LocalService):
+    """A node's configuration: readable also while the node is stopped (it is the console's config)."""
+
+    passive_refusal = None
+
+    def config(self) -> NodeConfigValue:
+        return node_config_value(self._node.config)
