@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from canton_console import logs
 from canton_console.console import args as a
+from canton_console.console.commands.health import StringMap, StringSeq
 from canton_console.console.framework import Arg, ArgumentError, CallContext, Group, command, top_level
 from canton_console.pretty import Literal
-from canton_console.values.scala import Option, ScalaMap, Vector
+from canton_console.values.scala import Option
 
 
 class _Required:
@@ -87,13 +88,13 @@ class LoggingGroup(Group):
         return LevelOption() if level is None else LevelOption(Level(level), True)
 
     @command(needs_running=False)
-    def last_errors(self) -> ScalaMap:
+    def last_errors(self) -> StringMap:
         """Returns the last errors (trace-id -> error event) that have been logged locally"""
         installed = logs.installed()
-        return ScalaMap(installed.last_errors() if installed is not None else {})
+        return StringMap(installed.last_errors() if installed is not None else {})
 
     @command(needs_running=False)
-    def last_error_trace(self, trace_id: Annotated[str, a.Text("a trace id, as logging.last_errors() lists them", allow_empty=False)]) -> Vector:
+    def last_error_trace(self, trace_id: Annotated[str, a.Text("a trace id, as logging.last_errors() lists them", allow_empty=False)]) -> StringSeq:
         """Returns log events for an error with the same trace-id"""
         installed = logs.installed()
-        return Vector(*(installed.last_error_trace(trace_id) if installed is not None else []))
+        return StringSeq(*(installed.last_error_trace(trace_id) if installed is not None else []))
