@@ -317,6 +317,15 @@ class SignedTx(SignedTopologyTransaction):
         _write(file, encode_signed([self.signed], single=True))
 
 
+class GenericSignedTx(SignedTx):
+    """A signed transaction whose mapping type the command does not fix: Canton declares it
+    ``SignedTopologyTransaction[TopologyChangeOp, TopologyMapping]``."""
+
+    @property
+    def canton_type(self) -> str:
+        return "SignedTopologyTransaction[TopologyChangeOp, TopologyMapping]"
+
+
 # ---- proposing ---------------------------------------------------------------------------------------
 
 

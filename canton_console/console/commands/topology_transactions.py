@@ -20,6 +20,7 @@ from canton_console.console.commands.topology import TopologyGroup
 from canton_console.console.commands.topology_mappings import BOUNDED, SignedTopologyTransaction, SynchronizeArg
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
+    GenericSignedTx,
     KeyFingerprintArg,
     LoadForce,
     MappingCode,
@@ -508,7 +509,7 @@ class TransactionsGroup(NodeGroup):
         must_be_fully_authorized: Any = False,
         store: Annotated[str | None, a.Optional(ReadStoreArg())] = None,
         signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
-    ) -> SignedTx:
+    ) -> GenericSignedTx:
         """Authorize a transaction by its hash
 
         Adds this node's signature to the pending proposal with ``txHash`` in ``store``; with
@@ -526,7 +527,7 @@ class TransactionsGroup(NodeGroup):
         hash_hex = TxHashArg().convert(tx_hash, ctx)
         signer = check_signers(self, signed_by)
         proposed = self._admin.topology.authorize(store, hash_hex, must_be_fully_authorized, signer)
-        return SignedTx(proposed.signed, proposed.is_proposal)
+        return GenericSignedTx(proposed.signed, proposed.is_proposal)
 
     # ---- finding -------------------------------------------------------------------------------------
     def _latest(self, store: str, include_proposals: bool, keep: Any) -> Option:
