@@ -47,9 +47,11 @@ def usage_valid(usage: Any) -> bool:
 
 def public_key_spec(public_key: bytes) -> tuple[str, str]:
     """(key spec, Canton's key format name) of a public key's bytes: 32 raw bytes are Ed25519; else
-    a DER SubjectPublicKeyInfo of an elliptic curve key."""
+    a DER SubjectPublicKeyInfo of an elliptic curve key. Canton 3.3's JCE provider keeps Ed25519
+    public keys as DER SubjectPublicKeyInfo (their fingerprint hashes the raw key, as here); this
+    console keeps the raw key and shows Canton's format."""
     if len(public_key) == 32:
-        return "EC-Curve25519", "Raw"
+        return "EC-Curve25519", DER_SPKI
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519
     from cryptography.hazmat.primitives.serialization import load_der_public_key
 
@@ -156,7 +158,7 @@ class SigningPublicKey:
     canton_type: ClassVar[str] = "SigningPublicKey"
 
     key: str
-    format: str = "Raw"
+    format: str = DER_SPKI
     keySpec: str = "EC-Curve25519"
     usage: tuple[str, ...] = USAGE_ALL
 
