@@ -45,7 +45,7 @@ def test_namespace_delegation_rendering(module_session):
     assert out.startswith("res") and "Seq[ListNamespaceDelegationResult] = Vector(" in out, out
     assert re.search(
         r"item = NamespaceDelegation\(\n\s+namespace = 1220[0-9a-f]{8}\.\.\.,\n"
-        r"\s+target = SigningPublicKey\(\n\s+id = 1220[0-9a-f]{8}\.\.\.,\n\s+format = Raw,\n\s+keySpec = EC-Curve25519,\n"
+        r"\s+target = SigningPublicKey\(\n\s+id = 1220[0-9a-f]{8}\.\.\.,\n\s+format = DER-encoded X\.509 SubjectPublicKeyInfo,\n\s+keySpec = EC-Curve25519,\n"
         r"\s+usage = Set\(namespace, sequencer-auth, signing, proof-of-ownership\)\n\s+\),\n"
         r"\s+restriction = CanSignAllMappings\n",
         out,
@@ -112,7 +112,7 @@ def test_owner_to_key_mapping_rendering(module_session):
     out = module_session.step('sequencer1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "MED")').output
     assert re.search(
         r"item = OwnerToKeyMapping\(\n\s+member = MED::mediator1::1220[0-9a-f]{8}\.\.\.,\n\s+keys = Vector\(\n"
-        r"\s+SigningPublicKey\(\n\s+id = 1220[0-9a-f]{8}\.\.\.,\n\s+format = Raw,\n\s+keySpec = EC-Curve25519,",
+        r"\s+SigningPublicKey\(\n\s+id = 1220[0-9a-f]{8}\.\.\.,\n\s+format = DER-encoded X\.509 SubjectPublicKeyInfo,\n\s+keySpec = EC-Curve25519,",
         out,
     ), out
     assert "Seq[ListOwnerToKeyMappingResult]" in out

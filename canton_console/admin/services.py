@@ -28,6 +28,7 @@ from canton_console.admin.records import (
     UserRight,
 )
 from canton_console.values.health import NodeStatusData, NotInitializedData
+from canton_console.values.keys import EncryptionPublicKey, ListKeyOwnersResult, PrivateKeyMetadata, PublicKeyWithName, SigningPublicKey
 from canton_console.values.ledger import Contract, CreateCommand, ExerciseCommand
 from canton_console.values.node_config import NodeConfigValue
 from canton_console.values.parameters import DynamicSynchronizerParameters
@@ -80,6 +81,36 @@ class IdentityService(Protocol):
     def member_id_if_known(self) -> str | None:
         """The member id when the node's identity is known, also while it is stopped; else None."""
         ...
+
+class KeyService(Protocol):
+    """Canton's VaultService (a node's keys), its key-owner aggregation and its identity
+    initialization service (``InitId``). Purposes are ``signing``/``encryption``; usages are
+    SigningKeyUsage identifiers (``namespace``, ``sequencer-auth``, ``signing``)."""
+
+    def list_private(self, fingerprint: str, name: str, purposes: set[str], usages: set[str]) -> list[PrivateKeyMetadata]: ...
+
+    def generate_signing_key(self, name: str, usage: list[str], spec: str | None) -> SigningPublicKey: ...
+
+    def generate_encryption_key(self, name: str, spec: str | None) -> EncryptionPublicKey: ...
+
+    def delete(self, fingerprint: str) -> None: ...
+
+    def export_pair(self, fingerprint: str) -> bytes: ...
+
+    def import_pair(self, data: bytes, name: str | None) -> None: ...
+
+    def list_public(self, fingerprint: str, context: str, purposes: set[str], usages: set[str]) -> list[PublicKeyWithName]: ...
+
+    def export_public(self, fingerprint: str) -> bytes | None: ...
+
+    def import_public(self, data: bytes, name: str | None) -> str: ...
+
+    def list_owners(self, filter_uid: str, filter_code: str | None, synchronizer_ids: set[str], limit: int) -> list[ListKeyOwnersResult]: ...
+
+    def init_id(self, identifier: str, namespace: str, delegations: list[SignedTopologyTransaction]) -> None: ...
+
+    def ready_for_id(self) -> bool: ...
+
 
 class LifecycleService(Protocol):
     """Starting and stopping a node this console runs (a remote node refuses)."""
@@ -135,18 +166,18 @@ class TopologyService(Protocol):
         mapping: Mapping,
         serial: int | None = None,
         must_fully_authorize: bool = False,
-        signed_by: str | None = None,
+        signed_by: str | builtins.list[str] | None = None,
         operation: str = "Replace",
     ) -> ProposedTransaction:
         """Sign ``mapping`` at the next serial with the node's key and add it to the store: stored in the
         authorized store (and sent on by a participant to its synchronizers), or sent to a synchronizer."""
         ...
 
-    def authorize(self, store: str, transaction_hash: str, must_fully_authorize: bool = False, signed_by: str | None = None) -> ProposedTransaction:
+    def authorize(self, store: str, transaction_hash: str, must_fully_authorize: bool = False, signed_by: str | builtins.list[str] | None = None) -> ProposedTransaction:
         """Add this node's signature to the proposal with the hash in the store."""
         ...
 
-    def sign(self, transactions: builtins.list[SignedTopologyTransaction], signed_by: str | None = None) -> builtins.list[SignedTopologyTransaction]:
+    def sign(self, transactions: builtins.list[SignedTopologyTransaction], signed_by: str | builtins.list[str] | None = None) -> builtins.list[SignedTopologyTransaction]:
         """The transactions with this node's signature added (nothing is stored)."""
         ...
 
@@ -414,6 +445,7 @@ class NodeAdmin(Protocol):
     identity: IdentityService
     lifecycle: LifecycleService
     topology: TopologyService
+    keys: KeyService
     ping: PingService | None
     connectivity: ConnectivityService | None
     parties: PartyService | None

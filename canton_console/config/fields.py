@@ -15,9 +15,14 @@ from canton_console.config.errors import fail
 MISSING = object()
 
 CANTON_KEYS = ("participants", "sequencers", "mediators", "parameters", "features")
-PARTICIPANT_KEYS = ("storage", "admin-api", "ledger-api", "http-ledger-api", "monitoring", "replication")
-SEQUENCER_KEYS = ("storage", "admin-api", "public-api", "sequencer", "monitoring")
-MEDIATOR_KEYS = ("storage", "admin-api", "monitoring", "replication")
+PARTICIPANT_KEYS = ("storage", "admin-api", "ledger-api", "http-ledger-api", "monitoring", "replication", "init")
+SEQUENCER_KEYS = ("storage", "admin-api", "public-api", "sequencer", "monitoring", "init")
+MEDIATOR_KEYS = ("storage", "admin-api", "monitoring", "replication", "init")
+# Canton 3.3's InitConfig (the parts this console reads): identity.type and whether the node
+# generates its keys and identity transactions once it has its id.
+INIT_KEYS = ("identity", "generate-topology-transactions-and-keys")
+INIT_IDENTITY_KEYS = ("type",)
+INIT_IDENTITY_TYPES = ("auto", "manual")
 STORAGE_KEYS = ("type", "file", "config", "parameters")
 STORAGE_CONFIG_KEYS = ("dataSourceClass", "properties")
 POSTGRES_PROPERTY_KEYS = ("serverName", "portNumber", "databaseName", "user", "password")

@@ -162,5 +162,6 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
                 admin_api=_required_api(node.apis["admin-api"]),
                 monitoring=_monitoring(node),
                 replication=_replication(node),
+                **node.fields,
             )
     return CantonConfig(participants=participants, sequencers=sequencers, mediators=mediators, parameters=parameters, features=features)

@@ -165,6 +165,16 @@ class AuthServiceConfig:
 
 
 @attrs.frozen
+class InitConfig:
+    """``<node>.init``: ``identity.type = manual`` makes the node wait for ``topology.init_id``;
+    ``generate-topology-transactions-and-keys = false`` leaves its keys and identity transactions
+    to the operator too."""
+
+    manual_identity: bool = False
+    generate_topology: bool = True
+
+
+@attrs.frozen
 class ParticipantConfig:
     kind: ClassVar[str] = "participant"
 
@@ -173,6 +183,7 @@ class ParticipantConfig:
     admin_api: ApiConfig
     ledger_api: ApiConfig
     http_ledger_api: ApiConfig | None = None
+    init: InitConfig = InitConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
     replication: ReplicationConfig = ReplicationConfig()
     # ``ledger-api.auth-services``: empty means Canton's default, every request authorized (wildcard)
@@ -193,6 +204,7 @@ class SequencerConfig:
     admin_api: ApiConfig
     public_api: ApiConfig
     sequencer_type: str = attrs.field(default="BFT", validator=_one_of(SEQUENCER_TYPES))
+    init: InitConfig = InitConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
 
 
@@ -203,6 +215,7 @@ class MediatorConfig:
     name: str
     storage: StorageConfig
     admin_api: ApiConfig
+    init: InitConfig = InitConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
     replication: ReplicationConfig = ReplicationConfig()
 

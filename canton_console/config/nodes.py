@@ -16,6 +16,9 @@ from canton_console.config.fields import (
     CLOCK_KEYS,
     CONSOLE_TIMEOUT_KEYS,
     FEATURES_KEYS,
+    INIT_IDENTITY_KEYS,
+    INIT_IDENTITY_TYPES,
+    INIT_KEYS,
     LEDGER_API_KEYS,
     MEDIATOR_KEYS,
     MISSING,
@@ -47,6 +50,7 @@ from canton_console.config.models import (
     AuthServiceConfig,
     ConsoleTimeouts,
     FeaturesConfig,
+    InitConfig,
     Parameters,
     ReplicationConfig,
     StorageConfig,
@@ -168,6 +172,28 @@ def _read_monitoring(obj: dict[str, Any], path: str, node: NodeBeingRead) -> Non
     )
 
 
+def _read_init(obj: dict[str, Any], path: str, node: NodeBeingRead) -> None:
+    value = obj.get("init", MISSING)
+    if value is MISSING or value is None:
+        return
+    ipath = join_path(path, "init")
+    init = read_object(value, ipath, INIT_KEYS)
+    fields: dict[str, Any] = {}
+    if init.get("identity") is not None:
+        idpath = join_path(ipath, "identity")
+        identity = read_object(init["identity"], idpath, INIT_IDENTITY_KEYS)
+        if "type" in identity:
+            tpath = join_path(idpath, "type")
+            typ = identity["type"]
+            if not isinstance(typ, str) or typ not in INIT_IDENTITY_TYPES:
+                raise fail(tpath, f"expected {' or '.join(INIT_IDENTITY_TYPES)}, found {show(typ)}")
+            fields["manual_identity"] = typ == "manual"
+    key = "generate-topology-transactions-and-keys"
+    if key in init:
+        fields["generate_topology"] = read_bool(init[key], join_path(ipath, key))
+    node.fields["init"] = InitConfig(**fields)
+
+
 def _read_replication(obj: dict[str, Any], path: str) -> ReplicationConfig:
     value = obj.get("replication", MISSING)
     if value is MISSING or value is None:
@@ -185,6 +211,7 @@ def _read_replication(obj: dict[str, Any], path: str) -> ReplicationConfig:
 def _read_participant(name: str, value: Any, path: str, base_dir: Path) -> NodeBeingRead:
     obj = read_object(value, path, PARTICIPANT_KEYS)
     node = NodeBeingRead("participant", name, path)
+    _read_init(obj, path, node)
     node.storage = _read_storage(obj, path, base_dir)
     node.apis["admin-api"] = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False)
     node.apis["ledger-api"] = _read_api(obj, "ledger-api", path, default_address="127.0.0.1", optional=False, keys=LEDGER_API_KEYS)
@@ -248,6 +275,7 @@ def read_features(value: Any) -> FeaturesConfig:
 def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBeingRead:
     obj = read_object(value, path, SEQUENCER_KEYS)
     node = NodeBeingRead("sequencer", name, path)
+    _read_init(obj, path, node)
     node.storage = _read_storage(obj, path, base_dir)
     node.apis["admin-api"] = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False)
     node.apis["public-api"] = _read_api(obj, "public-api", path, default_address="127.0.0.1", optional=False)
@@ -270,6 +298,7 @@ def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBei
 def _read_mediator(name: str, value: Any, path: str, base_dir: Path) -> NodeBeingRead:
     obj = read_object(value, path, MEDIATOR_KEYS)
     node = NodeBeingRead("mediator", name, path)
+    _read_init(obj, path, node)
     node.storage = _read_storage(obj, path, base_dir)
     node.apis["admin-api"] = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False)
     _read_monitoring(obj, path, node)

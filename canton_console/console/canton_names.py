@@ -247,6 +247,11 @@ def fully_qualified_names() -> dict[str, Any]:
     table["com.google.protobuf.ByteString"] = BYTE_STRING
     table.update(_topology_transaction_names())
     table[f"{CANTON}.crypto.KeyPurpose"] = owner_to_key_mappings.KeyPurpose
+    from canton_console.values import keys as key_values
+
+    table[f"{CANTON}.crypto.SigningKeyUsage"] = key_values.SigningKeyUsageCompanion()
+    table[f"{CANTON}.crypto.SigningKeySpec"] = key_values.SigningKeySpecCompanion()
+    table[f"{CANTON}.crypto.EncryptionKeySpec"] = key_values.EncryptionKeySpecCompanion()
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     return table

@@ -13,11 +13,13 @@ from sqlalchemy import insert, select
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import schema as s
 from canton_console.values import topology as t
+from canton_console.values.errors import RuntimeFailure, ServiceStatusError
+from canton_console.values.ids import fingerprint_problem, identifier_problem
 
 
 def load_authorized_store(node: Any) -> TopologyState:
     """(runtime thread) The authorized store of a node whose identity is loaded, with the identity
-    transactions added on the node's first start."""
+    transactions added on the first start of a node that initialized itself."""
     state = TopologyState(t.AUTHORIZED_STORE)
     table = s.TopologyTransactionRow
     with node.open_storage.read() as conn:
@@ -25,26 +27,49 @@ def load_authorized_store(node: Any) -> TopologyState:
         for row in rows:
             state.restore(stored_from_row(row))
     state.drop_superseded_proposals()
-    identity = identity_transactions(node)
-    missing = [tx for tx in identity if state.serial_of(tx.transaction.mapping.code, tx.transaction.mapping.key) == 0]
-    if missing:
-        add(node, state, missing)
+    if not node.manual_identity:
+        node.authorized_store = state
+        identity = generated_identity(node)
+        missing = [tx for tx in identity if state.serial_of(tx.transaction.mapping.code, tx.transaction.mapping.key) == 0]
+        if missing:
+            add(node, state, missing)
     return state
 
 
-def identity_transactions(node: Any) -> list[t.SignedTopologyTransaction]:
-    """The node's root certificate and owner-to-key mapping, signed with its key (Ed25519 signatures
-    are deterministic: the same on every start)."""
+def generated_identity(node: Any) -> list[t.SignedTopologyTransaction]:
+    """The root certificate and owner-to-key mapping a node that initializes itself starts with: its
+    one key for everything (Ed25519 signatures are deterministic: the same on every start)."""
     namespace = node.known_uid.namespace.unwrap
-    key_hex = node.signing_key.public_bytes.hex()
+    key = node.vault.signing_key(namespace)
+    assert key is not None, "a node that initialized itself holds its namespace key"
+    key_hex = key.public_bytes.hex()
     mappings = [t.namespace_delegation(namespace, key_hex), t.owner_to_key(node.member_id, key_hex)]
-    return [sign(node, t.TopologyTransaction(t.REPLACE, 1, m)) for m in mappings]
+    return [sign(node, t.TopologyTransaction(t.REPLACE, 1, m), keys=[key]) for m in mappings]
 
 
-def sign(node: Any, tx: t.TopologyTransaction, signatures: dict[str, str] | None = None) -> t.SignedTopologyTransaction:
-    key = node.signing_key
+def identity_transactions(node: Any) -> list[t.SignedTopologyTransaction]:
+    """The node's identity as its authorized store holds it: the delegations of its namespace (the
+    root certificate first) and its owner-to-key mapping."""
+    state = node.authorized_store
+    if state is None:
+        raise RuntimeFailure("Node is not initialized and therefore does not have an Id assigned yet.")
+    namespace = node.known_uid.namespace.unwrap
+    delegations = [
+        st for st in state.head_transactions(t.NAMESPACE_DELEGATION) if not st.is_proposal and st.mapping.data["namespace"] == namespace
+    ]
+    delegations.sort(key=lambda st: st.mapping.key != f"{namespace}/{namespace}")
+    out = [st.signed for st in delegations]
+    otk = state._current(t.OWNER_TO_KEY, node.member_id, None)
+    if otk is not None and otk.operation == t.REPLACE:
+        out.append(otk.signed)
+    return out
+
+
+def sign(node: Any, tx: t.TopologyTransaction, signatures: dict[str, str] | None = None, keys: list[Any] | None = None) -> t.SignedTopologyTransaction:
+    """Sign ``tx`` with ``keys`` (default: the node's namespace key), keeping ``signatures``."""
     merged = dict(signatures or {})
-    merged[key.fingerprint] = key.sign(tx.bytes_to_sign()).hex()
+    for key in keys if keys is not None else [node.namespace_key]:
+        merged[key.fingerprint] = key.sign(tx.bytes_to_sign()).hex()
     return t.SignedTopologyTransaction(tx, merged)
 
 
@@ -57,3 +82,80 @@ def add(node: Any, state: TopologyState, transactions: list[t.SignedTopologyTran
         with node.open_storage.transaction() as conn:
             conn.execute(insert(s.TopologyTransactionRow), [topology_row(t.AUTHORIZED_STORE, st) for st in stored])
     return stored
+
+
+# ---- manual initialization (Canton's InitId and the stage after it) -------------------------------
+
+
+def _refused(message: str) -> ServiceStatusError:
+    return ServiceStatusError("FAILED_PRECONDITION", message)
+
+
+def check_init_id(node: Any, identifier: str, namespace: str, delegations: list[t.SignedTopologyTransaction]) -> str:
+    """Canton's ``validateTransactionsAndComputeUid``: the namespace of the new identity, or why not."""
+    check = TopologyState("Temporary(init)")
+    for tx in delegations:
+        if tx.transaction.operation != t.REPLACE:
+            raise ServiceStatusError("INVALID_ARGUMENT", "Topology transaction is not a replace but a remove")
+        if tx.transaction.mapping.code != t.NAMESPACE_DELEGATION:
+            raise _refused(f"Expected only namespace delegations, found {tx.transaction.mapping.code}")
+        stored = check.add(tx, 0, 0)
+        if stored is None or stored.is_proposal:
+            raise _refused(f"Topology transaction is not properly authorized: {tx.transaction.mapping.key}")
+    found = list(dict.fromkeys(tx.transaction.mapping.data["namespace"] for tx in delegations))
+    if len(found) > 1:
+        raise _refused(f"Expected only one namespace in the certificates, found {len(found)}")
+    if namespace and found:
+        if namespace != found[0]:
+            raise _refused(f"Provided namespace '{namespace}' does not match the certificate {found[0]} '")
+        target = found[0]
+    elif namespace:
+        problem = fingerprint_problem(namespace)
+        if problem is not None:
+            raise _refused(problem)
+        target = namespace
+    elif found:
+        target = found[0]
+    else:
+        raise _refused("No namespace or certificate provided")
+    problem = identifier_problem(identifier)
+    if problem is not None:
+        raise _refused(problem)
+    possible = [t.key_fingerprint(tx.transaction.mapping.data["public_key"]) for tx in delegations] + [target]
+    if not any(node.vault.holds(fp) for fp in possible):
+        raise _refused("No signing key found locally for the provided namespace. The certificates are for: " + ", ".join(possible))
+    return target
+
+
+def auto_complete(node: Any) -> None:
+    """(runtime thread) Canton's ``GenerateOrAwaitNodeTopologyTx`` stage: the root certificate when
+    the node holds the root key and has no delegation yet, a sequencer-authentication and a
+    protocol signing key (and an encryption key for a participant), and the owner-to-key mapping
+    of the signing keys."""
+    state = node.authorized_store
+    vault = node.vault
+    namespace = node.known_uid.namespace.unwrap
+    has_delegation = any(m.data["namespace"] == namespace for m in state.mappings(t.NAMESPACE_DELEGATION))
+    if not has_delegation:
+        root = vault.signing_key(namespace)
+        if root is None:
+            return
+        nsd = t.namespace_delegation(namespace, root.public_bytes.hex(), t.CAN_SIGN_ALL)
+        add(node, state, [sign(node, t.TopologyTransaction(t.REPLACE, 1, nsd), keys=[root])])
+    if state.lookup(t.OWNER_TO_KEY, node.member_id) is not None:
+        return
+
+    def get_or_create(name: str, usage: tuple[str, ...]) -> Any:
+        for entry in vault.private_entries():
+            if entry.name == name and entry.purpose == "signing":
+                return entry.private
+        return vault.generate_signing(name, usage, None).private
+
+    seq_auth = get_or_create(f"{node.name}-sequencer-auth", ("sequencer-auth",))
+    protocol = get_or_create(f"{node.name}-signing", ("signing",))
+    if node.kind == "participant" and not any(e.name == f"{node.name}-encryption" for e in vault.private_entries()):
+        vault.generate_encryption(f"{node.name}-encryption", None)
+    keys = [seq_auth, protocol]
+    mapping = t.owner_to_key(node.member_id, [k.public_bytes.hex() for k in keys], usages=[vault.get(k.fingerprint).usage for k in keys])
+    tx = t.TopologyTransaction(t.REPLACE, state.serial_of(t.OWNER_TO_KEY, node.member_id) + 1, mapping)
+    add(node, state, [sign(node, tx, keys=[node.namespace_key, *keys])])

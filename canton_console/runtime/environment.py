@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from canton_console.runtime import identity
+from canton_console.runtime import authorized_store, identity
 from canton_console.runtime.clock import SimClock, WallClock
 from canton_console.runtime.mediator import MediatorNode
 from canton_console.runtime.node import Node
@@ -207,13 +207,26 @@ class Environment:
         are deterministic: a bootstrap completed after a crash stores the same transactions."""
         sync_id = sync.id
 
-        def signed(mapping: topology.Mapping, signers: list[Node]) -> topology.SignedTopologyTransaction:
+        def signed(mapping: topology.Mapping, signers: list[Node], extra: list[Any] = ()) -> topology.SignedTopologyTransaction:  # type: ignore[assignment]
             tx = topology.TopologyTransaction(topology.REPLACE, 1, mapping)
-            return topology.SignedTopologyTransaction(tx, {n.known_uid.namespace.unwrap: n.signing_key.sign(tx.bytes_to_sign()).hex() for n in signers})
+            keys = [n.namespace_key for n in signers] + [k for k in extra if k is not None]
+            return topology.SignedTopologyTransaction(tx, {k.fingerprint: k.sign(tx.bytes_to_sign()).hex() for k in keys})
 
         members = list(dict.fromkeys([*owners, *sequencers, *mediators]))
-        genesis = [signed(topology.namespace_delegation(n.uid.namespace.unwrap, n.key.public_bytes.hex()), [n]) for n in members]
-        genesis += [signed(topology.owner_to_key(n.member_id, n.key.public_bytes.hex()), [n]) for n in [*sequencers, *mediators]]
+        genesis = []
+        for n in members:
+            # the node's identity as its authorized store has it: its namespace delegations
+            for tx in authorized_store.identity_transactions(n):
+                if tx.transaction.mapping.code == topology.NAMESPACE_DELEGATION:
+                    genesis.append(tx if tx.transaction.serial == 1 else signed(tx.transaction.mapping, [n]))
+        for n in [*sequencers, *mediators]:
+            otk = n.authorized_store._current(topology.OWNER_TO_KEY, n.member_id, None)
+            if otk is not None and otk.operation == topology.REPLACE and otk.serial == 1:
+                genesis.append(otk.signed)
+                continue
+            mapping = otk.mapping if otk is not None else topology.owner_to_key(n.member_id, n.namespace_key.public_bytes.hex())
+            keys = [n.vault.signing_key(topology.key_fingerprint(k)) for k in mapping.data["public_keys"]]
+            genesis.append(signed(mapping, [n], keys))
         if len(owners) > 1:
             genesis.append(signed(topology.decentralized_namespace_definition(namespace, threshold, owner_fps), owners))
         genesis.append(signed(topology.synchronizer_parameters(sync_id, DynamicSynchronizerParameters().to_dict()), owners))

@@ -29,11 +29,14 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from canton_console.runtime.identity import SigningKey
+from canton_console.runtime.vault import KeyVault, identity_key_entry
 from canton_console.store import schema as s
 from canton_console.store.storage import CORRUPT, LOST, READ_ONLY, REFUSED, Storage, StorageSpec, StorageUnavailable, classify_message, failure_message
 from canton_console.values import errors, health
-from canton_console.values.errors import CantonError
+from canton_console.values import topology as topology_values
+from canton_console.values.errors import CantonError, RuntimeFailure, ServiceStatusError
 from canton_console.values.ids import Member, UniqueIdentifier
+from canton_console.values.keys import USAGE_ALL
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
@@ -141,7 +144,10 @@ class Node:
         self.name = name
         self.config = config
         self.storage: Storage | None = None
+        # The root key of the node's namespace when it holds it (None before it has an identity).
         self.key: SigningKey | None = None
+        # The node's keys (Canton's crypto stores), loaded when it starts.
+        self.vault: KeyVault | None = None
         self.uid: UniqueIdentifier | None = None
         # The node's authorized topology store, loaded with its identity.
         self.authorized_store: TopologyState | None = None
@@ -175,11 +181,42 @@ class Node:
         return storage
 
     @property
+    def namespace_key(self) -> SigningKey:
+        """The key this node signs its own topology transactions with: its namespace's root key when
+        it holds it, else a key it holds that the namespace delegated to (Canton picks the lowest
+        permissible one)."""
+        uid = self.known_uid
+        vault = self.vault
+        namespace = uid.namespace.unwrap
+        key = vault.signing_key(namespace) if vault is not None else None
+        if key is not None:
+            return key
+        store = self.authorized_store
+        if vault is not None and store is not None:
+            for mapping in reversed(store.mappings(topology_values.NAMESPACE_DELEGATION)):
+                if mapping.data["namespace"] == namespace:
+                    held = vault.signing_key(topology_values.key_fingerprint(mapping.data["public_key"]))
+                    if held is not None:
+                        return held
+        raise CantonError(
+            errors.TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE,
+            "Could not find an appropriate signing key to issue the topology transaction",
+        )
+
+    @property
     def signing_key(self) -> SigningKey:
-        """The signing key of a node that has started once (loaded with its identity)."""
-        key = self.key
-        assert key is not None, f"{self.name} has no identity yet"
-        return key
+        """The key this node signs protocol messages with (and authenticates with): the first key of
+        its owner-to-key mapping (in its authorized store) that it holds; before it has one, its
+        namespace key."""
+        store, vault = self.authorized_store, self.vault
+        if store is not None and vault is not None and self.uid is not None:
+            mapping = store.lookup(topology_values.OWNER_TO_KEY, self.member_id)
+            if mapping is not None:
+                for key_hex in mapping.data["public_keys"]:
+                    held = vault.signing_key(topology_values.key_fingerprint(key_hex))
+                    if held is not None:
+                        return held
+        return self.namespace_key
 
     @property
     def known_uid(self) -> UniqueIdentifier:
@@ -195,6 +232,8 @@ class Node:
         if self.uid is None:
             self.require_running()
             self._require_store_open()
+            if self.uid is None:
+                raise RuntimeFailure("Node is not initialized and therefore does not have an Id assigned yet.")
         return Member.of(self.code, self.known_uid)
 
     @property
@@ -205,35 +244,89 @@ class Node:
     def is_initialized(self) -> bool:
         return self.running and self.uid is not None
 
+    @property
+    def manual_identity(self) -> bool:
+        """``init.identity.type = manual``: the node waits for ``topology.init_id``."""
+        init = getattr(self.config, "init", None)
+        return bool(init is not None and init.manual_identity)
+
+    @property
+    def generates_topology(self) -> bool:
+        """``init.generate-topology-transactions-and-keys`` (default true)."""
+        init = getattr(self.config, "init", None)
+        return init is None or init.generate_topology
+
     def _load_identity(self) -> None:
+        vault = KeyVault(self)
+        vault.load()
+        self.vault = vault
         with self.open_storage.read() as conn:
             row = conn.execute(select(s.NodeIdentity.__table__)).mappings().first()
         if row is None:
+            if self.manual_identity:
+                # Canton's manual identity: the node runs and waits for topology.init_id.
+                self.key, self.uid, self.authorized_store = None, None, None
+                return
             key = SigningKey.static_for(self.name) if self.env.static_identities else SigningKey.generate()
             try:
                 with self.open_storage.transaction() as conn:
+                    if vault.get(key.fingerprint) is None:
+                        conn.execute(insert(s.CryptoKey), [identity_key_entry(self.name, key).row()])
                     conn.execute(
                         insert(s.NodeIdentity),
                         [{"id": 1, "kind": self.kind, "identifier": self.name, "private_key": key.private_bytes, "fingerprint": key.fingerprint}],
                     )
             except IntegrityError:
-                # Another replica of this node initialized the shared store first: take its identity.
-                return self._load_identity()
-            identifier = self.name
-        else:
-            if row["kind"] != self.kind:
-                raise errors.CantonError(
-                    errors.STORAGE_INCOMPATIBLE,
-                    f"The store of {self.kind} '{self.name}' holds the identity of a {row['kind']} "
-                    f"('{row['identifier']}'); each node needs its own store.",
-                )
-            key = SigningKey(row["private_key"])
-            identifier = row["identifier"]
-        self.key = key
-        self.uid = UniqueIdentifier(identifier, key.fingerprint)
+                pass  # another replica of this node initialized the shared store first: take its identity
+            return self._load_identity()
+        if row["kind"] != self.kind:
+            raise errors.CantonError(
+                errors.STORAGE_INCOMPATIBLE,
+                f"The store of {self.kind} '{self.name}' holds the identity of a {row['kind']} "
+                f"('{row['identifier']}'); each node needs its own store.",
+            )
+        if row["private_key"] and vault.get(row["fingerprint"]) is None:
+            # a store written before nodes had a key vault: its identity key becomes the vault's first key
+            vault.add_signing(SigningKey(row["private_key"]), f"{self.name}-namespace", USAGE_ALL)
+        self._set_identity(row["identifier"], row["fingerprint"])
+
+    def _set_identity(self, identifier: str, namespace: str) -> None:
+        vault = self.vault
+        assert vault is not None
+        self.key = vault.signing_key(namespace)
+        self.uid = UniqueIdentifier(identifier, namespace)
         from canton_console.runtime.authorized_store import load_authorized_store
 
         self.authorized_store = load_authorized_store(self)
+
+    def init_id(self, identifier: str, namespace: str, delegations: list[Any]) -> None:
+        """(runtime thread) Canton's ``InitId``: set the identity of a node waiting for it, after
+        checking the delegations and that it holds a key of the namespace; then (unless
+        ``generate-topology-transactions-and-keys = false``) its root certificate, keys and
+        owner-to-key mapping, as Canton's auto-init stage does."""
+        from canton_console.runtime.authorized_store import check_init_id
+
+        if not self.manual_identity:
+            raise ServiceStatusError("FAILED_PRECONDITION", "Node configuration does not allow for a manual node initialization via API")
+        if self.uid is not None:
+            raise ServiceStatusError("FAILED_PRECONDITION", "Already initialised Init node id")
+        vault = self.vault
+        assert vault is not None
+        namespace = check_init_id(self, identifier, namespace, delegations)
+        with self.open_storage.transaction() as conn:
+            conn.execute(
+                insert(s.NodeIdentity),
+                [{"id": 1, "kind": self.kind, "identifier": identifier, "private_key": b"", "fingerprint": namespace}],
+            )
+        self._set_identity(identifier, namespace)
+        from canton_console.runtime import authorized_store
+
+        store = self.authorized_store
+        assert store is not None
+        if delegations:
+            authorized_store.add(self, store, list(delegations))
+        if self.generates_topology:
+            authorized_store.auto_complete(self)
 
     # ---- lifecycle -----------------------------------------------------------------------
     @property

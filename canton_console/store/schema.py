@@ -34,6 +34,22 @@ class NodeIdentity(Base):
     fingerprint: Mapped[str] = mapped_column(String(80))
 
 
+class CryptoKey(Base):
+    """The node's key vault (Canton's crypto private and public stores): key pairs it generated or
+    was given (``private_key`` set) and public keys it was given (``private_key`` NULL). ``usage`` is
+    the comma-separated SigningKeyUsage identifiers of a signing key; ``id`` keeps the order."""
+
+    __tablename__ = "cc_crypto_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(80), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    key_spec: Mapped[str] = mapped_column(String(32))
+    usage: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    private_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
 class SynchronizerRecord(Base):
     """A synchronizer this sequencer or mediator serves (its id and static parameters)."""
 

@@ -153,12 +153,24 @@ def decentralized_namespace_definition(namespace: str, threshold: int, owners: l
     )
 
 
-def owner_to_key(member: str, public_keys_hex: str | list[str]) -> Mapping:
-    """The keys of a member (signing keys, raw hex), the first one the one it signs with."""
+def owner_to_key(member: str, public_keys_hex: str | list[str], usages: list[Any] | None = None) -> Mapping:
+    """The keys of a member (signing keys, raw hex), the first one the one it signs with. ``usages``
+    (one usage tuple per key) is kept only when some key is not for every purpose, so that the
+    mappings of single-key nodes stay as they were."""
     keys = [public_keys_hex] if isinstance(public_keys_hex, str) else list(dict.fromkeys(public_keys_hex))
     if not keys:
         raise CantonError(errors.INVALID_ARGUMENT, "An owner to key mapping needs at least one key")
-    return Mapping(OWNER_TO_KEY, member, {"member": member, "public_keys": keys})
+    data: dict[str, Any] = {"member": member, "public_keys": keys}
+    if usages is not None:
+        by_key = dict(zip(public_keys_hex if isinstance(public_keys_hex, list) else [public_keys_hex], usages, strict=False))
+        kept = {k: list(by_key[k]) for k in keys if k in by_key and tuple(by_key[k]) != KEY_USAGE_ALL}
+        if kept:
+            data["usage"] = kept
+    return Mapping(OWNER_TO_KEY, member, data)
+
+
+# SigningKeyUsage.All's identifiers (the usage of a key whose mapping says nothing).
+KEY_USAGE_ALL = ("namespace", "sequencer-auth", "signing", "proof-of-ownership")
 
 
 def party_to_key(party: str, threshold: int, public_keys_hex: list[str]) -> Mapping:

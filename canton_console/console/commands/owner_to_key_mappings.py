@@ -68,13 +68,14 @@ class OwnerToKeyMapping:
     def of(cls, mapping: t.Mapping) -> OwnerToKeyMapping:
         data = mapping.data
         keys = data.get("public_keys") or [data["public_key"]]
-        return cls(Member.parse(data["member"]), tuple(SigningPublicKey.of_raw_hex(k) for k in keys))
+        usage = data.get("usage", {})
+        return cls(Member.parse(data["member"]), tuple(SigningPublicKey.of_raw_hex(k, usage.get(k, t.KEY_USAGE_ALL)) for k in keys))
 
     def copy(self, member: Any = None, keys: Any = None) -> OwnerToKeyMapping:
         return OwnerToKeyMapping(self.member if member is None else member, tuple(self.keys if keys is None else keys))
 
     def to_mapping(self) -> t.Mapping:
-        return t.owner_to_key(str(Member.parse(str(self.member))), [k.key for k in self.keys])
+        return t.owner_to_key(str(Member.parse(str(self.member))), [k.key for k in self.keys], [k.usage for k in self.keys])
 
     def __pretty__(self) -> Tree:
         return klass(
@@ -185,10 +186,8 @@ class OwnerToKeyMappingsGroup(NodeGroup):
 
     # ---- changing --------------------------------------------------------------------------------
     def _node_keys(self) -> builtins.list[SigningPublicKey]:
-        """The keys this node holds (its key vault): this console's nodes hold one signing key, the
-        key of their namespace."""
-        root = self._admin.topology.identity_transactions()[0]
-        return [SigningPublicKey.of_raw_hex(root.transaction.mapping.data["public_key"])]
+        """The signing keys this node holds (its key vault)."""
+        return [m.publicKey for m in self._admin.keys.list_private("", "", {"signing"}, set())]
 
     def _held_key(self, fingerprint: str, purpose: KeyPurpose) -> SigningPublicKey:
         found = [k for k in self._node_keys() if purpose is KeyPurpose.Signing and str(k.id).startswith(fingerprint)]
@@ -251,8 +250,7 @@ class OwnerToKeyMappingsGroup(NodeGroup):
         )
 
     def _own_member(self) -> str:
-        root = self._admin.topology.identity_transactions()[1]
-        return root.transaction.mapping.data["member"]
+        return self._admin.identity.member_id()
 
     @command
     def add_key(
@@ -267,8 +265,7 @@ class OwnerToKeyMappingsGroup(NodeGroup):
         """Add a key to an owner to key mapping
 
         Adds the key (which the node must hold) to the owner's mapping in the node's authorized
-        store, or creates the mapping. This console's nodes hold one signing key, which their
-        mapping already has: adding it again is refused."""
+        store, or creates the mapping; the new key signs the change too (proof of ownership)."""
         self._update([(key, purpose)], key_owner or self._own_member(), signed_by, synchronize, True, must_fully_authorize, None, "add_key")
 
     @command
@@ -321,7 +318,7 @@ class OwnerToKeyMappingsGroup(NodeGroup):
         """Rotate the key for an owner to key mapping
 
         Adds ``newKey`` to the member's mapping, then removes ``currentKey``; both must be keys
-        this node holds. This console's nodes hold one key, so a rotation finds no new key."""
+        this node holds. From then on the node signs with the new key."""
         held = self._node_keys()
         if current_key not in held:
             raise _illegal("requirement failed: The current key must exist and pertain to this node")

@@ -4,6 +4,7 @@ synchronizer, waiting for topology changes)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import attrs
@@ -13,9 +14,34 @@ from canton_console.console.framework import NodeGroup, Unsupported, command, su
 from canton_console.console.references import NodeReference, bounded_timeout, wait_until
 from canton_console.pretty import Tree, klass, param, seq_tree
 from canton_console.values import topology as t
-from canton_console.values.ids import Member, SynchronizerId
+from canton_console.values.ids import Member, SynchronizerId, UniqueIdentifier
 from canton_console.values.refined import PositiveNumeric
 from canton_console.values.scala import Vector
+
+
+class _SignedTxs(a.Arg):
+    """Signed topology transactions (``topology_transactions.SignedTxsArg``, imported when used)."""
+
+    expects = "signed topology transactions (e.g. the result of identity_transactions())"
+
+    def convert(self, value: Any, ctx: Any) -> Any:
+        from canton_console.console.commands.topology_transactions import SignedTxsArg
+
+        return SignedTxsArg().convert(value, ctx)
+
+
+def _signed_txs() -> Any:
+    return _SignedTxs()
+
+
+class _UidArg(a.Arg):
+    expects = "a UniqueIdentifier (e.g. UniqueIdentifier.tryCreate(\"name\", namespace))"
+
+    def convert(self, value: Any, ctx: Any) -> UniqueIdentifier:
+        if isinstance(value, UniqueIdentifier):
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
 
 
 @subgroup(NodeReference, "topology")
@@ -23,6 +49,54 @@ class TopologyGroup(NodeGroup):
     """Topology management related commands"""
 
     scala_name = "TopologyAdministrationGroup"
+
+    @command(needs_running=False)
+    def init_id(
+        self,
+        identifier: Annotated[str, a.Text("the identifier of the node")],
+        namespace: Annotated[str, a.Text("a namespace (key fingerprint)")] = "",
+        delegations: Annotated[Any, a.Optional(_signed_txs())] = (),
+        delegation_files: Annotated[Sequence[str], a.SeqOf(a.Text("a file name"))] = (),
+        wait_for_ready: Annotated[bool, a.Bool()] = True,
+    ) -> None:
+        """Initialize the node with a unique identifier
+
+        Every node in Canton is identified using a unique identifier, composed of a user-chosen
+        string and the fingerprint of a signing key, the root key of its namespace. A node
+        configured with ``init.identity.type = manual`` waits for this command. If known, the
+        namespace can be set to verify that it matches the root certificate; otherwise it is read
+        from the delegations (given as objects or in files, e.g. from
+        ``export_identity_transactions``). The node must hold the namespace's root key or a key
+        the delegations delegate to. Unless ``init.generate-topology-transactions-and-keys = false``,
+        the node then creates its root certificate (when it holds the root key), its keys and its
+        owner-to-key mapping."""
+        from canton_console.console.commands.topology_transactions import EnvelopeError, decode
+        from canton_console.console.framework import CommandFailure
+
+        if wait_for_ready:
+            wait_until(self._env, self._admin.keys.ready_for_id, bounded_timeout(self._env), f"{self._node_name} is ready for id", f"{self.scala_name}.init_id")
+        certs = list(delegations or ())
+        for file in delegation_files:
+            try:
+                certs += decode(Path(file).read_bytes(), ("SignedTopologyTransaction", "SignedTopologyTransactions"))
+            except FileNotFoundError:
+                raise CommandFailure(f"File {file} does not exist or is not readable") from None
+            except EnvelopeError as e:
+                raise CommandFailure(f"Failed to parse topology transactions in {file}: {e}") from None
+        self._admin.keys.init_id(identifier, namespace, certs)
+
+    @command(needs_running=False)
+    def init_id_from_uid(
+        self,
+        identifier: Annotated[Any, _UidArg()],
+        delegations: Annotated[Any, a.Optional(_signed_txs())] = (),
+        delegation_files: Annotated[Sequence[str], a.SeqOf(a.Text("a file name"))] = (),
+        wait_for_ready: Annotated[bool, a.Bool()] = True,
+    ) -> None:
+        """Initialize the node with a unique identifier
+
+        As ``init_id``, with the identifier and the namespace of a ``UniqueIdentifier``."""
+        self.init_id(identifier.identifier, identifier.namespace.unwrap, delegations, delegation_files, wait_for_ready)
 
 
 @attrs.frozen

@@ -558,7 +558,7 @@ def propose_mapping(
     *,
     serial: int | None = None,
     must_fully_authorize: bool = False,
-    signed_by: str | tuple[str, ...] | None = None,
+    signed_by: str | tuple[str, ...] | builtins.list[str] | None = None,
     synchronize: Any = BOUNDED,
     operation: str = t.REPLACE,
 ) -> SignedTopologyTransaction:
@@ -574,9 +574,7 @@ def propose_mapping(
 
     topology = group._admin.topology
     if isinstance(signed_by, tuple):
-        for extra in signed_by[1:]:
-            topology.sign([], extra)  # TOPOLOGY_SECRET_KEY_NOT_IN_STORE unless the node holds the key
-        signed_by = signed_by[0] if signed_by else None
+        signed_by = list(signed_by) or None  # each one the node must hold (TOPOLOGY_SECRET_KEY_NOT_IN_STORE)
     proposed = topology.propose(synchronizer_id, mapping, serial, must_fully_authorize, signed_by, operation)
     signed, proposal = proposed.signed, proposed.is_proposal
     timeout = _synchronize_timeout(group, synchronize)

@@ -165,7 +165,8 @@ class SynchronizerConnections(ParticipantBase):
         ]
 
     def sign(self, tx: topology.TopologyTransaction) -> topology.SignedTopologyTransaction:
-        return topology.SignedTopologyTransaction(tx, {self.known_uid.namespace.unwrap: self.signing_key.sign(tx.bytes_to_sign()).hex()})
+        key = self.namespace_key
+        return topology.SignedTopologyTransaction(tx, {key.fingerprint: key.sign(tx.bytes_to_sign()).hex()})
 
     def enable_party(self, name: str, synchronizer_ids: list[str]) -> tuple[str, list[tuple[Synchronizer, int]]]:
         """Host a new party ``name::<our namespace>`` on the given synchronizers; returns the party id

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from canton_console.admin.records import NodeInfo
+from canton_console.runtime.services.keys import LocalKeyService
 from canton_console.runtime.services.node import (
     LocalIdentityService,
     LocalLifecycleService,
@@ -47,6 +48,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "identity": dict.fromkeys(ALL_KINDS, LocalIdentityService),
     "lifecycle": dict.fromkeys(ALL_KINDS, LocalLifecycleService),
     "topology": dict.fromkeys(ALL_KINDS, LocalTopologyService),
+    "keys": dict.fromkeys(ALL_KINDS, LocalKeyService),
     "replication": {"participant": LocalReplicationService, "mediator": LocalReplicationService},
     "ping": {"participant": LocalPingService},
     "connectivity": {"participant": LocalConnectivityService},

@@ -12,7 +12,7 @@ from canton_console.runtime.services.base import LocalService
 from canton_console.runtime.topology import TopologyState, topology_broadcast
 from canton_console.values import errors
 from canton_console.values import topology as t
-from canton_console.values.errors import CantonError
+from canton_console.values.errors import CantonError, ServiceStatusError
 from canton_console.values.parameters import DynamicSynchronizerParameters
 from canton_console.values.static_parameters import STABLE
 from canton_console.values.timefmt import instant
@@ -53,7 +53,10 @@ class LocalTopologyService(LocalService):
             return temporary
         if store == t.AUTHORIZED_STORE:
             state = self._node.authorized_store
-            assert state is not None, "a running node has loaded its authorized store"
+            if state is None:
+                raise ServiceStatusError(
+                    "UNIMPLEMENTED", "Method not found: com.digitalasset.canton.topology.admin.v30.TopologyManagerReadService (the node has no identity yet)"
+                )
             return state
         return self._store(store).topology
 
@@ -143,20 +146,47 @@ class LocalTopologyService(LocalService):
         mapping: t.Mapping,
         serial: int | None = None,
         must_fully_authorize: bool = False,
-        signed_by: str | None = None,
+        signed_by: str | builtins.list[str] | None = None,
         operation: str = t.REPLACE,
     ) -> ProposedTransaction:
         return self._call(self._propose, store, mapping, serial, must_fully_authorize, signed_by, operation)
 
-    def _check_signer(self, signed_by: str | None) -> None:
-        if signed_by is not None and signed_by != self._node.signing_key.fingerprint:
-            raise CantonError(errors.TOPOLOGY_SECRET_KEY_NOT_IN_STORE, f"Secret key with given fingerprint {signed_by} could not be found")
+    def _check_signer(self, signed_by: Any) -> builtins.list[Any]:
+        """The keys ``signedBy`` names (one fingerprint or several), each one the node must hold."""
+        if signed_by is None:
+            return []
+        vault = self._node.vault
+        keys = []
+        for fingerprint in [signed_by] if isinstance(signed_by, str) else list(signed_by):
+            key = vault.signing_key(fingerprint) if vault is not None else None
+            if key is None:
+                raise CantonError(errors.TOPOLOGY_SECRET_KEY_NOT_IN_STORE, f"Secret key with given fingerprint {fingerprint} could not be found")
+            keys.append(key)
+        return keys
+
+    def _signing_keys(self, topo: TopologyState, tx: t.TopologyTransaction, chosen: builtins.list[Any]) -> builtins.list[Any]:
+        """The keys to sign ``tx`` with: the chosen ones, else every key the node holds whose
+        signature counts towards authorizing it (its namespace key or a delegated key, and the new
+        keys of an owner-to-key mapping, which prove ownership by signing too)."""
+        vault = self._node.vault
+        candidates = topo.signing_candidates(tx)
+        if chosen:
+            keys = list(chosen)
+            # keys a mapping introduces sign it too (Canton's proof of ownership)
+            for _namespaces, extra in topo.required_auth(tx):
+                keys += [k for k in (vault.signing_key(fp) for fp in extra) if k is not None and k not in keys]
+            return keys
+        held = [vault.signing_key(fp) for fp in sorted(candidates)] if vault is not None else []
+        keys = [k for k in held if k is not None]
+        if not keys:
+            raise CantonError(errors.TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE, NO_SIGNING_KEY)
+        return keys
 
     def _propose(
-        self, store: str, mapping: t.Mapping, serial: int | None, must_fully_authorize: bool, signed_by: str | None, operation: str
+        self, store: str, mapping: t.Mapping, serial: int | None, must_fully_authorize: bool, signed_by: str | builtins.list[str] | None, operation: str
     ) -> ProposedTransaction:
         topo = self._state(store)
-        self._check_signer(signed_by)
+        chosen = self._check_signer(signed_by)
         expected = topo.serial_of(mapping.code, mapping.key) + 1
         if serial is not None and serial != expected:
             raise CantonError(
@@ -172,16 +202,17 @@ class LocalTopologyService(LocalService):
                 "There is no active topology transaction matching the mapping of the revocation request",
             )
         tx = t.TopologyTransaction(operation, expected, mapping)
-        return self._sign_and_add(store, topo, tx, {}, must_fully_authorize)
+        return self._sign_and_add(store, topo, tx, {}, must_fully_authorize, chosen)
 
-    def _sign_and_add(self, store: str, topo: TopologyState, tx: t.TopologyTransaction, signatures: dict[str, str], must_fully_authorize: bool) -> ProposedTransaction:
+    def _sign_and_add(
+        self, store: str, topo: TopologyState, tx: t.TopologyTransaction, signatures: dict[str, str], must_fully_authorize: bool, chosen: Any = ()
+    ) -> ProposedTransaction:
         node = self._node
-        if node.signing_key.fingerprint not in topo.signing_candidates(tx):
-            raise CantonError(errors.TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE, NO_SIGNING_KEY)
+        keys = self._signing_keys(topo, tx, list(chosen))
         pending = topo.proposals.get((tx.mapping.code, tx.mapping.key, tx.serial, tx.hash))
         merged = dict(pending.signed.signatures) if pending is not None else {}
         merged.update(signatures)
-        signed = authorized_store.sign(node, tx, merged)
+        signed = authorized_store.sign(node, tx, merged, keys)
         authorized = topo.is_authorized(signed)
         if must_fully_authorize and not authorized:
             raise CantonError(errors.TOPOLOGY_UNAUTHORIZED_TRANSACTION, "Topology transaction is not properly authorized: Not authorized")
@@ -204,19 +235,25 @@ class LocalTopologyService(LocalService):
             return
         state = self._state(store)
         authorized_store.add(node, state, signed)
+        if node.kind != "participant":
+            sync = getattr(node, "synchronizer", None)
+            if sync is not None and any(tx.transaction.mapping.code == t.OWNER_TO_KEY for tx in signed):
+                # Canton's topology dispatcher: the node's own keys reach its synchronizer
+                sync.submit(topology_broadcast(node.member_id, [tx for tx in signed if tx.transaction.mapping.code == t.OWNER_TO_KEY]))
+            return
         if node.kind == "participant":
             for sync_id in self._known_stores()[1:]:
                 connection = next((c for c in node.connections.values() if c.synchronizer_id == sync_id), None)
                 if connection is not None and connection.connected:
                     self._env.synchronizers[sync_id].submit(topology_broadcast(node.member_id, signed))
 
-    def authorize(self, store: str, transaction_hash: str, must_fully_authorize: bool = False, signed_by: str | None = None) -> ProposedTransaction:
+    def authorize(self, store: str, transaction_hash: str, must_fully_authorize: bool = False, signed_by: str | builtins.list[str] | None = None) -> ProposedTransaction:
         def run() -> ProposedTransaction:
             topo = self._state(store)
-            self._check_signer(signed_by)
+            chosen = self._check_signer(signed_by)
             for (code, key, serial, tx_hash), pending in topo.proposals.items():
                 if tx_hash == transaction_hash and serial > topo.serial_of(code, key):
-                    return self._sign_and_add(store, topo, pending.signed.transaction, dict(pending.signed.signatures), must_fully_authorize)
+                    return self._sign_and_add(store, topo, pending.signed.transaction, dict(pending.signed.signatures), must_fully_authorize, chosen)
             raise CantonError(
                 errors.TOPOLOGY_TRANSACTION_NOT_FOUND,
                 f"Topology transaction with hash {transaction_hash} does not exist or is not active or is not an active proposal at {instant(self._env.clock.now())}",
@@ -224,10 +261,10 @@ class LocalTopologyService(LocalService):
 
         return self._call(run)
 
-    def sign(self, transactions: builtins.list[t.SignedTopologyTransaction], signed_by: str | None = None) -> builtins.list[t.SignedTopologyTransaction]:
+    def sign(self, transactions: builtins.list[t.SignedTopologyTransaction], signed_by: str | builtins.list[str] | None = None) -> builtins.list[t.SignedTopologyTransaction]:
         def run() -> builtins.list[t.SignedTopologyTransaction]:
-            self._check_signer(signed_by)
-            return [authorized_store.sign(self._node, s.transaction, dict(s.signatures)) for s in transactions]
+            chosen = self._check_signer(signed_by)
+            return [authorized_store.sign(self._node, s.transaction, dict(s.signatures), chosen or None) for s in transactions]
 
         return self._call(run)
 
