@@ -18,7 +18,7 @@ from canton_console.console.commands.topology_mappings import (
     StoreArg,
     TopologyResult,
     _mapping_tree,
-    _synchronize_timeout,
+    propose_mapping,
 )
 from canton_console.console.framework import Arg, CallContext, Group, NodeGroup, Unsupported
 from canton_console.pretty import Literal, Tree, klass, param, seq_tree, to_tree
@@ -349,22 +349,17 @@ def propose_change(
 ) -> SignedTx:
     """Propose ``mapping`` (a replacement or, with ``operation = Remove``, its removal) in ``store``,
     signed by the group's node, and wait per ``synchronize`` until the store has it (effective, or
-    stored as a proposal lacking signatures)."""
-    from canton_console.console.references import wait_until
-
-    topology = group._admin.topology
-    signer = check_signers(group, signed_by or [])
-    proposed = topology.propose(store, mapping, serial, must_fully_authorize, signer, operation)
-    signed, proposal = proposed.signed, proposed.is_proposal
-    timeout = _synchronize_timeout(group, synchronize)
-    tx = signed.transaction
-    if timeout is not None:
-        outcome: dict[str, str | None] = {}
-
-        def done() -> bool:
-            outcome["state"] = topology.sequenced_state(store, tx)
-            return outcome["state"] is not None
-
-        wait_until(group._env, done, timeout, f"the {mapping.code} transaction with serial {tx.serial} is sequenced", command_name)
-        proposal = outcome.get("state") == "proposal"
-    return SignedTx(signed, proposal)
+    stored as a proposal lacking signatures): ``propose_mapping``, its result rendered as the
+    transaction's mapping renders."""
+    proposed = propose_mapping(
+        group,
+        store,
+        mapping,
+        command_name,
+        serial=serial,
+        must_fully_authorize=must_fully_authorize,
+        signed_by=tuple(check_signers(group, signed_by or []) or ()),
+        synchronize=synchronize,
+        operation=operation,
+    )
+    return SignedTx(proposed.signed, proposed.is_proposal)
