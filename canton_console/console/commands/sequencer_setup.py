@@ -13,7 +13,6 @@ from canton_console.console.commands.topology_transactions import EnvelopeError,
 from canton_console.console.framework import CommandFailure, NodeGroup, command, subgroup
 from canton_console.console.references import SequencerReference, wait_until
 from canton_console.pretty import Tree, klass, param
-from canton_console.values import topology as t
 from canton_console.values.bytestring import ByteString
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 
@@ -55,22 +54,17 @@ class SequencerSetupGroup(NodeGroup):
     scala_name = "SequencerAdministration"
 
     def _onboarding_state(self, sequencer_id: str, timeout: int | None) -> ByteString:
-        # Cut once the sequencer state that names the new sequencer is in force (its effective time
-        # passed); a sequencer it does not name at all is refused by the service at once.
+        # Cut once the synchronizer has sequenced a sequencer state that names the new sequencer
+        # (a proposal still waiting for owners' signatures does not count); the service refuses a
+        # sequencer the state never names with Canton's TOPOLOGY_MISSING_MAPPING.
         topology = self._admin.topology
         sync_id = self._admin.sequencer_connect.synchronizer_id()
 
-        def naming() -> list:
-            return [st for st in topology.list(sync_id, t.SEQUENCER_STATE) if sequencer_id in (*st.mapping.data["active"], *st.mapping.data["observers"])]
+        def named() -> bool:
+            return any(sequencer_id in (*s.active, *s.observers) for s in topology.sequencer_states(sync_id))
 
-        if naming():
-            wait_until(
-                self._env,
-                lambda: any(st.valid_from <= topology.now() for st in naming()),
-                timeout if timeout is not None else self._env.timeout_micros("bounded"),
-                f"the sequencer state naming {sequencer_id} is in force on {self._node_name}",
-                f"{self.scala_name}.onboarding_state_for_sequencer",
-            )
+        if timeout is not None and not named():
+            wait_until(self._env, named, timeout, f"a sequencer state naming {sequencer_id} is sequenced on {self._node_name}", f"{self.scala_name}.onboarding_state_for_sequencer")
         return ByteString(self._admin.sequencer_setup.onboarding_state_for_sequencer(sequencer_id))
 
     @command
@@ -83,7 +77,7 @@ class SequencerSetupGroup(NodeGroup):
 
         The synchronizer's topology and where its event stream stands, for a sequencer that the
         sequencer state of the synchronizer names (``topology.sequencers.propose``); waits up to
-        ``timeout`` (default: console.bounded) for that change to be in force here."""
+        ``timeout`` for that change to be sequenced (none given: it must be already)."""
         return self._onboarding_state(sequencer_id, timeout)
 
     @command

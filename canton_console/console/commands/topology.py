@@ -105,8 +105,8 @@ class SequencerSynchronizerState:
 
     synchronizerId: SynchronizerId
     threshold: PositiveNumeric
-    active: tuple[Member, ...]
-    observers: tuple[Member, ...]
+    active: Vector = attrs.field(converter=lambda ms: Vector(*ms))
+    observers: Vector = attrs.field(converter=lambda ms: Vector(*ms))
 
     canton_type = "SequencerSynchronizerState"
 
@@ -121,8 +121,8 @@ class SequencerSynchronizerState:
         )
 
     @property
-    def allSequencers(self) -> tuple[Member, ...]:  # noqa: N802 - Canton's name
-        return self.active + self.observers
+    def allSequencers(self) -> Vector:  # noqa: N802 - Canton's name
+        return Vector(*self.active, *self.observers)
 
     def __pretty__(self) -> Tree:
         return klass(
