@@ -53,6 +53,11 @@ def test_enable_arguments(default_session):
     out = _failed(s, 'participant2.parties.enable("carol", waitForSynchronizer = SynchronizerChoice.Only(Seq("nowhere")))')
     assert "Unknown: nowhere for participant2" in out
     assert step_ok(s, 'participant2.parties.list("carol")') == []
+    # synchronizer (the later releases' argument): the party is enabled on that synchronizer only
+    step_ok(s, 'participant3.parties.enable("frank", synchronizer = "da")')
+    assert len(step_ok(s, 'participant1.parties.list("frank")')) == 1
+    assert "Unknown: elsewhere for participant3" in _failed(s, 'participant3.parties.enable("gina", synchronizer = "elsewhere")')
+    assert step_ok(s, 'participant1.parties.list("gina")') == []
     # a proposal other participants must still authorize: nothing to wait for with Only(Seq())
     dave = step_ok(s, 'participant1.parties.enable("dave", threshold = PositiveInt.tryCreate(2), participants = Seq(participant1, participant2), '
                    'mustFullyAuthorize = false, waitForSynchronizer = SynchronizerChoice.Only(Seq()), synchronizeParticipants = Seq())')

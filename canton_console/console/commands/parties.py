@@ -272,6 +272,7 @@ class PartiesGroup(NodeGroup):
         synchronize_participants: Annotated[Sequence[Any] | None, a.Optional(a.SeqOf(a.NodeRef("participant")))] = None,
         must_fully_authorize: Annotated[bool, a.Bool()] = True,
         synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
+        synchronizer: Annotated[str | None, a.Optional(a.Text("a synchronizer alias", allow_empty=False))] = None,
     ) -> PartyId:
         """Enable/add party to participant
 
@@ -285,7 +286,11 @@ class PartiesGroup(NodeGroup):
         when the call returns; ``synchronizeParticipants`` (default: every participant of the
         console that is running, and of a replicated one its active replica) the participants that
         must see the party there too; ``synchronize``: how long to
-        wait for the topology transaction to become effective (None: not at all)."""
+        wait for the topology transaction to become effective (None: not at all).
+
+        ``synchronizer`` (an alias, the argument later Canton releases have): enable the party on
+        that synchronizer only, proposing the mapping to its topology store instead of the
+        authorized store; the waits are then for that synchronizer."""
         command_name = f"{self.scala_name}.enable"
         admin = self._admin
         participant_id = self._participant_id()
@@ -300,6 +305,12 @@ class PartiesGroup(NodeGroup):
         party = str(uid)
         hosts = builtins.list(dict.fromkeys(participants)) if participants is not None else [participant_id]
         connected = admin.connectivity.list_connected()
+        store = t.AUTHORIZED_STORE
+        if synchronizer is not None:
+            chosen = [c for c in connected if c.alias == synchronizer]
+            if not chosen:
+                raise CommandFailure(f"Unknown: {synchronizer} for {me.uid.identifier}", command_name)
+            connected, store = chosen, chosen[0].synchronizer_id
         sync_ids = self._synchronizers_of(wait_for_synchronizer, connected, me.uid.identifier, command_name)
         # the synchronizers each additional participant shares with this one
         others = synchronize_participants if synchronize_participants is not None else self._all_participants()
@@ -313,10 +324,10 @@ class PartiesGroup(NodeGroup):
             additional.append((p, [s for s in their_ids if s in sync_ids]))
         permission = "Confirmation" if threshold > 1 else "Submission"
         mapping = t.party_to_participant(party, threshold, [(h, permission) for h in hosts])
-        head = admin.topology.head(t.AUTHORIZED_STORE, t.PARTY_TO_PARTICIPANT, party)
+        head = admin.topology.head(store, t.PARTY_TO_PARTICIPANT, party)
         serial = head.serial + 1 if head is not None else None
         try:
-            proposed = admin.topology.propose(t.AUTHORIZED_STORE, mapping, serial, must_fully_authorize)
+            proposed = admin.topology.propose(store, mapping, serial, must_fully_authorize)
         except CantonError as e:
             raise CommandFailure(render_canton_error(e, self._node_name), command_name) from None
         timeout = bounded_timeout(self._env) if isinstance(synchronize, Option) else synchronize
