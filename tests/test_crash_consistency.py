@@ -76,8 +76,21 @@ def step(source):
     return out.value
 
 
-step('val alice = participant1.parties.enable("Alice")')
-step('val bob = participant2.parties.enable("Bob")')
+def party(participant, name):
+    # A restarted worker finds its party: enabling it again fails as in Canton (TOPOLOGY_MAPPING_ALREADY_EXISTS).
+    try:
+        step(f'val {name.lower()} = {participant}.parties.enable("{name}")')
+    except RuntimeError as e:
+        if "TOPOLOGY_MAPPING_ALREADY_EXISTS" not in str(e):
+            raise
+        deadline = time.monotonic() + 30
+        while not step(f'{participant}.parties.hosted("{name}")') and time.monotonic() < deadline:
+            time.sleep(0.05)
+        step(f'val {name.lower()} = {participant}.parties.find("{name}")')
+
+
+party("participant1", "Alice")
+party("participant2", "Bob")
 sync = next(iter(env.synchronizers.values()))
 if env.call(sync.traffic.params) is None:
     step(TRAFFIC_ON)

@@ -40,19 +40,25 @@ class RegisteredSynchronizer:
 
 
 @attrs.frozen
-class PartyHosting:
-    """A party and the participants hosting it with their permission, as ids."""
+class ListedParty:
+    """A party as Canton's topology aggregation service lists it: its hosting participants, each
+    with its permission per synchronizer (ids as text)."""
 
     party: str
-    participants: tuple[tuple[str, str], ...]
+    participants: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 
 @attrs.frozen
-class EnabledParty:
-    """A party a participant started to host, and the synchronizers where its hosting is pending."""
+class PartyDetailsRecord:
+    """A party as the Ledger API's party management service returns it: ``is_local`` when this
+    participant hosts it; its participant-local annotations, identity provider ("" the default)
+    and the resource version of its local record ("0" before any update)."""
 
     party: str
-    synchronizer_ids: tuple[str, ...]
+    is_local: bool
+    annotations: tuple[tuple[str, str], ...]
+    identity_provider_id: str
+    resource_version: str = "0"
 
 
 @attrs.frozen
@@ -138,10 +144,10 @@ __all__ = [
     "UserRight",
     "ConnectedSynchronizer",
     "Contract",
-    "EnabledParty",
+    "ListedParty",
+    "PartyDetailsRecord",
     "LedgerTransaction",
     "NodeInfo",
-    "PartyHosting",
     "PingOutcome",
     "ProposedTransaction",
     "RegisteredSynchronizer",

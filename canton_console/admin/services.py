@@ -14,13 +14,13 @@ from typing import Any, Protocol
 
 from canton_console.admin.records import (
     ConnectedSynchronizer,
-    EnabledParty,
     IdentityProviderConfigRecord,
     LedgerApiUser,
     LedgerApiUsersPage,
     LedgerTransaction,
+    ListedParty,
     NodeInfo,
-    PartyHosting,
+    PartyDetailsRecord,
     PingOutcome,
     ProposedTransaction,
     RegisteredSynchronizer,
@@ -246,13 +246,22 @@ class ConnectivityService(Protocol):
 
 
 class PartyService(Protocol):
-    """Canton's PartyManagementService (parties hosted through topology mappings)."""
+    """Canton's TopologyAggregationService (ListParties), which the console's ``parties`` commands
+    read; parties are enabled and disabled through the topology service."""
 
-    def enable(self, name: str, synchronizer_alias: str | None = None) -> EnabledParty: ...
-
-    def is_hosted(self, party: str, synchronizer_ids: Sequence[str]) -> bool: ...
-
-    def list(self, filter_party: str = "", only_hosted_here: bool = False) -> list[PartyHosting]: ...
+    def list_parties(
+        self,
+        synchronizer_ids: Sequence[str] = (),
+        filter_party: str = "",
+        filter_participant: str = "",
+        as_of: int | None = None,
+        limit: int = 1000,
+    ) -> list[ListedParty]:
+        """The parties the synchronizers' topology (all the participant's synchronizers unless
+        ``synchronizer_ids``) knows: party-to-participant mappings and participants' admin parties,
+        matched by Canton's filters (``name`` prefix, or ``name::namespace-prefix``), at most
+        ``limit`` parties, as of a time (exclusive; None: now); each with all its hosting participants."""
+        ...
 
 
 class LedgerService(Protocol):
@@ -279,6 +288,28 @@ class LedgerService(Protocol):
         ...
 
     def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[Contract]: ...
+
+    # ---- party management (the Ledger API's PartyManagementService) ----
+    def allocate_party(self, party_hint: str, annotations: Sequence[tuple[str, str]], identity_provider_id: str, timeout_micros: int) -> PartyDetailsRecord:
+        """Host a new party ``hint::<participant namespace>`` here (a PartyToParticipant mapping
+        through the node's topology manager) with a local record of ``annotations`` and identity
+        provider; returns once the connected synchronizers know it (or after ``timeout_micros``)."""
+        ...
+
+    def list_known_parties(self, identity_provider_id: str = "") -> builtins.list[PartyDetailsRecord]:
+        """Every party of the participant's synchronizers' topology (of one identity provider, if given)."""
+        ...
+
+    def get_parties(self, parties: Sequence[str], identity_provider_id: str = "") -> builtins.list[PartyDetailsRecord]:
+        """The details of those of ``parties`` the participant knows."""
+        ...
+
+    def update_party(self, party: str, annotations: Sequence[tuple[str, str]], resource_version: str, identity_provider_id: str = "") -> PartyDetailsRecord:
+        """Merge ``annotations`` into the party's local record (an empty value removes the key); a
+        ``resource_version`` other than the record's fails with CONCURRENT_PARTY_DETAILS_UPDATE_DETECTED."""
+        ...
+
+    def update_party_idp(self, party: str, source_identity_provider_id: str, target_identity_provider_id: str) -> None: ...
 
     def ledger_end(self) -> int: ...
 

@@ -57,6 +57,7 @@ SHORT_VALUE_NAMES = {
     "CryptoProvider": f"{CANTON}.config.CryptoProvider",
     "SubmissionRequestAmplification": f"{CANTON}.sequencing.SubmissionRequestAmplification",
     "SequencerConnections": f"{CANTON}.sequencing.SequencerConnections",
+    "SynchronizerChoice": f"{CANTON}.console.commands.SynchronizerChoice",
 }
 
 # Packages the docs import from that hold nothing the console needs to bind (their names are
@@ -239,6 +240,9 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{CANTON}.config.CryptoProvider"] = static_parameters.CRYPTO_PROVIDERS
     table[f"{CANTON}.sequencing.SubmissionRequestAmplification"] = sequencing.SUBMISSION_REQUEST_AMPLIFICATION
     table[f"{CANTON}.sequencing.SequencerConnections"] = sequencing.SEQUENCER_CONNECTIONS
+    from canton_console.console.commands.parties import SYNCHRONIZER_CHOICE
+
+    table[f"{CANTON}.console.commands.SynchronizerChoice"] = SYNCHRONIZER_CHOICE
     from canton_console.values.users import FieldMask
 
     table["com.google.protobuf.field_mask.FieldMask"] = FieldMask

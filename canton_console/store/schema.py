@@ -265,6 +265,19 @@ class IdentityProviderConfigRow(Base):
     audience: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class LedgerApiPartyRecordRow(Base):
+    """The participant-local record of a party (Canton's ``lapi_party_records``): its identity
+    provider (None: the default) and annotations (a JSON object); ``resource_version`` grows with
+    every update."""
+
+    __tablename__ = "cc_lapi_party_records"
+    party: Mapped[str] = mapped_column(String(512), primary_key=True)
+    identity_provider_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    annotations: Mapped[str] = mapped_column(Text, default="{}")
+    resource_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
 # The kinds of user rights as Canton's user management store numbers them.
 USER_RIGHT_KINDS = {
     "ParticipantAdmin": 1,

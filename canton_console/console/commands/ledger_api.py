@@ -9,13 +9,24 @@ from typing import Annotated, Any
 import attrs
 
 from canton_console.console import args as a
-from canton_console.console.framework import ArgumentError, CommandFailure, Group, NodeGroup, command, render_canton_error, subgroup, top_level
+from canton_console.console.framework import (
+    Arg,
+    ArgumentError,
+    CallContext,
+    CommandFailure,
+    Group,
+    NodeGroup,
+    command,
+    render_canton_error,
+    subgroup,
+    top_level,
+)
 from canton_console.console.references import ParticipantReference
 from canton_console.pretty import Apply, Infix, Literal, klass, param, to_tree
 from canton_console.values import ledger
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import PartyId
-from canton_console.values.scala import Vector
+from canton_console.values.scala import ScalaMap, Vector
 
 
 def _plain(value: Any) -> Any:
@@ -223,6 +234,167 @@ class StateGroup(NodeGroup):
 
 
 
+TESTING = "Testing"
+
+
+def _annotations(value: Any) -> ScalaMap:
+    if not isinstance(value, dict):
+        raise TypeError(f"annotations must be a Map of strings to strings, got {value!r}")
+    return ScalaMap((str(k), str(v)) for k, v in value.items())
+
+
+@attrs.frozen
+class PartyDetails:
+    """A party as the Ledger API's party management service returns it (Canton's
+    ``admin.api.client.data.parties.PartyDetails``); ``copy(...)`` makes a changed copy, as
+    ``parties.update``'s modifier does (``_.copy(annotations = Map("k" -> "v"))``)."""
+
+    party: PartyId
+    isLocal: bool
+    annotations: ScalaMap = attrs.field(converter=_annotations, hash=False)
+    identityProviderId: str
+
+    canton_type = "PartyDetails"
+
+    def copy(self, **changes: Any) -> "PartyDetails":
+        unknown = [k for k in changes if k not in attrs.fields_dict(PartyDetails)]
+        if unknown:
+            raise TypeError(f"PartyDetails.copy: unknown field {', '.join(unknown)}; fields are {', '.join(attrs.fields_dict(PartyDetails))}")
+        return attrs.evolve(self, **changes)
+
+    def __pretty__(self):
+        return klass(
+            "PartyDetails",
+            param("party", self.party),
+            param("isLocal", self.isLocal),
+            param("annotations", self.annotations),
+            param("identityProviderId", self.identityProviderId),
+        )
+
+
+class PartyDetailsSeq(Vector):
+    """Canton's ``Seq[PartyDetails]`` (also when empty)."""
+
+    @property
+    def canton_type(self) -> str:
+        return "Seq[PartyDetails]"
+
+
+def _party_details(record: Any) -> PartyDetails:
+    return PartyDetails(PartyId.parse(record.party), record.is_local, dict(record.annotations), record.identity_provider_id)
+
+
+class ModifyingNonModifiablePartyDetailsPropertiesError(RuntimeError):
+    """``parties.update``'s modifier changed a property other than the annotations."""
+
+    java_exception = "com.digitalasset.canton.admin.api.client.data.parties.ModifyingNonModifiablePartyDetailsPropertiesError"
+
+    def __init__(self) -> None:
+        super().__init__("MODIFYING_AN_UNMODIFIABLE_PARTY_DETAILS_PROPERTY_ERROR")
+
+
+class StringMapArg(Arg):
+    expects = 'a Map of strings to strings, e.g. Map("k" -> "v")'
+
+    def convert(self, value: Any, ctx: CallContext) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ctx.wrong_type(self.expects, value)
+        return dict(value)
+
+
+class PartiesGroup(NodeGroup):
+    """Manage parties through the Ledger API"""
+
+    scala_name = "LedgerApiAdministration$ledger_api$parties$"
+
+    def _run(self, fn: Any) -> Any:
+        try:
+            return fn()
+        except CantonError as e:
+            raise CommandFailure(render_canton_error(e, self._node_name)) from None
+
+    @command(feature=TESTING)
+    def allocate(
+        self,
+        party: Annotated[str, a.Text("a party name hint such as \"alice\"")],
+        annotations: Annotated[dict, StringMapArg()] = {},  # noqa: B006 - never mutated
+        identity_provider_id: Annotated[str, a.Text("an identity provider id")] = "",
+    ) -> PartyDetails:
+        """Allocate a new party
+
+        Allocates a new party on the ledger, hosted by this participant in its namespace.
+        party: a hint for generating the party identifier; annotations: key-value pairs associated
+        with this party and stored locally on this Ledger API server; identityProviderId: identity
+        provider id."""
+        timeout = self._env.timeout_micros("ledger_command")
+        record = self._run(lambda: self._admin.ledger.allocate_party(party, builtins_list(annotations.items()), identity_provider_id, timeout))
+        return _party_details(record)
+
+    @command(feature=TESTING)
+    def list(self, identity_provider_id: Annotated[str, a.Text("an identity provider id")] = "") -> Vector:
+        """List parties known by the Ledger API server
+
+        identityProviderId: only the parties of this identity provider ("" every party)."""
+        return PartyDetailsSeq(*[_party_details(r) for r in self._run(lambda: self._admin.ledger.list_known_parties(identity_provider_id))])
+
+    @command(feature=TESTING)
+    def get(
+        self,
+        parties: Annotated[Any, a.SeqOf(a.PartyArg())],
+        identity_provider_id: Annotated[str, a.Text("an identity provider id")] = "",
+        fail_on_not_found: Annotated[bool, a.Bool()] = True,
+    ) -> ScalaMap:
+        """Get party details for known parties
+
+        Get party details for parties known by the Ledger API server for the given identity provider."""
+        found = self._run(lambda: self._admin.ledger.get_parties(parties, identity_provider_id))
+        if fail_on_not_found and len(found) != len(set(parties)):
+            missing = [p for p in parties if p not in {r.party for r in found}]
+            raise CommandFailure(f"PARTY_NOT_FOUND(11,0): Party not found: {', '.join(missing)}")
+        return ScalaMap((PartyId.parse(r.party), _party_details(r)) for r in found)
+
+    @command(feature=TESTING)
+    def update(
+        self,
+        party: Annotated[str, a.PartyArg()],
+        modifier: Annotated[Any, a.Function("a function PartyDetails => PartyDetails, e.g. _.copy(annotations = Map(\"k\" -> \"v\"))")],
+        identity_provider_id: Annotated[str, a.Text("an identity provider id")] = "",
+    ) -> PartyDetails:
+        """Update participant-local party details
+
+        Currently you can update only the annotations. You cannot update other party attributes.
+        party: party to be updated; modifier: a function to modify the party details, e.g.:
+        `partyDetails => { partyDetails.copy(annotations = partyDetails.annotations.updated("a", "b").removed("c")) }`;
+        identityProviderId: identity provider id"""
+        found = self._run(lambda: self._admin.ledger.get_parties([party], identity_provider_id))
+        if not found:
+            raise CommandFailure(f"PARTY_NOT_FOUND: {PartyId.parse(party).uid.short}")
+        source = _party_details(found[0])
+        modified = modifier(source)
+        if not isinstance(modified, PartyDetails):
+            raise ArgumentError(f"{self._path}.update: the modifier must return a PartyDetails (e.g. _.copy(annotations = Map(\"k\" -> \"v\"))), got {modified!r}")
+        if modified.copy(annotations=source.annotations) != source:
+            raise ModifyingNonModifiablePartyDetailsPropertiesError()
+        # Canton's makeAnnotationsUpdate: the changed and new keys, and the removed ones with ""
+        update = {k: v for k, v in modified.annotations.items() if source.annotations.get(k) != v}
+        update.update({k: "" for k in source.annotations if k not in modified.annotations})
+        record = self._run(lambda: self._admin.ledger.update_party(party, builtins_list(update.items()), found[0].resource_version, identity_provider_id))
+        return _party_details(record)
+
+    @command(feature=TESTING)
+    def update_idp(
+        self,
+        party: Annotated[str, a.PartyArg()],
+        source_identity_provider_id: Annotated[str, a.Text("the party's identity provider id")],
+        target_identity_provider_id: Annotated[str, a.Text("the new identity provider id")],
+    ) -> None:
+        """Update party's identity provider id"""
+        self._run(lambda: self._admin.ledger.update_party_idp(party, source_identity_provider_id, target_identity_provider_id))
+
+
+builtins_list = list
+
+
 class LedgerApiGroup(NodeGroup):
     """Group of commands that access the ledger-api"""
 
@@ -233,3 +405,4 @@ subgroup(ParticipantReference, "ledger_api")(LedgerApiGroup)
 subgroup(LedgerApiGroup, "commands")(CommandsGroup)
 subgroup(LedgerApiGroup, "state")(StateGroup)
 subgroup(StateGroup, "acs")(AcsGroup)
+subgroup(LedgerApiGroup, "parties")(PartiesGroup)

@@ -167,21 +167,3 @@ class SynchronizerConnections(ParticipantBase):
     def sign(self, tx: topology.TopologyTransaction) -> topology.SignedTopologyTransaction:
         key = self.namespace_key
         return topology.SignedTopologyTransaction(tx, {key.fingerprint: key.sign(tx.bytes_to_sign()).hex()})
-
-    def enable_party(self, name: str, synchronizer_ids: list[str]) -> tuple[str, list[tuple[Synchronizer, int]]]:
-        """Host a new party ``name::<our namespace>`` on the given synchronizers; returns the party id
-        and, per synchronizer, the sequencing wait marker."""
-        self.require_active()
-        party = f"{name}::{self.known_uid.namespace.unwrap}"
-        targets = []
-        for sync_id in synchronizer_ids:
-            sync = self.env.synchronizers[sync_id]
-            mapping = sync.topology.lookup(topology.PARTY_TO_PARTICIPANT, party)
-            if mapping is not None and any(p == self.member_id for p, _ in mapping.data["participants"]):
-                continue
-            serial = sync.topology.serial_of(topology.PARTY_TO_PARTICIPANT, party) + 1
-            tx = topology.TopologyTransaction(topology.REPLACE, serial, topology.party_to_participant(party, 1, [(self.member_id, "Submission")]))
-            sync.submit(topology_broadcast(self.member_id, [self.sign(tx)]))
-            targets.append((sync, serial))
-        return party, targets
-

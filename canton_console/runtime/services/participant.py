@@ -10,12 +10,12 @@ from urllib.parse import urlparse
 
 from canton_console.admin.records import (
     ConnectedSynchronizer,
-    EnabledParty,
     IdentityProviderConfigRecord,
     LedgerApiUser,
     LedgerApiUsersPage,
     LedgerTransaction,
-    PartyHosting,
+    ListedParty,
+    PartyDetailsRecord,
     PingOutcome,
     RegisteredSynchronizer,
     UserRight,
@@ -23,6 +23,7 @@ from canton_console.admin.records import (
 from canton_console.runtime.scheduler import wait_future
 from canton_console.runtime.services.base import LocalService
 from canton_console.values import errors
+from canton_console.values import topology as t
 from canton_console.values.errors import CantonError, ServiceStatusError
 from canton_console.values.ledger import Contract
 from canton_console.values.traffic import TrafficState
@@ -121,53 +122,67 @@ class LocalConnectivityService(LocalService):
         return self._call(run)
 
 
+def _split_filter(text: str) -> tuple[str, str | None]:
+    """Canton's ``UniqueIdentifier.splitFilter``: an identifier prefix, and a namespace prefix after ``::``."""
+    items = text.split("::")
+    return items[0], (items[1] if len(items) > 1 else None)
+
+
+def _matches(uid: str, filter_: tuple[str, str | None]) -> bool:
+    """``UniqueIdentifier.matchesFilters``: with a namespace filter the identifier must be equal and
+    the namespace start with it; else the identifier must start with the prefix."""
+    identifier, _, namespace = uid.partition("::")
+    prefix, ns = filter_
+    if ns is not None:
+        return identifier == prefix and namespace.startswith(ns)
+    return identifier.startswith(prefix)
+
+
 class LocalPartyService(LocalService):
     passive_refusal = "admin"
 
-    def enable(self, name: str, synchronizer_alias: str | None = None) -> EnabledParty:
+    def list_parties(
+        self,
+        synchronizer_ids: Sequence[str] = (),
+        filter_party: str = "",
+        filter_participant: str = "",
+        as_of: int | None = None,
+        limit: int = 1000,
+    ) -> list[ListedParty]:
         node = self._node
 
-        def run() -> EnabledParty:
-            connected = node.connected_synchronizers()
-            if synchronizer_alias is not None:
-                connected = [r for r in connected if r[0].alias == synchronizer_alias]
-                if not connected:
-                    raise CantonError(errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER, f"The synchronizer with alias {synchronizer_alias} is unknown.")
-            if not connected:
-                raise CantonError(errors.NOT_CONNECTED_TO_ANY_SYNCHRONIZER, "This participant is not connected to any synchronizer; connect it first.")
-            sync_ids = [s.id for _, s, _ in connected]
-            party, _targets = node.enable_party(name, sync_ids)
-            return EnabledParty(party, tuple(sync_ids))
-
-        return self._call(run)
-
-    def is_hosted(self, party: str, synchronizer_ids: Sequence[str]) -> bool:
-        node = self._node
-
-        def run() -> bool:
-            for sync_id in synchronizer_ids:
-                sync = self._env.synchronizers[sync_id]
-                if not any(p == node.member_id for p, _ in sync.topology.hosting(party, sync.now())[1]):
-                    return False
-            return self._env.is_idle()
-
-        return self._call(run)
-
-    def list(self, filter_party: str = "", only_hosted_here: bool = False) -> list[PartyHosting]:
-        node = self._node
-
-        def run() -> list[PartyHosting]:
-            results: dict[str, set[tuple[str, str]]] = {}
-            for _, sync, _ in node.connected_synchronizers():
-                now = sync.now()
-                names = [m.data["party"] for m in sync.topology.parties(now)]
-                names += [p.split("::", 1)[1] for p in sync.topology.participants(now)]
-                for party in names:
-                    for pid, permission in sync.topology.hosting(party, now)[1]:
-                        if only_hosted_here and pid != node.member_id:
-                            continue
-                        results.setdefault(party, set()).add((pid, permission))
-            return [PartyHosting(party, tuple(sorted(results[party]))) for party in sorted(results) if not filter_party or filter_party in party]
+        def run() -> list[ListedParty]:
+            party_filter, participant_filter = _split_filter(filter_party), _split_filter(filter_participant)
+            snapshots = []
+            for connection in node.connections.values():
+                sync = self._env.synchronizers.get(connection.synchronizer_id)
+                if sync is None or (synchronizer_ids and sync.id not in synchronizer_ids):
+                    continue
+                # as of a time, exclusive (Canton's asOfExclusive); else the synchronizer's current snapshot
+                snapshots.append((sync.id, sync.topology, sync.now() if as_of is None else as_of - 1))
+            found: set[str] = set()
+            for _sync_id, topo, at in snapshots:
+                for m in topo.parties(at):
+                    hosts = [p for p, _ in m.data["participants"]]
+                    if _matches(m.data["party"], party_filter) and (
+                        not filter_participant or any(_matches(p.split("::", 1)[1], participant_filter) for p in hosts)
+                    ):
+                        found.add(m.data["party"])
+                for participant in topo.participants(at):
+                    uid = participant.split("::", 1)[1]
+                    if _matches(uid, party_filter) and _matches(uid, participant_filter):
+                        found.add(uid)
+                if len(found) >= limit:
+                    break
+            results = []
+            for party in sorted(found)[:limit]:
+                by_participant: dict[str, list[tuple[str, str]]] = {}
+                for sync_id, topo, at in snapshots:
+                    for participant, permission in topo.hosting(party, at)[1]:
+                        if participant in topo.participants(at):
+                            by_participant.setdefault(participant, []).append((sync_id, permission))
+                results.append(ListedParty(party, tuple((p, tuple(perms)) for p, perms in sorted(by_participant.items()))))
+            return results
 
         return self._call(run)
 
@@ -214,6 +229,40 @@ class LocalLedgerService(LocalService):
 
     def ledger_end(self) -> int:
         return self._call(lambda: self._node.ledger_end)
+
+    # ---- party management -------------------------------------------------------------------
+    def _parties(self) -> Any:
+        from canton_console.runtime.participant.party_management import PartyManagement
+
+        return PartyManagement(self._node)
+
+    def allocate_party(self, party_hint: str, annotations: Sequence[tuple[str, str]], identity_provider_id: str, timeout_micros: int) -> PartyDetailsRecord:
+        import time
+
+        from canton_console.runtime.services.topology import LocalTopologyService
+
+        topology = LocalTopologyService(self._env, self._node)
+
+        def propose(mapping: Any) -> None:
+            topology._propose(t.AUTHORIZED_STORE, mapping, None, False, None, t.REPLACE)
+
+        party, synchronizers = self._call(lambda: self._parties().allocate(party_hint, list(annotations), identity_provider_id, propose))
+        deadline = time.monotonic() + timeout_micros / 1e6
+        while not self._call(lambda: self._parties().is_known(party, synchronizers)) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self._call(lambda: self._parties().get([party])[0])
+
+    def list_known_parties(self, identity_provider_id: str = "") -> builtins.list[PartyDetailsRecord]:
+        return self._call(lambda: self._parties().list_known(identity_provider_id))
+
+    def get_parties(self, parties: Sequence[str], identity_provider_id: str = "") -> builtins.list[PartyDetailsRecord]:
+        return self._call(lambda: self._parties().get(list(parties), identity_provider_id))
+
+    def update_party(self, party: str, annotations: Sequence[tuple[str, str]], resource_version: str, identity_provider_id: str = "") -> PartyDetailsRecord:
+        return self._call(lambda: self._parties().update(party, list(annotations), resource_version, identity_provider_id))
+
+    def update_party_idp(self, party: str, source_identity_provider_id: str, target_identity_provider_id: str) -> None:
+        self._call(lambda: self._parties().update_idp(party, source_identity_provider_id, target_identity_provider_id))
 
 
 class LocalParticipantTrafficService(LocalService):
