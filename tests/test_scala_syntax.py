@@ -606,7 +606,7 @@ def test_collections_option_and_tuples():
     assert py("None") == "__cc_None"
     assert py("Nil") == "Seq()"
     assert py('Map(a -> 1, "b" -> 2)') == 'Map((a, 1), ("b", 2))'
-    assert py('(1, "x", true)') == '(1, "x", True)'
+    assert py('(1, "x", true)') == '__cc_tuple(1, "x", True)'
     assert py("a -> b") == "(a, b)"
     ns = make_namespace()
     assert run('Map("a" -> 1, "b" -> 2)("b")', ns) == 2
@@ -914,7 +914,7 @@ def test_syntax_errors(source, incomplete):
 
 
 def test_runtime_helpers_are_exposed():
-    assert set(RUNTIME_HELPERS) == {"__cc_sel", "__cc_apply", "__cc_duration", "__cc_div", "__cc_mod", "__cc_None", "__cc_long", "__cc_show", "__cc_import", "__cc_attr"}
+    assert set(RUNTIME_HELPERS) == {"__cc_sel", "__cc_apply", "__cc_duration", "__cc_div", "__cc_mod", "__cc_None", "__cc_long", "__cc_show", "__cc_import", "__cc_attr", "__cc_tuple"}
     assert RUNTIME_HELPERS["__cc_apply"] is cc_apply
 
 

@@ -240,6 +240,9 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{CANTON}.config.CryptoProvider"] = static_parameters.CRYPTO_PROVIDERS
     table[f"{CANTON}.sequencing.SubmissionRequestAmplification"] = sequencing.SUBMISSION_REQUEST_AMPLIFICATION
     table[f"{CANTON}.sequencing.SequencerConnections"] = sequencing.SEQUENCER_CONNECTIONS
+    from canton_console.console.commands.vetted_packages import VETTED_PACKAGE
+
+    table[f"{TOPOLOGY}.transaction.VettedPackage"] = VETTED_PACKAGE
     from canton_console.console.commands.parties import SYNCHRONIZER_CHOICE
 
     table[f"{CANTON}.console.commands.SynchronizerChoice"] = SYNCHRONIZER_CHOICE
@@ -297,6 +300,7 @@ DEFAULT_TRANSACTION_NAMES = (
     "DelegationRestriction.CanSignAllMappings",
     "DelegationRestriction.CanSignAllButNamespaceDelegations",
     "DelegationRestriction.CanSignSpecificMappings",
+    "VettedPackage",
 )
 
 

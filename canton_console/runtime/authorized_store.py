@@ -15,6 +15,7 @@ from canton_console.store import schema as s
 from canton_console.values import topology as t
 from canton_console.values.errors import RuntimeFailure, ServiceStatusError
 from canton_console.values.ids import fingerprint_problem, identifier_problem
+from canton_console.values.ledger import BUILTIN_PACKAGES
 
 
 def load_authorized_store(node: Any) -> TopologyState:
@@ -29,7 +30,7 @@ def load_authorized_store(node: Any) -> TopologyState:
     state.drop_superseded_proposals()
     if not node.manual_identity:
         node.authorized_store = state
-        identity = generated_identity(node)
+        identity = generated_identity(node) + generated_vetting(node)
         missing = [tx for tx in identity if state.serial_of(tx.transaction.mapping.code, tx.transaction.mapping.key) == 0]
         if missing:
             add(node, state, missing)
@@ -45,6 +46,15 @@ def generated_identity(node: Any) -> list[t.SignedTopologyTransaction]:
     key_hex = key.public_bytes.hex()
     mappings = [t.namespace_delegation(namespace, key_hex), t.owner_to_key(node.member_id, key_hex)]
     return [sign(node, t.TopologyTransaction(t.REPLACE, 1, m), keys=[key]) for m in mappings]
+
+
+def generated_vetting(node: Any) -> list[t.SignedTopologyTransaction]:
+    """A participant vets the packages it has, the built-in ones, as Canton's participant vets the
+    packages it uploads at start (AdminWorkflows): every one without time bounds."""
+    if node.kind != "participant":
+        return []
+    packages = [{"package_id": p.id, "valid_from": None, "valid_until": None} for p in BUILTIN_PACKAGES]
+    return [sign(node, t.TopologyTransaction(t.REPLACE, 1, t.vetted_packages(node.member_id, packages)))]
 
 
 def identity_transactions(node: Any) -> list[t.SignedTopologyTransaction]:

@@ -136,3 +136,31 @@ def contract_to_dict(c: Contract) -> dict[str, Any]:
     }
 
 
+
+
+# ---- packages --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Package:
+    """A Daml package as this console has them: built in, with the templates above. Its id stands in
+    for Daml's package id (a hash of the package; here of its name, version and templates)."""
+
+    name: str
+    version: str
+    templates: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha256(f"canton-console package {self.name} {self.version}: {', '.join(self.templates)}".encode()).hexdigest()
+
+
+# Canton's AdminWorkflows package holds the Ping template; the IOU sits in a package of its own.
+BUILTIN_PACKAGES: tuple[Package, ...] = (
+    Package("AdminWorkflows", "3.3.0", ("Canton.Internal.Ping:Ping",)),
+    Package("iou", "0.0.1", ("Iou:Iou",)),
+)
+
+
+def package_by_id(package_id: str) -> Package | None:
+    return next((p for p in BUILTIN_PACKAGES if p.id == package_id), None)

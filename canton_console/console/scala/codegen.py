@@ -134,7 +134,7 @@ class CodeGen:
         return self.expr(node.expr)
 
     def _Tuple(self, node: n.Tuple) -> str:
-        return "(" + ", ".join(self.expr(item) for item in node.items) + ")"
+        return "__cc_tuple(" + ", ".join(self.expr(item) for item in node.items) + ")"
 
     def _Unary(self, node: n.Unary) -> str:
         operand = self.expr(node.operand)

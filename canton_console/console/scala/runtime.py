@@ -46,6 +46,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from canton_console.values.scala import ScalaTuple
+
 DURATION_SECONDS_PER_UNIT = {
     "nanos": 1e-9,
     "micros": 1e-6,
@@ -235,4 +237,5 @@ RUNTIME_HELPERS: dict[str, Any] = {
     "__cc_show": str,
     "__cc_import": cc_import,
     "__cc_attr": getattr,  # ``a.`type`(...)``: a member whose name is a Python keyword
+    "__cc_tuple": lambda *items: ScalaTuple(*items),  # ``(a, b)``: a Scala tuple (``_1``, ``_2``, typed ``(A, B)``)
 }
