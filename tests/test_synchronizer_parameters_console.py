@@ -232,7 +232,7 @@ def test_with_two_owners_a_change_needs_both(tmp_path):
         proposals = step_ok(s, f"{PARAMS}.list(proposals = true)")
         assert len(proposals) == 1 and proposals[0].context.serial == 2
         assert proposals[0].item.trafficControl == step_ok(s, "tcp")
-        assert proposals[0].context.signedBy == (s.env.sequencers["sequencer1"].uid.namespace.unwrap,)
+        assert list(proposals[0].context.signedBy) == [s.env.sequencers["sequencer1"].uid.namespace.unwrap]
         assert step_ok(s, f"{PARAMS}.get_dynamic_synchronizer_parameters({SYNC})").trafficControl is None
         assert serial(s) == 1
         # the second owner proposes the same change: in force

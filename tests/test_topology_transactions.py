@@ -15,7 +15,7 @@ def _keys(stored) -> set:
 def test_list_and_identity(module_session):
     s = module_session
     own = step_ok(s, "participant1.topology.transactions.list()")
-    assert {x.mapping.code for x in own.result} == {"NamespaceDelegation", "OwnerToKeyMapping"}
+    assert {x.mapping.code for x in own.result} == {"NamespaceDelegation", "OwnerToKeyMapping", "VettedPackages"}
     out = s.step("participant1.topology.transactions.list()").output
     assert out.startswith("res") and "StoredTopologyTransactions[TopologyChangeOp, TopologyMapping] = Seq(" in out
     assert "StoredTopologyTransaction(\n    SignedTopologyTransaction(\n      TopologyTransaction(\n        NamespaceDelegation(" in out, out
@@ -29,7 +29,7 @@ def test_list_and_identity(module_session):
     without = step_ok(s, f"participant1.topology.transactions.list({SYNC}, excludeMappings = Seq(TopologyMapping.Code.OwnerToKeyMapping))")
     assert len(without) == len(on_sync) - 5
     ns = step_ok(s, f"participant1.topology.transactions.list({SYNC}, filterNamespace = participant2.id.namespace.toProtoPrimitive)")
-    assert {x.mapping.code for x in ns.result} == {"NamespaceDelegation", "OwnerToKeyMapping", "SynchronizerTrustCertificate"}
+    assert {x.mapping.code for x in ns.result} == {"NamespaceDelegation", "OwnerToKeyMapping", "SynchronizerTrustCertificate", "VettedPackages"}
     signed = step_ok(s, f"participant1.topology.transactions.list({SYNC}, filterAuthorizedKey = Some(participant3.id.fingerprint))")
     assert signed.result and all(str(step_ok(s, "participant3.id.fingerprint")) in x.transaction.signed.signatures for x in signed.result)
     both = s.step(f"participant1.topology.transactions.list({SYNC}, filterMappings = Seq(TopologyMapping.Code.OwnerToKeyMapping), excludeMappings = Seq(TopologyMapping.Code.VettedPackages))")
@@ -70,15 +70,20 @@ def test_identity_export_into_a_fresh_session(default_session, tmp_path):
     s = default_session
     file = tmp_path / "p1-identity.bin"
     step_ok(s, f'participant1.topology.transactions.export_identity_transactions("{file}")')
-    identity = step_ok(s, "participant1.topology.transactions.list()")
+    identity = step_ok(
+        s, "participant1.topology.transactions.list(filterMappings = Seq(TopologyMapping.Code.NamespaceDelegation, TopologyMapping.Code.OwnerToKeyMapping))"
+    )
     other = _default_topology(tmp_path / "other")
     try:
         step_ok(other, f'participant1.topology.transactions.import_topology_snapshot_from("{file}", TopologyStoreId.Authorized)')
         namespace = str(step_ok(s, "participant1.id.namespace"))
-        listed = step_ok(other, f'participant1.topology.transactions.list(filterNamespace = "{namespace}")')
+        listed = step_ok(
+            other,
+            f'participant1.topology.transactions.list(filterNamespace = "{namespace}", excludeMappings = Seq(TopologyMapping.Code.VettedPackages))',
+        )
         assert _keys(listed) == _keys(identity)
-        # the fresh node's own identity is still there, beside the imported one
-        assert len(step_ok(other, "participant1.topology.transactions.list()")) == 4
+        # the fresh node's own identity (and its vetted packages) is still there, beside the imported one
+        assert len(step_ok(other, "participant1.topology.transactions.list()")) == 5
     finally:
         other.close()
 

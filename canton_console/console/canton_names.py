@@ -58,6 +58,10 @@ SHORT_VALUE_NAMES = {
     "SubmissionRequestAmplification": f"{CANTON}.sequencing.SubmissionRequestAmplification",
     "SequencerConnections": f"{CANTON}.sequencing.SequencerConnections",
     "SynchronizerChoice": f"{CANTON}.console.commands.SynchronizerChoice",
+    # the docs use these without an import (``keys.secret.generate_signing_key(usage = SigningKeyUsage.ProtocolOnly)``)
+    "SigningKeyUsage": f"{CANTON}.crypto.SigningKeyUsage",
+    "SigningKeySpec": f"{CANTON}.crypto.SigningKeySpec",
+    "EncryptionKeySpec": f"{CANTON}.crypto.EncryptionKeySpec",
 }
 
 # Packages the docs import from that hold nothing the console needs to bind (their names are

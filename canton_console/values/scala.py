@@ -224,6 +224,19 @@ class Vector(Seq):
     scala_name = "Vector"
 
 
+class TypedVector(Vector):
+    """A ``Vector`` typed as the command declares it (``Seq[ListPartyToParticipantResult]``), also
+    when empty: ``element_type`` names the elements' Scala type."""
+
+    def __init__(self, element_type: str, *items: Any):
+        super().__init__(*items)
+        self.element_type = element_type
+
+    @property
+    def canton_type(self) -> str:
+        return f"Seq[{self.element_type}]"
+
+
 class ScalaSet(Seq):
     """Scala's immutable Set: distinct elements in the order first given (as Scala's small sets
     iterate), rendered ``Set(...)``; equal to another set with the same elements."""

@@ -133,18 +133,22 @@ def can_sign(restriction: str | list[str], code: str) -> bool:
     return code in restriction
 
 
-def namespace_delegation(namespace: str, public_key_hex: str, restriction: str | list[str] | None = None) -> Mapping:
+def namespace_delegation(
+    namespace: str, public_key_hex: str, restriction: str | list[str] | None = None, usage: tuple[str, ...] | None = None
+) -> Mapping:
     """Delegate signing for ``namespace`` to a key; its unique key is the namespace and the target
     key's fingerprint, so a namespace has one delegation per key. The root certificate (the
-    namespace's own key) signs everything."""
+    namespace's own key) signs everything. ``usage``: the target key's usages, as its public key
+    carries them (None: a key for every usage)."""
     target = key_fingerprint(public_key_hex)
     if restriction is None:
         restriction = CAN_SIGN_ALL if target == namespace else CAN_SIGN_ALL_BUT_NSD
     if not isinstance(restriction, str):
         restriction = sorted(set(restriction))
-    return Mapping(
-        NAMESPACE_DELEGATION, f"{namespace}/{target}", {"namespace": namespace, "public_key": public_key_hex, "restriction": restriction}
-    )
+    data: dict[str, Any] = {"namespace": namespace, "public_key": public_key_hex, "restriction": restriction}
+    if usage is not None:
+        data["usage"] = list(usage)
+    return Mapping(NAMESPACE_DELEGATION, f"{namespace}/{target}", data)
 
 
 def decentralized_namespace_definition(namespace: str, threshold: int, owners: list[str]) -> Mapping:

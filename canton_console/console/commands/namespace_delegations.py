@@ -30,7 +30,7 @@ from canton_console.console.framework import Arg, CallContext, CommandFailure, N
 from canton_console.pretty import Apply, Literal, Tree, klass, param
 from canton_console.values import topology as t
 from canton_console.values.ids import Namespace
-from canton_console.values.keys import SigningPublicKey
+from canton_console.values.keys import USAGE_ALL, SigningPublicKey
 from canton_console.values.scala import Vector
 
 CAN_SIGN_ALL = t.CAN_SIGN_ALL
@@ -139,7 +139,7 @@ class NamespaceDelegation:
     @classmethod
     def of(cls, mapping: t.Mapping) -> NamespaceDelegation:
         data = mapping.data
-        target = SigningPublicKey.of_raw_hex(data["public_key"])
+        target = SigningPublicKey.of_raw_hex(data["public_key"], tuple(data["usage"]) if "usage" in data else USAGE_ALL)
         namespace = Namespace(data["namespace"])
         # the mapping carries no restriction: a root certificate signs everything, a delegation
         # without one is what Canton reads it as (CanSignAllButNamespaceDelegations)
@@ -229,7 +229,7 @@ class NamespaceDelegationsGroup(NodeGroup):
         (contiguous from 1); None lets the node choose."""
         if not delegation_restriction.canSign(t.NAMESPACE_DELEGATION) and str(target_key.id) == namespace:
             raise CommandFailure(f"Root certificate for {namespace} needs to be be able to sign other NamespaceDelegations")
-        mapping = t.namespace_delegation(namespace, target_key.key, delegation_restriction.value)
+        mapping = t.namespace_delegation(namespace, target_key.key, delegation_restriction.value, tuple(target_key.usage))
         return propose_change(
             self,
             store,

@@ -36,7 +36,7 @@ from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member, PartyId, SynchronizerId, short_fingerprint
 from canton_console.values.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
 from canton_console.values.refined import InvalidValue, NonNegativeFiniteDuration, PositiveNumeric
-from canton_console.values.scala import NONE, Option, Vector
+from canton_console.values.scala import NONE, Option, TypedVector, Vector
 from canton_console.values.timefmt import MICROS_PER_MINUTE, MICROS_PER_SECOND, canton_duration, instant
 
 NO_SIGNING_KEY = "Could not find an appropriate signing key to issue the topology transaction"
@@ -322,7 +322,7 @@ class BaseResult:
     operation: str
     transactionHash: str
     serial: int
-    signedBy: tuple[str, ...]
+    signedBy: Vector = attrs.field(converter=lambda fps: Vector(*fps))
 
     canton_type = "BaseResult"
 
@@ -618,7 +618,7 @@ def read_results(
             item = item_of(stored.mapping)
             if keep(item):
                 out.append(result(BaseResult.of(store, stored), item))
-    return Vector(*out)
+    return TypedVector(getattr(result, "canton_type", "TopologyResult"), *out)
 
 
 # ---- synchronizer parameters -----------------------------------------------------------------

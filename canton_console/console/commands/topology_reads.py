@@ -25,7 +25,7 @@ from canton_console.pretty import Literal, Tree, klass, param, seq_tree, to_tree
 from canton_console.values import topology as t
 from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem, short_fingerprint
 from canton_console.values.keys import SigningPublicKey
-from canton_console.values.scala import Vector
+from canton_console.values.scala import TypedVector, Vector
 
 # Canton's read-service arguments this console does not implement, shared by the list commands.
 HeadStateOnly = Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))]
@@ -93,7 +93,7 @@ def list_results(
             item = item_of(stored.mapping)
             if keep(item):
                 out.append(result(BaseResult.of(sync_id, stored), item))
-    return Vector(*out)
+    return TypedVector(getattr(result, "canton_type", "TopologyResult"), *out)
 
 
 def signed_by(stored: t.StoredTransaction, prefix: str) -> bool:
