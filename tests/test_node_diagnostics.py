@@ -166,6 +166,6 @@ def test_last_errors_after_a_failing_command(tmp_path):
     out = result.stdout + result.stderr
     assert "errs : Map[String, String] = Map(" in out
     assert "\n1\n" in out
-    assert "INVALID_ARGUMENT(8,0): participant1.parties.enable: name must not be empty" in out
+    assert "Daml-LF Ledger String is empty" in out
     assert "\ntrue\ntrue\n" in out
     assert "FAILED_PRECONDITION/No trace available for the given traceId" in out
