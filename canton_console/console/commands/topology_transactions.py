@@ -473,6 +473,14 @@ class TransactionsGroup(NodeGroup):
         The file must contain several transactions, as ``write_to_file`` of this group writes them."""
         self._load(store, self._read(file, ("SignedTopologyTransactions", "SignedTopologyTransaction")), synchronize)
 
+    # Canton 3.3's V2 commands write and read the newer byte layout; this console has one layout, so
+    # they are the same commands under their second name.
+    export_identity_transactionsV2 = export_identity_transactions  # noqa: N815 - Canton's names
+    export_topology_snapshotV2 = export_topology_snapshot  # noqa: N815
+    genesis_stateV2 = genesis_state  # noqa: N815
+    import_topology_snapshotV2 = import_topology_snapshot  # noqa: N815
+    import_topology_snapshot_fromV2 = import_topology_snapshot_from  # noqa: N815
+
     @command
     def write_to_file(
         self,
