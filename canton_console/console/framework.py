@@ -297,12 +297,31 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                 except RuntimeFailure as e:
                     raise CommandFailure(str(e), scala_name, trace_id) from None
 
-        setattr(wrapper, COMMAND_INFO, {"topic": topic, "name": name or fn.__name__, "var_positional": var_positional, "feature": feature})
+        setattr(
+            wrapper,
+            COMMAND_INFO,
+            {"topic": topic, "name": name or fn.__name__, "var_positional": var_positional, "feature": feature, "needs_running": needs_running},
+        )
         return wrapper
 
     if fn is not None:
         return decorate(fn)
     return decorate
+
+
+def command_alias(cmd: Callable, name: str) -> Callable:
+    """The command ``cmd`` under a second name (Canton's ``...V2`` twins), its errors naming it."""
+    import types
+
+    original = inspect.unwrap(cmd)
+    twin = types.FunctionType(original.__code__, original.__globals__, name, original.__defaults__, original.__closure__)
+    twin.__kwdefaults__ = original.__kwdefaults__
+    twin.__annotations__ = dict(original.__annotations__)
+    twin.__doc__ = original.__doc__
+    twin.__module__ = original.__module__
+    twin.__qualname__ = original.__qualname__.rsplit(".", 1)[0] + "." + name
+    info = command_info(cmd) or {}
+    return command(twin, topic=info.get("topic"), needs_running=info.get("needs_running", True), feature=info.get("feature", "Stable"))
 
 
 GRPC_CLASS = {

@@ -10,7 +10,7 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology_transactions import EnvelopeError, decode
-from canton_console.console.framework import CommandFailure, NodeGroup, command, subgroup
+from canton_console.console.framework import CommandFailure, NodeGroup, command, command_alias, subgroup
 from canton_console.console.references import SequencerReference, wait_until
 from canton_console.pretty import Tree, klass, param
 from canton_console.values.bytestring import ByteString
@@ -80,17 +80,6 @@ class SequencerSetupGroup(NodeGroup):
         ``timeout`` for that change to be sequenced (none given: it must be already)."""
         return self._onboarding_state(sequencer_id, timeout)
 
-    @command
-    def onboarding_state_for_sequencerV2(  # noqa: N802 - Canton's name
-        self,
-        sequencer_id: Annotated[str, a.MemberArg(("sequencer",))],
-        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
-    ) -> ByteString:
-        """Download the onboarding state for a given sequencer
-
-        The same state as ``onboarding_state_for_sequencer`` (this console has one format)."""
-        return self._onboarding_state(sequencer_id, timeout)
-
     def _from_genesis(self, genesis_state: bytes, parameters: StaticSynchronizerParameters, wait_for_ready: bool) -> InitializeSequencerResponse:
         try:
             genesis = decode(genesis_state, ("StoredTopologyTransactions", "SignedTopologyTransactions"))
@@ -116,18 +105,6 @@ class SequencerSetupGroup(NodeGroup):
         the same genesis joins it."""
         return self._from_genesis(genesis_state, synchronizer_parameters, wait_for_ready)
 
-    @command(needs_running=False)
-    def assign_from_genesis_stateV2(  # noqa: N802 - Canton's name
-        self,
-        genesis_state: Annotated[bytes, BytesArg()],
-        synchronizer_parameters: Annotated[StaticSynchronizerParameters, StaticParametersArg()],
-        wait_for_ready: Annotated[bool, a.Bool()] = True,
-    ) -> InitializeSequencerResponse:
-        """Initialize a sequencer from the beginning of the event stream. This should only be called for sequencer nodes being initialized at the same time as the corresponding synchronizer node.
-
-        The same as ``assign_from_genesis_state`` (this console has one format)."""
-        return self._from_genesis(genesis_state, synchronizer_parameters, wait_for_ready)
-
     def _wait_ready(self, wait_for_ready: bool) -> None:
         status = self._admin.status
         if wait_for_ready and not status.is_initialized():
@@ -149,11 +126,7 @@ class SequencerSetupGroup(NodeGroup):
         sequencer that is initialized already is left as it is."""
         return self._assign(onboarding_state, wait_for_ready)
 
-    @command(needs_running=False)
-    def assign_from_onboarding_stateV2(  # noqa: N802 - Canton's name
-        self, onboarding_state: Annotated[bytes, BytesArg()], wait_for_ready: Annotated[bool, a.Bool()] = True
-    ) -> InitializeSequencerResponse:
-        """Dynamically initialize a sequencer from a point later than the beginning of the event stream.
-
-        The same as ``assign_from_onboarding_state`` (this console has one format)."""
-        return self._assign(onboarding_state, wait_for_ready)
+    # Canton 3.3's V2 twins read and write the newer byte layout; this console has one.
+    onboarding_state_for_sequencerV2 = command_alias(onboarding_state_for_sequencer, "onboarding_state_for_sequencerV2")  # noqa: N815 - Canton's names
+    assign_from_genesis_stateV2 = command_alias(assign_from_genesis_state, "assign_from_genesis_stateV2")  # noqa: N815
+    assign_from_onboarding_stateV2 = command_alias(assign_from_onboarding_state, "assign_from_onboarding_stateV2")  # noqa: N815

@@ -34,7 +34,7 @@ from canton_console.console.commands.topology_reads import (
     mapping_tree,
     signed_by,
 )
-from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, Unsupported, command, subgroup
+from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, Unsupported, command, command_alias, subgroup
 from canton_console.pretty import Literal, Tree, klass, param, seq_tree
 from canton_console.values import errors
 from canton_console.values import topology as t
@@ -475,11 +475,11 @@ class TransactionsGroup(NodeGroup):
 
     # Canton 3.3's V2 commands write and read the newer byte layout; this console has one layout, so
     # they are the same commands under their second name.
-    export_identity_transactionsV2 = export_identity_transactions  # noqa: N815 - Canton's names
-    export_topology_snapshotV2 = export_topology_snapshot  # noqa: N815
-    genesis_stateV2 = genesis_state  # noqa: N815
-    import_topology_snapshotV2 = import_topology_snapshot  # noqa: N815
-    import_topology_snapshot_fromV2 = import_topology_snapshot_from  # noqa: N815
+    export_identity_transactionsV2 = command_alias(export_identity_transactions, "export_identity_transactionsV2")  # noqa: N815 - Canton's names
+    export_topology_snapshotV2 = command_alias(export_topology_snapshot, "export_topology_snapshotV2")  # noqa: N815
+    genesis_stateV2 = command_alias(genesis_state, "genesis_stateV2")  # noqa: N815
+    import_topology_snapshotV2 = command_alias(import_topology_snapshot, "import_topology_snapshotV2")  # noqa: N815
+    import_topology_snapshot_fromV2 = command_alias(import_topology_snapshot_from, "import_topology_snapshot_fromV2")  # noqa: N815
 
     @command
     def write_to_file(
