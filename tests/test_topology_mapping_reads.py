@@ -103,7 +103,7 @@ def test_owner_to_key_mapping_filters_and_refusals(module_session):
     bad_type = module_session.step('participant1.topology.owner_to_key_mappings.list(filterKeyOwnerType = "XYZ")')
     assert bad_type.failed and "Unknown three letter type XYZ" in bad_type.output
     refused = module_session.step('participant1.topology.owner_to_key_mappings.list(timeQuery = "Snapshot")')
-    assert refused.failed and "argument 'timeQuery' is not supported by canton-console" in refused.output
+    assert refused.failed and "argument 'timeQuery' expects a TimeQuery" in refused.output
     unknown = module_session.step('participant1.topology.owner_to_key_mappings.list(store = "nope::1220ab")')
     assert unknown.failed and "TOPOLOGY_STORE_NOT_FOUND" in unknown.output
 

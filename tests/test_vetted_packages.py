@@ -31,3 +31,20 @@ def test_participants_vet_their_packages_and_changes_are_checked(default_session
     assert other.failed and "TOPOLOGY_NO_APPROPRIATE_SIGNING_KEY_IN_STORE" in other.output, other.output
     step_ok(s, "participant1.topology.vetted_packages.propose_delta(participant1.id, adds = Seq(pkgs.head))")
     assert step_ok(s, "participant1.health.maybe_ping(participant2)").isDefined
+
+
+def test_time_queries_read_the_store_history(default_session):
+    s = default_session
+    s.interpreter.syntax = "scala"
+    mine = "filterParticipant = participant1.id.filterString"
+    step_ok(s, f"val before = participant1.topology.vetted_packages.list(sequencer1.synchronizer_id, {mine}).head.context.validFrom")
+    step_ok(s, "val pkgs = participant1.topology.vetted_packages.list(store = Some(TopologyStoreId.Authorized)).head.item.packages")
+    step_ok(s, "participant1.topology.vetted_packages.propose_delta(participant1.id, removes = Seq(pkgs.head.packageId), force = ForceFlags(ForceFlag.AllowUnvetPackage))")
+    step_ok(s, "participant1.topology.synchronisation.await_idle()")
+    sizes = f"participant1.topology.vetted_packages.list(sequencer1.synchronizer_id, {{}}{mine}).map(_.item.packages.size)"
+    assert list(step_ok(s, sizes.format(""))) == [1]
+    assert list(step_ok(s, sizes.format("timeQuery = TimeQuery.Snapshot(before), "))) == [2]
+    assert list(step_ok(s, sizes.format("timeQuery = TimeQuery.Range(None, None), "))) == [2, 1]
+    assert list(step_ok(s, sizes.format("timeQuery = TimeQuery.HeadState, "))) == [1]
+    bad = s.step(sizes.format('timeQuery = "yesterday", '))
+    assert bad.failed and "expects a TimeQuery" in bad.output

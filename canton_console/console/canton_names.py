@@ -60,6 +60,7 @@ SHORT_VALUE_NAMES = {
     "SynchronizerChoice": f"{CANTON}.console.commands.SynchronizerChoice",
     # the docs use these without an import (``keys.secret.generate_signing_key(usage = SigningKeyUsage.ProtocolOnly)``)
     "SigningKeyUsage": f"{CANTON}.crypto.SigningKeyUsage",
+    "TimeQuery": f"{TOPOLOGY}.store.TimeQuery",
     "SigningKeySpec": f"{CANTON}.crypto.SigningKeySpec",
     "EncryptionKeySpec": f"{CANTON}.crypto.EncryptionKeySpec",
 }
@@ -247,6 +248,9 @@ def fully_qualified_names() -> dict[str, Any]:
     from canton_console.console.commands.vetted_packages import VETTED_PACKAGE
 
     table[f"{TOPOLOGY}.transaction.VettedPackage"] = VETTED_PACKAGE
+    from canton_console.console.commands.topology_time import TIME_QUERY
+
+    table[f"{TOPOLOGY}.store.TimeQuery"] = TIME_QUERY
     from canton_console.console.commands.parties import SYNCHRONIZER_CHOICE
 
     table[f"{CANTON}.console.commands.SynchronizerChoice"] = SYNCHRONIZER_CHOICE

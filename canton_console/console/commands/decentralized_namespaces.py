@@ -143,6 +143,7 @@ class DecentralizedNamespacesGroup(NodeGroup):
             ListDecentralizedNamespaceDefinitionResult,
             DecentralizedNamespaceDefinition.of,
             lambda item: str(item.namespace).startswith(filter_namespace),
+            time_query=time_query,
         )
 
     @command

@@ -133,6 +133,7 @@ class MediatorsTopologyGroup(NodeGroup):
             ListMediatorSynchronizerStateResult,
             MediatorSynchronizerState.of,
             lambda item: (group is None or int(item.group.value) == group) and uid_matches(str(item.synchronizerId), filter_synchronizer),
+            time_query=time_query,
         )
 
     def _current(self, synchronizer_id: str, group: int) -> Any:

@@ -203,6 +203,7 @@ class NamespaceDelegationsGroup(NodeGroup):
             ListNamespaceDelegationResult,
             NamespaceDelegation.of,
             lambda item: str(item.namespace).startswith(filter_namespace) and (filter_target_key is None or str(item.target.id) == filter_target_key),
+            time_query=time_query,
         )
 
     @command

@@ -181,7 +181,8 @@ class OwnerToKeyMappingsGroup(NodeGroup):
             return uid_matches(uid, filter_key_owner_uid) and uid.startswith(filter_key_owner_uid)
 
         return list_results(
-            self, store, t.OWNER_TO_KEY, proposals, filter_signing_key, ListOwnerToKeyMappingResult, OwnerToKeyMapping.of, keep
+            self, store, t.OWNER_TO_KEY, proposals, filter_signing_key, ListOwnerToKeyMappingResult, OwnerToKeyMapping.of, keep,
+            time_query=time_query,
         )
 
     # ---- changing --------------------------------------------------------------------------------

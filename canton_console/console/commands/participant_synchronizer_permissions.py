@@ -100,6 +100,7 @@ class ParticipantSynchronizerPermissionsGroup(NodeGroup):
             ListParticipantSynchronizerPermissionResult,
             ParticipantSynchronizerPermission.of,
             lambda item: uid_matches(item.participantId.filterString, filter_uid),
+            time_query=time_query,
         )
 
     @command

@@ -82,6 +82,7 @@ class PartyHostingLimitsGroup(NodeGroup):
             ListPartyHostingLimitsResult,
             PartyHostingLimits.of,
             lambda item: uid_matches(str(item.partyId), filter_uid),
+            time_query=time_query,
         )
 
     @command

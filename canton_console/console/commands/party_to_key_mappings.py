@@ -121,6 +121,7 @@ class PartyToKeyMappingsGroup(NodeGroup):
             ListPartyToKeyMappingResult,
             PartyToKeyMapping.of,
             lambda item: str(item.party).startswith(filter_party),
+            time_query=time_query,
         )
 
     @command

@@ -76,6 +76,7 @@ class SynchronizerTrustCertificatesGroup(NodeGroup):
             ListSynchronizerTrustCertificateResult,
             SynchronizerTrustCertificate.of,
             lambda item: uid_matches(item.participantId.filterString, filter_uid),
+            time_query=time_query,
         )
 
     @command

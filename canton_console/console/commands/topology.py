@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import attrs
 
 from canton_console.console import args as a
+from canton_console.console.commands.topology_time import TimeQueryParam
 from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
 from canton_console.console.references import NodeReference, bounded_timeout, wait_until
 from canton_console.pretty import Tree, klass, param, seq_tree
@@ -158,7 +159,7 @@ class SequencersTopologyGroup(NodeGroup):
         self,
         store: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
         proposals: Annotated[bool, a.Bool()] = False,
-        time_query: Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))] = None,
+        time_query: TimeQueryParam = None,
         operation: Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))] = None,
         filter_synchronizer: Annotated[str, a.Text("a synchronizer id prefix")] = "",
         filter_signing_key: Annotated[str, a.Text("a key fingerprint prefix")] = "",
@@ -183,6 +184,7 @@ class SequencersTopologyGroup(NodeGroup):
             ListSequencerSynchronizerStateResult,
             SequencerSynchronizerState.of,
             lambda item: uid_matches(str(item.synchronizerId), filter_synchronizer),
+            time_query=time_query,
         )
 
     @command

@@ -28,6 +28,7 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
+from canton_console.console.commands.topology_time import TimeQuery, stored_for
 from canton_console.console.framework import Arg, ArgumentError, CallContext, CommandFailure, Group, NodeGroup, Unsupported, command, describe, subgroup
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq_tree, to_tree
 from canton_console.values import errors as rt_errors
@@ -601,16 +602,18 @@ def read_results(
     result: Callable[[BaseResult, Any], Any],
     item_of: Callable[[t.Mapping], Any],
     keep: Callable[[Any], bool] = lambda item: True,
+    time_query: TimeQuery | None = None,
 ) -> Vector:
-    """A list command's results over ``stores``: the head ``code`` transactions with the given
-    ``operation`` (None: replacements and removals), or the pending proposals; signed by a key
-    starting with ``filter_signing_key``; kept by ``keep`` (the command's own filters on the item)."""
+    """A list command's results over ``stores``: the head ``code`` transactions (or what
+    ``time_query`` selects) with the given ``operation`` (None: replacements and removals), or the
+    pending proposals; signed by a key starting with ``filter_signing_key``; kept by ``keep`` (the
+    command's own filters on the item)."""
     topology = group._admin.topology
     for store in stores:
         topology.require_store(store)
     out = []
     for store in stores:
-        for stored in topology.list(store, code, proposals, removals=operation != t.REPLACE):
+        for stored in stored_for(topology, store, code, proposals, operation != t.REPLACE, time_query):
             if operation is not None and stored.operation != operation:
                 continue
             if filter_signing_key and not any(f.startswith(filter_signing_key) for f in stored.signed.signatures):

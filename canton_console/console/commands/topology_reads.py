@@ -20,6 +20,7 @@ from canton_console.console.commands.topology_mappings import (
     _mapping_tree,
     propose_mapping,
 )
+from canton_console.console.commands.topology_time import TimeQuery, TimeQueryParam, stored_for
 from canton_console.console.framework import Arg, CallContext, Group, NodeGroup, Unsupported
 from canton_console.pretty import Literal, Tree, klass, param, seq_tree, to_tree
 from canton_console.values import topology as t
@@ -28,7 +29,7 @@ from canton_console.values.keys import SigningPublicKey
 from canton_console.values.scala import TypedVector, Vector
 
 # Canton's read-service arguments this console does not implement, shared by the list commands.
-HeadStateOnly = Annotated[Any, Unsupported("only the head state is queried", accept=("HeadState",))]
+HeadStateOnly = TimeQueryParam  # Canton's timeQuery: TimeQuery.HeadState (default), Snapshot or Range
 CurrentOnly = Annotated[Any, Unsupported("only current (Replace) mappings are listed", accept=("Replace", "Some(Replace)"))]
 AnyProtocolVersion = Annotated[Any, Unsupported("results are in the synchronizer's protocol version")]
 # Force flags of changes this console's topology manager makes no check for that a flag could skip.
@@ -81,13 +82,14 @@ def list_results(
     result: type[TopologyResult],
     item_of: Callable[[t.Mapping], Any],
     keep: Callable[[Any], bool] = lambda item: True,
+    time_query: TimeQuery | None = None,
 ) -> Vector:
-    """A list command's results: the ``code`` mappings of the stores read (``stores_to_read``), or
-    their pending proposals, signed by ``filterSigningKey`` and kept by ``keep`` (the command's own
-    filters on the item), each as ``result(context, item)``."""
+    """A list command's results: the ``code`` mappings of the stores read (``stores_to_read``) now
+    (or as ``time_query`` selects), or their pending proposals, signed by ``filterSigningKey`` and
+    kept by ``keep`` (the command's own filters on the item), each as ``result(context, item)``."""
     out = []
     for sync_id in stores_to_read(group, store):
-        for stored in group._admin.topology.list(sync_id, code, proposals):
+        for stored in stored_for(group._admin.topology, sync_id, code, proposals, False, time_query):
             if not signed_by(stored, filter_signing_key):
                 continue
             item = item_of(stored.mapping)

@@ -169,6 +169,7 @@ class VettedPackagesGroup(NodeGroup):
             ListVettedPackagesResult,
             VettedPackages.of,
             lambda item: uid_matches(str(item.participantId).split("::", 1)[1], filter_participant),
+            time_query=time_query,
         )
 
     def _check(self, command_name: str, current: builtins.list[str], packages: builtins.list[VettedPackage], force: ForceFlags) -> None:
