@@ -112,3 +112,41 @@ def test_a_genesis_must_be_fully_authorized_and_name_the_sequencer(tmp_path, mon
         assert wrong.failed and "not a static synchronizer parameters file" in wrong.output, wrong.output
     finally:
         s.close()
+
+
+TWO_MEDIATORS = """
+canton {
+  sequencers.sequencer1 { storage.type = memory, public-api.port = 5001, admin-api.port = 5002 }
+  mediators {
+    mediator1 { storage.type = memory, admin-api.port = 5202 }
+    mediator2 { storage.type = memory, admin-api.port = 5302 }
+  }
+  participants {
+    participant1 { storage.type = memory, ledger-api.port = 5011, admin-api.port = 5012 }
+    participant2 { storage.type = memory, ledger-api.port = 5021, admin-api.port = 5022 }
+  }
+}
+"""
+
+
+def test_a_mediator_threshold_needs_that_many_verdicts(tmp_path):
+    s = open_session(TWO_MEDIATORS, tmp_path)
+    try:
+        s.interpreter.syntax = "scala"
+        step_ok(
+            s,
+            'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1, mediator2), Seq(sequencer1), PositiveInt.one, '
+            "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest), mediatorThreshold = PositiveInt.two)",
+        )
+        assert int(step_ok(s, "sequencer1.topology.mediators.list(sequencer1.synchronizer_id).head.item.threshold")) == 2
+        step_ok(s, 'participant1.synchronizers.connect_local(sequencer1, "da")')
+        step_ok(s, 'participant2.synchronizers.connect_local(sequencer1, "da")')
+        assert step_ok(s, "participant1.health.maybe_ping(participant2)").isDefined
+        # with one of the two mediators down, no request gets the two verdicts it needs
+        step_ok(s, "mediator2.stop()")
+        assert not step_ok(s, "participant1.health.maybe_ping(participant2, timeout = 3.seconds)").isDefined
+        # lowering the threshold to one lets the remaining mediator decide alone
+        step_ok(s, "sequencer1.topology.mediators.propose_delta(sequencer1.synchronizer_id, group = 0, updateThreshold = Some(PositiveInt.one))")
+        assert step_ok(s, "participant1.health.maybe_ping(participant2)").isDefined
+    finally:
+        s.close()

@@ -44,9 +44,6 @@ def mediator_state(synchronizer_id: str, group: int, threshold: int, active: lis
         )
     if not active:
         raise CantonError(INVALID_ARGUMENT, "mediator synchronizer state requires at least one active mediator")
-    if threshold > 1:
-        # Participants here act on the first verdict they receive; a threshold of verdicts is not implemented.
-        raise CantonError(INVALID_ARGUMENT, f"canton-console does not support a mediator group threshold above 1 (got {threshold})")
     return t.mediator_state(synchronizer_id, group, threshold, list(dict.fromkeys(active)), list(dict.fromkeys(observers)))
 
 

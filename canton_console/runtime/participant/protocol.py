@@ -225,6 +225,13 @@ class ProtocolProcessing(ParticipantBase):
         pending = self.pending.get((sync_id, msg["request_id"]))
         if pending is None or pending.root_hash != msg["root_hash"]:
             return
+        # A verdict counts once the mediator group's threshold of its active mediators sent the same one.
+        state = self.env.synchronizers[sync_id].topology.mediator_state(0, msg["request_id"]) or {"threshold": 1, "active": [event.sender]}
+        if event.sender in state["active"]:
+            pending.verdicts[event.sender] = (msg["verdict"], msg.get("reason", ""))
+        agreeing = sum(1 for v in pending.verdicts.values() if v[0] == msg["verdict"])
+        if agreeing < int(state["threshold"]):
+            return
         del self.pending[(sync_id, msg["request_id"])]
         if pending.timer is not None:
             pending.timer.cancel()

@@ -56,6 +56,8 @@ class PendingTransaction:
     view: dict[str, Any]
     locked: list[str]
     timer: Any = None
+    # verdicts received so far, by the mediator that sent each (the group's threshold must agree)
+    verdicts: dict[str, tuple[str, str]] = attrs.field(factory=dict)
 
 
 @attrs.define
