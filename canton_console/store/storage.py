@@ -720,37 +720,43 @@ def _check_sqlite_contents(file: str | None) -> None:
 
     if file is None or not Path(file).exists() or Path(file).stat().st_size == 0:
         return
-    try:
-        conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-    except sqlite3.Error as e:
-        raise StorageError(f"Cannot open the sqlite store {file}: {e}") from None
-    try:
+    def inspect(mode: str) -> None:
+        try:
+            conn = sqlite3.connect(f"file:{file}?mode={mode}", uri=True)
+        except sqlite3.Error as e:
+            raise StorageError(f"Cannot open the sqlite store {file}: {e}") from None
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.OperationalError as e:
-            # A write-ahead log left by a crash needs its index rebuilt, which a read-only
-            # connection cannot do: read through a writable one (it changes no stored data).
-            if not Path(file + "-wal").exists() or classify_message(str(e)) not in (READ_ONLY, LOST):
-                raise
-            conn.close()
-            conn = sqlite3.connect(f"file:{file}?mode=rw", uri=True)
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not tables:
-            return
-        if SchemaMeta.__tablename__ not in tables:
-            if interrupted_creation(tables):
+            if not tables:
                 return
-            raise StorageError(
-                f"The database {file} holds tables that are not a canton-console store; refusing to use it. "
-                "Point the node's storage at an empty or its own database."
-            )
-        meta = dict(conn.execute(f"SELECT key, value FROM {SchemaMeta.__tablename__}"))
-        if not meta and interrupted_creation(tables):
-            return
-        check_schema_meta(meta, file)
-        problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
-        if problems != ["ok"]:
-            raise StorageUnavailable("pragma quick_check: " + "; ".join(problems), CORRUPT, file)
+            if SchemaMeta.__tablename__ not in tables:
+                if interrupted_creation(tables):
+                    return
+                raise StorageError(
+                    f"The database {file} holds tables that are not a canton-console store; refusing to use it. "
+                    "Point the node's storage at an empty or its own database."
+                )
+            meta = dict(conn.execute(f"SELECT key, value FROM {SchemaMeta.__tablename__}"))
+            if not meta and interrupted_creation(tables):
+                return
+            check_schema_meta(meta, file)
+            problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                raise StorageUnavailable("pragma quick_check: " + "; ".join(problems), CORRUPT, file)
+        finally:
+            conn.close()
+
+    try:
+        try:
+            inspect("ro")
+        except sqlite3.OperationalError as e:
+            # A write-ahead log left by a crash needs its index rebuilt (or its frames recovered),
+            # which a read-only connection cannot do, at whichever statement first reads through
+            # it: read through a writable one (it changes no stored data).
+            left_by_crash = Path(file + "-wal").exists() or Path(file + "-shm").exists()
+            if not left_by_crash or classify_message(str(e)) not in (READ_ONLY, LOST):
+                raise
+            inspect("rw")
     except sqlite3.DatabaseError as e:
         message = str(e)
         if classify_message(message) == CORRUPT:
@@ -758,8 +764,6 @@ def _check_sqlite_contents(file: str | None) -> None:
         if classify_message(message) in (LOST, None) and "locked" in message:
             raise StorageUnavailable(message, LOST, file) from None
         raise StorageError(f"The file {file} is not a readable SQLite database ({e}); it was left untouched.") from None
-    finally:
-        conn.close()
 
 
 def _create_engine(spec: StorageSpec) -> Engine:
