@@ -120,7 +120,7 @@ def test_bootstrap_script_runs_before_the_prompt_and_manual_start(tmp_path):
     conf = tmp_path / "t.conf"
     conf.write_text(MEMORY_TOPOLOGY)
     boot = tmp_path / "boot.canton"
-    boot.write_text('bootstrap.synchronizer_local("da")\nparticipants.all.synchronizers.connect_local(sequencer1, "da")\n')
+    boot.write_text('bootstrap.local("da")\nparticipants.all.synchronizers.connect_local(sequencer1, "da")\n')
     result = cli("-c", str(conf), "--bootstrap", str(boot), input="participant2.health.ping(participant1)\n")
     assert re.match(r"res1: Duration = \d+ milliseconds?", result.stdout), result.stdout
     result = cli("-c", str(conf), "--manual-start", input="participant1.is_running\nnodes.local.start()\nparticipant1.is_running\n")

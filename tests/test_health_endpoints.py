@@ -42,7 +42,7 @@ def test_endpoints_report_readiness_and_liveness_and_agree_with_status(tmp_path)
         assert sorted(by_node) == ["mediator1", "participant1", "sequencer1"]  # participant2 has none
         assert all(s.address == "127.0.0.1" for s in servers)  # localhost only
         p1 = f"http://127.0.0.1:{by_node['participant1'].port}"
-        step_ok(session, 'bootstrap.synchronizer_local("da")')
+        step_ok(session, 'bootstrap.local("da")')
         step_ok(session, 'participants.all.synchronizers.connect_local(sequencer1, "da")')
 
         status, body = get(p1 + "/health")
@@ -142,7 +142,7 @@ def test_a_node_whose_storage_failed_is_not_ready_during_the_outage_and_ready_af
     lock = SqliteWriteLock([tmp_path / "p1.db"])
     try:
         url = f"http://127.0.0.1:{next(s.port for s in servers if s.node.name == 'participant1')}/health"
-        step_ok(session, 'bootstrap.synchronizer_local("da")')
+        step_ok(session, 'bootstrap.local("da")')
         step_ok(session, 'participants.all.synchronizers.connect_local(sequencer1, "da")')
         assert get(url)[0] == 200
         lock.begin()

@@ -307,11 +307,22 @@ class Environment:
         node.join(sync, list(sequencers) or None)
 
     def bootstrap_local(self, name: str = "local") -> str:
-        sequencers = [n for n in self.sequencers.values() if n.running]
-        mediators = [n for n in self.mediators.values() if n.active]
-        if not sequencers:
-            raise CantonError(errors.INVALID_ARGUMENT, "No sequencers available to bootstrap a local synchronizer.")
-        return self.bootstrap_synchronizer(name, sequencers, mediators, sequencers[:1], 1)
+        """Canton's ``bootstrap.local``: a synchronizer of every running sequencer and active
+        mediator of this console, owned by all the sequencers (each one's signature needed), every
+        mediator needed to confirm."""
+
+        def available(nodes: list[Any], kind: str) -> list[Any]:
+            found = [n for n in nodes if n.running and not n.passive and n.uid is not None]
+            if not found:
+                raise CantonError(errors.INVALID_ARGUMENT, f"No {kind}s available to bootstrap a local synchronizer.")
+            done = next((n for n in found if n.synchronizer is not None), None)
+            if done is not None:
+                raise CantonError(errors.INVALID_ARGUMENT, f"{kind} {done.member_id} has already been initialized")
+            return list({n.member_id: n for n in found}.values())
+
+        sequencers = self.call(available, list(self.sequencers.values()), "sequencer")
+        mediators = self.call(available, list(self.mediators.values()), "mediator")
+        return self.bootstrap_synchronizer(name, sequencers, mediators, sequencers, len(sequencers), None, len(mediators))
 
     # ---- waiting ---------------------------------------------------------------------------
     def wait_until(self, predicate, timeout: float, poll: float = 0.001) -> bool:

@@ -329,8 +329,11 @@ class Bootstrap(Group):
         new_sequencer.setup.assign_from_onboarding_state(state)  # type: ignore[attr-defined]
 
     @command(needs_running=False)
-    def synchronizer_local(self, synchronizer_name: Annotated[str, a.Text("a synchronizer name", allow_empty=False)] = "local") -> SynchronizerId:
-        """Bootstraps a local synchronizer using all running sequencers and mediators of this console"""
+    def local(self, synchronizer_name: Annotated[str, a.Text("a synchronizer name", allow_empty=False)] = "local") -> SynchronizerId:
+        """Bootstraps a local synchronizer using default arguments
+
+        The synchronizer includes every sequencer and mediator of this console that is running. It is
+        owned by the sequencers, and the mediator threshold requires all mediators to confirm."""
         return SynchronizerId.parse(self._env.bootstrap_local(synchronizer_name))
 
 

@@ -35,7 +35,7 @@ class SynchronizerConnections(ParticipantBase):
             raise CantonError(
                 errors.SYNC_SERVICE_BAD_CONNECTIVITY,
                 f"The sequencer {names} is not initialized: bootstrap its synchronizer first "
-                "(bootstrap.synchronizer(...) or bootstrap.synchronizer_local()).",
+                "(bootstrap.synchronizer(...) or bootstrap.local()).",
             )
         if len(syncs) > 1:
             raise CantonError(
