@@ -313,7 +313,7 @@ def test_unknown_fully_qualified_name_is_one_clear_error(module_session):
     assert failure(module_session, "com.digitalasset.canton.topology.Bar") == (
         "Error: object Bar is not a member of package com.digitalasset.canton.topology (this console knows "
         "com.digitalasset.canton.topology.{ForceFlag, ForceFlags, MediatorId, Member, Namespace, ParticipantId, "
-        "PartyId, SequencerId, SynchronizerId, UniqueIdentifier, admin, transaction})"
+        "PartyId, SequencerId, SynchronizerId, UniqueIdentifier, admin, store, transaction})"
     )
     assert failure(module_session, "com.foo.Bar").startswith("Error: object foo is not a member of package com ")
 
@@ -346,7 +346,7 @@ def test_unknown_import_is_one_clear_error_and_binds_nothing(module_session):
         "com.digitalasset.canton.{admin, config, console, crypto, sequencing, time, topology, version}); object Foo is not a member of "
         "package com.digitalasset.canton.topology (this console knows com.digitalasset.canton.topology.{ForceFlag, "
         "ForceFlags, MediatorId, Member, Namespace, ParticipantId, PartyId, SequencerId, SynchronizerId, "
-        "UniqueIdentifier, admin, transaction})"
+        "UniqueIdentifier, admin, store, transaction})"
     )
     assert "MedId" not in module_session.console.namespace
 
