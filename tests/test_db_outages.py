@@ -393,7 +393,7 @@ def test_a_submission_that_timed_out_during_an_outage_is_resubmitted_and_applied
         step_ok(s, 'val alice = participant1.parties.enable("Alice")')
         step_ok(s, 'val bob = participant2.parties.enable("Bob")')
         lock.begin()
-        out = s.step(iou_create(7, "resubmitted", ", timeout = 1.second"))
+        out = s.step(iou_create(7, "resubmitted", ", optTimeout = Some(1.second)"))
         assert out.failed and "GrpcClientGaveUp: DEADLINE_EXCEEDED/Timed out while awaiting the completion of command resubmitted" in out.output
         lock.end()
         # The client does not know whether it went through: it resubmits with the same command id

@@ -72,7 +72,7 @@ def test_an_accepted_change_is_refused_as_a_duplicate_with_the_original_submissi
 def test_a_submission_in_flight_refuses_the_same_change_until_it_is_decided(session):
     s = session
     step_ok(s, "mediator1.stop()")  # no verdict: the request stays in flight
-    out = s.step(iou("slow", extra=', submissionId = "first", timeout = 1.second'))
+    out = s.step(iou("slow", extra=', submissionId = "first", optTimeout = Some(1.second)'))
     assert out.failed and "GrpcClientGaveUp: DEADLINE_EXCEEDED/Timed out while awaiting the completion of command slow" in out.output
     out = s.step(iou("slow", extra=', submissionId = "second"'))
     assert out.failed

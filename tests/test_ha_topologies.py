@@ -81,7 +81,7 @@ def test_iou_create_and_transfer_go_through_sequencer_and_mediator_and_pay_traff
     cid = created.created[0].contractId
     assert [c.contractId for c in step_ok(s, "participant1.ledger_api.state.acs.of_party(alice)")] == [cid]
     moved = step_ok(s, iou_transfer("participant1", "alice", f'"{cid}"', "bob"))
-    assert [e.get("exercised", {}).get("choice") for e in moved.events][0] == "Transfer"
+    assert [getattr(e, "choice", None) for e in moved.eventsById.values()][0] == "Transfer"
     bobs = step_ok(s, "participant3.ledger_api.state.acs.of_party(bob)")
     assert [c.arguments["owner"] for c in bobs] == [str(step_ok(s, "bob"))] and bobs[0].arguments["amount"] == 100
     # Each submission is a confirmation request (informee, view and root hash messages) and gets the

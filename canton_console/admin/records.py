@@ -87,6 +87,8 @@ class LedgerTransaction:
     synchronizer_id: str
     command_id: str
     events: tuple[dict[str, Any], ...]
+    record_time: int = 0  # µs since the epoch
+    act_as: tuple[str, ...] = ()  # the submitting parties
 
 
 @attrs.frozen

@@ -29,7 +29,7 @@ from canton_console.admin.records import (
 )
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.keys import EncryptionPublicKey, ListKeyOwnersResult, PrivateKeyMetadata, PublicKeyWithName, SigningPublicKey
-from canton_console.values.ledger import Contract, CreateCommand, ExerciseCommand
+from canton_console.values.ledger import Contract, ContractEntry, CreateCommand, ExerciseCommand
 from canton_console.values.node_config import NodeConfigValue
 from canton_console.values.parameters import DynamicSynchronizerParameters
 from canton_console.values.static_parameters import StaticSynchronizerParameters
@@ -288,6 +288,34 @@ class LedgerService(Protocol):
         ...
 
     def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[Contract]: ...
+
+    def submit_async(
+        self,
+        commands: Sequence[CreateCommand | ExerciseCommand],
+        act_as: Sequence[str],
+        command_id: str,
+        synchronizer_id: str | None,
+        user_id: str,
+        submission_id: str | None,
+        deduplication_period_micros: int | None,
+        read_as: Sequence[str] = (),
+        as_user: bool = False,
+    ) -> None:
+        """As ``submit``, but returns once the command is interpreted and sent (the Ledger API's
+        CommandSubmissionService): failures of interpretation and deduplication are raised, the
+        outcome of the transaction is not awaited."""
+        ...
+
+    def contract_entries(self, parties: Sequence[str] | None, active_at: int | None) -> builtins.list[ContractEntry]:
+        """The contracts active at offset ``active_at`` (None: the ledger end) with a stakeholder
+        among ``parties`` (None: any). An offset beyond the ledger end fails with
+        OFFSET_AFTER_LEDGER_END."""
+        ...
+
+    def transactions(self, begin_exclusive: int, end_inclusive: int | None) -> builtins.list[LedgerTransaction]:
+        """The committed transactions at offsets after ``begin_exclusive`` up to ``end_inclusive``
+        (None: the ledger end), in offset order."""
+        ...
 
     # ---- party management (the Ledger API's PartyManagementService) ----
     def allocate_party(self, party_hint: str, annotations: Sequence[tuple[str, str]], identity_provider_id: str, timeout_micros: int) -> PartyDetailsRecord:

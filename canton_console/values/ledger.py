@@ -91,8 +91,13 @@ def template(template_id: str) -> Template:
 
 @attrs.frozen
 class CreateCommand:
+    """``template_id``: ``Module:Entity``; ``package_id``: the package it names (Canton's
+    ``ledger_api_utils.create(packageId, module, template, arguments)``), None when the template
+    was named alone (this console's ``create("Iou:Iou", arguments)``)."""
+
     template_id: str
     arguments: dict[str, Any]
+    package_id: str | None = None
 
 
 @attrs.frozen
@@ -101,6 +106,49 @@ class ExerciseCommand:
     contract_id: str
     choice: str
     argument: dict[str, Any]
+    package_id: str | None = None
+
+
+# Canton's RequestValidationErrors.NotFound.Package and CommandExecutionErrors.Preprocessing.
+PACKAGE_NOT_FOUND = errors.ErrorCode("PACKAGE_NOT_FOUND", errors.ErrorCategory.InvalidGivenCurrentSystemStateResourceMissing)
+COMMAND_PREPROCESSING_FAILED = errors.ErrorCode("COMMAND_PREPROCESSING_FAILED", errors.ErrorCategory.InvalidIndependentOfSystemState)
+OFFSET_AFTER_LEDGER_END = errors.ErrorCode("OFFSET_AFTER_LEDGER_END", errors.ErrorCategory.InvalidGivenCurrentSystemStateSeekAfterEnd)
+WRONGLY_TYPED_CONTRACT = errors.ErrorCode("WRONGLY_TYPED_CONTRACT", errors.ErrorCategory.InvalidGivenCurrentSystemStateOther)
+
+
+def command_template(command: CreateCommand | ExerciseCommand) -> Template:
+    """The template a command names, as the participant's command interpretation resolves it: an
+    unknown package fails with PACKAGE_NOT_FOUND, a module or template the package does not have
+    with COMMAND_PREPROCESSING_FAILED."""
+    if command.package_id is None:
+        return template(command.template_id)
+    package = package_by_id(command.package_id)
+    if package is None:
+        raise CantonError(PACKAGE_NOT_FOUND, f"Couldn't find package {command.package_id} while looking for template {command.package_id}:{command.template_id}")
+    if command.template_id not in package.templates:
+        raise CantonError(COMMAND_PREPROCESSING_FAILED, f"unknown template {command.package_id}:{command.template_id}")
+    return TEMPLATES[command.template_id]
+
+
+def check_offset(offset_type: str, offset: int, ledger_end: int) -> None:
+    """Canton's ParticipantOffsetValidator.offsetIsBeforeEnd."""
+    if offset > ledger_end:
+        raise CantonError(OFFSET_AFTER_LEDGER_END, f"{offset_type} offset ({offset}) is after ledger end ({ledger_end})")
+
+
+def package_of_template(template_id: str) -> Package:
+    """The built-in package that holds a template."""
+    resolved = template(template_id).id
+    return next(p for p in BUILTIN_PACKAGES if resolved in p.templates)
+
+
+@attrs.frozen
+class ContractEntry:
+    """An active contract with where and when it became active (the ACS service's view)."""
+
+    contract: Contract
+    synchronizer_id: str
+    created_offset: int
 
 
 @attrs.frozen

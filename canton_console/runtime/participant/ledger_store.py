@@ -43,10 +43,27 @@ class LedgerReads(ParticipantBase):
             result = [c for c in result if c.template_id == resolved]
         return result
 
+    def contract_entries(self, parties: list[str] | None, active_at: int) -> list[ledger.ContractEntry]:
+        """The contracts active at offset ``active_at`` of which one of ``parties`` (None: any) is a
+        stakeholder, in the order they became active."""
+        self.require_active()
+        c = s.ContractRow
+        with self.open_storage.read() as conn:
+            query = (
+                select(c.__table__)
+                .where(c.created_offset <= active_at, (c.archived_offset.is_(None)) | (c.archived_offset > active_at))
+                .order_by(c.created_offset, c.contract_id)
+            )
+            rows = conn.execute(query).mappings().all()
+        entries = [ledger.ContractEntry(_contract(r), r["synchronizer_id"], r["created_offset"]) for r in rows]
+        if parties is not None:
+            entries = [e for e in entries if set(parties) & set(e.contract.stakeholders)]
+        return entries
+
     def transactions(self, after: int = 0) -> list[Transaction]:
         with self.open_storage.read() as conn:
             rows = conn.execute(select(s.LedgerUpdateRow.__table__).where(s.LedgerUpdateRow.offset > after).order_by(s.LedgerUpdateRow.offset)).mappings().all()
-        return [Transaction(r["offset"], r["update_id"], r["synchronizer_id"], r["record_time"], r["command_id"], tuple(json.loads(r["events"]))) for r in rows]
+        return [Transaction(r["offset"], r["update_id"], r["synchronizer_id"], r["record_time"], r["command_id"], tuple(json.loads(r["events"])), tuple(json.loads(r["submitter"] or "[]"))) for r in rows]
 
 
 

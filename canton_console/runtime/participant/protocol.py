@@ -311,7 +311,7 @@ class ProtocolProcessing(ParticipantBase):
             else:
                 if node["consuming"]:
                     archived.append(node["contract_id"])
-                events.append({"exercised": {k: node[k] for k in ("contract_id", "template_id", "choice", "consuming", "actors")}})
+                events.append({"exercised": {**{k: node[k] for k in ("contract_id", "template_id", "choice", "consuming", "actors")}, "stakeholders": node["stakeholders"]}})
         command_id = view["command_id"] if view["submitting_participant"] == self.member_id else ""
         with self.open_storage.transaction() as conn:
             if created_rows:

@@ -96,5 +96,6 @@ class Transaction:
     record_time: int
     command_id: str
     events: tuple[dict[str, Any], ...]
+    act_as: tuple[str, ...] = ()
 
 

@@ -270,6 +270,8 @@ class CommandSubmission(ParticipantBase):
         authorizers = set(act_as)
         contract: ledger.Contract | None
         for command in commands:
+            if isinstance(command, (ledger.CreateCommand, ledger.ExerciseCommand)):
+                ledger.command_template(command)  # PACKAGE_NOT_FOUND / COMMAND_PREPROCESSING_FAILED
             if isinstance(command, ledger.CreateCommand):
                 contract = ledger.new_contract(command.template_id, command.arguments, seed, index)
                 index += 1
@@ -285,6 +287,11 @@ class CommandSubmission(ParticipantBase):
                 if contract is None:
                     raise CantonError(errors.CONTRACT_NOT_FOUND, f"Contract could not be found with id {command.contract_id}")
                 template = ledger.template(contract.template_id)
+                if command.package_id is not None and ledger.command_template(command).id != template.id:
+                    raise CantonError(
+                        ledger.WRONGLY_TYPED_CONTRACT,
+                        f"Contract {contract.contract_id} was expected to be of type {command.template_id} but is of type {template.id}",
+                    )
                 choice = template.choices.get(command.choice)
                 if choice is None:
                     raise CantonError(errors.INVALID_ARGUMENT, f"Template {template.id} has no choice {command.choice}; choices: {', '.join(template.choices)}")

@@ -22,7 +22,7 @@ from canton_console.admin.records import (
 )
 from canton_console.runtime.scheduler import wait_future
 from canton_console.runtime.services.base import LocalService
-from canton_console.values import errors
+from canton_console.values import errors, ledger
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError, ServiceStatusError
 from canton_console.values.ledger import Contract
@@ -190,19 +190,7 @@ class LocalPartyService(LocalService):
 class LocalLedgerService(LocalService):
     passive_refusal = "ledger"
 
-    def submit(
-        self,
-        commands: Sequence[Any],
-        act_as: Sequence[str],
-        command_id: str,
-        synchronizer_id: str | None,
-        user_id: str,
-        submission_id: str | None,
-        deduplication_period_micros: int | None,
-        timeout_micros: int,
-        read_as: Sequence[str] = (),
-        as_user: bool = False,
-    ) -> LedgerTransaction:
+    def _authorize_submission(self, user_id: str, act_as: Sequence[str], read_as: Sequence[str], submission_id: str | None, as_user: bool) -> str:
         node = self._node
 
         def authorize() -> str:
@@ -216,16 +204,74 @@ class LocalLedgerService(LocalService):
                 raise invalid_field("user_id", problem, submission_id)
             return authorized_user
 
-        user_id = self._call(authorize)
-        future = self._call(node.submit_command, list(commands), list(act_as), command_id, synchronizer_id, user_id, submission_id, deduplication_period_micros)
+        return self._call(authorize)
+
+    def submit(
+        self,
+        commands: Sequence[Any],
+        act_as: Sequence[str],
+        command_id: str,
+        synchronizer_id: str | None,
+        user_id: str,
+        submission_id: str | None,
+        deduplication_period_micros: int | None,
+        timeout_micros: int,
+        read_as: Sequence[str] = (),
+        as_user: bool = False,
+    ) -> LedgerTransaction:
+        user_id = self._authorize_submission(user_id, act_as, read_as, submission_id, as_user)
+        future = self._call(self._node.submit_command, list(commands), list(act_as), command_id, synchronizer_id, user_id, submission_id, deduplication_period_micros)
         try:
             tx = wait_future(future, timeout_micros / 1e6)
         except TimeoutError:
             raise ServiceStatusError("DEADLINE_EXCEEDED", f"Timed out while awaiting the completion of command {command_id}") from None
-        return LedgerTransaction(tx.update_id, tx.offset, tx.synchronizer_id, tx.command_id, tx.events)
+        return LedgerTransaction(tx.update_id, tx.offset, tx.synchronizer_id, tx.command_id, tx.events, tx.record_time, tuple(act_as))
 
     def active_contracts(self, party: str | None = None, template_id: str | None = None) -> list[Contract]:
         return self._call(self._node.active_contracts, party, template_id)
+
+    def submit_async(
+        self,
+        commands: Sequence[Any],
+        act_as: Sequence[str],
+        command_id: str,
+        synchronizer_id: str | None,
+        user_id: str,
+        submission_id: str | None,
+        deduplication_period_micros: int | None,
+        read_as: Sequence[str] = (),
+        as_user: bool = False,
+    ) -> None:
+        user_id = self._authorize_submission(user_id, act_as, read_as, submission_id, as_user)
+        self._call(self._node.submit_command, list(commands), list(act_as), command_id, synchronizer_id, user_id, submission_id, deduplication_period_micros)
+
+    def contract_entries(self, parties: Sequence[str] | None, active_at: int | None) -> builtins.list[ledger.ContractEntry]:
+        node = self._node
+
+        def read() -> builtins.list[ledger.ContractEntry]:
+            end = node.ledger_end
+            if active_at is not None:
+                ledger.check_offset("active_at_offset", active_at, end)
+            return node.contract_entries(None if parties is None else list(parties), end if active_at is None else active_at)
+
+        return self._call(read)
+
+    def transactions(self, begin_exclusive: int, end_inclusive: int | None) -> builtins.list[LedgerTransaction]:
+        node = self._node
+
+        def read() -> builtins.list[LedgerTransaction]:
+            end = node.ledger_end
+            ledger.check_offset("Begin", begin_exclusive, end)
+            if end_inclusive is not None:
+                ledger.check_offset("End", end_inclusive, end)
+            last = end if end_inclusive is None else end_inclusive
+            return [
+                LedgerTransaction(t.update_id, t.offset, t.synchronizer_id, t.command_id, t.events, t.record_time, t.act_as)
+                for t in node.transactions(begin_exclusive)
+                if t.offset <= last
+            ]
+
+        return self._call(read)
 
     def ledger_end(self) -> int:
         return self._call(lambda: self._node.ledger_end)
