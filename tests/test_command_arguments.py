@@ -129,12 +129,20 @@ def call_with(bound, fn, ns, target, value):
 def console_ns(tmp_path_factory):
     from canton_console.console.session import Session, in_memory, load, with_parameters
 
+    import os
+
     config = with_parameters(in_memory(load([], data_dir=tmp_path_factory.mktemp("data"))), clock_type="sim-clock")
     session = Session(config)
     session.start_nodes()
     session.bootstrap_default()
-    yield session.console.namespace
-    session.close()
+    # commands called with good values write their default files (health.dump) where they run: not the checkout
+    previous = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    try:
+        yield session.console.namespace
+    finally:
+        os.chdir(previous)
+        session.close()
 
 
 def test_every_command_refuses_wrong_types_and_bad_values(console_ns):
