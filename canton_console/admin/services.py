@@ -32,6 +32,8 @@ from canton_console.values.keys import EncryptionPublicKey, ListKeyOwnersResult,
 from canton_console.values.ledger import Contract, ContractEntry, CreateCommand, ExerciseCommand
 from canton_console.values.node_config import NodeConfigValue
 from canton_console.values.parameters import DynamicSynchronizerParameters
+from canton_console.values.pruning import PruningSchedule, SequencerPruningStatus
+from canton_console.values.sequencing import SequencerConnections
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.topology import Mapping, SignedTopologyTransaction, StoredTransaction, TopologyTransaction
 from canton_console.values.traffic import TrafficState
@@ -495,6 +497,55 @@ class MediatorSetupService(Protocol):
         ...
 
 
+class SequencerPruningService(Protocol):
+    """Canton's SequencerPruningAdministrationService."""
+
+    def status(self) -> SequencerPruningStatus:
+        """The lower bound of what the sequencer serves, its now, its members' acknowledgements."""
+        ...
+
+    def prune(self, timestamp: int) -> str:
+        """Remove the events before ``timestamp`` (FAILED_PRECONDITION when a member still needs them)."""
+        ...
+
+    def locate_pruning_timestamp(self, index: int) -> int | None:
+        """The timestamp of the index-th oldest event held (UNIMPLEMENTED on block sequencers)."""
+        ...
+
+    # Scheduled pruning: refused with UNIMPLEMENTED, as Canton 3.3's sequencers do
+    def set_schedule(self, cron: str, max_duration_micros: int, retention_micros: int) -> None: ...
+
+    def clear_schedule(self) -> None: ...
+
+    def set_cron(self, cron: str) -> None: ...
+
+    def set_max_duration(self, max_duration_micros: int) -> None: ...
+
+    def set_retention(self, retention_micros: int) -> None: ...
+
+    def get_schedule(self) -> PruningSchedule | None: ...
+
+    def stored_event_count(self) -> int:
+        """How many events the sequencer's store holds."""
+        ...
+
+
+class SequencerConnectionService(Protocol):
+    """Canton's SequencerConnectionService (of a mediator): the sequencers it reads through."""
+
+    def get(self) -> SequencerConnections | None:
+        """The connections; None while the node serves no synchronizer."""
+        ...
+
+    def set(self, connections: SequencerConnections, sequencers: Sequence[str]) -> None:
+        """Read through other sequencers (``sequencers``: their names, one per connection), persisted."""
+        ...
+
+    def logout(self) -> None:
+        """Close the connections to the sequencers (they reopen at once)."""
+        ...
+
+
 class NodeAdmin(Protocol):
     """One node's admin API: its services, by concern. A service a node kind lacks is None."""
 
@@ -516,6 +567,8 @@ class NodeAdmin(Protocol):
     sequencer_connect: SequencerConnectService | None
     sequencer_setup: SequencerSetupService | None
     mediator_setup: MediatorSetupService | None
+    sequencer_pruning: SequencerPruningService | None
+    sequencer_connection: SequencerConnectionService | None
 
 
 class ConsoleAdmin(Protocol):

@@ -37,6 +37,16 @@ class PendingRequest:
     timer: Any = None
 
 
+def default_connections(env: Any, sequencers: list[str]) -> dict[str, Any]:
+    """Connections to the given sequencers, each under its own name as alias, threshold 1, no
+    amplification (what bootstrap.synchronizer gives a mediator)."""
+    entries = []
+    for name in sequencers:
+        api = env.sequencers[name].config.public_api
+        entries.append({"sequencer": name, "alias": name, "endpoints": [f"{api.address}:{api.port}"], "transport_security": False})
+    return {"connections": entries, "threshold": 1, "amplification": {"factor": 1, "patience": 0}}
+
+
 class MediatorNode(Node):
     kind = "mediator"
     code = "MED"
@@ -48,6 +58,8 @@ class MediatorNode(Node):
         self.pending: dict[int, PendingRequest] = {}
         self.decided: set[int] = set()
         self.last_seen = 0
+        self.stored_cursor = 0
+        self.connections: dict[str, Any] | None = None
         self.verdicts_sent = 0
         self.subscription: Subscription | None = None
         # After a fail-over: requests sequenced up to here were in flight at the switch and are
@@ -75,11 +87,14 @@ class MediatorNode(Node):
             self.decided = set(conn.execute(select(verdicts.request_id)).scalars())
             unsent = conn.execute(select(verdicts.message_id, verdicts.request_id).where(verdicts.sent.is_(False), verdicts.message_id.is_not(None))).all()
             self._unconfirmed = {message_id: request_id for message_id, request_id in unsent if message_id is not None}
+            connections = conn.execute(select(s.MediatorSequencerConnectionRow.connections)).scalar()
         self.last_seen = cursor or 0
+        self.stored_cursor = self.last_seen
+        self.connections = json.loads(connections) if connections else None
         if record is not None:
             sync = self.env.synchronizers.get(record["synchronizer_id"])
             if sync is not None:
-                self._subscribe(sync)
+                self._subscribe(sync, self.connected_sequencers())
                 if resend and not self.halted:
                     self._resend_unsent_verdicts()
 
@@ -135,20 +150,107 @@ class MediatorNode(Node):
         assert self.synchronizer is not None, f"mediator {self.name} has not joined a synchronizer"
         return self.synchronizer
 
-    def join(self, sync: Synchronizer, sequencers: list[str] | None = None) -> None:
-        """Serve ``sync``, receiving its events through ``sequencers`` (names; default: all of them)."""
+    def join(self, sync: Synchronizer, sequencers: list[str] | None = None, connections: dict[str, Any] | None = None) -> None:
+        """Serve ``sync``, receiving its events through ``sequencers`` (names; default: all of them).
+        ``connections``: the sequencer connections as given (stored for ``sequencer_connection.get``)."""
+        names = list(sequencers or sync.sequencer_nodes)
+        connections = connections or default_connections(self.env, names)
         with self.open_storage.transaction() as conn:
             conn.execute(delete(s.SynchronizerRecord))
             conn.execute(
                 insert(s.SynchronizerRecord),
                 [{"synchronizer_id": sync.id, "name": sync.name, "static_parameters": json.dumps(sync.static_parameters)}],
             )
-        self._subscribe(sync, sequencers)
+            self._store_connections(conn, connections)
+        self._subscribe(sync, names)
 
-    def _subscribe(self, sync: Synchronizer, sequencers: list[str] | None = None) -> None:
+    # ---- sequencer connections -----------------------------------------------------------
+    def _store_connections(self, conn: Any, connections: dict[str, Any]) -> None:
+        conn.execute(delete(s.MediatorSequencerConnectionRow))
+        conn.execute(insert(s.MediatorSequencerConnectionRow), [{"id": 1, "connections": json.dumps(connections)}])
+        self.connections = connections
+
+    def connected_sequencers(self) -> list[str] | None:
+        """The sequencers (names) this mediator reads through; None: all of its synchronizer's."""
+        if not self.connections:
+            return None
+        return [c["sequencer"] for c in self.connections["connections"]]
+
+    def sequencer_connections(self) -> dict[str, Any] | None:
+        """The stored connections (for a mediator assigned before they were stored: one per sequencer
+        it reads through); None while it serves no synchronizer."""
+        if self.synchronizer is None:
+            return None
+        if self.connections:
+            return self.connections
+        return default_connections(self.env, list(self.subscription.sequencers if self.subscription else self.synchronizer.sequencer_nodes))
+
+    def set_sequencer_connections(self, connections: dict[str, Any]) -> None:
+        """Read the synchronizer through other sequencers from now on (persisted): the subscription
+        moves, catching up from the new sequencers from where this mediator stands."""
+        sync = self.synchronizer
+        if sync is None:
+            raise ValueError("Initialize node before attempting to change sequencer connection")
+        names = [c["sequencer"] for c in connections["connections"]]
+        with self.open_storage.transaction() as conn:
+            self._store_connections(conn, connections)
+        self._resubscribe(sync, names, connections.get("threshold", 1))
+        log.info("mediator %s reads synchronizer %s through %s", self.name, sync.id, ", ".join(names))
+
+    def logout(self) -> None:
+        """Close the connections to the sequencers; they are reopened at once (Canton: the client
+        reconnects with new tokens)."""
+        sync = self.synchronizer
+        if sync is None:
+            raise ValueError("Initialize node before attempting to change sequencer connection")
+        sequencers = self.subscription.sequencers if self.subscription is not None else list(sync.sequencer_nodes)
+        self._resubscribe(sync, list(sequencers), self.subscription.threshold if self.subscription else 1)
+
+    def _resubscribe(self, sync: Synchronizer, names: list[str], threshold: int = 1) -> None:
+        if self.subscription is not None:
+            sync.unsubscribe(self.member_id, self.subscription)
+        self._subscribe(sync, names, threshold)
+
+    def _subscribe(self, sync: Synchronizer, sequencers: list[str] | None = None, threshold: int | None = None) -> None:
         self.synchronizer = sync
-        self.subscription = Subscription(self.member_id, list(sequencers or sync.sequencer_nodes), self._on_events, lambda: self.last_seen)
+        if threshold is None:
+            threshold = self.connections.get("threshold", 1) if self.connections else 1
+        self.subscription = Subscription(
+            self.member_id, list(sequencers or sync.sequencer_nodes), self._on_events, lambda: self.last_seen, threshold, acknowledged=self.acknowledge
+        )
         sync.subscribe(self.subscription)
+
+    def acknowledge(self) -> int:
+        """What this mediator acknowledges to the sequencers: its clean replay point (the requests
+        before it are decided, their verdicts stored), stored first so that a restart never asks
+        for events before it."""
+        clean = min(self.pending) - 1 if self.pending else self.last_seen
+        if clean <= self.stored_cursor or self.halted or not self.running or self.passive or self.synchronizer is None:
+            return self.stored_cursor
+        try:
+            self._write_cursor(clean)
+        except Exception as e:  # noqa: BLE001 - the last stored point stays acknowledged
+            log.info("mediator %s could not store its clean point: %s", self.name, e)
+        return self.stored_cursor
+
+    def _write_cursor(self, cursor: int, conn=None) -> None:
+        """Store the clean replay point (with the verdicts whose receipt came back marked sent)."""
+        sync_id = self._joined.id
+        if conn is None:
+            with self.open_storage.transaction() as c:
+                self._write_cursor(cursor, c)
+            return
+        if self._receipts:
+            conn.execute(
+                update(s.MediatorVerdictRow)
+                .where(s.MediatorVerdictRow.synchronizer_id == sync_id, s.MediatorVerdictRow.request_id.in_(self._receipts))
+                .values(sent=True)
+            )
+            self._receipts = set()
+        # One cursor row (the mediator serves one synchronizer): update it in place.
+        if not conn.execute(update(s.MemberCursorRow).values(synchronizer_id=sync_id, timestamp=cursor)).rowcount:
+            conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": sync_id, "timestamp": cursor}])
+        self.stored_cursor = cursor
 
     def stored_synchronizer_id(self) -> str | None:
         """The synchronizer this mediator serves, from its store (a passive replica knows it too)."""
@@ -224,14 +326,7 @@ class MediatorNode(Node):
         self.decided.add(req.request_id)
         cursor = min(self.pending) - 1 if self.pending else self.last_seen
         message_id = str(uuid.uuid4())
-        receipts = self._receipts
         with self.open_storage.transaction() as conn:
-            if receipts:
-                conn.execute(
-                    update(s.MediatorVerdictRow)
-                    .where(s.MediatorVerdictRow.synchronizer_id == self._joined.id, s.MediatorVerdictRow.request_id.in_(receipts))
-                    .values(sent=True)
-                )
             conn.execute(
                 insert(s.MediatorVerdictRow),
                 [
@@ -248,10 +343,7 @@ class MediatorNode(Node):
                     }
                 ],
             )
-            # One cursor row (the mediator serves one synchronizer): update it in place.
-            if not conn.execute(update(s.MemberCursorRow).values(synchronizer_id=self._joined.id, timestamp=cursor)).rowcount:
-                conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": self._joined.id, "timestamp": cursor}])
-        self._receipts = set()
+            self._write_cursor(cursor, conn)
         self._send_verdict(req.request_id, req.root_hash, verdict, reason, req.participants, message_id)
 
     def _send_verdict(self, request_id: int, root_hash: str, verdict: str, reason: str, participants: list[str], message_id: str) -> None:

@@ -8,7 +8,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, delete, insert, select
 
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
@@ -36,10 +36,13 @@ class SequencerNode(Node):
         # Its store lacks events the others stored while its database was down: it serves nobody
         # until it copied them from a peer.
         self.store_missed = False
+        # Pruned up to here (exclusive lower bound of what it serves); None: never pruned
+        self.lower_bound: int | None = None
 
     def _on_start(self) -> None:
         with self.open_storage.read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
+            self.lower_bound = conn.execute(select(s.SequencerLowerBoundRow.timestamp)).scalar()
         if record is not None:
             sync = self.env.synchronizers.get(record["synchronizer_id"])
             if sync is None:
@@ -106,7 +109,16 @@ class SequencerNode(Node):
         self._copy_store(sync, peers[0])
 
     def _copy_store(self, sync: Synchronizer, peer: "SequencerNode") -> None:
-        tables = (s.SequencedEventRow, s.TopologyTransactionRow, s.TrafficPurchasedRow, s.TopUpSubmissionRow, s.TrafficConsumedRow)
+        # The peer's events (a pruned peer hands out what it kept: its lower bound comes along)
+        tables = (
+            s.SequencedEventRow,
+            s.TopologyTransactionRow,
+            s.TrafficPurchasedRow,
+            s.TopUpSubmissionRow,
+            s.TrafficConsumedRow,
+            s.SequencerLowerBoundRow,
+            s.SequencerAcknowledgementRow,
+        )
         with peer.open_storage.read() as src, self.open_storage.transaction() as dst:
             for model in tables:
                 table = model.__table__
@@ -115,6 +127,7 @@ class SequencerNode(Node):
                 dst.execute(table.delete().where(table.c.synchronizer_id == sync.id))
                 if rows:
                     dst.execute(insert(table), rows)
+        self.lower_bound = peer.lower_bound
 
     @property
     def synchronizer_id(self) -> str:
@@ -169,6 +182,75 @@ class SequencerNode(Node):
                 )
             )
         return max_times
+
+    # ---- pruning -------------------------------------------------------------------------
+    def pruning_status(self) -> tuple[int, int, list[tuple[str, int, int | None, bool]]]:
+        """Canton's ``SequencerPruningStatus``: the lower bound (the epoch when never pruned), this
+        sequencer's now, and per member registered by now: when, its latest acknowledgement, enabled."""
+        sync = self._initialized_synchronizer()
+        sync.record_acknowledgements()
+        now = self.env.clock.now()
+        members = [
+            (member, registered, sync.acknowledgements.get(member), True)
+            for member, registered in sync.registrations().items()
+            if registered <= now
+        ]
+        return (self.lower_bound if self.lower_bound is not None else 0), now, members
+
+    def safe_pruning_timestamp(self) -> int:
+        """The earliest of the members' acknowledgements (their registration when they never
+        acknowledged); now when there are no members."""
+        _lower, now, members = self.pruning_status()
+        safe = [ack if ack is not None else registered for _m, registered, ack, enabled in members if enabled]
+        return min(safe) if safe else now
+
+    def prune(self, timestamp: int) -> str:
+        """Remove this sequencer's events before ``timestamp`` (exclusive), which must not be after
+        the safe pruning timestamp; from then on it serves no reads starting at or before it. As in
+        Canton, pruning is local to the sequencer asked."""
+        from canton_console.values.errors import ServiceStatusError
+        from canton_console.values.timefmt import instant
+
+        sync = self._initialized_synchronizer()
+        safe = self.safe_pruning_timestamp()
+        if timestamp > safe:
+            raise ServiceStatusError(
+                "FAILED_PRECONDITION", f"Could not prune at [{instant(timestamp)}] as the earliest safe pruning point is [{instant(safe)}]"
+            )
+        if self.lower_bound is not None and self.lower_bound >= timestamp:
+            log.info(
+                "The sequencer has already been pruned up until %s. Pruning from %s will not remove any data.", instant(self.lower_bound), instant(timestamp)
+            )
+        events = s.SequencedEventRow
+        with self.open_storage.transaction() as conn:
+            removed = conn.execute(delete(events).where(events.synchronizer_id == sync.id, events.timestamp < timestamp)).rowcount
+            bound = max(self.lower_bound or timestamp, timestamp)
+            conn.execute(delete(s.SequencerLowerBoundRow))
+            conn.execute(insert(s.SequencerLowerBoundRow), [{"synchronizer_id": sync.id, "timestamp": bound}])
+        self.lower_bound = bound
+        log.info("%s pruned %s events before %s", self.name, removed, instant(timestamp))
+        # every event carries its payload (batch): as many payloads as events went
+        return f"Removed at least {removed} events, at least {removed} payloads"
+
+    def locate_pruning_timestamp(self, index: int) -> int | None:
+        """The timestamp of the ``index``-th (1-based) oldest event this sequencer still holds."""
+        sync = self._initialized_synchronizer()
+        events = s.SequencedEventRow
+        with self.open_storage.read() as conn:
+            return conn.execute(
+                select(events.timestamp).where(events.synchronizer_id == sync.id).order_by(events.timestamp).offset(index - 1).limit(1)
+            ).scalar()
+
+    def stored_event_count(self) -> int:
+        from sqlalchemy import func
+
+        with self.open_storage.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(s.SequencedEventRow.__table__)).scalar() or 0)
+
+    def _initialized_synchronizer(self) -> Synchronizer:
+        self.synchronizer_id  # noqa: B018 - fails as Canton does when not running or not initialized
+        assert self.synchronizer is not None
+        return self.synchronizer
 
     # ---- health and status ---------------------------------------------------------------
     def components(self) -> list[health.ComponentHealth]:

@@ -33,6 +33,7 @@ from canton_console.values.parameters import (
     DynamicSynchronizerParameters,
     TrafficControlParameters,
 )
+from canton_console.values.timefmt import instant
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
@@ -53,6 +54,7 @@ class Subscription:
         deliver: Callable[[list[SequencedEvent]], None],
         cursor: Callable[[], int],
         threshold: int = 1,
+        acknowledged: Callable[[], int] | None = None,
     ):
         self.member = member
         self.sequencers = sequencers
@@ -60,6 +62,16 @@ class Subscription:
         self.cursor = cursor
         self.threshold = max(1, threshold)
         self.behind = False
+        # What the member acknowledges: every event up to it is processed for good (it never asks
+        # for them again). Members that do not say so acknowledge what was delivered (``cursor``).
+        self.acknowledged = acknowledged or cursor
+        # Why the member is cut off, when a sequencer refused its subscription (pruned events)
+        self.refused: str | None = None
+
+
+class EventsUnavailable(Exception):
+    """A subscription asks for events a sequencer no longer has (Canton's
+    ``CreateSubscriptionError.EventsUnavailableForTimestamp``)."""
 
 
 class Synchronizer:
@@ -79,6 +91,9 @@ class Synchronizer:
         # Top-ups waiting for the sequencer threshold: aggregation id -> {sequencer: signature}
         self.aggregations: dict[str, dict[str, bytes]] = {}
         self.aggregations_done: set[str] = set()
+        # Members' latest acknowledgements (timestamp of the last event they processed for good),
+        # as every sequencer of the synchronizer sees them; stored in each sequencer's store.
+        self.acknowledgements: dict[str, int] = {}
 
     # ---- topology helpers ----------------------------------------------------------------
     def parameters(self, at: int | None = None) -> DynamicSynchronizerParameters:
@@ -244,6 +259,14 @@ class Synchronizer:
             traffic.purchased = snap["purchased"]
             self.aggregations, self.aggregations_done = snap["aggregations"]
 
+    def _reachable(self, subscription: Subscription) -> list["SequencerNode"]:
+        found = []
+        for name in subscription.sequencers:
+            node = self.sequencer_nodes.get(name)
+            if node is not None and node.running and not node.killed and not node.halted and not node.store_missed:
+                found.append(node)
+        return found
+
     def reachable_sequencer(self, subscription: Subscription) -> "SequencerNode | None":
         """A running sequencer of the subscription to read from, when enough of them run to meet
         its trust threshold; None when the member is cut off. A sequencer whose database is down
@@ -264,6 +287,9 @@ class Synchronizer:
         """Stop delivering to ``member``; with ``subscription``, only if it is still that one (a
         replica that stepped down must not cut off the replica that took over)."""
         if subscription is None or self.subscribers.get(member) is subscription:
+            current = self.subscribers.get(member)
+            if current is not None and not current.behind:
+                self.record_acknowledgements([current])
             self.subscribers.pop(member, None)
 
     def catch_up(self, subscription: Subscription) -> None:
@@ -271,12 +297,25 @@ class Synchronizer:
         if node is None:
             subscription.behind = True
             return
+        after = subscription.cursor()
+        # A sequencer pruned beyond what the member still needs cannot serve it: another of its
+        # sequencers may (pruning is local to a sequencer, as in Canton)
+        if node.lower_bound is not None and after < node.lower_bound:
+            registered = self.registrations().get(subscription.member, 0)
+            node = next((n for n in self._reachable(subscription) if n.lower_bound is None or after >= n.lower_bound or registered >= n.lower_bound), node)
         try:
-            events = self.events_for(node, subscription.member, subscription.cursor())
+            events = self.events_for(node, subscription.member, after)
         except StorageUnavailable:
             subscription.behind = True  # that sequencer just halted: caught up when one is back
             return
+        except EventsUnavailable as e:
+            subscription.behind = True
+            if subscription.refused != str(e):
+                subscription.refused = str(e)
+                log.warning("%s", e)
+            return
         subscription.behind = False
+        subscription.refused = None
         if events:
             self._deliver(subscription, events)
 
@@ -431,11 +470,27 @@ class Synchronizer:
                 .limit(1)
             ).scalar()
             self.last_timestamp = max(self.last_timestamp, last or 0)
+            bound = conn.execute(select(s.SequencerLowerBoundRow.timestamp).where(s.SequencerLowerBoundRow.synchronizer_id == self.id)).scalar()
+            self.last_timestamp = max(self.last_timestamp, bound or 0)  # everything may have been pruned
+            acks = s.SequencerAcknowledgementRow
+            for member, ts in conn.execute(select(acks.member, acks.timestamp).where(acks.synchronizer_id == self.id)).all():
+                self.acknowledgements[member] = max(self.acknowledgements.get(member, ts), ts)
             self.traffic.load(conn)
         self.topology.drop_superseded_proposals()
 
     def events_for(self, node: "SequencerNode", member: str, after: int) -> list[SequencedEvent]:
-        """The events addressed to ``member`` after ``after``, read from a sequencer's store (catch-up)."""
+        """The events addressed to ``member`` after ``after``, read from a sequencer's store (catch-up).
+        A sequencer pruned at or beyond ``after + 1`` refuses (``EventsUnavailable``)."""
+        lower_bound = node.lower_bound
+        registered = self.registrations().get(member, 0)
+        # Canton: reading from after the lower bound, or from the beginning when the member was
+        # registered after it (nothing it could need was removed)
+        if lower_bound is not None and after < lower_bound and not (after < registered and registered >= lower_bound):
+            raise EventsUnavailable(
+                f"Subscription for {member} would require reading data from {instant(after + 1)} (inclusive), "
+                f"but this sequencer cannot serve timestamps at or before {instant(lower_bound)} "
+                f"or below the member's registration timestamp {instant(registered)}."
+            )
         result = []
         with node.open_storage.read() as conn:
             rows = conn.execute(
@@ -459,6 +514,61 @@ class Synchronizer:
                 result.append(SequencedEvent(self.id, row["timestamp"], row["sender"], row["message_id"], envelopes))
         return result
 
+
+    # ---- pruning: registrations and acknowledgements ----------------------------------------
+    def registrations(self) -> dict[str, int]:
+        """When each member became known to the sequencers: the effective time of the first
+        topology transaction that named it (a participant's trust certificate, a mediator or a
+        sequencer in its group's state). Cached per topology log."""
+        topo = self.topology
+        cached = getattr(self, "_registrations_cache", None)
+        if cached is not None and cached[0] is topo.log and cached[1] == len(topo.log):
+            return cached[2]
+        found: dict[str, int] = {}
+        for stored in topo.log:
+            if stored.is_proposal or stored.operation != topology.REPLACE:
+                continue
+            code, data = stored.mapping.code, stored.mapping.data
+            if code == topology.TRUST_CERTIFICATE:
+                named = [data["participant"]]
+            elif code in (topology.MEDIATOR_STATE, topology.SEQUENCER_STATE):
+                named = [*data["active"], *data["observers"]]
+            else:
+                continue
+            for member in named:
+                found[member] = min(found.get(member, stored.valid_from), stored.valid_from)
+        self._registrations_cache = (topo.log, len(topo.log), found)
+        return found
+
+    def record_acknowledgements(self, subscriptions: list[Subscription] | None = None) -> None:
+        """Take the acknowledgements of the members being served (and of the sequencers, which
+        process every event as they store it) and store the new ones in every available sequencer."""
+        changed: dict[str, int] = {}
+        subs = list(self.subscribers.values()) if subscriptions is None else subscriptions
+        for sub in subs:
+            if sub.behind:
+                continue
+            ts = sub.acknowledged()
+            # a member that has processed nothing since its registration has acknowledged nothing
+            if ts >= self.registrations().get(sub.member, 0) and ts > self.acknowledgements.get(sub.member, -(2**62)):
+                changed[sub.member] = ts
+        if subscriptions is None:
+            for node in self.available_sequencers():
+                member = node.member_id
+                if self.last_timestamp > self.acknowledgements.get(member, -(2**62)):
+                    changed[member] = self.last_timestamp
+        if not changed:
+            return
+        self.acknowledgements.update(changed)
+        rows = [{"synchronizer_id": self.id, "member": m, "timestamp": ts} for m, ts in changed.items()]
+        acks = s.SequencerAcknowledgementRow
+        for node in self.available_sequencers():
+            try:
+                with node.open_storage.transaction() as conn:
+                    conn.execute(delete(acks).where(acks.synchronizer_id == self.id, acks.member.in_(list(changed))))
+                    conn.execute(insert(acks), rows)
+            except StorageUnavailable:
+                continue  # copied from a peer once its database is back
 
 
 class TrafficAccounting:

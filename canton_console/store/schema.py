@@ -91,6 +91,44 @@ class SequencedEventRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class SequencerLowerBoundRow(Base):
+    """How far this sequencer has been pruned: it serves no reads starting at or before this
+    timestamp (Canton's sequencer lower bound, exclusive)."""
+
+    __tablename__ = "cc_sequencer_lower_bound"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class SequencerAcknowledgementRow(Base):
+    """The latest timestamp a member acknowledged (it processed every event up to it) and when it was
+    registered on the synchronizer, as the sequencers know them."""
+
+    __tablename__ = "cc_sequencer_acknowledgements"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    member: Mapped[str] = mapped_column(String(512), primary_key=True)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class PruningScheduleRow(Base):
+    """A node's automatic pruning schedule (one row): cron, max duration and retention (seconds)."""
+
+    __tablename__ = "cc_pruning_schedule"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cron: Mapped[str] = mapped_column(String(255))
+    max_duration: Mapped[int] = mapped_column(BigInteger)
+    retention: Mapped[int] = mapped_column(BigInteger)
+
+
+class MediatorSequencerConnectionRow(Base):
+    """The sequencer connections a mediator uses (one row, JSON), set at assignment or by
+    ``sequencer_connection.set``."""
+
+    __tablename__ = "cc_mediator_sequencer_connections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connections: Mapped[str] = mapped_column(Text)
+
+
 class TrafficConsumedRow(Base):
     __tablename__ = "cc_traffic_consumed"
     synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -3,6 +3,7 @@ participant's ping; and the top-level ``health`` (``CantonStatus`` of every node
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -15,9 +16,12 @@ from canton_console.console.framework import CommandFailure, Group, NodeGroup, U
 from canton_console.console.references import NodeReference, ParticipantReference, bounded_timeout, reference_for, wait_until
 from canton_console.console.render import CantonStatus, NodeStatus, short_id
 from canton_console.values.errors import CantonError
+from canton_console.values.health import NotInitializedData
 from canton_console.values.refined import ScalaDuration
 from canton_console.values.scala import NONE, Option, ScalaMap, Some, Vector
 from canton_console.values.timefmt import instant, round_for_humans
+
+log = logging.getLogger("canton_console.health")
 
 CHUNK_SIZE_UNSUPPORTED = Unsupported("canton-console's nodes run in the console's process: the dump is written directly, not streamed in chunks over gRPC")
 
@@ -138,6 +142,87 @@ class HealthGroup(NodeGroup):
             return self._seen_initialized
 
         wait_until(self._env, initialized, bounded_timeout(self._env), f"{self._node_name} is initialized", f"{self.scala_name}.wait_for_initialized")
+
+    # ---- readiness (Canton: what a NotInitialized status waits for) ----------------------------
+    def _waiting_for(self, kind: str) -> bool:
+        """Canton's ``NodeStatusElement.isWaitingForExternalInput``: the node answers (it runs), is not
+        initialized, and its status waits for ``kind`` (``ID``, ``Node Topology``, ``Initialization``).
+        A node that cannot be asked (not running) is not ready."""
+        status = self._admin.status
+        if not status.is_running():
+            return False
+        try:
+            data = status.status()
+        except CantonError:
+            return False
+        return isinstance(data, NotInitializedData) and data.waiting_for == kind
+
+    def _wait_for(self, condition: Any, what: str, name: str) -> None:
+        # Canton waits with the unbounded console timeout (Inf unless configured)
+        wait_until(self._env, condition, self._unbounded_timeout(), f"{self._node_name} {what}", f"{self.scala_name}.{name}")
+
+    def _unbounded_timeout(self) -> int:
+        try:
+            return self._env.timeout_micros("unbounded")
+        except (AttributeError, TypeError):  # Inf: waits until the condition holds
+            return 10**18
+
+    @command(needs_running=False)
+    def is_ready_for_id(self) -> bool:
+        """Check if the node is ready for setting the node's id
+
+        True while a running node waits for its identity (status ``NotInitialized`` waiting for
+        ``ID``). The nodes of canton-console create their identity on first start (Canton's
+        auto-init); a node started while its database is down waits for it until the database is
+        back. An initialized node is never ready for it (a warning is logged)."""
+        status = self._admin.status
+        if not status.is_running():
+            return False
+        try:
+            data = status.status()
+        except CantonError:
+            return False
+        if isinstance(data, NotInitializedData):
+            return data.waiting_for == "ID"
+        log.warning("Since node is already initialized, it will never be ready to have its if set")
+        return False
+
+    @command(needs_running=False)
+    def is_ready_for_node_topology(self) -> bool:
+        """Check if the node is ready for uploading the node's identity topology
+
+        True while a running node waits for its identity topology (status ``NotInitialized`` waiting
+        for ``Node Topology``); canton-console's nodes create it themselves on first start (auto-init)."""
+        return self._waiting_for("Node Topology")
+
+    @command(needs_running=False)
+    def is_ready_for_initialization(self) -> bool:
+        """Check if the node is ready for initialization
+
+        True while a running sequencer or mediator waits to be assigned to a synchronizer (status
+        ``NotInitialized`` waiting for ``Initialization``); false once it serves one, and false for a
+        participant (initialized once it has its identity)."""
+        return self._waiting_for("Initialization")
+
+    @command(needs_running=False)
+    def wait_for_identity(self) -> None:
+        """Wait for the node to have an identity"""
+        self._wait_for(self.has_identity, "has an identity", "wait_for_identity")
+
+    @command(needs_running=False)
+    def wait_for_ready_for_id(self) -> None:
+        """Wait for the node to be ready for setting the node's id"""
+        self._wait_for(self.is_ready_for_id, "is ready for its id", "wait_for_ready_for_id")
+
+    @command(needs_running=False)
+    def wait_for_ready_for_node_topology(self) -> None:
+        """Wait for the node to be ready for uploading the node's identity topology"""
+        self._wait_for(self.is_ready_for_node_topology, "is ready for its node topology", "wait_for_ready_for_node_topology")
+
+    @command(needs_running=False)
+    def wait_for_ready_for_initialization(self) -> None:
+        """Wait for the node to be ready for initialization"""
+        self._wait_for(self.is_ready_for_initialization, "is ready for initialization", "wait_for_ready_for_initialization")
 
     @command(needs_running=False)
     def last_errors(self) -> StringMap:

@@ -29,8 +29,10 @@ from canton_console.runtime.services.participant import (
     sequencer_named_by,
 )
 from canton_console.runtime.services.sequencer import (
+    LocalMediatorSequencerConnectionService,
     LocalMediatorSetupService,
     LocalSequencerConnectService,
+    LocalSequencerPruningService,
     LocalSequencerSetupService,
     LocalSequencerTrafficService,
 )
@@ -59,6 +61,8 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "traffic": {"participant": LocalParticipantTrafficService, "sequencer": LocalSequencerTrafficService},
     "sequencer_connect": {"sequencer": LocalSequencerConnectService},
     "sequencer_setup": {"sequencer": LocalSequencerSetupService},
+    "sequencer_pruning": {"sequencer": LocalSequencerPruningService},
+    "sequencer_connection": {"mediator": LocalMediatorSequencerConnectionService},
     "mediator_setup": {"mediator": LocalMediatorSetupService},
 }
 

@@ -9,7 +9,10 @@ from collections.abc import Sequence
 from canton_console.runtime.services.base import LocalService
 from canton_console.values import errors
 from canton_console.values import topology as t
-from canton_console.values.errors import CantonError
+from canton_console.values.errors import CantonError, ServiceStatusError
+from canton_console.values.pruning import PruningSchedule, SequencerMemberStatus, SequencerPruningStatus, Timestamp
+from canton_console.values.refined import NonNegativeFiniteDuration
+from canton_console.values.sequencing import GrpcSequencerConnection, SequencerConnections, SubmissionRequestAmplification
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.traffic import TrafficState
 
@@ -119,3 +122,110 @@ class LocalMediatorSetupService(LocalService):
 
     def assign(self, synchronizer_id: str, sequencers: list[str]) -> None:
         self._call(self._env.assign_mediator, self._node, synchronizer_id, sequencers)
+
+
+class LocalSequencerPruningService(LocalService):
+    """Canton's SequencerPruningAdministrationService (and the pruning status of its
+    SequencerAdministrationService)."""
+
+    def status(self) -> SequencerPruningStatus:
+        def run() -> SequencerPruningStatus:
+            lower, now, members = self._node.pruning_status()
+            return SequencerPruningStatus(
+                Timestamp(lower),
+                Timestamp(now),
+                tuple(SequencerMemberStatus(m, Timestamp(reg), None if ack is None else Timestamp(ack), enabled) for m, reg, ack, enabled in members),
+            )
+
+        return self._call(run)
+
+    def prune(self, timestamp: int) -> str:
+        return self._call(self._node.prune, timestamp)
+
+    def locate_pruning_timestamp(self, index: int) -> int | None:
+        def run() -> int | None:
+            if self._node.config.sequencer_type != "database":
+                # Canton 3.3's block sequencers (BFT, reference) do not locate pruning timestamps
+                raise ServiceStatusError("UNIMPLEMENTED", "This sequencer does not support pruning")
+            return self._node.locate_pruning_timestamp(index)
+
+        return self._call(run)
+
+    # Canton 3.3's sequencers have no pruning scheduler (it comes with the enterprise edition): the
+    # schedule requests are refused
+    def _no_scheduler(self) -> None:
+        def run() -> None:
+            raise ServiceStatusError("UNIMPLEMENTED", "This sequencer does not support scheduled pruning")
+
+        self._call(run)
+
+    def set_schedule(self, cron: str, max_duration_micros: int, retention_micros: int) -> None:
+        self._no_scheduler()
+
+    def clear_schedule(self) -> None:
+        self._no_scheduler()
+
+    def set_cron(self, cron: str) -> None:
+        self._no_scheduler()
+
+    def set_max_duration(self, max_duration_micros: int) -> None:
+        self._no_scheduler()
+
+    def set_retention(self, retention_micros: int) -> None:
+        self._no_scheduler()
+
+    def get_schedule(self) -> PruningSchedule | None:
+        self._no_scheduler()
+        return None
+
+    def stored_event_count(self) -> int:
+        return self._call(self._node.stored_event_count)
+
+
+def _connections_value(data: dict) -> SequencerConnections:
+    amplification = data.get("amplification", {"factor": 1, "patience": 0})
+    return SequencerConnections(
+        tuple(GrpcSequencerConnection(tuple(c["endpoints"]), c["alias"], c.get("transport_security", False)) for c in data["connections"]),
+        data.get("threshold", 1),
+        SubmissionRequestAmplification(amplification["factor"], NonNegativeFiniteDuration(amplification["patience"])),
+    )
+
+
+class LocalMediatorSequencerConnectionService(LocalService):
+    """Canton's SequencerConnectionService of a mediator: the sequencers it reads through."""
+
+    def get(self) -> SequencerConnections | None:
+        def run() -> SequencerConnections | None:
+            data = self._node.sequencer_connections()
+            return None if data is None else _connections_value(data)
+
+        return self._call(run)
+
+    def set(self, connections: SequencerConnections, sequencers: Sequence[str]) -> None:
+        """Read through ``sequencers`` (the names of the connections' sequencers, in order)."""
+
+        def run() -> None:
+            if self._node.synchronizer is None:
+                raise ServiceStatusError("FAILED_PRECONDITION", "Initialize node before attempting to change sequencer connection")
+            data = {
+                "connections": [
+                    {"sequencer": name, "alias": c.sequencerAlias, "endpoints": list(c.endpoints), "transport_security": c.transportSecurity}
+                    for name, c in zip(sequencers, connections.connections, strict=True)
+                ],
+                "threshold": connections.sequencerTrustThreshold,
+                "amplification": {
+                    "factor": connections.submissionRequestAmplification.factor,
+                    "patience": connections.submissionRequestAmplification.patience.micros,
+                },
+            }
+            self._node.set_sequencer_connections(data)
+
+        self._call(run)
+
+    def logout(self) -> None:
+        def run() -> None:
+            if self._node.synchronizer is None:
+                raise ServiceStatusError("FAILED_PRECONDITION", "Initialize node before attempting to change sequencer connection")
+            self._node.logout()
+
+        self._call(run)
