@@ -127,9 +127,9 @@ def call_with(bound, fn, ns, target, value):
 
 @pytest.fixture(scope="module")
 def console_ns(tmp_path_factory):
-    from canton_console.console.session import Session, in_memory, load, with_parameters
-
     import os
+
+    from canton_console.console.session import Session, in_memory, load, with_parameters
 
     config = with_parameters(in_memory(load([], data_dir=tmp_path_factory.mktemp("data"))), clock_type="sim-clock")
     session = Session(config)
