@@ -520,3 +520,8 @@ def test_the_fast_query_path_equals_the_traffic_logic(ts, extra, base, last, del
     expected_consumed = tr.tick(consumed, params, at) if at > ts else consumed
     expected = tr.to_traffic_state(expected_consumed, tr.balance_valid_at(accounting.purchased["PAR::p::1220"], max(at, ts)))
     assert accounting._extrapolated("PAR::p::1220", at, params) == expected
+
+
+def test_a_members_traffic_state_has_its_timestamp(module_session):
+    out = module_session.step("participant1.traffic_control.traffic_state(sequencer1.synchronizer_id).timestamp").output
+    assert out.startswith("res") and ": CantonTimestamp = " in out and "Z" in out, out

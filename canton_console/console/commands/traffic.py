@@ -70,7 +70,7 @@ class TrafficState:
 
     @property
     def timestamp(self):
-        from canton_console.console.namespace import CantonTimestamp
+        from canton_console.console.commands.top_level import CantonTimestamp
 
         return CantonTimestamp(self.state.timestamp)
 

@@ -41,6 +41,9 @@ from canton_console.values import errors
 from canton_console.values.errors import CantonError
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 
+# The console's "unbounded" timeout when configured as Inf: 100 years (a wait that never times out).
+UNBOUNDED_MICROS = 100 * 365 * 24 * 3600 * 1_000_000
+
 ALL_KINDS = ("participant", "sequencer", "mediator")
 
 # service attribute -> node kind -> the class serving it
@@ -153,7 +156,9 @@ class LocalConsoleAdmin:
 
     # ---- console timeouts --------------------------------------------------------------------
     def timeout_micros(self, which: str) -> int:
-        return int(getattr(self._env.config.parameters.timeouts, which).total_seconds() * 1e6)
+        """A console timeout in µs; an unbounded one (``Inf``) is a very long wait."""
+        value = getattr(self._env.config.parameters.timeouts, which)
+        return UNBOUNDED_MICROS if value is None else int(value.total_seconds() * 1e6)
 
     def set_bounded_timeout(self, micros: int) -> None:
         import datetime as dt
