@@ -204,9 +204,12 @@ def test_fuzz_scripts_never_raise(session, tmp_path_factory, source):
 # Commands that change the topology for every later example (stopping nodes, disconnecting,
 # passivating, the console's timeouts, the clock) are left out; everything else reachable is called.
 STATEFUL = {"stop", "kill", "start", "set_passive", "disconnect", "disconnect_all", "set_command_timeout", "reset"}
+# Waits bounded by the console's unbounded timeout (Inf, as in Canton): on an initialized node they
+# wait for a state it never returns to, so they cannot be fuzzed (their own tests cover them).
+WAITS_FOREVER = {"wait_for_identity", "wait_for_ready_for_id", "wait_for_ready_for_node_topology", "wait_for_ready_for_initialization"}
 
 
-def reachable_commands(namespace, skip=STATEFUL) -> list[tuple[str, object, str]]:
+def reachable_commands(namespace, skip=STATEFUL | WAITS_FOREVER) -> list[tuple[str, object, str]]:
     """One representative of every @command reachable from the namespace (per group class)."""
     found: dict[tuple[str, str], tuple[str, object, str]] = {}
     seen: set[int] = set()
@@ -283,7 +286,7 @@ def test_fuzz_stateful_commands_only_console_errors():
     own = Session(config)
     try:
         own.start_and_bootstrap_default()
-        commands = [c for c in reachable_commands(own.interpreter.namespace, skip=set()) if c[2] in STATEFUL | {"start", "advance", "advanceTo", "connect", "reconnect", "reconnect_all"}]
+        commands = [c for c in reachable_commands(own.interpreter.namespace, skip=WAITS_FOREVER) if c[2] in STATEFUL | {"start", "advance", "advanceTo", "connect", "reconnect", "reconnect_all"}]
         assert {c[2] for c in commands} >= STATEFUL
         arguments = values(own)  # drawn from while every node runs
 
