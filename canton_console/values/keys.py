@@ -333,22 +333,6 @@ class ListKeyOwnersResult:
         )
 
 
-class DeclaredVector(Vector):
-    """A Vector whose console type is the command's declared result type (``Seq[PublicKeyWithName]``)."""
-
-    declared = "Seq[Nothing]"
-
-    @property
-    def canton_type(self) -> str:
-        return self.declared
-
-
-def declared_vector(declared: str, items: Any) -> Vector:
-    out = DeclaredVector(*items)
-    out.declared = declared
-    return out
-
-
 __all__ = [
     "USAGE_ALL",
     "EncryptionPublicKey",
@@ -357,5 +341,4 @@ __all__ = [
     "PublicKeyWithName",
     "SigningKeyUsage",
     "SigningPublicKey",
-    "declared_vector",
 ]

@@ -18,7 +18,7 @@ from canton_console.console.render import CantonStatus, NodeStatus, short_id
 from canton_console.values.errors import CantonError
 from canton_console.values.health import NotInitializedData
 from canton_console.values.refined import ScalaDuration
-from canton_console.values.scala import NONE, Option, ScalaMap, Some, Vector
+from canton_console.values.scala import NONE, Option, ScalaMap, Some, TypedVector
 from canton_console.values.timefmt import instant, round_for_humans
 
 log = logging.getLogger("canton_console.health")
@@ -30,12 +30,6 @@ class StringMap(ScalaMap):
     """``Map[String, String]``, as Canton declares ``last_errors()`` (also when empty)."""
 
     canton_type = "Map[String, String]"
-
-
-class StringSeq(Vector):
-    """``Seq[String]``, as Canton declares ``last_error_trace``; rendered ``Vector(...)``."""
-
-    canton_type = "Seq[String]"
 
 
 class DumpPath(str):
@@ -234,12 +228,12 @@ class HealthGroup(NodeGroup):
         return StringMap(self._admin.status.last_errors())
 
     @command(needs_running=False)
-    def last_error_trace(self, trace_id: Annotated[str, a.Text("a trace id, as last_errors() lists them")]) -> StringSeq:
+    def last_error_trace(self, trace_id: Annotated[str, a.Text("a trace id, as last_errors() lists them")]) -> TypedVector:
         """Show all messages logged with the given traceId in a recent interval
 
         Returns a list of buffered log messages associated to a given trace-id. Usually, the
         trace-id is taken from last_errors()"""
-        return StringSeq(*self._admin.status.last_error_trace(trace_id))
+        return TypedVector("String", *self._admin.status.last_error_trace(trace_id))
 
     @command(needs_running=False)
     def dump(

@@ -21,9 +21,8 @@ from canton_console.values.keys import (
     KeySpec,
     SigningKeyUsage,
     SigningPublicKey,
-    declared_vector,
 )
-from canton_console.values.scala import Option, Vector
+from canton_console.values.scala import Option, TypedVector, Vector
 from canton_console.values.timefmt import instant
 
 USAGE_NAMES = {"Namespace": "namespace", "SequencerAuthentication": "sequencer-auth", "Protocol": "signing"}
@@ -145,7 +144,7 @@ class SecretKeysGroup(NodeGroup):
         arguments can be used for filtering: ``filterFingerprint`` (the exact fingerprint),
         ``filterName`` (part of the name), ``filterPurpose``, ``filterUsage``."""
         keys = self._admin.keys.list_private(filter_fingerprint, filter_name, set(filter_purpose), set(filter_usage))
-        return declared_vector("Seq[com.digitalasset.canton.crypto.admin.grpc.PrivateKeyMetadata]", keys)
+        return TypedVector("com.digitalasset.canton.crypto.admin.grpc.PrivateKeyMetadata", *keys)
 
     @command
     def generate_signing_key(
@@ -314,7 +313,7 @@ class PublicKeysGroup(NodeGroup):
         Returns all public keys that have been added to the key registry. Optional arguments can be
         used for filtering."""
         keys = self._admin.keys.list_public(filter_fingerprint, filter_context, set(filter_purpose), set(filter_usage))
-        return declared_vector("Seq[PublicKeyWithName]", keys)
+        return TypedVector("PublicKeyWithName", *keys)
 
     @command
     def download(self, fingerprint: Annotated[str, KeyFingerprint()], protocol_version: ProtocolVersionArg = None) -> ByteString:
@@ -362,7 +361,7 @@ class PublicKeysGroup(NodeGroup):
 
         The members with keys in the topology of the node's synchronizers, with their public keys.
         ``filterKeyOwnerType``: ``ParticipantId.Code``, ``MediatorId.Code`` or ``SequencerId.Code``."""
-        return declared_vector("Seq[ListKeyOwnersResult]", self._admin.keys.list_owners(filter_key_owner_uid, filter_key_owner_type, set(synchronizer_ids or ()), limit))
+        return TypedVector("ListKeyOwnersResult", *self._admin.keys.list_owners(filter_key_owner_uid, filter_key_owner_type, set(synchronizer_ids or ()), limit))
 
     @command
     def list_by_owner(
@@ -377,7 +376,7 @@ class PublicKeysGroup(NodeGroup):
         A convenience wrapper for ``list_owners``, taking an explicit keyOwner as search argument."""
         member = Member.parse(key_owner)
         results = self._admin.keys.list_owners(member.uid.toProtoPrimitive, str(member.code), set(synchronizer_ids or ()), limit)
-        return declared_vector("Seq[ListKeyOwnersResult]", [r for r in results if str(r.owner) == str(member)])
+        return TypedVector("ListKeyOwnersResult", *[r for r in results if str(r.owner) == str(member)])
 
 
 __all__ = ["KeyPurpose", "KeysGroup"]

@@ -917,14 +917,6 @@ class PartyDetails:
         )
 
 
-class PartyDetailsSeq(Vector):
-    """Canton's ``Seq[PartyDetails]`` (also when empty)."""
-
-    @property
-    def canton_type(self) -> str:
-        return "Seq[PartyDetails]"
-
-
 def _party_details(record: Any) -> PartyDetails:
     return PartyDetails(PartyId.parse(record.party), record.is_local, dict(record.annotations), record.identity_provider_id)
 
@@ -980,7 +972,7 @@ class PartiesGroup(NodeGroup):
         """List parties known by the Ledger API server
 
         identityProviderId: only the parties of this identity provider ("" every party)."""
-        return PartyDetailsSeq(*[_party_details(r) for r in self._run(lambda: self._admin.ledger.list_known_parties(identity_provider_id))])
+        return TypedVector("PartyDetails", *[_party_details(r) for r in self._run(lambda: self._admin.ledger.list_known_parties(identity_provider_id))])
 
     @command(feature=TESTING)
     def get(

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from canton_console import logs
 from canton_console.console import args as a
-from canton_console.console.commands.health import StringMap, StringSeq
+from canton_console.console.commands.health import StringMap
 from canton_console.console.framework import Arg, ArgumentError, CallContext, Group, command, top_level
 from canton_console.pretty import Literal
-from canton_console.values.scala import Option
+from canton_console.values.scala import Option, TypedVector
 
 
 class _Required:
@@ -94,7 +94,7 @@ class LoggingGroup(Group):
         return StringMap(installed.last_errors() if installed is not None else {})
 
     @command(needs_running=False)
-    def last_error_trace(self, trace_id: Annotated[str, a.Text("a trace id, as logging.last_errors() lists them", allow_empty=False)]) -> StringSeq:
+    def last_error_trace(self, trace_id: Annotated[str, a.Text("a trace id, as logging.last_errors() lists them", allow_empty=False)]) -> TypedVector:
         """Returns log events for an error with the same trace-id"""
         installed = logs.installed()
-        return StringSeq(*(installed.last_error_trace(trace_id) if installed is not None else []))
+        return TypedVector("String", *(installed.last_error_trace(trace_id) if installed is not None else []))

@@ -23,7 +23,7 @@ from canton_console.values import topology as t
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import Fingerprint, Namespace, ParticipantId, PartyId, SynchronizerId, UniqueIdentifier
 from canton_console.values.refined import InvalidValue
-from canton_console.values.scala import NONE, Option, Vector
+from canton_console.values.scala import NONE, Option, TypedVector, Vector
 
 # ---- results ------------------------------------------------------------------------------------
 
@@ -65,14 +65,6 @@ class ListPartiesResult:
 
     def __pretty__(self):
         return klass("ListPartiesResult", param("party", self.party), param("participants", self.participants))
-
-
-class ListPartiesResults(Vector):
-    """What ``list`` and ``hosted`` return: Canton's ``Seq[ListPartiesResult]`` (also when empty)."""
-
-    @property
-    def canton_type(self) -> str:
-        return "Seq[ListPartiesResult]"
 
 
 def _permission(name: str) -> Any:
@@ -191,7 +183,8 @@ class PartiesGroup(NodeGroup):
             found = admin.parties.list_parties(list(synchronizer_ids), filter_party, filter_participant, as_of, limit or self._default_limit())
         except CantonError as e:
             raise CommandFailure(render_canton_error(e, self._node_name), f"{self.scala_name}.list") from None
-        return ListPartiesResults(
+        return TypedVector(
+            "ListPartiesResult",
             *[
                 ListPartiesResult(
                     PartyId.parse(r.party),
