@@ -19,6 +19,7 @@ from canton_console.console.commands.topology_mappings import (
     SynchronizerStoreArg,
     TopologyResult,
     propose_mapping,
+    register_item,
 )
 from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, list_results, uid_matches
 from canton_console.console.framework import NodeGroup, command, subgroup
@@ -89,6 +90,9 @@ class MediatorSynchronizerState:
             param("active", Apply("Vector", tuple(to_tree(m) for m in self.active))),
             param("observers", Apply("Vector", tuple(to_tree(m) for m in self.observers))),
         )
+
+
+register_item(t.MEDIATOR_STATE, MediatorSynchronizerState.of)
 
 
 class ListMediatorSynchronizerStateResult(TopologyResult):

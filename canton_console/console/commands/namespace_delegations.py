@@ -11,7 +11,7 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BOUNDED, SynchronizeArg, TopologyResult
+from canton_console.console.commands.topology_mappings import BOUNDED, SynchronizeArg, TopologyResult, register_item
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     CurrentOnly,
@@ -24,7 +24,6 @@ from canton_console.console.commands.topology_reads import (
     SignedTx,
     list_results,
     propose_change,
-    register_item,
 )
 from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, command, subgroup
 from canton_console.pretty import Apply, Literal, Tree, klass, param

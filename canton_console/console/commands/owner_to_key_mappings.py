@@ -12,7 +12,7 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BOUNDED, ForceArg, ForceFlags, SynchronizeArg, TopologyResult
+from canton_console.console.commands.topology_mappings import BOUNDED, ForceArg, ForceFlags, SynchronizeArg, TopologyResult, register_item
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     ChangeOpArg,
@@ -25,7 +25,6 @@ from canton_console.console.commands.topology_reads import (
     SignedTx,
     list_results,
     propose_change,
-    register_item,
     uid_matches,
 )
 from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, command, subgroup

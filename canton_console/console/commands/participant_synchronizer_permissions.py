@@ -24,6 +24,7 @@ from canton_console.console.commands.topology_mappings import (
     TopologyResult,
     propose_mapping,
     read_results,
+    register_item,
 )
 from canton_console.console.commands.topology_reads import AnyProtocolVersion, HeadStateOnly, uid_matches
 from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
@@ -60,6 +61,9 @@ class ParticipantSynchronizerPermission:
             param("limits", Literal("None")),
             param("loginAfter", Literal("None")),
         )
+
+
+register_item(t.PARTICIPANT_PERMISSION, ParticipantSynchronizerPermission.of)
 
 
 class ListParticipantSynchronizerPermissionResult(TopologyResult):

@@ -20,6 +20,7 @@ from canton_console.console.commands.topology_mappings import (
     TopologyResult,
     propose_mapping,
     read_results,
+    register_item,
 )
 from canton_console.console.commands.topology_reads import AnyProtocolVersion, HeadStateOnly, uid_matches
 from canton_console.console.framework import NodeGroup, command, subgroup
@@ -44,6 +45,9 @@ class PartyHostingLimits:
 
     def __pretty__(self) -> Tree:
         return klass("PartyHostingLimits", param("synchronizerId", self.synchronizerId), param("partyId", self.partyId))
+
+
+register_item(t.PARTY_HOSTING_LIMITS, PartyHostingLimits.of)
 
 
 class ListPartyHostingLimitsResult(TopologyResult):

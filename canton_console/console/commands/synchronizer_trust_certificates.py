@@ -17,6 +17,7 @@ from canton_console.console.commands.topology_mappings import (
     SynchronizeArg,
     TopologyResult,
     propose_mapping,
+    register_item,
 )
 from canton_console.console.commands.topology_reads import AnyProtocolVersion, CurrentOnly, HeadStateOnly, ReadStoreArg, list_results, uid_matches
 from canton_console.console.framework import NodeGroup, Unsupported, command, subgroup
@@ -39,6 +40,9 @@ class SynchronizerTrustCertificate:
     @classmethod
     def of(cls, mapping: t.Mapping) -> "SynchronizerTrustCertificate":
         return cls(Member.parse(mapping.data["participant"]), SynchronizerId.parse(mapping.data["synchronizer_id"]))
+
+
+register_item(t.TRUST_CERTIFICATE, SynchronizerTrustCertificate.of)
 
 
 class ListSynchronizerTrustCertificateResult(TopologyResult):

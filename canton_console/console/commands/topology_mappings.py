@@ -470,7 +470,24 @@ class ListPartyToParticipantResult(TopologyResult):
     canton_type = "ListPartyToParticipantResult"
 
 
-def _mapping_tree(mapping: t.Mapping) -> Tree:
+# The console value (with Canton's rendering) of each mapping code whose value lives in the module of
+# its command group: each such module registers its value with ``register_item``.
+_ITEMS: dict[str, Callable[[t.Mapping], Any]] = {}
+
+
+def register_item(code: str, item_of: Callable[[t.Mapping], Any]) -> None:
+    """The console value (with Canton's rendering) of mappings of ``code``."""
+    _ITEMS[code] = item_of
+
+
+def mapping_item(mapping: t.Mapping) -> Any:
+    """A mapping's registered console value, or None."""
+    item_of = _ITEMS.get(mapping.code)
+    return item_of(mapping) if item_of is not None else None
+
+
+def mapping_tree(mapping: t.Mapping) -> Tree:
+    """How a mapping renders inside a signed transaction."""
     code, data = mapping.code, mapping.data
     if code == t.SYNCHRONIZER_PARAMETERS:
         return klass(
@@ -488,22 +505,10 @@ def _mapping_tree(mapping: t.Mapping) -> Tree:
             param("active", seq_tree([Member.parse(m) for m in data["active"]])),
             param("observers", seq_tree([Member.parse(m) for m in data["observers"]])) if data["observers"] else None,
         )
-    items = _ITEMS.get(code)
-    if items is not None:
-        module, cls = items
-        import importlib
-
-        return to_tree(getattr(importlib.import_module(f"canton_console.console.commands.{module}"), cls).of(mapping))
+    item = mapping_item(mapping)
+    if item is not None:
+        return to_tree(item)
     return Apply(code, tuple(param(k, v) for k, v in data.items()))
-
-
-# How a signed transaction shows the mappings whose console items live in their own modules.
-_ITEMS = {
-    t.MEDIATOR_STATE: ("mediators", "MediatorSynchronizerState"),
-    t.PARTICIPANT_PERMISSION: ("participant_synchronizer_permissions", "ParticipantSynchronizerPermission"),
-    t.PARTY_HOSTING_LIMITS: ("party_hosting_limits", "PartyHostingLimits"),
-    t.TRUST_CERTIFICATE: ("synchronizer_trust_certificates", "SynchronizerTrustCertificate"),
-}
 
 
 @attrs.frozen
@@ -542,7 +547,7 @@ class SignedTopologyTransaction:
         tx = self.signed.transaction
         return klass(
             "SignedTopologyTransaction",
-            klass("TopologyTransaction", _mapping_tree(tx.mapping), param("serial", tx.serial), param("operation", Literal(tx.operation))),
+            klass("TopologyTransaction", mapping_tree(tx.mapping), param("serial", tx.serial), param("operation", Literal(tx.operation))),
             param("signatures", seq_tree([Literal(short_fingerprint(f)) for f in sorted(self.signed.signatures)])),
             param("proposal", True) if self.is_proposal else None,
         )

@@ -1,6 +1,6 @@
 """What the topology mapping groups share (no group of its own): which stores a ``list`` reads,
 Canton's read-service filters (prefix matches, as Canton's ``GrpcTopologyManagerReadService``
-applies them), how each mapping renders (``register_item``), Canton's names for mapping codes and
+applies them), a transaction's mapping as the console offers it, Canton's names for mapping codes and
 change operations (``TopologyMapping.Code``, ``TopologyChangeOp``), and ``propose_change``, which
 proposes a replacement or a removal in any store and waits for it per ``synchronize``."""
 
@@ -17,14 +17,15 @@ from canton_console.console.commands.topology_mappings import (
     SignedTopologyTransaction,
     StoreArg,
     TopologyResult,
-    _mapping_tree,
+    mapping_item,
+    mapping_tree,
     propose_mapping,
 )
 from canton_console.console.commands.topology_time import TimeQuery, TimeQueryParam, stored_for
 from canton_console.console.framework import Arg, CallContext, Group, NodeGroup, Unsupported
-from canton_console.pretty import Literal, Tree, klass, param, seq_tree, to_tree
+from canton_console.pretty import Literal, Tree
 from canton_console.values import topology as t
-from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem, short_fingerprint
+from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem
 from canton_console.values.keys import SigningPublicKey
 from canton_console.values.scala import TypedVector, Vector
 
@@ -242,26 +243,6 @@ class SignedByArg(Arg):
         return [self.one.convert(value, ctx)]
 
 
-# ---- how mappings render ---------------------------------------------------------------------------
-
-_ITEMS: dict[str, Callable[[t.Mapping], Any]] = {}
-
-
-def register_item(code: str, item_of: Callable[[t.Mapping], Any]) -> None:
-    """The console value (with Canton's rendering) of mappings of ``code``."""
-    _ITEMS[code] = item_of
-
-
-def mapping_item(mapping: t.Mapping) -> Any:
-    item_of = _ITEMS.get(mapping.code)
-    return item_of(mapping) if item_of is not None else None
-
-
-def mapping_tree(mapping: t.Mapping) -> Tree:
-    item = mapping_item(mapping)
-    return to_tree(item) if item is not None else _mapping_tree(mapping)
-
-
 class MappingView:
     """A transaction's mapping as Canton's console offers it: ``code`` and the fields of its
     console value (``namespace``, ``owners`` ...), rendered as that value."""
@@ -296,17 +277,8 @@ class MappingView:
 
 
 class SignedTx(SignedTopologyTransaction):
-    """A signed topology transaction as the console returns it, its mapping rendered as Canton
-    renders it; ``writeToFile`` stores it for ``transactions.load_single_from_file``."""
-
-    def __pretty__(self) -> Tree:
-        tx = self.signed.transaction
-        return klass(
-            "SignedTopologyTransaction",
-            klass("TopologyTransaction", mapping_tree(tx.mapping), param("serial", tx.serial), param("operation", Literal(tx.operation))),
-            param("signatures", seq_tree([Literal(short_fingerprint(f)) for f in sorted(self.signed.signatures)])),
-            param("proposal", True) if self.is_proposal else None,
-        )
+    """A signed topology transaction as the console returns it: its ``mapping`` with the fields of
+    its console value; ``writeToFile`` stores it for ``transactions.load_single_from_file``."""
 
     @property
     def mapping(self) -> Any:

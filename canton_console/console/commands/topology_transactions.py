@@ -31,7 +31,6 @@ from canton_console.console.commands.topology_reads import (
     SignedByArg,
     SignedTx,
     check_signers,
-    mapping_tree,
     signed_by,
 )
 from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, Unsupported, command, command_alias, subgroup
@@ -596,5 +595,4 @@ __all__ = [
     "decode",
     "encode_signed",
     "encode_stored",
-    "mapping_tree",
 ]
