@@ -271,10 +271,7 @@ class Environment:
             )
         sync = self.synchronizers.get(sync_id)
         if sync is not None:
-            peers = sync.available_sequencers()
-            if not peers:
-                raise CantonError(errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER, f"No running sequencer of synchronizer {sync_id} to join.")
-            node.onboard(sync, peers[0])
+            node.onboard(sync)
             return sync_id
         sync = Synchronizer(self, sync_id, sync_id.split("::", 1)[0], static.to_dict())
         self.synchronizers[sync_id] = sync

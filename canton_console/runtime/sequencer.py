@@ -70,9 +70,15 @@ class SequencerNode(Node):
         self.synchronizer = sync
         sync.sequencer_nodes[self.name] = self
 
-    def onboard(self, sync: Synchronizer, peer: "SequencerNode") -> None:
-        """Join a running synchronizer with the events, topology and traffic a peer holds (Canton's
-        assign_from_onboarding_state); from then on it stores and serves like the others."""
+    def onboard(self, sync: Synchronizer) -> None:
+        """Join a running synchronizer with the events, topology and traffic a running peer holds
+        (Canton's assign_from_onboarding_state); from then on it stores and serves like the others."""
+        peer = next((n for n in sync.available_sequencers() if n is not self), None)
+        if peer is None:
+            raise CantonError(
+                errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER,
+                f"No running sequencer of synchronizer {sync.id} is reachable from {self.name}: start the sequencer the onboarding state came from.",
+            )
         self.join(sync)
         self._copy_store(sync, peer)
         self.store_missed = False

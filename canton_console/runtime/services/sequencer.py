@@ -95,14 +95,13 @@ class LocalSequencerSetupService(LocalService):
                     f"The onboarding state is for sequencer {state['sequencer_id']}, not for {node.member_id}.",
                 )
             sync = self._env.synchronizers.get(state["synchronizer_id"])
-            peers = [n for n in sync.available_sequencers() if n is not node] if sync is not None else []
-            if sync is None or not peers:
+            if sync is None:
                 raise CantonError(
                     errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER,
                     f"No running sequencer of synchronizer {state['synchronizer_id']} is reachable from {node.name}: "
                     "start the sequencer the onboarding state came from.",
                 )
-            node.onboard(sync, peers[0])
+            node.onboard(sync)
 
         self._call(run)
 
