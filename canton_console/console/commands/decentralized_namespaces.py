@@ -10,14 +10,12 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BOUNDED, SynchronizeArg, TopologyResult, register_item
+from canton_console.console.commands.topology_mappings import BOUNDED, KeyFingerprintArg, SignedByArg, SynchronizeArg, TopologyResult, register_item
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     CurrentOnly,
     HeadStateOnly,
-    KeyFingerprintArg,
     ReadStoreArg,
-    SignedByArg,
     SignedTx,
     list_results,
     propose_change,

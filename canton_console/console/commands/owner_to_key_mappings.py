@@ -12,16 +12,23 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BOUNDED, ForceArg, ForceFlags, SynchronizeArg, TopologyResult, register_item
+from canton_console.console.commands.topology_mappings import (
+    BOUNDED,
+    ForceArg,
+    ForceFlags,
+    KeyFingerprintArg,
+    SignedByArg,
+    SynchronizeArg,
+    TopologyResult,
+    register_item,
+)
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     ChangeOpArg,
     CurrentOnly,
     HeadStateOnly,
-    KeyFingerprintArg,
     NoForce,
     ReadStoreArg,
-    SignedByArg,
     SignedTx,
     list_results,
     propose_change,

@@ -4,6 +4,7 @@ mapping carries no limit any more (``maxNumHostingParticipants`` was removed): i
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, Any
 
 import attrs
@@ -96,7 +97,7 @@ class PartyHostingLimitsGroup(NodeGroup):
         party_id: Annotated[str, a.PartyArg()],
         store: Annotated[str | None, a.Optional(StoreArg())] = None,
         must_fully_authorize: Annotated[bool, a.Bool()] = False,
-        signed_by: Annotated[tuple[str, ...], SignedByArg()] = (),
+        signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
         serial: Annotated[int | None, a.Optional(a.POSITIVE_INT32)] = None,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
     ) -> SignedTopologyTransaction:

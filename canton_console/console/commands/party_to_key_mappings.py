@@ -9,13 +9,12 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BOUNDED, SynchronizeArg, TopologyResult, register_item
+from canton_console.console.commands.topology_mappings import BOUNDED, KeyFingerprintArg, SynchronizeArg, TopologyResult, register_item
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     ChangeOpArg,
     CurrentOnly,
     HeadStateOnly,
-    KeyFingerprintArg,
     NoForce,
     ReadStoreArg,
     SignedTx,

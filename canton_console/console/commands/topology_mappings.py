@@ -34,7 +34,8 @@ from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param, seq
 from canton_console.values import errors as rt_errors
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError
-from canton_console.values.ids import Member, PartyId, SynchronizerId, short_fingerprint
+from canton_console.values.ids import Fingerprint, Member, Namespace, PartyId, SynchronizerId, fingerprint_problem, short_fingerprint
+from canton_console.values.keys import SigningPublicKey
 from canton_console.values.parameters import DynamicSynchronizerParameters, InvalidDynamicSynchronizerParameters
 from canton_console.values.refined import InvalidValue, NonNegativeFiniteDuration, PositiveNumeric
 from canton_console.values.scala import NONE, Option, TypedVector, Vector
@@ -175,25 +176,40 @@ class ListOperationArg(OperationArg):
         return super().convert(value, ctx)
 
 
+class KeyFingerprintArg(Arg):
+    """A key's fingerprint: a ``Fingerprint``, its text, a ``Namespace`` or a key (its ``id``)."""
+
+    expects = "a key fingerprint (a Fingerprint, e.g. participant1.id.fingerprint, or its 1220... text)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if isinstance(value, SigningPublicKey):
+            value = value.id
+        if isinstance(value, (Fingerprint, Namespace)):
+            return value.unwrap
+        if isinstance(value, str):
+            problem = fingerprint_problem(value)
+            if problem is not None:
+                raise ctx.bad_value(f"Invalid fingerprint {value}: {problem}")
+            return value
+        raise ctx.wrong_type(self.expects, value)
+
+
 class SignedByArg(Arg):
-    """``signedBy``: key fingerprints (a Seq, an Option or one fingerprint)."""
+    """``signedBy``: key fingerprints (a Seq, one, or ``Some``/``None``)."""
 
-    expects = "key fingerprints, e.g. Seq(participant1.id.fingerprint)"
+    expects = "key fingerprints (e.g. Seq(participant1.fingerprint))"
 
-    def convert(self, value: Any, ctx: CallContext) -> tuple[str, ...]:
+    def __init__(self) -> None:
+        self.one = KeyFingerprintArg()
+
+    def convert(self, value: Any, ctx: CallContext) -> list[str]:
         if value is None or value is NONE:
-            return ()
+            return []
         if isinstance(value, Option):
             value = value.get
-        items = list(value) if isinstance(value, (list, tuple)) else [value]
-        out = []
-        for item in items:
-            item = getattr(item, "unwrap", None) or getattr(item, "fingerprint", item)
-            item = getattr(item, "unwrap", item)
-            if not isinstance(item, str) or not item.startswith("1220"):
-                raise ctx.wrong_type(self.expects, value)
-            out.append(item)
-        return tuple(out)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return list(dict.fromkeys(self.one.convert(v, ctx) for v in value))
+        return [self.one.convert(value, ctx)]
 
 
 class CantonIllegalState(InvalidValue):
@@ -564,7 +580,7 @@ def propose_mapping(
     *,
     serial: int | None = None,
     must_fully_authorize: bool = False,
-    signed_by: str | tuple[str, ...] | builtins.list[str] | None = None,
+    signed_by: str | builtins.list[str] | None = None,
     synchronize: Any = BOUNDED,
     operation: str = t.REPLACE,
 ) -> SignedTopologyTransaction:
@@ -579,8 +595,6 @@ def propose_mapping(
     from canton_console.console.references import wait_until
 
     topology = group._admin.topology
-    if isinstance(signed_by, tuple):
-        signed_by = list(signed_by) or None  # each one the node must hold (TOPOLOGY_SECRET_KEY_NOT_IN_STORE)
     proposed = topology.propose(synchronizer_id, mapping, serial, must_fully_authorize, signed_by, operation)
     signed, proposal = proposed.signed, proposed.is_proposal
     timeout = _synchronize_timeout(group, synchronize)
@@ -1155,7 +1169,7 @@ class PartyToParticipantGroup(NodeGroup):
         new_participants: Annotated[builtins.list[tuple[str, str]], HostingArg()],  # builtins: ``list`` is a command here
         threshold: Annotated[int, a.POSITIVE_INT32] = 1,
         serial: Annotated[int | None, a.Optional(a.POSITIVE_INT32)] = None,
-        signed_by: Annotated[tuple[str, ...], SignedByArg()] = (),
+        signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
         operation: Annotated[str, OperationArg()] = t.REPLACE,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
         must_fully_authorize: Annotated[bool, a.Bool()] = False,

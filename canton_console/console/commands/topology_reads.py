@@ -25,8 +25,6 @@ from canton_console.console.commands.topology_time import TimeQuery, TimeQueryPa
 from canton_console.console.framework import Arg, CallContext, Group, NodeGroup, Unsupported
 from canton_console.pretty import Literal, Tree
 from canton_console.values import topology as t
-from canton_console.values.ids import Fingerprint, Namespace, fingerprint_problem
-from canton_console.values.keys import SigningPublicKey
 from canton_console.values.scala import TypedVector, Vector
 
 # Canton's read-service arguments this console does not implement, shared by the list commands.
@@ -44,24 +42,6 @@ LoadForce = Annotated[
 
 class ReadStoreArg(StoreArg):
     """A topology store to read: ``TopologyStoreId.Authorized`` or a synchronizer's store."""
-
-
-class KeyFingerprintArg(Arg):
-    """A key's fingerprint: a ``Fingerprint``, its text, a ``Namespace`` or a key (its ``id``)."""
-
-    expects = "a key fingerprint (a Fingerprint, e.g. participant1.id.fingerprint, or its 1220... text)"
-
-    def convert(self, value: Any, ctx: CallContext) -> str:
-        if isinstance(value, SigningPublicKey):
-            value = value.id
-        if isinstance(value, (Fingerprint, Namespace)):
-            return value.unwrap
-        if isinstance(value, str):
-            problem = fingerprint_problem(value)
-            if problem is not None:
-                raise ctx.bad_value(f"Invalid fingerprint {value}: {problem}")
-            return value
-        raise ctx.wrong_type(self.expects, value)
 
 
 def stores_to_read(group: NodeGroup, store: str | None) -> list[str]:
@@ -223,26 +203,6 @@ class OptionalChangeOpArg(ChangeOpArg):
         return super().convert(value, ctx)
 
 
-class SignedByArg(Arg):
-    """``signedBy``: key fingerprints (a Seq, one, or ``Some``/``None``)."""
-
-    expects = "key fingerprints (e.g. Seq(participant1.fingerprint))"
-
-    def __init__(self) -> None:
-        self.one = KeyFingerprintArg()
-
-    def convert(self, value: Any, ctx: CallContext) -> list[str]:
-        from canton_console.values.scala import NONE, Option
-
-        if value is None or value is NONE:
-            return []
-        if isinstance(value, Option):
-            value = value.get
-        if isinstance(value, (list, tuple, set, frozenset)):
-            return list(dict.fromkeys(self.one.convert(v, ctx) for v in value))
-        return [self.one.convert(value, ctx)]
-
-
 class MappingView:
     """A transaction's mapping as Canton's console offers it: ``code`` and the fields of its
     console value (``namespace``, ``owners`` ...), rendered as that value."""
@@ -303,12 +263,6 @@ class GenericSignedTx(SignedTx):
 # ---- proposing ---------------------------------------------------------------------------------------
 
 
-def check_signers(group: Group, signed_by: builtins.list[str]) -> builtins.list[str] | None:
-    """The keys to sign with: each one the node must hold, else Canton's
-    TOPOLOGY_SECRET_KEY_NOT_IN_STORE (the topology manager checks)."""
-    return list(signed_by) or None
-
-
 def propose_change(
     group: Group,
     store: str,
@@ -332,7 +286,7 @@ def propose_change(
         command_name,
         serial=serial,
         must_fully_authorize=must_fully_authorize,
-        signed_by=tuple(check_signers(group, signed_by or []) or ()),
+        signed_by=signed_by,
         synchronize=synchronize,
         operation=operation,
     )

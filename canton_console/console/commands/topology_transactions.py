@@ -17,20 +17,17 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.topology import TopologyGroup
-from canton_console.console.commands.topology_mappings import BOUNDED, SignedTopologyTransaction, SynchronizeArg
+from canton_console.console.commands.topology_mappings import BOUNDED, KeyFingerprintArg, SignedByArg, SignedTopologyTransaction, SynchronizeArg
 from canton_console.console.commands.topology_reads import (
     AnyProtocolVersion,
     GenericSignedTx,
-    KeyFingerprintArg,
     LoadForce,
     MappingCode,
     MappingCodesArg,
     NoForce,
     OptionalChangeOpArg,
     ReadStoreArg,
-    SignedByArg,
     SignedTx,
-    check_signers,
     signed_by,
 )
 from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, Unsupported, command, command_alias, subgroup
@@ -506,8 +503,7 @@ class TransactionsGroup(NodeGroup):
         The transactions with this node's signature added; nothing is stored (``load`` them)."""
         topology = self._admin.topology
         topology.require_store(store)
-        signer = check_signers(self, signed_by)
-        return Vector(*[SignedTx(s, False) for s in topology.sign(transactions, signer)])
+        return Vector(*[SignedTx(s, False) for s in topology.sign(transactions, signed_by)])
 
     @command
     def authorize(
@@ -532,8 +528,7 @@ class TransactionsGroup(NodeGroup):
         if store is None:
             raise CommandFailure(f"{self._path}.authorize: give the store (or call authorize(synchronizerId, txHash))")
         hash_hex = TxHashArg().convert(tx_hash, ctx)
-        signer = check_signers(self, signed_by)
-        proposed = self._admin.topology.authorize(store, hash_hex, must_be_fully_authorized, signer)
+        proposed = self._admin.topology.authorize(store, hash_hex, must_be_fully_authorized, signed_by)
         return GenericSignedTx(proposed.signed, proposed.is_proposal)
 
     # ---- finding -------------------------------------------------------------------------------------

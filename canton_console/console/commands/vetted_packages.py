@@ -204,7 +204,7 @@ class VettedPackagesGroup(NodeGroup):
         must_fully_authorize: Annotated[bool, a.Bool()] = False,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
         serial: Annotated[int | None, a.Optional(a.POSITIVE_INT32)] = None,
-        signed_by: Annotated[tuple[str, ...], SignedByArg()] = (),
+        signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
         force: Annotated[ForceFlags, ForceFlagsArg()] = ForceFlags.none,
         operation: Annotated[str, ListOperationArg()] = t.REPLACE,
     ) -> None:
@@ -241,7 +241,7 @@ class VettedPackagesGroup(NodeGroup):
         store: Annotated[str, StoreArg()] = t.AUTHORIZED_STORE,
         must_fully_authorize: Annotated[bool, a.Bool()] = False,
         synchronize: Annotated[Any, SynchronizeArg()] = BOUNDED,
-        signed_by: Annotated[tuple[str, ...], SignedByArg()] = (),
+        signed_by: Annotated[builtins.list[str], SignedByArg()] = [],  # noqa: B006 - never mutated
         force: Annotated[ForceFlags, ForceFlagsArg()] = ForceFlags.none,
     ) -> None:
         """Change package vettings
