@@ -104,6 +104,18 @@ class Text(Arg):
         return value
 
 
+class Bytes(Arg):
+    """A ByteString (``what``: an example of where one comes from)."""
+
+    def __init__(self, what: str = "a ByteString"):
+        self.expects = what
+
+    def convert(self, value: Any, ctx: CallContext) -> bytes:
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        raise ctx.wrong_type(self.expects, value)
+
+
 def String185(what: str, allow_empty: bool = False) -> Text:
     """Canton's ``String185``: identifiers such as a party's name (at most 185 characters)."""
     return Text(what, allow_empty=allow_empty, max_length=185)

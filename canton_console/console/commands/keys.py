@@ -104,15 +104,7 @@ SIGNING_SPECS = ("EC-Curve25519", "EC-P256", "EC-P384", "EC-Secp256k1")
 ENCRYPTION_SPECS = ("EC-P256", "RSA-2048")
 
 
-class BytesArg(Arg):
-    expects = "a ByteString (e.g. the result of download)"
-
-    def convert(self, value: Any, ctx: CallContext) -> bytes:
-        if isinstance(value, (bytes, bytearray)):
-            return bytes(value)
-        raise ctx.wrong_type(self.expects, value)
-
-
+KEY_BYTES = a.Bytes("a ByteString (e.g. the result of download)")
 ProtocolVersionArg = Annotated[Any, Unsupported("keys are serialized in this console's one format", accept=("ProtocolVersion.latest",))]
 PasswordArg = Annotated[Any, Unsupported("password-encrypted key pairs are not supported")]
 
@@ -222,7 +214,7 @@ class SecretKeysGroup(NodeGroup):
     @command
     def upload(
         self,
-        pair_bytes: Annotated[bytes, BytesArg()],
+        pair_bytes: Annotated[bytes, KEY_BYTES],
         name: Annotated[str | None, a.Optional(a.Text("a key name"))],
         password: PasswordArg = None,
     ) -> None:
@@ -331,7 +323,7 @@ class PublicKeysGroup(NodeGroup):
         Path(output_file).write_bytes(self.download(fingerprint))
 
     @command
-    def upload(self, key_bytes: Annotated[bytes, BytesArg()], name: Annotated[str | None, a.Optional(a.Text("a key name"))]) -> Fingerprint:
+    def upload(self, key_bytes: Annotated[bytes, KEY_BYTES], name: Annotated[str | None, a.Optional(a.Text("a key name"))]) -> Fingerprint:
         """Upload public key
 
         Import a public key and store it together with a name used to provide some context to that key."""

@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar
 import attrs
 
 from canton_console.console import args as a
+from canton_console.console.commands.top_level import StaticParametersArg
 from canton_console.console.commands.topology_transactions import EnvelopeError, decode
 from canton_console.console.framework import CommandFailure, NodeGroup, command, command_alias, subgroup
 from canton_console.console.references import SequencerReference, wait_until
@@ -29,22 +30,7 @@ class InitializeSequencerResponse:
         return klass("InitializeSequencerResponse", param("replicated", self.replicated))
 
 
-class StaticParametersArg(a.Arg):
-    expects = "StaticSynchronizerParameters (e.g. StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))"
-
-    def convert(self, value, ctx):
-        if isinstance(value, StaticSynchronizerParameters):
-            return value
-        raise ctx.wrong_type(self.expects, value)
-
-
-class BytesArg(a.Arg):
-    expects = "a ByteString (e.g. what onboarding_state_for_sequencer returned)"
-
-    def convert(self, value, ctx):
-        if isinstance(value, (bytes, bytearray)):
-            return bytes(value)
-        raise ctx.wrong_type(self.expects, value)
+STATE_BYTES = a.Bytes("a ByteString (e.g. what onboarding_state_for_sequencer returned)")
 
 
 @subgroup(SequencerReference, "setup")
@@ -92,7 +78,7 @@ class SequencerSetupGroup(NodeGroup):
     @command(needs_running=False)
     def assign_from_genesis_state(
         self,
-        genesis_state: Annotated[bytes, BytesArg()],
+        genesis_state: Annotated[bytes, STATE_BYTES],
         synchronizer_parameters: Annotated[StaticSynchronizerParameters, StaticParametersArg()],
         wait_for_ready: Annotated[bool, a.Bool()] = True,
     ) -> InitializeSequencerResponse:
@@ -117,7 +103,7 @@ class SequencerSetupGroup(NodeGroup):
 
     @command(needs_running=False)
     def assign_from_onboarding_state(
-        self, onboarding_state: Annotated[bytes, BytesArg()], wait_for_ready: Annotated[bool, a.Bool()] = True
+        self, onboarding_state: Annotated[bytes, STATE_BYTES], wait_for_ready: Annotated[bool, a.Bool()] = True
     ) -> InitializeSequencerResponse:
         """Dynamically initialize a sequencer from a point later than the beginning of the event stream.
 
