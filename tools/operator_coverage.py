@@ -76,8 +76,8 @@ def main() -> int:
         if not (opts.missing and ok):
             print(f"{'yes' if ok else 'NO '}  {group:28} {path}")
     print()
-    for group, (ok, total) in counts.items():
-        print(f"{group:28} {ok:3}/{total}")
+    for group, (found, total) in counts.items():
+        print(f"{group:28} {found:3}/{total}")
     print(f"{'all':28} {sum(c[0] for c in counts.values()):3}/{sum(c[1] for c in counts.values())}")
     session.close()
     return 0
