@@ -194,3 +194,33 @@ def test_scala_duration():
     assert scala_duration(1, "minute") == scala_duration(60, "seconds")
     assert ScalaDuration(923_000).toMillis() == 923
     assert scala_duration(2, "s") > scala_duration(1999, "ms")
+
+
+# ---- Scala collections: the operations Canton's documentation uses on command results ----------------
+def test_seq_operations_as_scala_has_them():
+    from canton_console.values.scala import NONE, ScalaSet, Some, TypedVector, Vector
+
+    xs = Vector(3, 1, 2, 1)
+    assert xs.flatMap(lambda x: Vector(x, x)) == [3, 3, 1, 1, 2, 2, 1, 1]
+    assert xs.flatMap(lambda x: Some(x) if x > 1 else NONE) == [3, 2]
+    assert Vector(Vector(1), Vector(), Vector(2, 3)).flatten == [1, 2, 3]
+    assert xs.distinct == [3, 1, 2] and xs.sorted == [1, 1, 2, 3] and xs.sortBy(lambda x: -x) == [3, 2, 1, 1]
+    assert xs.take(2) == [3, 1] and xs.drop(3) == [1] and xs.take(-1) == [] and xs.takeWhile(lambda x: x > 2) == [3]
+    assert xs.count(lambda x: x == 1) == 2 and xs.count(1) == 2  # a predicate, or (Python's list) a value
+    assert xs.foldLeft(0)(lambda acc, x: acc + x) == 7
+    assert xs.mkString(",") == "3,1,2,1" and xs.mkString("[", ";", "]") == "[3;1;2;1]"
+    assert [tuple(p) for p in Vector("a", "b").zipWithIndex] == [("a", 0), ("b", 1)]
+    assert isinstance(xs.toSet, ScalaSet) and len(xs.toSet) == 3
+    assert render(xs.take(2)) == "Vector(3, 1)"
+    # a flatMap of typed results keeps their element type (Canton's static type of the result)
+    typed = Vector(TypedVector("PublicKey", "k1"), TypedVector("PublicKey", "k2", "k3")).flatMap(lambda v: v)
+    assert isinstance(typed, TypedVector) and typed.canton_type == "Seq[PublicKey]" and typed == ["k1", "k2", "k3"]
+
+
+@given(st.lists(st.integers(-5, 5)), st.integers(-3, 8))
+def test_take_and_drop_split_a_seq(items, n):
+    from canton_console.values.scala import Vector
+
+    xs = Vector(*items)
+    assert list(xs.take(n)) + list(xs.drop(n)) == items
+    assert xs.flatMap(lambda x: Vector(x)) == items

@@ -136,6 +136,90 @@ class Seq(list):
         """The mapped elements, in a collection of the same kind (a Vector maps to a Vector)."""
         return self._kind().of(fn(x) for x in self)
 
+    def flatMap(self, fn: Callable) -> "Seq":
+        """The concatenated results of ``fn`` (each a collection or an Option); typed as the results
+        are when they all declare one element type."""
+        results = [fn(x) for x in self]
+        types = {r.element_type for r in results if isinstance(r, TypedVector)}
+        items = (y for r in results for y in _elements(r))
+        if len(types) == 1 and all(isinstance(r, TypedVector) for r in results):
+            return TypedVector(types.pop(), *items)
+        return self._kind().of(items)
+
+    @property
+    def flatten(self) -> "Seq":
+        return self._kind().of(y for x in self for y in _elements(x))
+
+    def collect(self, fn: Callable) -> "Seq":
+        """Scala's ``collect`` with a function: the results that are not ``None``."""
+        return self._kind().of(y for y in (fn(x) for x in self) if y is not None)
+
+    def mkString(self, sep: str = "", *more: str) -> str:
+        """``mkString(sep)`` or ``mkString(start, sep, end)``, each element as ``toString`` gives it."""
+        start, sep, end = (sep, more[0], more[1]) if len(more) == 2 else ("", sep, "")
+        return start + sep.join(_text(x) for x in self) + end
+
+    def sortBy(self, fn: Callable) -> "Seq":
+        return self._kind().of(sorted(self, key=fn))
+
+    @property
+    def sorted(self) -> "Seq":
+        return self._kind().of(sorted(self))
+
+    @property
+    def distinct(self) -> "Seq":
+        seen: list[Any] = []
+        for x in self:
+            if x not in seen:
+                seen.append(x)
+        return self._kind().of(seen)
+
+    def take(self, n: int) -> "Seq":
+        return self._kind().of(self[: max(n, 0)])
+
+    def drop(self, n: int) -> "Seq":
+        return self._kind().of(self[max(n, 0) :])
+
+    def takeWhile(self, fn: Callable) -> "Seq":
+        out = []
+        for x in self:
+            if not fn(x):
+                break
+            out.append(x)
+        return self._kind().of(out)
+
+    def count(self, fn: Any) -> int:
+        """Scala's ``count(predicate)``; with a value that is not callable, a list's count of it."""
+        if callable(fn) and not hasattr(fn, "__pretty__"):
+            return sum(1 for x in self if fn(x))
+        return super().count(fn)
+
+    def foldLeft(self, zero: Any) -> Callable[[Callable], Any]:
+        """``xs.foldLeft(z)((acc, x) => ...)``: Scala's curried fold."""
+
+        def fold(fn: Callable) -> Any:
+            acc = zero
+            for x in self:
+                acc = fn(acc, x)
+            return acc
+
+        return fold
+
+    def zip(self, other: Iterable[Any]) -> "Seq":
+        return self._kind().of(ScalaTuple(a, b) for a, b in zip(self, other, strict=False))
+
+    @property
+    def zipWithIndex(self) -> "Seq":
+        return self._kind().of(ScalaTuple(x, i) for i, x in enumerate(self))
+
+    @property
+    def toSet(self) -> "ScalaSet":
+        return ScalaSet(*self)
+
+    @property
+    def toVector(self) -> "Seq":
+        return Vector(*self)
+
     def foreach(self, fn: Callable) -> None:
         for x in self:
             fn(x)
@@ -216,6 +300,18 @@ class Seq(list):
     def canton_type(self) -> str:
         inner = type_name(self[0]) if self else "Nothing"
         return f"Seq[{inner}]"
+
+
+def _elements(value: Any) -> Iterable[Any]:
+    """What ``flatMap``/``flatten`` take from one result: an Option's value or a collection's elements."""
+    if isinstance(value, Option):
+        return [value.get] if value.isDefined else []
+    return value
+
+
+def _text(value: Any) -> str:
+    """An element as Scala's ``toString`` (and so ``mkString`` and ``s"..."``) writes it."""
+    return str(value)
 
 
 class Vector(Seq):
