@@ -6,6 +6,8 @@ from __future__ import annotations
 from tests.conftest import open_session, step_ok
 
 USAGE = "com.digitalasset.canton.crypto.SigningKeyUsage"
+# The keys a participant that initializes itself makes, as Canton 3.3's auto-init makes them.
+OWN_KEYS = ["participant1-namespace", "participant1-sequencer-auth", "participant1-signing", "participant1-encryption"]
 
 MANUAL_CONF = """
 canton {
@@ -35,46 +37,48 @@ def test_generate_list_filter_and_survive_restart(tmp_path):
         enc = step_ok(session, 'participant1.keys.secret.generate_encryption_key("enc")')
         assert enc.keySpec == "EC-P256"
         names = [str(m.name.get) for m in step_ok(session, "participant1.keys.secret.list()")]
-        assert names == ["participant1-namespace", "extra", "enc"]
+        assert names == [*OWN_KEYS, "extra", "enc"]
         assert len(step_ok(session, 'participant1.keys.secret.list(filterName = "ext")')) == 1
         # as in Canton, a usage filter keeps encryption keys (they have no usage)
         by_usage = step_ok(session, f"participant1.keys.secret.list(filterUsage = {USAGE}.NamespaceOnly)")
-        assert [str(m.name.get) for m in by_usage] == ["participant1-namespace", "enc"]
-        assert len(step_ok(session, "participant1.keys.secret.list(filterPurpose = Set(com.digitalasset.canton.crypto.KeyPurpose.Encryption))")) == 1
+        assert [str(m.name.get) for m in by_usage] == ["participant1-namespace", "participant1-encryption", "enc"]
+        assert len(step_ok(session, "participant1.keys.secret.list(filterPurpose = Set(com.digitalasset.canton.crypto.KeyPurpose.Encryption))")) == 2
         assert len(step_ok(session, f'participant1.keys.public.list(filterFingerprint = "{key.id.unwrap}")')) == 1
         # bad input: an unsupported key spec, no usage
         out = failed(session, f"participant1.keys.secret.generate_signing_key(usage = {USAGE}.ProtocolOnly, keySpec = Some(com.digitalasset.canton.crypto.SigningKeySpec.EcP384))")
         assert "SIGNING_KEY_GENERATION_ERROR" in out
         assert "no signing key usage specified" in failed(session, "participant1.keys.secret.generate_signing_key(usage = Set())")
-        assert len(step_ok(session, "participant1.keys.secret.list()")) == 3
+        assert len(step_ok(session, "participant1.keys.secret.list()")) == 6
     finally:
         session.close()
     session = open_session(MANUAL_CONF.replace("init.identity.type = manual", ""), tmp_path)
     try:
         names = [str(m.name.get) for m in step_ok(session, "participant1.keys.secret.list()")]
-        assert names == ["participant1-namespace", "extra", "enc"]
+        assert names == [*OWN_KEYS, "extra", "enc"]
         step_ok(session, f'participant1.keys.secret.delete("{key.id.unwrap}", force = true)')
-        assert len(step_ok(session, "participant1.keys.secret.list()")) == 2
+        assert len(step_ok(session, "participant1.keys.secret.list()")) == 5
     finally:
         session.close()
 
 
 def test_rotated_key_signs_and_old_key_is_refused(default_session):
     s = default_session
-    old = step_ok(s, "sequencer1.keys.secret.list().head.publicKey")
+    auth = step_ok(s, 'sequencer1.keys.secret.list(filterName = "sequencer1-sequencer-auth").head.publicKey')
+    old = step_ok(s, 'sequencer1.keys.secret.list(filterName = "sequencer1-signing").head.publicKey')
     new = step_ok(s, f'sequencer1.keys.secret.rotate_node_key("{old.id.unwrap}")')
-    assert new.id != old.id
+    assert new.id != old.id and new.usage == old.usage
     keys = step_ok(s, "sequencer1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head.item.keys")
-    assert [k.id for k in keys] == [new.id]
+    assert sorted(str(k.id) for k in keys) == sorted([str(auth.id), str(new.id)])
     # the synchronizer has the rotated mapping: the sequencer's top-ups are signed with the new key
     owners = step_ok(s, "participant1.keys.public.list_by_owner(sequencer1.id)")
-    assert [k.id for k in owners[0].signingKeys] == [new.id]
-    # a namespace delegation to the node's new key lets it sign with it (signedBy)
-    step_ok(s, f'sequencer1.topology.namespace_delegations.propose_delegation(sequencer1.id.uid.namespace, sequencer1.keys.public.list(filterFingerprint = "{new.id.unwrap}").head.publicKey, CanSignAllButNamespaceDelegations)')
+    assert sorted(str(k.id) for k in owners[0].signingKeys) == sorted([str(auth.id), str(new.id)])
+    # a namespace delegation to a new namespace key lets the node sign with it (signedBy)
+    nk = step_ok(s, f'sequencer1.keys.secret.generate_signing_key("nk", {USAGE}.NamespaceOnly)')
+    step_ok(s, f'sequencer1.topology.namespace_delegations.propose_delegation(sequencer1.id.uid.namespace, sequencer1.keys.public.list(filterFingerprint = "{nk.id.unwrap}").head.publicKey, CanSignAllButNamespaceDelegations)')
     k2 = step_ok(s, f'sequencer1.keys.secret.generate_signing_key("k2", {USAGE}.ProtocolOnly)')
-    step_ok(s, f'sequencer1.topology.owner_to_key_mappings.add_key("{k2.id.unwrap}", com.digitalasset.canton.crypto.KeyPurpose.Signing, signedBy = Seq("{new.id.unwrap}"))')
+    step_ok(s, f'sequencer1.topology.owner_to_key_mappings.add_key("{k2.id.unwrap}", com.digitalasset.canton.crypto.KeyPurpose.Signing, signedBy = Seq("{nk.id.unwrap}"))')
     head = step_ok(s, "sequencer1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head")
-    assert sorted(str(f) for f in head.context.signedBy) == sorted([str(new.id), str(k2.id)])
+    assert sorted(str(f) for f in head.context.signedBy) == sorted([str(nk.id), str(k2.id)])
     # the old key, not in the mapping any more, cannot be rotated by rotate_node_key
     assert "does not exist" in failed(s, f'sequencer1.keys.secret.rotate_node_key("{old.id.unwrap}")')
     # a key the node does not hold cannot sign
@@ -111,9 +115,9 @@ def test_manual_initialization_end_to_end(tmp_path):
         assert step_ok(session, "participant1.health.has_identity()") is True
         assert step_ok(session, "participant1.id.uid.namespace.fingerprint") == ns.id
         names = [str(m.name.get) for m in step_ok(session, "participant1.keys.secret.list()")]
-        assert names == ["participant1-namespace", "participant1-sequencer-auth", "participant1-signing", "participant1-encryption"]
+        assert names == OWN_KEYS
         keys = step_ok(session, "participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head.item.keys")
-        assert [k.usage for k in keys] == [("sequencer-auth", "proof-of-ownership"), ("signing", "proof-of-ownership")]
+        assert [getattr(k, "usage", "encryption") for k in keys] == [("sequencer-auth", "proof-of-ownership"), ("signing", "proof-of-ownership"), "encryption"]
         step_ok(
             session,
             'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, '
@@ -151,3 +155,27 @@ def test_download_upload_roundtrip(default_session):
     assert step_ok(s, 'participant3.keys.public.upload(pub, Some("theirs"))') == key.id
     assert len(step_ok(s, f'participant3.keys.secret.list(filterFingerprint = "{key.id.unwrap}")')) == 0
     assert "PROTO_DESERIALIZATION_FAILURE" in failed(s, 'participant3.keys.secret.upload(pub, None)')
+
+
+def test_removing_the_last_key_of_a_mapping_must_be_forced(default_session):
+    s = default_session
+    signing = "com.digitalasset.canton.crypto.KeyPurpose.Signing"
+    auth = step_ok(s, 'mediator1.keys.secret.list(filterName = "mediator1-sequencer-auth").head.publicKey')
+    protocol = step_ok(s, 'mediator1.keys.secret.list(filterName = "mediator1-signing").head.publicKey')
+    step_ok(s, f'mediator1.topology.owner_to_key_mappings.remove_key("{auth.id.unwrap}", {signing})')
+    assert "TOPOLOGY_REMOVING_LAST_KEY_MUST_BE_FORCED" in failed(s, f'mediator1.topology.owner_to_key_mappings.remove_key("{protocol.id.unwrap}", {signing})')
+    keys = step_ok(s, "mediator1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head.item.keys")
+    assert [k.id for k in keys] == [protocol.id]
+
+
+def test_encryption_keys_in_owner_to_key_mappings(default_session):
+    s = default_session
+    encryption = "com.digitalasset.canton.crypto.KeyPurpose.Encryption"
+    key = step_ok(s, 'mediator1.keys.secret.generate_encryption_key("enc")')
+    step_ok(s, f"mediator1.topology.owner_to_key_mappings.add_key(\"{key.id.unwrap}\", {encryption})")
+    owners = step_ok(s, "participant1.keys.public.list_by_owner(mediator1.id)")
+    assert [k.id for k in owners[0].encryptionKeys] == [key.id] and len(owners[0].signingKeys) == 2
+    step_ok(s, f"mediator1.topology.owner_to_key_mappings.remove_key(\"{key.id.unwrap}\", {encryption})")
+    keys = step_ok(s, "mediator1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head.item.keys")
+    assert key.id not in [k.id for k in keys]
+    step_ok(s, "participant1.health.ping(participant2)")

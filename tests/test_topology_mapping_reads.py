@@ -83,9 +83,13 @@ def test_owner_to_key_mappings_of_every_member(module_session):
     own = step_ok(module_session, "participant2.topology.owner_to_key_mappings.list(store = Some(TopologyStoreId.Authorized))")
     assert [str(m.item.member) for m in own] == [str(step_ok(module_session, "participant2.id"))]
     for m in mappings:
-        # one signing key, the member's own (its namespace's) key, signed by the member's namespace
-        assert [str(k.id) for k in m.item.keys] == [str(m.item.member.namespace)]
-        assert [str(k) for k in m.context.signedBy] == [str(m.item.member.namespace)]
+        # Canton's auto-init keys: a sequencer-authentication and a protocol signing key (and a
+        # participant's encryption key), signed by the member's namespace key and each signing key
+        kinds = [getattr(k, "usage", ("encryption",))[0] for k in m.item.keys]
+        participant = str(m.item.member.code) == "PAR"
+        assert kinds == ["sequencer-auth", "signing", *(["encryption"] if participant else [])]
+        signers = {str(m.item.member.namespace), *(str(k.id) for k in m.item.keys[:2])}
+        assert {str(k) for k in m.context.signedBy} == signers
     assert len(step_ok(module_session, "participant2.topology.owner_to_key_mappings.list()")) == len(mappings) + 1
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from conftest import step_ok
 
 SYNC = "sequencer1.synchronizer_id"
-P2_KEY = "participant2.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head.item.keys.head"
+# participant2's namespace key (Canton's <node>-namespace key, the root of its namespace)
+P2_KEY = 'participant2.keys.public.list(filterFingerprint = participant2.id.fingerprint.unwrap).head.publicKey'
 
 
 def _hosted(session, party: str) -> list:
@@ -57,7 +58,7 @@ def test_delegation_restrictions_and_errors(module_session):
     specific = step_ok(s, "CanSignSpecificMappings(TopologyMapping.Code.PartyToParticipant, TopologyMapping.Code.VettedPackages)")
     assert specific.canSign(step_ok(s, "TopologyMapping.Code.PartyToParticipant"))
     assert not specific.canSign(step_ok(s, "TopologyMapping.Code.NamespaceDelegation"))
-    own_key = "participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head.item.keys.head"
+    own_key = "participant1.keys.public.list(filterFingerprint = participant1.id.fingerprint.unwrap).head.publicKey"
     root = s.step(f"participant1.topology.namespace_delegations.propose_delegation(participant1.id.namespace, {own_key}, CanSignAllButNamespaceDelegations)")
     assert root.failed and "needs to be be able to sign other NamespaceDelegations" in root.output
     # participant3 cannot delegate participant1's namespace; with mustFullyAuthorize (the default) nothing is stored
@@ -129,16 +130,14 @@ def test_decentralized_namespace_derivation_and_errors(module_session):
     assert none.failed and "needs at least one owner" in none.output
 
 
-def test_owner_to_key_mapping_commands_with_the_single_node_key(module_session):
+def test_owner_to_key_mapping_commands_with_the_node_keys(module_session):
     s = module_session
     purpose = "com.digitalasset.canton.crypto.KeyPurpose.Signing"
-    added = s.step(f"participant1.topology.owner_to_key_mappings.add_key(participant1.id.fingerprint, {purpose})")
+    step_ok(s, "val own = participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head.item")
+    added = s.step(f"participant1.topology.owner_to_key_mappings.add_key(own.keys.head.fingerprint, {purpose})")
     assert added.failed and "already contains the specified keys to add" in added.output
     unknown = s.step(f"participant1.topology.owner_to_key_mappings.add_key(participant2.id.fingerprint, {purpose})")
     assert unknown.failed and "The specified key is unknown to the key owner" in unknown.output
-    last = s.step(f"participant1.topology.owner_to_key_mappings.remove_key(participant1.id.fingerprint, {purpose})")
-    assert last.failed and "TOPOLOGY_REMOVING_LAST_KEY_MUST_BE_FORCED" in last.output
-    step_ok(s, "val own = participant1.topology.owner_to_key_mappings.list(store = TopologyStoreId.Authorized).head.item")
     step_ok(s, f"val k2 = {P2_KEY}")
     rotate = s.step("participant1.topology.owner_to_key_mappings.rotate_key(participant1, own.keys.head, k2)")
     assert rotate.failed and "The new key must exist and pertain to this node" in rotate.output

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from canton_console.runtime.identity import EncryptionKey, SigningKey
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import schema as s
 from canton_console.values import topology as t
@@ -38,14 +39,49 @@ def load_authorized_store(node: Any) -> TopologyState:
 
 
 def generated_identity(node: Any) -> list[t.SignedTopologyTransaction]:
-    """The root certificate and owner-to-key mapping a node that initializes itself starts with: its
-    one key for everything (Ed25519 signatures are deterministic: the same on every start)."""
+    """The root certificate and owner-to-key mapping a node that initializes itself starts with, as
+    Canton's auto-init makes them: the namespace key certifies itself, and the mapping holds a
+    sequencer-authentication and a protocol signing key (each signing it too) and a participant's
+    encryption key. The keys are made
+    once and kept in the vault, and Ed25519 signatures are deterministic, so the transactions are
+    the same on every start."""
     namespace = node.known_uid.namespace.unwrap
-    key = node.vault.signing_key(namespace)
-    assert key is not None, "a node that initialized itself holds its namespace key"
-    key_hex = key.public_bytes.hex()
-    mappings = [t.namespace_delegation(namespace, key_hex), t.owner_to_key(node.member_id, key_hex)]
-    return [sign(node, t.TopologyTransaction(t.REPLACE, 1, m), keys=[key]) for m in mappings]
+    root = node.vault.signing_key(namespace)
+    assert root is not None, "a node that initialized itself holds its namespace key"
+    nsd = t.namespace_delegation(namespace, root.public_bytes.hex(), t.CAN_SIGN_ALL)
+    return [sign(node, t.TopologyTransaction(t.REPLACE, 1, nsd), keys=[root]), owner_to_key_transaction(node, 1, [root])]
+
+
+def owner_to_key_transaction(node: Any, serial: int, authorizers: list[Any]) -> t.SignedTopologyTransaction:
+    """The node's owner-to-key mapping of its own keys (made now where missing): a
+    sequencer-authentication and a protocol signing key (and a participant's encryption key),
+    signed by ``authorizers`` and by each signing key it maps."""
+    vault = node.vault
+    static = node.env.static_identities
+
+    def signing(name: str, usage: str) -> Any:
+        for entry in vault.private_entries():
+            if entry.name == name and entry.purpose == "signing":
+                return entry.private
+        if static:
+            return vault.add_signing(SigningKey.static_for(name), name, (usage,)).private
+        return vault.generate_signing(name, (usage,), None).private
+
+    keys = [signing(f"{node.name}-sequencer-auth", "sequencer-auth"), signing(f"{node.name}-signing", "signing")]
+    encryption = []
+    if node.kind == "participant":
+        name = f"{node.name}-encryption"
+        entry = next((e for e in vault.private_entries() if e.name == name and e.purpose == "encryption"), None)
+        if entry is None:
+            entry = vault.add_encryption(EncryptionKey.static_for(name), name) if static else vault.generate_encryption(name, None)
+        encryption = [entry.public_bytes.hex()]
+    mapping = t.owner_to_key(
+        node.member_id,
+        [k.public_bytes.hex() for k in keys] + encryption,
+        usages=[vault.get(k.fingerprint).usage for k in keys] + [() for _ in encryption],
+        encryption=encryption,
+    )
+    return sign(node, t.TopologyTransaction(t.REPLACE, serial, mapping), keys=[*authorizers, *keys])
 
 
 def generated_vetting(node: Any) -> list[t.SignedTopologyTransaction]:
@@ -155,17 +191,4 @@ def auto_complete(node: Any) -> None:
     if state.lookup(t.OWNER_TO_KEY, node.member_id) is not None:
         return
 
-    def get_or_create(name: str, usage: tuple[str, ...]) -> Any:
-        for entry in vault.private_entries():
-            if entry.name == name and entry.purpose == "signing":
-                return entry.private
-        return vault.generate_signing(name, usage, None).private
-
-    seq_auth = get_or_create(f"{node.name}-sequencer-auth", ("sequencer-auth",))
-    protocol = get_or_create(f"{node.name}-signing", ("signing",))
-    if node.kind == "participant" and not any(e.name == f"{node.name}-encryption" for e in vault.private_entries()):
-        vault.generate_encryption(f"{node.name}-encryption", None)
-    keys = [seq_auth, protocol]
-    mapping = t.owner_to_key(node.member_id, [k.public_bytes.hex() for k in keys], usages=[vault.get(k.fingerprint).usage for k in keys])
-    tx = t.TopologyTransaction(t.REPLACE, state.serial_of(t.OWNER_TO_KEY, node.member_id) + 1, mapping)
-    add(node, state, [sign(node, tx, keys=[node.namespace_key, *keys])])
+    add(node, state, [owner_to_key_transaction(node, state.serial_of(t.OWNER_TO_KEY, node.member_id) + 1, [node.namespace_key])])

@@ -225,7 +225,7 @@ class Environment:
                 genesis.append(otk.signed)
                 continue
             mapping = otk.mapping if otk is not None else topology.owner_to_key(n.member_id, n.namespace_key.public_bytes.hex())
-            keys = [n.vault.signing_key(topology.key_fingerprint(k)) for k in mapping.data["public_keys"]]
+            keys = [n.vault.signing_key(topology.key_fingerprint(k)) for k in topology.signing_keys(mapping)]
             genesis.append(signed(mapping, [n], keys))
         if len(owners) > 1:
             genesis.append(signed(topology.decentralized_namespace_definition(namespace, threshold, owner_fps), owners))

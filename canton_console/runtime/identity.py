@@ -107,6 +107,15 @@ class EncryptionKey:
 
         return cls(_der_private(ec.generate_private_key(ec.SECP256R1())), spec)
 
+    @classmethod
+    def static_for(cls, name: str) -> EncryptionKey:
+        """A key derived from a key name, for reproducible documentation runs (static identities)."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        seed = int.from_bytes(hashlib.sha256(b"canton-console static encryption key/" + name.encode()).digest(), "big")
+        order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # of P-256's base point
+        return cls(_der_private(ec.derive_private_key(seed % (order - 1) + 1, ec.SECP256R1())), P256)
+
 
 def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm

@@ -205,14 +205,14 @@ class Node:
 
     @property
     def signing_key(self) -> SigningKey:
-        """The key this node signs protocol messages with (and authenticates with): the first key of
-        its owner-to-key mapping (in its authorized store) that it holds; before it has one, its
-        namespace key."""
+        """The key this node signs protocol messages with: the first key of its owner-to-key mapping
+        (in its authorized store) that it holds and that may sign protocol messages (a key the
+        mapping gives no usage may do everything); before it has one, its namespace key."""
         store, vault = self.authorized_store, self.vault
         if store is not None and vault is not None and self.uid is not None:
             mapping = store.lookup(topology_values.OWNER_TO_KEY, self.member_id)
             if mapping is not None:
-                for key_hex in mapping.data["public_keys"]:
+                for key_hex in topology_values.protocol_keys(mapping):
                     held = vault.signing_key(topology_values.key_fingerprint(key_hex))
                     if held is not None:
                         return held

@@ -36,6 +36,8 @@ from canton_console.values.topology import (
     TopologyTransaction,
     can_sign,
     key_fingerprint,
+    protocol_keys,
+    signing_keys,
 )
 
 
@@ -138,10 +140,12 @@ class TopologyState:
         return self.mappings(PARTY_TO_PARTICIPANT, at)
 
     def public_key(self, member_or_namespace: str) -> bytes | None:
-        """The key a member signs with (its owner-to-key mapping's first key), or a namespace's root key."""
+        """The key a member signs protocol messages with (its owner-to-key mapping's first key for
+        that), or a namespace's root key."""
         m = self.lookup(OWNER_TO_KEY, member_or_namespace)
         if m is not None:
-            return bytes.fromhex(m.data["public_keys"][0])
+            keys = protocol_keys(m)
+            return bytes.fromhex(keys[0]) if keys else None
         root = self.lookup(NAMESPACE_DELEGATION, f"{member_or_namespace}/{member_or_namespace}")
         return bytes.fromhex(root.data["public_key"]) if root else None
 
@@ -192,8 +196,8 @@ class TopologyState:
         if code in (OWNER_TO_KEY, PARTY_TO_KEY):
             owner = data["member"] if code == OWNER_TO_KEY else data["party"]
             before = set(prev.data["public_keys"]) if prev is not None else set()
-            # New signing keys prove that their owner holds them by signing too.
-            new_keys = [key_fingerprint(k) for k in data["public_keys"] if k not in before] if tx.operation == REPLACE else []
+            # New signing keys prove that their owner holds them by signing too (encryption keys cannot).
+            new_keys = [key_fingerprint(k) for k in signing_keys(tx.mapping) if k not in before] if tx.operation == REPLACE else []
             return [([_namespace_of(owner)], new_keys)]
         if code in (TRUST_CERTIFICATE, VETTED_PACKAGES):
             return [([_namespace_of(data["participant"])], [])]

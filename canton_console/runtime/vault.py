@@ -16,7 +16,7 @@ from canton_console.runtime.identity import ENCRYPTION_KEY_SPECS, SIGNING_KEY_SP
 from canton_console.store import schema as s
 from canton_console.values import errors
 from canton_console.values.errors import CantonError, ServiceStatusError
-from canton_console.values.keys import USAGE_ALL, EncryptionPublicKey, SigningPublicKey, canonical_usage, public_key_spec, with_proof_of_ownership
+from canton_console.values.keys import NAMESPACE, USAGE_ALL, EncryptionPublicKey, SigningPublicKey, canonical_usage, public_key_spec, with_proof_of_ownership
 
 SIGNING, ENCRYPTION = "signing", "encryption"
 PAIR_MAGIC = b"canton-console key pair v1\n"
@@ -114,8 +114,13 @@ class KeyVault:
                 errors.ENCRYPTION_KEY_GENERATION_ERROR,
                 f"Unable to create encryption key: canton-console generates {' and '.join(ENCRYPTION_KEY_SPECS)} encryption keys only, not {spec}",
             )
-        key = EncryptionKey.generate(spec)
-        return self._store(VaultEntry(key.fingerprint, ENCRYPTION, spec, (), name or None, key.public_bytes, key))
+        return self.add_encryption(EncryptionKey.generate(spec), name)
+
+    def add_encryption(self, key: EncryptionKey, name: str | None) -> VaultEntry:
+        existing = self.entries.get(key.fingerprint)
+        if existing is not None:
+            return existing
+        return self._store(VaultEntry(key.fingerprint, ENCRYPTION, key.spec, (), name or None, key.public_bytes, key))
 
     def delete(self, fingerprint: str) -> None:
         """Canton deletes the key pair (private and public key); an unknown fingerprint deletes nothing."""
@@ -186,6 +191,6 @@ def export_public(entry: VaultEntry) -> bytes:
 
 
 def identity_key_entry(node_name: str, key: SigningKey) -> VaultEntry:
-    """The key a node generates for its identity when it initializes itself: this console's nodes
-    use it for every purpose (SigningKeyUsage.All)."""
-    return VaultEntry(key.fingerprint, SIGNING, key.spec, USAGE_ALL, f"{node_name}-namespace", key.public_bytes, key)
+    """The namespace key a node generates for its identity when it initializes itself (Canton's
+    ``<node>-namespace``, SigningKeyUsage.NamespaceOnly)."""
+    return VaultEntry(key.fingerprint, SIGNING, key.spec, with_proof_of_ownership((NAMESPACE,)), f"{node_name}-namespace", key.public_bytes, key)

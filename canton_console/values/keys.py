@@ -4,12 +4,14 @@
 Signing keys are Ed25519 (key spec ``EC-Curve25519``, kept raw) or ECDSA P-256 (``EC-P256``, a DER
 X.509 SubjectPublicKeyInfo); encryption keys are ECIES on P-256 (``EC-P256``). A key's id is its
 fingerprint: ``1220`` followed by the hex SHA-256 of the public key's bytes, as the runtime
-computes namespaces. The default identity key of a node serves every signing purpose
-(``SigningKeyUsage.All``).
+computes namespaces. A node that initializes itself holds Canton's keys: ``<node>-namespace``,
+``<node>-sequencer-auth``, ``<node>-signing`` (and a participant's ``<node>-encryption``); stores made
+before that hold one identity key for every signing purpose (``SigningKeyUsage.All``).
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from typing import Any, ClassVar
 
@@ -23,6 +25,18 @@ from canton_console.values.scala import Vector
 NAMESPACE, SEQUENCER_AUTH, PROTOCOL, PROOF_OF_OWNERSHIP = "namespace", "sequencer-auth", "signing", "proof-of-ownership"
 USAGE_ALL = (NAMESPACE, SEQUENCER_AUTH, PROTOCOL, PROOF_OF_OWNERSHIP)
 DER_SPKI = "DER-encoded X.509 SubjectPublicKeyInfo"
+
+
+class KeyPurpose(enum.Enum):
+    """Canton's ``KeyPurpose``: what a key is for (a public key's ``purpose``)."""
+
+    Signing = "signing"
+    Encryption = "encryption"
+
+    canton_type = "KeyPurpose"
+
+    def __pretty__(self) -> Tree:
+        return Literal(self.value)
 
 
 def canonical_usage(usage: Any) -> tuple[str, ...]:
@@ -180,8 +194,8 @@ class SigningPublicKey:
         return True
 
     @property
-    def purpose(self) -> Any:
-        return Literal("signing")
+    def purpose(self) -> KeyPurpose:
+        return KeyPurpose.Signing
 
     def __pretty__(self) -> Tree:
         return klass(
@@ -216,8 +230,8 @@ class EncryptionPublicKey:
         return False
 
     @property
-    def purpose(self) -> Any:
-        return Literal("encryption")
+    def purpose(self) -> KeyPurpose:
+        return KeyPurpose.Encryption
 
     def __pretty__(self) -> Tree:
         return klass("EncryptionPublicKey", param("id", self.id), param("format", Literal(self.format)), param("keySpec", Literal(self.keySpec)))
@@ -342,3 +356,11 @@ __all__ = [
     "SigningKeyUsage",
     "SigningPublicKey",
 ]
+
+
+def mapping_public_keys(mapping: Any) -> tuple[SigningPublicKey | EncryptionPublicKey, ...]:
+    """The public keys an owner-to-key mapping carries, each as its kind of key, in order."""
+    usage = mapping.data.get("usage", {})
+    encryption = set(mapping.data.get("encryption", ()))
+    keys = mapping.data.get("public_keys") or [mapping.data["public_key"]]
+    return tuple(EncryptionPublicKey(k) if k in encryption else SigningPublicKey.of_raw_hex(k, usage.get(k, USAGE_ALL)) for k in keys)

@@ -157,24 +157,44 @@ def decentralized_namespace_definition(namespace: str, threshold: int, owners: l
     )
 
 
-def owner_to_key(member: str, public_keys_hex: str | list[str], usages: list[Any] | None = None) -> Mapping:
-    """The keys of a member (signing keys, raw hex), the first one the one it signs with. ``usages``
-    (one usage tuple per key) is kept only when some key is not for every purpose, so that the
-    mappings of single-key nodes stay as they were."""
+def owner_to_key(member: str, public_keys_hex: str | list[str], usages: list[Any] | None = None, encryption: Any = ()) -> Mapping:
+    """The keys of a member (raw hex), in order; the first signing key for protocol messages is the
+    one it signs them with. ``usages`` (one usage tuple per key) is kept only when some signing key
+    is not for every purpose, so that the mappings of single-key nodes stay as they were;
+    ``encryption`` names the keys that are encryption keys (the others are signing keys)."""
     keys = [public_keys_hex] if isinstance(public_keys_hex, str) else list(dict.fromkeys(public_keys_hex))
     if not keys:
         raise CantonError(errors.INVALID_ARGUMENT, "An owner to key mapping needs at least one key")
     data: dict[str, Any] = {"member": member, "public_keys": keys}
     if usages is not None:
         by_key = dict(zip(public_keys_hex if isinstance(public_keys_hex, list) else [public_keys_hex], usages, strict=False))
-        kept = {k: list(by_key[k]) for k in keys if k in by_key and tuple(by_key[k]) != KEY_USAGE_ALL}
+        kept = {k: list(by_key[k]) for k in keys if k in by_key and k not in encryption and tuple(by_key[k]) != KEY_USAGE_ALL}
         if kept:
             data["usage"] = kept
+    if any(k in encryption for k in keys):
+        data["encryption"] = [k for k in keys if k in encryption]
     return Mapping(OWNER_TO_KEY, member, data)
 
 
 # SigningKeyUsage.All's identifiers (the usage of a key whose mapping says nothing).
 KEY_USAGE_ALL = ("namespace", "sequencer-auth", "signing", "proof-of-ownership")
+
+
+def protocol_keys(mapping: Mapping) -> list[str]:
+    """The keys (raw hex) of an owner-to-key mapping that may sign protocol messages, in order (a key
+    the mapping gives no usage may do everything)."""
+    usage = mapping.data.get("usage", {})
+    return [k for k in signing_keys(mapping) if "signing" in usage.get(k, KEY_USAGE_ALL)]
+
+
+def signing_keys(mapping: Mapping) -> list[str]:
+    """The signing keys (raw hex) of an owner-to-key or party-to-key mapping, in order."""
+    encryption = set(mapping.data.get("encryption", ()))
+    return [k for k in mapping.data["public_keys"] if k not in encryption]
+
+
+def is_encryption_key(mapping: Mapping, key_hex: str) -> bool:
+    return key_hex in mapping.data.get("encryption", ())
 
 
 def party_to_key(party: str, threshold: int, public_keys_hex: list[str]) -> Mapping:

@@ -5,7 +5,6 @@ participant's key is known through its namespace (its root namespace delegation)
 from __future__ import annotations
 
 import builtins
-import enum
 from typing import Annotated, Any
 
 import attrs
@@ -35,13 +34,13 @@ from canton_console.console.commands.topology_reads import (
     uid_matches,
 )
 from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, command, subgroup
-from canton_console.pretty import Apply, Literal, Tree, klass, param, to_tree
+from canton_console.pretty import Apply, Tree, klass, param, to_tree
 from canton_console.values import errors
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member
-from canton_console.values.keys import SigningPublicKey
-from canton_console.values.scala import Vector
+from canton_console.values.keys import EncryptionPublicKey, KeyPurpose, SigningPublicKey, mapping_public_keys
+from canton_console.values.scala import TypedVector, Vector
 
 MEMBER_CODES = ("PAR", "MED", "SEQ")
 
@@ -66,22 +65,24 @@ class OwnerToKeyMapping:
     """Canton's ``OwnerToKeyMapping(member, keys)``."""
 
     member: Member
-    keys: Vector = attrs.field(converter=lambda keys: Vector(*keys), hash=False)
+    keys: Vector = attrs.field(converter=lambda keys: TypedVector("PublicKey", *keys), hash=False)
 
     canton_type = "OwnerToKeyMapping"
 
     @classmethod
     def of(cls, mapping: t.Mapping) -> OwnerToKeyMapping:
-        data = mapping.data
-        keys = data.get("public_keys") or [data["public_key"]]
-        usage = data.get("usage", {})
-        return cls(Member.parse(data["member"]), tuple(SigningPublicKey.of_raw_hex(k, usage.get(k, t.KEY_USAGE_ALL)) for k in keys))
+        return cls(Member.parse(mapping.data["member"]), mapping_public_keys(mapping))
 
     def copy(self, member: Any = None, keys: Any = None) -> OwnerToKeyMapping:
         return OwnerToKeyMapping(self.member if member is None else member, tuple(self.keys if keys is None else keys))
 
     def to_mapping(self) -> t.Mapping:
-        return t.owner_to_key(str(Member.parse(str(self.member))), [k.key for k in self.keys], [k.usage for k in self.keys])
+        return t.owner_to_key(
+            str(Member.parse(str(self.member))),
+            [k.key for k in self.keys],
+            [getattr(k, "usage", ()) for k in self.keys],
+            encryption={k.key for k in self.keys if isinstance(k, EncryptionPublicKey)},
+        )
 
     def __pretty__(self) -> Tree:
         return klass(
@@ -92,18 +93,6 @@ class OwnerToKeyMapping:
 
 
 register_item(t.OWNER_TO_KEY, OwnerToKeyMapping.of)
-
-
-class KeyPurpose(enum.Enum):
-    """Canton's ``KeyPurpose``: what a key is for."""
-
-    Signing = "signing"
-    Encryption = "encryption"
-
-    canton_type = "KeyPurpose"
-
-    def __pretty__(self) -> Tree:
-        return Literal(self.value)
 
 
 class KeyPurposeArg(Arg):
@@ -192,12 +181,12 @@ class OwnerToKeyMappingsGroup(NodeGroup):
         )
 
     # ---- changing --------------------------------------------------------------------------------
-    def _node_keys(self) -> builtins.list[SigningPublicKey]:
-        """The signing keys this node holds (its key vault)."""
-        return [m.publicKey for m in self._admin.keys.list_private("", "", {"signing"}, set())]
+    def _node_keys(self, purpose: KeyPurpose = KeyPurpose.Signing) -> builtins.list[Any]:
+        """The public keys of one purpose this node holds (its key vault)."""
+        return [m.publicKey for m in self._admin.keys.list_private("", "", {purpose.value}, set())]
 
-    def _held_key(self, fingerprint: str, purpose: KeyPurpose) -> SigningPublicKey:
-        found = [k for k in self._node_keys() if purpose is KeyPurpose.Signing and str(k.id).startswith(fingerprint)]
+    def _held_key(self, fingerprint: str, purpose: KeyPurpose) -> Any:
+        found = [k for k in self._node_keys(purpose) if str(k.id).startswith(fingerprint)]
         if not found:
             raise _illegal("The specified key is unknown to the key owner")
         return found[0]

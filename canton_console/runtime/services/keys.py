@@ -7,7 +7,6 @@ import builtins
 from typing import Any
 
 from canton_console.runtime.services.base import LocalService
-from canton_console.runtime.topology import mapping_keys
 from canton_console.runtime.vault import export_public
 from canton_console.values import topology as t
 from canton_console.values.errors import ServiceStatusError
@@ -19,6 +18,7 @@ from canton_console.values.keys import (
     PublicKeyWithName,
     SigningPublicKey,
     canonical_usage,
+    mapping_public_keys,
     usage_valid,
 )
 
@@ -127,9 +127,10 @@ class LocalKeyService(LocalService):
                         continue
                     if not member.filterString.startswith(filter_uid):
                         continue
-                    usage = mapping.data.get("usage", {})
-                    keys = [SigningPublicKey.of_raw_hex(k, usage.get(k, t.KEY_USAGE_ALL)) for k in mapping_keys(mapping)]
-                    out.append(ListKeyOwnersResult(SynchronizerId.parse(sync_id), member, tuple(keys), ()))
+                    keys = mapping_public_keys(mapping)
+                    signing = tuple(k for k in keys if isinstance(k, SigningPublicKey))
+                    encryption = tuple(k for k in keys if isinstance(k, EncryptionPublicKey))
+                    out.append(ListKeyOwnersResult(SynchronizerId.parse(sync_id), member, signing, encryption))
             return out[:limit]
 
         return self._call(run)
