@@ -31,7 +31,7 @@ from canton_console.console.references import ParticipantReference
 from canton_console.pretty import Literal, Tree, klass, param
 from canton_console.values.dars import DarContents, PackageContents
 from canton_console.values.errors import CantonError
-from canton_console.values.scala import ScalaMap, Vector
+from canton_console.values.scala import ScalaMap, TypedVector
 from canton_console.values.timefmt import instant
 
 DEFAULT_LIMIT = 1000  # canton.parameters.console.default-limit
@@ -125,13 +125,13 @@ class DarsGroup(NodeGroup):
         vet_all_packages: Annotated[bool, a.Bool()] = True,
         synchronize_vetting: Annotated[bool, a.Bool()] = True,
         request_headers: Annotated[Any, _REQUEST_HEADERS] = None,
-    ) -> Vector:
+    ) -> TypedVector:
         """Upload many DARs to Canton
 
         As upload, for several DARs at once: all are read and checked before any is stored, so a
         bad one stores none. Returns their main package ids."""
         items = [(read_dar_file(p), _description_of(p, ""), None) for p in paths]
-        return Vector(*_upload(self, items, vet_all_packages, synchronize_vetting))
+        return TypedVector("String", *_upload(self, items, vet_all_packages, synchronize_vetting))
 
     @command
     def validate(self, path: Annotated[str, a.Text("the path of a DAR file")]) -> str:
@@ -149,14 +149,14 @@ class DarsGroup(NodeGroup):
         limit: Annotated[int, _LIMIT] = DEFAULT_LIMIT,
         filter_name: Annotated[str, a.Text("a name prefix")] = "",
         filter_description: Annotated[str, a.Text("a description prefix")] = "",
-    ) -> Vector:
+    ) -> TypedVector:
         """List installed DAR files
 
         List DARs installed on this participant: the built-in ones (AdminWorkflows, iou) and the
         uploaded ones. filterName: filter by name; filterDescription: filter by description;
         limit: at most this many."""
         found = _services(self).list_dars(filter_name, limit)
-        return Vector(*[d for d in found if d.description.startswith(filter_description)])
+        return TypedVector("DarDescription", *[d for d in found if d.description.startswith(filter_description)])
 
     @command
     def get_contents(self, main_package_id: Annotated[str, _PACKAGE_ID]) -> DarContents:
@@ -222,11 +222,11 @@ class PackagesGroup(NodeGroup):
     scala_name = "ParticipantAdministration$packages$"
 
     @command
-    def list(self, filter_name: Annotated[str, a.Text("a name prefix")] = "", limit: Annotated[int, _LIMIT] = DEFAULT_LIMIT) -> Vector:
+    def list(self, filter_name: Annotated[str, a.Text("a name prefix")] = "", limit: Annotated[int, _LIMIT] = DEFAULT_LIMIT) -> TypedVector:
         """List packages stored on the participant
 
         limit - Limit on the number of packages returned (defaults to canton.parameters.console.default-limit)"""
-        return Vector(*_services(self).list_packages(filter_name, limit))
+        return TypedVector("PackageDescription", *_services(self).list_packages(filter_name, limit))
 
     @command
     def get_contents(self, package_id: Annotated[str, _PACKAGE_ID]) -> PackageContents:
@@ -234,16 +234,16 @@ class PackagesGroup(NodeGroup):
         return _run(self, lambda: _services(self).package_contents(package_id))
 
     @command
-    def get_references(self, package_id: Annotated[str, _PACKAGE_ID]) -> Vector:
+    def get_references(self, package_id: Annotated[str, _PACKAGE_ID]) -> TypedVector:
         """Returns the list of DARs referencing the given package"""
-        return Vector(*_run(self, lambda: _services(self).package_references(package_id)))
+        return TypedVector("DarDescription", *_run(self, lambda: _services(self).package_references(package_id)))
 
     @command
-    def find_by_module(self, module_name: Annotated[str, a.Text("a module name")], limit_packages: Annotated[int, _LIMIT] = DEFAULT_LIMIT) -> Vector:
+    def find_by_module(self, module_name: Annotated[str, a.Text("a module name")], limit_packages: Annotated[int, _LIMIT] = DEFAULT_LIMIT) -> TypedVector:
         """Find packages that contain a module with the given name"""
         services = _services(self)
         found = [p for p in services.list_packages("", limit_packages) if module_name in services.package_contents(p.packageId).modules]
-        return Vector(*found)
+        return TypedVector("PackageDescription", *found)
 
     @command(feature="Preview")
     def remove(self, package_id: Annotated[str, _PACKAGE_ID], force: Annotated[bool, a.Bool()] = False) -> None:
@@ -308,9 +308,9 @@ class LedgerApiPackagesGroup(NodeGroup):
         _upload(self, [(data, None, None)], True, False)
 
     @command(feature="Testing")
-    def list(self, limit: Annotated[int, _LIMIT] = DEFAULT_LIMIT) -> Vector:
+    def list(self, limit: Annotated[int, _LIMIT] = DEFAULT_LIMIT) -> TypedVector:
         """List Daml Packages"""
-        return Vector(*[PackageDetails(p.packageId, p.packageSize, p.uploadedAt, p.name, p.version) for p in _services(self).list_packages("", limit)])
+        return TypedVector("PackageDetails", *[PackageDetails(p.packageId, p.packageSize, p.uploadedAt, p.name, p.version) for p in _services(self).list_packages("", limit)])
 
     @command(feature="Testing")
     def validate_dar(self, dar_path: Annotated[str, a.Text("the path of a DAR file")]) -> None:
@@ -423,6 +423,14 @@ subgroup(JavaApiGroup, "commands")(JavaApiCommandsGroup)
 # ---- participants.all.dars ---------------------------------------------------------------------
 
 
+class ParticipantResults(ScalaMap):
+    """What ``participants.all.dars.upload`` (``upload_many``) returns: each participant's result."""
+
+    def __init__(self, results: dict[Any, Any], value_type: str):
+        super().__init__(results)
+        self.canton_type = f"Map[ParticipantReference, {value_type}]"
+
+
 class ParticipantsDars:
     """Manage dars on several participants at once (``participants.all.dars``)"""
 
@@ -434,7 +442,7 @@ class ParticipantsDars:
                 raise ArgumentError(f"dars: {r.name} is not a participant; dars are managed on participants only")
         self._refs = builtins.list(references)
 
-    def _each(self, run: Any) -> ScalaMap:
+    def _each(self, run: Any, value_type: str = "String") -> ScalaMap:
         results, failures = {}, []
         for ref in self._refs:
             try:
@@ -443,7 +451,7 @@ class ParticipantsDars:
                 failures.append(f"(failure on {ref.name}): {e.cause}")
         if failures:
             raise CommandFailure(f"Command failed on {len(failures)} out of {len(self._refs)} instances: " + ", ".join(failures))
-        return ScalaMap(results)
+        return ParticipantResults(results, value_type)
 
     def upload(
         self,
@@ -490,7 +498,7 @@ class ParticipantsDars:
     ) -> ScalaMap:
         """Upload DARs to participants (several at once on each)"""
         options = _snake_options(snake, vetAllPackages=vetAllPackages, synchronizeVetting=synchronizeVetting, requestHeaders=requestHeaders)
-        result = self._each(lambda r: r.dars.upload_many(paths, vetAllPackages=options["vetAllPackages"], synchronizeVetting=False, requestHeaders=options["requestHeaders"]))
+        result = self._each(lambda r: r.dars.upload_many(paths, vetAllPackages=options["vetAllPackages"], synchronizeVetting=False, requestHeaders=options["requestHeaders"]), "Seq[String]")
         if options["synchronizeVetting"] and options["vetAllPackages"]:
             for r in self._refs:
                 r.packages.synchronize_vetting()
