@@ -21,7 +21,6 @@ from collections.abc import Iterator
 import attrs
 
 from canton_console.pretty import Apply, Literal, Tree, klass, param, scala_string
-from canton_console.values import errors
 from canton_console.values.errors import CantonError, ErrorCategory, ErrorCode
 from canton_console.values.ids import short_fingerprint
 from canton_console.values.timefmt import instant
@@ -29,6 +28,7 @@ from canton_console.values.timefmt import instant
 # Canton's PackageServiceErrors (ledger-common) and CantonPackageServiceError (participant).
 DAR_PARSE_ERROR = ErrorCode("DAR_PARSE_ERROR", ErrorCategory.InvalidIndependentOfSystemState)
 INVALID_DAR = ErrorCode("INVALID_DAR", ErrorCategory.InvalidIndependentOfSystemState)
+ZIP_BOMB = ErrorCode("ZIP_BOMB", ErrorCategory.InvalidIndependentOfSystemState)
 INVALID_DAR_FILE_NAME = ErrorCode("INVALID_DAR_FILE_NAME", ErrorCategory.InvalidIndependentOfSystemState)
 MAIN_PACKAGE_IN_DAR_DOES_NOT_MATCH_EXPECTED = ErrorCode("MAIN_PACKAGE_IN_DAR_DOES_NOT_MATCH_EXPECTED", ErrorCategory.InvalidGivenCurrentSystemStateOther)
 DAR_NOT_FOUND = ErrorCode("DAR_NOT_FOUND", ErrorCategory.InvalidGivenCurrentSystemStateResourceMissing)
@@ -283,7 +283,7 @@ def read_dar(data: bytes) -> ParsedDar:
         if info is None:
             raise dar_parse_error(f"the manifest names {name}, which the DAR does not contain")
         if info.file_size > 512 * 1024 * 1024:
-            raise CantonError(errors.INVALID_ARGUMENT, f"Dar zip file seems to be a zip bomb: {name} unpacks to {info.file_size} bytes")
+            raise CantonError(ZIP_BOMB, "Dar zip file seems to be a zip bomb.", msg=f"{name} unpacks to {info.file_size} bytes")
         try:
             return archive.read(info)
         except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as e:
