@@ -330,6 +330,17 @@ JAVA_CODEGEN = (
 )
 
 
+class _RefusedWithItsCommand(Unsupported):
+    """An argument of a command canton-console refuses as a whole: taken as given, so that the
+    command's own refusal (naming the command) is what the user sees."""
+
+    def convert(self, value: Any, ctx: Any) -> Any:
+        return value
+
+
+_Java = Annotated[Any, _RefusedWithItsCommand("the Java bindings are not supported (no Java codegen)")]
+
+
 def _refuse_java(path: str, name: str) -> CommandFailure:
     return CommandFailure(f"UNSUPPORTED_COMMAND: {path}.{name} is not supported by canton-console: {JAVA_CODEGEN.format(name=name)}.")
 
@@ -348,19 +359,19 @@ class JavaApiCommandsGroup(NodeGroup):
     @command(feature="Testing")
     def submit(
         self,
-        act_as: Any = None,
-        commands: Any = None,
-        synchronizer_id: Any = None,
-        workflow_id: Any = None,
-        command_id: Any = None,
-        opt_timeout: Any = None,
-        deduplication_period: Any = None,
-        submission_id: Any = None,
-        min_ledger_time_abs: Any = None,
-        read_as: Any = None,
-        disclosed_contracts: Any = None,
-        user_id: Any = None,
-        user_package_selection_preference: Any = None,
+        act_as: _Java = None,
+        commands: _Java = None,
+        synchronizer_id: _Java = None,
+        workflow_id: _Java = None,
+        command_id: _Java = None,
+        opt_timeout: _Java = None,
+        deduplication_period: _Java = None,
+        submission_id: _Java = None,
+        min_ledger_time_abs: _Java = None,
+        read_as: _Java = None,
+        disclosed_contracts: _Java = None,
+        user_id: _Java = None,
+        user_package_selection_preference: _Java = None,
     ) -> None:
         """Submit java codegen commands and wait for the resulting transaction (refused: no Java codegen in canton-console)
 
@@ -370,19 +381,19 @@ class JavaApiCommandsGroup(NodeGroup):
     @command(feature="Testing")
     def submit_flat(
         self,
-        act_as: Any = None,
-        commands: Any = None,
-        synchronizer_id: Any = None,
-        workflow_id: Any = None,
-        command_id: Any = None,
-        opt_timeout: Any = None,
-        deduplication_period: Any = None,
-        submission_id: Any = None,
-        min_ledger_time_abs: Any = None,
-        read_as: Any = None,
-        disclosed_contracts: Any = None,
-        user_id: Any = None,
-        user_package_selection_preference: Any = None,
+        act_as: _Java = None,
+        commands: _Java = None,
+        synchronizer_id: _Java = None,
+        workflow_id: _Java = None,
+        command_id: _Java = None,
+        opt_timeout: _Java = None,
+        deduplication_period: _Java = None,
+        submission_id: _Java = None,
+        min_ledger_time_abs: _Java = None,
+        read_as: _Java = None,
+        disclosed_contracts: _Java = None,
+        user_id: _Java = None,
+        user_package_selection_preference: _Java = None,
     ) -> None:
         """Submit java codegen command and wait for the resulting transaction, returning the flattened transaction (refused: no Java codegen in canton-console)
 
@@ -392,19 +403,19 @@ class JavaApiCommandsGroup(NodeGroup):
     @command(feature="Testing")
     def submit_async(
         self,
-        act_as: Any = None,
-        commands: Any = None,
-        synchronizer_id: Any = None,
-        workflow_id: Any = None,
-        command_id: Any = None,
-        opt_timeout: Any = None,
-        deduplication_period: Any = None,
-        submission_id: Any = None,
-        min_ledger_time_abs: Any = None,
-        read_as: Any = None,
-        disclosed_contracts: Any = None,
-        user_id: Any = None,
-        user_package_selection_preference: Any = None,
+        act_as: _Java = None,
+        commands: _Java = None,
+        synchronizer_id: _Java = None,
+        workflow_id: _Java = None,
+        command_id: _Java = None,
+        opt_timeout: _Java = None,
+        deduplication_period: _Java = None,
+        submission_id: _Java = None,
+        min_ledger_time_abs: _Java = None,
+        read_as: _Java = None,
+        disclosed_contracts: _Java = None,
+        user_id: _Java = None,
+        user_package_selection_preference: _Java = None,
     ) -> None:
         """Submit java codegen command asynchronously (refused: no Java codegen in canton-console)
 
