@@ -246,6 +246,14 @@ def test_bad_input_fails_with_cantons_errors_and_stores_nothing(default_session,
         out = failed(s, source)
         assert expected in out, (source, out)
         assert snapshot(s) == before, source
+    # a package with active contracts is in use: the built-in IOU once an IOU exists
+    step_ok(s, 'val alice = participant1.parties.enable("alice")')
+    step_ok(s, 'val iou = participant1.dars.list(filterName = "iou").head.mainPackageId')
+    step_ok(s, 'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create(iou, "Iou", "Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 1))))')
+    for source in ("participant1.packages.remove(iou)", "participant1.dars.remove(iou)"):
+        out = failed(s, source)
+        assert "PACKAGE_OR_DAR_REMOVAL_ERROR(9,0)" in out and "in-use by contract 00" in out, out
+    assert snapshot(s) == before
     # DAR_PARSE_ERROR shows its reason as Canton does, in the error's context
     assert "Context: Map(the file is not a zip archive" in failed(s, f'participant1.dars.validate("{not_a_dar}")')
     # the Preview commands need the Preview feature set
