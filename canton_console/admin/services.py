@@ -27,6 +27,7 @@ from canton_console.admin.records import (
     SequencerStateResult,
     UserRight,
 )
+from canton_console.values.dars import DarContents, DarDescription, PackageContents, PackageDescription
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.keys import EncryptionPublicKey, ListKeyOwnersResult, PrivateKeyMetadata, PublicKeyWithName, SigningPublicKey
 from canton_console.values.ledger import Contract, ContractEntry, CreateCommand, ExerciseCommand
@@ -569,6 +570,7 @@ class NodeAdmin(Protocol):
     mediator_setup: MediatorSetupService | None
     sequencer_pruning: SequencerPruningService | None
     sequencer_connection: SequencerConnectionService | None
+    packages: PackageService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -631,3 +633,55 @@ class ConsoleAdmin(Protocol):
     def feature_flags(self) -> frozenset[str]: ...
 
     def set_feature(self, flag: str, enabled: bool) -> None: ...
+
+
+# ---- a participant's DARs and packages --------------------------------------------------------
+
+
+class PackageService(Protocol):
+    """Canton's PackageService (admin API) and the Ledger API's package management: the DARs and
+    Daml-LF packages a participant holds (see ``runtime.participant.package_management``)."""
+
+    def list_packages(self, filter_name: str = "", limit: int | None = None) -> builtins.list[PackageDescription]: ...
+
+    def package_contents(self, package_id: str) -> PackageContents:
+        """Fails with PACKAGE_CONTENT_NOT_FOUND for a package the node does not have."""
+        ...
+
+    def package_references(self, package_id: str) -> builtins.list[DarDescription]: ...
+
+    def remove_package(self, package_id: str, force: bool) -> None:
+        """Fails with PACKAGE_OR_DAR_REMOVAL_ERROR when the package is vetted, in use or built in."""
+        ...
+
+    def has_package(self, package_id: str) -> bool: ...
+
+    def upload(
+        self, uploads: Sequence[tuple[bytes, str | None, str | None]], vet_all_packages: bool, synchronize_vetting: bool, timeout_micros: int
+    ) -> builtins.list[str]:
+        """Store DARs (bytes, description, expected main package id), all or none, vet their packages
+        (``vet_all_packages``) and wait until the synchronizers show it (``synchronize_vetting``);
+        the main package ids. A DAR that does not parse fails with DAR_PARSE_ERROR."""
+        ...
+
+    def validate(self, data: bytes) -> str:
+        """The upload checks without storing anything; the main package id."""
+        ...
+
+    def list_dars(self, filter_name: str = "", limit: int | None = None) -> builtins.list[DarDescription]: ...
+
+    def dar(self, main_package_id: str) -> tuple[DarDescription, bytes | None]:
+        """A DAR's description and bytes (None for a built-in one); DAR_NOT_FOUND when unknown."""
+        ...
+
+    def dar_contents(self, main_package_id: str) -> DarContents: ...
+
+    def remove_dar(self, main_package_id: str) -> None: ...
+
+    def vet_dar(self, main_package_id: str, synchronize: bool, timeout_micros: int) -> None: ...
+
+    def unvet_dar(self, main_package_id: str) -> None: ...
+
+    def wait_vetting_observed(self, timeout_micros: int) -> None:
+        """Until every connected synchronizer shows the participant's vetted packages."""
+        ...

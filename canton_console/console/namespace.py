@@ -40,6 +40,13 @@ class References(Vector):
             raise AttributeError(name)
         return FanOut([getattr(r, name) for r in self], [r.name for r in self], name)
 
+    @property
+    def dars(self) -> Any:
+        """Manage dars on several participants at once (Canton's ParticipantReferencesExtensions)"""
+        from canton_console.console.commands.dars import ParticipantsDars
+
+        return ParticipantsDars(self)
+
 
 class FanOut:
     """A command group or command of several nodes at once."""

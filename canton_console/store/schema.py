@@ -351,3 +351,43 @@ def _seed_default_admin_user(target, connection, tables=(), **_kw) -> None:
 
 
 Index("cc_ledger_updates_by_command", LedgerUpdateRow.command_id)
+
+
+
+class DarRow(Base):
+    """A DAR uploaded to a participant (Canton's ``par_dars``): its bytes and descriptor, keyed by
+    its main package id."""
+
+    __tablename__ = "cc_dars"
+    main_package_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class DamlPackageRow(Base):
+    """A Daml-LF package a participant holds (Canton's ``par_daml_packages``): its archive and what
+    the package service shows of it (``modules`` and ``templates``: JSON lists)."""
+
+    __tablename__ = "cc_daml_packages"
+    package_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(255))
+    language_version: Mapped[str] = mapped_column(String(32))
+    modules: Mapped[str] = mapped_column(Text)
+    templates: Mapped[str] = mapped_column(Text)
+    is_utility_package: Mapped[bool] = mapped_column(Boolean)
+    package_size: Mapped[int] = mapped_column(BigInteger)
+    archive: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class DarPackageRow(Base):
+    """Which packages a DAR contains (Canton's ``par_dar_packages``)."""
+
+    __tablename__ = "cc_dar_packages"
+    main_package_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    package_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+

@@ -175,7 +175,8 @@ class VettedPackagesGroup(NodeGroup):
     def _check(self, command_name: str, current: builtins.list[str], packages: builtins.list[VettedPackage], force: ForceFlags) -> None:
         """Canton's topology manager checks: the packages must exist on the node, and taking a
         package's vetting away needs a force flag."""
-        unknown = [p.packageId for p in packages if package_by_id(p.packageId) is None]
+        local = self._admin.packages  # the node's own packages: built in and uploaded (dars.upload)
+        unknown = [p.packageId for p in packages if (package_by_id(p.packageId) is None if local is None else not local.has_package(p.packageId))]
         if unknown and ForceFlag.AllowUnknownPackage not in force:
             raise CommandFailure(
                 f"TOPOLOGY_CANNOT_VET_DUE_TO_MISSING_PACKAGES(11,0): Package vetting failed due to packages not existing on the local node: {', '.join(unknown)}",

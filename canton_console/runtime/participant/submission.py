@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from canton_console.runtime.participant.base import ParticipantBase
+from canton_console.runtime.participant.package_management import refuse_uploaded_template
 from canton_console.runtime.participant.records import (
     CONFIRMING,
     DUPLICATE_COMMAND_REASON,
@@ -271,6 +272,7 @@ class CommandSubmission(ParticipantBase):
         contract: ledger.Contract | None
         for command in commands:
             if isinstance(command, (ledger.CreateCommand, ledger.ExerciseCommand)):
+                refuse_uploaded_template(self, command)  # DAML_ENGINE_UNAVAILABLE for an uploaded package's template
                 ledger.command_template(command)  # PACKAGE_NOT_FOUND / COMMAND_PREPROCESSING_FAILED
             if isinstance(command, ledger.CreateCommand):
                 contract = ledger.new_contract(command.template_id, command.arguments, seed, index)
