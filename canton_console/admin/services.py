@@ -569,6 +569,7 @@ class NodeAdmin(Protocol):
     mediator_setup: MediatorSetupService | None
     sequencer_pruning: SequencerPruningService | None
     sequencer_connection: SequencerConnectionService | None
+    external_parties: ExternalPartyService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -631,3 +632,27 @@ class ConsoleAdmin(Protocol):
     def feature_flags(self) -> frozenset[str]: ...
 
     def set_feature(self, flag: str, enabled: bool) -> None: ...
+
+
+class ExternalPartyService(Protocol):
+    """The Ledger API's external party endpoints (Canton 3.3's GenerateExternalPartyTopology and
+    AllocateExternalParty) and its interactive submission service (prepare, execute)."""
+
+    def generate_topology(
+        self,
+        synchronizer_id: str,
+        party_hint: str,
+        public_key_hex: str,
+        local_participant_observation_only: bool,
+        other_confirming_participants: Sequence[str],
+        confirmation_threshold: int,
+        observing_participants: Sequence[str],
+    ) -> Any:
+        """The onboarding transactions of ``party_hint::<fingerprint of the key>`` hosted here (a
+        GeneratedExternalParty); INVALID_ARGUMENT for an unknown synchronizer or a bad argument."""
+        ...
+
+    def allocate_external(self, synchronizer_id: str, transactions: Sequence[tuple[Any, Sequence[Any]]], multi_signatures: Sequence[Any], timeout_micros: int) -> str:
+        """Check the onboarding transactions and their signatures (ExternalSignature), sign the
+        hosting and add them through the topology manager; the party id. Refused requests store nothing."""
+        ...
