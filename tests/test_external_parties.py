@@ -242,3 +242,88 @@ def test_onboarding_refuses_submission_rights_and_other_mappings():
         "onboarding_transactions.transaction.serial",
         "Onboarding transaction serial must be 1",
     )
+
+
+# ---- interactive submission ----------------------------------------------------------------------
+
+
+def _allocated(session, sign, hint: str) -> str:
+    step_ok(session, 'val syncId = participant1.synchronizers.id_of("da")')
+    topo = step_ok(session, f'val topo = participant1.ledger_api.parties.generate_topology(syncId, "{hint}", partyKey)')
+    session.console.namespace["sig"] = sign(topo.multiHash.getCryptographicEvidence)
+    step_ok(session, "participant1.ledger_api.parties.allocate_external(syncId, topo.topologyTransactions.map(tx => (tx, Seq())), Seq(sig))")
+    step_ok(session, f"val {hint} = topo.partyId")
+    return str(topo.partyId)
+
+
+def _wait_for(condition, seconds: float = 10) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_execute_requires_the_acting_partys_signature(default_session, held_key):
+    s = default_session
+    _public, sign = held_key
+    alice = _allocated(s, sign, "alice")
+    prepared = step_ok(
+        s,
+        'val prepared = participant1.ledger_api.interactive_submission.prepare(Seq(alice), '
+        'Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 3))), commandId = "iou-1")',
+    )
+    assert len(prepared.preparedTransactionHash) == 32
+    execute = 'participant1.ledger_api.interactive_submission.execute(prepared.getPreparedTransaction, {}, "sub-1", prepared.hashingSchemeVersion)'
+    out = _failed(s, execute.format("Map()"))
+    assert "FAILED_TO_EXECUTE_TRANSACTION(8,sub-1): The participant failed to execute the transaction: " in out
+    assert f"The following actAs parties did not provide an external signature: {alice}" in out
+    # signed by a key that is not alice's, or by alice's key over other bytes
+    stranger = Ed25519PrivateKey.generate()
+    s.console.namespace["bad"] = sign(prepared.preparedTransactionHash, signer=stranger)
+    out = _failed(s, execute.format("Map(alice -> Seq(bad))"))
+    assert f"Received 0 valid signatures (1 invalid), but expected at least 1 valid for {alice}. Transaction hash to be signed: 1220" in out
+    s.console.namespace["bad"] = sign(b"another transaction")
+    assert "Received 0 valid signatures (1 invalid)" in _failed(s, execute.format("Map(alice -> Seq(bad))"))
+    assert step_ok(s, "participant1.ledger_api.state.acs.of_party(alice)") == []
+    # signed with alice's key: executed
+    s.console.namespace["good"] = sign(prepared.preparedTransactionHash)
+    step_ok(s, execute.format("Map(alice -> Seq(good))"))
+    assert _wait_for(lambda: len(step_ok(s, "participant1.ledger_api.state.acs.of_party(alice)")) == 1)
+    (entry,) = step_ok(s, "participant1.ledger_api.state.acs.of_party(alice)")
+    assert entry.arguments["issuer"] == alice and entry.arguments["amount"] == 3
+    # the same command again: deduplicated, as any Ledger API submission
+    assert "DUPLICATE_COMMAND" in _failed(s, execute.format("Map(alice -> Seq(good))").replace('"sub-1"', '"sub-2"'))
+
+
+def test_execute_an_exercise_and_refuse_parties_without_keys(default_session, held_key):
+    s = default_session
+    _public, sign = held_key
+    alice = _allocated(s, sign, "alice")
+    step_ok(s, 'val bob = participant2.parties.enable("bob")')
+    step_ok(
+        s,
+        'participant1.ledger_api.commands.submit(Seq(participant1.adminParty), Seq(ledger_api_utils.create("Iou:Iou", '
+        'Map("issuer" -> participant1.adminParty, "owner" -> alice, "amount" -> 7))))',
+    )
+    (iou,) = step_ok(s, "val ious = participant1.ledger_api.state.acs.of_party(alice)")
+    assert iou.arguments["owner"] == alice
+    prepared = step_ok(
+        s,
+        "val prepared = participant1.ledger_api.interactive_submission.prepare(Seq(alice), "
+        'Seq(ledger_api_utils.exercise("Transfer", Map("newOwner" -> bob), ious.head.event)))',
+    )
+    s.console.namespace["good"] = sign(prepared.preparedTransactionHash)
+    step_ok(s, 'participant1.ledger_api.interactive_submission.execute(prepared.getPreparedTransaction, Map(alice -> Seq(good)), "sub-t", prepared.hashingSchemeVersion)')
+    assert _wait_for(lambda: len(step_ok(s, "participant2.ledger_api.state.acs.of_party(bob)")) == 1)
+    assert step_ok(s, "participant1.ledger_api.state.acs.of_party(alice)") == []
+    # a party with no party-to-key mapping cannot sign anything
+    step_ok(
+        s,
+        "val local = participant1.ledger_api.interactive_submission.prepare(Seq(participant1.adminParty), "
+        'Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> participant1.adminParty, "owner" -> alice, "amount" -> 1))))',
+    )
+    out = _failed(s, 'participant1.ledger_api.interactive_submission.execute(local.getPreparedTransaction, Map(participant1.adminParty -> Seq(good)), "sub-l", local.hashingSchemeVersion)')
+    assert "Could not find party signing keys for participant1::" in out
+    assert "UNSUPPORTED_ARGUMENT" in _failed(s, "participant1.ledger_api.interactive_submission.prepare(Seq(alice), Seq(), verboseHashing = true)")

@@ -570,6 +570,7 @@ class NodeAdmin(Protocol):
     sequencer_pruning: SequencerPruningService | None
     sequencer_connection: SequencerConnectionService | None
     external_parties: ExternalPartyService | None
+    interactive_submission: InteractiveSubmissionService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -636,7 +637,7 @@ class ConsoleAdmin(Protocol):
 
 class ExternalPartyService(Protocol):
     """The Ledger API's external party endpoints (Canton 3.3's GenerateExternalPartyTopology and
-    AllocateExternalParty) and its interactive submission service (prepare, execute)."""
+    AllocateExternalParty)."""
 
     def generate_topology(
         self,
@@ -655,4 +656,19 @@ class ExternalPartyService(Protocol):
     def allocate_external(self, synchronizer_id: str, transactions: Sequence[tuple[Any, Sequence[Any]]], multi_signatures: Sequence[Any], timeout_micros: int) -> str:
         """Check the onboarding transactions and their signatures (ExternalSignature), sign the
         hosting and add them through the topology manager; the party id. Refused requests store nothing."""
+        ...
+
+
+class InteractiveSubmissionService(Protocol):
+    """The Ledger API's interactive submission service: prepare a transaction for external signing,
+    execute it with the acting parties' signatures over its hash."""
+
+    def prepare(self, act_as: Sequence[str], commands: Sequence[Any], synchronizer_id: str | None, command_id: str, read_as: Sequence[str], user_id: str) -> Any:
+        """Interpret ``commands`` (not submitted); a PreparedSubmission whose ``hash()`` the parties sign."""
+        ...
+
+    def execute(self, prepared: Any, signatures: dict[str, builtins.list[Any]], submission_id: str, user_id: str, deduplication_period_micros: int | None) -> None:
+        """Check every acting party's signatures (ExternalSignature) over the prepared hash against
+        its party-to-key mapping (FAILED_TO_EXECUTE_TRANSACTION otherwise), then submit; returns
+        once the transaction is sent."""
         ...

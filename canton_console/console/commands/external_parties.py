@@ -20,9 +20,9 @@ import attrs
 
 from canton_console.console import args as a
 from canton_console.console.commands.keys import KeyFingerprint, KeySpecArg, UsageSet
-from canton_console.console.commands.ledger_api import PartiesGroup
+from canton_console.console.commands.ledger_api import LedgerApiGroup, PartiesGroup
 from canton_console.console.commands.topology_mappings import mapping_tree
-from canton_console.console.framework import Arg, CallContext, CommandFailure, Group, NodeGroup, command, subgroup, top_level
+from canton_console.console.framework import Arg, CallContext, CommandFailure, Group, NodeGroup, Unsupported, command, subgroup, top_level
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param
 from canton_console.values import topology as t
 from canton_console.values.bytestring import ByteString
@@ -378,3 +378,188 @@ class GlobalSecretKeysSecret(NodeGroup):
 
 subgroup(GlobalSecret, "keys")(GlobalSecretKeys)
 subgroup(GlobalSecretKeys, "secret")(GlobalSecretKeysSecret)
+
+
+# ---- ledger_api.interactive_submission: prepare, execute ------------------------------------------
+
+
+@attrs.frozen
+class HashingSchemeVersion:
+    """The Ledger API's ``HashingSchemeVersion`` enum value."""
+
+    name: str
+
+    canton_type: ClassVar[str] = "HashingSchemeVersion"
+
+    def __pretty__(self) -> Tree:
+        return Literal(self.name)
+
+
+@attrs.frozen
+class PreparedTransaction:
+    """A transaction prepared for external signing (the Ledger API's ``PreparedTransaction``): hand
+    it to ``execute`` as it is."""
+
+    prepared: Any  # the runtime's PreparedSubmission
+
+    canton_type: ClassVar[str] = "PreparedTransaction"
+
+    def __pretty__(self) -> Tree:
+        p = self.prepared
+        return klass(
+            "PreparedTransaction",
+            param("actAs", TypedVector("String", *p.act_as)),
+            param("commandId", p.command_id),
+            param("synchronizerId", p.synchronizer_id),
+            param("userId", p.user_id),
+        )
+
+
+@attrs.frozen
+class PrepareSubmissionResponse:
+    """The Ledger API's ``PrepareSubmissionResponse``: the prepared transaction and the hash the
+    acting parties sign (``preparedTransactionHash``, its 32 bytes)."""
+
+    preparedTransaction: Any  # Some(PreparedTransaction)
+    preparedTransactionHash: ByteString
+    hashingSchemeVersion: HashingSchemeVersion
+    hashingDetails: Any = NONE
+
+    canton_type: ClassVar[str] = "PrepareSubmissionResponse"
+
+    @property
+    def getPreparedTransaction(self) -> Any:  # noqa: N802 - scalapb's accessor of an optional field
+        return self.preparedTransaction.get
+
+    def __pretty__(self) -> Tree:
+        return klass(
+            "PrepareSubmissionResponse",
+            param("preparedTransaction", self.preparedTransaction),
+            param("preparedTransactionHash", self.preparedTransactionHash),
+            param("hashingSchemeVersion", self.hashingSchemeVersion),
+            param("hashingDetails", self.hashingDetails),
+        )
+
+
+@attrs.frozen
+class ExecuteSubmissionResponse:
+    """The Ledger API's (empty) ``ExecuteSubmissionResponse``."""
+
+    canton_type: ClassVar[str] = "ExecuteSubmissionResponse"
+
+    def __pretty__(self) -> Tree:
+        return Apply("ExecuteSubmissionResponse", ())
+
+
+class PreparedTransactionArg(Arg):
+    expects = "a PreparedTransaction (e.g. prepared.preparedTransaction.value, from prepare)"
+
+    def convert(self, value: Any, ctx: CallContext) -> Any:
+        if hasattr(value, "isDefined") and value.isDefined:
+            value = value.get
+        if isinstance(value, PreparedTransaction):
+            return value.prepared
+        raise ctx.wrong_type(self.expects, value)
+
+
+class PartySignaturesArg(Arg):
+    expects = "a Map[PartyId, Seq[Signature]] (e.g. Map(party -> Seq(signature)))"
+
+    def convert(self, value: Any, ctx: CallContext) -> dict[str, builtins.list[Any]]:
+        if not isinstance(value, dict):
+            raise ctx.wrong_type(self.expects, value)
+        return {a.PartyArg().convert(party, ctx): a.SeqOf(SignatureArg()).convert(sigs, ctx) for party, sigs in value.items()}
+
+
+class HashingSchemeVersionArg(Arg):
+    expects = "a HashingSchemeVersion (e.g. prepared.hashingSchemeVersion)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        from canton_console.runtime.participant.external_parties import HASHING_SCHEME_VERSION
+
+        name = value.name if isinstance(value, HashingSchemeVersion) else value
+        if not isinstance(name, str):
+            raise ctx.wrong_type(self.expects, value)
+        if name != HASHING_SCHEME_VERSION:
+            raise ctx.bad_value(f"Hashing scheme version {name} is not supported on protocol version 33; supported: {HASHING_SCHEME_VERSION}")
+        return name
+
+
+def _ledger_commands(commands: Any) -> builtins.list[Any]:
+    from canton_console.values import ledger
+
+    items = commands if isinstance(commands, (list, tuple)) else [commands]
+    if not items or not all(isinstance(c, (ledger.CreateCommand, ledger.ExerciseCommand)) for c in items):
+        raise a.ArgumentError("ledger_api.interactive_submission.prepare: commands must be a Seq of ledger_api_utils.create(...) / exercise(...) commands")
+    return list(items)
+
+
+_UNSUPPORTED_LEDGER_TIME = Unsupported("the ledger time of a submission is the participant's clock")
+_UNSUPPORTED_DISCLOSED = Unsupported("explicit contract disclosure is not supported")
+_UNSUPPORTED_PACKAGES = Unsupported("the built-in packages have one version each")
+_UNSUPPORTED_VERBOSE = Unsupported("the hash is not explained step by step", accept=("False",))
+_UNSUPPORTED_KEYS = Unsupported("the built-in templates have no contract keys")
+_UNSUPPORTED_RECORD_TIME = Unsupported("a maximum record time is not supported")
+
+
+class InteractiveSubmissionGroup(NodeGroup):
+    """Interactive submission"""
+
+    scala_name = "LedgerApiAdministration$ledger_api$interactive_submission$"
+
+    @command
+    def prepare(
+        self,
+        act_as: Annotated[builtins.list[str], a.SeqOf(a.PartyArg())],
+        commands: Any,
+        synchronizer_id: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
+        command_id: Annotated[str, a.Text("a command id string")] = "",
+        min_ledger_time_abs: Annotated[Any, _UNSUPPORTED_LEDGER_TIME] = None,
+        read_as: Annotated[builtins.list[str], a.SeqOf(a.PartyArg())] = (),  # type: ignore[assignment]
+        disclosed_contracts: Annotated[Any, _UNSUPPORTED_DISCLOSED] = None,
+        user_id: Annotated[str, a.Text("a user id")] = "CantonConsole",
+        user_package_selection_preference: Annotated[Any, _UNSUPPORTED_PACKAGES] = None,
+        verbose_hashing: Annotated[Any, _UNSUPPORTED_VERBOSE] = None,
+        prefetch_contract_keys: Annotated[Any, _UNSUPPORTED_KEYS] = None,
+        max_record_time: Annotated[Any, _UNSUPPORTED_RECORD_TIME] = None,
+    ) -> PrepareSubmissionResponse:
+        """Prepare a transaction for interactive submission
+
+        Similar to submit, except instead of submitting the transaction to the network, a
+        serialized version of the transaction will be returned, along with a hash. This allows
+        non-hosted parties to sign the hash with their private key before submitting it via the
+        execute command. Note that the hash in the response is provided for convenience.
+        minLedgerTimeAbs, disclosedContracts, userPackageSelectionPreference, verboseHashing,
+        prefetchContractKeys and maxRecordTime are refused unless left at their defaults."""
+        import uuid
+
+        from canton_console.runtime.participant.external_parties import HASHING_SCHEME_VERSION
+
+        items = _ledger_commands(commands)
+        prepared = self._admin.interactive_submission.prepare(list(act_as), items, synchronizer_id, command_id or str(uuid.uuid4()), list(read_as), user_id)
+        return PrepareSubmissionResponse(Some(PreparedTransaction(prepared)), ByteString(prepared.hash()), HashingSchemeVersion(HASHING_SCHEME_VERSION))
+
+    @command
+    def execute(
+        self,
+        prepared_transaction: Annotated[Any, PreparedTransactionArg()],
+        transaction_signatures: Annotated[dict[str, builtins.list[Any]], PartySignaturesArg()],
+        submission_id: Annotated[str, a.Text("a submission id")],
+        hashing_scheme_version: Annotated[str, HashingSchemeVersionArg()],
+        user_id: Annotated[str, a.Text("a user id")] = "CantonConsole",
+        deduplication_period: Annotated[int | None, a.Optional(a.Duration())] = None,
+        min_ledger_time_abs: Annotated[Any, _UNSUPPORTED_LEDGER_TIME] = None,
+    ) -> ExecuteSubmissionResponse:
+        """Execute a prepared submission
+
+        preparedTransaction: the prepared transaction, from the preparedTransaction field of the
+        prepare response. transactionSignatures: the signatures of the hash of the transaction
+        (the preparedTransactionHash field of the prepare response), by acting party. The
+        participant checks that every acting party signed with a threshold of the keys of its
+        party-to-key mapping (FAILED_TO_EXECUTE_TRANSACTION otherwise) and submits the
+        transaction; the command returns once it is sent."""
+        self._admin.interactive_submission.execute(prepared_transaction, transaction_signatures, submission_id, user_id, deduplication_period)
+        return ExecuteSubmissionResponse()
+
+
+subgroup(LedgerApiGroup, "interactive_submission")(InteractiveSubmissionGroup)

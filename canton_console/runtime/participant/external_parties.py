@@ -12,13 +12,17 @@ values (or an :class:`OnboardingRefused`) out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
+from canton_console.runtime.identity import verify
 from canton_console.values import topology as t
-from canton_console.values.ids import UniqueIdentifier, identifier_problem
+from canton_console.values.ids import FINGERPRINT_PREFIX, UniqueIdentifier, identifier_problem
 from canton_console.values.keys import NAMESPACE, PROOF_OF_OWNERSHIP, PROTOCOL, canonical_usage
+from canton_console.values.messages import encode
 
 CONFIRMATION, OBSERVATION, SUBMISSION = "Confirmation", "Observation", "Submission"
 # The mappings an onboarding request may carry, in Canton's order (its error message lists them so).
@@ -245,3 +249,73 @@ def onboarding_transactions(details: OnboardingDetails) -> list[t.SignedTopology
     with the signatures it has so far)."""
     out = [tx for tx in (details.namespace_transaction, details.party_to_key) if tx is not None]
     return [*out, t.SignedTopologyTransaction(details.party_to_participant, dict(details.party_to_participant_signatures))]
+
+
+# ---- interactive submission (prepare, then execute with the parties' signatures) ------------------
+
+# The one hashing scheme of Canton 3.3's protocol version 33.
+HASHING_SCHEME_VERSION = "HASHING_SCHEME_VERSION_V2"
+
+
+@attrs.frozen
+class PreparedSubmission:
+    """A transaction prepared for external signing: the commands as interpreted (with the seed that
+    makes the interpretation reproducible, its nodes encoded) and what the submission is. The hash
+    the parties sign covers all of it."""
+
+    act_as: tuple[str, ...]
+    read_as: tuple[str, ...]
+    commands: tuple[Any, ...]
+    synchronizer_id: str
+    command_id: str
+    user_id: str
+    seed: str
+    nodes: bytes
+
+    def hash(self) -> bytes:
+        """The transaction's hash (SHA-256, the 32 bytes the parties sign)."""
+        body = {
+            "hashing_scheme_version": HASHING_SCHEME_VERSION,
+            "act_as": list(self.act_as),
+            "read_as": list(self.read_as),
+            "commands": [{"kind": type(c).__name__, **attrs.asdict(c)} for c in self.commands],
+            "synchronizer_id": self.synchronizer_id,
+            "command_id": self.command_id,
+            "user_id": self.user_id,
+            "seed": self.seed,
+            "nodes": self.nodes.decode(),
+        }
+        return hashlib.sha256(encode(body)).digest()
+
+
+def external_signature_problem(
+    tx_hash: bytes,
+    signatures: Mapping[str, Sequence[ExternalSignature]],
+    act_as: Sequence[str],
+    party_keys: Callable[[str], tuple[int, list[str]] | None],
+) -> str | None:
+    """Canton's ``InteractiveSubmission.verifySignatures``: every acting party signed, and each
+    reached its party-to-key threshold of valid signatures over the hash; why not, or None.
+    Signatures of parties that do not act are ignored."""
+    without = [p for p in act_as if p not in signatures]
+    if without:
+        return f"The following actAs parties did not provide an external signature: {', '.join(without)}"
+    for party in act_as:
+        found = party_keys(party)
+        if found is None:
+            return f"Could not find party signing keys for {party}."
+        threshold, keys = found
+        by_fingerprint = {t.key_fingerprint(k): bytes.fromhex(k) for k in keys}
+        valid, invalid = set(), 0
+        for sig in signatures[party]:
+            key = by_fingerprint.get(sig.signed_by)
+            if key is not None and verify(key, sig.signature, tx_hash):
+                valid.add(sig.signed_by)
+            else:
+                invalid += 1
+        if len(valid) < threshold:
+            return (
+                f"Received {len(signatures[party]) - invalid} valid signatures ({invalid} invalid), but expected at least {threshold} valid for {party}. "
+                f"Transaction hash to be signed: {FINGERPRINT_PREFIX}{tx_hash.hex()}. Ensure the correct transaction hash is signed with the correct key(s)."
+            )
+    return None

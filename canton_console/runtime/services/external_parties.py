@@ -17,11 +17,12 @@ from typing import Any
 from canton_console.admin.records import GeneratedExternalParty
 from canton_console.runtime import authorized_store
 from canton_console.runtime.participant import external_parties as ep
-from canton_console.runtime.participant.user_management import invalid_argument, invalid_field, new_submission_id
+from canton_console.runtime.participant.user_management import api_error, invalid_argument, invalid_field, new_submission_id
 from canton_console.runtime.services.base import LocalService
 from canton_console.runtime.topology import TopologyState, mapping_keys, signature_verifies
 from canton_console.values import topology as t
-from canton_console.values.errors import ServiceStatusError
+from canton_console.values.errors import ErrorCategory, ErrorCode, ServiceStatusError
+from canton_console.values.messages import encode
 
 SIGNATURE_CHECK_FAILED = "Transaction signature verification failed"
 NOT_AUTHORIZED = "Topology transaction is not properly authorized: Not authorized"
@@ -158,3 +159,61 @@ def _authorizes(store: TopologyState | None, transactions: builtins.list[t.Signe
         if added is None or added.is_proposal:
             return False
     return True
+
+
+FAILED_TO_EXECUTE_TRANSACTION = ErrorCode("FAILED_TO_EXECUTE_TRANSACTION", ErrorCategory.InvalidIndependentOfSystemState)
+
+
+class LocalInteractiveSubmissionService(LocalService):
+    """The Ledger API's interactive submission service (Canton 3.3): ``prepare`` interprets commands
+    into a transaction and its hash without submitting it; ``execute`` checks the acting parties'
+    signatures over that hash against their party-to-key mappings (Canton's executing participant
+    does, refusing with FAILED_TO_EXECUTE_TRANSACTION) and submits the transaction, with the
+    Ledger API's command deduplication."""
+
+    passive_refusal = "ledger"
+
+    def prepare(self, act_as: Sequence[str], commands: Sequence[Any], synchronizer_id: str | None, command_id: str, read_as: Sequence[str], user_id: str) -> ep.PreparedSubmission:
+        def run() -> ep.PreparedSubmission:
+            import hashlib
+            import uuid
+
+            node = self._node
+            sync = node._synchronizer_for(synchronizer_id)
+            seed = hashlib.sha256(f"{node.member_id}/{command_id}/{uuid.uuid4()}".encode()).hexdigest()
+            nodes = node._interpret(list(commands), list(act_as), seed)
+            return ep.PreparedSubmission(tuple(act_as), tuple(read_as), tuple(commands), sync.id, command_id, user_id, seed, encode(nodes))
+
+        return self._call(run)
+
+    def execute(
+        self,
+        prepared: ep.PreparedSubmission,
+        signatures: dict[str, builtins.list[ep.ExternalSignature]],
+        submission_id: str,
+        user_id: str,
+        deduplication_period_micros: int | None,
+    ) -> None:
+        def run() -> None:
+            node = self._node
+            sync = node._synchronizer_for(prepared.synchronizer_id)
+
+            def party_keys(party: str) -> tuple[int, builtins.list[str]] | None:
+                mapping = sync.topology.lookup(t.PARTY_TO_KEY, party, sync.now())
+                return None if mapping is None else (mapping.data["threshold"], list(mapping.data["public_keys"]))
+
+            problem = ep.external_signature_problem(prepared.hash(), signatures, prepared.act_as, party_keys)
+            if problem is not None:
+                raise api_error(FAILED_TO_EXECUTE_TRANSACTION, f"The participant failed to execute the transaction: {problem}", submission_id or None)
+            node.submit_command(
+                list(prepared.commands),
+                list(prepared.act_as),
+                prepared.command_id,
+                prepared.synchronizer_id,
+                user_id,
+                submission_id or None,
+                deduplication_period_micros,
+                seed=prepared.seed,
+            )
+
+        self._call(run)
