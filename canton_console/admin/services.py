@@ -667,7 +667,15 @@ class InteractiveSubmissionService(Protocol):
         """Interpret ``commands`` (not submitted); a PreparedSubmission whose ``hash()`` the parties sign."""
         ...
 
-    def execute(self, prepared: Any, signatures: dict[str, builtins.list[Any]], submission_id: str, user_id: str, deduplication_period_micros: int | None) -> None:
+    def execute(
+        self,
+        prepared: Any,
+        signatures: dict[str, builtins.list[Any]],
+        submission_id: str,
+        user_id: str,
+        deduplication_period_micros: int | None,
+        hashing_scheme_version: str = "HASHING_SCHEME_VERSION_V2",
+    ) -> None:
         """Check every acting party's signatures (ExternalSignature) over the prepared hash against
         its party-to-key mapping (FAILED_TO_EXECUTE_TRANSACTION otherwise), then submit; returns
         once the transaction is sent."""

@@ -26,6 +26,7 @@ from canton_console.console.framework import Arg, CallContext, CommandFailure, G
 from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param
 from canton_console.values import topology as t
 from canton_console.values.bytestring import ByteString
+from canton_console.values.external_parties import HASHING_SCHEME_VERSION, ExternalSignature
 from canton_console.values.ids import Fingerprint, PartyId
 from canton_console.values.keys import USAGE_ALL, SigningPublicKey, canonical_usage
 from canton_console.values.scala import NONE, Some, TypedVector
@@ -165,8 +166,6 @@ class SignatureArg(Arg):
     expects = "a Signature (e.g. global_secret.sign(hash, key.fingerprint, SigningKeyUsage.ProtocolOnly))"
 
     def convert(self, value: Any, ctx: CallContext) -> Any:
-        from canton_console.runtime.participant.external_parties import ExternalSignature
-
         if isinstance(value, Signature):
             return ExternalSignature(value.signedBy.unwrap, bytes(value.signature))
         raise ctx.wrong_type(self.expects, value)
@@ -268,6 +267,7 @@ class _HeldKey:
     public: SigningPublicKey
     private: Any  # a cryptography private key
     spec: str
+    name: str = ""
 
 
 def _generate(spec: str) -> tuple[bytes, Any]:
@@ -372,7 +372,7 @@ class GlobalSecretKeysSecret(NodeGroup):
         usages = canonical_usage(usage) if usage else USAGE_ALL
         public = SigningPublicKey.of_raw_hex(public_bytes.hex(), usages)
         held: GlobalSecret = self._ref
-        held._held[public.id.unwrap] = _HeldKey(public, private, spec)
+        held._held[public.id.unwrap] = _HeldKey(public, private, spec, name)
         return public
 
 
@@ -475,8 +475,6 @@ class HashingSchemeVersionArg(Arg):
     expects = "a HashingSchemeVersion (e.g. prepared.hashingSchemeVersion)"
 
     def convert(self, value: Any, ctx: CallContext) -> str:
-        from canton_console.runtime.participant.external_parties import HASHING_SCHEME_VERSION
-
         name = value.name if isinstance(value, HashingSchemeVersion) else value
         if not isinstance(name, str):
             raise ctx.wrong_type(self.expects, value)
@@ -533,8 +531,6 @@ class InteractiveSubmissionGroup(NodeGroup):
         prefetchContractKeys and maxRecordTime are refused unless left at their defaults."""
         import uuid
 
-        from canton_console.runtime.participant.external_parties import HASHING_SCHEME_VERSION
-
         items = _ledger_commands(commands)
         prepared = self._admin.interactive_submission.prepare(list(act_as), items, synchronizer_id, command_id or str(uuid.uuid4()), list(read_as), user_id)
         return PrepareSubmissionResponse(Some(PreparedTransaction(prepared)), ByteString(prepared.hash()), HashingSchemeVersion(HASHING_SCHEME_VERSION))
@@ -558,7 +554,7 @@ class InteractiveSubmissionGroup(NodeGroup):
         participant checks that every acting party signed with a threshold of the keys of its
         party-to-key mapping (FAILED_TO_EXECUTE_TRANSACTION otherwise) and submits the
         transaction; the command returns once it is sent."""
-        self._admin.interactive_submission.execute(prepared_transaction, transaction_signatures, submission_id, user_id, deduplication_period)
+        self._admin.interactive_submission.execute(prepared_transaction, transaction_signatures, submission_id, user_id, deduplication_period, hashing_scheme_version)
         return ExecuteSubmissionResponse()
 
 

@@ -12,17 +12,17 @@ values (or an :class:`OnboardingRefused`) out.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import attrs
 
 from canton_console.runtime.identity import verify
 from canton_console.values import topology as t
+from canton_console.values.external_parties import HASHING_SCHEME_VERSION, ExternalSignature, PreparedSubmission
 from canton_console.values.ids import FINGERPRINT_PREFIX, UniqueIdentifier, identifier_problem
 from canton_console.values.keys import NAMESPACE, PROOF_OF_OWNERSHIP, PROTOCOL, canonical_usage
-from canton_console.values.messages import encode
+
+__all__ = ["HASHING_SCHEME_VERSION", "ExternalSignature", "PreparedSubmission"]
 
 CONFIRMATION, OBSERVATION, SUBMISSION = "Confirmation", "Observation", "Submission"
 # The mappings an onboarding request may carry, in Canton's order (its error message lists them so).
@@ -33,14 +33,6 @@ EXTERNAL_KEY_USAGE = canonical_usage((NAMESPACE, PROOF_OF_OWNERSHIP, PROTOCOL))
 
 class OnboardingRefused(ValueError):
     """Why a request is refused: Canton's text, which the Ledger API returns as an invalid argument."""
-
-
-@attrs.frozen
-class ExternalSignature:
-    """A signature made outside the nodes: who signed (a key's fingerprint) and the signature bytes."""
-
-    signed_by: str
-    signature: bytes
 
 
 @attrs.frozen
@@ -252,41 +244,6 @@ def onboarding_transactions(details: OnboardingDetails) -> list[t.SignedTopology
 
 
 # ---- interactive submission (prepare, then execute with the parties' signatures) ------------------
-
-# The one hashing scheme of Canton 3.3's protocol version 33.
-HASHING_SCHEME_VERSION = "HASHING_SCHEME_VERSION_V2"
-
-
-@attrs.frozen
-class PreparedSubmission:
-    """A transaction prepared for external signing: the commands as interpreted (with the seed that
-    makes the interpretation reproducible, its nodes encoded) and what the submission is. The hash
-    the parties sign covers all of it."""
-
-    act_as: tuple[str, ...]
-    read_as: tuple[str, ...]
-    commands: tuple[Any, ...]
-    synchronizer_id: str
-    command_id: str
-    user_id: str
-    seed: str
-    nodes: bytes
-
-    def hash(self) -> bytes:
-        """The transaction's hash (SHA-256, the 32 bytes the parties sign)."""
-        body = {
-            "hashing_scheme_version": HASHING_SCHEME_VERSION,
-            "act_as": list(self.act_as),
-            "read_as": list(self.read_as),
-            "commands": [{"kind": type(c).__name__, **attrs.asdict(c)} for c in self.commands],
-            "synchronizer_id": self.synchronizer_id,
-            "command_id": self.command_id,
-            "user_id": self.user_id,
-            "seed": self.seed,
-            "nodes": self.nodes.decode(),
-        }
-        return hashlib.sha256(encode(body)).digest()
-
 
 def external_signature_problem(
     tx_hash: bytes,

@@ -193,9 +193,12 @@ class LocalInteractiveSubmissionService(LocalService):
         submission_id: str,
         user_id: str,
         deduplication_period_micros: int | None,
+        hashing_scheme_version: str = ep.HASHING_SCHEME_VERSION,
     ) -> None:
         def run() -> None:
             node = self._node
+            if hashing_scheme_version != ep.HASHING_SCHEME_VERSION:
+                raise invalid_field("hashing_scheme_version", f"Hashing scheme version {hashing_scheme_version} is not supported on protocol version 33", submission_id or None)
             sync = node._synchronizer_for(prepared.synchronizer_id)
 
             def party_keys(party: str) -> tuple[int, builtins.list[str]] | None:
