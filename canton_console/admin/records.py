@@ -139,6 +139,18 @@ class IdentityProviderConfigRecord:
     audience: str | None
 
 
+
+@attrs.frozen
+class GeneratedExternalParty:
+    """Canton's ``GenerateExternalPartyTopology``: the party id, its key's fingerprint, the
+    onboarding transactions (TopologyTransaction values) and their combined hash (multihash bytes)."""
+
+    party_id: str
+    public_key_fingerprint: str
+    transactions: tuple[Any, ...]
+    multi_hash: bytes
+
+
 __all__ = [
     "IdentityProviderConfigRecord",
     "LedgerApiUser",
@@ -146,6 +158,7 @@ __all__ = [
     "UserRight",
     "ConnectedSynchronizer",
     "Contract",
+    "GeneratedExternalParty",
     "ListedParty",
     "PartyDetailsRecord",
     "LedgerTransaction",

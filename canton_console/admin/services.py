@@ -571,6 +571,8 @@ class NodeAdmin(Protocol):
     sequencer_pruning: SequencerPruningService | None
     sequencer_connection: SequencerConnectionService | None
     packages: PackageService | None
+    external_parties: ExternalPartyService | None
+    interactive_submission: InteractiveSubmissionService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -684,4 +686,51 @@ class PackageService(Protocol):
 
     def wait_vetting_observed(self, timeout_micros: int) -> None:
         """Until every connected synchronizer shows the participant's vetted packages."""
+        ...
+
+
+class ExternalPartyService(Protocol):
+    """The Ledger API's external party endpoints (Canton 3.3's GenerateExternalPartyTopology and
+    AllocateExternalParty)."""
+
+    def generate_topology(
+        self,
+        synchronizer_id: str,
+        party_hint: str,
+        public_key_hex: str,
+        local_participant_observation_only: bool,
+        other_confirming_participants: Sequence[str],
+        confirmation_threshold: int,
+        observing_participants: Sequence[str],
+    ) -> Any:
+        """The onboarding transactions of ``party_hint::<fingerprint of the key>`` hosted here (a
+        GeneratedExternalParty); INVALID_ARGUMENT for an unknown synchronizer or a bad argument."""
+        ...
+
+    def allocate_external(self, synchronizer_id: str, transactions: Sequence[tuple[Any, Sequence[Any]]], multi_signatures: Sequence[Any], timeout_micros: int) -> str:
+        """Check the onboarding transactions and their signatures (ExternalSignature), sign the
+        hosting and add them through the topology manager; the party id. Refused requests store nothing."""
+        ...
+
+
+class InteractiveSubmissionService(Protocol):
+    """The Ledger API's interactive submission service: prepare a transaction for external signing,
+    execute it with the acting parties' signatures over its hash."""
+
+    def prepare(self, act_as: Sequence[str], commands: Sequence[Any], synchronizer_id: str | None, command_id: str, read_as: Sequence[str], user_id: str) -> Any:
+        """Interpret ``commands`` (not submitted); a PreparedSubmission whose ``hash()`` the parties sign."""
+        ...
+
+    def execute(
+        self,
+        prepared: Any,
+        signatures: dict[str, builtins.list[Any]],
+        submission_id: str,
+        user_id: str,
+        deduplication_period_micros: int | None,
+        hashing_scheme_version: str = "HASHING_SCHEME_VERSION_V2",
+    ) -> None:
+        """Check every acting party's signatures (ExternalSignature) over the prepared hash against
+        its party-to-key mapping (FAILED_TO_EXECUTE_TRANSACTION otherwise), then submit; returns
+        once the transaction is sent."""
         ...

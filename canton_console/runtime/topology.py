@@ -230,14 +230,11 @@ class TopologyState:
     def valid_signers(self, signed: SignedTopologyTransaction) -> set[str]:
         """The fingerprints whose signatures on ``signed`` verify with a known key (or a key the
         transaction itself introduces)."""
-        from canton_console.runtime.identity import verify
-
-        tx_bytes = signed.transaction.bytes_to_sign()
         own = {key_fingerprint(k): bytes.fromhex(k) for k in mapping_keys(signed.transaction.mapping)}
         valid = set()
         for fp, sig in signed.signatures.items():
             key = self._keys.get(fp) or own.get(fp)
-            if key is not None and verify(key, bytes.fromhex(sig), tx_bytes):
+            if key is not None and signature_verifies(key, sig, signed.transaction):
                 valid.add(fp)
         return valid
 
@@ -376,3 +373,23 @@ def stored_from_row(row: Any) -> StoredTransaction:
         {"op": row["operation"], "serial": row["serial"], "mapping": json.loads(row["mapping"]), "signatures": json.loads(row["signatures"])}
     )
     return StoredTransaction(signed, row["sequenced"], row["valid_from"], row["valid_until"], row["is_proposal"])
+
+
+def signature_verifies(public_key: bytes, stored: str, tx: TopologyTransaction) -> bool:
+    """Whether a stored signature of ``tx`` verifies with ``public_key``: over the transaction's
+    bytes, over its hash (``hash:...``, a signature made outside the nodes), or (a multi-transaction
+    signature, ``multi:...``) over the combined hash of transactions that include it (Canton's
+    MultiTransactionSignature)."""
+    from canton_console.runtime.identity import verify
+    from canton_console.values.topology import HASH_SIGNATURE_PREFIX, MULTI_SIGNATURE_PREFIX, combined_hash, multihash_of
+
+    try:
+        if stored.startswith(HASH_SIGNATURE_PREFIX):
+            return verify(public_key, bytes.fromhex(stored[len(HASH_SIGNATURE_PREFIX) :]), multihash_of(tx.hash))
+        if stored.startswith(MULTI_SIGNATURE_PREFIX):
+            hashes_text, _, signature_hex = stored[len(MULTI_SIGNATURE_PREFIX) :].partition(":")
+            hashes = hashes_text.split(",")
+            return tx.hash in hashes and verify(public_key, bytes.fromhex(signature_hex), combined_hash(hashes))
+        return verify(public_key, bytes.fromhex(stored), tx.bytes_to_sign())
+    except ValueError:
+        return False

@@ -328,3 +328,41 @@ class StoredTransaction:
     @property
     def operation(self) -> str:
         return self.signed.transaction.operation
+
+
+# ---- signatures over several transactions (Canton's MultiTransactionSignature) -------------------
+
+# Canton's HashPurpose.MultiTopologyTransaction
+MULTI_TRANSACTION_HASH_PURPOSE = 55
+# How a stored signature says it signed the combined hash of several transactions:
+# ``multi:<hash>,<hash>,...:<signature hex>`` (a plain signature is its hex alone).
+MULTI_SIGNATURE_PREFIX = "multi:"
+# ... or the transaction's hash (its multihash bytes), as a key held outside the nodes signs it:
+# ``hash:<signature hex>``.
+HASH_SIGNATURE_PREFIX = "hash:"
+
+
+def multihash_of(tx_hash_hex: str) -> bytes:
+    """A transaction hash as Canton's ``Hash.getCryptographicEvidence``: the multihash prefix
+    (SHA-256, 32 bytes) and the digest."""
+    return bytes.fromhex(FINGERPRINT_PREFIX + tx_hash_hex)
+
+
+def combined_hash(tx_hashes: Any) -> bytes:
+    """Canton's ``MultiTransactionSignature.computeCombinedHash``, as its multihash bytes: a
+    SHA-256 hash with purpose 55 over the number of transactions and their hashes, sorted, each
+    with its length prefix."""
+    hashes = sorted(set(tx_hashes))
+    digest = hashlib.sha256(struct.pack(">i", MULTI_TRANSACTION_HASH_PURPOSE))
+    digest.update(struct.pack(">i", len(hashes)))
+    for tx_hash in hashes:
+        evidence = multihash_of(tx_hash)
+        digest.update(struct.pack(">i", len(evidence)))
+        digest.update(evidence)
+    return multihash_of(digest.hexdigest())
+
+
+def multi_signature(tx_hashes: Any, signature: bytes) -> str:
+    """A signature over the combined hash of ``tx_hashes``, as a transaction's signatures keep it."""
+    return MULTI_SIGNATURE_PREFIX + ",".join(sorted(set(tx_hashes))) + ":" + signature.hex()
+

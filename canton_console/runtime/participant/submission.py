@@ -69,10 +69,12 @@ class CommandSubmission(ParticipantBase):
         user_id: str = "",
         submission_id: str | None = None,
         deduplication_period: int | None = None,
+        seed: str | None = None,
     ) -> Future:
         """A Ledger API submission with command deduplication (see the module docstring). Raises
         DUPLICATE_COMMAND, SUBMISSION_ALREADY_IN_FLIGHT or INVALID_DEDUPLICATION_PERIOD; else the
-        future gets the Transaction."""
+        future gets the Transaction. ``seed``: the interpretation's seed (a prepared transaction's),
+        new unless given."""
         self.require_active()
         submission_id = submission_id or str(uuid.uuid4())
         period = MAX_DEDUPLICATION_DURATION if deduplication_period is None else deduplication_period
@@ -90,18 +92,18 @@ class CommandSubmission(ParticipantBase):
             )
 
         def again() -> Future:
-            return self.submit_command(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period)
+            return self.submit_command(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period, seed)
 
         if self.halted:
             return self._defer(again)
         try:
-            return self._submit_deduplicated(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period)
+            return self._submit_deduplicated(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period, seed)
         except StorageUnavailable:
             if self.running and not self.passive and self.halted:
                 return self._defer(again)
             raise
 
-    def _submit_deduplicated(self, commands, act_as, command_id, synchronizer_id, user_id, submission_id, period) -> Future:
+    def _submit_deduplicated(self, commands, act_as, command_id, synchronizer_id, user_id, submission_id, period, seed=None) -> Future:
         change_id, change = change_id_of(user_id, act_as, command_id)
         now = self.env.clock.now()
         existing = self.in_flight.get(change_id)
@@ -143,7 +145,7 @@ class CommandSubmission(ParticipantBase):
                 )
             self.in_flight[change_id] = submission_id
 
-        future = self._submit_now(commands, act_as, command_id, synchronizer_id, change_id, submission_id, before_send=record, change=change)
+        future = self._submit_now(commands, act_as, command_id, synchronizer_id, change_id, submission_id, before_send=record, change=change, seed=seed)
         return future
 
     def _still_in_flight(self, row, command_id: str, now: int) -> bool:
@@ -180,9 +182,10 @@ class CommandSubmission(ParticipantBase):
         submission_id: str | None,
         before_send=None,
         change: str | None = None,
+        seed: str | None = None,
     ) -> Future:
         sync = self._synchronizer_for(synchronizer_id)
-        seed = hashlib.sha256(f"{self.member_id}/{command_id}/{uuid.uuid4()}".encode()).hexdigest()
+        seed = seed or hashlib.sha256(f"{self.member_id}/{command_id}/{uuid.uuid4()}".encode()).hexdigest()
         nodes = self._interpret(commands, act_as, seed)
         informees: list[str] = []
         for node in nodes:

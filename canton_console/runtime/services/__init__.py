@@ -11,6 +11,7 @@ from typing import Any
 
 from canton_console.admin.records import NodeInfo
 from canton_console.runtime.services.dars import LocalPackageService
+from canton_console.runtime.services.external_parties import LocalExternalPartyService, LocalInteractiveSubmissionService
 from canton_console.runtime.services.keys import LocalKeyService
 from canton_console.runtime.services.node import (
     LocalIdentityService,
@@ -69,6 +70,8 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "sequencer_connection": {"mediator": LocalMediatorSequencerConnectionService},
     "mediator_setup": {"mediator": LocalMediatorSetupService},
     "packages": {"participant": LocalPackageService},
+    "external_parties": {"participant": LocalExternalPartyService},
+    "interactive_submission": {"participant": LocalInteractiveSubmissionService},
 }
 
 
