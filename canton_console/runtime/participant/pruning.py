@@ -38,7 +38,7 @@ from canton_console.runtime.participant import pruning_cron
 from canton_console.runtime.participant.records import MAX_DEDUPLICATION_DURATION
 from canton_console.store import schema as s
 from canton_console.values import errors
-from canton_console.values.errors import CantonError
+from canton_console.values.errors import CantonError, ServiceStatusError
 from canton_console.values.timefmt import canton_duration, instant
 
 log = logging.getLogger("canton_console.participant")
@@ -146,14 +146,19 @@ def persist_clean_cursor(node: Any, sync_id: str) -> int | None:
 
 def acknowledge_clean(node: Any, sync_id: str) -> int:
     """What a participant acknowledges to the sequencers of ``sync_id``: its durably stored clean
-    point (stored first when the participant is ahead of it), never merely what was delivered."""
-    try:
-        stored = persist_clean_cursor(node, sync_id)
-    except Exception as e:  # noqa: BLE001 - the store is unavailable: acknowledge nothing new
-        log.info("participant %s could not store its clean point: %s", node.name, e)
-        stored = None
+    point (stored first when the participant is ahead of it), never merely what was delivered. A
+    participant that cannot reach its store acknowledges what it last stored."""
+    known: dict[str, int] = node.__dict__.setdefault("_acknowledged_clean", {})
+    if node.running and not node.passive and not node.halted:
+        try:
+            stored = persist_clean_cursor(node, sync_id)
+        except Exception as e:  # noqa: BLE001 - the store is unavailable: acknowledge nothing new
+            log.info("participant %s could not store its clean point: %s", node.name, e)
+        else:
+            if stored is not None:
+                known[sync_id] = stored
     # Below any registration: a sequencer takes it as "nothing acknowledged yet"
-    return stored if stored is not None else -(2**62)
+    return known.get(sync_id, -(2**62))
 
 
 # ---- safety --------------------------------------------------------------------------------------
@@ -344,8 +349,6 @@ def update_schedule(node: Any, field: str, value: Any) -> None:
     with node.open_storage.transaction() as conn:
         updated = conn.execute(update(s.PruningScheduleRow).values({field: value})).rowcount
     if not updated:
-        from canton_console.values.errors import ServiceStatusError
-
         raise ServiceStatusError(
             "INVALID_ARGUMENT", f"Attempt to update {field} of a schedule that has not been previously configured. Use set_schedule instead."
         )
@@ -395,7 +398,7 @@ def _scheduled_run(node: Any) -> None:
     if pruning_cron.window_open(cron, schedule.max_duration, now // 1_000_000):
         try:
             _prune_to_retention(node, schedule, now)
-        except CantonError as e:
+        except (CantonError, ServiceStatusError) as e:
             log.info("Backing off %s or until next window after error: %s", canton_duration(SCHEDULE_BACKOFF_MICROS), e)
             node._pruning_timer = node.env.scheduler.schedule_at(now + SCHEDULE_BACKOFF_MICROS, lambda: _scheduled_run(node))
             return
