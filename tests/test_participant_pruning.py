@@ -164,7 +164,8 @@ def test_schedule_is_stored_shown_validated_and_survives_restart(session, tmp_pa
     assert 'PROTO_DESERIALIZATION_FAILURE(8,0): Deserialization of protobuf message failed: Unable to convert field `cron`: Invalid cron expression "0 0 25 * * ?": Hour values must be between 0 and 23' in out
     out = _failure(s, 'participant1.pruning.set_schedule("0 0 8 * * SAT", 8.hours, 90.days)')
     assert "Support for specifying both a day-of-week AND a day-of-month parameter is not implemented." in out
-    assert "is not rounded to the second" in _failure(s, "participant1.pruning.set_max_duration(1500.millis)")
+    assert "Duration 1500 milliseconds is not rounded to the second" in _failure(s, "participant1.pruning.set_max_duration(1500.millis)")
+    assert "Duration 0 hours is not positive" in _failure(s, "participant1.pruning.set_retention(0.hours)")
     assert step_ok(s, "participant1.pruning.get_schedule()").get.cron == "0 /5 * * * ?"
     # the participant-specific form, and the schedule after a restart
     step_ok(s, 'participant1.pruning.set_participant_schedule("0 0 20 * * ?", 2.hours, 1.day, pruneInternallyOnly = true)')

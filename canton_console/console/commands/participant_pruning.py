@@ -21,14 +21,15 @@ class PositiveSeconds(a.Duration):
     as seconds."""
 
     def __init__(self) -> None:
-        super().__init__(allow_zero=False)
+        super().__init__(allow_zero=True)  # zero: refused below with Canton's text
 
     def convert(self, value: Any, ctx: CallContext) -> int:
         micros = super().convert(value, ctx)
+        unit = value.unit if isinstance(value, v.ScalaDuration) else None
         try:
-            v.PositiveDurationSeconds(micros)
+            v.PositiveDurationSeconds(micros, unit=unit)
         except v.InvalidValue as e:
-            raise ctx.bad_value(str(e)) from None
+            raise ctx.bad_value(e.cause) from None
         return micros // v.MICROS_PER_SECOND
 
 
