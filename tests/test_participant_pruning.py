@@ -268,3 +268,19 @@ def test_cron_windows_and_refusals():
     ]:
         with pytest.raises(pruning_cron.CronError, match=reason.replace("?", r"\?").replace("(", r"\(")):
             pruning_cron.parse(bad)
+
+
+def test_a_passive_replica_shows_the_schedule_but_refuses_to_change_it_or_prune(tmp_path):
+    from test_ha_replication import SQLITE_P1, bootstrap, ha_config
+
+    s = open_session(ha_config(SQLITE_P1), tmp_path)
+    try:
+        bootstrap(s)
+        step_ok(s, 'participant1a.pruning.set_schedule("0 0 8 ? * SAT", 8.hours, 90.days)')
+        assert step_ok(s, "participant1b.pruning.get_schedule()").get.cron == "0 0 8 ? * SAT"
+        out = _failure(s, "participant1b.pruning.set_cron(\"0 0 20 * * ?\")")
+        assert "UNAVAILABLE/Command set_cron sent to passive replica: cannot modify the pruning schedule. Try to submit the command to another replica." in out
+        assert "NODE_IS_PASSIVE_REPLICA(1,0)" in _failure(s, "participant1b.pruning.prune(1)")
+        assert step_ok(s, "participant1a.pruning.get_schedule()").get.cron == "0 0 8 ? * SAT"
+    finally:
+        s.close()
