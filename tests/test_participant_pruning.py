@@ -284,3 +284,20 @@ def test_a_passive_replica_shows_the_schedule_but_refuses_to_change_it_or_prune(
         assert step_ok(s, "participant1a.pruning.get_schedule()").get.cron == "0 0 8 ? * SAT"
     finally:
         s.close()
+
+
+def test_a_schedule_that_prunes_internally_only_keeps_the_ledger_api_view(session, tmp_path):
+    s, db = session, tmp_path / "p1.db"
+    step_ok(s, 'val alice = participant1.parties.enable("Alice")')
+    _iou(s, "iou-scheduled")
+    updates = _count(db, "cc_ledger_updates")
+    step_ok(s, "clock.advance(8.days)")
+    step_ok(s, "participant1.health.ping(participant2)")
+    step_ok(s, 'participant1.pruning.set_participant_schedule("* * * * * ?", 1.minute, 1.day, pruneInternallyOnly = true)')
+    step_ok(s, "clock.advance(2.seconds)")
+    deadline = time.monotonic() + 10
+    while _count(db, "cc_command_dedup", "where status = 'accepted'") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _count(db, "cc_command_dedup", "where status = 'accepted'") == 0
+    assert _count(db, "cc_ledger_updates") == updates + 2  # nothing the Ledger API shows is gone
+    assert step_ok(s, "participant1.ledger_api.updates.flat(Seq(alice), 1, timeout = 1.second)").size == 1
