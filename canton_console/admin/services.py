@@ -33,7 +33,7 @@ from canton_console.values.keys import EncryptionPublicKey, ListKeyOwnersResult,
 from canton_console.values.ledger import Contract, ContractEntry, CreateCommand, ExerciseCommand
 from canton_console.values.node_config import NodeConfigValue
 from canton_console.values.parameters import DynamicSynchronizerParameters
-from canton_console.values.pruning import PruningSchedule, SequencerPruningStatus
+from canton_console.values.pruning import ParticipantPruningSchedule, PruningSchedule, SequencerPruningStatus
 from canton_console.values.sequencing import SequencerConnections
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.topology import Mapping, SignedTopologyTransaction, StoredTransaction, TopologyTransaction
@@ -315,9 +315,10 @@ class LedgerService(Protocol):
         OFFSET_AFTER_LEDGER_END."""
         ...
 
-    def transactions(self, begin_exclusive: int, end_inclusive: int | None) -> builtins.list[LedgerTransaction]:
+    def transactions(self, begin_exclusive: int, end_inclusive: int | None, stream: str | None = None) -> builtins.list[LedgerTransaction]:
         """The committed transactions at offsets after ``begin_exclusive`` up to ``end_inclusive``
-        (None: the ledger end), in offset order."""
+        (None: the ledger end), in offset order. ``stream`` (``Updates``, ``Transactions``): a Ledger
+        API stream, refused (PARTICIPANT_PRUNED_DATA_ACCESSED) when it starts below the pruning offset."""
         ...
 
     # ---- party management (the Ledger API's PartyManagementService) ----
@@ -573,6 +574,7 @@ class NodeAdmin(Protocol):
     packages: PackageService | None
     external_parties: ExternalPartyService | None
     interactive_submission: InteractiveSubmissionService | None
+    participant_pruning: ParticipantPruningService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -734,3 +736,39 @@ class InteractiveSubmissionService(Protocol):
         its party-to-key mapping (FAILED_TO_EXECUTE_TRANSACTION otherwise), then submit; returns
         once the transaction is sent."""
         ...
+
+
+class ParticipantPruningService(Protocol):
+    """Canton's participant PruningService (and the Ledger API's ParticipantPruningService)."""
+
+    def prune(self, prune_up_to: int) -> None:
+        """Prune the ledger up to the offset inclusively (UNSAFE_TO_PRUNE, OFFSET_OUT_OF_RANGE)."""
+        ...
+
+    def prune_internally(self, prune_up_to: int) -> None:
+        """Prune only internal state up to the offset inclusively."""
+        ...
+
+    def find_safe_offset(self, before_or_at: int) -> int | None:
+        """The highest offset published at or before the time that is safe to prune, if any."""
+        ...
+
+    def offset_by_time(self, up_to_inclusive: int) -> int | None:
+        """The largest offset published at or before the time, if any."""
+        ...
+
+    def set_schedule(self, cron: str, max_duration_seconds: int, retention_seconds: int, prune_internally_only: bool | None = None) -> None:
+        """``prune_internally_only`` None: Canton's ``set_schedule``; given: ``set_participant_schedule``."""
+        ...
+
+    def clear_schedule(self) -> None: ...
+
+    def set_cron(self, cron: str) -> None: ...
+
+    def set_max_duration(self, max_duration_seconds: int) -> None: ...
+
+    def set_retention(self, retention_seconds: int) -> None: ...
+
+    def get_schedule(self) -> PruningSchedule | None: ...
+
+    def get_participant_schedule(self) -> ParticipantPruningSchedule | None: ...

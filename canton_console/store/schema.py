@@ -118,6 +118,8 @@ class PruningScheduleRow(Base):
     cron: Mapped[str] = mapped_column(String(255))
     max_duration: Mapped[int] = mapped_column(BigInteger)
     retention: Mapped[int] = mapped_column(BigInteger)
+    # a participant's schedule: prune only internal state (``set_participant_schedule``)
+    prune_internally_only: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class MediatorSequencerConnectionRow(Base):
@@ -391,3 +393,12 @@ class DarPackageRow(Base):
     main_package_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     package_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
+
+class ParticipantPruningRow(Base):
+    """How far a participant has been pruned (one row): the Ledger API's pruning offset (reads
+    starting at or below it are refused) and the offset its internal state is pruned up to."""
+
+    __tablename__ = "cc_participant_pruning"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pruned_up_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    internally_pruned_up_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

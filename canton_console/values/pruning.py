@@ -97,3 +97,17 @@ class PruningSchedule:
             param("maxDuration", PositiveDurationSeconds(self.maxDuration * 1_000_000)),
             param("retention", PositiveDurationSeconds(self.retention * 1_000_000)),
         )
+
+
+@attrs.frozen
+class ParticipantPruningSchedule:
+    """Canton's ``ParticipantPruningSchedule``: a pruning schedule and whether it prunes only the
+    participant's internal state."""
+
+    canton_type: ClassVar[str] = "ParticipantPruningSchedule"
+
+    schedule: PruningSchedule
+    pruneInternallyOnly: bool = False  # noqa: N815 - Canton's name
+
+    def __pretty__(self) -> Tree:
+        return klass("ParticipantPruningSchedule", param("schedule", self.schedule.__pretty__()), param("pruneInternallyOnly", self.pruneInternallyOnly))

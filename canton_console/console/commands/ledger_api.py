@@ -784,10 +784,13 @@ class UpdatesGroup(NodeGroup):
         wait = timeout if timeout is not None else self._env.timeout_micros("ledger_command")
         result: list[Any] = []
         seen = begin
+        # the stream as Canton names it in PARTICIPANT_PRUNED_DATA_ACCESSED (checked when it starts)
+        stream: str | None = "Updates" if element == "UpdateWrapper" else "Transactions"
 
         def poll() -> bool:
-            nonlocal seen
-            for tx in self._admin.ledger.transactions(seen, end):
+            nonlocal seen, stream
+            txs, stream = self._admin.ledger.transactions(seen, end, stream), None
+            for tx in txs:
                 seen = tx.offset
                 update = make(tx, parties)
                 if update is not None and (result_filter is None or result_filter(update)):

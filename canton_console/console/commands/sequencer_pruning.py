@@ -41,8 +41,8 @@ class SequencerPruningGroup(NodeGroup):
         Provides a detailed breakdown of information required for pruning: the current time
         according to this sequencer instance, the synchronizer members that the sequencer supports,
         and for each member when it was registered, its last acknowledgement and whether it is
-        enabled. Members acknowledge the events they have processed as they receive them (a
-        mediator what it stored as its clean replay point)."""
+        enabled. Members acknowledge the events they have processed (a mediator or participant
+        what it stored as its clean replay point)."""
         return self._admin.sequencer_pruning.status()
 
     @command

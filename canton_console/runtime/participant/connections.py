@@ -93,12 +93,18 @@ class SynchronizerConnections(ParticipantBase):
         def cursor() -> int:
             return self.last_seen.get(sid, 0)
 
+        def acknowledged() -> int:
+            from canton_console.runtime.participant.pruning import acknowledge_clean
+
+            return acknowledge_clean(self, sid)  # what it durably processed, not what was delivered
+
         subscription = Subscription(
             self.member_id,
             connection.sequencers,
             deliver,
             cursor,
             connection.trust_threshold,
+            acknowledged=acknowledged,
         )
         self.subscriptions[sync.id] = subscription
         sync.subscribe(subscription)

@@ -93,6 +93,9 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
             for sync_id in list(self.subscriptions):
                 self._expire_unsequenced(sync_id)
             self._run_deferred()
+        from canton_console.runtime.participant.pruning import start_schedule
+
+        start_schedule(self)  # scheduled pruning, when a schedule is stored
 
     def _leave_synchronizers(self) -> None:
         """Unsubscribe from every synchronizer and cancel the timers of pending transactions."""

@@ -30,6 +30,7 @@ from canton_console.runtime.services.participant import (
     LocalUserManagementService,
     sequencer_named_by,
 )
+from canton_console.runtime.services.participant_pruning import LocalParticipantPruningService
 from canton_console.runtime.services.sequencer import (
     LocalMediatorSequencerConnectionService,
     LocalMediatorSetupService,
@@ -72,6 +73,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "packages": {"participant": LocalPackageService},
     "external_parties": {"participant": LocalExternalPartyService},
     "interactive_submission": {"participant": LocalInteractiveSubmissionService},
+    "participant_pruning": {"participant": LocalParticipantPruningService},
 }
 
 

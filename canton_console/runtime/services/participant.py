@@ -252,11 +252,16 @@ class LocalLedgerService(LocalService):
             end = node.ledger_end
             if active_at is not None:
                 ledger.check_offset("active_at_offset", active_at, end)
+                from canton_console.runtime.participant.pruning import check_snapshot_not_pruned
+
+                check_snapshot_not_pruned(node, active_at)
             return node.contract_entries(None if parties is None else list(parties), end if active_at is None else active_at)
 
         return self._call(read)
 
-    def transactions(self, begin_exclusive: int, end_inclusive: int | None) -> builtins.list[LedgerTransaction]:
+    def transactions(self, begin_exclusive: int, end_inclusive: int | None, stream: str | None = None) -> builtins.list[LedgerTransaction]:
+        """``stream`` (``Updates``, ``Transactions``): a Ledger API stream, refused when it starts at
+        or below the pruning offset."""
         node = self._node
 
         def read() -> builtins.list[LedgerTransaction]:
@@ -265,6 +270,10 @@ class LocalLedgerService(LocalService):
             if end_inclusive is not None:
                 ledger.check_offset("End", end_inclusive, end)
             last = end if end_inclusive is None else end_inclusive
+            if stream is not None:
+                from canton_console.runtime.participant.pruning import check_not_pruned
+
+                check_not_pruned(node, begin_exclusive, last, stream)
             return [
                 LedgerTransaction(t.update_id, t.offset, t.synchronizer_id, t.command_id, t.events, t.record_time, t.act_as)
                 for t in node.transactions(begin_exclusive)
