@@ -27,6 +27,7 @@ from canton_console.admin.records import (
     SequencerStateResult,
     UserRight,
 )
+from canton_console.values.completions import CompletionRecord, LedgerConnectedSynchronizer
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.keys import EncryptionPublicKey, ListKeyOwnersResult, PrivateKeyMetadata, PublicKeyWithName, SigningPublicKey
 from canton_console.values.ledger import Contract, ContractEntry, CreateCommand, ExerciseCommand
@@ -246,6 +247,10 @@ class ConnectivityService(Protocol):
 
     def synchronizer_id_of(self, alias: str) -> str: ...
 
+    def count_in_flight(self, synchronizer_id: str) -> tuple[int, int]:
+        """(pending submissions, pending transactions) of the participant on the synchronizer."""
+        ...
+
 
 class PartyService(Protocol):
     """Canton's TopologyAggregationService (ListParties), which the console's ``parties`` commands
@@ -342,6 +347,19 @@ class LedgerService(Protocol):
     def update_party_idp(self, party: str, source_identity_provider_id: str, target_identity_provider_id: str) -> None: ...
 
     def ledger_end(self) -> int: ...
+
+    # ---- the command completion service and the state service's connected synchronizers ----
+    def completions(self, parties: Sequence[str], user_id: str, begin_exclusive: int) -> builtins.list[CompletionRecord]:
+        """The completions of ``user_id``'s submissions acting as one of ``parties`` after
+        ``begin_exclusive`` up to the ledger end (act-as narrowed to ``parties``). A negative
+        offset fails with NEGATIVE_OFFSET, one after the ledger end with OFFSET_AFTER_LEDGER_END,
+        an empty or malformed user id with MISSING_FIELD / INVALID_FIELD."""
+        ...
+
+    def connected_synchronizers_of(self, party: str | None) -> builtins.list[LedgerConnectedSynchronizer]:
+        """The healthy connected synchronizers; with a party, those where it is hosted here, each
+        with its permission."""
+        ...
 
 
 class UserManagementService(Protocol):

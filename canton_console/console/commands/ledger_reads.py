@@ -1,0 +1,193 @@
+"""More of the Ledger API's reads from the console, as Canton 3.3 has them:
+``ledger_api.completions`` (list), ``ledger_api.state.connected_synchronizers``; and the
+participant's ``health.count_in_flight`` and every node's ``health.set_log_level``.
+
+The commands that belong to groups defined elsewhere (``state``, ``health``) are attached to those
+groups here, so this area's commands live in one module."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import attrs
+
+from canton_console import logs
+from canton_console.console import args as a
+from canton_console.console.commands.health import HealthGroup, ParticipantHealthGroup
+from canton_console.console.commands.ledger_api import DEFAULT_USER_ID, TESTING, LedgerApiGroup, StateGroup
+from canton_console.console.commands.log_levels import LevelArg
+from canton_console.console.framework import NodeGroup, command, subgroup
+from canton_console.pretty import Literal, klass, param
+from canton_console.values import completions as c
+from canton_console.values.scala import TypedVector, Vector
+
+_INT = a.Int(-(2**31), "a whole number (an Int)", maximum=a.INT_MAX)
+_LONG = a.Int(-(2**63), "an offset (a Long)")
+
+
+def _attach(group: type) -> Callable[[Callable], Callable]:
+    """Add a command to a group class defined in another module (the console lists a group's
+    commands from its class, so it shows and runs like the group's own)."""
+
+    def add(fn: Callable) -> Callable:
+        setattr(group, fn.__name__, fn)
+        return fn
+
+    return add
+
+
+# ---- ledger_api.completions ------------------------------------------------------------------------
+
+
+class CompletionsGroup(NodeGroup):
+    """Monitor progress of commands"""
+
+    scala_name = "LedgerApiAdministration$ledger_api$completions$"
+
+    @command(feature=TESTING)
+    def list(
+        self,
+        party_id: Annotated[str, a.PartyArg()],
+        at_least_num_completions: Annotated[int, _INT],
+        begin_offset_exclusive: Annotated[int, _LONG],
+        user_id: Annotated[str, a.Text("a user id")] = DEFAULT_USER_ID,
+        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+        filter: Annotated[Any, a.Function("a function Completion => Boolean")] = None,
+    ) -> TypedVector:
+        """Lists command completions following the specified offset
+
+        The completions of userId's commands acting as partyId after beginOffsetExclusive, accepted
+        and rejected, in offset order: returns once atLeastNumCompletions of them (that the filter
+        accepts) have arrived, or with those that arrived when the timeout (the ledger command
+        timeout unless given) elapses. A rejected command's completion has its own offset and a
+        status with the error's gRPC code and message; an accepted one has the transaction's
+        update id and offset. A negative offset fails with NEGATIVE_OFFSET, one after the ledger
+        end with OFFSET_AFTER_LEDGER_END."""
+        wait = timeout if timeout is not None else self._env.timeout_micros("ledger_command")
+        deadline = time.monotonic() + wait / 1e6
+        result: list[c.Completion] = []
+        seen = begin_offset_exclusive
+        while True:
+            for record in self._admin.ledger.completions([party_id], user_id, seen):
+                seen = record.offset
+                shown = c.completion(record)
+                # as Canton's stream: a completion counts while fewer than expected have arrived
+                if len(result) < at_least_num_completions and (filter is None or filter(shown)):
+                    result.append(shown)
+            if (at_least_num_completions > 0 and len(result) >= at_least_num_completions) or time.monotonic() >= deadline:
+                return TypedVector("Completion", *result)
+            time.sleep(0.02)
+
+
+subgroup(LedgerApiGroup, "completions")(CompletionsGroup)
+
+
+# ---- ledger_api.state.connected_synchronizers -----------------------------------------------------
+
+
+class ParticipantPermissionValue(str):
+    """The Ledger API's ``ParticipantPermission`` enum value (``PARTICIPANT_PERMISSION_SUBMISSION`` ...)."""
+
+    canton_type = "ParticipantPermission"
+
+    def __pretty__(self):
+        return Literal(str(self))
+
+
+def _permission(topology_permission: str) -> ParticipantPermissionValue:
+    name = topology_permission.upper() if topology_permission else "UNSPECIFIED"
+    return ParticipantPermissionValue(f"PARTICIPANT_PERMISSION_{name}")
+
+
+@attrs.frozen
+class ConnectedSynchronizer:
+    """``GetConnectedSynchronizersResponse.ConnectedSynchronizer``."""
+
+    synchronizerAlias: str
+    synchronizerId: str
+    permission: ParticipantPermissionValue
+
+    canton_type = "ConnectedSynchronizer"
+
+    def __pretty__(self):
+        return klass(
+            "ConnectedSynchronizer",
+            param("synchronizerAlias", self.synchronizerAlias),
+            param("synchronizerId", self.synchronizerId),
+            param("permission", self.permission),
+        )
+
+
+@attrs.frozen
+class GetConnectedSynchronizersResponse:
+    connectedSynchronizers: Vector
+
+    canton_type = "GetConnectedSynchronizersResponse"
+
+    def __pretty__(self):
+        return klass("GetConnectedSynchronizersResponse", param("connectedSynchronizers", self.connectedSynchronizers))
+
+
+@_attach(StateGroup)
+@command(feature=TESTING)
+def connected_synchronizers(
+    self,
+    party_id: Annotated[str | None, a.Optional(a.PartyArg())] = None,
+) -> GetConnectedSynchronizersResponse:
+    """Read the current connected synchronizers for a party
+
+    The synchronizers this participant is connected to and ready to submit to; with a partyId,
+    only those where this participant hosts the party, each with the party's permission there
+    (PARTICIPANT_PERMISSION_UNSPECIFIED when no party is given)."""
+    rows = self._admin.ledger.connected_synchronizers_of(party_id)
+    return GetConnectedSynchronizersResponse(Vector(*[ConnectedSynchronizer(r.alias, r.synchronizer_id, _permission(r.permission)) for r in rows]))
+
+
+# ---- health.count_in_flight and health.set_log_level ----------------------------------------------
+
+
+@attrs.frozen
+class InFlightCount:
+    """Canton's ``InFlightCount``: pending command submissions and transactions on a synchronizer."""
+
+    pendingSubmissions: int
+    pendingTransactions: int
+
+    canton_type = "InFlightCount"
+
+    @property
+    def exists(self) -> bool:
+        return self.pendingSubmissions > 0 or self.pendingTransactions > 0
+
+    def __pretty__(self):
+        return klass("InFlightCount", param("pending submissions", self.pendingSubmissions), param("pending transactions", self.pendingTransactions))
+
+
+@_attach(ParticipantHealthGroup)
+@command
+def count_in_flight(self, synchronizer_alias: Annotated[str, a.Text("a synchronizer alias, e.g. \"da\"", allow_empty=False)]) -> InFlightCount:
+    """Counts pending command submissions and transactions on a synchronizer.
+
+    The current number of this participant's command submissions on the synchronizer that are
+    not decided yet, and of the transactions it validated there and awaits the verdict of. The
+    two counts are not synchronized with each other and are an indication only; both zero
+    reassures that nothing is in flight (e.g. before repair operations)."""
+    synchronizer_id = self._admin.connectivity.synchronizer_id_of(synchronizer_alias)
+    submissions, transactions = self._admin.connectivity.count_in_flight(synchronizer_id)
+    return InFlightCount(submissions, transactions)
+
+
+@_attach(HealthGroup)
+@command
+def set_log_level(self, level: Annotated[Any, LevelArg()]) -> None:
+    """Change the log level of the process
+
+    Sets the level of Canton's loggers (com.digitalasset.canton) in this process, which runs the
+    node: TRACE, DEBUG, INFO, WARN, ERROR or OFF."""
+    if level is None:
+        from canton_console.console.framework import ArgumentError
+
+        raise ArgumentError(f"{self._path}.set_log_level: level must be a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF), not null")
+    logs.set_level(logs.CANTON_ROOT, level)
