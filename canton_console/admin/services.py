@@ -38,6 +38,7 @@ from canton_console.values.sequencing import SequencerConnections
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.topology import Mapping, SignedTopologyTransaction, StoredTransaction, TopologyTransaction
 from canton_console.values.traffic import TrafficState
+from canton_console.values.update_format import TransactionSelection, UpdateFormat
 
 # ---- every node ------------------------------------------------------------------------------
 
@@ -359,6 +360,16 @@ class LedgerService(Protocol):
     def connected_synchronizers_of(self, party: str | None) -> builtins.list[LedgerConnectedSynchronizer]:
         """The healthy connected synchronizers; with a party, those where it is hosted here, each
         with its permission."""
+        ...
+
+    def update_by_id(self, update_id: str, update_format: UpdateFormat) -> tuple[LedgerTransaction, TransactionSelection] | None:
+        """The transaction with that update id and what of it the format selects; None when there
+        is none (or the format asks for no transactions). Fails as Canton's update service
+        validates the request (MISSING_FIELD, INVALID_ARGUMENT, TEMPLATES_OR_INTERFACES_NOT_FOUND)."""
+        ...
+
+    def update_by_offset(self, offset: int, update_format: UpdateFormat) -> tuple[LedgerTransaction, TransactionSelection] | None:
+        """As update_by_id, by offset (NON_POSITIVE_OFFSET unless positive)."""
         ...
 
 

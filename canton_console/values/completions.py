@@ -72,8 +72,11 @@ class LedgerConnectedSynchronizer:
     permission: str = ""
 
 
-# Canton's RequestValidationErrors.NegativeOffset
+# Canton's RequestValidationErrors.NegativeOffset and NonPositiveOffset
 NEGATIVE_OFFSET = ErrorCode("NEGATIVE_OFFSET", ErrorCategory.InvalidIndependentOfSystemState)
+NON_POSITIVE_OFFSET = ErrorCode("NON_POSITIVE_OFFSET", ErrorCategory.InvalidIndependentOfSystemState)
+# RequestValidationErrors.NotFound.TemplateOrInterfaceIdsNotFound (an update format's unknown ids)
+TEMPLATES_OR_INTERFACES_NOT_FOUND = ErrorCode("TEMPLATES_OR_INTERFACES_NOT_FOUND", ErrorCategory.InvalidGivenCurrentSystemStateResourceMissing)
 
 
 # ---- the console's view: Canton's scalapb classes --------------------------------------------------

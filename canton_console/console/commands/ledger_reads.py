@@ -1,5 +1,6 @@
 """More of the Ledger API's reads from the console, as Canton 3.3 has them:
-``ledger_api.completions`` (list), ``ledger_api.state.connected_synchronizers``; and the
+``ledger_api.completions`` (list), ``ledger_api.state.connected_synchronizers``,
+``ledger_api.updates.update_by_id`` / ``update_by_offset`` / ``by_offset``; and the
 participant's ``health.count_in_flight`` and every node's ``health.set_log_level``.
 
 The commands that belong to groups defined elsewhere (``state``, ``health``) are attached to those
@@ -16,12 +17,25 @@ import attrs
 from canton_console import logs
 from canton_console.console import args as a
 from canton_console.console.commands.health import HealthGroup, ParticipantHealthGroup
-from canton_console.console.commands.ledger_api import DEFAULT_USER_ID, TESTING, LedgerApiGroup, StateGroup
-from canton_console.console.commands.log_levels import LevelArg
-from canton_console.console.framework import NodeGroup, command, subgroup
+from canton_console.console.commands.ledger_api import (
+    DEFAULT_USER_ID,
+    TESTING,
+    LedgerApiGroup,
+    StateGroup,
+    Transaction,
+    TransactionWrapper,
+    UpdatesGroup,
+    _flat_events,
+    _timestamp,
+    _tree,
+    _tree_events,
+)
+from canton_console.console.commands.log_levels import Level, LevelArg
+from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
 from canton_console.pretty import Literal, klass, param
 from canton_console.values import completions as c
-from canton_console.values.scala import TypedVector, Vector
+from canton_console.values import update_format as uf
+from canton_console.values.scala import NONE, Option, Some, TypedVector, Vector
 
 _INT = a.Int(-(2**31), "a whole number (an Int)", maximum=a.INT_MAX)
 _LONG = a.Int(-(2**63), "an offset (a Long)")
@@ -145,6 +159,98 @@ def connected_synchronizers(
     return GetConnectedSynchronizersResponse(Vector(*[ConnectedSynchronizer(r.alias, r.synchronizer_id, _permission(r.permission)) for r in rows]))
 
 
+# ---- ledger_api.updates.update_by_id / update_by_offset / by_offset ---------------------------------
+
+
+def _selected(tx: Any, selection: Any) -> Transaction | None:
+    """The transaction as the update format shows it: ACS delta (creates and archives, to their
+    stakeholders) or ledger effects (every event, to its informees), each event to the parties
+    whose filters select its template; None when no event is left."""
+    candidates = _tree_events(tx, None) if selection.ledger_effects else _flat_events(tx, None)
+    events = []
+    for event in candidates:
+        witnesses = tuple(p for p in event.witnessParties if selection.selects(p, str(event.templateId)))
+        if witnesses:
+            events.append(attrs.evolve(event, witnessParties=witnesses))
+    if not events:
+        return None
+    when = _timestamp(tx.record_time)
+    return Transaction(tx.update_id, tx.command_id, "", when, Vector(*events), tx.offset, tx.synchronizer_id, when)
+
+
+class UpdateFormatArg(Arg):
+    expects = (
+        "an UpdateFormat, e.g. UpdateFormat(includeTransactions = Some(TransactionFormat(eventFormat = "
+        "Some(EventFormat(filtersByParty = Map(alice.toProtoPrimitive -> Filters(Nil)))), transactionShape = TRANSACTION_SHAPE_ACS_DELTA)))"
+    )
+
+    def convert(self, value: Any, ctx: CallContext) -> uf.UpdateFormat:
+        if not isinstance(value, uf.UpdateFormat):
+            raise ctx.wrong_type(self.expects, value)
+        return value
+
+
+def _update(found: Any) -> Option:
+    if found is None:
+        return NONE
+    tx, selection = found
+    transaction = _selected(tx, selection)
+    return NONE if transaction is None else Some(TransactionWrapper(transaction))
+
+
+@_attach(UpdatesGroup)
+@command(feature=TESTING)
+def update_by_id(
+    self,
+    id: Annotated[str, a.Text("an update id")],
+    update_format: Annotated[Any, UpdateFormatArg()],
+) -> Option:
+    """Get an update by its ID
+
+    Get an update by its ID. Returns None if the update is not (yet) known at the participant or
+    all the events of the update are filtered due to the update format. The update format says
+    which transactions' events to show (includeTransactions: a TransactionFormat with an
+    EventFormat of the parties' filters and the transaction shape); this ledger has neither
+    reassignments nor topology events among its updates."""
+    return _update(self._admin.ledger.update_by_id(id, update_format))
+
+
+@_attach(UpdatesGroup)
+@command(feature=TESTING)
+def update_by_offset(
+    self,
+    offset: Annotated[int, _LONG],
+    update_format: Annotated[Any, UpdateFormatArg()],
+) -> Option:
+    """Get an update by its offset
+
+    Get an update by its offset. Returns None if the update is not (yet) known at the participant
+    or all the events of the update are filtered due to the update format."""
+    return _update(self._admin.ledger.update_by_offset(offset, update_format))
+
+
+@_attach(UpdatesGroup)
+@command(feature=TESTING)
+def by_offset(
+    self,
+    parties: Annotated[Any, a.SeqOf(a.PartyArg())],
+    offset: Annotated[int, _LONG],
+) -> Option:
+    """Get a transaction tree by its offset
+
+    Get a transaction tree from the update stream by its offset. Returns None if the transaction
+    is not (yet) known at the participant or has no event for the parties."""
+    wanted = {str(p) for p in parties}
+    every_event = uf.UpdateFormat(
+        includeTransactions=uf.TransactionFormat(uf.EventFormat({p: uf.Filters() for p in sorted(wanted)}), uf.TRANSACTION_SHAPE_LEDGER_EFFECTS)
+    )
+    found = self._admin.ledger.update_by_offset(offset, every_event)
+    if found is None:
+        return NONE
+    tree = _tree(found[0], wanted)
+    return Some(tree) if len(tree.eventsById) else NONE
+
+
 # ---- health.count_in_flight and health.set_log_level ----------------------------------------------
 
 
@@ -191,3 +297,53 @@ def set_log_level(self, level: Annotated[Any, LevelArg()]) -> None:
 
         raise ArgumentError(f"{self._path}.set_log_level: level must be a log level (TRACE, DEBUG, INFO, WARN, ERROR or OFF), not null")
     logs.set_level(logs.CANTON_ROOT, level)
+
+
+# ---- Canton's names for this area's values --------------------------------------------------------
+
+
+class LevelCompanion:
+    """logback's ``Level`` (``ch.qos.logback.classic.Level``, imported in Canton's console):
+    ``Level.DEBUG`` ..., as ``health.set_log_level`` and ``logging.set_level`` take them."""
+
+    canton_type = "Level.type"
+
+    def __getattr__(self, name: str) -> Level:
+        if name in logs.LEVELS or name == "ALL":
+            return Level("TRACE" if name == "ALL" else name)
+        raise AttributeError(f"Level has no level {name}; levels are {', '.join(logs.LEVELS)}")
+
+    def toLevel(self, name: str) -> Level:  # noqa: N802 - logback's name
+        """The level named ``name`` (any case); DEBUG for an unknown name, as logback does."""
+        upper = str(name).upper()
+        return Level(upper if upper in logs.LEVELS else "DEBUG")
+
+
+_TRANSACTION_FILTER = "com.daml.ledger.api.v2.transaction_filter"
+
+
+def canton_names() -> dict[str, Any]:
+    """Fully qualified names of this area's values, for the console's name table."""
+    from canton_console.console.commands.ledger_api import Identifier
+
+    names: dict[str, Any] = {
+        f"{_TRANSACTION_FILTER}.{cls.__name__}": cls
+        for cls in (
+            uf.UpdateFormat,
+            uf.TransactionFormat,
+            uf.EventFormat,
+            uf.Filters,
+            uf.CumulativeFilter,
+            uf.WildcardFilter,
+            uf.TemplateFilter,
+            uf.InterfaceFilter,
+            uf.TopologyFormat,
+            uf.ParticipantAuthorizationTopologyFormat,
+        )
+    }
+    names[f"{_TRANSACTION_FILTER}.TransactionShape"] = uf.TransactionShapeCompanion()
+    for shape in (uf.TRANSACTION_SHAPE_UNSPECIFIED, uf.TRANSACTION_SHAPE_ACS_DELTA, uf.TRANSACTION_SHAPE_LEDGER_EFFECTS):
+        names[f"{_TRANSACTION_FILTER}.TransactionShape.{shape}"] = shape
+    names["com.daml.ledger.api.v2.value.Identifier"] = Identifier
+    names["ch.qos.logback.classic.Level"] = LevelCompanion()
+    return names

@@ -1,14 +1,30 @@
-"""The reads behind ``ledger_api.completions``, ``ledger_api.state.connected_synchronizers`` and
-``health.count_in_flight``: each runs on the runtime thread against one participant node."""
+"""The reads behind ``ledger_api.completions``, ``ledger_api.state.connected_synchronizers``,
+``ledger_api.updates.update_by_id`` / ``update_by_offset`` and ``health.count_in_flight``: each runs on the runtime thread against one participant node."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from canton_console.admin.records import LedgerTransaction
 from canton_console.runtime.participant import completions as store
-from canton_console.runtime.participant.user_management import api_error, invalid_field, missing_field, user_id_problem
+from canton_console.runtime.participant.user_management import (
+    api_error,
+    invalid_argument,
+    invalid_field,
+    ledger_string_problem,
+    missing_field,
+    user_id_problem,
+)
 from canton_console.values import ledger
-from canton_console.values.completions import NEGATIVE_OFFSET, CompletionRecord, LedgerConnectedSynchronizer
+from canton_console.values.completions import (
+    NEGATIVE_OFFSET,
+    NON_POSITIVE_OFFSET,
+    TEMPLATES_OR_INTERFACES_NOT_FOUND,
+    CompletionRecord,
+    LedgerConnectedSynchronizer,
+)
+from canton_console.values.update_format import FormatProblem, TransactionSelection, resolve_transaction_format, unknown_identifiers
 
 
 def completions(node: Any, parties: list[str], user_id: str, begin_exclusive: int) -> list[CompletionRecord]:
@@ -55,3 +71,67 @@ def count_in_flight(node: Any, synchronizer_id: str) -> tuple[int, int]:
     submissions = sum(1 for sub in node.submissions.values() if sub.synchronizer_id == synchronizer_id and not sub.future.done())
     transactions = sum(1 for sync_id, _ in node.pending if sync_id == synchronizer_id)
     return submissions, transactions
+
+
+# ---- the update service's point reads (GetUpdateById, GetUpdateByOffset) ------------------------------
+
+_PARTY_CHARS = re.compile(r"[a-zA-Z0-9:\-_ ]")
+
+
+def party_problem(text: str) -> str | None:
+    """Why ``text`` is not a Daml-LF party (Ref.Party), in Daml-LF's words, or None."""
+    if not text:
+        return "Daml-LF Party is empty"
+    if len(text) > 255:
+        return "Daml-LF Party is too long (max: 255)"
+    for ch in text:
+        if not _PARTY_CHARS.fullmatch(ch):
+            return f'non expected character 0x{ord(ch):x} in Daml-LF Party "{text}"'
+    return None
+
+
+def _known_template(template_id: str) -> bool:
+    package_id, _, qualified = template_id.partition(":")
+    package = ledger.package_by_id(package_id)
+    return package is not None and qualified in package.templates
+
+
+def _selection(update_format: Any) -> TransactionSelection | None:
+    try:
+        selection = resolve_transaction_format(update_format, party_problem)
+    except FormatProblem as problem:
+        if problem.kind == "missing":
+            raise missing_field(problem.detail, None) from None
+        raise invalid_argument(problem.detail, None) from None
+    unknown = None if selection is None else unknown_identifiers(selection, _known_template)
+    if unknown:
+        raise api_error(TEMPLATES_OR_INTERFACES_NOT_FOUND, unknown, None)
+    return selection
+
+
+def _found(tx: Any, selection: TransactionSelection | None) -> tuple[LedgerTransaction, TransactionSelection] | None:
+    if tx is None or selection is None:
+        return None
+    return LedgerTransaction(tx.update_id, tx.offset, tx.synchronizer_id, tx.command_id, tx.events, tx.record_time, tx.act_as), selection
+
+
+def update_by_id(node: Any, update_id: str, update_format: Any) -> tuple[LedgerTransaction, TransactionSelection] | None:
+    """Canton's validateUpdateById, then the transaction with that update id (None: not found,
+    which the console reports as None)."""
+    if not update_id:
+        raise missing_field("update_id", None)
+    problem = ledger_string_problem(update_id)
+    if problem:
+        raise invalid_field("update_id", problem, None)
+    selection = _selection(update_format)
+    return _found(next((t for t in node.transactions(0) if t.update_id == update_id), None), selection)
+
+
+def update_by_offset(node: Any, offset: int, update_format: Any) -> tuple[LedgerTransaction, TransactionSelection] | None:
+    """Canton's validateUpdateByOffset, then the transaction at that offset (None: not found)."""
+    if offset <= 0:
+        raise api_error(
+            NON_POSITIVE_OFFSET, f"Offset {offset} in offset is not a positive integer: the offset has to be a positive integer (>0)", None
+        )
+    selection = _selection(update_format)
+    return _found(next((t for t in node.transactions(offset - 1) if t.offset == offset), None), selection)

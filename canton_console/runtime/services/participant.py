@@ -326,6 +326,16 @@ class LocalLedgerService(LocalService):
 
         return self._call(ledger_reads.connected_synchronizers, self._node, party)
 
+    def update_by_id(self, update_id: str, update_format: Any) -> Any:
+        from canton_console.runtime.services import ledger_reads
+
+        return self._call(ledger_reads.update_by_id, self._node, update_id, update_format)
+
+    def update_by_offset(self, offset: int, update_format: Any) -> Any:
+        from canton_console.runtime.services import ledger_reads
+
+        return self._call(ledger_reads.update_by_offset, self._node, offset, update_format)
+
 
 class LocalParticipantTrafficService(LocalService):
     passive_refusal = "admin"
