@@ -268,3 +268,53 @@ def test_a_timed_out_command_completes_and_the_completions_survive_a_restart(tmp
         assert [(c.commandId, c.offset, c.status.get.code) for c in completions(again, 0, 2)] == listed
     finally:
         again.close()
+
+
+# ---- two synchronizers: connected_synchronizers lists both; reassignment is refused ------------------
+
+TWO_SYNCHRONIZERS = """
+canton {
+  features.enable-testing-commands = yes
+  sequencers.sequencer1 { storage.type = memory, public-api.port = 5001, admin-api.port = 5002 }
+  sequencers.sequencer2 { storage.type = memory, public-api.port = 5101, admin-api.port = 5102 }
+  mediators.mediator1 { storage.type = memory, admin-api.port = 5202 }
+  mediators.mediator2 { storage.type = memory, admin-api.port = 5302 }
+  participants.participant1 { storage.type = memory, ledger-api.port = 5011, admin-api.port = 5012 }
+  participants.participant2 { storage.type = memory, ledger-api.port = 5021, admin-api.port = 5022 }
+}
+"""
+
+
+def test_two_synchronizers_are_listed_and_reassignment_is_refused_by_name(tmp_path):
+    s = open_session(TWO_SYNCHRONIZERS, tmp_path)
+    try:
+        params = "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest)"
+        step_ok(s, f'bootstrap.synchronizer("s1", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), 1, {params})')
+        step_ok(s, f'bootstrap.synchronizer("s2", Seq(sequencer2), Seq(mediator2), Seq(sequencer2), 1, {params})')
+        step_ok(s, 'participants.all.synchronizers.connect_local(sequencer1, "s1")')
+        step_ok(s, 'participant1.synchronizers.connect_local(sequencer2, "s2")')
+        step_ok(s, 'val alice = participant1.parties.enable("Alice")')
+        listed = step_ok(s, "participant1.ledger_api.state.connected_synchronizers(Some(alice))").connectedSynchronizers
+        assert [c.synchronizerAlias for c in listed] == ["s1", "s2"]
+        assert {str(c.permission) for c in listed} == {"PARTICIPANT_PERMISSION_SUBMISSION"}
+        assert [c.synchronizerAlias for c in step_ok(s, "participant2.ledger_api.state.connected_synchronizers()").connectedSynchronizers] == ["s1"]
+        tree = step_ok(
+            s,
+            'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 3))), Some(sequencer2.synchronizer_id))',
+        )
+        assert tree.synchronizerId == str(step_ok(s, "sequencer2.synchronizer_id"))
+        assert step_ok(s, 'participant1.health.count_in_flight("s2")').exists is False
+        end_before = end(s)
+        cid = tree.created[0].contractId
+        for source in (
+            f'participant1.ledger_api.commands.submit_reassign(alice, Seq("{cid}"), sequencer2.synchronizer_id, sequencer1.synchronizer_id)',
+            f'participant1.ledger_api.commands.submit_unassign(alice, Seq("{cid}"), sequencer2.synchronizer_id, sequencer1.synchronizer_id)',
+            'participant1.ledger_api.commands.submit_assign(alice, "some-unassign-id", sequencer2.synchronizer_id, sequencer1.synchronizer_id)',
+        ):
+            out = failure(s, source)
+            assert "UNSUPPORTED_COMMAND" in out and "contract reassignment (unassign on the source synchronizer, assign on the target) is not supported" in out
+        assert end(s) == end_before
+        entry = step_ok(s, "participant1.ledger_api.state.acs.of_party(alice)")[0]
+        assert entry.contractId == cid and str(entry.synchronizerId.get) == str(step_ok(s, "sequencer2.synchronizer_id"))
+    finally:
+        s.close()

@@ -20,6 +20,7 @@ from canton_console.console.commands.health import HealthGroup, ParticipantHealt
 from canton_console.console.commands.ledger_api import (
     DEFAULT_USER_ID,
     TESTING,
+    CommandsGroup,
     LedgerApiGroup,
     StateGroup,
     Transaction,
@@ -249,6 +250,129 @@ def by_offset(
         return NONE
     tree = _tree(found[0], wanted)
     return Some(tree) if len(tree.eventsById) else NONE
+
+
+# ---- ledger_api.commands.submit_reassign and its parts: refused ------------------------------------
+
+# Why: a participant of this console can be connected to several synchronizers and submit to any
+# of them, but each contract stays on the synchronizer that created it: the runtime has no
+# reassignment protocol (an unassignment on the source synchronizer, an assignment on the target),
+# no unassigned (in-flight) contract state, and no reassignment updates in its update stream.
+REASSIGNMENT_REFUSAL = (
+    "contract reassignment (unassign on the source synchronizer, assign on the target) is not supported by "
+    "canton-console: its participants keep each contract on the synchronizer that created it"
+)
+
+
+def _refuse_reassignment(self: Any, name: str) -> None:
+    from canton_console.console.framework import CommandFailure
+
+    raise CommandFailure(f"UNSUPPORTED_COMMAND: {self._path}.{name}: {REASSIGNMENT_REFUSAL}", f"{self.scala_name}.{name}")
+
+
+_CONTRACT_IDS = a.SeqOf(a.Text("a contract id", allow_empty=False))
+
+
+@_attach(CommandsGroup)
+@command(feature=TESTING)
+def submit_reassign(
+    self,
+    submitter: Annotated[str, a.PartyArg()],
+    contract_ids: Annotated[Any, _CONTRACT_IDS],
+    source: Annotated[str, a.SynchronizerIdArg()],
+    target: Annotated[str, a.SynchronizerIdArg()],
+    workflow_id: str = "",
+    user_id: str = DEFAULT_USER_ID,
+    submission_id: str = "",
+    event_format: Any = None,
+    wait_for_participants: Any = None,
+    timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+) -> None:
+    """Combines `submit_unassign` and `submit_assign` in a single macro
+
+    Refused by this console: its participants keep each contract on the synchronizer that created
+    it (no unassignment or assignment)."""
+    _refuse_reassignment(self, "submit_reassign")
+
+
+@_attach(CommandsGroup)
+@command(feature=TESTING)
+def submit_unassign(
+    self,
+    submitter: Annotated[str, a.PartyArg()],
+    contract_ids: Annotated[Any, _CONTRACT_IDS],
+    source: Annotated[str, a.SynchronizerIdArg()],
+    target: Annotated[str, a.SynchronizerIdArg()],
+    workflow_id: str = "",
+    user_id: str = DEFAULT_USER_ID,
+    submission_id: str = "",
+    event_format: Any = None,
+    wait_for_participants: Any = None,
+    timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+) -> None:
+    """Submit unassign command and wait for the resulting reassignment, returning the reassignment or failing otherwise
+
+    Refused by this console: its participants keep each contract on the synchronizer that created it."""
+    _refuse_reassignment(self, "submit_unassign")
+
+
+@_attach(CommandsGroup)
+@command(feature=TESTING)
+def submit_assign(
+    self,
+    submitter: Annotated[str, a.PartyArg()],
+    unassign_id: Annotated[str, a.Text("an unassign id")],
+    source: Annotated[str, a.SynchronizerIdArg()],
+    target: Annotated[str, a.SynchronizerIdArg()],
+    workflow_id: str = "",
+    user_id: str = DEFAULT_USER_ID,
+    submission_id: str = "",
+    event_format: Any = None,
+    wait_for_participants: Any = None,
+    timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+) -> None:
+    """Submit assign command and wait for the resulting reassignment, returning the reassignment or failing otherwise
+
+    Refused by this console: its participants keep each contract on the synchronizer that created it."""
+    _refuse_reassignment(self, "submit_assign")
+
+
+@_attach(CommandsGroup)
+@command(feature=TESTING)
+def submit_unassign_async(
+    self,
+    submitter: Annotated[str, a.PartyArg()],
+    contract_ids: Annotated[Any, _CONTRACT_IDS],
+    source: Annotated[str, a.SynchronizerIdArg()],
+    target: Annotated[str, a.SynchronizerIdArg()],
+    workflow_id: str = "",
+    user_id: str = DEFAULT_USER_ID,
+    command_id: str = "",
+    submission_id: str = "",
+) -> None:
+    """Submit unassign command asynchronously
+
+    Refused by this console: its participants keep each contract on the synchronizer that created it."""
+    _refuse_reassignment(self, "submit_unassign_async")
+
+
+@_attach(CommandsGroup)
+@command(feature=TESTING)
+def submit_assign_async(
+    self,
+    submitter: Annotated[str, a.PartyArg()],
+    unassign_id: Annotated[str, a.Text("an unassign id")],
+    source: Annotated[str, a.SynchronizerIdArg()],
+    target: Annotated[str, a.SynchronizerIdArg()],
+    workflow_id: str = "",
+    user_id: str = DEFAULT_USER_ID,
+    command_id: str = "",
+    submission_id: str = "",
+) -> None:
+    """Submit assign command asynchronously
+
+    Refused by this console: its participants keep each contract on the synchronizer that created it."""
+    _refuse_reassignment(self, "submit_assign_async")
 
 
 # ---- health.count_in_flight and health.set_log_level ----------------------------------------------
