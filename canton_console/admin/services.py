@@ -27,6 +27,7 @@ from canton_console.admin.records import (
     SequencerStateResult,
     UserRight,
 )
+from canton_console.values.completions import CompletionRecord, LedgerConnectedSynchronizer
 from canton_console.values.dars import DarContents, DarDescription, PackageContents, PackageDescription
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.keys import EncryptionPublicKey, ListKeyOwnersResult, PrivateKeyMetadata, PublicKeyWithName, SigningPublicKey
@@ -38,6 +39,7 @@ from canton_console.values.sequencing import SequencerConnections
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.topology import Mapping, SignedTopologyTransaction, StoredTransaction, TopologyTransaction
 from canton_console.values.traffic import TrafficState
+from canton_console.values.update_format import TransactionSelection, UpdateFormat
 
 # ---- every node ------------------------------------------------------------------------------
 
@@ -247,6 +249,10 @@ class ConnectivityService(Protocol):
 
     def synchronizer_id_of(self, alias: str) -> str: ...
 
+    def count_in_flight(self, synchronizer_id: str) -> tuple[int, int]:
+        """(pending submissions, pending transactions) of the participant on the synchronizer."""
+        ...
+
 
 class PartyService(Protocol):
     """Canton's TopologyAggregationService (ListParties), which the console's ``parties`` commands
@@ -344,6 +350,29 @@ class LedgerService(Protocol):
     def update_party_idp(self, party: str, source_identity_provider_id: str, target_identity_provider_id: str) -> None: ...
 
     def ledger_end(self) -> int: ...
+
+    # ---- the command completion service and the state service's connected synchronizers ----
+    def completions(self, parties: Sequence[str], user_id: str, begin_exclusive: int) -> builtins.list[CompletionRecord]:
+        """The completions of ``user_id``'s submissions acting as one of ``parties`` after
+        ``begin_exclusive`` up to the ledger end (act-as narrowed to ``parties``). A negative
+        offset fails with NEGATIVE_OFFSET, one after the ledger end with OFFSET_AFTER_LEDGER_END,
+        an empty or malformed user id with MISSING_FIELD / INVALID_FIELD."""
+        ...
+
+    def connected_synchronizers_of(self, party: str | None) -> builtins.list[LedgerConnectedSynchronizer]:
+        """The healthy connected synchronizers; with a party, those where it is hosted here, each
+        with its permission."""
+        ...
+
+    def update_by_id(self, update_id: str, update_format: UpdateFormat) -> tuple[LedgerTransaction, TransactionSelection] | None:
+        """The transaction with that update id and what of it the format selects; None when there
+        is none (or the format asks for no transactions). Fails as Canton's update service
+        validates the request (MISSING_FIELD, INVALID_ARGUMENT, TEMPLATES_OR_INTERFACES_NOT_FOUND)."""
+        ...
+
+    def update_by_offset(self, offset: int, update_format: UpdateFormat) -> tuple[LedgerTransaction, TransactionSelection] | None:
+        """As update_by_id, by offset (NON_POSITIVE_OFFSET unless positive)."""
+        ...
 
 
 class UserManagementService(Protocol):

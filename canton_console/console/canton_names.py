@@ -58,6 +58,7 @@ SHORT_VALUE_NAMES = {
     "SubmissionRequestAmplification": f"{CANTON}.sequencing.SubmissionRequestAmplification",
     "SequencerConnections": f"{CANTON}.sequencing.SequencerConnections",
     "SynchronizerChoice": f"{CANTON}.console.commands.SynchronizerChoice",
+    "Level": "ch.qos.logback.classic.Level",
     # the docs use these without an import (``keys.secret.generate_signing_key(usage = SigningKeyUsage.ProtocolOnly)``)
     "SigningKeyUsage": f"{CANTON}.crypto.SigningKeyUsage",
     "TimeQuery": f"{TOPOLOGY}.store.TimeQuery",
@@ -269,6 +270,9 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{CANTON}.crypto.EncryptionKeySpec"] = key_values.EncryptionKeySpecCompanion()
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
+    from canton_console.console.commands.ledger_reads import canton_names as ledger_reads_names
+
+    table.update(ledger_reads_names())  # the Ledger API's update format, logback's Level
     return table
 
 

@@ -402,3 +402,25 @@ class ParticipantPruningRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pruned_up_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     internally_pruned_up_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class LedgerCompletionRow(Base):
+    """A command completion of a Ledger API submission of this participant (Canton's
+    ``lapi_command_completions``): an accepted one at its transaction's offset, a rejected one
+    (mediator or participant verdict, timeout, deduplication, deliver error) at an offset of its
+    own. ``request_key`` identifies the decided request, so a replay records it once."""
+
+    __tablename__ = "cc_lapi_completions"
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    request_key: Mapped[str] = mapped_column(String(128), unique=True)
+    command_id: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255))
+    act_as: Mapped[str] = mapped_column(Text)  # a JSON list of parties
+    submission_id: Mapped[str] = mapped_column(String(255))
+    update_id: Mapped[str] = mapped_column(String(128))
+    status_code: Mapped[int] = mapped_column(Integer)
+    status_message: Mapped[str] = mapped_column(Text)
+    synchronizer_id: Mapped[str] = mapped_column(String(255))
+    record_time: Mapped[int] = mapped_column(BigInteger)
+    deduplication_duration: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    deduplication_offset: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

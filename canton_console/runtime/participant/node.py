@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from canton_console.runtime.participant import completions
 from canton_console.runtime.participant.connections import SynchronizerConnections
 from canton_console.runtime.participant.ledger_store import LedgerReads, _chain
 from canton_console.runtime.participant.ping import PingWorkflow
@@ -77,6 +78,7 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
             for row in conn.execute(select(s.MemberCursorRow.__table__)).mappings():
                 self.last_seen[row["synchronizer_id"]] = row["timestamp"]
             self.ledger_end = conn.execute(select(func.max(s.LedgerUpdateRow.offset))).scalar() or 0
+            self.ledger_end = max(self.ledger_end, completions.last_offset(conn))  # rejections have offsets too
             # A request sequenced after the latest committed verdict cannot have been committed, so only
             # events up to it may be replays of work done before a restart.
             self.replay_until = dict(

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from canton_console.runtime.participant import completions
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.ledger_store import _clear_in_flight_rows, _error_from_text
 from canton_console.runtime.participant.records import (
@@ -78,7 +79,10 @@ class ProtocolProcessing(ParticipantBase):
         failed = [sub for sub in self.submissions.values() if sub.command_id == event.message_id and not sub.future.done()]
         if not failed:
             return
-        self._forget_in_flight(failed)
+        with self.open_storage.transaction() as conn:
+            self._forget_in_flight(failed, conn)
+            end = completions.record_failed_submissions(conn, self.member_id, [(sub, _error_from_text(error)) for sub in failed], event.synchronizer_id, event.timestamp, self.ledger_end)
+        self.ledger_end = end
         for sub in failed:
             sub.future.set_exception(_error_from_text(error))
             self.submissions.pop(sub.root_hash, None)
@@ -120,7 +124,11 @@ class ProtocolProcessing(ParticipantBase):
         ]
         if not expired:
             return
-        self._forget_in_flight(expired)
+        with self.open_storage.transaction() as conn:
+            self._forget_in_flight(expired, conn)
+            failures = [(sub, CantonError(NOT_SEQUENCED_TIMEOUT, NOT_SEQUENCED_REASON, sub.submission_id)) for sub in expired]
+            end = completions.record_failed_submissions(conn, self.member_id, failures, sync_id, horizon, self.ledger_end)
+        self.ledger_end = end
         for sub in expired:
             self.submissions.pop(sub.root_hash, None)
             sub.future.set_exception(CantonError(NOT_SEQUENCED_TIMEOUT, NOT_SEQUENCED_REASON, sub.submission_id))
@@ -202,7 +210,7 @@ class ProtocolProcessing(ParticipantBase):
             return
         self.locks.difference_update(pending.locked)
         log.info("%s timed out request %s on %s", self.name, request_id, sync_id)
-        self._finish_rejected(sync_id, pending)  # stored first: a crash or outage here replays the request
+        self._finish_rejected(sync_id, pending, CantonError(LOCAL_VERDICT_TIMEOUT, LOCAL_TIMEOUT_REASON), self.env.clock.now())  # stored first: a crash or outage here replays the request
         submission = self.submissions.pop(pending.root_hash, None)
         if submission is not None and not submission.future.done():
             submission.future.set_exception(CantonError(LOCAL_VERDICT_TIMEOUT, LOCAL_TIMEOUT_REASON))
@@ -238,7 +246,7 @@ class ProtocolProcessing(ParticipantBase):
         self.locks.difference_update(pending.locked)
         # The submission is completed only once the outcome is stored (else it is replayed).
         if msg["verdict"] != "approve":
-            self._finish_rejected(sync_id, pending)
+            self._finish_rejected(sync_id, pending, _error_from_text(msg["reason"]), event.timestamp)
             submission = self.submissions.pop(pending.root_hash, None)
             if submission is not None and not submission.future.done():
                 submission.future.set_exception(_error_from_text(msg["reason"]))
@@ -254,15 +262,20 @@ class ProtocolProcessing(ParticipantBase):
             listener(tx)
         self._after_commit(sync_id, pending, tx)
 
-    def _finish_rejected(self, sync_id: str, pending: PendingTransaction) -> None:
+    def _finish_rejected(self, sync_id: str, pending: PendingTransaction, error: CantonError | None = None, record_time: int = 0) -> None:
         """A request rejected or timed out: move the clean cursor and, for our own Ledger API
-        submission, clear its in-flight state (one transaction)."""
+        submission, clear its in-flight state and record its completion (one transaction)."""
         view = pending.view
         own = view.get("change_id") and view.get("submitting_participant") == self.member_id
+        completed = False
         with self.open_storage.transaction() as conn:
             self._write_cursor(sync_id, conn)
             if own:
                 _clear_in_flight_rows(conn, [(view["change_id"], view["submission_id"])])
+            if own and error is not None:
+                completed = completions.record_rejected(conn, self.member_id, view, pending.root_hash, error, sync_id, record_time, self.ledger_end + 1)
+        if completed:
+            self.ledger_end += 1
         if own and self.in_flight.get(view["change_id"]) == view["submission_id"]:
             del self.in_flight[view["change_id"]]
 
@@ -324,6 +337,7 @@ class ProtocolProcessing(ParticipantBase):
             )
             if command_id and view.get("change_id"):
                 self._record_accepted(conn, view, offset, record_time)
+                completions.record_accepted(conn, view, offset, pending.root_hash, sync_id, record_time)
             self._write_cursor(sync_id, conn)
         self.ledger_end = offset
         return Transaction(offset, pending.root_hash, sync_id, record_time, command_id, tuple(events))

@@ -114,13 +114,15 @@ class CommandSubmission(ParticipantBase):
             row = conn.execute(select(dedup.__table__).where(dedup.change_id == change_id)).mappings().first()
         if row is not None:
             if row["status"] == "accepted" and row["record_time"] >= now - period:
-                raise CantonError(
+                duplicate = CantonError(
                     errors.DUPLICATE_COMMAND,
                     DUPLICATE_COMMAND_REASON,
                     submission_id,
                     existing_submission_id=row["submission_id"],
                     completion_offset=row["offset"],
                 )
+                self._complete_duplicate(duplicate, (user_id, tuple(act_as), command_id, submission_id), synchronizer_id, now, row["offset"])
+                raise duplicate
             if row["status"] == "in-flight" and self._still_in_flight(row, command_id, now):
                 raise CantonError(errors.SUBMISSION_ALREADY_IN_FLIGHT, IN_FLIGHT_REASON, submission_id, existing_submission_id=row["submission_id"])
 
@@ -145,8 +147,24 @@ class CommandSubmission(ParticipantBase):
                 )
             self.in_flight[change_id] = submission_id
 
-        future = self._submit_now(commands, act_as, command_id, synchronizer_id, change_id, submission_id, before_send=record, change=change, seed=seed)
+        future = self._submit_now(
+            commands, act_as, command_id, synchronizer_id, change_id, submission_id, before_send=record, change=change, seed=seed, deduplication_period=period
+        )
         return future
+
+    def _complete_duplicate(self, error: CantonError, info: tuple[str, tuple[str, ...], str, str], synchronizer_id: str | None, now: int, completion_offset: int) -> None:
+        """A duplicate command is rejected with a completion of its own, at a new offset (Canton
+        reports the deduplication failure through the completion stream)."""
+        from canton_console.runtime.participant import completions
+
+        try:
+            sync_id = self._synchronizer_for(synchronizer_id).id
+        except CantonError:
+            sync_id = ""
+        offset = self.ledger_end + 1
+        with self.open_storage.transaction() as conn:
+            completions.record_duplicate(conn, info, error, sync_id, now, completion_offset, offset)
+        self.ledger_end = offset
 
     def _still_in_flight(self, row, command_id: str, now: int) -> bool:
         """An in-flight row this participant does not track in memory (left by a crash, a restart or
@@ -183,6 +201,7 @@ class CommandSubmission(ParticipantBase):
         before_send=None,
         change: str | None = None,
         seed: str | None = None,
+        deduplication_period: int | None = None,
     ) -> Future:
         sync = self._synchronizer_for(synchronizer_id)
         seed = seed or hashlib.sha256(f"{self.member_id}/{command_id}/{uuid.uuid4()}".encode()).hexdigest()
@@ -218,6 +237,8 @@ class CommandSubmission(ParticipantBase):
         }
         if change is not None:
             view["change"] = change
+        if deduplication_period is not None:
+            view["deduplication_period"] = deduplication_period  # reported by the completion
         root_hash = hashlib.sha256(messages.encode(view)).hexdigest()
         informee_msg = {"type": "InformeeMessage", "root_hash": root_hash, "submitter": self.member_id, "informees": informee_spec, "participants": participants}
         view_msg = {"type": "EncryptedViewMessage", "root_hash": root_hash, "view": view}

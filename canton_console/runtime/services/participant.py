@@ -121,6 +121,11 @@ class LocalConnectivityService(LocalService):
 
         return self._call(run)
 
+    def count_in_flight(self, synchronizer_id: str) -> tuple[int, int]:
+        from canton_console.runtime.services import ledger_reads
+
+        return self._call(ledger_reads.count_in_flight, self._node, synchronizer_id)
+
 
 def _split_filter(text: str) -> tuple[str, str | None]:
     """Canton's ``UniqueIdentifier.splitFilter``: an identifier prefix, and a namespace prefix after ``::``."""
@@ -318,6 +323,27 @@ class LocalLedgerService(LocalService):
 
     def update_party_idp(self, party: str, source_identity_provider_id: str, target_identity_provider_id: str) -> None:
         self._call(lambda: self._parties().update_idp(party, source_identity_provider_id, target_identity_provider_id))
+
+    # ---- command completions and connected synchronizers (ledger_reads.py) ----------------------
+    def completions(self, parties: Sequence[str], user_id: str, begin_exclusive: int) -> builtins.list[Any]:
+        from canton_console.runtime.services import ledger_reads
+
+        return self._call(ledger_reads.completions, self._node, list(parties), user_id, begin_exclusive)
+
+    def connected_synchronizers_of(self, party: str | None) -> builtins.list[Any]:
+        from canton_console.runtime.services import ledger_reads
+
+        return self._call(ledger_reads.connected_synchronizers, self._node, party)
+
+    def update_by_id(self, update_id: str, update_format: Any) -> Any:
+        from canton_console.runtime.services import ledger_reads
+
+        return self._call(ledger_reads.update_by_id, self._node, update_id, update_format)
+
+    def update_by_offset(self, offset: int, update_format: Any) -> Any:
+        from canton_console.runtime.services import ledger_reads
+
+        return self._call(ledger_reads.update_by_offset, self._node, offset, update_format)
 
 
 class LocalParticipantTrafficService(LocalService):
