@@ -63,6 +63,7 @@ SHORT_VALUE_NAMES = {
     "TimeQuery": f"{TOPOLOGY}.store.TimeQuery",
     "SigningKeySpec": f"{CANTON}.crypto.SigningKeySpec",
     "EncryptionKeySpec": f"{CANTON}.crypto.EncryptionKeySpec",
+    "ContractIdImportMode": f"{CANTON}.participant.admin.data.ContractIdImportMode",
 }
 
 # Packages the docs import from that hold nothing the console needs to bind (their names are
@@ -269,6 +270,9 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{CANTON}.crypto.EncryptionKeySpec"] = key_values.EncryptionKeySpecCompanion()
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
+    from canton_console.console.commands.participant_repair import ContractIdImportMode
+
+    table[f"{CANTON}.participant.admin.data.ContractIdImportMode"] = ContractIdImportMode
     return table
 
 

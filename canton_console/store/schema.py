@@ -351,3 +351,13 @@ def _seed_default_admin_user(target, connection, tables=(), **_kw) -> None:
 
 
 Index("cc_ledger_updates_by_command", LedgerUpdateRow.command_id)
+
+
+class RepairUpdateRow(Base):
+    """A ledger update a participant's repair service wrote (Canton's repair updates): an ACS
+    import or ``repair.add`` (``import``), or ``repair.purge`` (``purge``)."""
+
+    __tablename__ = "cc_repair_updates"
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    workflow_id: Mapped[str] = mapped_column(String(255))

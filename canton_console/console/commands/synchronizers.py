@@ -213,3 +213,16 @@ class SynchronizersGroup(NodeGroup):
     def id_of(self, synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")]) -> SynchronizerId:
         """Returns the id of the given synchronizer alias"""
         return SynchronizerId.parse(self._admin.connectivity.synchronizer_id_of(synchronizer_alias))
+
+    @command
+    def reconnect_local(
+        self,
+        synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")],
+        retry: Annotated[Any, Unsupported("a reconnection is tried once, without retries in the background", accept=("False",))] = True,
+        synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
+    ) -> bool:
+        """Reconnect this participant to the given local synchronizer
+
+        Idempotent attempts to re-establish a connection to the given local synchronizer. Same
+        behaviour as generic reconnect."""
+        return self._admin.connectivity.reconnect(synchronizer_alias)

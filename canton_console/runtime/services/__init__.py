@@ -28,6 +28,7 @@ from canton_console.runtime.services.participant import (
     LocalUserManagementService,
     sequencer_named_by,
 )
+from canton_console.runtime.services.repair import LocalParticipantRepairService
 from canton_console.runtime.services.sequencer import (
     LocalMediatorSequencerConnectionService,
     LocalMediatorSetupService,
@@ -67,6 +68,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "sequencer_pruning": {"sequencer": LocalSequencerPruningService},
     "sequencer_connection": {"mediator": LocalMediatorSequencerConnectionService},
     "mediator_setup": {"mediator": LocalMediatorSetupService},
+    "repair": {"participant": LocalParticipantRepairService},
 }
 
 
