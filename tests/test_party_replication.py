@@ -362,3 +362,27 @@ def test_commands_the_runtime_cannot_honour_are_refused_by_name(replicated, sour
     s.admin.set_feature("Preview", True)
     out = failure(s, source)
     assert "UNSUPPORTED_COMMAND" in out and source.split("(")[0].split(".", 1)[1].split(".")[-1] in out
+
+
+def test_a_contract_both_imported_and_then_delivered_is_not_doubled(default_session, tmp_path):
+    # An export at an offset after the activation holds a contract participant2 also receives as a
+    # transaction once reconnected: it stays one contract.
+    s = default_session
+    s.admin.set_feature("Repair", True)
+    step_ok(s, 'val alice = participant1.parties.enable("Alice")')
+    step_ok(s, f'val pkg = "{IOU_PKG}"')
+    step_ok(s, 'val synchronizerId = participant1.synchronizers.id_of("da")')
+    step_ok(s, "participant2.topology.party_to_participant_mappings.propose_delta(party = alice, adds = Seq((participant2.id, ParticipantPermission.Submission)), store = synchronizerId)")
+    step_ok(s, "participant2.synchronizers.disconnect_all()")
+    step_ok(s, "participant1.topology.party_to_participant_mappings.propose_delta(party = alice, adds = Seq((participant2.id, ParticipantPermission.Submission)), store = synchronizerId)")
+    step_ok(s, "participant1.parties.find_party_max_activation_offset(alice, participant2, synchronizerId, completeAfter = PositiveInt.one)")
+    wait_for(lambda: step_ok(s, "participant1.topology.party_to_participant_mappings.is_known(synchronizerId, alice, Seq(participant1, participant2))"))
+    late = create(s, "alice", "alice", 3)
+    file = tmp_path / "late.acs.gz"
+    step_ok(s, f'participant1.parties.export_acs(Set(alice), exportFilePath = "{file}", ledgerOffset = participant1.ledger_api.state.end())')
+    step_ok(s, f'participant2.repair.import_acs("{file}")')
+    step_ok(s, 'participant2.synchronizers.reconnect_local("da")')
+    # participant2 commits the transaction that created the contract (after the import's update)
+    updates = step_ok(s, "participant2.ledger_api.updates.flat(Set(alice), completeAfter = 2)")
+    assert [{e.contractId for e in u.transaction.events} for u in updates] == [{late}, {late}]
+    assert list(acs(s, "participant2")) == [late]
