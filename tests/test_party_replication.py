@@ -386,3 +386,89 @@ def test_a_contract_both_imported_and_then_delivered_is_not_doubled(default_sess
     updates = step_ok(s, "participant2.ledger_api.updates.flat(Set(alice), completeAfter = 2)")
     assert [{e.contractId for e in u.transaction.events} for u in updates] == [{late}, {late}]
     assert list(acs(s, "participant2")) == [late]
+
+
+@pytest.fixture
+def sim_session(tmp_path, monkeypatch):
+    """The default topology in memory on a simulated clock, with repair commands; cwd a temp dir."""
+    from canton_console.config import load_config
+    from canton_console.console.session import Session, in_memory, with_parameters
+
+    monkeypatch.chdir(tmp_path)
+    session = Session(with_parameters(in_memory(load_config([])), clock_type="sim-clock", static_identities=True))
+    session.start_and_bootstrap_default()
+    session.admin.set_feature("Repair", True)
+    yield session
+    session.close()
+
+
+def test_the_repair_macros_replicate_a_party_on_a_silent_synchronizer(sim_session):
+    s = sim_session
+    step_ok(s, 'val alice = participant1.parties.enable("Alice")')
+    step_ok(s, "val sid = sequencer1.synchronizer_id")
+    cid = step_ok(s, 'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 10))))').created[0].contractId
+    step_ok(s, "val before = participant1.ledger_api.state.end()")
+    for p in ("participant2", "participant1"):
+        step_ok(s, f"{p}.topology.party_to_participant_mappings.propose_delta(party = alice, adds = Seq((participant2.id, ParticipantPermission.Observation)), store = sid)")
+    step1 = 'repair.party_replication.step1_hold_and_store_acs(alice, sid, participant1, participant2.id, "alice.gz", before)'
+    out = failure(s, step1)
+    assert "confirmationRequestsMaxRate must be 0, but was 1000000 for synchronizer da::" in out and "We need a silent synchronizer for party replication." in out
+    step_ok(s, "sequencer1.topology.synchronizer_parameters.propose_update(sid, _.update(confirmationRequestsMaxRate = 0))")
+    step_ok(s, "clock.advance(1.second)")
+    assert "You need to wait until" in failure(s, step1)
+    step_ok(s, "clock.advance(61.seconds)")
+    step_ok(s, step1)
+    step_ok(s, 'repair.party_replication.step2_import_acs(alice, sid, participant2, "alice.gz")')
+    assert list(acs(s, "participant2")) == [cid]
+    assert step_ok(s, 'participant2.synchronizers.is_connected(sid)') is True  # step 2 reconnects
+
+
+def test_export_at_a_topology_effective_time_and_a_deactivation(sim_session):
+    s = sim_session
+    step_ok(s, 'val alice = participant1.parties.enable("Alice")')
+    step_ok(s, "val sid = sequencer1.synchronizer_id")
+    first = step_ok(s, 'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 1))))').created[0].contractId
+    for p in ("participant2", "participant1"):
+        step_ok(s, f"{p}.topology.party_to_participant_mappings.propose_delta(party = alice, adds = Seq((participant2.id, ParticipantPermission.Observation)), store = sid)")
+    step_ok(s, "clock.advance(1.second)")
+    step_ok(s, 'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 2))))')
+    step_ok(s, 'val vf = participant1.topology.party_to_participant_mappings.list(sid, filterParty = "Alice").head.context.validFrom')
+    step_ok(s, 'participant1.parties.export_acs_at_timestamp(Set(alice), sid, vf, "at.gz")')
+    # the contracts active at the hosting change: not the one created after it
+    with open("at.gz", "rb") as f:
+        assert [rc.contract.contract_id for rc in r.decode_snapshot(f.read())] == [first]
+    out = failure(s, 'participant1.parties.export_acs_at_timestamp(Set(alice), sid, "2001-01-01T00:00:00Z", "never.gz")')
+    assert "INVALID_ACS_SNAPSHOT_TIMESTAMP_PARTY_MANAGEMENT_ERROR(12,0): The participant does not yet support serving an ACS snapshot at the requested timestamp 2001-01-01T00:00:00Z" in out
+    # participant2 stops hosting Alice: the deactivation is found, after the activation
+    activation = step_ok(s, "participant1.parties.find_party_max_activation_offset(alice, participant2, sid, completeAfter = PositiveInt.one)")
+    out = failure(s, "participant1.parties.find_party_max_deactivation_offset(alice, participant2, sid, completeAfter = PositiveInt.one, timeout = 100.millis)")
+    assert "Offset not found in topology data" in out
+    step_ok(s, "participant1.topology.party_to_participant_mappings.propose_delta(party = alice, removes = Seq(participant2.id), store = sid)")
+    step_ok(s, "participant1.health.ping(participant1)")
+    deactivation = step_ok(s, "participant1.parties.find_party_max_deactivation_offset(alice, participant2, sid, completeAfter = PositiveInt.one)")
+    assert int(deactivation) >= int(activation) + 1
+
+
+def test_repair_add_takes_entries_read_from_another_participant(sim_session):
+    s = sim_session
+    step_ok(s, 'val alice = participant1.parties.enable("Alice")')
+    step_ok(s, "val sid = sequencer1.synchronizer_id")
+    cid = step_ok(s, 'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 4))))').created[0].contractId
+    step_ok(s, "val entries = participant1.ledger_api.state.acs.of_party(alice)")
+    assert "There are still synchronizers connected" in failure(s, "participant3.repair.add(sid, ProtocolVersion.latest, entries)")
+    step_ok(s, "participant3.synchronizers.disconnect_all()")
+    assert step_ok(s, "participant3.repair.add(sid, ProtocolVersion.latest, entries)") == {}
+    assert acs(s, "participant3") == {cid: {"issuer": acs(s, "participant1")[cid]["issuer"], "owner": acs(s, "participant1")[cid]["owner"], "amount": 4}}
+
+
+def test_await_topology_observed_waits_for_the_hosting(sim_session):
+    s = sim_session
+    s.admin.set_feature("Preview", True)
+    step_ok(s, 'val alice = participant1.parties.enable("Alice")')
+    step_ok(s, "participant1.parties.await_topology_observed(Set((alice, participant1)))")
+    out = failure(s, "participant1.parties.await_topology_observed(Set((alice, participant2)), timeout = 200.millis)")
+    assert "Condition never became true within 200 milliseconds" in out
+    for p in ("participant2", "participant1"):
+        step_ok(s, f"{p}.topology.party_to_participant_mappings.propose_delta(party = alice, adds = Seq((participant2.id, ParticipantPermission.Observation)), store = sequencer1.synchronizer_id)")
+    step_ok(s, "clock.advance(1.second)")
+    step_ok(s, "participant2.parties.await_topology_observed(Set((alice, participant1), (alice, participant2)))")

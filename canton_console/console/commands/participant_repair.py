@@ -148,6 +148,21 @@ def _read(path: str) -> bytes:
         raise CommandFailure(f"java.io.IOException: {path}: {e.strerror}") from None
 
 
+class PartyAssignmentArg(Arg):
+    expects = "a Set of (party, participant) pairs, e.g. Set((alice, participant2))"
+
+    def convert(self, value: Any, ctx: CallContext) -> builtins.list[tuple[str, str]]:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (set, frozenset, list, tuple)):
+            raise ctx.wrong_type(self.expects, value)
+        party, participant = a.PartyArg(), a.MemberArg(("participant",))
+        pairs = []
+        for item in value:
+            if not isinstance(item, tuple) or len(item) != 2:
+                raise ctx.wrong_type(self.expects, value)
+            pairs.append((party.convert(item[0], ctx), participant.convert(item[1], ctx)))
+        return pairs
+
+
 # ---- participant.parties: ACS export and the offsets of hosting changes --------------------------
 
 
@@ -379,7 +394,43 @@ class _PartyReplicationCommands(NodeGroup):
         )
 
 
+    @command(feature=PREVIEW)
+    def await_topology_observed(
+        self,
+        party_assignment: Annotated[builtins.list[tuple[str, str]], PartyAssignmentArg()],
+        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+    ) -> None:
+        """Waits for any topology changes to be observed
+
+        Will throw an exception if the given topology has not been observed within the given timeout.
+
+        ``partyAssignment``: (party, participant) pairs, e.g. ``Set((alice, participant2))``; each
+        party must be hosted by its participant in the topology this participant uses, on every
+        synchronizer it is connected to."""
+        from canton_console.values.timefmt import round_for_humans
+
+        timeout_us = timeout if timeout is not None else bounded_timeout(self._env)
+        admin = self._admin
+
+        def observed() -> bool:
+            for connected in admin.connectivity.list_connected():
+                listed = admin.parties.list_parties([connected.synchronizer_id], "", "", None, 1_000_000)
+                hosting = {(r.party, p) for r in listed for p, _perms in r.participants}
+                if not all(pair in hosting for pair in party_assignment):
+                    return False
+            return True
+
+        deadline = time.monotonic() + timeout_us / 1e6
+        delay = 0.001
+        while not observed():
+            if time.monotonic() >= deadline:
+                raise CommandFailure(f"Condition never became true within {round_for_humans(timeout_us)}")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+
 for _name in (
+    "await_topology_observed",
     "export_acs",
     "export_acs_at_timestamp",
     "find_party_max_activation_offset",
