@@ -307,6 +307,14 @@ def test_purge_removes_a_contract_from_this_participant_only(replicated):
     finally:
         step_ok(s, 'participant2.synchronizers.reconnect_local("da")')
     assert victim in acs(s, "participant1")
+    # participant1 archives it later: participant2 keeps it purged (inactive since the purge)
+    s.step(f'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.exercise(pkg, "Iou", "Iou", "Archive", Map(), "{victim}")))')
+    step_ok(s, "participant2.health.ping(participant1)")
+    step_ok(s, "participant2.synchronizers.disconnect_all()")
+    try:
+        assert "purged contract" in failure(s, f'participant2.repair.purge("da", Seq("{victim}"), ignoreAlreadyPurged = false)')
+    finally:
+        step_ok(s, 'participant2.synchronizers.reconnect_local("da")')
 
 
 def test_a_changed_payload_is_refused_unless_ids_are_accepted(replicated, tmp_path):

@@ -39,7 +39,10 @@ _UPDATE_CURSOR = (
     update(s.MemberCursorRow).where(s.MemberCursorRow.synchronizer_id == bindparam("sid")).values(timestamp=bindparam("ts"))
 )
 _ARCHIVE_CONTRACTS = (
-    update(s.ContractRow).where(s.ContractRow.contract_id.in_(bindparam("ids", expanding=True))).values(archived_offset=bindparam("offset"))
+    update(s.ContractRow)
+    # an inactive contract (e.g. purged by a repair) keeps the offset it became inactive at
+    .where(s.ContractRow.contract_id.in_(bindparam("ids", expanding=True)), s.ContractRow.archived_offset.is_(None))
+    .values(archived_offset=bindparam("offset"))
 )
 
 
