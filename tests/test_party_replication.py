@@ -394,6 +394,12 @@ def test_a_contract_both_imported_and_then_delivered_is_not_doubled(default_sess
     updates = step_ok(s, "participant2.ledger_api.updates.flat(Set(alice), completeAfter = 2)")
     assert [{e.contractId for e in u.transaction.events} for u in updates] == [{late}, {late}]
     assert list(acs(s, "participant2")) == [late]
+    # what the import wrote is in participant2's store (SQLite files): a restart keeps it
+    end = step_ok(s, "participant2.ledger_api.state.end()")
+    step_ok(s, "participant2.stop()")
+    step_ok(s, "participant2.start()")
+    assert step_ok(s, "participant2.ledger_api.state.end()") == end
+    assert list(acs(s, "participant2")) == [late]
 
 
 @pytest.fixture
