@@ -14,6 +14,7 @@ import pytest
 from conftest import step_ok
 
 from canton_console.runtime.participant import repair as r
+from canton_console.values import acs_snapshot as snap
 from canton_console.values import ledger
 from canton_console.values import topology as t
 
@@ -29,13 +30,13 @@ def contract(cid: str, amount: int = 1, issuer: str = "Alice::1220", owner: str 
 
 
 def test_a_snapshot_round_trips_and_carries_each_contract_once():
-    contracts = [r.RepairContract(SYNC, contract("00a1", 5)), r.RepairContract(SYNC, contract("00a2", 7))]
-    data = r.encode_snapshot(contracts)
+    contracts = [snap.RepairContract(SYNC, contract("00a1", 5)), snap.RepairContract(SYNC, contract("00a2", 7))]
+    data = snap.encode_snapshot(contracts)
     assert data[:2] == b"\x1f\x8b"  # gzip, as Canton's canton-acs-export.gz
-    decoded = r.decode_snapshot(data)
+    decoded = snap.decode_snapshot(data)
     assert [(c.synchronizer_id, c.contract) for c in decoded] == [(c.synchronizer_id, c.contract) for c in contracts]
-    assert r.invalid_contract_ids(decoded) == []
-    assert r.encode_snapshot(contracts) == data  # deterministic
+    assert snap.invalid_contract_ids(decoded) == []
+    assert snap.encode_snapshot(contracts) == data  # deterministic
 
 
 @pytest.mark.parametrize(
@@ -43,22 +44,22 @@ def test_a_snapshot_round_trips_and_carries_each_contract_once():
     [
         (b"hello", "Failed to decompress bytes"),
         (gzip.compress(b"canton-console topology transactions\n{}"), "not an ACS export of canton-console"),
-        (gzip.compress(r.ACS_SNAPSHOT_HEADER + b"{not json"), "the content is damaged"),
-        (gzip.compress(r.ACS_SNAPSHOT_HEADER + b'{"format": 9, "contracts": []}'), "unsupported format version 9"),
-        (gzip.compress(r.ACS_SNAPSHOT_HEADER + b'{"format": 1, "contracts": [{"contract": {}}]}'), "a contract is damaged"),
+        (gzip.compress(snap.ACS_SNAPSHOT_HEADER + b"{not json"), "the content is damaged"),
+        (gzip.compress(snap.ACS_SNAPSHOT_HEADER + b'{"format": 9, "contracts": []}'), "unsupported format version 9"),
+        (gzip.compress(snap.ACS_SNAPSHOT_HEADER + b'{"format": 1, "contracts": [{"contract": {}}]}'), "a contract is damaged"),
     ],
 )
 def test_bytes_that_are_not_a_snapshot_are_refused_with_the_reason(data, message):
-    with pytest.raises(r.SnapshotError, match=message):
-        r.decode_snapshot(data)
+    with pytest.raises(snap.SnapshotError, match=message):
+        snap.decode_snapshot(data)
 
 
 def test_validation_finds_a_contract_whose_payload_changed_after_the_export():
-    raw = gzip.decompress(r.encode_snapshot([r.RepairContract(SYNC, contract("00a1", 5)), r.RepairContract(SYNC, contract("00a2", 7))]))
-    body = json.loads(raw[len(r.ACS_SNAPSHOT_HEADER) :])
+    raw = gzip.decompress(snap.encode_snapshot([snap.RepairContract(SYNC, contract("00a1", 5)), snap.RepairContract(SYNC, contract("00a2", 7))]))
+    body = json.loads(raw[len(snap.ACS_SNAPSHOT_HEADER) :])
     body["contracts"][1]["contract"]["arguments"]["amount"] = 7000
-    tampered = r.decode_snapshot(gzip.compress(r.ACS_SNAPSHOT_HEADER + json.dumps(body).encode()))
-    assert r.invalid_contract_ids(tampered) == ["00a2"]
+    tampered = snap.decode_snapshot(gzip.compress(snap.ACS_SNAPSHOT_HEADER + json.dumps(body).encode()))
+    assert snap.invalid_contract_ids(tampered) == ["00a2"]
 
 
 def stored(participants: list[str] | None, valid_from: int) -> t.StoredTransaction:
@@ -274,7 +275,7 @@ def test_an_export_at_an_earlier_offset_holds_the_contracts_active_then(replicat
     s, seen = replicated
     early = tmp_path / "early.gz"
     step_ok(s, f'participant1.parties.export_acs(Set(alice), exportFilePath = "{early}", ledgerOffset = {seen["before_activation"]})')
-    exported = {rc.contract.contract_id for rc in r.decode_snapshot(early.read_bytes())}
+    exported = {rc.contract.contract_id for rc in snap.decode_snapshot(early.read_bytes())}
     assert exported == set(seen["alices"])  # including the IOU archived since
 
 
@@ -322,11 +323,11 @@ def test_a_changed_payload_is_refused_unless_ids_are_accepted(replicated, tmp_pa
     fresh = create(s, "alice", "bob", 12)
     source = tmp_path / "fresh.gz"
     step_ok(s, f'participant1.parties.export_acs(Set(alice), exportFilePath = "{source}", ledgerOffset = participant1.ledger_api.state.end())')
-    contracts = [rc for rc in r.decode_snapshot(source.read_bytes()) if rc.contract.contract_id == fresh]
-    raw = json.loads(gzip.decompress(r.encode_snapshot(contracts))[len(r.ACS_SNAPSHOT_HEADER) :])
+    contracts = [rc for rc in snap.decode_snapshot(source.read_bytes()) if rc.contract.contract_id == fresh]
+    raw = json.loads(gzip.decompress(snap.encode_snapshot(contracts))[len(snap.ACS_SNAPSHOT_HEADER) :])
     raw["contracts"][0]["contract"]["arguments"]["amount"] = 12000
     tampered = tmp_path / "tampered.gz"
-    tampered.write_bytes(gzip.compress(r.ACS_SNAPSHOT_HEADER + json.dumps(raw).encode()))
+    tampered.write_bytes(gzip.compress(snap.ACS_SNAPSHOT_HEADER + json.dumps(raw).encode()))
     # participant3 never hosted Alice; it imports for the test (a repair imports any contracts)
     step_ok(s, "participant3.synchronizers.disconnect_all()")
     try:
@@ -450,7 +451,7 @@ def test_export_at_a_topology_effective_time_and_a_deactivation(sim_session):
     step_ok(s, 'participant1.parties.export_acs_at_timestamp(Set(alice), sid, vf, "at.gz")')
     # the contracts active at the hosting change: not the one created after it
     with open("at.gz", "rb") as f:
-        assert [rc.contract.contract_id for rc in r.decode_snapshot(f.read())] == [first]
+        assert [rc.contract.contract_id for rc in snap.decode_snapshot(f.read())] == [first]
     out = failure(s, 'participant1.parties.export_acs_at_timestamp(Set(alice), sid, "2001-01-01T00:00:00Z", "never.gz")')
     assert "INVALID_ACS_SNAPSHOT_TIMESTAMP_PARTY_MANAGEMENT_ERROR(12,0): The participant does not yet support serving an ACS snapshot at the requested timestamp 2001-01-01T00:00:00Z" in out
     # participant2 stops hosting Alice: the deactivation is found, after the activation

@@ -532,7 +532,7 @@ class ParticipantRepairGroup(NodeGroup):
         - protocolVersion: to protocol version used by the synchronizer
         - contracts: the contracts to add (entries of ledger_api.state.acs.of_party / of_all, e.g.
           read on another participant)"""
-        from canton_console.runtime.participant.repair import RepairContract, encode_snapshot
+        from canton_console.values.acs_snapshot import RepairContract, encode_snapshot
 
         if allow_contract_id_suffix_recomputation:
             Unsupported("this console cannot recompute a contract id from the contract alone").convert(
