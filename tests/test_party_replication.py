@@ -487,3 +487,22 @@ def test_await_topology_observed_waits_for_the_hosting(sim_session):
         step_ok(s, f"{p}.topology.party_to_participant_mappings.propose_delta(party = alice, adds = Seq((participant2.id, ParticipantPermission.Observation)), store = sequencer1.synchronizer_id)")
     step_ok(s, "clock.advance(1.second)")
     step_ok(s, "participant2.parties.await_topology_observed(Set((alice, participant1), (alice, participant2)))")
+
+
+def test_the_deprecated_export_and_import(sim_session):
+    s = sim_session
+    step_ok(s, 'val alice = participant1.parties.enable("Alice")')
+    step_ok(s, "val sid = sequencer1.synchronizer_id")
+    first = step_ok(s, 'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 1))))')
+    step_ok(s, "clock.advance(1.second)")
+    second = step_ok(s, 'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> 2))))')
+    out = failure(s, 'participant1.repair.export_acs_old(Set(alice), partiesOffboarding = true, outputFile = "old.gz")')
+    assert "argument 'partiesOffboarding' is not supported by canton-console" in out
+    # the state at the first transaction's record time: the second is not in it
+    step_ok(s, f'participant1.repair.export_acs_old(Set(alice), partiesOffboarding = false, outputFile = "old.gz", timestamp = Some("{first.recordTime}"))')
+    with open("old.gz", "rb") as f:
+        assert [rc.contract.contract_id for rc in snap.decode_snapshot(f.read())] == [first.created[0].contractId]
+    step_ok(s, 'participant1.repair.export_acs_old(Set(alice), partiesOffboarding = false, outputFile = "now.gz")')
+    step_ok(s, "participant3.synchronizers.disconnect_all()")
+    assert step_ok(s, 'participant3.repair.import_acs_old("now.gz")') == {}
+    assert set(acs(s, "participant3")) == {first.created[0].contractId, second.created[0].contractId}

@@ -608,18 +608,87 @@ class ParticipantRepairGroup(NodeGroup):
         )
 
     @command(feature=REPAIR)
-    def export_acs_old(self, *args: Any, **kwargs: Any) -> None:
+    def export_acs_old(
+        self,
+        parties: Annotated[builtins.list[str], a.SeqOf(a.PartyArg())],
+        parties_offboarding: Annotated[bool, a.Bool()],
+        output_file: Annotated[str, a.Text("a file path", allow_empty=False)] = DEFAULT_ACS_FILE,
+        filter_synchronizer_id: Annotated[str | None, a.Optional(a.SynchronizerIdArg())] = None,
+        timestamp: Annotated[int | None, a.Optional(a.Timestamp())] = None,
+        contract_synchronizer_renames: Annotated[dict[str, str], SynchronizerRenamesArg()] = NO_RENAMES,
+        force: Annotated[bool, a.Bool()] = False,
+        timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+    ) -> None:
         """Export active contracts for the given set of parties to a file. (DEPRECATED)
 
-        Refused by canton-console: use parties.export_acs."""
-        raise CommandFailure("UNSUPPORTED_COMMAND: repair.export_acs_old: this deprecated export is not supported; use parties.export_acs and repair.import_acs.")
+        This command exports the current Active Contract Set (ACS) of a given set of parties to
+        ACS snapshot file. Afterwards, the 'import_acs_old' command allows importing it into a
+        participant's ACS again.
+
+        DEPRECATION NOTICE: A future release removes this command, use `export_acs` instead.
+
+        The arguments are:
+        - parties: identifying contracts having at least one stakeholder from the given set
+        - partiesOffboarding: true if the parties will be offboarded (party migration); refused
+          here (this console does not check the offboarding)
+        - outputFile: the output file name where to store the data.
+        - filterSynchronizerId: restrict the export to a given synchronizer
+        - timestamp: optionally a timestamp for which we should take the state (the ledger offset
+          of the synchronizer's last event at or before it; needs filterSynchronizerId when the
+          participant knows several synchronizers)
+        - contractSynchronizerRenames: As part of the export, allow to rename the associated
+          synchronizer id of contracts from one synchronizer to another based on the mapping.
+        - force: if is set to true, then the check that the timestamp is clean will not be done."""
+        from canton_console.values.acs_snapshot import encode_snapshot
+
+        del timeout
+        if parties_offboarding:
+            Unsupported("this console does not check a party's offboarding; export with partiesOffboarding = false").convert(
+                True, CallContext(f"{self._path}.export_acs_old", "parties_offboarding", self._env, f"{self.scala_name}.export_acs_old")
+            )
+        admin = self._admin
+        if timestamp is None:
+            offset = admin.ledger.ledger_end()
+        else:
+            synchronizer = filter_synchronizer_id
+            if synchronizer is None:
+                registered = admin.connectivity.list_registered()
+                if len(registered) != 1:
+                    raise CommandFailure(
+                        "INVALID_ARGUMENT(8,0): repair.export_acs_old: a timestamp names a point on one synchronizer's time: "
+                        "give filterSynchronizerId (this participant knows "
+                        f"{len(registered)} synchronizers)"
+                    )
+                synchronizer = registered[0].synchronizer_id
+            offset = admin.repair.highest_offset_by_timestamp(synchronizer, timestamp, force)
+        if offset == 0:  # an empty ledger: nothing is active
+            _write(output_file, encode_snapshot([]))
+            return
+        data = admin.repair.export_acs(list(parties), filter_synchronizer_id, offset, dict(contract_synchronizer_renames))
+        _write(output_file, data)
 
     @command(feature=REPAIR)
-    def import_acs_old(self, *args: Any, **kwargs: Any) -> None:
+    def import_acs_old(
+        self,
+        input_file: Annotated[str, a.Text("a file path", allow_empty=False)] = DEFAULT_ACS_FILE,
+        workflow_id_prefix: Annotated[str, a.Text("a workflow id prefix")] = "",
+        allow_contract_id_suffix_recomputation: Annotated[bool, a.Bool()] = False,
+    ) -> ContractIdMap:
         """Import active contracts from an Active Contract Set (ACS) snapshot file. (DEPRECATED)
 
-        Refused by canton-console: use repair.import_acs."""
-        raise CommandFailure("UNSUPPORTED_COMMAND: repair.import_acs_old: this deprecated import is not supported; use parties.export_acs and repair.import_acs.")
+        This command imports contracts from an ACS snapshot file into the participant's ACS. The
+        given ACS snapshot file needs to be the resulting file from a previous 'export_acs_old'
+        (or 'export_acs') command invocation. The contract IDs are validated against the
+        contracts' contents; allowContractIdSuffixRecomputation is refused (this console cannot
+        recompute a contract id from the contract alone).
+
+        DEPRECATION NOTICE: A future release removes this command, use `export_acs` instead."""
+        if allow_contract_id_suffix_recomputation:
+            Unsupported("this console cannot recompute a contract id from the contract alone").convert(
+                True, CallContext(f"{self._path}.import_acs_old", "allow_contract_id_suffix_recomputation", self._env, f"{self.scala_name}.import_acs_old")
+            )
+        data = _read(input_file)
+        return ContractIdMap(self._admin.repair.import_acs(data, workflow_id_prefix, "Validation").items())
 
 
 # ---- the top-level repair macros ----------------------------------------------------------------
