@@ -123,6 +123,18 @@ class SynchronizerRenamesArg(Arg):
         return out
 
 
+class Refused(Unsupported):
+    """An argument of a command this console refuses as a whole: whatever value it gets, the
+    command's refusal (its reason) is the answer."""
+
+    def __init__(self, refusal: str):
+        super().__init__("canton-console refuses the whole command (see its help)")
+        self.refusal = refusal
+
+    def convert(self, value: Any, ctx: CallContext) -> Any:
+        raise CommandFailure(self.refusal, ctx.scala_name)
+
+
 class ContractIdMap(ScalaMap):
     """What an ACS import returns: old contract id -> recomputed contract id."""
 
@@ -164,6 +176,13 @@ class PartyAssignmentArg(Arg):
 
 
 # ---- participant.parties: ACS export and the offsets of hosting changes --------------------------
+
+
+_ADD_PARTY = Refused(
+    "UNSUPPORTED_COMMAND: parties.add_party_async: canton-console has no online party replication; "
+    "replicate the party offline (parties.export_acs on a hosting participant, repair.import_acs on this one)."
+)
+_ADD_PARTY_STATUS = Refused("UNSUPPORTED_COMMAND: parties.get_add_party_status: canton-console has no online party replication (see add_party_async).")
 
 
 class _PartyReplicationCommands(NodeGroup):
@@ -365,10 +384,10 @@ class _PartyReplicationCommands(NodeGroup):
     @command(feature=PREVIEW)
     def add_party_async(
         self,
-        party: Annotated[str, a.PartyArg()],
-        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
-        source_participant: Annotated[str | None, a.Optional(a.MemberArg(("participant",)))],
-        serial: Annotated[int | None, a.Optional(a.POSITIVE_INT32)],
+        party: Annotated[Any, _ADD_PARTY] = None,
+        synchronizer_id: Annotated[Any, _ADD_PARTY] = None,
+        source_participant: Annotated[Any, _ADD_PARTY] = None,
+        serial: Annotated[Any, _ADD_PARTY] = None,
     ) -> str:
         """Add a previously existing party to the local participant
 
@@ -379,20 +398,14 @@ class _PartyReplicationCommands(NodeGroup):
         Refused by canton-console: online party replication needs Canton's party replication
         protocol between the participants (through the sequencer), which this console does not
         have; replicate a party offline with export_acs and repair.import_acs."""
-        raise CommandFailure(
-            "UNSUPPORTED_COMMAND: parties.add_party_async: canton-console has no online party replication; "
-            "replicate the party offline (parties.export_acs on a hosting participant, repair.import_acs on this one)."
-        )
+        raise CommandFailure(_ADD_PARTY.refusal)
 
     @command(feature=PREVIEW)
-    def get_add_party_status(self, add_party_request_id: Annotated[str, a.Text("an addPartyRequestId")]) -> Any:
+    def get_add_party_status(self, add_party_request_id: Annotated[Any, _ADD_PARTY_STATUS] = None) -> Any:
         """Obtain status on a pending `add_party_async` call
 
         Refused by canton-console: there is no online party replication (see add_party_async)."""
-        raise CommandFailure(
-            f"UNSUPPORTED_COMMAND: parties.get_add_party_status: canton-console has no online party replication, so there is no request {add_party_request_id}."
-        )
-
+        raise CommandFailure(_ADD_PARTY_STATUS.refusal)
 
     @command(feature=PREVIEW)
     def await_topology_observed(
@@ -471,6 +484,17 @@ class RepairContractsArg(Arg):
 _SEQUENCER_COUNTERS = (
     "canton-console's participants keep no per-event sequencer counters to mark as ignored: they process every "
     "event their synchronizer delivers (a damaged event cannot reach them)"
+)
+
+
+_IGNORE = Refused(f"UNSUPPORTED_COMMAND: repair.ignore_events: {_SEQUENCER_COUNTERS}.")
+_UNIGNORE = Refused(f"UNSUPPORTED_COMMAND: repair.unignore_events: {_SEQUENCER_COUNTERS}.")
+_MIGRATE = Refused(f"UNSUPPORTED_COMMAND: repair.migrate_synchronizer: {ONE_SYNCHRONIZER_CONTRACTS}.")
+_CHANGE_ASSIGNATION = Refused(f"UNSUPPORTED_COMMAND: repair.change_assignation: {ONE_SYNCHRONIZER_CONTRACTS}.")
+_ROLLBACK = Refused(f"UNSUPPORTED_COMMAND: repair.rollback_unassignment: {ONE_SYNCHRONIZER_CONTRACTS}.")
+_PURGE_DEACTIVATED = Refused(
+    "UNSUPPORTED_COMMAND: repair.purge_deactivated_synchronizer: no synchronizer of canton-console is ever deactivated "
+    f"(that takes repair.migrate_synchronizer, and {ONE_SYNCHRONIZER_CONTRACTS})."
 )
 
 
@@ -560,52 +584,68 @@ class ParticipantRepairGroup(NodeGroup):
         self._admin.repair.purge(synchronizer_alias, [str(c) for c in contract_ids], ignore_already_purged)
 
     @command(feature=REPAIR)
-    def ignore_events(self, synchronizer_id: Annotated[str, a.SynchronizerIdArg()], from_inclusive: Any, to_inclusive: Any, force: Any = False) -> None:
+    def ignore_events(
+        self,
+        synchronizer_id: Annotated[Any, _IGNORE] = None,
+        from_inclusive: Annotated[Any, _IGNORE] = None,
+        to_inclusive: Annotated[Any, _IGNORE] = None,
+        force: Annotated[Any, _IGNORE] = False,
+    ) -> None:
         """Mark sequenced events as ignored.
 
         Refused by canton-console: its participants keep no sequencer counters to mark."""
-        raise CommandFailure(f"UNSUPPORTED_COMMAND: repair.ignore_events: {_SEQUENCER_COUNTERS}.")
+        raise CommandFailure(_IGNORE.refusal)
 
     @command(feature=REPAIR)
-    def unignore_events(self, synchronizer_id: Annotated[str, a.SynchronizerIdArg()], from_inclusive: Any, to_inclusive: Any, force: Any = False) -> None:
+    def unignore_events(
+        self,
+        synchronizer_id: Annotated[Any, _UNIGNORE] = None,
+        from_inclusive: Annotated[Any, _UNIGNORE] = None,
+        to_inclusive: Annotated[Any, _UNIGNORE] = None,
+        force: Annotated[Any, _UNIGNORE] = False,
+    ) -> None:
         """Remove the ignored status from sequenced events.
 
         Refused by canton-console: its participants keep no sequencer counters to mark."""
-        raise CommandFailure(f"UNSUPPORTED_COMMAND: repair.unignore_events: {_SEQUENCER_COUNTERS}.")
+        raise CommandFailure(_UNIGNORE.refusal)
 
     @command
-    def migrate_synchronizer(self, source: Any, target: Any, force: Any = False) -> None:
+    def migrate_synchronizer(self, source: Annotated[Any, _MIGRATE] = None, target: Annotated[Any, _MIGRATE] = None, force: Annotated[Any, _MIGRATE] = False) -> None:
         """Migrate contracts from one synchronizer to another one.
 
         Refused by canton-console: contracts are not reassigned between synchronizers."""
-        raise CommandFailure(f"UNSUPPORTED_COMMAND: repair.migrate_synchronizer: {ONE_SYNCHRONIZER_CONTRACTS}.")
+        raise CommandFailure(_MIGRATE.refusal)
 
     @command(feature=REPAIR)
     def change_assignation(
-        self, contracts_ids: Any, source_synchronizer_alias: Any, target_synchronizer_alias: Any, reassignment_counter_override: Any = None, skip_inactive: Any = True
+        self,
+        contracts_ids: Annotated[Any, _CHANGE_ASSIGNATION] = None,
+        source_synchronizer_alias: Annotated[Any, _CHANGE_ASSIGNATION] = None,
+        target_synchronizer_alias: Annotated[Any, _CHANGE_ASSIGNATION] = None,
+        reassignment_counter_override: Annotated[Any, _CHANGE_ASSIGNATION] = None,
+        skip_inactive: Annotated[Any, _CHANGE_ASSIGNATION] = True,
     ) -> None:
         """Change assignation of contracts from one synchronizer to another.
 
         Refused by canton-console: contracts are not reassigned between synchronizers."""
-        raise CommandFailure(f"UNSUPPORTED_COMMAND: repair.change_assignation: {ONE_SYNCHRONIZER_CONTRACTS}.")
+        raise CommandFailure(_CHANGE_ASSIGNATION.refusal)
 
     @command(feature=REPAIR)
-    def rollback_unassignment(self, unassign_id: Any, source: Any, target: Any) -> None:
+    def rollback_unassignment(
+        self, unassign_id: Annotated[Any, _ROLLBACK] = None, source: Annotated[Any, _ROLLBACK] = None, target: Annotated[Any, _ROLLBACK] = None
+    ) -> None:
         """Rollback an unassignment by re-assigning the contract to the source synchronizer.
 
         Refused by canton-console: contracts are never unassigned."""
-        raise CommandFailure(f"UNSUPPORTED_COMMAND: repair.rollback_unassignment: {ONE_SYNCHRONIZER_CONTRACTS}.")
+        raise CommandFailure(_ROLLBACK.refusal)
 
     @command(feature=REPAIR)
-    def purge_deactivated_synchronizer(self, synchronizer_alias: Any) -> None:
+    def purge_deactivated_synchronizer(self, synchronizer_alias: Annotated[Any, _PURGE_DEACTIVATED] = None) -> None:
         """Purge the data of a deactivated synchronizer.
 
         Refused by canton-console: a synchronizer is deactivated only by repair.migrate_synchronizer,
         which this console does not have."""
-        raise CommandFailure(
-            "UNSUPPORTED_COMMAND: repair.purge_deactivated_synchronizer: no synchronizer of canton-console is ever deactivated "
-            f"(that takes repair.migrate_synchronizer, and {ONE_SYNCHRONIZER_CONTRACTS})."
-        )
+        raise CommandFailure(_PURGE_DEACTIVATED.refusal)
 
     @command(feature=REPAIR)
     def export_acs_old(
@@ -781,24 +821,32 @@ _IDENTITY = (
 )
 
 
+_DOWNLOAD = Refused(f"UNSUPPORTED_COMMAND: repair.identity.download: {_IDENTITY}.")
+_UPLOAD = Refused(f"UNSUPPORTED_COMMAND: repair.identity.upload: {_IDENTITY}.")
+
+
 class IdentityMacros(Group):
     """Commands used to repair / recover the identity of a node"""
 
     scala_name = "RepairMacros$identity$"
 
     @command(feature=REPAIR, needs_running=False)
-    def download(self, node: Any, synchronizer_id: Any = None, target_directory: Any = None) -> None:
+    def download(
+        self, node: Annotated[Any, _DOWNLOAD] = None, synchronizer_id: Annotated[Any, _DOWNLOAD] = None, target_directory: Annotated[Any, _DOWNLOAD] = None
+    ) -> None:
         """Download all the necessary data to initialize a new node with the same identity.
 
         Refused by canton-console (see its reason)."""
-        raise CommandFailure(f"UNSUPPORTED_COMMAND: repair.identity.download: {_IDENTITY}.")
+        raise CommandFailure(_DOWNLOAD.refusal)
 
     @command(feature=REPAIR, needs_running=False)
-    def upload(self, node: Any, source_directory: Any = None, synchronizer_id: Any = None) -> None:
+    def upload(
+        self, node: Annotated[Any, _UPLOAD] = None, source_directory: Annotated[Any, _UPLOAD] = None, synchronizer_id: Annotated[Any, _UPLOAD] = None
+    ) -> None:
         """Upload all the necessary data to initialize a new node with the same identity.
 
         Refused by canton-console (see its reason)."""
-        raise CommandFailure(f"UNSUPPORTED_COMMAND: repair.identity.upload: {_IDENTITY}.")
+        raise CommandFailure(_UPLOAD.refusal)
 
 
 @top_level("repair", "Repair", "Repair utilities")

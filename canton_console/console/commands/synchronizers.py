@@ -224,5 +224,12 @@ class SynchronizersGroup(NodeGroup):
         """Reconnect this participant to the given local synchronizer
 
         Idempotent attempts to re-establish a connection to the given local synchronizer. Same
-        behaviour as generic reconnect."""
-        return self._admin.connectivity.reconnect(synchronizer_alias)
+        behaviour as generic reconnect; ``synchronize``: how long to wait for the participant to be
+        back on the synchronizer (None: no waiting)."""
+        connectivity = self._admin.connectivity
+        reconnected = connectivity.reconnect(synchronizer_alias)
+        timeout = self._sync_timeout(synchronize)
+        if reconnected and timeout is not None:
+            sync_id = connectivity.synchronizer_id_of(synchronizer_alias)
+            wait_until(self._env, lambda: connectivity.is_connected(sync_id), timeout, f"{self._node_name} is connected to {synchronizer_alias}", f"{self.scala_name}.reconnect_local")
+        return reconnected
