@@ -604,6 +604,7 @@ class NodeAdmin(Protocol):
     external_parties: ExternalPartyService | None
     interactive_submission: InteractiveSubmissionService | None
     participant_pruning: ParticipantPruningService | None
+    repair: ParticipantRepairService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -801,3 +802,27 @@ class ParticipantPruningService(Protocol):
     def get_schedule(self) -> PruningSchedule | None: ...
 
     def get_participant_schedule(self) -> ParticipantPruningSchedule | None: ...
+
+
+class ParticipantRepairService(Protocol):
+    """A participant's repair service and the ACS parts of its party management service (Canton's
+    ParticipantRepairService, PartyManagementService): ACS export and import, purging contracts,
+    and the ledger offsets of party hosting changes."""
+
+    def export_acs(self, parties: Sequence[str], synchronizer_id: str | None, ledger_offset: int, renames: dict[str, str]) -> bytes:
+        """The ACS snapshot (this console's gzip format) of the parties' contracts active at the offset."""
+        ...
+
+    def export_acs_at_timestamp(self, parties: Sequence[str], synchronizer_id: str, effective_time: int) -> bytes: ...
+
+    def highest_offset_by_timestamp(self, synchronizer_id: str, timestamp: int, force: bool) -> int: ...
+
+    def hosting_change_offsets(self, party: str, participant: str, synchronizer_id: str, kind: str, begin_exclusive: int = 0) -> list[tuple[int, int]]:
+        """(ledger offset, effective time) of the observed changes of ``kind`` (added, revoked)."""
+        ...
+
+    def import_acs(self, data: bytes, workflow_id_prefix: str, contract_id_import_mode: str) -> dict[str, str]:
+        """Add a snapshot's contracts (the participant disconnected); the recomputed contract ids."""
+        ...
+
+    def purge(self, synchronizer_alias: str, contract_ids: Sequence[str], ignore_already_purged: bool) -> None: ...

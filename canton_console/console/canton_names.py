@@ -64,6 +64,7 @@ SHORT_VALUE_NAMES = {
     "TimeQuery": f"{TOPOLOGY}.store.TimeQuery",
     "SigningKeySpec": f"{CANTON}.crypto.SigningKeySpec",
     "EncryptionKeySpec": f"{CANTON}.crypto.EncryptionKeySpec",
+    "ContractIdImportMode": f"{CANTON}.participant.admin.data.ContractIdImportMode",
 }
 
 # Packages the docs import from that hold nothing the console needs to bind (their names are
@@ -273,6 +274,9 @@ def fully_qualified_names() -> dict[str, Any]:
     from canton_console.console.commands.ledger_reads import canton_names as ledger_reads_names
 
     table.update(ledger_reads_names())  # the Ledger API's update format, logback's Level
+    from canton_console.console.commands.participant_repair import ContractIdImportMode
+
+    table[f"{CANTON}.participant.admin.data.ContractIdImportMode"] = ContractIdImportMode
     return table
 
 

@@ -267,8 +267,6 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                 bound = signature.bind(self, *args, **normalized)
             except TypeError as e:
                 raise ArgumentError(f"{command_name}{signature_text(fn)}: {e}") from None
-            if feature != "Stable" and self._env is not None and feature not in self._env.feature_flags():
-                raise CommandFailure(feature_disabled(feature), scala_name)
             admin = self._admin
             if needs_running and admin is not None and not admin.status.is_running():
                 raise CommandFailure(
@@ -282,6 +280,9 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
                     if value is default:
                         continue  # a command's own default needs no checking (and may be a marker)
                     bound.arguments[pname] = conv.convert(value, CallContext(command_name, pname, self._env, scala_name))
+            # Scala type-checks a command's arguments before it runs; then Canton's check(FeatureFlag...) refuses it.
+            if feature != "Stable" and self._env is not None and feature not in self._env.feature_flags():
+                raise CommandFailure(feature_disabled(feature), scala_name)
             # One trace id per command (an outer command's, when one calls another): what the
             # runtime logs for it and its failure share it (``logging.last_error_trace``).
             with trace_scope() as trace_id:

@@ -424,3 +424,13 @@ class LedgerCompletionRow(Base):
     record_time: Mapped[int] = mapped_column(BigInteger)
     deduplication_duration: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     deduplication_offset: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class RepairUpdateRow(Base):
+    """A ledger update a participant's repair service wrote (Canton's repair updates): an ACS
+    import or ``repair.add`` (``import``), or ``repair.purge`` (``purge``)."""
+
+    __tablename__ = "cc_repair_updates"
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    workflow_id: Mapped[str] = mapped_column(String(255))

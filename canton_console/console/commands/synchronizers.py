@@ -213,3 +213,23 @@ class SynchronizersGroup(NodeGroup):
     def id_of(self, synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")]) -> SynchronizerId:
         """Returns the id of the given synchronizer alias"""
         return SynchronizerId.parse(self._admin.connectivity.synchronizer_id_of(synchronizer_alias))
+
+    @command
+    def reconnect_local(
+        self,
+        synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")],
+        retry: Annotated[Any, Unsupported("a reconnection is tried once, without retries in the background", accept=("False",))] = True,
+        synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
+    ) -> bool:
+        """Reconnect this participant to the given local synchronizer
+
+        Idempotent attempts to re-establish a connection to the given local synchronizer. Same
+        behaviour as generic reconnect; ``synchronize``: how long to wait for the participant to be
+        back on the synchronizer (None: no waiting)."""
+        connectivity = self._admin.connectivity
+        reconnected = connectivity.reconnect(synchronizer_alias)
+        timeout = self._sync_timeout(synchronize)
+        if reconnected and timeout is not None:
+            sync_id = connectivity.synchronizer_id_of(synchronizer_alias)
+            wait_until(self._env, lambda: connectivity.is_connected(sync_id), timeout, f"{self._node_name} is connected to {synchronizer_alias}", f"{self.scala_name}.reconnect_local")
+        return reconnected

@@ -40,7 +40,10 @@ _UPDATE_CURSOR = (
     update(s.MemberCursorRow).where(s.MemberCursorRow.synchronizer_id == bindparam("sid")).values(timestamp=bindparam("ts"))
 )
 _ARCHIVE_CONTRACTS = (
-    update(s.ContractRow).where(s.ContractRow.contract_id.in_(bindparam("ids", expanding=True))).values(archived_offset=bindparam("offset"))
+    update(s.ContractRow)
+    # an inactive contract (e.g. purged by a repair) keeps the offset it became inactive at
+    .where(s.ContractRow.contract_id.in_(bindparam("ids", expanding=True)), s.ContractRow.archived_offset.is_(None))
+    .values(archived_offset=bindparam("offset"))
 )
 
 
@@ -325,6 +328,12 @@ class ProtocolProcessing(ParticipantBase):
                 if node["consuming"]:
                     archived.append(node["contract_id"])
                 events.append({"exercised": {**{k: node[k] for k in ("contract_id", "template_id", "choice", "consuming", "actors")}, "stakeholders": node["stakeholders"]}})
+        if created_rows:
+            # A contract a repair (an ACS import) already added here is not added twice.
+            already = self._stored_contracts([row["contract_id"] for row in created_rows])
+            if already:
+                log.warning("%s: contracts %s are already in its store (added by a repair); not added again", self.name, ", ".join(already))
+                created_rows = [row for row in created_rows if row["contract_id"] not in already]
         command_id = view["command_id"] if view["submitting_participant"] == self.member_id else ""
         with self.open_storage.transaction() as conn:
             if created_rows:

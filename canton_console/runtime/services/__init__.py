@@ -31,6 +31,7 @@ from canton_console.runtime.services.participant import (
     sequencer_named_by,
 )
 from canton_console.runtime.services.participant_pruning import LocalParticipantPruningService
+from canton_console.runtime.services.repair import LocalParticipantRepairService
 from canton_console.runtime.services.sequencer import (
     LocalMediatorSequencerConnectionService,
     LocalMediatorSetupService,
@@ -74,6 +75,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "external_parties": {"participant": LocalExternalPartyService},
     "interactive_submission": {"participant": LocalInteractiveSubmissionService},
     "participant_pruning": {"participant": LocalParticipantPruningService},
+    "repair": {"participant": LocalParticipantRepairService},
 }
 
 
