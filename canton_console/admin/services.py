@@ -569,6 +569,12 @@ class NodeAdmin(Protocol):
     mediator_setup: MediatorSetupService | None
     sequencer_pruning: SequencerPruningService | None
     sequencer_connection: SequencerConnectionService | None
+    mediator_pruning: MediatorPruningService | None
+    mediator_inspection: MediatorInspectionService | None
+    synchronizer_time: SynchronizerTimeService | None
+    sequencer_repair: SequencerRepairService | None
+    sequencer_bft: SequencerBftService | None
+    node_parties: PartyService | None  # parties.list of a sequencer or mediator
 
 
 class ConsoleAdmin(Protocol):
@@ -631,3 +637,64 @@ class ConsoleAdmin(Protocol):
     def feature_flags(self) -> frozenset[str]: ...
 
     def set_feature(self, flag: str, enabled: bool) -> None: ...
+
+
+# ---- sequencer and mediator administration (node-admin) -------------------------------------------
+class PruningScheduleService(Protocol):
+    """Canton's PruningScheduler API of a node (durations in whole seconds)."""
+
+    def set_schedule(self, cron: str, max_duration_seconds: int, retention_seconds: int) -> None: ...
+
+    def clear_schedule(self) -> None: ...
+
+    def set_cron(self, cron: str) -> None: ...
+
+    def set_max_duration(self, max_duration_seconds: int) -> None: ...
+
+    def set_retention(self, retention_seconds: int) -> None: ...
+
+    def get_schedule(self) -> PruningSchedule | None: ...
+
+
+class MediatorPruningService(PruningScheduleService, Protocol):
+    """Canton's MediatorAdministrationService."""
+
+    def prune(self, timestamp: int) -> None:
+        """Remove finalized requests up to and including ``timestamp`` (refused beyond the safe point)."""
+        ...
+
+    def locate_pruning_timestamp(self, index: int) -> int | None: ...
+
+    def stored_verdict_count(self) -> int: ...
+
+    def scheduled_runs(self) -> int: ...
+
+
+class MediatorInspectionService(Protocol):
+    """Canton's MediatorInspectionService."""
+
+    def verdicts(self, after: int, limit: int) -> list[Any]:
+        """Stored verdicts of requests after ``after`` (exclusive), by finalization time (``StoredVerdict``)."""
+        ...
+
+
+class SynchronizerTimeService(Protocol):
+    def fetch_time(self) -> int: ...
+
+    def observed_time(self) -> int: ...
+
+
+class SequencerRepairService(Protocol):
+    def disable_member(self, member: str) -> None: ...
+
+
+class SequencerBftService(Protocol):
+    """Canton's SequencerBftAdministrationService (UNIMPLEMENTED on non-BFT sequencers)."""
+
+    def add_peer_endpoint(self, address: str, port: int, tls: bool) -> bool: ...
+
+    def remove_peer_endpoint(self, address: str, port: int, tls: bool) -> bool: ...
+
+    def peer_network_status(self, endpoints: Sequence[tuple[str, int, bool]] | None) -> list[Any]: ...
+
+    def ordering_topology(self) -> tuple[int, list[str]]: ...

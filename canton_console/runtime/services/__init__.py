@@ -18,6 +18,14 @@ from canton_console.runtime.services.node import (
     LocalReplicationService,
     LocalStatusService,
 )
+from canton_console.runtime.services.node_admin import (
+    LocalMediatorInspectionService,
+    LocalMediatorPruningService,
+    LocalNodePartyService,
+    LocalSequencerBftService,
+    LocalSequencerRepairService,
+    LocalSynchronizerTimeService,
+)
 from canton_console.runtime.services.participant import (
     LocalConnectivityService,
     LocalIdentityProviderConfigService,
@@ -67,6 +75,12 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "sequencer_pruning": {"sequencer": LocalSequencerPruningService},
     "sequencer_connection": {"mediator": LocalMediatorSequencerConnectionService},
     "mediator_setup": {"mediator": LocalMediatorSetupService},
+    "mediator_pruning": {"mediator": LocalMediatorPruningService},
+    "mediator_inspection": {"mediator": LocalMediatorInspectionService},
+    "synchronizer_time": {"mediator": LocalSynchronizerTimeService},
+    "sequencer_repair": {"sequencer": LocalSequencerRepairService},
+    "sequencer_bft": {"sequencer": LocalSequencerBftService},
+    "node_parties": {"sequencer": LocalNodePartyService, "mediator": LocalNodePartyService},
 }
 
 
