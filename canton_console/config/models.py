@@ -206,6 +206,10 @@ class SequencerConfig:
     sequencer_type: str = attrs.field(default="BFT", validator=_one_of(SEQUENCER_TYPES))
     init: InitConfig = InitConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
+    # BFT ``sequencer.config.initial-network``: where this sequencer serves its peers (external
+    # address and port) and the peer endpoints it starts with (address, port, tls)
+    bft_server_endpoint: tuple[str, int] | None = None
+    bft_peer_endpoints: tuple[tuple[str, int, bool], ...] = ()
 
 
 @attrs.frozen

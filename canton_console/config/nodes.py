@@ -291,6 +291,12 @@ def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBei
             if typ not in SEQUENCER_TYPES:
                 raise fail(tpath, f"unknown sequencer type '{typ}'; expected {choices}")
             node.fields["sequencer_type"] = typ
+        if "config" in block:
+            from canton_console.config.bft import read_bft_config
+
+            if node.fields.get("sequencer_type", "BFT") != "BFT":
+                raise fail(join_path(spath, "config"), "canton-console reads sequencer.config only for BFT sequencers (its initial-network)")
+            node.fields.update(read_bft_config(block["config"], join_path(spath, "config")))
     _read_monitoring(obj, path, node)
     return node
 
