@@ -11,7 +11,7 @@ from typing import Annotated, Any, cast
 from canton_console.console import args as a
 from canton_console.console.commands.parties import PartiesGroup, SynchronizerIdSetArg
 from canton_console.console.commands.topology_mappings import ForceFlag
-from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
+from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, command, subgroup
 from canton_console.console.references import MediatorReference, SequencerReference
 from canton_console.values import bft
 from canton_console.values.refined import InvalidValue
@@ -58,6 +58,13 @@ class SequencerMediatorGroupsGroup(NodeGroup):
     scala_name = "SequencerReference$mediators$groups$"
 
     def _onboard(self, group: int, threshold: int, active: Sequence[Any], observers: Sequence[Any], serial: int | None, new: Sequence[Any]) -> None:
+        if group != 0:
+            # the runtime sends every confirmation request to mediator group 0 and knows only its
+            # mediators as members: a mediator of another group could not be assigned
+            raise CommandFailure(
+                f"canton-console's synchronizers run one mediator group (group 0): mediator group {group} is not supported. "
+                "Add mediators to group 0 with propose_delta(NonNegativeInt.zero, ...)."
+            )
         ref = self._ref
         sync_id = ref.synchronizer_id
         for mediator in new:
@@ -89,7 +96,9 @@ class SequencerMediatorGroupsGroup(NodeGroup):
         mediators that will take part in the mediator consensus in this mediator group. observers:
         the mediators that will receive all messages but will not participate in mediator
         consensus. Loads the mediators' identities into the synchronizer's store, proposes the
-        group, and assigns each mediator to the synchronizer through this sequencer."""
+        group, and assigns each mediator to the synchronizer through this sequencer.
+        canton-console's synchronizers run one mediator group: only group 0 is accepted (which
+        replaces group 0's mediators)."""
         mediators = [*active, *observers]
         self._onboard(group, threshold, [m.id for m in active], [m.id for m in observers], None, mediators)
 
@@ -107,7 +116,8 @@ class SequencerMediatorGroupsGroup(NodeGroup):
         to come to a consensus for a message to be sent to other members. additionalActive: the new
         mediators that will take part in the mediator consensus in this mediator group.
         additionalObservers: the new mediators that will receive all messages but will not
-        participate in mediator consensus."""
+        participate in mediator consensus. Only group 0 is accepted (canton-console's synchronizers
+        run one mediator group)."""
         ref = self._ref
         listed = ref.topology.mediators.list(ref.synchronizer_id, group=group)
         if not listed:
