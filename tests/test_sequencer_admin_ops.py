@@ -269,3 +269,20 @@ def test_clients_preventing_pruning_and_the_dry_run_text():
         "  - PAR::b::1220bb (member)",
         "To disable these clients to allow for pruning at this point run force_prune with dryRun set to false",
     ]
+
+
+def test_snapshot_gives_the_state_at_the_last_event(default_session, tmp_path):
+    s = default_session
+    step_ok(s, "participant1.health.ping(participant2)")
+    with sqlite3.connect(tmp_path / "sequencer1.db") as conn:
+        last, count = conn.execute("select max(timestamp), count(*) from cc_sequenced_events").fetchone()
+    snapshot = step_ok(s, "sequencer1.setup.snapshot(sequencer1.pruning.status().now)")
+    assert (int(snapshot.lastTs), snapshot.latestBlockHeight) == (last, count - 1)
+    previous = dict(snapshot.previousTimestamps)
+    assert int(previous[_member(s, "participant1")]) == last
+    assert previous[_member(s, "participant3")] is None  # nothing was ever addressed to it
+    assert {m.member for m in snapshot.status.members} == set(previous)
+    rendered = s.step("sequencer1.setup.snapshot(sequencer1.pruning.status().now)").output
+    assert "res" in rendered and "SequencerSnapshot(\n  lastTs = " in rendered and "inFlightAggregations = Map()," in rendered
+    outcome = s.step('sequencer1.setup.snapshot("2020-01-01T00:00:00Z")')
+    assert outcome.failed and "FAILED_PRECONDITION/canton-console keeps only the sequencer's latest traffic and acknowledgement state" in outcome.output

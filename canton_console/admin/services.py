@@ -575,6 +575,7 @@ class NodeAdmin(Protocol):
     sequencer_repair: SequencerRepairService | None
     sequencer_bft: SequencerBftService | None
     node_parties: PartyService | None  # parties.list of a sequencer or mediator
+    sequencer_snapshot: SequencerSnapshotService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -698,3 +699,9 @@ class SequencerBftService(Protocol):
     def peer_network_status(self, endpoints: Sequence[tuple[str, int, bool]] | None) -> list[Any]: ...
 
     def ordering_topology(self) -> tuple[int, list[str]]: ...
+
+
+class SequencerSnapshotService(Protocol):
+    def snapshot(self, timestamp: int) -> Any:
+        """The sequencer's state at its last event at or before ``timestamp`` (``SnapshotState``)."""
+        ...

@@ -194,3 +194,65 @@ def ordering_topology(node: SequencerNode) -> tuple[int, list[str]]:
         previous = active
     state = sync.topology.sequencer_state(now)
     return epoch, sorted(state["active"]) if state else []
+
+
+# ---- sequencer snapshot -------------------------------------------------------------------------
+@attrs.frozen
+class SnapshotState:
+    """What Canton's ``SequencerSnapshot`` holds, as this sequencer can give it."""
+
+    last_ts: int
+    block_height: int
+    previous_timestamps: tuple[tuple[str, int | None], ...]
+    status: tuple[int, int, list[tuple[str, int, int | None, bool]]]
+    pending_topups: tuple[tuple[str, int, int, int, tuple[str, ...]], ...]  # member, serial, amount, max sequencing time, senders
+    purchased: tuple[Any, ...]
+    consumed: tuple[Any, ...]
+
+
+def snapshot(node: SequencerNode, timestamp: int) -> SnapshotState:
+    """The sequencer's state at its last event at or before ``timestamp``. This process keeps only
+    the latest traffic and acknowledgement states, so earlier points than the last sequenced event
+    are refused by name."""
+    sync = node._initialized_synchronizer()
+    events = s.SequencedEventRow
+    with node.open_storage.read() as conn:
+        last = conn.execute(select(events.timestamp).where(events.synchronizer_id == sync.id).order_by(events.timestamp.desc()).limit(1)).scalar()
+        if last is not None and timestamp < last:
+            from canton_console.values.timefmt import instant
+
+            raise ServiceStatusError(
+                "FAILED_PRECONDITION",
+                f"canton-console keeps only the sequencer's latest traffic and acknowledgement state: a snapshot is available "
+                f"from the last sequenced event on ({instant(last)}), not at {instant(timestamp)}",
+            )
+        last_ts = last if last is not None else (node.lower_bound or 0)
+        rows = conn.execute(select(events.timestamp, events.sender, events.recipients).where(events.synchronizer_id == sync.id, events.timestamp <= last_ts)).all()
+        topups = conn.execute(select(s.TopUpSubmissionRow.__table__).where(s.TopUpSubmissionRow.synchronizer_id == sync.id)).mappings().all()
+    latest: dict[str, int] = {}
+    for ts, sender, recipients in rows:
+        for member in {sender, *(recipients.split(",") if recipients else ())}:
+            latest[member] = max(latest.get(member, ts), ts)
+    registered = sync.registrations()
+    previous = tuple(sorted((m, latest.get(m)) for m, at in registered.items() if at <= last_ts))
+    from canton_console.runtime.synchronizer import topup_aggregation_id
+
+    pending: dict[str, tuple[str, int, int, int, list[str]]] = {}
+    for row in topups:
+        agg = topup_aggregation_id(row["member"], row["serial"], row["amount"], row["max_sequencing_time"])
+        if agg in sync.aggregations_done or row["sequenced"] > last_ts or row["max_sequencing_time"] < last_ts:
+            continue
+        entry = pending.setdefault(agg, (row["member"], row["serial"], row["amount"], row["max_sequencing_time"], []))
+        entry[4].append(row["sequencer"])
+    traffic = sync.traffic
+    purchased = tuple(p for p in (traffic.purchased_at(m, last_ts + 1) for m in sorted(traffic.purchased)) if p is not None)
+    consumed = tuple(traffic.consumed[m] for m in sorted(traffic.consumed) if traffic.consumed[m].sequencing_timestamp <= last_ts)
+    return SnapshotState(
+        last_ts,
+        max(0, len(rows) - 1),
+        previous,
+        node.pruning_status(),
+        tuple((m, serial, amount, mst, tuple(sorted(senders))) for m, serial, amount, mst, senders in pending.values()),
+        purchased,
+        consumed,
+    )

@@ -195,19 +195,29 @@ class SequencerBftGroup(NodeGroup):
     def add_peer_endpoint(self, endpoint_config: Annotated[tuple[str, int, bool], EndpointConfigArg()]) -> None:
         """Add a new peer endpoint
 
-        Known endpoints stay as they are."""
+        The endpoint is stored (persisted) among the peer endpoints this sequencer knows; a known
+        one stays as it is. canton-console's sequencers of one synchronizer share one ordering in
+        this process: no connection is opened; ``get_peer_network_status`` says whether a
+        sequencer of this process serves the endpoint."""
         self._admin.sequencer_bft.add_peer_endpoint(*endpoint_config)
 
     @command
     def remove_peer_endpoint(self, peer_endpoint_id: Annotated[tuple[str, int, bool], EndpointIdArg()]) -> None:
-        """Remove a peer endpoint"""
+        """Remove a peer endpoint
+
+        Forgets a stored peer endpoint (address, port and TLS must match)."""
         self._admin.sequencer_bft.remove_peer_endpoint(*peer_endpoint_id)
 
     @command
     def get_peer_network_status(self, endpoints: Annotated[list[tuple[str, int, bool]] | None, EndpointIdsArg()] = None) -> bft.PeerNetworkStatus:
         """Get peer network status
 
-        Of the given endpoints, or of every endpoint this sequencer knows (None)."""
+        Of the given endpoints, or of every endpoint this sequencer knows (None). What is real:
+        ``Authenticated(sequencerId)`` when a running sequencer of this process on the same
+        synchronizer serves the endpoint (its configured ``server-endpoint``, else its public
+        API); ``Unauthenticated`` when the endpoint is known but no such sequencer serves it (the
+        description says why); ``UnknownEndpoint`` when this sequencer does not know it. There is
+        no peer-to-peer network: the status is derived, not measured."""
         statuses = self._admin.sequencer_bft.peer_network_status(endpoints)
         return bft.PeerNetworkStatus(
             tuple(
@@ -221,7 +231,11 @@ class SequencerBftGroup(NodeGroup):
 
     @command
     def get_ordering_topology(self) -> bft.OrderingTopology:
-        """Get the currently active ordering topology"""
+        """Get the currently active ordering topology
+
+        The synchronizer's active sequencers at its current topology. The in-process ordering
+        has no blocks or epochs of its own: ``currentEpoch`` counts the changes of the active
+        sequencer set since the synchronizer's genesis (0 until one is onboarded or removed)."""
         epoch, sequencers = self._admin.sequencer_bft.ordering_topology()
         return bft.OrderingTopology(epoch, tuple(sequencers))
 

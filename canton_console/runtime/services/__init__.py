@@ -24,6 +24,7 @@ from canton_console.runtime.services.node_admin import (
     LocalNodePartyService,
     LocalSequencerBftService,
     LocalSequencerRepairService,
+    LocalSequencerSnapshotService,
     LocalSynchronizerTimeService,
 )
 from canton_console.runtime.services.participant import (
@@ -81,6 +82,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "sequencer_repair": {"sequencer": LocalSequencerRepairService},
     "sequencer_bft": {"sequencer": LocalSequencerBftService},
     "node_parties": {"sequencer": LocalNodePartyService, "mediator": LocalNodePartyService},
+    "sequencer_snapshot": {"sequencer": LocalSequencerSnapshotService},
 }
 
 

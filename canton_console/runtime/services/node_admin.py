@@ -172,3 +172,10 @@ class LocalNodePartyService(LocalPartyService):
 
     def __init__(self, env: Any, node: Any):
         super().__init__(env, _OwnSynchronizer(node))
+
+
+class LocalSequencerSnapshotService(LocalService):
+    """Canton's SequencerAdministrationService.Snapshot."""
+
+    def snapshot(self, timestamp: int) -> sa.SnapshotState:
+        return self._call(sa.snapshot, self._node, timestamp)
