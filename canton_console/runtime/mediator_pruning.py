@@ -69,11 +69,17 @@ def _initialized(node: MediatorNode) -> None:
         raise ServiceStatusError("FAILED_PRECONDITION", "Mediator is not initialized")
 
 
+def clean_timestamp(node: MediatorNode) -> int:
+    """Canton's clean sequencer counter prehead: every event up to it is processed and the
+    verdicts of the requests before it are stored (the requests still pending come after it)."""
+    return min(node.pending) - 1 if node.pending else node.last_seen
+
+
 def prune(node: MediatorNode, timestamp: int) -> int:
     """Remove the verdicts of the requests up to and including ``timestamp`` (Canton: finalized
     requests and sequenced events); refused beyond the safe point. Returns how many went."""
     _initialized(node)
-    clean = node.stored_cursor
+    clean = clean_timestamp(node)
     if not clean:
         raise ServiceStatusError("FAILED_PRECONDITION", "There is no mediator data available for pruning")
     if timestamp > clean:

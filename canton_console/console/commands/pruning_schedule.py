@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from canton_console.console import args as a
 from canton_console.console.framework import CallContext, command
 from canton_console.values.refined import MICROS_PER_SECOND, PositiveDurationSeconds
-from canton_console.values.scala import NONE, Option
+from canton_console.values.scala import Option
 
 
 class PositiveSecondsArg(a.Duration):
@@ -97,4 +97,4 @@ class PruningScheduleCommands:
         Returns `None` if no schedule has been configured via `set_schedule` or if `clear_schedule`
         has been invoked."""
         schedule = self._schedule_service().get_schedule()
-        return NONE if schedule is None else OptionalPruningSchedule(schedule, True)
+        return OptionalPruningSchedule() if schedule is None else OptionalPruningSchedule(schedule, True)
