@@ -211,7 +211,11 @@ class ScheduledPruning:
         if schedule is None:
             return
         now = self._clock.now()
-        start = Cron.parse(schedule.cron).next_after(now)
+        try:
+            start = Cron.parse(schedule.cron).next_after(now)
+        except CronError as e:  # checked when set: only a store edited by hand gets here
+            log.warning("pruning schedule of %s not run: %s", self._node_name, e)
+            return
         if start is None:
             log.warning("pruning schedule of %s: no next valid time after now exists", self._node_name)
             return

@@ -57,7 +57,10 @@ class SequencerPruningGroup(PruningScheduleCommands, NodeGroup):
         Removes the events older than the default retention period (Canton's
         ``parameters.retention-period-defaults.sequencer``, 7 days; canton-console does not read
         that setting). Data must have been read and acknowledged by the members before it is
-        removed: the command fails when a member still needs it."""
+        removed: the command fails when a member still needs it. If no data is being removed, a
+        member may be offline for long: `force_prune(dryRun = true)` describes which members would
+        be disabled to prune, `force_prune(dryRun = false)` disables them (they can never
+        reconnect) and prunes."""
         return self._prune_with_retention(DEFAULT_SEQUENCER_RETENTION_MICROS)
 
     @command
