@@ -229,3 +229,16 @@ def test_cron_refusals(cron, why):
     with pytest.raises(CronError) as e:
         Cron.parse(cron)
     assert str(e.value) == f'Invalid cron expression "{cron}": {why}'
+
+
+def test_prune_keeps_the_configured_default_retention(tmp_path):
+    config = SIM.replace("non-standard-config = yes }", "non-standard-config = yes, retention-period-defaults { mediator = 60s, sequencer = \"1 day\" } }")
+    s = open_session(config, tmp_path, bootstrap=True)
+    try:
+        db = tmp_path / "mediator1.db"
+        first, before = _two_pings_a_minute_apart(s)
+        step_ok(s, "mediator1.pruning.prune()")
+        assert verdict_rows(db) == before[len(first):]
+        assert s.env.config.parameters.retention_period_defaults.sequencer.days == 1
+    finally:
+        s.close()

@@ -639,6 +639,10 @@ class ConsoleAdmin(Protocol):
 
     def set_feature(self, flag: str, enabled: bool) -> None: ...
 
+    def retention_period_default(self, kind: str) -> int:
+        """``canton.parameters.retention-period-defaults.<kind>`` (``sequencer`` or ``mediator``), in µs."""
+        ...
+
 
 # ---- sequencer and mediator administration (node-admin) -------------------------------------------
 class PruningScheduleService(Protocol):

@@ -250,6 +250,16 @@ class Parameters:
     manual_start: bool = False
     static_identities: bool = False
     non_standard_config: bool = False
+    # ``retention-period-defaults``: what ``pruning.prune()`` keeps on sequencers and mediators
+    retention_period_defaults: RetentionPeriodDefaults = attrs.Factory(lambda: RetentionPeriodDefaults())
+
+
+@attrs.frozen
+class RetentionPeriodDefaults:
+    """``canton.parameters.retention-period-defaults`` (Canton's defaults: 7 days each)."""
+
+    sequencer: timedelta = timedelta(days=7)
+    mediator: timedelta = timedelta(days=7)
 
 
 @attrs.frozen

@@ -17,8 +17,6 @@ from canton_console.values.ids import Member
 from canton_console.values.pruning import Timestamp
 from canton_console.values.scala import Option, TypedVector
 
-# Canton's ``parameters.retention-period-defaults.mediator`` default: 7 days
-DEFAULT_MEDIATOR_RETENTION_MICROS = 7 * 24 * 3600 * 1_000_000
 POSITIVE_INT = a.Int(1, "a positive number (PositiveInt)", a.INT_MAX)
 
 
@@ -40,9 +38,10 @@ class MediatorPruningGroup(PruningScheduleCommands, NodeGroup):
         """Prune the mediator of unnecessary data while keeping data for the default retention period
 
         Removes unnecessary data from the Mediator that is earlier than the default retention
-        period (Canton's ``parameters.retention-period-defaults.mediator``, 7 days; canton-console
-        does not read that setting)."""
-        self._prune_at(self._env.now() - DEFAULT_MEDIATOR_RETENTION_MICROS)
+        period. The default retention period is set in the configuration of the canton node
+        running this command under `parameters.retention-period-defaults.mediator` (7 days by
+        default)."""
+        self._prune_at(self._env.now() - self._env.retention_period_default("mediator"))
 
     @command
     def prune_with_retention_period(self, retention_period: Annotated[int, a.Duration()]) -> None:

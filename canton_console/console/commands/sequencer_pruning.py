@@ -15,9 +15,6 @@ from canton_console.values.scala import Option
 
 PREVIEW = "Preview"
 
-# Canton's ``parameters.retention-period-defaults.sequencer`` default: 7 days
-DEFAULT_SEQUENCER_RETENTION_MICROS = 7 * 24 * 3600 * 1_000_000
-
 
 class PruningReport(str):
     """What pruning reports: a ``String``, printed quoted."""
@@ -54,14 +51,13 @@ class SequencerPruningGroup(PruningScheduleCommands, NodeGroup):
     def prune(self) -> PruningReport:
         """Remove unnecessary data from the Sequencer up until the default retention point
 
-        Removes the events older than the default retention period (Canton's
-        ``parameters.retention-period-defaults.sequencer``, 7 days; canton-console does not read
-        that setting). Data must have been read and acknowledged by the members before it is
+        Removes the events older than the default retention period, set in the configuration
+        under ``parameters.retention-period-defaults.sequencer`` (7 days by default). Data must have been read and acknowledged by the members before it is
         removed: the command fails when a member still needs it. If no data is being removed, a
         member may be offline for long: `force_prune(dryRun = true)` describes which members would
         be disabled to prune, `force_prune(dryRun = false)` disables them (they can never
         reconnect) and prunes."""
-        return self._prune_with_retention(DEFAULT_SEQUENCER_RETENTION_MICROS)
+        return self._prune_with_retention(self._env.retention_period_default("sequencer"))
 
     @command
     def prune_with_retention_period(self, retention_period: Annotated[int, a.Duration()]) -> PruningReport:
@@ -104,13 +100,14 @@ class SequencerPruningGroup(PruningScheduleCommands, NodeGroup):
     def force_prune(self, dry_run: Annotated[bool, a.Bool()]) -> PruningReport:
         """Force remove data from the Sequencer including data that may have not been read by offline clients
 
-        Will force pruning up until the default retention period (7 days) by potentially disabling
+        Will force pruning up until the default retention period
+        (``parameters.retention-period-defaults.sequencer``) by potentially disabling
         clients that have not yet read data we would like to remove. Disabling these clients will
         prevent them from ever reconnecting to the Synchronizer so should only be used if the
         Synchronizer operator is confident they can be permanently ignored. Run with `dryRun =
         true` to review a description of which clients will be disabled first. Run with `dryRun =
         false` to disable these clients and perform a forced pruning."""
-        return self._force_prune_with_retention(DEFAULT_SEQUENCER_RETENTION_MICROS, dry_run)
+        return self._force_prune_with_retention(self._env.retention_period_default("sequencer"), dry_run)
 
     @command
     def force_prune_with_retention_period(

@@ -194,3 +194,8 @@ class LocalConsoleAdmin:
             self._features.add(flag)
         else:
             self._features.discard(flag)
+
+    # ---- pruning defaults (canton.parameters.retention-period-defaults) -------------------------
+    def retention_period_default(self, kind: str) -> int:
+        """What ``pruning.prune()`` keeps on a ``sequencer`` or ``mediator``, in µs."""
+        return int(getattr(self._env.config.parameters.retention_period_defaults, kind).total_seconds() * 1_000_000)
