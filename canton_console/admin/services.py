@@ -605,6 +605,13 @@ class NodeAdmin(Protocol):
     interactive_submission: InteractiveSubmissionService | None
     participant_pruning: ParticipantPruningService | None
     repair: ParticipantRepairService | None
+    mediator_pruning: MediatorPruningService | None
+    mediator_inspection: MediatorInspectionService | None
+    synchronizer_time: SynchronizerTimeService | None
+    sequencer_repair: SequencerRepairService | None
+    sequencer_bft: SequencerBftService | None
+    node_parties: PartyService | None  # parties.list of a sequencer or mediator
+    sequencer_snapshot: SequencerSnapshotService | None
 
 
 class ConsoleAdmin(Protocol):
@@ -790,6 +797,16 @@ class ParticipantPruningService(Protocol):
     def set_schedule(self, cron: str, max_duration_seconds: int, retention_seconds: int, prune_internally_only: bool | None = None) -> None:
         """``prune_internally_only`` None: Canton's ``set_schedule``; given: ``set_participant_schedule``."""
         ...
+    def retention_period_default(self, kind: str) -> int:
+        """``canton.parameters.retention-period-defaults.<kind>`` (``sequencer`` or ``mediator``), in µs."""
+        ...
+
+
+# ---- sequencer and mediator administration (node-admin) -------------------------------------------
+class PruningScheduleService(Protocol):
+    """Canton's PruningScheduler API of a node (durations in whole seconds)."""
+
+    def set_schedule(self, cron: str, max_duration_seconds: int, retention_seconds: int) -> None: ...
 
     def clear_schedule(self) -> None: ...
 
@@ -826,3 +843,52 @@ class ParticipantRepairService(Protocol):
         ...
 
     def purge(self, synchronizer_alias: str, contract_ids: Sequence[str], ignore_already_purged: bool) -> None: ...
+
+class MediatorPruningService(PruningScheduleService, Protocol):
+    """Canton's MediatorAdministrationService."""
+
+    def prune(self, timestamp: int) -> None:
+        """Remove finalized requests up to and including ``timestamp`` (refused beyond the safe point)."""
+        ...
+
+    def locate_pruning_timestamp(self, index: int) -> int | None: ...
+
+    def stored_verdict_count(self) -> int: ...
+
+    def scheduled_runs(self) -> int: ...
+
+
+class MediatorInspectionService(Protocol):
+    """Canton's MediatorInspectionService."""
+
+    def verdicts(self, after: int, limit: int) -> list[Any]:
+        """Stored verdicts of requests after ``after`` (exclusive), by finalization time (``StoredVerdict``)."""
+        ...
+
+
+class SynchronizerTimeService(Protocol):
+    def fetch_time(self) -> int: ...
+
+    def observed_time(self) -> int: ...
+
+
+class SequencerRepairService(Protocol):
+    def disable_member(self, member: str) -> None: ...
+
+
+class SequencerBftService(Protocol):
+    """Canton's SequencerBftAdministrationService (UNIMPLEMENTED on non-BFT sequencers)."""
+
+    def add_peer_endpoint(self, address: str, port: int, tls: bool) -> bool: ...
+
+    def remove_peer_endpoint(self, address: str, port: int, tls: bool) -> bool: ...
+
+    def peer_network_status(self, endpoints: Sequence[tuple[str, int, bool]] | None) -> list[Any]: ...
+
+    def ordering_topology(self) -> tuple[int, list[str]]: ...
+
+
+class SequencerSnapshotService(Protocol):
+    def snapshot(self, timestamp: int) -> Any:
+        """The sequencer's state at its last event at or before ``timestamp`` (``SnapshotState``)."""
+        ...

@@ -206,6 +206,10 @@ class SequencerConfig:
     sequencer_type: str = attrs.field(default="BFT", validator=_one_of(SEQUENCER_TYPES))
     init: InitConfig = InitConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
+    # BFT ``sequencer.config.initial-network``: where this sequencer serves its peers (external
+    # address and port) and the peer endpoints it starts with (address, port, tls)
+    bft_server_endpoint: tuple[str, int] | None = None
+    bft_peer_endpoints: tuple[tuple[str, int, bool], ...] = ()
 
 
 @attrs.frozen
@@ -246,6 +250,16 @@ class Parameters:
     manual_start: bool = False
     static_identities: bool = False
     non_standard_config: bool = False
+    # ``retention-period-defaults``: what ``pruning.prune()`` keeps on sequencers and mediators
+    retention_period_defaults: RetentionPeriodDefaults = attrs.Factory(lambda: RetentionPeriodDefaults())
+
+
+@attrs.frozen
+class RetentionPeriodDefaults:
+    """``canton.parameters.retention-period-defaults`` (Canton's defaults: 7 days each)."""
+
+    sequencer: timedelta = timedelta(days=7)
+    mediator: timedelta = timedelta(days=7)
 
 
 @attrs.frozen

@@ -291,6 +291,12 @@ def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBei
             if typ not in SEQUENCER_TYPES:
                 raise fail(tpath, f"unknown sequencer type '{typ}'; expected {choices}")
             node.fields["sequencer_type"] = typ
+        if "config" in block:
+            from canton_console.config.bft import read_bft_config
+
+            if node.fields.get("sequencer_type", "BFT") != "BFT":
+                raise fail(join_path(spath, "config"), "canton-console reads sequencer.config only for BFT sequencers (its initial-network)")
+            node.fields.update(read_bft_config(block["config"], join_path(spath, "config")))
     _read_monitoring(obj, path, node)
     return node
 
@@ -358,4 +364,15 @@ def read_parameters(value: Any) -> Parameters:
     for key in ("manual-start", "static-identities", "non-standard-config"):
         if key in params:
             fields[key.replace("-", "_")] = read_bool(params[key], join_path(path, key))
+    if params.get("retention-period-defaults") is not None:
+        from canton_console.config.fields import RETENTION_PERIOD_KEYS
+        from canton_console.config.models import RetentionPeriodDefaults
+
+        rpath = join_path(path, "retention-period-defaults")
+        retention = read_object(params["retention-period-defaults"], rpath, RETENTION_PERIOD_KEYS)
+        periods: dict[str, Any] = {}
+        for key in RETENTION_PERIOD_KEYS:
+            if key in retention:
+                periods[key] = read_duration(retention[key], join_path(rpath, key))  # never Inf: not allowed here
+        fields["retention_period_defaults"] = RetentionPeriodDefaults(**periods)
     return Parameters(**fields)

@@ -269,6 +269,12 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{CANTON}.crypto.SigningKeyUsage"] = key_values.SigningKeyUsageCompanion()
     table[f"{CANTON}.crypto.SigningKeySpec"] = key_values.SigningKeySpecCompanion()
     table[f"{CANTON}.crypto.EncryptionKeySpec"] = key_values.EncryptionKeySpecCompanion()
+    from canton_console.values import bft
+
+    table[f"{bft.DRIVER_CONFIG}.P2PEndpointConfig"] = bft.P2PEndpointConfig
+    table[f"{bft.DRIVER_CONFIG}.EndpointId"] = bft.EndpointId
+    table[f"{REQUIRE_TYPES}.Port"] = bft.PORT
+    table[f"{CANTON}.config.TlsClientConfig"] = bft.TlsClientConfig
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     from canton_console.console.commands.ledger_reads import canton_names as ledger_reads_names

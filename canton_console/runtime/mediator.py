@@ -35,6 +35,9 @@ class PendingRequest:
     deadline: int
     approvals: dict[str, set[str]] = attrs.field(factory=dict)
     timer: Any = None
+    # What the verdict inspection reports of the request (its informee message's submitter metadata)
+    submitter: str = ""
+    submitting_parties: list[str] = attrs.field(factory=list)
 
 
 def default_connections(env: Any, sequencers: list[str]) -> dict[str, Any]:
@@ -69,6 +72,9 @@ class MediatorNode(Node):
         # verdict's receipt came back but is not yet marked sent in the store.
         self._unconfirmed: dict[str, int] = {}
         self._receipts: set[int] = set()
+        from canton_console.runtime.mediator_pruning import make_scheduler
+
+        self.pruning_scheduler = make_scheduler(self)
 
     def _on_promote(self) -> None:
         """A passive replica takes over: the requests its predecessor had in flight are dropped."""
@@ -97,6 +103,7 @@ class MediatorNode(Node):
                 self._subscribe(sync, self.connected_sequencers())
                 if resend and not self.halted:
                     self._resend_unsent_verdicts()
+        self.pruning_scheduler.arm()
 
     def _resend_unsent_verdicts(self) -> None:
         """A verdict is stored before it is sent: after a crash (or a fail-over) it may never have
@@ -121,6 +128,7 @@ class MediatorNode(Node):
     def _on_halt(self) -> None:
         """The database is down: drop the requests in progress (they are replayed from the clean
         cursor once it is back); the synchronizer stays known."""
+        self.pruning_scheduler.disarm()
         for req in self.pending.values():
             if req.timer is not None:
                 req.timer.cancel()
@@ -134,6 +142,7 @@ class MediatorNode(Node):
         self._on_start(purge_until=self.purge_until, resend=False)
 
     def _on_stop(self) -> None:
+        self.pruning_scheduler.disarm()
         for req in self.pending.values():
             if req.timer is not None:
                 req.timer.cancel()
@@ -297,7 +306,10 @@ class MediatorNode(Node):
             return  # an observer of the group (or no longer in it) receives requests but does not decide them
         params = self._joined.parameters(request_id)
         deadline = request_id + params.confirmationResponseTimeout
-        req = PendingRequest(request_id, msg["root_hash"], msg["informees"], msg["participants"], deadline)
+        req = PendingRequest(
+            request_id, msg["root_hash"], msg["informees"], msg["participants"], deadline,
+            submitter=msg.get("submitter", ""), submitting_parties=list(msg.get("submitting_parties", ())),
+        )
         self.pending[request_id] = req
         req.timer = self.env.scheduler.schedule_at(deadline, lambda: self._on_timeout(request_id))
 
@@ -340,6 +352,10 @@ class MediatorNode(Node):
                         "recipients": json.dumps(req.participants),
                         "message_id": message_id,
                         "sent": False,
+                        "submitting_parties": json.dumps(req.submitting_parties),
+                        "submitting_participant": req.submitter,
+                        "informees": json.dumps(req.informees),
+                        "mediator_group": 0,
                     }
                 ],
             )

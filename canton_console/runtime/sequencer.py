@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, delete, insert, select
 
 from canton_console.runtime.node import Node
+from canton_console.runtime.sequencer_admin import is_disabled, seed_configured_endpoints
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -40,6 +41,8 @@ class SequencerNode(Node):
         self.lower_bound: int | None = None
 
     def _on_start(self) -> None:
+        self.__dict__.pop("_disabled_members", None)  # read again from the store
+        seed_configured_endpoints(self)
         with self.open_storage.read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
             self.lower_bound = conn.execute(select(s.SequencerLowerBoundRow.timestamp)).scalar()
@@ -197,7 +200,7 @@ class SequencerNode(Node):
         sync.record_acknowledgements()
         now = self.env.clock.now()
         members = [
-            (member, registered, sync.acknowledgements.get(member), True)
+            (member, registered, sync.acknowledgements.get(member), not is_disabled(self, member))
             for member, registered in sync.registrations().items()
             if registered <= now
         ]

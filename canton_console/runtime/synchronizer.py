@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select
 
+from canton_console.runtime.sequencer_admin import is_disabled
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -160,6 +161,8 @@ class Synchronizer:
         sender = request.sender
         if not sender.startswith("SEQ::") and not self.is_member(sender):
             raise CantonError(errors.TOPOLOGY_UNKNOWN_MEMBERS, f"Sender {sender} is not a member of synchronizer {self.id}")
+        if self.disabled_at_its_sequencer(sender):
+            raise CantonError(errors.SEQUENCER_SUBMISSION_REQUEST_REFUSED, f"Member {sender} is disabled at the sequencer")
         self.traffic.check_submission(request)
         self._pending.append(request)
         if not self._flush_posted:
@@ -220,7 +223,7 @@ class Synchronizer:
             subscription = self.subscribers.get(member)
             if subscription is None:
                 continue
-            if subscription.behind or self.reachable_sequencer(subscription) is None:
+            if subscription.behind or self.reachable_sequencer(subscription) is None or self.disabled_at_its_sequencer(member):
                 subscription.behind = True
                 continue
             self._deliver(subscription, events)
@@ -303,6 +306,14 @@ class Synchronizer:
         if node.lower_bound is not None and after < node.lower_bound:
             registered = self.registrations().get(subscription.member, 0)
             node = next((n for n in self._reachable(subscription) if n.lower_bound is None or after >= n.lower_bound or registered >= n.lower_bound), node)
+        if is_disabled(node, subscription.member):
+            # Canton's CreateSubscriptionError.MemberDisabled: the member can no longer read here
+            subscription.behind = True
+            refusal = f"MemberDisabled({subscription.member}): the member has been disabled at sequencer {node.name} and can no longer read"
+            if subscription.refused != refusal:
+                subscription.refused = refusal
+                log.warning("%s", refusal)
+            return
         try:
             events = self.events_for(node, subscription.member, after)
         except StorageUnavailable:
@@ -569,6 +580,14 @@ class Synchronizer:
                     conn.execute(insert(acks), rows)
             except StorageUnavailable:
                 continue  # copied from a peer once its database is back
+
+    # ---- disabled members (node-admin) -------------------------------------------------------------
+    def disabled_at_its_sequencer(self, member: str) -> bool:
+        """Whether the sequencer ``member`` reads from and sends through (the first reachable one of
+        its subscription; without one, the first available sequencer) disabled it."""
+        subscription = self.subscribers.get(member)
+        node = self.reachable_sequencer(subscription) if subscription is not None else next(iter(self.available_sequencers()), None)
+        return is_disabled(node, member)
 
 
 class TrafficAccounting:

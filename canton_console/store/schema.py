@@ -244,6 +244,11 @@ class MediatorVerdictRow(Base):
     recipients: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of participants
     message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     sent: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # its receipt came back: sequenced
+    # What ``inspection.verdicts`` reports of the request (JSON lists/maps; NULL for older rows)
+    submitting_parties: Mapped[str | None] = mapped_column(Text, nullable=True)
+    submitting_participant: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    informees: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mediator_group: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ReplicaLeaseRow(Base):
@@ -434,3 +439,21 @@ class RepairUpdateRow(Base):
     offset: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     workflow_id: Mapped[str] = mapped_column(String(255))
+
+
+class SequencerDisabledMemberRow(Base):
+    """A member this sequencer disabled (``repair.disable_member``): it can no longer read from or
+    send through this sequencer, and no longer holds back its pruning. Local to the sequencer."""
+
+    __tablename__ = "cc_sequencer_disabled_members"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    member: Mapped[str] = mapped_column(String(512), primary_key=True)
+
+
+class BftPeerEndpointRow(Base):
+    """A peer endpoint of a BFT sequencer's ordering network (configured or ``bft.add_peer_endpoint``)."""
+
+    __tablename__ = "cc_bft_peer_endpoints"
+    address: Mapped[str] = mapped_column(String(255), primary_key=True)
+    port: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tls: Mapped[bool] = mapped_column(Boolean)

@@ -69,6 +69,10 @@ ADDED_COLUMNS = (
     ("cc_mediator_verdicts", "sent", "BOOLEAN"),
     ("cc_traffic_consumed", "total_consumed", "BIGINT DEFAULT 0 NOT NULL"),
     ("cc_pruning_schedule", "prune_internally_only", "BOOLEAN DEFAULT FALSE NOT NULL"),
+    ("cc_mediator_verdicts", "submitting_parties", "TEXT"),
+    ("cc_mediator_verdicts", "submitting_participant", "VARCHAR(512)"),
+    ("cc_mediator_verdicts", "informees", "TEXT"),
+    ("cc_mediator_verdicts", "mediator_group", "INTEGER"),
 )
 
 

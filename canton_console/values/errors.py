@@ -179,3 +179,8 @@ class ServiceStatusError(Exception):
         self.status = status
         self.description = description
         super().__init__(f"{status}/{description}")
+
+
+# Sequencer and mediator administration (node-admin)
+SEQUENCER_SUBMISSION_REQUEST_REFUSED = _code("SEQUENCER_SUBMISSION_REQUEST_REFUSED", C.InvalidGivenCurrentSystemStateOther)
+CANNOT_DISABLE_LOCAL_SEQUENCER_MEMBER = _code("CANNOT_DISABLE_LOCAL_SEQUENCER_MEMBER", C.InvalidIndependentOfSystemState)

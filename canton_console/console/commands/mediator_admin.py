@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import attrs
+
 from canton_console.console.commands.mediator_setup import SequencerConnectionsValueArg
 from canton_console.console.framework import Arg, CallContext, CommandFailure, NodeGroup, Unsupported, command, subgroup
 from canton_console.console.references import MediatorReference
 from canton_console.values.scala import Option
 from canton_console.values.sequencing import GrpcSequencerConnection, SequencerConnections
+
+# Canton's SequencerAlias.Default
+DEFAULT_ALIAS = "DefaultSequencer"
 
 VALIDATION = Unsupported("connections are checked when they are resolved", accept=("All", "Active", "Disabled", "ThresholdActive"))
 
@@ -110,6 +115,30 @@ class MediatorSequencerConnectionGroup(NodeGroup):
         except Exception as e:  # noqa: BLE001 - Canton reports the modifier's failure message
             raise CommandFailure(str(e)) from None
         self._set(ConnectionsArg().convert(changed, CallContext(f"{self._path}.modify_connections", "modifier", self._env, self.scala_name)))
+
+    @command
+    def modify(self, modifier: Annotated[Any, ModifierArg()]) -> None:
+        """Modify Default Sequencer Connection
+
+        Modify sequencer connection details for this sequencer client node, by passing a modifier
+        function that operates on the existing default connection (the connection aliased
+        ``DefaultSequencer``; canton-console names a single connection after its sequencer, so
+        with one connection, that one). Other connections stay as they are."""
+        current = self._admin.sequencer_connection.get()
+        if current is None:
+            raise CommandFailure("Node not yet initialized")
+        connections = list(current.connections)
+        index = next((i for i, c in enumerate(connections) if c.sequencerAlias == DEFAULT_ALIAS), 0 if len(connections) == 1 else None)
+        if index is not None:
+            try:
+                changed = modifier(connections[index])
+            except Exception as e:  # noqa: BLE001 - Canton reports the modifier's failure message
+                raise CommandFailure(str(e)) from None
+            if not isinstance(changed, GrpcSequencerConnection):
+                raise CommandFailure(f"The modifier must return a sequencer connection (e.g. sequencer2.sequencerConnection), got {type(changed).__name__}")
+            connections[index] = changed
+        updated = attrs.evolve(current, connections=tuple(connections))
+        self._set(ConnectionsArg().convert(updated, CallContext(f"{self._path}.modify", "modifier", self._env, self.scala_name)))
 
     @command
     def logout(self) -> None:

@@ -1,21 +1,19 @@
-"""``sequencer.pruning``: the sequencer's pruning status, pruning at a timestamp or by retention, and
-its (refused) pruning schedule (Canton's ``LocalSequencerReference.pruning``, a
+"""``sequencer.pruning``: the sequencer's pruning status, pruning at a timestamp or by retention,
+forced pruning that disables the members holding it back, and its (refused) pruning schedule (Canton's ``LocalSequencerReference.pruning``, a
 ``PruningSchedulerAdministration``)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from canton_console.console import args as a
-from canton_console.console.framework import NodeGroup, command, subgroup
+from canton_console.console.commands.pruning_schedule import PruningScheduleCommands
+from canton_console.console.framework import CommandFailure, NodeGroup, command, subgroup
 from canton_console.console.references import SequencerReference
 from canton_console.values.pruning import SequencerPruningStatus, Timestamp
-from canton_console.values.scala import NONE, Option, Some
+from canton_console.values.scala import Option
 
 PREVIEW = "Preview"
-
-# Canton's ``parameters.retention-period-defaults.sequencer`` default: 7 days
-DEFAULT_SEQUENCER_RETENTION_MICROS = 7 * 24 * 3600 * 1_000_000
 
 
 class PruningReport(str):
@@ -29,10 +27,14 @@ class OptionalTimestamp(Option):
 
 
 @subgroup(SequencerReference, "pruning")
-class SequencerPruningGroup(NodeGroup):
+class SequencerPruningGroup(PruningScheduleCommands, NodeGroup):
     """Pruning of the sequencer"""
 
     scala_name = "LocalSequencerReference$pruning$"
+
+    def _schedule_service(self) -> Any:
+        # Canton 3.3's sequencers have no pruning scheduler: the service refuses (UNIMPLEMENTED)
+        return self._admin.sequencer_pruning
 
     @command
     def status(self) -> SequencerPruningStatus:
@@ -49,11 +51,13 @@ class SequencerPruningGroup(NodeGroup):
     def prune(self) -> PruningReport:
         """Remove unnecessary data from the Sequencer up until the default retention point
 
-        Removes the events older than the default retention period (Canton's
-        ``parameters.retention-period-defaults.sequencer``, 7 days; canton-console does not read
-        that setting). Data must have been read and acknowledged by the members before it is
-        removed: the command fails when a member still needs it."""
-        return self._prune_with_retention(DEFAULT_SEQUENCER_RETENTION_MICROS)
+        Removes the events older than the default retention period, set in the configuration
+        under ``parameters.retention-period-defaults.sequencer`` (7 days by default). Data must have been read and acknowledged by the members before it is
+        removed: the command fails when a member still needs it. If no data is being removed, a
+        member may be offline for long: `force_prune(dryRun = true)` describes which members would
+        be disabled to prune, `force_prune(dryRun = false)` disables them (they can never
+        reconnect) and prunes."""
+        return self._prune_with_retention(self._env.retention_period_default("sequencer"))
 
     @command
     def prune_with_retention_period(self, retention_period: Annotated[int, a.Duration()]) -> PruningReport:
@@ -91,53 +95,73 @@ class SequencerPruningGroup(NodeGroup):
         found = self._admin.sequencer_pruning.locate_pruning_timestamp(index)
         return OptionalTimestamp(Timestamp(found), True) if found is not None else OptionalTimestamp()
 
-    # ---- the pruning schedule: Canton 3.3's sequencers have no pruning scheduler ------------
+    # ---- forced pruning: disabling the members that hold back the safe point ---------------
     @command
-    def set_schedule(
-        self,
-        cron: Annotated[str, a.Text("a cron expression")],
-        max_duration: Annotated[int, a.Duration(allow_zero=False)],
-        retention: Annotated[int, a.Duration(allow_zero=False)],
-    ) -> None:
-        """Activate automatic pruning according to the specified schedule.
+    def force_prune(self, dry_run: Annotated[bool, a.Bool()]) -> PruningReport:
+        """Force remove data from the Sequencer including data that may have not been read by offline clients
 
-        The schedule is specified in cron format and "max_duration" and "retention" durations.
-        Canton 3.3's sequencers do not support scheduled pruning: the request is refused
-        (UNIMPLEMENTED)."""
-        self._admin.sequencer_pruning.set_schedule(cron, max_duration, retention)
-
-    @command
-    def clear_schedule(self) -> None:
-        """Deactivate automatic pruning.
-
-        Refused (UNIMPLEMENTED), as Canton 3.3's sequencers do: they have no pruning scheduler."""
-        self._admin.sequencer_pruning.clear_schedule()
+        Will force pruning up until the default retention period
+        (``parameters.retention-period-defaults.sequencer``) by potentially disabling
+        clients that have not yet read data we would like to remove. Disabling these clients will
+        prevent them from ever reconnecting to the Synchronizer so should only be used if the
+        Synchronizer operator is confident they can be permanently ignored. Run with `dryRun =
+        true` to review a description of which clients will be disabled first. Run with `dryRun =
+        false` to disable these clients and perform a forced pruning."""
+        return self._force_prune_with_retention(self._env.retention_period_default("sequencer"), dry_run)
 
     @command
-    def set_cron(self, cron: Annotated[str, a.Text("a cron expression")]) -> None:
-        """Modify the cron used by automatic pruning.
+    def force_prune_with_retention_period(
+        self, retention_period: Annotated[int, a.Duration()], dry_run: Annotated[bool, a.Bool()]
+    ) -> PruningReport:
+        """Force removing data from the Sequencer including data that may have not been read by offline clients up until a custom retention period
 
-        Refused (UNIMPLEMENTED), as Canton 3.3's sequencers do: they have no pruning scheduler."""
-        self._admin.sequencer_pruning.set_cron(cron)
+        Similar to the above `force_prune` command but allows specifying a custom retention period"""
+        return self._force_prune_with_retention(retention_period, dry_run)
 
-    @command
-    def set_max_duration(self, max_duration: Annotated[int, a.Duration(allow_zero=False)]) -> None:
-        """Modify the maximum duration used by automatic pruning.
-
-        Refused (UNIMPLEMENTED), as Canton 3.3's sequencers do: they have no pruning scheduler."""
-        self._admin.sequencer_pruning.set_max_duration(max_duration)
-
-    @command
-    def set_retention(self, retention: Annotated[int, a.Duration(allow_zero=False)]) -> None:
-        """Update the pruning retention used by automatic pruning.
-
-        Refused (UNIMPLEMENTED), as Canton 3.3's sequencers do: they have no pruning scheduler."""
-        self._admin.sequencer_pruning.set_retention(retention)
+    def _force_prune_with_retention(self, retention_micros: int, dry_run: bool) -> PruningReport:
+        status = self._admin.sequencer_pruning.status()
+        return self._force_prune_at(int(status.now) - retention_micros, dry_run)
 
     @command
-    def get_schedule(self) -> Option:
-        """Inspect the automatic pruning schedule.
+    def force_prune_at(self, timestamp: Annotated[int, a.Timestamp()], dry_run: Annotated[bool, a.Bool()]) -> PruningReport:
+        """Force removing data from the Sequencer including data that may have not been read by offline clients up until the specified time
 
-        Refused (UNIMPLEMENTED), as Canton 3.3's sequencers do: they have no pruning scheduler."""
-        schedule = self._admin.sequencer_pruning.get_schedule()
-        return NONE if schedule is None else Some(schedule)
+        Similar to the above `force_prune` command but allows specifying the exact time at which to
+        prune. The members whose acknowledgements (or registration, when they never acknowledged)
+        lie before ``timestamp`` are disabled at this sequencer (``repair.disable_member``)."""
+        return self._force_prune_at(timestamp, dry_run)
+
+    def _force_prune_at(self, timestamp: int, dry_run: bool) -> PruningReport:
+        status = self._admin.sequencer_pruning.status()
+        to_disable = clients_preventing_pruning(status, timestamp)
+        shown = Timestamp(timestamp)
+        if dry_run:
+            return PruningReport(format_disable_dry_run(shown, to_disable))
+        for member in to_disable:
+            self._admin.sequencer_repair.disable_member(member)
+        safe = self._admin.sequencer_pruning.status().safePruningTimestamp
+        if safe < timestamp:
+            raise CommandFailure(
+                f"We disabled all clients preventing pruning at {shown} however the safe timestamp is set to {Timestamp(safe)}"
+            )
+        report = self._prune_at(timestamp)
+        if not to_disable:
+            return report
+        listed = "".join(f"\n  - {m}" for m in sorted(to_disable))
+        return PruningReport(f"{report}\nDisabled the following members:{listed}\n")
+
+
+def clients_preventing_pruning(status: SequencerPruningStatus, timestamp: int) -> list[str]:
+    """Canton's ``SequencerPruningStatus.clientsPreventingPruning``: the enabled members whose safe
+    pruning point lies before ``timestamp``."""
+    return sorted(m.member for m in status.members if m.enabled and int(m.safePruningTimestamp) < timestamp)
+
+
+def format_disable_dry_run(timestamp: Timestamp, members: list[str]) -> str:
+    """What ``force_prune(dryRun = true)`` reports (Canton's ``formatDisableDryRun``)."""
+    if not members:
+        return f"The Sequencer can be safely pruned for {timestamp} without disabling clients"
+    lines = [f"To prune the Sequencer at {timestamp} we will disable:"]
+    lines += sorted(f"  - {m} (member)" for m in members)
+    lines.append("To disable these clients to allow for pruning at this point run force_prune with dryRun set to false")
+    return "\n".join(lines)

@@ -15,6 +15,8 @@ from canton_console.console.framework import CommandFailure, NodeGroup, command,
 from canton_console.console.references import SequencerReference, wait_until
 from canton_console.pretty import Tree, klass, param
 from canton_console.values.bytestring import ByteString
+from canton_console.values.pruning import SequencerMemberStatus, SequencerPruningStatus, Timestamp
+from canton_console.values.sequencer_snapshot import InFlightTopUp, SequencerSnapshot
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 
 
@@ -111,6 +113,34 @@ class SequencerSetupGroup(NodeGroup):
         from then on this sequencer stores and serves the synchronizer's events like the others. A
         sequencer that is initialized already is left as it is."""
         return self._assign(onboarding_state, wait_for_ready)
+
+    @command
+    def snapshot(self, timestamp: Annotated[int, a.Timestamp()]) -> SequencerSnapshot:
+        """Download sequencer snapshot at given point in time to bootstrap another sequencer
+
+        It is recommended to use onboarding_state_for_sequencer for onboarding a new sequencer.
+        The state at this sequencer's last event at or before ``timestamp``: the members' latest
+        event timestamps, the pruning status, top-ups waiting for the sequencer threshold and the
+        traffic states. canton-console keeps only the latest traffic and acknowledgement states,
+        so ``timestamp`` must not lie before the last sequenced event. Each event of the
+        in-process ordering counts as a block (``latestBlockHeight``: the events it stores up to
+        ``lastTs``, less one); ``additional`` (a BFT orderer's own state) is None."""
+        state = self._admin.sequencer_snapshot.snapshot(timestamp)
+        lower, now, members = state.status
+        status = SequencerPruningStatus(
+            Timestamp(lower),
+            Timestamp(now),
+            tuple(SequencerMemberStatus(m, Timestamp(reg), None if ack is None else Timestamp(ack), enabled) for m, reg, ack, enabled in members),
+        )
+        return SequencerSnapshot(
+            Timestamp(state.last_ts),
+            state.block_height,
+            tuple((m, None if ts is None else Timestamp(ts)) for m, ts in state.previous_timestamps),
+            status,
+            tuple(InFlightTopUp(m, serial, amount, Timestamp(mst), senders) for m, serial, amount, mst, senders in state.pending_topups),
+            state.purchased,
+            state.consumed,
+        )
 
     # Canton 3.3's V2 twins read and write the newer byte layout; this console has one.
     onboarding_state_for_sequencerV2 = command_alias(onboarding_state_for_sequencer, "onboarding_state_for_sequencerV2")  # noqa: N815 - Canton's names

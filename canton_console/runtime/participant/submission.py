@@ -241,6 +241,7 @@ class CommandSubmission(ParticipantBase):
             view["deduplication_period"] = deduplication_period  # reported by the completion
         root_hash = hashlib.sha256(messages.encode(view)).hexdigest()
         informee_msg = {"type": "InformeeMessage", "root_hash": root_hash, "submitter": self.member_id, "informees": informee_spec, "participants": participants}
+        informee_msg["submitting_parties"] = list(act_as)  # the submitter metadata the mediator reports
         view_msg = {"type": "EncryptedViewMessage", "root_hash": root_hash, "view": view}
         root_msg = {"type": "RootHashMessage", "root_hash": root_hash, "payload_type": "TransactionViewType"}
         # Not sequenced by then, never: the sequencer drops it (Canton's max sequencing time).

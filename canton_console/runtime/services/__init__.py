@@ -20,6 +20,15 @@ from canton_console.runtime.services.node import (
     LocalReplicationService,
     LocalStatusService,
 )
+from canton_console.runtime.services.node_admin import (
+    LocalMediatorInspectionService,
+    LocalMediatorPruningService,
+    LocalNodePartyService,
+    LocalSequencerBftService,
+    LocalSequencerRepairService,
+    LocalSequencerSnapshotService,
+    LocalSynchronizerTimeService,
+)
 from canton_console.runtime.services.participant import (
     LocalConnectivityService,
     LocalIdentityProviderConfigService,
@@ -76,6 +85,13 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "interactive_submission": {"participant": LocalInteractiveSubmissionService},
     "participant_pruning": {"participant": LocalParticipantPruningService},
     "repair": {"participant": LocalParticipantRepairService},
+    "mediator_pruning": {"mediator": LocalMediatorPruningService},
+    "mediator_inspection": {"mediator": LocalMediatorInspectionService},
+    "synchronizer_time": {"mediator": LocalSynchronizerTimeService},
+    "sequencer_repair": {"sequencer": LocalSequencerRepairService},
+    "sequencer_bft": {"sequencer": LocalSequencerBftService},
+    "node_parties": {"sequencer": LocalNodePartyService, "mediator": LocalNodePartyService},
+    "sequencer_snapshot": {"sequencer": LocalSequencerSnapshotService},
 }
 
 
@@ -187,3 +203,8 @@ class LocalConsoleAdmin:
             self._features.add(flag)
         else:
             self._features.discard(flag)
+
+    # ---- pruning defaults (canton.parameters.retention-period-defaults) -------------------------
+    def retention_period_default(self, kind: str) -> int:
+        """What ``pruning.prune()`` keeps on a ``sequencer`` or ``mediator``, in µs."""
+        return int(getattr(self._env.config.parameters.retention_period_defaults, kind).total_seconds() * 1_000_000)
