@@ -345,7 +345,7 @@ class Node:
         # which one is active), so they take the ownership lock shared.
         exclusive = not self.replicated
         try:
-            storage = Storage(spec, exclusive=exclusive, shared=not exclusive)
+            storage = Storage(spec, exclusive=exclusive, shared=not exclusive, migrate=self.config.storage.migrate_and_start)
             storage.listener = self._storage_lost
             self.storage = storage
             self._load_identity()

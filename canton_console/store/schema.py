@@ -6,7 +6,7 @@ one store. Timestamps are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCHEMA_VERSION = 1
@@ -175,6 +175,8 @@ class SynchronizerConnectionRow(Base):
     trust_threshold: Mapped[int] = mapped_column(Integer)
     connected: Mapped[bool] = mapped_column(Boolean)
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    manual_connect: Mapped[bool] = mapped_column(Boolean, default=False)
+    config: Mapped[str | None] = mapped_column(Text, nullable=True)  # SynchronizerConnectionConfig as JSON
 
 
 class MemberCursorRow(Base):
@@ -351,3 +353,13 @@ def _seed_default_admin_user(target, connection, tables=(), **_kw) -> None:
 
 
 Index("cc_ledger_updates_by_command", LedgerUpdateRow.command_id)
+
+
+class ResourceLimitsRow(Base):
+    """A participant's resource limits (Canton's ResourceLimits); no row: the defaults."""
+
+    __tablename__ = "cc_resource_limits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    max_inflight_validation_requests: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_submission_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_submission_burst_factor: Mapped[float] = mapped_column(Float)

@@ -179,3 +179,12 @@ class ServiceStatusError(Exception):
         self.status = status
         self.description = description
         super().__init__(f"{status}/{description}")
+# Participant operations (synchronizer connection configs, resource limits, the vault without a KMS)
+SYNCHRONIZER_ID_MISMATCH = _code("SYNCHRONIZER_ID_MISMATCH", C.InvalidGivenCurrentSystemStateOther)
+PARTICIPANT_BACKPRESSURE = _code("PARTICIPANT_BACKPRESSURE", C.ContentionOnSharedResources)
+NO_ENCRYPTED_PRIVATE_KEY_STORE_ERROR = _code("NO_ENCRYPTED_PRIVATE_KEY_STORE_ERROR", C.InternalUnsupportedOperation)
+
+
+class PendingDatabaseMigration(RuntimeFailure):
+    """A node's store has migrations pending and the node may not apply them at start (Canton's
+    PendingDatabaseMigration: ``storage.parameters.migrate-and-start = no``)."""

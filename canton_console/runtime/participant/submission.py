@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from canton_console.runtime.metrics import COMMAND_SUBMISSIONS, metrics_of
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import (
     CONFIRMING,
@@ -20,6 +22,7 @@ from canton_console.runtime.participant.records import (
     Submission,
     change_id_of,
 )
+from canton_console.runtime.participant.resources import resources_of
 from canton_console.runtime.synchronizer import Synchronizer
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -93,8 +96,12 @@ class CommandSubmission(ParticipantBase):
 
         if self.halted:
             return self._defer(again)
+        started = time.monotonic()
         try:
-            return self._submit_deduplicated(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period)
+            resources_of(self).check_overloaded()
+            future = self._submit_deduplicated(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period)
+            metrics_of(self).record(COMMAND_SUBMISSIONS, time.monotonic() - started)
+            return future
         except StorageUnavailable:
             if self.running and not self.passive and self.halted:
                 return self._defer(again)

@@ -28,6 +28,13 @@ from canton_console.runtime.services.participant import (
     LocalUserManagementService,
     sequencer_named_by,
 )
+from canton_console.runtime.services.participant_ops import (
+    LocalConnectionConfigService,
+    LocalDbService,
+    LocalMetricsService,
+    LocalResourceService,
+    LocalVaultKmsService,
+)
 from canton_console.runtime.services.sequencer import (
     LocalMediatorSequencerConnectionService,
     LocalMediatorSetupService,
@@ -67,6 +74,11 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "sequencer_pruning": {"sequencer": LocalSequencerPruningService},
     "sequencer_connection": {"mediator": LocalMediatorSequencerConnectionService},
     "mediator_setup": {"mediator": LocalMediatorSetupService},
+    "connection_configs": {"participant": LocalConnectionConfigService},
+    "resources": {"participant": LocalResourceService},
+    "db": dict.fromkeys(ALL_KINDS, LocalDbService),
+    "metrics": dict.fromkeys(ALL_KINDS, LocalMetricsService),
+    "vault_kms": dict.fromkeys(ALL_KINDS, LocalVaultKmsService),
 }
 
 
