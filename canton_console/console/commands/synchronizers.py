@@ -315,6 +315,7 @@ class SynchronizersGroup(NodeGroup):
         else:
             raise CallContext(f"{self._path}.register", "sequencer", self._env).wrong_type("a sequencer reference or a SynchronizerConnectionConfig", sequencer)
         self._register_by_config(config, perform_handshake)
+        self._wait_onboarded(config.synchronizerAlias, synchronize, f"{self.scala_name}.register")
 
     def _register_by_config(self, config: SynchronizerConnectionConfig, perform_handshake: bool) -> None:
         if self._registered(config.synchronizerAlias) is None:
@@ -332,6 +333,7 @@ class SynchronizersGroup(NodeGroup):
 
         Stores the connection config unless its alias is registered already; connects nothing."""
         self._register_by_config(config, perform_handshake)
+        self._wait_onboarded(config.synchronizerAlias, synchronize, f"{self.scala_name}.register_by_config")
 
     @command
     def connect_by_config(

@@ -123,6 +123,7 @@ class SynchronizerConnections(ParticipantBase):
         def cursor() -> int:
             return self.last_seen.get(sid, 0)
 
+        metrics_of(self).inc(SEQUENCER_EVENTS, 0, {"synchronizer": connection.alias})  # registered with the sequencer client, as in Canton
         subscription = Subscription(
             self.member_id,
             connection.sequencers,
