@@ -55,28 +55,69 @@ def test_config_of_a_macro_connection_then_modify_persists_across_a_restart(tmp_
         session.close()
 
 
-def test_register_then_connect_by_config_and_a_modified_connection_is_used_on_reconnect(tmp_path):
-    session = _default_topology(tmp_path)
+TWO_SEQUENCERS = """
+canton {
+  sequencers {
+    sequencer1 { storage { type = sqlite, file = "s1.db" }, public-api.port = 15401, admin-api.port = 15402 }
+    sequencer2 { storage { type = sqlite, file = "s2.db" }, public-api.port = 15403, admin-api.port = 15404 }
+  }
+  mediators { mediator1 { storage { type = sqlite, file = "m1.db" }, admin-api.port = 15405 } }
+  participants {
+    participant1 { storage { type = sqlite, file = "p1.db" }, admin-api.port = 15406, ledger-api.port = 15407 }
+    participant2 { storage { type = sqlite, file = "p2.db" }, admin-api.port = 15408, ledger-api.port = 15409 }
+  }
+}
+"""
+
+BOOTSTRAP_TWO = (
+    'bootstrap.synchronizer("da", sequencers = Seq(sequencer1, sequencer2), mediators = Seq(mediator1), '
+    "synchronizerOwners = Seq(sequencer1), synchronizerThreshold = PositiveInt.one, "
+    "staticSynchronizerParameters = StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))"
+)
+
+
+def test_a_modified_connection_is_what_the_participant_reconnects_through(tmp_path):
+    from tests.conftest import open_session
+
+    session = open_session(TWO_SEQUENCERS, tmp_path)
     try:
-        # sequencer2 of the same synchronizer, so the connection can be moved to it
-        step_ok(session, "participant1.synchronizers.disconnect_local(\"da\")")
-        step_ok(session, "participant1.synchronizers.modify(\"da\", _.copy(sequencerConnections = SequencerConnections.single(sequencer1.sequencerConnection)))")
-        # a config for another alias of the same synchronizer is refused; nothing is stored
-        out = failure(session, 'participant1.synchronizers.register_by_config(SynchronizerConnectionConfig("da2", SequencerConnections.single(sequencer1.sequencerConnection)))')
+        step_ok(session, BOOTSTRAP_TWO)
+        # connect_by_config: register and connect through sequencer1 (mediator and participant2 read through sequencer2)
+        step_ok(session, "mediator1.sequencer_connection.set(SequencerConnections.single(sequencer2.sequencerConnection))")
+        step_ok(session, 'participant2.synchronizers.connect_local(sequencer2, "da")')
+        step_ok(session, 'participant1.synchronizers.connect_by_config(SynchronizerConnectionConfig("da", SequencerConnections.single(sequencer1.sequencerConnection)))')
+        step_ok(session, "participant1.health.ping(participant2)")
+        # connect_by_config again is a reconnect with the registered config (idempotent)
+        step_ok(session, 'participant1.synchronizers.connect_by_config(SynchronizerConnectionConfig("da", SequencerConnections.single(sequencer1.sequencerConnection)))')
+
+        # unmodified: with sequencer1 down, a reconnect fails
+        step_ok(session, 'participant1.synchronizers.disconnect_local("da")')
+        step_ok(session, "sequencer1.stop()")
+        assert step_ok(session, 'participant1.synchronizers.reconnect_local("da")') is False
+        # modified to sequencer2 (persisted; used from the next connect on): the reconnect goes through it
+        step_ok(session, 'participant1.synchronizers.modify("da", _.copy(sequencerConnections = SequencerConnections.single(sequencer2.sequencerConnection)))')
+        step_ok(session, "participant1.stop()")
+        step_ok(session, "participant1.start()")
+        aliases = [c.sequencerAlias for c in step_ok(session, 'participant1.synchronizers.config("da")').get.sequencerConnections.connections]
+        assert aliases == ["sequencer2"]
+        assert step_ok(session, 'participant1.synchronizers.reconnect_local("da")') is True
+        step_ok(session, "participant1.health.ping(participant2)")
+        # another alias for the same synchronizer is refused, and nothing is stored
+        out = failure(session, 'participant1.synchronizers.register_by_config(SynchronizerConnectionConfig("da2", SequencerConnections.single(sequencer2.sequencerConnection)))')
         assert "SYNC_SERVICE_ALREADY_ADDED" in out
         assert step_ok(session, 'participant1.synchronizers.is_registered("da2")') is False
-        # connect_by_config on the registered alias reconnects with the registered config
-        step_ok(session, 'participant1.synchronizers.connect_by_config(SynchronizerConnectionConfig("da", SequencerConnections.single(sequencer1.sequencerConnection)))')
-        assert step_ok(session, 'participant1.synchronizers.is_connected("da")') is True
-        step_ok(session, "participant1.health.ping(participant2)")
-        # a modified connection pointing at a sequencer of no synchronizer of this console is refused
+        # a connection to no sequencer of this console is refused; the stored config stays
         out = failure(session, 'participant1.synchronizers.modify("da", _ => SynchronizerConnectionConfig.tryGrpcSingleConnection("da", "s", "http://127.0.0.1:1"))')
-        assert "sequencer" in out.lower()
+        assert "UNAVAILABLE" in out
+        # a synchronizer id that is not the registered synchronizer's is refused
+        out = failure(session, 'participant1.synchronizers.modify("da", _.copy(synchronizerId = Some(SynchronizerId.tryFromString("acme::1220" + "ab" * 32))))')
+        assert "SYNCHRONIZER_ID_MISMATCH" in out
+        assert [c.sequencerAlias for c in step_ok(session, 'participant1.synchronizers.config("da")').get.sequencerConnections.connections] == ["sequencer2"]
     finally:
         session.close()
 
 
-def test_register_without_connecting_then_reconnect_onboards(tmp_path):
+def test_register_of_a_registered_alias_changes_nothing_and_logout_keeps_the_connection(tmp_path):
     session = _default_topology(tmp_path)
     try:
         step_ok(session, 'participant3.synchronizers.disconnect("da")')
@@ -104,12 +145,17 @@ canton {
 """
     session = open_session(conf, tmp_path)
     try:
+        # before the synchronizer exists: a handshake fails, registering without one stores the config
+        out = failure(session, 'participant1.synchronizers.register(sequencer1, "da", priority = 3)')
+        assert "SYNC_SERVICE_BAD_CONNECTIVITY" in out
+        assert step_ok(session, 'participant1.synchronizers.is_registered("da")') is False
+        step_ok(session, 'participant1.synchronizers.register(sequencer1, "da", performHandshake = false, priority = 3)')
+        assert step_ok(session, 'participant1.synchronizers.is_registered("da")') is True
         step_ok(
             session,
             'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, '
             "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))",
         )
-        step_ok(session, 'participant1.synchronizers.register_by_config(SynchronizerConnectionConfig("da", SequencerConnections.single(sequencer1.sequencerConnection), priority = 3))')
         assert step_ok(session, "participant1.synchronizers.list_connected()") == []
         step_ok(session, "participant1.stop()")
         step_ok(session, "participant1.start()")
