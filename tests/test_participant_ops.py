@@ -82,6 +82,8 @@ def test_a_modified_connection_is_what_the_participant_reconnects_through(tmp_pa
     session = open_session(TWO_SEQUENCERS, tmp_path)
     try:
         step_ok(session, BOOTSTRAP_TWO)
+        # metrics inspection is a testing command (Canton's check(FeatureFlag.Testing)); this config does not enable them
+        assert "canton.features.enable-testing-commands = yes" in failure(session, "participant1.metrics.list()")
         # connect_by_config: register and connect through sequencer1 (mediator and participant2 read through sequencer2)
         step_ok(session, "mediator1.sequencer_connection.set(SequencerConnections.single(sequencer2.sequencerConnection))")
         step_ok(session, 'participant2.synchronizers.connect_local(sequencer2, "da")')
@@ -309,3 +311,23 @@ def test_metrics_change_after_a_ping(tmp_path):
 def test_kms_commands_are_refused_without_a_kms(module_session, source):
     out = failure(module_session, source)
     assert "UNIMPLEMENTED/NO_ENCRYPTED_PRIVATE_KEY_STORE_ERROR(14," in out and "Node is not running an encrypted private store" in out
+
+
+def test_the_cli_refuses_to_start_an_older_store_and_manual_start_lets_the_operator_migrate(tmp_path):
+    from tests.conftest import cli
+
+    data = tmp_path / "data"
+    first = cli("run", "/dev/null", data_dir=data)
+    assert first.returncode == 0, first.stdout + first.stderr
+    _drop_last_added_columns(next(data.rglob("participant1.db")))
+
+    refused = cli("run", "/dev/null", data_dir=data)
+    assert refused.returncode == 1
+    assert "failed to initialize participant1: There are 2 pending migrations" in refused.stdout
+    assert "Please run `participant1.db.migrate` to apply pending migrations" in refused.stdout
+    assert "Traceback" not in refused.stdout + refused.stderr
+
+    script = tmp_path / "migrate.canton"
+    script.write_text("participant1.db.migrate()\nnodes.local.start()\nparticipant1.health.ping(participant2)\n")
+    migrated = cli("run", str(script), "--manual-start", data_dir=data)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr

@@ -132,7 +132,7 @@ class NodeReference:
         except CantonError as e:
             raise CommandFailure(f"failed to initialize {self.name}: {e.render()}") from None
         except PendingDatabaseMigration as e:
-            raise CommandFailure(f"failed to initialize {self.name}: {e} Please run `{self.name}.db.migrate` to apply pending migrations") from None
+            raise CommandFailure(PendingDatabaseMigration(str(e), self.name).operator_message()) from None
 
     @command(needs_running=False)
     def stop(self) -> None:

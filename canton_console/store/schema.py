@@ -175,7 +175,7 @@ class SynchronizerConnectionRow(Base):
     trust_threshold: Mapped[int] = mapped_column(Integer)
     connected: Mapped[bool] = mapped_column(Boolean)
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    manual_connect: Mapped[bool] = mapped_column(Boolean, default=False)
+    manual_connect: Mapped[bool | None] = mapped_column(Boolean, default=False, nullable=True)
     config: Mapped[str | None] = mapped_column(Text, nullable=True)  # SynchronizerConnectionConfig as JSON
 
 

@@ -68,7 +68,7 @@ ADDED_COLUMNS = (
     ("cc_mediator_verdicts", "message_id", "VARCHAR(128)"),
     ("cc_mediator_verdicts", "sent", "BOOLEAN"),
     ("cc_traffic_consumed", "total_consumed", "BIGINT DEFAULT 0 NOT NULL"),
-    ("cc_synchronizer_connections", "manual_connect", "BOOLEAN DEFAULT FALSE NOT NULL"),
+    ("cc_synchronizer_connections", "manual_connect", "BOOLEAN DEFAULT FALSE"),
     ("cc_synchronizer_connections", "config", "TEXT"),
 )
 

@@ -188,3 +188,12 @@ NO_ENCRYPTED_PRIVATE_KEY_STORE_ERROR = _code("NO_ENCRYPTED_PRIVATE_KEY_STORE_ERR
 class PendingDatabaseMigration(RuntimeFailure):
     """A node's store has migrations pending and the node may not apply them at start (Canton's
     PendingDatabaseMigration: ``storage.parameters.migrate-and-start = no``)."""
+
+    def __init__(self, message: str, node: str | None = None):
+        super().__init__(message)
+        self.node = node
+
+    def operator_message(self) -> str:
+        """Canton's: what failed, and the command that fixes it."""
+        name = self.node or "<node>"
+        return f"failed to initialize {name}: {self} Please run `{name}.db.migrate` to apply pending migrations"

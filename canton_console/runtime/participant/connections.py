@@ -123,7 +123,9 @@ class SynchronizerConnections(ParticipantBase):
         def cursor() -> int:
             return self.last_seen.get(sid, 0)
 
-        metrics_of(self).inc(SEQUENCER_EVENTS, 0, {"synchronizer": connection.alias})  # registered with the sequencer client, as in Canton
+        # registered with the sequencer client, as in Canton (a counter and a gauge at 0 until events come)
+        metrics_of(self).inc(SEQUENCER_EVENTS, 0, {"synchronizer": connection.alias})
+        metrics_of(self).inc(HANDLER_DELAY, 0, {"synchronizer": connection.alias})
         subscription = Subscription(
             self.member_id,
             connection.sequencers,
