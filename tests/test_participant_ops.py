@@ -331,3 +331,32 @@ def test_the_cli_refuses_to_start_an_older_store_and_manual_start_lets_the_opera
     script.write_text("participant1.db.migrate()\nnodes.local.start()\nparticipant1.health.ping(participant2)\n")
     migrated = cli("run", str(script), "--manual-start", data_dir=data)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+
+
+# ---- the values -------------------------------------------------------------------------------------
+
+
+def test_a_connection_config_round_trips_through_its_stored_form_and_prints_like_canton():
+    from canton_console.pretty import render
+    from canton_console.values.refined import InvalidValue, NonNegativeFiniteDuration
+    from canton_console.values.sequencing import GrpcSequencerConnection, SequencerConnections
+    from canton_console.values.synchronizer_connection import SYNCHRONIZER_CONNECTION_CONFIG, SynchronizerConnectionConfig
+
+    connections = SequencerConnections((GrpcSequencerConnection(("127.0.0.1:5001",), "sequencer1"), GrpcSequencerConnection(("127.0.0.1:5101",), "sequencer2", True)), 2)
+    config = SynchronizerConnectionConfig("da", connections, True, None, 7, None, NonNegativeFiniteDuration(10_000_000))
+    assert SynchronizerConnectionConfig.from_json(config.to_json()) == config
+    text = render(config)
+    assert text.startswith("SynchronizerConnectionConfig(\n  synchronizer = Synchronizer 'da',")
+    assert "priority = 7" in text and "maxRetryDelay = 10s" in text and "https://127.0.0.1:5101" in text
+    assert "synchronizerId" not in text and "initialRetryDelay" not in text  # Canton's paramIfDefined
+    plain = SYNCHRONIZER_CONNECTION_CONFIG("da", connections)
+    assert "priority" not in render(plain)  # shown only when not 0
+    assert plain.copy(manual_connect=True).manualConnect is True  # snake_case works too
+    with pytest.raises(InvalidValue, match="unknown field 'alias'"):
+        plain.copy(alias="x")
+    with pytest.raises(InvalidValue, match="initializeFromTrustedSynchronizer"):
+        plain.copy(initializeFromTrustedSynchronizer=True)
+    single = SYNCHRONIZER_CONNECTION_CONFIG.tryGrpcSingleConnection("acme", "seq", "https://example.com:443")
+    assert single.sequencerConnections.connections[0].urls == ("https://example.com:443",)
+    with pytest.raises(InvalidValue, match="Invalid sequencer connection url"):
+        SYNCHRONIZER_CONNECTION_CONFIG.tryGrpcSingleConnection("acme", "seq", "example.com")

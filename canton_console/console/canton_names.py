@@ -59,6 +59,7 @@ SHORT_VALUE_NAMES = {
     "SequencerConnections": f"{CANTON}.sequencing.SequencerConnections",
     "SynchronizerConnectionConfig": f"{CANTON}.participant.synchronizer.SynchronizerConnectionConfig",
     "ResourceLimits": f"{CANTON}.participant.admin.ResourceLimits",
+    "PositiveDouble": f"{REQUIRE_TYPES}.PositiveDouble",
     "SynchronizerChoice": f"{CANTON}.console.commands.SynchronizerChoice",
     # the docs use these without an import (``keys.secret.generate_signing_key(usage = SigningKeyUsage.ProtocolOnly)``)
     "SigningKeyUsage": f"{CANTON}.crypto.SigningKeyUsage",
@@ -269,11 +270,12 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{CANTON}.crypto.SigningKeyUsage"] = key_values.SigningKeyUsageCompanion()
     table[f"{CANTON}.crypto.SigningKeySpec"] = key_values.SigningKeySpecCompanion()
     table[f"{CANTON}.crypto.EncryptionKeySpec"] = key_values.EncryptionKeySpecCompanion()
-    from canton_console.values.resource_limits import RESOURCE_LIMITS
+    from canton_console.values.resource_limits import POSITIVE_DOUBLE, RESOURCE_LIMITS
     from canton_console.values.synchronizer_connection import SYNCHRONIZER_CONNECTION_CONFIG
 
     table[f"{CANTON}.participant.synchronizer.SynchronizerConnectionConfig"] = SYNCHRONIZER_CONNECTION_CONFIG
     table[f"{CANTON}.participant.admin.ResourceLimits"] = RESOURCE_LIMITS
+    table[f"{REQUIRE_TYPES}.PositiveDouble"] = POSITIVE_DOUBLE
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     return table

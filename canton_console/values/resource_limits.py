@@ -115,3 +115,20 @@ def check_rate(state: RateState, now_micros: int, max_per_second: float, burst_f
     if decayed < max_burst:
         return True, RateState(now_micros, decayed + 1)
     return False, RateState(now_micros, decayed)
+
+
+class PositiveDoubleCompanion:
+    """``PositiveDouble.tryCreate(0.5)`` (Canton's ``PositiveNumeric[Double]``), as ResourceLimits takes it."""
+
+    canton_type = "PositiveDouble.type"
+
+    def tryCreate(self, value: object) -> float:  # noqa: N802 - Canton's name
+        return _burst_factor(value)
+
+    __call__ = tryCreate
+
+    def __repr__(self) -> str:
+        return "PositiveDouble"
+
+
+POSITIVE_DOUBLE = PositiveDoubleCompanion()

@@ -39,7 +39,9 @@ class SynchronizerConnections(ParticipantBase):
         self._check_not_registered_elsewhere(alias, sync_id)
         connection = Connection(alias, sync_id, [n.name for n in sequencers], trust_threshold, True, priority)
         if existing is not None:
-            connection.manual_connect, connection.config = existing.manual_connect, existing.config
+            connection.manual_connect = existing.manual_connect
+            # the registered config still describes the connection only if it reads through the same sequencers
+            connection.config = existing.config if existing.sequencers == connection.sequencers else None
         self._persist_connection(connection)
         self.connections[alias] = connection
         self._join(self.env.synchronizers[sync_id], connection, sequencers)
@@ -271,6 +273,7 @@ class SynchronizerConnections(ParticipantBase):
         sync = self.env.synchronizers.get(connection.synchronizer_id)
         subscription = self.subscriptions.get(connection.synchronizer_id)
         if sync is None or subscription is None:
+            log.info("%s: nothing to do, as we are not connected to %s", self.name, alias)
             return
         sync.unsubscribe(self.member_id, subscription)
         self._subscribe(sync, connection)

@@ -83,8 +83,10 @@ class ResourceManagement:
 
 
 def resources_of(node: Any) -> ResourceManagement:
-    """The participant's resource management, loaded from its store once per start."""
+    """The participant's resource management, loaded from its store."""
+    # Reloaded after a restart and when a replica becomes active (the other replica may have changed them).
+    key = (id(node.storage), node.passive)
     current = node.__dict__.get("_cc_resources")
-    if current is None or current[0] is not node.storage:
-        current = node.__dict__["_cc_resources"] = (node.storage, ResourceManagement(node))
+    if current is None or current[0] != key:
+        current = node.__dict__["_cc_resources"] = (key, ResourceManagement(node))
     return current[1]
