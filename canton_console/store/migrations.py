@@ -7,11 +7,17 @@ keeps its lock, and the command fails with the store's in-use error)."""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import attrs
 from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from canton_console.store.schema import APPLICATION, SCHEMA_VERSION, Base, SchemaMeta
-from canton_console.store.storage import ADDED_COLUMNS, Storage, StorageError, StorageSpec, _create_engine, pending_migrations
+from canton_console.store.storage import ADDED_COLUMNS, PendingMigrations, Storage, StorageError, StorageSpec, _create_engine
+
+log = logging.getLogger("canton_console.storage")
 
 
 @attrs.frozen
@@ -24,19 +30,22 @@ class MigrationReport:
 
 def migrate(spec: StorageSpec) -> MigrationReport:
     """Apply the pending migrations of the store (creating it when it is new)."""
+    target = SCHEMA_VERSION + len(ADDED_COLUMNS)
     if spec.kind == "memory":
-        return MigrationReport(0, SCHEMA_VERSION + len(ADDED_COLUMNS))  # created complete at every start
-    probe = Storage(spec, exclusive=True, migrate=False, open=False)
-    engine = _create_engine(spec)
+        return MigrationReport(0, target)  # created complete at every start
+    # First as a start without migrate-and-start would: the store's checks and its owner lock, and
+    # the migrations it lacks; then again, applying them (create_all and the added columns in one transaction).
+    storage = Storage(spec, exclusive=True, migrate=False, open=False)
     try:
-        with engine.connect() as conn:
-            before = len(pending_migrations(conn)) if SchemaMeta.__tablename__ in inspect(conn).get_table_names() else 0
-    finally:
-        engine.dispose()
-    probe.migrate = True
-    probe.open()  # the owner lock, the store's checks, then create_all + the added columns in one transaction
-    probe.close()
-    return MigrationReport(before, SCHEMA_VERSION + len(ADDED_COLUMNS))
+        storage.open()
+    except PendingMigrations as pending:
+        storage.migrate = True
+        storage.open()
+        storage.close()
+        log.info("Applied %d migrations successfully (%s)", pending.count, spec.description)
+        return MigrationReport(pending.count, target)
+    storage.close()
+    return MigrationReport(0, target)
 
 
 def repair(spec: StorageSpec) -> str:
@@ -46,6 +55,15 @@ def repair(spec: StorageSpec) -> str:
     that are not ours, is refused (its metadata is right, or the store is not ours)."""
     if spec.kind == "memory":
         return "nothing to repair: in-memory storage is created anew at every start"
+    if spec.kind == "sqlite" and not Path(spec.sqlite_file).exists():
+        return "nothing to repair: the store does not exist yet"
+    try:
+        return _repair(spec)
+    except SQLAlchemyError as e:
+        raise StorageError(f"Cannot repair the store {spec.description}: {str(e).strip().splitlines()[0]}") from None
+
+
+def _repair(spec: StorageSpec) -> str:
     lock = Storage(spec, exclusive=True, open=False)
     lock._acquire_owner_lock()
     engine = _create_engine(spec)

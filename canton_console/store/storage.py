@@ -587,6 +587,8 @@ def _add_missing_columns(conn: Connection) -> None:
 class PendingMigrations(PendingDatabaseMigration):
     """An existing store lacks migrations this version applies (Canton's PendingMigrationError)."""
 
+    count = 0
+
 
 def pending_migrations(conn: Connection) -> list[tuple[int, str, str, str]]:
     """The migrations an existing store has not had yet: (version, table, column, SQL type). Version 1
@@ -605,10 +607,12 @@ def check_no_pending_migrations(conn: Connection) -> None:
     pending = pending_migrations(conn)
     if pending:
         first = pending[0][0]
-        raise PendingMigrations(
+        error = PendingMigrations(
             f"There are {len(pending)} pending migrations to get to database schema version {SCHEMA_VERSION + len(ADDED_COLUMNS)}. "
             f"Currently on version {first - 1}."
         )
+        error.count = len(pending)
+        raise error
 
 
 def _pg_read_only(conn) -> str | None:
