@@ -360,3 +360,34 @@ def test_a_connection_config_round_trips_through_its_stored_form_and_prints_like
     assert single.sequencerConnections.connections[0].urls == ("https://example.com:443",)
     with pytest.raises(InvalidValue, match="Invalid sequencer connection url"):
         SYNCHRONIZER_CONNECTION_CONFIG.tryGrpcSingleConnection("acme", "seq", "example.com")
+
+
+def test_connect_local_keeps_manual_connect_priority_and_the_expected_synchronizer(tmp_path):
+    from tests.conftest import open_session
+
+    session = open_session(TWO_SEQUENCERS, tmp_path)
+    try:
+        step_ok(session, BOOTSTRAP_TWO)
+        step_ok(session, "mediator1.sequencer_connection.set(SequencerConnections.single(sequencer2.sequencerConnection))")
+        # a synchronizer id the sequencer does not serve: refused, nothing registered
+        out = failure(session, 'participant1.synchronizers.connect_local(sequencer1, "da", synchronizerId = Some(SynchronizerId.tryFromString("acme::1220" + "ab" * 32)))')
+        assert "SYNCHRONIZER_ID_MISMATCH" in out
+        assert step_ok(session, 'participant1.synchronizers.is_registered("da")') is False
+        # manualConnect: connected now (Canton's ConnectSynchronizer), left alone at a restart
+        step_ok(session, 'participant1.synchronizers.connect_local(sequencer1, "da", manualConnect = true, synchronizerId = Some(sequencer1.synchronizer_id), priority = 10, maxRetryDelayMillis = Some(5000L))')
+        step_ok(session, 'participant2.synchronizers.connect_local_bft(Seq(sequencer1, sequencer2), "da", priority = 1)')
+        step_ok(session, "participant1.health.ping(participant2)")
+        config = step_ok(session, 'participant1.synchronizers.config("da")').get
+        assert (config.manualConnect, config.priority, config.maxRetryDelay.micros) == (True, 10, 5_000_000)
+        assert str(config.synchronizerId) == str(step_ok(session, "sequencer1.synchronizer_id"))
+        assert [c.sequencerAlias for c in step_ok(session, 'participant2.synchronizers.config("da")').get.sequencerConnections.connections] == ["sequencer1", "sequencer2"]
+        step_ok(session, "participants.all.stop()")
+        step_ok(session, "participants.all.start()")
+        assert step_ok(session, 'participant1.synchronizers.is_connected("da")') is False
+        step_ok(session, "participant1.synchronizers.reconnect_all()")  # skips the manual connection
+        assert step_ok(session, 'participant1.synchronizers.is_connected("da")') is False
+        step_ok(session, 'utils.retry_until_true(participant2.synchronizers.active("da"))')
+        assert step_ok(session, 'participant1.synchronizers.reconnect("da")') is True
+        step_ok(session, "participant1.health.ping(participant2)")
+    finally:
+        session.close()

@@ -13,7 +13,7 @@ from canton_console.pretty import Apply, Literal, klass, param, to_tree
 from canton_console.values.ids import SynchronizerId
 from canton_console.values.refined import NonNegativeFiniteDuration
 from canton_console.values.scala import NONE, Option, TypedVector, Vector
-from canton_console.values.sequencing import SEQUENCER_CONNECTIONS
+from canton_console.values.sequencing import SEQUENCER_CONNECTIONS, GrpcSequencerConnection
 from canton_console.values.synchronizer_connection import SynchronizerConnectionConfig
 
 
@@ -133,11 +133,25 @@ class SynchronizersGroup(NodeGroup):
         self,
         sequencer: Annotated[NodeReference, a.NodeRef("sequencer")],
         alias: Annotated[str, a.Text("a synchronizer alias such as \"da\"", allow_empty=False)],
-        manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
+        manual_connect: Annotated[bool, a.Bool()] = False,
+        synchronizer_id: Annotated[Any, a.Optional(a.SynchronizerIdArg())] = None,
+        max_retry_delay_millis: Annotated[Any, a.Optional(a.NON_NEGATIVE_LONG)] = None,
+        priority: Annotated[int, PRIORITY] = 0,
         synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
+        validation: Annotated[Any, VALIDATION] = None,
     ) -> None:
-        """Macro to connect a participant to a locally configured synchronizer given by sequencer reference"""
-        self._connect(alias, [sequencer.name], 1, self._sync_timeout(synchronize), f"{self.scala_name}.connect_local")
+        """Macro to connect a participant to a locally configured synchronizer given by sequencer reference
+
+        connect_local(sequencer1, "da"); manualConnect = true keeps the connection out of automatic
+        reconnects (at restarts, reconnect_all); synchronizerId makes sure the sequencer serves that
+        synchronizer; priority and maxRetryDelayMillis are kept in the connection's config
+        (synchronizers.config("da"))."""
+        command_name = f"{self.scala_name}.connect_local"
+        if manual_connect or synchronizer_id is not None or max_retry_delay_millis is not None or priority != 0:
+            config = self._reference_config([sequencer.name], alias, manual_connect, synchronizer_id, max_retry_delay_millis, priority)
+            self._connect_by_config(config, synchronize, command_name)
+            return
+        self._connect(alias, [sequencer.name], 1, self._sync_timeout(synchronize), command_name)
 
     @command
     def connect(self, alias: Any, connection: Any, synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE) -> None:
@@ -177,25 +191,34 @@ class SynchronizersGroup(NodeGroup):
         sequencer_liveness_margin: Annotated[Any, Unsupported("every connected sequencer is read from")] = 0,
         submission_request_amplification: Annotated[Any, Unsupported("submissions go to one sequencer")] = None,
         physical_synchronizer_id: Annotated[Any, Unsupported("Canton 3.3 has no physical synchronizer ids")] = None,
-        manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
+        manual_connect: Annotated[bool, a.Bool()] = False,
         validation: Annotated[Any, Unsupported("sequencer connections are always validated", accept=("Active", "All"))] = None,
         synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
+        synchronizer_id: Annotated[Any, a.Optional(a.SynchronizerIdArg())] = None,
+        priority: Annotated[int, PRIORITY] = 0,
     ) -> None:
         """Macro to connect a participant to a synchronizer through several sequencers (BFT)
 
         connect_bft(Seq(sequencer1, sequencer2), "da", sequencerTrustThreshold = 1): events are
         accepted once sequencerTrustThreshold of the sequencers deliver them, so the participant keeps
-        working while at least that many of its sequencers run."""
-        self._connect(synchronizer_alias, connections, sequencer_trust_threshold, self._sync_timeout(synchronize), f"{self.scala_name}.connect_bft")
+        working while at least that many of its sequencers run. See connect_local for manualConnect,
+        synchronizerId and priority."""
+        command_name = f"{self.scala_name}.connect_bft"
+        if manual_connect or synchronizer_id is not None or priority != 0:
+            config = self._reference_config(connections, synchronizer_alias, manual_connect, synchronizer_id, None, priority, sequencer_trust_threshold)
+            self._connect_by_config(config, synchronize, command_name)
+            return
+        self._connect(synchronizer_alias, connections, sequencer_trust_threshold, self._sync_timeout(synchronize), command_name)
 
     @command
     def connect_local_bft(
         self,
         synchronizer: Annotated[list[str], SequencerConnectionsArg()],
         alias: Annotated[str, a.Text("a synchronizer alias", allow_empty=False)],
-        manual_connect: Annotated[Any, Unsupported("a connection is always made at once", accept=("False",))] = False,
-        max_retry_delay_millis: Annotated[Any, Unsupported("reconnection retries are not configurable")] = None,
-        priority: Annotated[Any, Unsupported("connections have no priority")] = 0,
+        manual_connect: Annotated[bool, a.Bool()] = False,
+        synchronizer_id: Annotated[Any, a.Optional(a.SynchronizerIdArg())] = None,
+        max_retry_delay_millis: Annotated[Any, a.Optional(a.NON_NEGATIVE_LONG)] = None,
+        priority: Annotated[int, PRIORITY] = 0,
         synchronize: Annotated[int | Option | None, a.Optional(a.Duration())] = NONE,
         sequencer_trust_threshold: Annotated[int, a.POSITIVE_INT] = 1,
         submission_request_amplification: Annotated[Any, Unsupported("submissions go to one sequencer")] = None,
@@ -204,8 +227,14 @@ class SynchronizersGroup(NodeGroup):
         """Macro to connect a participant to a locally configured synchronizer through several sequencers
 
         connect_local_bft(Map("sequencer1" -> sequencer1, "sequencer2" -> sequencer2), "da") or with
-        a Seq of sequencer references; see connect_bft for the trust threshold."""
-        self._connect(alias, synchronizer, sequencer_trust_threshold, self._sync_timeout(synchronize), f"{self.scala_name}.connect_local_bft")
+        a Seq of sequencer references; see connect_bft for the trust threshold, connect_local for
+        manualConnect, synchronizerId, priority and maxRetryDelayMillis."""
+        command_name = f"{self.scala_name}.connect_local_bft"
+        if manual_connect or synchronizer_id is not None or max_retry_delay_millis is not None or priority != 0:
+            config = self._reference_config(synchronizer, alias, manual_connect, synchronizer_id, max_retry_delay_millis, priority, sequencer_trust_threshold)
+            self._connect_by_config(config, synchronize, command_name)
+            return
+        self._connect(alias, synchronizer, sequencer_trust_threshold, self._sync_timeout(synchronize), command_name)
 
     @command
     def list_connected(self) -> Vector:
@@ -280,10 +309,10 @@ class SynchronizersGroup(NodeGroup):
             wait_until(self._env, lambda: connectivity.is_onboarded(sync_id), timeout, f"{self._node_name} is connected to {alias}", command_name)
 
     def _reference_config(
-        self, sequencers: list[SequencerReference], alias: str, manual_connect: bool, synchronizer_id: Any, max_retry_delay_millis: Any, priority: int, threshold: int = 1
+        self, sequencers: list[str], alias: str, manual_connect: bool, synchronizer_id: Any, max_retry_delay_millis: Any, priority: int, threshold: int = 1
     ) -> SynchronizerConnectionConfig:
-        """Canton's reference_to_config: each sequencer's connection under the sequencer's name."""
-        connections = tuple(attrs.evolve(s.sequencerConnection, sequencerAlias=s.name) for s in sequencers)
+        """Canton's reference_to_config: each sequencer's connection (its public API) under the sequencer's name."""
+        connections = tuple(GrpcSequencerConnection((self._env.node(name).sequencer_connect.public_endpoint(),), name) for name in sequencers)
         delay = None if max_retry_delay_millis is None else NonNegativeFiniteDuration(int(max_retry_delay_millis) * 1000)
         return SynchronizerConnectionConfig(alias, SEQUENCER_CONNECTIONS.tryMany(connections, threshold), manual_connect, synchronizer_id, priority, None, delay)
 
@@ -311,7 +340,7 @@ class SynchronizersGroup(NodeGroup):
         elif isinstance(sequencer, SequencerReference):
             if not isinstance(alias, str) or not alias:
                 raise CallContext(f"{self._path}.register", "alias", self._env).wrong_type("a synchronizer alias such as \"da\"", alias)
-            config = self._reference_config([sequencer], alias, manual_connect, _option(synchronizer_id), _option(max_retry_delay_millis), priority)
+            config = self._reference_config([sequencer.name], alias, manual_connect, _option(synchronizer_id), _option(max_retry_delay_millis), priority)
         else:
             raise CallContext(f"{self._path}.register", "sequencer", self._env).wrong_type("a sequencer reference or a SynchronizerConnectionConfig", sequencer)
         self._register_by_config(config, perform_handshake)
@@ -344,15 +373,19 @@ class SynchronizersGroup(NodeGroup):
     ) -> None:
         """Macro to connect a participant to a synchronizer given by connection
 
-        Registers the config and connects (unless it says manualConnect = true). If the alias is
-        registered already, the participant reconnects to it with the registered config; if the
-        synchronizer is offline, the command fails."""
+        Registers the config and connects. If the alias is registered already, the participant
+        reconnects to it with the registered config; if the synchronizer is offline, the command
+        fails. A config with manualConnect = true is connected too, and left out of automatic
+        reconnects (at restarts, reconnect_all)."""
+        self._connect_by_config(config, synchronize, f"{self.scala_name}.connect_by_config")
+
+    def _connect_by_config(self, config: SynchronizerConnectionConfig, synchronize: Any, command_name: str) -> None:
         alias = config.synchronizerAlias
         if self._registered(alias) is None:
             self._admin.connection_configs.connect(config)
         elif not self._admin.connectivity.reconnect(alias):
             raise CommandFailure(f"Failed to reconnect to synchronizer {alias}: none of its sequencers is reachable")
-        self._wait_onboarded(alias, synchronize, f"{self.scala_name}.connect_by_config")
+        self._wait_onboarded(alias, synchronize, command_name)
 
     @command
     def is_registered(self, synchronizer_alias: Annotated[str, a.Text("a synchronizer alias")]) -> bool:

@@ -57,10 +57,9 @@ class LocalConnectionConfigService(LocalService):
         )
 
     def connect(self, config: SynchronizerConnectionConfig) -> bool:
-        """Register (with a handshake), then connect unless the config says manualConnect."""
+        """Register (with a handshake), then connect (Canton's ConnectSynchronizer: also a manualConnect
+        config, which only keeps the connection out of automatic reconnects)."""
         self.register(config, True)
-        if config.manualConnect:
-            return False
         return self._call(self._node.reconnect, config.synchronizerAlias)
 
     def modify(self, config: SynchronizerConnectionConfig) -> None:
