@@ -391,3 +391,39 @@ def test_connect_local_keeps_manual_connect_priority_and_the_expected_synchroniz
         step_ok(session, "participant1.health.ping(participant2)")
     finally:
         session.close()
+
+
+def test_a_connection_priority_decides_which_synchronizer_a_submission_goes_to(tmp_path):
+    from tests.conftest import open_session
+
+    conf = """
+canton {
+  sequencers {
+    sequencer1 { storage.type = memory, public-api.port = 15501, admin-api.port = 15502 }
+    sequencer2 { storage.type = memory, public-api.port = 15503, admin-api.port = 15504 }
+  }
+  mediators {
+    mediator1 { storage.type = memory, admin-api.port = 15505 }
+    mediator2 { storage.type = memory, admin-api.port = 15506 }
+  }
+  participants { participant1 { storage.type = memory, admin-api.port = 15507, ledger-api.port = 15508 } }
+}
+"""
+    session = open_session(conf, tmp_path)
+    try:
+        for name, seq, med in (("da", "sequencer1", "mediator1"), ("acme", "sequencer2", "mediator2")):
+            step_ok(
+                session,
+                f'bootstrap.synchronizer("{name}", Seq({seq}), Seq({med}), Seq({seq}), PositiveInt.one, '
+                "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))",
+            )
+            step_ok(session, f'participant1.synchronizers.connect_local({seq}, "{name}")')
+        step_ok(session, 'val alice = participant1.parties.enable("Alice")')
+        submit = 'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> alice, "owner" -> alice, "amount" -> {n})))).synchronizerId'
+        assert step_ok(session, submit.format(n=1)).startswith("da::")  # equal priorities: the first connected
+        step_ok(session, 'participant1.synchronizers.modify("acme", _.copy(priority = 5))')
+        assert step_ok(session, submit.format(n=2)).startswith("acme::")
+        step_ok(session, 'participant1.synchronizers.modify("da", _.withPriority(10))')
+        assert step_ok(session, submit.format(n=3)).startswith("da::")
+    finally:
+        session.close()

@@ -263,13 +263,14 @@ class CommandSubmission(ParticipantBase):
                 if sync.id == synchronizer_id:
                     return sync
             raise CantonError(errors.NOT_CONNECTED_TO_ANY_SYNCHRONIZER, f"This participant is not connected to synchronizer {synchronizer_id}")
-        usable = [sync for _, sync, healthy in connected if healthy] or [sync for _, sync, _ in connected]
-        if not usable:
+        candidates = [(c, sync) for c, sync, healthy in connected if healthy] or [(c, sync) for c, sync, _ in connected]
+        if not candidates:
             raise CantonError(
                 errors.NOT_CONNECTED_TO_ANY_SYNCHRONIZER,
                 "This participant is not connected to any synchronizer.",
             )
-        return usable[0]
+        # the connection's priority first (Canton's router: the higher, the more likely), else the first connected
+        return sorted(candidates, key=lambda cs: -cs[0].priority)[0][1]
 
     def _interpret(self, commands: list[Any], act_as: list[str], seed: str) -> list[dict[str, Any]]:
         nodes: list[dict[str, Any]] = []
