@@ -204,6 +204,11 @@ def test_resource_limits_are_persisted_and_enforced_on_submissions(tmp_path):
         assert "too many in-flight validation requests (count: 0, limit: 0)" in out
         step_ok(session, "participant1.resources.set_resource_limits(ResourceLimits(None, None))")
         step_ok(session, CREATE_IOU.format(amount=4, cid="c4"))
+        # the accepted submissions are timed (c1 and c4: the process keeps its metrics across the node's restart);
+        # the in-flight load was checked against the limit
+        submissions = step_ok(session, 'participant1.metrics.get("daml.participant.api.commands.submissions")')
+        assert submissions.count == 2 and sum(submissions.counts) == 2
+        assert step_ok(session, 'participant1.metrics.get("daml.participant.inflight_validation_requests")').value == 0
         assert "non-negative" in failure(session, "participant1.resources.set_resource_limits(ResourceLimits(Some(-1), None))")
     finally:
         session.close()
