@@ -151,7 +151,7 @@ canton {
         out = failure(session, 'participant1.synchronizers.register(sequencer1, "da", priority = 3)')
         assert "SYNC_SERVICE_BAD_CONNECTIVITY" in out
         assert step_ok(session, 'participant1.synchronizers.is_registered("da")') is False
-        step_ok(session, 'participant1.synchronizers.register(sequencer1, "da", performHandshake = false, priority = 3)')
+        step_ok(session, 'participant1.synchronizers.register(SynchronizerConnectionConfig("da", SequencerConnections.single(sequencer1.sequencerConnection), priority = 3), false)')
         assert step_ok(session, 'participant1.synchronizers.is_registered("da")') is True
         step_ok(
             session,

@@ -337,6 +337,10 @@ class SynchronizersGroup(NodeGroup):
         SynchronizerConnectionConfig (as register_by_config)."""
         if isinstance(sequencer, SynchronizerConnectionConfig):
             config = sequencer
+            if isinstance(alias, bool):
+                perform_handshake = alias  # register(config, performHandshake), as register_by_config reads
+            elif alias is not None:
+                raise CallContext(f"{self._path}.register", "performHandshake", self._env).wrong_type("true or false", alias)
         elif isinstance(sequencer, SequencerReference):
             if not isinstance(alias, str) or not alias:
                 raise CallContext(f"{self._path}.register", "alias", self._env).wrong_type("a synchronizer alias such as \"da\"", alias)
