@@ -197,7 +197,7 @@ def _main(argv: list[str] | None) -> int:
         return 2
     if args.mode == "transcript":
         return _transcript(args)
-    from canton_console.values.errors import CantonError
+    from canton_console.values.errors import CantonError, PendingDatabaseMigration
 
     record = args.record if args.mode is None else None
     if record:
@@ -223,6 +223,9 @@ def _main(argv: list[str] | None) -> int:
                 servers = _health_servers(session)
         except CantonError as e:
             _error(f"failed to start the nodes: {e.render()}")
+            return 1
+        except PendingDatabaseMigration as e:
+            _error(e.operator_message() + " (start the console with --manual-start to run it)")
             return 1
         except OSError as e:  # a file or directory of the nodes that the storage checks did not foresee
             if args.debug:

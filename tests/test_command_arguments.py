@@ -188,11 +188,11 @@ def test_a_canton_argument_this_console_does_not_implement_is_refused_by_name(co
     """Nothing a user asks for is silently dropped: the default is fine, any other value is refused."""
     p1, s1 = console_ns["participant1"], console_ns["sequencer1"]
     before = p1.synchronizers.list_registered()
-    with pytest.raises(CommandFailure, match="argument 'manualConnect' is not supported by canton-console"):
-        p1.synchronizers.connect_local(s1, "other", manualConnect=True)
+    with pytest.raises(CommandFailure, match="argument 'submissionRequestAmplification' is not supported by canton-console"):
+        p1.synchronizers.connect_local_bft([s1], "other", submissionRequestAmplification=3)
     with pytest.raises(CommandFailure, match="argument 'sequencerLivenessMargin' is not supported"):
         p1.synchronizers.connect_bft([s1], "other", sequencerLivenessMargin=2)
     assert p1.synchronizers.list_registered() == before
     p1.synchronizers.reconnect("da", retry=False)  # what this console does anyway: accepted
     # help says which arguments are not supported, and why
-    assert "Not supported by canton-console (leave at the default):\n  manualConnect: a connection is always made at once" in p1.synchronizers.help("connect_local")
+    assert "Not supported by canton-console (leave at the default):\n  submissionRequestAmplification: submissions go to one sequencer" in p1.synchronizers.help("connect_local_bft")

@@ -612,6 +612,11 @@ class NodeAdmin(Protocol):
     sequencer_bft: SequencerBftService | None
     node_parties: PartyService | None  # parties.list of a sequencer or mediator
     sequencer_snapshot: SequencerSnapshotService | None
+    connection_configs: ConnectionConfigService | None
+    resources: ResourceService | None
+    db: DbService
+    metrics: MetricsService
+    vault_kms: VaultKmsService
 
 
 class ConsoleAdmin(Protocol):
@@ -892,3 +897,55 @@ class SequencerSnapshotService(Protocol):
     def snapshot(self, timestamp: int) -> Any:
         """The sequencer's state at its last event at or before ``timestamp`` (``SnapshotState``)."""
         ...
+
+
+# ---- participant operations ------------------------------------------------------------------
+
+
+class ConnectionConfigService(Protocol):
+    """Canton's SynchronizerConnectivityService with SynchronizerConnectionConfigs: register (with or
+    without a handshake), connect, modify, list with the configs, logout."""
+
+    def register(self, config: Any, perform_handshake: bool) -> str: ...
+
+    def connect(self, config: Any) -> bool: ...
+
+    def modify(self, config: Any) -> None: ...
+
+    def list_registered(self) -> list[tuple[Any, bool]]: ...
+
+    def logout(self, alias: str) -> None: ...
+
+
+class ResourceService(Protocol):
+    """Canton's ResourceManagementService."""
+
+    def set_limits(self, limits: Any) -> None: ...
+
+    def limits(self) -> Any: ...
+
+
+class DbService(Protocol):
+    """A stopped node's database migrations."""
+
+    def migrate(self) -> int: ...
+
+    def repair_migration(self) -> str: ...
+
+
+class MetricsService(Protocol):
+    """The node's metrics (name, kind, attributes, values)."""
+
+    def read(self) -> Sequence[Any]: ...
+
+
+class VaultKmsService(Protocol):
+    """The vault's KMS commands."""
+
+    def register_kms_signing_key(self, kms_key_id: str, usage: Sequence[Any], name: str) -> Any: ...
+
+    def register_kms_encryption_key(self, kms_key_id: str, name: str) -> Any: ...
+
+    def rotate_wrapper_key(self, new_wrapper_key_id: str) -> None: ...
+
+    def get_wrapper_key_id(self) -> str: ...

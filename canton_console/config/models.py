@@ -55,6 +55,9 @@ class StorageConfig:
     password: str = attrs.field(default="", repr=False)
     fail_fast_on_startup: bool = True
     max_connections: int | None = None
+    # Canton's storage.parameters.migrate-and-start: a store with pending migrations is migrated at
+    # start (yes) or the node refuses to start until ``<node>.db.migrate`` ran (no, the default).
+    migrate_and_start: bool = False
 
     def __repr__(self) -> str:
         # Only the fields that matter for this storage type; never the password.

@@ -121,6 +121,8 @@ def _read_storage(obj: dict[str, Any], path: str, base_dir: Path) -> StorageConf
             fields["fail_fast_on_startup"] = read_bool(params["fail-fast-on-startup"], join_path(ppath, "fail-fast-on-startup"))
         if "max-connections" in params:
             fields["max_connections"] = read_positive_int(params["max-connections"], join_path(ppath, "max-connections"))
+        if "migrate-and-start" in params:
+            fields["migrate_and_start"] = read_bool(params["migrate-and-start"], join_path(ppath, "migrate-and-start"))
 
     file_value = storage.get("file", MISSING)
     fpath = join_path(spath, "file")

@@ -57,6 +57,9 @@ SHORT_VALUE_NAMES = {
     "CryptoProvider": f"{CANTON}.config.CryptoProvider",
     "SubmissionRequestAmplification": f"{CANTON}.sequencing.SubmissionRequestAmplification",
     "SequencerConnections": f"{CANTON}.sequencing.SequencerConnections",
+    "SynchronizerConnectionConfig": f"{CANTON}.participant.synchronizer.SynchronizerConnectionConfig",
+    "ResourceLimits": f"{CANTON}.participant.admin.ResourceLimits",
+    "PositiveDouble": f"{REQUIRE_TYPES}.PositiveDouble",
     "SynchronizerChoice": f"{CANTON}.console.commands.SynchronizerChoice",
     "Level": "ch.qos.logback.classic.Level",
     # the docs use these without an import (``keys.secret.generate_signing_key(usage = SigningKeyUsage.ProtocolOnly)``)
@@ -275,6 +278,12 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{bft.DRIVER_CONFIG}.EndpointId"] = bft.EndpointId
     table[f"{REQUIRE_TYPES}.Port"] = bft.PORT
     table[f"{CANTON}.config.TlsClientConfig"] = bft.TlsClientConfig
+    from canton_console.values.resource_limits import POSITIVE_DOUBLE, RESOURCE_LIMITS
+    from canton_console.values.synchronizer_connection import SYNCHRONIZER_CONNECTION_CONFIG
+
+    table[f"{CANTON}.participant.synchronizer.SynchronizerConnectionConfig"] = SYNCHRONIZER_CONNECTION_CONFIG
+    table[f"{CANTON}.participant.admin.ResourceLimits"] = RESOURCE_LIMITS
+    table[f"{REQUIRE_TYPES}.PositiveDouble"] = POSITIVE_DOUBLE
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
     from canton_console.console.commands.ledger_reads import canton_names as ledger_reads_names

@@ -12,7 +12,7 @@ from typing import Any
 
 from canton_console.console.framework import CommandFailure, command
 from canton_console.pretty import Literal
-from canton_console.values.errors import CantonError
+from canton_console.values.errors import CantonError, PendingDatabaseMigration
 from canton_console.values.ids import Member, PartyId, SynchronizerId
 from canton_console.values.sequencing import GrpcSequencerConnection
 from canton_console.values.timefmt import round_for_humans
@@ -131,6 +131,8 @@ class NodeReference:
             self._admin.lifecycle.start()
         except CantonError as e:
             raise CommandFailure(f"failed to initialize {self.name}: {e.render()}") from None
+        except PendingDatabaseMigration as e:
+            raise CommandFailure(PendingDatabaseMigration(str(e), self.name).operator_message()) from None
 
     @command(needs_running=False)
     def stop(self) -> None:

@@ -34,7 +34,7 @@ from canton_console.store import schema as s
 from canton_console.store.storage import CORRUPT, LOST, READ_ONLY, REFUSED, Storage, StorageSpec, StorageUnavailable, classify_message, failure_message
 from canton_console.values import errors, health
 from canton_console.values import topology as topology_values
-from canton_console.values.errors import CantonError, RuntimeFailure, ServiceStatusError
+from canton_console.values.errors import CantonError, PendingDatabaseMigration, RuntimeFailure, ServiceStatusError
 from canton_console.values.ids import Member, UniqueIdentifier
 from canton_console.values.keys import USAGE_ALL
 
@@ -345,7 +345,7 @@ class Node:
         # which one is active), so they take the ownership lock shared.
         exclusive = not self.replicated
         try:
-            storage = Storage(spec, exclusive=exclusive, shared=not exclusive)
+            storage = Storage(spec, exclusive=exclusive, shared=not exclusive, migrate=self.config.storage.migrate_and_start)
             storage.listener = self._storage_lost
             self.storage = storage
             self._load_identity()
@@ -381,10 +381,12 @@ class Node:
             self.env.storage_watchdog()
             self._start_probe()
             return
-        except BaseException:
+        except BaseException as e:
             if storage is not None:
                 storage.close()
             self.storage = None
+            if isinstance(e, PendingDatabaseMigration) and e.node is None:
+                raise PendingDatabaseMigration(str(e), self.name) from None  # the operator is told which node to migrate
             raise
         self._go_live()
 

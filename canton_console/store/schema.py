@@ -6,7 +6,7 @@ one store. Timestamps are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCHEMA_VERSION = 1
@@ -177,6 +177,8 @@ class SynchronizerConnectionRow(Base):
     trust_threshold: Mapped[int] = mapped_column(Integer)
     connected: Mapped[bool] = mapped_column(Boolean)
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    manual_connect: Mapped[bool | None] = mapped_column(Boolean, default=False, nullable=True)
+    config: Mapped[str | None] = mapped_column(Text, nullable=True)  # SynchronizerConnectionConfig as JSON
 
 
 class MemberCursorRow(Base):
@@ -457,3 +459,13 @@ class BftPeerEndpointRow(Base):
     address: Mapped[str] = mapped_column(String(255), primary_key=True)
     port: Mapped[int] = mapped_column(Integer, primary_key=True)
     tls: Mapped[bool] = mapped_column(Boolean)
+
+
+class ResourceLimitsRow(Base):
+    """A participant's resource limits (Canton's ResourceLimits); no row: the defaults."""
+
+    __tablename__ = "cc_resource_limits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    max_inflight_validation_requests: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_submission_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_submission_burst_factor: Mapped[float] = mapped_column(Float)

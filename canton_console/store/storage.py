@@ -43,7 +43,7 @@ from sqlalchemy.pool import StaticPool
 from canton_console.store.ownership import PgOwnerLock, SqliteOwnerLock, StorageInUse
 from canton_console.store.schema import APPLICATION, SCHEMA_VERSION, Base, SchemaMeta
 from canton_console.values import errors
-from canton_console.values.errors import DB_CONNECTION_LOST, STORAGE_INCOMPATIBLE, CantonError
+from canton_console.values.errors import DB_CONNECTION_LOST, STORAGE_INCOMPATIBLE, CantonError, PendingDatabaseMigration
 
 log = logging.getLogger("canton_console.storage")
 
@@ -73,6 +73,8 @@ ADDED_COLUMNS = (
     ("cc_mediator_verdicts", "submitting_participant", "VARCHAR(512)"),
     ("cc_mediator_verdicts", "informees", "TEXT"),
     ("cc_mediator_verdicts", "mediator_group", "INTEGER"),
+    ("cc_synchronizer_connections", "manual_connect", "BOOLEAN DEFAULT FALSE"),
+    ("cc_synchronizer_connections", "config", "TEXT"),
 )
 
 
@@ -210,9 +212,20 @@ class Storage:
     one, failed with ``failure``, that ``open()`` opens later (``fail-fast-on-startup = no``)."""
 
     def __init__(
-        self, spec: StorageSpec, *, open: bool = True, failure: str | None = None, exclusive: bool = False, shared: bool = False
+        self,
+        spec: StorageSpec,
+        *,
+        open: bool = True,
+        failure: str | None = None,
+        exclusive: bool = False,
+        shared: bool = False,
+        migrate: bool = True,
     ):
         self.spec = spec
+        # Apply pending migrations (ADDED_COLUMNS) to an existing store when opened; when False such a
+        # store is refused with PendingMigrations (Canton's migrate-and-start = no). A fresh store is
+        # always created complete.
+        self.migrate = migrate
         self.engine: Engine | None = None
         self._write_lock = threading.RLock()
         # Why the database is unavailable (None while it works), of which kind, and who to tell when it goes.
@@ -345,6 +358,8 @@ class Storage:
                     meta = dict(conn.execute(select(SchemaMeta.key, SchemaMeta.value)).all())
                     if not (not meta and interrupted_creation(tables)):
                         check_schema_meta(meta, self.spec.description)
+                        if not self.migrate:
+                            check_no_pending_migrations(conn)
         except SQLAlchemyError as e:
             kind = failure_kind(e)
             if kind is not None:
@@ -572,6 +587,37 @@ def _add_missing_columns(conn: Connection) -> None:
         columns = {c["name"] for c in inspector.get_columns(table)}
         if column not in columns:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+
+
+class PendingMigrations(PendingDatabaseMigration):
+    """An existing store lacks migrations this version applies (Canton's PendingMigrationError)."""
+
+    count = 0
+
+
+def pending_migrations(conn: Connection) -> list[tuple[int, str, str, str]]:
+    """The migrations an existing store has not had yet: (version, table, column, SQL type). Version 1
+    creates the tables; each added column is the next version."""
+    inspector = inspect(conn)
+    tables = set(inspector.get_table_names())
+    pending = []
+    for index, (table, column, sql_type) in enumerate(ADDED_COLUMNS):
+        if table in tables and column not in {c["name"] for c in inspector.get_columns(table)}:
+            pending.append((SCHEMA_VERSION + index + 1, table, column, sql_type))
+    return pending
+
+
+def check_no_pending_migrations(conn: Connection) -> None:
+    """Canton's wording (DbMigrations.checkPendingMigration), with our migration versions."""
+    pending = pending_migrations(conn)
+    if pending:
+        first = pending[0][0]
+        error = PendingMigrations(
+            f"There are {len(pending)} pending migrations to get to database schema version {SCHEMA_VERSION + len(ADDED_COLUMNS)}. "
+            f"Currently on version {first - 1}."
+        )
+        error.count = len(pending)
+        raise error
 
 
 def _pg_read_only(conn) -> str | None:

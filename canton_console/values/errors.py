@@ -184,3 +184,23 @@ class ServiceStatusError(Exception):
 # Sequencer and mediator administration (node-admin)
 SEQUENCER_SUBMISSION_REQUEST_REFUSED = _code("SEQUENCER_SUBMISSION_REQUEST_REFUSED", C.InvalidGivenCurrentSystemStateOther)
 CANNOT_DISABLE_LOCAL_SEQUENCER_MEMBER = _code("CANNOT_DISABLE_LOCAL_SEQUENCER_MEMBER", C.InvalidIndependentOfSystemState)
+
+
+# Participant operations (synchronizer connection configs, resource limits, the vault without a KMS)
+SYNCHRONIZER_ID_MISMATCH = _code("SYNCHRONIZER_ID_MISMATCH", C.InvalidGivenCurrentSystemStateOther)
+PARTICIPANT_BACKPRESSURE = _code("PARTICIPANT_BACKPRESSURE", C.ContentionOnSharedResources)
+NO_ENCRYPTED_PRIVATE_KEY_STORE_ERROR = _code("NO_ENCRYPTED_PRIVATE_KEY_STORE_ERROR", C.InternalUnsupportedOperation)
+
+
+class PendingDatabaseMigration(RuntimeFailure):
+    """A node's store has migrations pending and the node may not apply them at start (Canton's
+    PendingDatabaseMigration: ``storage.parameters.migrate-and-start = no``)."""
+
+    def __init__(self, message: str, node: str | None = None):
+        super().__init__(message)
+        self.node = node
+
+    def operator_message(self) -> str:
+        """Canton's: what failed, and the command that fixes it."""
+        name = self.node or "<node>"
+        return f"failed to initialize {name}: {self} Please run `{name}.db.migrate` to apply pending migrations"

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert
 
+from canton_console.runtime.metrics import HANDLER_DELAY, SEQUENCER_EVENTS, metrics_of
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import Connection
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
@@ -28,6 +29,26 @@ class SynchronizerConnections(ParticipantBase):
     def connect(self, alias: str, sequencers: list[Any], trust_threshold: int = 1, priority: int = 0) -> str:
         """Register and connect to the synchronizer the given sequencers serve; returns its id."""
         self.require_active()
+        sync_id = self._synchronizer_served_by(sequencers, trust_threshold)
+        existing = self.connections.get(alias)
+        if existing is not None and existing.synchronizer_id not in (sync_id, ""):
+            raise CantonError(
+                errors.SYNC_SERVICE_ALREADY_ADDED,
+                f"The synchronizer alias '{alias}' is already registered for synchronizer {existing.synchronizer_id}.",
+            )
+        self._check_not_registered_elsewhere(alias, sync_id)
+        connection = Connection(alias, sync_id, [n.name for n in sequencers], trust_threshold, True, priority)
+        if existing is not None:
+            connection.manual_connect = existing.manual_connect
+            # the registered config still describes the connection only if it reads through the same sequencers
+            connection.config = existing.config if existing.sequencers == connection.sequencers else None
+        self._persist_connection(connection)
+        self.connections[alias] = connection
+        self._join(self.env.synchronizers[sync_id], connection, sequencers)
+        return sync_id
+
+    def _synchronizer_served_by(self, sequencers: list[Any], trust_threshold: int) -> str:
+        """The synchronizer the sequencers serve (all the same one, all initialized)."""
         syncs = {n.synchronizer.id for n in sequencers if n.synchronizer is not None}
         uninitialized = [n for n in sequencers if n.synchronizer is None]
         if not syncs or uninitialized:
@@ -47,26 +68,21 @@ class SynchronizerConnections(ParticipantBase):
                 errors.INVALID_ARGUMENT,
                 f"The sequencer trust threshold {trust_threshold} must be between 1 and the number of sequencers ({len(sequencers)}).",
             )
-        sync_id = syncs.pop()
-        existing = self.connections.get(alias)
-        if existing is not None and existing.synchronizer_id != sync_id:
-            raise CantonError(
-                errors.SYNC_SERVICE_ALREADY_ADDED,
-                f"The synchronizer alias '{alias}' is already registered for synchronizer {existing.synchronizer_id}.",
-            )
+        return syncs.pop()
+
+    def _check_not_registered_elsewhere(self, alias: str, sync_id: str) -> None:
         for other in self.connections.values():
             if other.alias != alias and other.synchronizer_id == sync_id:
                 raise CantonError(
                     errors.SYNC_SERVICE_ALREADY_ADDED,
                     f"Synchronizer {sync_id} is already registered under the alias '{other.alias}'.",
                 )
-        sync = self.env.synchronizers[sync_id]
-        connection = Connection(alias, sync_id, [n.name for n in sequencers], trust_threshold, True, priority)
-        self._persist_connection(connection)
-        self.connections[alias] = connection
+
+    def _join(self, sync: Synchronizer, connection: Connection, sequencers: list[Any]) -> None:
+        """Onboard (first time) and subscribe."""
         member = self.member_id
         if member not in sync.topology.participants():
-            cert = self.sign(topology.TopologyTransaction(topology.REPLACE, 1, topology.trust_certificate(member, sync_id)))
+            cert = self.sign(topology.TopologyTransaction(topology.REPLACE, 1, topology.trust_certificate(member, sync.id)))
             # What the participant's authorized store holds and the synchronizer does not (its identity
             # first), then its trust certificate. A new participant cannot send yet: the sequencer
             # submits its onboarding transactions.
@@ -74,14 +90,24 @@ class SynchronizerConnections(ParticipantBase):
             sequencer = next(n for n in sequencers if n.running)
             sync.submit(topology_broadcast(sequencer.member_id, onboarding))
         self._subscribe(sync, connection)
-        return sync_id
 
     def _persist_connection(self, c: Connection) -> None:
         with self.open_storage.transaction() as conn:
             conn.execute(delete(s.SynchronizerConnectionRow).where(s.SynchronizerConnectionRow.alias == c.alias))
             conn.execute(
                 insert(s.SynchronizerConnectionRow),
-                [{"alias": c.alias, "synchronizer_id": c.synchronizer_id, "sequencers": json.dumps(c.sequencers), "trust_threshold": c.trust_threshold, "connected": c.connected, "priority": c.priority}],
+                [
+                    {
+                        "alias": c.alias,
+                        "synchronizer_id": c.synchronizer_id,
+                        "sequencers": json.dumps(c.sequencers),
+                        "trust_threshold": c.trust_threshold,
+                        "connected": c.connected,
+                        "priority": c.priority,
+                        "manual_connect": c.manual_connect,
+                        "config": c.config,
+                    }
+                ],
             )
 
     def _subscribe(self, sync: Synchronizer, connection: Connection) -> None:
@@ -89,6 +115,12 @@ class SynchronizerConnections(ParticipantBase):
 
         def deliver(events: list[SequencedEvent]) -> None:
             self._on_events(sid, events)
+            if events:
+                metrics = metrics_of(self)
+                labels = {"synchronizer": connection.alias}
+                metrics.inc(SEQUENCER_EVENTS, len(events), labels)
+                # how far behind the synchronizer's clock the last event was handled, in ms (Canton's handler delay)
+                metrics.gauge(HANDLER_DELAY, max(0, (sync.now() - events[-1].timestamp) // 1000), labels)
 
         def cursor() -> int:
             return self.last_seen.get(sid, 0)
@@ -98,6 +130,9 @@ class SynchronizerConnections(ParticipantBase):
 
             return acknowledge_clean(self, sid)  # what it durably processed, not what was delivered
 
+        # registered with the sequencer client, as in Canton (a counter and a gauge at 0 until events come)
+        metrics_of(self).inc(SEQUENCER_EVENTS, 0, {"synchronizer": connection.alias})
+        metrics_of(self).inc(HANDLER_DELAY, 0, {"synchronizer": connection.alias})
         subscription = Subscription(
             self.member_id,
             connection.sequencers,
@@ -120,12 +155,28 @@ class SynchronizerConnections(ParticipantBase):
 
     def reconnect(self, alias: str) -> bool:
         connection = self._connection(alias)
+        nodes = [self.env.sequencers[n] for n in connection.sequencers if n in self.env.sequencers]
+        if not connection.synchronizer_id:
+            # Registered without a handshake: learn the synchronizer now.
+            served = {n.synchronizer.id for n in nodes if n.synchronizer is not None}
+            if len(served) != 1:
+                return False
+            sync_id = served.pop()
+            expected = json.loads(connection.config).get("synchronizerId") if connection.config else None
+            if expected is not None and expected != sync_id:
+                raise CantonError(errors.SYNCHRONIZER_ID_MISMATCH, "The synchronizer reports a different synchronizer id than the participant is expecting")
+            self._check_not_registered_elsewhere(alias, sync_id)
+            connection.synchronizer_id = sync_id
         sync = self.env.synchronizers.get(connection.synchronizer_id)
         if sync is None or not sync.running_sequencers():
             return False
+        if self.subscriptions.get(sync.id) is not None and sync.subscribers.get(self.member_id) is self.subscriptions[sync.id]:
+            return True  # connected already (reconnect is idempotent)
+        if not any(n.running for n in nodes):
+            return False
         connection.connected = True
         self._persist_connection(connection)
-        self._subscribe(sync, connection)
+        self._join(sync, connection, nodes)
         return True
 
     def _connection(self, alias: str) -> Connection:
@@ -173,3 +224,62 @@ class SynchronizerConnections(ParticipantBase):
     def sign(self, tx: topology.TopologyTransaction) -> topology.SignedTopologyTransaction:
         key = self.namespace_key
         return topology.SignedTopologyTransaction(tx, {key.fingerprint: key.sign(tx.bytes_to_sign()).hex()})
+
+    # ---- synchronizer connection configs (register, modify, logout) ------------------------
+    def register_connection(
+        self,
+        alias: str,
+        sequencers: list[Any],
+        trust_threshold: int,
+        priority: int,
+        manual_connect: bool,
+        config: str,
+        expected_id: str | None,
+        handshake: bool,
+    ) -> str:
+        """Store a connection without connecting (Canton's RegisterSynchronizer). With ``handshake`` the
+        sequencers must answer and serve ``expected_id`` (when given); without, the synchronizer is
+        learnt at the first connect. Returns the synchronizer id ("" when not known yet)."""
+        self.require_active()
+        if alias in self.connections:
+            raise CantonError(errors.SYNC_SERVICE_ALREADY_ADDED, f"The synchronizer with the given alias has already been added: {alias}")
+        sync_id = ""
+        if handshake or all(n.synchronizer is not None for n in sequencers):
+            sync_id = self._synchronizer_served_by(sequencers, trust_threshold)
+            if expected_id is not None and expected_id != sync_id:
+                raise CantonError(errors.SYNCHRONIZER_ID_MISMATCH, "The synchronizer reports a different synchronizer id than the participant is expecting")
+            self._check_not_registered_elsewhere(alias, sync_id)
+        connection = Connection(alias, sync_id, [n.name for n in sequencers], trust_threshold, False, priority, manual_connect, config)
+        self._persist_connection(connection)
+        self.connections[alias] = connection
+        return sync_id
+
+    def modify_connection(
+        self, alias: str, sequencers: list[Any], trust_threshold: int, priority: int, manual_connect: bool, config: str, expected_id: str | None
+    ) -> None:
+        """Replace a registered connection's settings (Canton's ModifySynchronizerConnection): used
+        from the next (re)connect on; the sequencers must serve the registered synchronizer."""
+        connection = self._connection(alias)
+        if all(n.synchronizer is not None for n in sequencers):
+            served = self._synchronizer_served_by(sequencers, trust_threshold)
+            if (connection.synchronizer_id and served != connection.synchronizer_id) or (expected_id is not None and served != expected_id):
+                raise CantonError(errors.SYNCHRONIZER_ID_MISMATCH, "The synchronizer reports a different synchronizer id than the participant is expecting")
+        elif trust_threshold < 1 or trust_threshold > len(sequencers):
+            raise CantonError(errors.INVALID_ARGUMENT, f"The sequencer trust threshold {trust_threshold} must be between 1 and the number of sequencers ({len(sequencers)}).")
+        changed = Connection(
+            alias, connection.synchronizer_id, [n.name for n in sequencers], trust_threshold, connection.connected, priority, manual_connect, config
+        )
+        self._persist_connection(changed)
+        self.connections[alias] = changed
+
+    def logout_connection(self, alias: str) -> None:
+        """Close the connections to the synchronizer's sequencers; they reopen at once (the participant
+        stays connected: a new subscription from where it stands)."""
+        connection = self._connection(alias)
+        sync = self.env.synchronizers.get(connection.synchronizer_id)
+        subscription = self.subscriptions.get(connection.synchronizer_id)
+        if sync is None or subscription is None:
+            log.info("%s: nothing to do, as we are not connected to %s", self.name, alias)
+            return
+        sync.unsubscribe(self.member_id, subscription)
+        self._subscribe(sync, connection)

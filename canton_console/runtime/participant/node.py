@@ -73,7 +73,8 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
         with self.open_storage.read() as conn:
             for row in conn.execute(select(s.SynchronizerConnectionRow.__table__)).mappings():
                 self.connections[row["alias"]] = Connection(
-                    row["alias"], row["synchronizer_id"], json.loads(row["sequencers"]), row["trust_threshold"], row["connected"], row["priority"]
+                    row["alias"], row["synchronizer_id"], json.loads(row["sequencers"]), row["trust_threshold"], row["connected"], row["priority"],
+                    bool(row["manual_connect"]), row["config"],
                 )
             for row in conn.execute(select(s.MemberCursorRow.__table__)).mappings():
                 self.last_seen[row["synchronizer_id"]] = row["timestamp"]
@@ -87,7 +88,9 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
         for connection in list(self.connections.values()):
             if self.halted:
                 return  # the database went away again while catching up
-            if connection.connected:
+            if connection.manual_connect:
+                connection.connected = False  # Canton: a manual connection is not reconnected at start
+            elif connection.connected:
                 sync = self.env.synchronizers.get(connection.synchronizer_id)
                 if sync is not None:
                     self._subscribe(sync, connection)

@@ -46,6 +46,9 @@ class Connection:
     trust_threshold: int = 1
     connected: bool = True
     priority: int = 0
+    # Excluded from reconnect_all and restarts; the SynchronizerConnectionConfig as the operator gave it (JSON, None for the connect macros' connections)
+    manual_connect: bool = False
+    config: str | None = None
 
 
 @attrs.define

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from canton_console.runtime.metrics import COMMAND_SUBMISSIONS, metrics_of
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.package_management import refuse_uploaded_template
 from canton_console.runtime.participant.records import (
@@ -21,6 +23,7 @@ from canton_console.runtime.participant.records import (
     Submission,
     change_id_of,
 )
+from canton_console.runtime.participant.resources import resources_of
 from canton_console.runtime.synchronizer import Synchronizer
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -96,8 +99,12 @@ class CommandSubmission(ParticipantBase):
 
         if self.halted:
             return self._defer(again)
+        started = time.monotonic()
         try:
-            return self._submit_deduplicated(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period, seed)
+            resources_of(self).check_overloaded()
+            future = self._submit_deduplicated(commands, act_as, command_id, synchronizer_id, user_id, submission_id, period, seed)
+            metrics_of(self).record(COMMAND_SUBMISSIONS, time.monotonic() - started)
+            return future
         except StorageUnavailable:
             if self.running and not self.passive and self.halted:
                 return self._defer(again)
@@ -282,13 +289,14 @@ class CommandSubmission(ParticipantBase):
                 if sync.id == synchronizer_id:
                     return sync
             raise CantonError(errors.NOT_CONNECTED_TO_ANY_SYNCHRONIZER, f"This participant is not connected to synchronizer {synchronizer_id}")
-        usable = [sync for _, sync, healthy in connected if healthy] or [sync for _, sync, _ in connected]
-        if not usable:
+        candidates = [(c, sync) for c, sync, healthy in connected if healthy] or [(c, sync) for c, sync, _ in connected]
+        if not candidates:
             raise CantonError(
                 errors.NOT_CONNECTED_TO_ANY_SYNCHRONIZER,
                 "This participant is not connected to any synchronizer.",
             )
-        return usable[0]
+        # the connection's priority first (Canton's router: the higher, the more likely), else the first connected
+        return sorted(candidates, key=lambda cs: -cs[0].priority)[0][1]
 
     def _interpret(self, commands: list[Any], act_as: list[str], seed: str) -> list[dict[str, Any]]:
         nodes: list[dict[str, Any]] = []

@@ -39,6 +39,13 @@ from canton_console.runtime.services.participant import (
     LocalUserManagementService,
     sequencer_named_by,
 )
+from canton_console.runtime.services.participant_ops import (
+    LocalConnectionConfigService,
+    LocalDbService,
+    LocalMetricsService,
+    LocalResourceService,
+    LocalVaultKmsService,
+)
 from canton_console.runtime.services.participant_pruning import LocalParticipantPruningService
 from canton_console.runtime.services.repair import LocalParticipantRepairService
 from canton_console.runtime.services.sequencer import (
@@ -92,6 +99,11 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "sequencer_bft": {"sequencer": LocalSequencerBftService},
     "node_parties": {"sequencer": LocalNodePartyService, "mediator": LocalNodePartyService},
     "sequencer_snapshot": {"sequencer": LocalSequencerSnapshotService},
+    "connection_configs": {"participant": LocalConnectionConfigService},
+    "resources": {"participant": LocalResourceService},
+    "db": dict.fromkeys(ALL_KINDS, LocalDbService),
+    "metrics": dict.fromkeys(ALL_KINDS, LocalMetricsService),
+    "vault_kms": dict.fromkeys(ALL_KINDS, LocalVaultKmsService),
 }
 
 

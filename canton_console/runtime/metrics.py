@@ -1,0 +1,86 @@
+"""A node's metrics: a few of Canton's metric names, kept where the events happen (Canton's
+on-demand metrics reader, as ``<node>.metrics.get/list`` read it).
+
+* ``daml.sequencer-client.handler.sequencer-events`` (counter): events a participant received from a synchronizer;
+* ``daml.sequencer-client.handler.delay`` (gauge, ms): how far behind the synchronizer's clock the last event was handled;
+* ``daml.participant.api.commands.submissions`` (timer): Ledger API command submissions, and how long accepting each took;
+* ``daml.participant.inflight_validation_requests`` (gauge): the load the resource limits were checked against, at the last submission;
+* ``daml.participant.max_inflight_validation_requests`` (gauge): the configured limit (while one is set).
+
+Values are in memory: they start from zero with the process, as Canton's do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+SEQUENCER_EVENTS = "daml.sequencer-client.handler.sequencer-events"
+HANDLER_DELAY = "daml.sequencer-client.handler.delay"
+COMMAND_SUBMISSIONS = "daml.participant.api.commands.submissions"
+INFLIGHT_VALIDATION_REQUESTS = "daml.participant.inflight_validation_requests"
+MAX_INFLIGHT_VALIDATION_REQUESTS = "daml.participant.max_inflight_validation_requests"
+
+# Canton's default histogram boundaries for timers (seconds), as the OpenTelemetry SDK reports them.
+TIMER_BOUNDARIES = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+
+
+@attrs.frozen
+class MetricPoint:
+    """One metric value: ``kind`` is ``long`` (counter or gauge) or ``histogram``."""
+
+    name: str
+    kind: str
+    attributes: tuple[tuple[str, str], ...]
+    value: int = 0
+    total: float = 0.0
+    count: int = 0
+    counts: tuple[int, ...] = ()
+    boundaries: tuple[float, ...] = ()
+
+
+def _key(name: str, attributes: dict[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return name, tuple(sorted(attributes.items()))
+
+
+class NodeMetrics:
+    """The metric values of one node (runtime thread only)."""
+
+    def __init__(self, node_name: str):
+        self.node_name = node_name
+        self._longs: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+        self._histograms: dict[tuple[str, tuple[tuple[str, str], ...]], list[float]] = {}
+
+    def _attrs(self, attributes: dict[str, str] | None) -> dict[str, str]:
+        return {"node": self.node_name, **(attributes or {})}
+
+    def inc(self, name: str, by: int = 1, attributes: dict[str, str] | None = None) -> None:
+        key = _key(name, self._attrs(attributes))
+        self._longs[key] = self._longs.get(key, 0) + by
+
+    def gauge(self, name: str, value: int | None, attributes: dict[str, str] | None = None) -> None:
+        key = _key(name, self._attrs(attributes))
+        if value is None:
+            self._longs.pop(key, None)
+        else:
+            self._longs[key] = value
+
+    def record(self, name: str, seconds: float, attributes: dict[str, str] | None = None) -> None:
+        self._histograms.setdefault(_key(name, self._attrs(attributes)), []).append(seconds)
+
+    def snapshot(self) -> list[MetricPoint]:
+        points = [MetricPoint(name, "long", attrs_, value) for (name, attrs_), value in self._longs.items()]
+        for (name, attrs_), samples in self._histograms.items():
+            counts = [0] * (len(TIMER_BOUNDARIES) + 1)
+            for s in samples:
+                counts[next((i for i, b in enumerate(TIMER_BOUNDARIES) if s <= b), len(TIMER_BOUNDARIES))] += 1
+            points.append(MetricPoint(name, "histogram", attrs_, 0, sum(samples), len(samples), tuple(counts), TIMER_BOUNDARIES))
+        return sorted(points, key=lambda p: (p.name, p.attributes))
+
+
+def metrics_of(node: Any) -> NodeMetrics:
+    """The node's metrics, made at first use."""
+    metrics = node.__dict__.get("_cc_metrics")
+    if metrics is None:
+        metrics = node.__dict__["_cc_metrics"] = NodeMetrics(node.name)
+    return metrics
