@@ -71,6 +71,8 @@ class ProtocolProcessing(ParticipantBase):
                     self._on_request(sync_id, event, msg)
                 elif kind == "ConfirmationResult":
                     self._on_verdict(sync_id, event, msg)
+                elif kind == "AcsCommitment":
+                    self._on_acs_commitment(sync_id, event, msg)
         if not self.halted:
             self._expire_unsequenced(sync_id)
 

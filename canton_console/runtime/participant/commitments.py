@@ -1,0 +1,441 @@
+"""ACS commitments (Canton's ``AcsCommitmentProcessor``): at the end of every reconciliation interval
+a participant commits to the active contracts it shares with each counter-participant, sends each
+its commitment through the sequencer, and compares the commitments it receives with its own.
+
+Ticks are the multiples of the synchronizer's ``reconciliationInterval`` since the epoch. A tick T
+is processed once the participant has processed every event sequenced up to T (its subscription is
+live and the clock is past T, so anything sequenced later gets a later timestamp). The period of a
+commitment runs from the previous processed tick (exclusive; CantonTimestamp.MinValue for the first)
+to T (inclusive), so a participant that was away covers the ticks it missed with one period.
+
+The ACS at T is read from the participant's contract store: the contracts of the synchronizer whose
+creating transaction was committed at a record time up to T and not archived by then. Both sides of
+a shared contract commit it at the same record time (the verdict's sequencing time), so honest
+participants compute the same set.
+
+The commitment scheme (ours, not Canton's LtHash16): every contract hashes to
+SHA-256(contract id, sorted stakeholders) read as a 256-bit integer; a commitment is the sum of the
+hashes of the shared contracts modulo 2^256 (additive, so homomorphic: adding or removing a contract
+adds or subtracts its hash), and what is sent and stored is the SHA-256 of that sum's 32 bytes
+(Canton's ``HashedCommitmentType``). Only non-empty commitments are sent, as in Canton.
+
+A received commitment is checked against the sender's signing keys; a wrong signature raises
+ACS_COMMITMENT_ALARM and the commitment is dropped. A commitment whose period ends after our last
+processed tick is buffered until we computed ours. Then it is compared with our commitments for that
+counter-participant whose periods overlap it: all equal is a match, else ACS_COMMITMENT_MISMATCH is
+logged with the period and counter-participant and the period is kept as mismatched. A commitment
+for a period in which we share nothing with its sender raises ACS_MISMATCH_NO_SHARED_CONTRACTS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+from sqlalchemy import delete, func, insert, select, update
+
+from canton_console.runtime.participant.base import ParticipantBase
+from canton_console.store import schema as s
+from canton_console.store.storage import StorageUnavailable
+from canton_console.values import errors, messages
+from canton_console.values.errors import CantonError
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.values.timefmt import instant
+
+log = logging.getLogger("canton_console.participant")
+
+SECOND = 1_000_000
+#: CantonTimestampSecond.MinValue (0001-01-01T00:00:00Z): where the first commitment period starts
+MIN_TIMESTAMP = -62135596800 * SECOND
+MESSAGE_TYPE = "AcsCommitment"
+# Canton's CommitmentPeriodState numbers (AcsCommitmentApiHelpers.scala)
+NOT_COMPARED, MATCHED, MISMATCHED, BUFFERED, OUTSTANDING = 1, 2, 3, 4, 5
+_MODULUS = 1 << 256
+EMPTY_SUM = 0
+
+ACS_COMMITMENT_MISMATCH = errors.ErrorCode("ACS_COMMITMENT_MISMATCH", errors.ErrorCategory.SecurityAlert)
+ACS_MISMATCH_NO_SHARED_CONTRACTS = errors.ErrorCode("ACS_MISMATCH_NO_SHARED_CONTRACTS", errors.ErrorCategory.SecurityAlert)
+ACS_COMMITMENT_ALARM = errors.ErrorCode("ACS_COMMITMENT_ALARM", errors.ErrorCategory.SecurityAlert)
+
+
+# ---- pure logic ------------------------------------------------------------------------------
+
+
+def tick_at_or_before(timestamp: int, interval: int) -> int:
+    """The latest commitment tick (a multiple of the interval since the epoch) at or before ``timestamp``."""
+    return (timestamp // interval) * interval
+
+
+def contract_hash(contract_id: str, stakeholders: Iterable[str]) -> int:
+    digest = hashlib.sha256(json.dumps([contract_id, sorted(set(stakeholders))]).encode()).digest()
+    return int.from_bytes(digest, "big")
+
+
+def commitment_sum(hashes: Iterable[int]) -> int:
+    """The additive commitment over contract hashes (sum modulo 2^256)."""
+    return sum(hashes) % _MODULUS
+
+
+def hashed_commitment(total: int) -> str:
+    """What is sent and stored: the SHA-256 (hex) of the commitment's 32 bytes."""
+    return hashlib.sha256(total.to_bytes(32, "big")).hexdigest()
+
+
+EMPTY_COMMITMENT = hashed_commitment(EMPTY_SUM)
+
+
+@attrs.frozen
+class SharedContract:
+    contract_id: str
+    stakeholders: tuple[str, ...]
+
+
+@attrs.frozen
+class Period:
+    from_exclusive: int
+    to_inclusive: int
+
+    def overlaps(self, other: Period) -> bool:
+        return self.from_exclusive < other.to_inclusive and self.to_inclusive > other.from_exclusive
+
+
+def commitments_by_counter_participant(
+    me: str,
+    contracts: Iterable[SharedContract],
+    hosts_of: dict[str, set[str]],
+    only: Sequence[str] = (),
+    parties: Sequence[str] = (),
+) -> dict[str, str]:
+    """Counter-participant -> hashed commitment over the contracts it shares with ``me``: those of
+    which ``me`` hosts a stakeholder and it hosts one (``hosts_of``: party -> hosting participants).
+    ``only``: just these counter-participants; ``parties``: just contracts with one of these stakeholders."""
+    sums: dict[str, int] = {}
+    for contract in contracts:
+        if parties and not set(parties) & set(contract.stakeholders):
+            continue
+        participants = set().union(*(hosts_of.get(p, set()) for p in contract.stakeholders)) if contract.stakeholders else set()
+        if me not in participants:
+            continue
+        h = contract_hash(contract.contract_id, contract.stakeholders)
+        for cp in participants - {me}:
+            if only and cp not in only:
+                continue
+            sums[cp] = (sums.get(cp, 0) + h) % _MODULUS
+    return {cp: hashed_commitment(total) for cp, total in sorted(sums.items())}
+
+
+def commitment_message(synchronizer_id: str, sender: str, counter_participant: str, period: Period, commitment: str) -> dict[str, Any]:
+    """The content of a commitment (Canton's AcsCommitment), without its signature."""
+    return {
+        "type": MESSAGE_TYPE,
+        "synchronizer_id": synchronizer_id,
+        "sender": sender,
+        "counter_participant": counter_participant,
+        "from_exclusive": period.from_exclusive,
+        "to_inclusive": period.to_inclusive,
+        "commitment": commitment,
+    }
+
+
+def _signed_content(msg: dict[str, Any]) -> bytes:
+    return messages.encode({k: v for k, v in msg.items() if k not in ("signature", "signed_by")})
+
+
+def describe_period(period: Period) -> str:
+    return f"CommitmentPeriod(fromExclusive = {instant(period.from_exclusive)}, toInclusive = {instant(period.to_inclusive)})"
+
+
+# ---- the processor ---------------------------------------------------------------------------
+
+
+class AcsCommitmentProcessing(ParticipantBase):
+    """Mixed into ParticipantNode: computing, sending, receiving and comparing ACS commitments."""
+
+    _commitment_timer: Any = None
+
+    def _start_commitments(self) -> None:
+        """(Re)start the tick timer; called when the node starts or resumes."""
+        self._stop_commitments()
+        self._schedule_commitment_check(self.env.clock.now() + 1)
+
+    def _stop_commitments(self) -> None:
+        if self._commitment_timer is not None:
+            self._commitment_timer.cancel()
+            self._commitment_timer = None
+
+    def _schedule_commitment_check(self, at: int) -> None:
+        self._commitment_timer = self.env.scheduler.schedule_at(at, self._commitment_tick)
+
+    def _commitment_tick(self) -> None:
+        """Process every connected synchronizer's latest tick, then wait for the next one."""
+        self._commitment_timer = None
+        if not self.running or self.passive:
+            return
+        now = self.env.clock.now()
+        next_at = now + SECOND
+        if not self.halted:
+            for sync_id in list(self.subscriptions):
+                sync = self.env.synchronizers.get(sync_id)
+                if sync is None:
+                    continue
+                interval = sync.parameters(now).reconciliationInterval
+                try:
+                    self._process_tick(sync_id, tick_at_or_before(now - 1, interval))
+                except StorageUnavailable:
+                    break  # the node halts; it restarts the timer when it resumes
+                next_at = min(next_at, tick_at_or_before(now - 1, interval) + interval + 1) if interval > 0 else next_at
+        if self.running and not self.passive:
+            self._schedule_commitment_check(max(next_at, now + 1))
+
+    def _ready_for(self, sync_id: str) -> bool:
+        """Whether everything sequenced for us so far was delivered (the subscription is live)."""
+        sync = self.env.synchronizers.get(sync_id)
+        subscription = self.subscriptions.get(sync_id)
+        return (
+            sync is not None
+            and subscription is not None
+            and not subscription.behind
+            and sync.subscribers.get(self.member_id) is subscription
+            and self.member_id in sync.topology.participants(sync.now())
+        )
+
+    def last_computed_and_sent(self, sync_id: str) -> int | None:
+        with self.open_storage.read() as conn:
+            return conn.execute(
+                select(s.AcsCommitmentProgressRow.last_computed_and_sent).where(s.AcsCommitmentProgressRow.synchronizer_id == sync_id)
+            ).scalar()
+
+    def _process_tick(self, sync_id: str, tick: int) -> None:
+        last = self.last_computed_and_sent(sync_id)
+        if (last is not None and tick <= last) or not self._ready_for(sync_id):
+            return
+        period = Period(MIN_TIMESTAMP if last is None else last, tick)
+        computed = self.compute_commitments(sync_id, tick)
+        no_wait = self._no_wait(sync_id)
+        with self.open_storage.transaction() as conn:
+            if computed:
+                conn.execute(
+                    insert(s.AcsCommitmentComputedRow),
+                    [
+                        {
+                            "synchronizer_id": sync_id,
+                            "counter_participant": cp,
+                            "to_inclusive": tick,
+                            "from_exclusive": period.from_exclusive,
+                            "commitment": commitment,
+                            "state": NOT_COMPARED if cp in no_wait else OUTSTANDING,
+                        }
+                        for cp, commitment in computed.items()
+                    ],
+                )
+            progress = s.AcsCommitmentProgressRow
+            if last is None:
+                conn.execute(insert(progress), [{"synchronizer_id": sync_id, "last_computed_and_sent": tick}])
+            else:
+                conn.execute(update(progress).where(progress.synchronizer_id == sync_id).values(last_computed_and_sent=tick))
+        self._send_commitments(sync_id, period, computed)
+        self._compare_buffered(sync_id, tick)
+
+    def shared_contracts(self, sync_id: str, at: int) -> list[SharedContract]:
+        """The contracts of the synchronizer active at ``at`` in this participant's store."""
+        update_row, contract = s.LedgerUpdateRow, s.ContractRow
+        with self.open_storage.read() as conn:
+            bound = conn.execute(
+                select(func.max(update_row.offset)).where(update_row.synchronizer_id == sync_id, update_row.record_time <= at)
+            ).scalar()
+            if bound is None:
+                return []
+            rows = conn.execute(
+                select(contract.contract_id, contract.signatories, contract.observers).where(
+                    contract.synchronizer_id == sync_id,
+                    contract.created_offset <= bound,
+                    contract.archived_offset.is_(None) | (contract.archived_offset > bound),
+                )
+            ).all()
+        return [SharedContract(cid, tuple(sorted(set(json.loads(sig)) | set(json.loads(obs))))) for cid, sig, obs in rows]
+
+    def compute_commitments(self, sync_id: str, at: int, only: Sequence[str] = (), parties: Sequence[str] = ()) -> dict[str, str]:
+        """Counter-participant -> our hashed commitment at tick ``at``."""
+        sync = self.env.synchronizers[sync_id]
+        contracts = self.shared_contracts(sync_id, at)
+        hosts_of: dict[str, set[str]] = {}
+        for contract in contracts:
+            for party in contract.stakeholders:
+                if party not in hosts_of:
+                    hosts_of[party] = {p for p, _perm in sync.topology.hosting(party, at)[1]}
+        return commitments_by_counter_participant(self.member_id, contracts, hosts_of, only, parties)
+
+    def _send_commitments(self, sync_id: str, period: Period, computed: dict[str, str]) -> None:
+        if not computed:
+            return
+        sync = self.env.synchronizers[sync_id]
+        key = self.signing_key
+        envelopes = []
+        for cp, commitment in computed.items():
+            msg = commitment_message(sync_id, self.member_id, cp, period, commitment)
+            msg["signed_by"] = key.fingerprint
+            msg["signature"] = key.sign(_signed_content(msg)).hex()
+            envelopes.append(Envelope(messages.encode(msg), (cp,)))
+        try:
+            sync.submit(SubmissionRequest(self.member_id, f"acs-commitment-{uuid.uuid4()}", tuple(envelopes), kind="acs-commitment"))
+        except CantonError as e:
+            # Best effort, as in Canton: the counter-participants report the commitment as missing.
+            log.warning("%s could not send its ACS commitments for %s: %s", self.name, describe_period(period), e)
+
+    # ---- receiving ---------------------------------------------------------------------------
+    def _on_acs_commitment(self, sync_id: str, event: SequencedEvent, msg: dict[str, Any]) -> None:
+        sender = msg.get("sender")
+        if msg.get("counter_participant") != self.member_id or sender != event.sender:
+            log.warning(
+                "%s",
+                CantonError(ACS_COMMITMENT_ALARM, f"Received an ACS commitment at {instant(event.timestamp)} not meant for this participant or not sent by its purported sender {sender}").render(),
+            )
+            return
+        if not self._valid_signature(sync_id, msg):
+            log.warning(
+                "%s",
+                CantonError(
+                    ACS_COMMITMENT_ALARM,
+                    f"Received wrong signature for ACS commitment at timestamp {instant(event.timestamp)}; purported sender: {sender}; commitment: {msg.get('commitment')}",
+                ).render(),
+            )
+            return
+        received = s.AcsCommitmentReceivedRow
+        with self.open_storage.transaction() as conn:
+            exists = conn.execute(
+                select(received.sender).where(received.synchronizer_id == sync_id, received.sender == sender, received.to_inclusive == msg["to_inclusive"])
+            ).first()
+            if exists is not None:
+                return  # a replay after a restart
+            conn.execute(
+                insert(received),
+                [
+                    {
+                        "synchronizer_id": sync_id,
+                        "sender": sender,
+                        "to_inclusive": msg["to_inclusive"],
+                        "from_exclusive": msg["from_exclusive"],
+                        "commitment": msg["commitment"],
+                        "signed_by": msg["signed_by"],
+                        "signature": msg["signature"],
+                        "sequenced_at": event.timestamp,
+                        "buffered": True,
+                    }
+                ],
+            )
+        last = self.last_computed_and_sent(sync_id)
+        if last is not None and last >= msg["to_inclusive"]:
+            self._compare_buffered(sync_id, last)
+
+    def _valid_signature(self, sync_id: str, msg: dict[str, Any]) -> bool:
+        from canton_console.runtime.identity import verify
+        from canton_console.values.topology import OWNER_TO_KEY, key_fingerprint
+
+        topology = self.env.synchronizers[sync_id].topology
+        mapping = topology.lookup(OWNER_TO_KEY, msg["sender"])
+        keys = [bytes.fromhex(k) for k in mapping.data["public_keys"]] if mapping is not None else []
+        root = topology.public_key(msg["sender"].split("::", 2)[-1])
+        if root is not None:
+            keys.append(root)
+        try:
+            signature = bytes.fromhex(msg["signature"])
+        except (KeyError, ValueError):
+            return False
+        return any(key_fingerprint(k.hex()) == msg.get("signed_by") and verify(k, signature, _signed_content(msg)) for k in keys)
+
+    def _compare_buffered(self, sync_id: str, up_to: int) -> None:
+        """Compare the buffered commitments whose period ends by ``up_to`` with our own."""
+        received, computed = s.AcsCommitmentReceivedRow, s.AcsCommitmentComputedRow
+        with self.open_storage.transaction() as conn:
+            pending = conn.execute(
+                select(received.__table__).where(received.synchronizer_id == sync_id, received.buffered.is_(True), received.to_inclusive <= up_to)
+            ).mappings().all()
+            for remote in pending:
+                period = Period(remote["from_exclusive"], remote["to_inclusive"])
+                local = [
+                    row
+                    for row in conn.execute(
+                        select(computed.__table__).where(
+                            computed.synchronizer_id == sync_id,
+                            computed.counter_participant == remote["sender"],
+                            computed.to_inclusive > period.from_exclusive,
+                            computed.from_exclusive < period.to_inclusive,
+                        )
+                    ).mappings()
+                ]
+                conn.execute(
+                    update(received)
+                    .where(received.synchronizer_id == sync_id, received.sender == remote["sender"], received.to_inclusive == remote["to_inclusive"])
+                    .values(buffered=False)
+                )
+                if not local:
+                    if remote["commitment"] != EMPTY_COMMITMENT:
+                        log.warning(
+                            "%s",
+                            CantonError(ACS_MISMATCH_NO_SHARED_CONTRACTS, "Received a commitment where we have no shared contract with the sender").render()
+                            + f"; synchronizerId={sync_id}, remote={_describe_remote(remote, sync_id, self.member_id)}",
+                        )
+                    continue
+                mismatches = [row for row in local if row["commitment"] != remote["commitment"]]
+                state = MISMATCHED if mismatches else MATCHED
+                for row in local:
+                    conn.execute(
+                        update(computed)
+                        .where(computed.synchronizer_id == sync_id, computed.counter_participant == row["counter_participant"], computed.to_inclusive == row["to_inclusive"])
+                        .values(state=state)
+                    )
+                if mismatches:
+                    shown = ", ".join(
+                        f"({describe_period(Period(r['from_exclusive'], r['to_inclusive']))}, SHA-256:{r['commitment'][:12]}...)" for r in mismatches
+                    )
+                    log.warning(
+                        "%s; synchronizerId=%s, remote=%s, local=List(%s)",
+                        CantonError(ACS_COMMITMENT_MISMATCH, "The local commitment does not match the remote commitment").render(),
+                        sync_id,
+                        _describe_remote(remote, sync_id, self.member_id),
+                        shown,
+                    )
+
+    # ---- configuration -----------------------------------------------------------------------
+    def _no_wait(self, sync_id: str) -> set[str]:
+        row = s.AcsNoWaitCounterParticipantRow
+        with self.open_storage.read() as conn:
+            return set(conn.execute(select(row.counter_participant).where(row.synchronizer_id == sync_id)).scalars())
+
+    def set_no_wait(self, counter_participants: Sequence[str], synchronizer_ids: Sequence[str], wait: bool) -> None:
+        row = s.AcsNoWaitCounterParticipantRow
+        with self.open_storage.transaction() as conn:
+            for sync_id in synchronizer_ids:
+                for cp in counter_participants:
+                    conn.execute(delete(row).where(row.synchronizer_id == sync_id, row.counter_participant == cp))
+                    if not wait:
+                        conn.execute(insert(row), [{"synchronizer_id": sync_id, "counter_participant": cp}])
+                    else:
+                        # waiting again: the periods not compared yet are outstanding again
+                        computed = s.AcsCommitmentComputedRow
+                        conn.execute(
+                            update(computed)
+                            .where(computed.synchronizer_id == sync_id, computed.counter_participant == cp, computed.state == NOT_COMPARED)
+                            .values(state=OUTSTANDING)
+                        )
+                    if not wait:
+                        computed = s.AcsCommitmentComputedRow
+                        conn.execute(
+                            update(computed)
+                            .where(computed.synchronizer_id == sync_id, computed.counter_participant == cp, computed.state == OUTSTANDING)
+                            .values(state=NOT_COMPARED)
+                        )
+
+
+def _describe_remote(remote: Any, sync_id: str, me: str) -> str:
+    period = Period(remote["from_exclusive"], remote["to_inclusive"])
+    return (
+        f"AcsCommitment(synchronizerId = {sync_id}, sender = {remote['sender']}, counterParticipant = {me}, "
+        f"period = {describe_period(period)}, commitment = SHA-256:{remote['commitment'][:12]}...)"
+    )
+
