@@ -546,6 +546,38 @@ class SequencerConnectionService(Protocol):
         ...
 
 
+class CommitmentsService(Protocol):
+    """A participant's ACS commitments (Canton's ParticipantInspectionService commitment calls,
+    the pruning service's wait configuration, the repair service's reinitialization). Results are
+    the values of :mod:`canton_console.values.commitments`; synchronizers by id unless an alias is named."""
+
+    def received(self, alias: str, start: int, end: int, counter_participant: str | None) -> builtins.list[Any]: ...
+
+    def computed(self, alias: str, start: int, end: int, counter_participant: str | None) -> builtins.list[tuple[Any, Any, Any]]: ...
+
+    def outstanding(self, alias: str, start: int, end: int, counter_participant: str | None) -> builtins.list[tuple[Any, Any, int]]: ...
+
+    def buffered(self, alias: str, end_at_or_before: int) -> builtins.list[Any]: ...
+
+    def last_computed_and_sent(self, alias: str) -> int | None: ...
+
+    def lookup_received(self, ranges: Sequence[tuple[str, tuple[int, int] | None]], counter_participants: Sequence[str], states: Sequence[str], verbose: bool) -> dict[str, builtins.list[Any]]: ...
+
+    def lookup_sent(self, ranges: Sequence[tuple[str, tuple[int, int] | None]], counter_participants: Sequence[str], states: Sequence[str], verbose: bool) -> dict[str, builtins.list[Any]]: ...
+
+    def set_wait(self, counter_participants: Sequence[str], synchronizer_ids: Sequence[str], wait: bool) -> None: ...
+
+    def wait_config(self, synchronizer_ids: Sequence[str], counter_participants: Sequence[str]) -> tuple[builtins.list[Any], builtins.list[Any]]: ...
+
+    def set_slow_configs(self, configs: Sequence[Any]) -> None: ...
+
+    def slow_configs(self, synchronizer_ids: Sequence[str]) -> builtins.list[Any]: ...
+
+    def intervals_behind(self, counter_participants: Sequence[str], synchronizer_ids: Sequence[str], threshold: int) -> builtins.list[Any]: ...
+
+    def reinitialize(self, synchronizer_ids: Sequence[str], counter_participants: Sequence[str], parties: Sequence[str]) -> builtins.list[Any]: ...
+
+
 class NodeAdmin(Protocol):
     """One node's admin API: its services, by concern. A service a node kind lacks is None."""
 
@@ -569,6 +601,7 @@ class NodeAdmin(Protocol):
     mediator_setup: MediatorSetupService | None
     sequencer_pruning: SequencerPruningService | None
     sequencer_connection: SequencerConnectionService | None
+    commitments: CommitmentsService | None
 
 
 class ConsoleAdmin(Protocol):

@@ -439,3 +439,91 @@ def _describe_remote(remote: Any, sync_id: str, me: str) -> str:
         f"period = {describe_period(period)}, commitment = SHA-256:{remote['commitment'][:12]}...)"
     )
 
+
+
+class AcsCommitmentInspection(AcsCommitmentProcessing):
+    """Mixed into ParticipantNode: what the commitment admin commands read and configure."""
+
+    def commitment_synchronizer(self, alias: str) -> str:
+        """The id of the synchronizer registered under ``alias``."""
+        connection = self.connections.get(alias)
+        if connection is None:
+            raise CantonError(errors.SYNC_SERVICE_UNKNOWN_SYNCHRONIZER, f"The synchronizer with alias {alias} is unknown.")
+        return connection.synchronizer_id
+
+    def commitment_synchronizers(self) -> list[str]:
+        """The synchronizers this participant is registered with, in the order it registered them."""
+        return list(dict.fromkeys(c.synchronizer_id for c in self.connections.values()))
+
+    def computed_commitments(self, sync_id: str, start: int, end: int, counter_participants: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Our commitments whose period overlaps (start, end] (Canton's inclusive search: ends at or
+        after ``start``, starts before ``end``), oldest first."""
+        row = s.AcsCommitmentComputedRow
+        query = select(row.__table__).where(row.synchronizer_id == sync_id, row.to_inclusive >= start, row.from_exclusive < end)
+        if counter_participants:
+            query = query.where(row.counter_participant.in_(list(counter_participants)))
+        with self.open_storage.read() as conn:
+            return [dict(r) for r in conn.execute(query.order_by(row.to_inclusive, row.counter_participant)).mappings()]
+
+    def received_commitments(self, sync_id: str, start: int, end: int, counter_participants: Sequence[str] = (), buffered_only: bool = False) -> list[dict[str, Any]]:
+        row = s.AcsCommitmentReceivedRow
+        query = select(row.__table__).where(row.synchronizer_id == sync_id, row.to_inclusive >= start, row.from_exclusive < end)
+        if counter_participants:
+            query = query.where(row.sender.in_(list(counter_participants)))
+        if buffered_only:
+            query = query.where(row.buffered.is_(True))
+        with self.open_storage.read() as conn:
+            return [dict(r) for r in conn.execute(query.order_by(row.to_inclusive, row.sender)).mappings()]
+
+    def no_wait_counter_participants(self) -> list[tuple[str, str]]:
+        """(synchronizer id, counter-participant) pairs we do not wait for."""
+        row = s.AcsNoWaitCounterParticipantRow
+        with self.open_storage.read() as conn:
+            return [tuple(r) for r in conn.execute(select(row.synchronizer_id, row.counter_participant).order_by(row.counter_participant, row.synchronizer_id)).all()]
+
+    def known_counter_participants(self, sync_id: str) -> list[str]:
+        """The other participants of a synchronizer, as its current topology has them."""
+        sync = self.env.synchronizers.get(sync_id)
+        if sync is None:
+            return []
+        return sorted(p for p in sync.topology.participants(sync.now()) if p != self.member_id)
+
+    def reconciliation_interval(self, sync_id: str) -> int:
+        sync = self.env.synchronizers.get(sync_id)
+        return sync.parameters(sync.now()).reconciliationInterval if sync is not None else 60 * SECOND
+
+    def slow_counter_participant_configs(self) -> list[dict[str, Any]]:
+        row = s.AcsSlowCounterParticipantConfigRow
+        with self.open_storage.read() as conn:
+            return [
+                {**dict(r), "distinguished": json.loads(r["distinguished"]), "individual_metrics": json.loads(r["individual_metrics"])}
+                for r in conn.execute(select(row.__table__).order_by(row.synchronizer_id)).mappings()
+            ]
+
+    def set_slow_counter_participant_configs(self, configs: Sequence[dict[str, Any]]) -> None:
+        """Add or replace the configuration of each synchronizer named (one transaction)."""
+        row = s.AcsSlowCounterParticipantConfigRow
+        with self.open_storage.transaction() as conn:
+            for config in configs:
+                for sync_id in config["synchronizer_ids"]:
+                    conn.execute(delete(row).where(row.synchronizer_id == sync_id))
+                    conn.execute(
+                        insert(row),
+                        [
+                            {
+                                "synchronizer_id": sync_id,
+                                "distinguished": json.dumps(list(config["distinguished"])),
+                                "threshold_distinguished": config["threshold_distinguished"],
+                                "threshold_default": config["threshold_default"],
+                                "individual_metrics": json.dumps(list(config["individual_metrics"])),
+                            }
+                        ],
+                    )
+
+    def commitment_acs_timestamp(self, sync_id: str) -> int:
+        """The ACS timestamp commitments are computed from now (the last processed tick; the
+        synchronizer's time when none was processed yet). This participant keeps no running
+        commitments: every tick computes its commitments afresh from the ACS store, so a
+        reinitialization has nothing to rebuild and takes effect at once."""
+        last = self.last_computed_and_sent(sync_id)
+        return last if last is not None else self.env.synchronizers[sync_id].now()

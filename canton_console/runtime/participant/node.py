@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from canton_console.runtime.participant.commitments import AcsCommitmentProcessing
+from canton_console.runtime.participant.commitments import AcsCommitmentInspection
 from canton_console.runtime.participant.connections import SynchronizerConnections
 from canton_console.runtime.participant.ledger_store import LedgerReads, _chain
 from canton_console.runtime.participant.ping import PingWorkflow
@@ -39,7 +39,7 @@ from canton_console.values.errors import CantonError
 log = logging.getLogger("canton_console.participant")
 
 
-class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmission, LedgerReads, PingWorkflow, AcsCommitmentProcessing):
+class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmission, LedgerReads, PingWorkflow, AcsCommitmentInspection):
     kind = "participant"
     code = "PAR"
     instance_type = "Participant"

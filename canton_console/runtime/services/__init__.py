@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from canton_console.admin.records import NodeInfo
+from canton_console.runtime.services.commitments import LocalCommitmentsService
 from canton_console.runtime.services.keys import LocalKeyService
 from canton_console.runtime.services.node import (
     LocalIdentityService,
@@ -67,6 +68,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "sequencer_pruning": {"sequencer": LocalSequencerPruningService},
     "sequencer_connection": {"mediator": LocalMediatorSequencerConnectionService},
     "mediator_setup": {"mediator": LocalMediatorSetupService},
+    "commitments": {"participant": LocalCommitmentsService},
 }
 
 
