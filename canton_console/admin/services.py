@@ -577,6 +577,8 @@ class CommitmentsService(Protocol):
 
     def reinitialize(self, synchronizer_ids: Sequence[str], counter_participants: Sequence[str], parties: Sequence[str]) -> builtins.list[Any]: ...
 
+    def open_commitment(self, commitment: str, synchronizer_id: str, timestamp: int, counter_participant: str) -> builtins.list[Any]: ...
+
 
 class NodeAdmin(Protocol):
     """One node's admin API: its services, by concern. A service a node kind lacks is None."""

@@ -312,3 +312,16 @@ class CommitmentReinitializationInfo:
 
 def some_or_none(value: Any) -> Option:
     return NONE if value is None else Some(value)
+
+
+@attrs.frozen
+class CommitmentContractMetadata:
+    """A contract behind an opened commitment: its id and reassignment counter."""
+
+    canton_type: ClassVar[str] = "CommitmentContractMetadata"
+
+    cid: str
+    reassignmentCounter: int = 0  # noqa: N815 - Canton's name
+
+    def __pretty__(self) -> Tree:
+        return klass("CommitmentContractMetadata", param("contract id", Literal(self.cid)), param("reassignment counter", Literal(str(self.reassignmentCounter))))

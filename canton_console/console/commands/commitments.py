@@ -12,6 +12,7 @@ from canton_console.console.framework import Arg, CallContext, NodeGroup, comman
 from canton_console.console.references import ParticipantReference
 from canton_console.pretty import Literal, Tree
 from canton_console.values.commitments import (
+    HashedCommitment,
     SlowCounterParticipantSynchronizerConfig,
     SynchronizerTimeRange,
     TimeRange,
@@ -71,6 +72,15 @@ class TimeRangeArg(Arg):
         start = a.Timestamp().convert(time_range.startExclusive, ctx)
         end = a.Timestamp().convert(time_range.endInclusive, ctx)
         return sync_id, (start, end)
+
+
+class CommitmentArg(Arg):
+    expects = "a commitment hash (e.g. the third element of what commitments.computed returns)"
+
+    def convert(self, value: Any, ctx: CallContext) -> str:
+        if isinstance(value, HashedCommitment):
+            return value.hex
+        raise ctx.wrong_type(self.expects, value)
 
 
 class StateArg(Arg):
@@ -417,19 +427,24 @@ class CommitmentsGroup(NodeGroup):
     @command(feature=PREVIEW)
     def open_commitment(
         self,
-        commitment: Any,
-        synchronizer_id: Any,
-        timestamp: Any,
-        counter_participant: Any,
-        timeout: Any = None,
-    ) -> None:
+        commitment: Annotated[str, CommitmentArg()],
+        synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        timestamp: Annotated[int, a.Timestamp()],
+        counter_participant: Annotated[str, PARTICIPANT],
+        timeout: Annotated[int, a.Duration()] = 0,
+    ) -> TypedVector:
         """Opens a commitment by retrieving the metadata of active contracts shared with the counter-participant.
 
-        Not supported by canton-console: its commitments are hashes of a sum, and it keeps no
-        per-contract reassignment counters to open them with."""
-        from canton_console.console.framework import CommandFailure
-
-        raise CommandFailure("UNSUPPORTED_COMMAND: participant.commitments.open_commitment is not supported by canton-console (no reassignment counters are kept to open a commitment with)")
+        Retrieves the contract ids and the reassignment counters of the shared active contracts at
+        the given timestamp and on the given synchronizer. Returns an error if the participant
+        cannot retrieve the data for the given commitment anymore. The arguments are:
+        - commitment: The commitment to be opened
+        - synchronizerId: The synchronizer for which the commitment was computed
+        - timestamp: The timestamp of the commitment. Needs to correspond to a commitment tick.
+        - counterParticipant: The counter participant to whom we previously sent the commitment
+        - timeout: Time limit for the grpc call to complete"""
+        found = self._admin.commitments.open_commitment(commitment, synchronizer_id, timestamp, counter_participant)
+        return TypedVector("CommitmentContractMetadata", *found)
 
     @command
     def inspect_commitment_contracts(

@@ -61,6 +61,7 @@ EMPTY_SUM = 0
 ACS_COMMITMENT_MISMATCH = errors.ErrorCode("ACS_COMMITMENT_MISMATCH", errors.ErrorCategory.SecurityAlert)
 ACS_MISMATCH_NO_SHARED_CONTRACTS = errors.ErrorCode("ACS_MISMATCH_NO_SHARED_CONTRACTS", errors.ErrorCategory.SecurityAlert)
 ACS_COMMITMENT_ALARM = errors.ErrorCode("ACS_COMMITMENT_ALARM", errors.ErrorCategory.SecurityAlert)
+PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR = errors.ErrorCode("PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR", errors.ErrorCategory.InvalidIndependentOfSystemState)
 
 
 # ---- pure logic ------------------------------------------------------------------------------
@@ -479,7 +480,7 @@ class AcsCommitmentInspection(AcsCommitmentProcessing):
         """(synchronizer id, counter-participant) pairs we do not wait for."""
         row = s.AcsNoWaitCounterParticipantRow
         with self.open_storage.read() as conn:
-            return [tuple(r) for r in conn.execute(select(row.synchronizer_id, row.counter_participant).order_by(row.counter_participant, row.synchronizer_id)).all()]
+            return [(sid, cp) for sid, cp in conn.execute(select(row.synchronizer_id, row.counter_participant).order_by(row.counter_participant, row.synchronizer_id)).all()]
 
     def known_counter_participants(self, sync_id: str) -> list[str]:
         """The other participants of a synchronizer, as its current topology has them."""
@@ -527,3 +528,33 @@ class AcsCommitmentInspection(AcsCommitmentProcessing):
         reinitialization has nothing to rebuild and takes effect at once."""
         last = self.last_computed_and_sent(sync_id)
         return last if last is not None else self.env.synchronizers[sync_id].now()
+
+    def open_commitment(self, sync_id: str, commitment: str, tick: int, counter_participant: str) -> list[str]:
+        """The contract ids behind a commitment we computed for ``counter_participant`` at ``tick``
+        (Canton's OpenCommitment): refused when the tick is not a reconciliation tick, when we
+        computed no such commitment, or when the ACS store no longer yields it."""
+        described = f"The participant cannot open commitment {commitment} for participant {counter_participant} on synchronizer {sync_id}"
+        if sync_id not in self.commitment_synchronizers():
+            raise CantonError(PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR, f"Unknown synchronizer id {sync_id}")
+        interval = self.reconciliation_interval(sync_id)
+        computed = self.computed_commitments(sync_id, tick, tick, [counter_participant])
+        if not any(r["from_exclusive"] < tick <= r["to_inclusive"] and r["commitment"] == commitment for r in computed):
+            raise CantonError(
+                PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR,
+                f"{described} and period end {instant(tick)} because the participant has not computed such a commitment at the given tick timestamp for the given counter participant",
+            )
+        if tick % SECOND or (tick // SECOND) % max(1, interval // SECOND):
+            raise CantonError(
+                PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR,
+                f"{described} because the given period end tick {instant(tick)} is not a valid reconciliation interval tick",
+            )
+        sync = self.env.synchronizers[sync_id]
+        contracts = self.shared_contracts(sync_id, tick)
+        hosts_of = {p: {h for h, _perm in sync.topology.hosting(p, tick)[1]} for c in contracts for p in c.stakeholders}
+        shared = [c for c in contracts if counter_participant in set().union(*(hosts_of[p] for p in c.stakeholders)) and self.member_id in set().union(*(hosts_of[p] for p in c.stakeholders))]
+        if commitments_by_counter_participant(self.member_id, shared, hosts_of, [counter_participant]).get(counter_participant) != commitment:
+            raise CantonError(
+                PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR,
+                f"The participant computed commitment {commitment} for participant {counter_participant} on synchronizer {sync_id} and period end {instant(tick)} does not correspond to the ACS contents at that time",
+            )
+        return sorted(c.contract_id for c in shared)

@@ -14,6 +14,7 @@ from canton_console.values.commitments import (
     RECEIVED_CMT_STATE,
     SENT_CMT_STATE,
     AcsCommitment,
+    CommitmentContractMetadata,
     CommitmentPeriod,
     CommitmentReinitializationInfo,
     CommitmentSignature,
@@ -303,6 +304,12 @@ class LocalCommitmentsService(LocalService):
             return result
 
         return self._call(run)
+
+    def open_commitment(self, commitment: str, synchronizer_id: str, timestamp: int, counter_participant: str) -> list[CommitmentContractMetadata]:
+        """The contracts behind a commitment we computed; no reassignments happen here, so every
+        reassignment counter is 0."""
+        found = self._call(lambda: self._node.open_commitment(synchronizer_id, commitment, timestamp, counter_participant))
+        return [CommitmentContractMetadata(cid, 0) for cid in found]
 
 
 def _syncs(ids: Sequence[str]) -> TypedVector:
