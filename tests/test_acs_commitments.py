@@ -256,3 +256,49 @@ def test_a_purged_contract_produces_a_mismatch(tmp_path, caplog):
         assert out.failed and "PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR" in out.output and "has not computed such a commitment" in out.output
     finally:
         sess.close()
+
+
+def test_commitments_cost_traffic_as_any_submission(tmp_path):
+    sess = session(tmp_path)
+    try:
+        step_ok(
+            sess,
+            "sequencer1.topology.synchronizer_parameters.propose_update(sequencer1.synchronizer_id, _.update(trafficControl = Some(TrafficControlParameters("
+            "maxBaseTrafficAmount = NonNegativeNumeric.tryCreate(200000), readVsWriteScalingFactor = PositiveNumeric.tryCreate(200), "
+            "maxBaseTrafficAccumulationDuration = PositiveFiniteDuration.ofSeconds(10), setBalanceRequestSubmissionWindowSize = PositiveFiniteDuration.ofMinutes(5), "
+            "enforceRateLimiting = true, baseEventCost = NonNegativeNumeric.tryCreate(500)))))",
+        )
+        create_iou(sess, 1)
+        advance_one_interval(sess)
+        p1 = sess.env.node("participant1").member_id
+        with sess.env.node("sequencer1").open_storage.read() as conn:
+            costs = [
+                cost
+                for message_id, cost in conn.execute(select(s.SequencedEventRow.message_id, s.SequencedEventRow.cost).where(s.SequencedEventRow.sender == p1))
+                if message_id.startswith("acs-commitment-")
+            ]
+        assert len(costs) == 1 and costs[0] > 500  # the base event cost plus the payload's
+    finally:
+        sess.close()
+
+
+def test_a_commitment_for_contracts_the_receiver_no_longer_has_is_answered_with_an_empty_one(tmp_path, caplog):
+    sess = session(tmp_path)
+    try:
+        only = create_iou(sess, 1)
+        advance_one_interval(sess)
+        node = sess.env.node("participant2")
+        with node.open_storage.transaction() as conn:
+            conn.execute(delete(s.ContractRow).where(s.ContractRow.contract_id == only))
+        with caplog.at_level(logging.WARNING):
+            tick = advance_one_interval(sess)
+        messages = [r.getMessage() for r in caplog.records]
+        assert sum("ACS_MISMATCH_NO_SHARED_CONTRACTS(5,0): Received a commitment where we have no shared contract with the sender" in m for m in messages) == 1
+        assert sum("ACS_COMMITMENT_MISMATCH(5,0)" in m for m in messages) == 1  # participant1, on participant2's empty answer
+        (answer,) = lookup(sess, "participant1", "received", "Seq(), Seq(participant2), Seq(), true")
+        assert answer.state.name == "Mismatch" and int(answer.receivedCmtPeriod.toInclusive) == tick
+        assert answer.receivedCommitment.get.hex == rt.EMPTY_COMMITMENT != answer.localCommitment.get.hex
+        # participant2 computed nothing for the period: the empty answer is no commitment of its own
+        assert lookup(sess, "participant2", "sent", "Seq(), Seq(), Seq(), false") == []
+    finally:
+        sess.close()

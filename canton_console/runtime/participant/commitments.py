@@ -173,25 +173,29 @@ class AcsCommitmentProcessing(ParticipantBase):
         self._commitment_timer = self.env.scheduler.schedule_at(at, self._commitment_tick)
 
     def _commitment_tick(self) -> None:
-        """Process every connected synchronizer's latest tick, then wait for the next one."""
+        """Process every connected synchronizer's latest tick, then wait for the next one (or look
+        again in a second while a synchronizer is not ready or none is connected)."""
         self._commitment_timer = None
         if not self.running or self.passive:
             return
         now = self.env.clock.now()
-        next_at = now + SECOND
+        retry = now + SECOND
+        next_at: int | None = None
         if not self.halted:
             for sync_id in list(self.subscriptions):
                 sync = self.env.synchronizers.get(sync_id)
                 if sync is None:
                     continue
                 interval = sync.parameters(now).reconciliationInterval
+                tick = tick_at_or_before(now - 1, interval)
                 try:
-                    self._process_tick(sync_id, tick_at_or_before(now - 1, interval))
+                    done = self._process_tick(sync_id, tick)
                 except StorageUnavailable:
-                    break  # the node halts; it restarts the timer when it resumes
-                next_at = min(next_at, tick_at_or_before(now - 1, interval) + interval + 1) if interval > 0 else next_at
+                    return  # the node halts; it restarts the timer when it resumes
+                candidate = tick + interval + 1 if done else retry
+                next_at = candidate if next_at is None else min(next_at, candidate)
         if self.running and not self.passive:
-            self._schedule_commitment_check(max(next_at, now + 1))
+            self._schedule_commitment_check(max(retry if next_at is None else next_at, now + 1))
 
     def _ready_for(self, sync_id: str) -> bool:
         """Whether everything sequenced for us so far was delivered (the subscription is live)."""
@@ -211,10 +215,14 @@ class AcsCommitmentProcessing(ParticipantBase):
                 select(s.AcsCommitmentProgressRow.last_computed_and_sent).where(s.AcsCommitmentProgressRow.synchronizer_id == sync_id)
             ).scalar()
 
-    def _process_tick(self, sync_id: str, tick: int) -> None:
+    def _process_tick(self, sync_id: str, tick: int) -> bool:
+        """Compute, store and send the commitments of ``tick``; False when the participant is not
+        ready for it yet (it has not seen everything sequenced up to it)."""
         last = self.last_computed_and_sent(sync_id)
-        if (last is not None and tick <= last) or not self._ready_for(sync_id):
-            return
+        if last is not None and tick <= last:
+            return True
+        if not self._ready_for(sync_id):
+            return False
         period = Period(MIN_TIMESTAMP if last is None else last, tick)
         computed = self.compute_commitments(sync_id, tick)
         no_wait = self._no_wait(sync_id)
@@ -241,6 +249,7 @@ class AcsCommitmentProcessing(ParticipantBase):
                 conn.execute(update(progress).where(progress.synchronizer_id == sync_id).values(last_computed_and_sent=tick))
         self._send_commitments(sync_id, period, computed)
         self._compare_buffered(sync_id, tick)
+        return True
 
     def shared_contracts(self, sync_id: str, at: int) -> list[SharedContract]:
         """The contracts of the synchronizer active at ``at`` in this participant's store."""
@@ -352,6 +361,7 @@ class AcsCommitmentProcessing(ParticipantBase):
     def _compare_buffered(self, sync_id: str, up_to: int) -> None:
         """Compare the buffered commitments whose period ends by ``up_to`` with our own."""
         received, computed = s.AcsCommitmentReceivedRow, s.AcsCommitmentComputedRow
+        replies: list[tuple[str, Period]] = []
         with self.open_storage.transaction() as conn:
             pending = conn.execute(
                 select(received.__table__).where(received.synchronizer_id == sync_id, received.buffered.is_(True), received.to_inclusive <= up_to)
@@ -381,6 +391,8 @@ class AcsCommitmentProcessing(ParticipantBase):
                             CantonError(ACS_MISMATCH_NO_SHARED_CONTRACTS, "Received a commitment where we have no shared contract with the sender").render()
                             + f"; synchronizerId={sync_id}, remote={_describe_remote(remote, sync_id, self.member_id)}",
                         )
+                        # As Canton: answer with an empty commitment, so that the sender sees the fork too.
+                        replies.append((remote["sender"], period))
                     continue
                 mismatches = [row for row in local if row["commitment"] != remote["commitment"]]
                 state = MISMATCHED if mismatches else MATCHED
@@ -401,6 +413,8 @@ class AcsCommitmentProcessing(ParticipantBase):
                         _describe_remote(remote, sync_id, self.member_id),
                         shown,
                     )
+        for sender, period in replies:
+            self._send_commitments(sync_id, period, {sender: EMPTY_COMMITMENT})
 
     # ---- configuration -----------------------------------------------------------------------
     def _no_wait(self, sync_id: str) -> set[str]:
