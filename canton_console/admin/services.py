@@ -579,6 +579,10 @@ class CommitmentsService(Protocol):
 
     def open_commitment(self, commitment: str, synchronizer_id: str, timestamp: int, counter_participant: str) -> builtins.list[Any]: ...
 
+    def inspect_commitment_contracts(self, contracts: Sequence[str], timestamp: int, expected_synchronizer_id: str, download_payload: bool) -> None:
+        """Refused with UNIMPLEMENTED (no reassignment history)."""
+        ...
+
 
 class NodeAdmin(Protocol):
     """One node's admin API: its services, by concern. A service a node kind lacks is None."""

@@ -420,6 +420,7 @@ class CommitmentsGroup(NodeGroup):
         error message. canton-console keeps no running commitments: every reconciliation tick
         computes the commitments afresh from the ACS store, so the reinitialization takes effect at
         once and the ACS timestamp is the last tick computed."""
+        del timeout  # the reinitialization completes at once, within any timeout
         found = self._admin.commitments.reinitialize(synchronizer_ids, counter_participants, party_ids)
         return TypedVector("CommitmentReinitializationInfo", *found)
 
@@ -443,23 +444,25 @@ class CommitmentsGroup(NodeGroup):
         - timestamp: The timestamp of the commitment. Needs to correspond to a commitment tick.
         - counterParticipant: The counter participant to whom we previously sent the commitment
         - timeout: Time limit for the grpc call to complete"""
+        del timeout  # the commitment is opened at once, within any timeout
         found = self._admin.commitments.open_commitment(commitment, synchronizer_id, timestamp, counter_participant)
         return TypedVector("CommitmentContractMetadata", *found)
 
     @command
     def inspect_commitment_contracts(
         self,
-        contracts: Any,
-        timestamp: Any,
-        expected_synchronizer_id: Any,
-        download_payload: Any = False,
-        timeout: Any = None,
-    ) -> None:
+        contracts: Annotated[list, a.SeqOf(a.Text("a contract id", allow_empty=False))],
+        timestamp: Annotated[int, a.Timestamp()],
+        expected_synchronizer_id: Annotated[str, a.SynchronizerIdArg()],
+        download_payload: Annotated[bool, a.Bool()] = False,
+        timeout: Annotated[int, a.Duration()] = 0,
+    ) -> TypedVector:
         """Download states of contracts and contract payloads necessary for commitment inspection and reconciliation
 
-        Not supported by canton-console: it keeps no reassignment history to report contract
-        states across synchronizers from."""
-        from canton_console.console.framework import CommandFailure
-
-        raise CommandFailure("UNSUPPORTED_COMMAND: participant.commitments.inspect_commitment_contracts is not supported by canton-console (no reassignment history is kept)")
-
+        Returns the contract states (created, assigned, unassigned, archived, unknown) of the given
+        contracts on all synchronizers the participant knows. canton-console refuses it
+        (UNIMPLEMENTED): it keeps no reassignment history to report such states from. Use
+        ``open_commitment`` on both participants to find the contracts behind a mismatch."""
+        del timeout  # refused before any wait
+        self._admin.commitments.inspect_commitment_contracts(contracts, timestamp, expected_synchronizer_id, download_payload)
+        return TypedVector("CommitmentInspectContract")

@@ -311,6 +311,13 @@ class LocalCommitmentsService(LocalService):
         found = self._call(lambda: self._node.open_commitment(synchronizer_id, commitment, timestamp, counter_participant))
         return [CommitmentContractMetadata(cid, 0) for cid in found]
 
+    def inspect_commitment_contracts(self, contracts: Sequence[str], timestamp: int, expected_synchronizer_id: str, download_payload: bool) -> None:
+        """Refused: no reassignment history is kept to report contract states across synchronizers from."""
+        raise ServiceStatusError(
+            "UNIMPLEMENTED",
+            f"Method not found: InspectCommitmentContracts (canton-console keeps no reassignment history to report the states of {len(contracts)} contract(s) from)",
+        )
+
 
 def _syncs(ids: Sequence[str]) -> TypedVector:
     return TypedVector("SynchronizerId", *(SynchronizerId.parse(i) for i in ids))
