@@ -54,20 +54,24 @@ def last_tick(s, participant: str) -> int | None:
     return s.env.call(node.last_computed_and_sent, sync_id)
 
 
-def advance_one_interval(s) -> int:
-    """Move the sim clock past the next tick and wait until every participant processed it and the
-    commitments sent for it were delivered."""
-    now = s.env.clock.now()
-    tick = rt.tick_at_or_before(now, INTERVAL) + INTERVAL
-    step_ok(s, f"clock.advance(java.time.Duration.ofMillis({(tick + 1 - now) // 1000 + 1}))")
+def wait_for_tick(s, tick: int, participants: tuple[str, ...] = ("participant1", "participant2", "participant3")) -> int:
+    """Wait until the participants processed ``tick`` and the commitments sent for it were delivered."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if all(last_tick(s, p) == tick for p in ("participant1", "participant2", "participant3")) and s.env.call(s.env.is_idle):
+        if all(last_tick(s, p) == tick for p in participants) and s.env.call(s.env.is_idle):
             time.sleep(0.05)
             if s.env.call(s.env.is_idle):
                 return tick
         time.sleep(0.05)
     raise AssertionError(f"the participants did not process tick {tick}")
+
+
+def advance_one_interval(s, participants: tuple[str, ...] = ("participant1", "participant2", "participant3")) -> int:
+    """Move the sim clock past the next tick and wait until the participants processed it."""
+    now = s.env.clock.now()
+    tick = rt.tick_at_or_before(now, INTERVAL) + INTERVAL
+    step_ok(s, f"clock.advance(java.time.Duration.ofMillis({(tick + 1 - now) // 1000 + 1}))")
+    return wait_for_tick(s, tick, participants)
 
 
 def session(tmp_path):
@@ -154,6 +158,10 @@ def test_no_wait_counter_participants_have_no_outstanding_periods(shared):
     p3 = str(step_ok(shared, "participant3.id"))
     assert [str(n.counterParticipant) for n in no_wait] == [p3]
     assert p3 not in [str(w.counterParticipant) for w in wait]
+    out = shared.step("participant1.commitments.set_no_wait_commitments_from(Seq(participant2, participant2), Seq(sequencer1.synchronizer_id))")
+    assert out.failed and "ILLEGAL_ARGUMENT_PRUNING_ERROR(8,0): Synchronizer Participant pairs is not distinct" in out.output
+    no_wait, _ = step_ok(shared, "participant1.commitments.get_wait_commitments_config_from(Seq(), Seq())")
+    assert [str(n.counterParticipant) for n in no_wait] == [p3]
     step_ok(shared, "participant1.commitments.set_wait_commitments_from(Seq(participant3), Seq(sequencer1.synchronizer_id))")
     no_wait, _ = step_ok(shared, "participant1.commitments.get_wait_commitments_config_from(Seq(), Seq())")
     assert list(no_wait) == []
@@ -177,7 +185,7 @@ def test_slow_counter_participant_configuration_is_stored_and_shown(shared):
         "SlowCounterParticipantSynchronizerConfig(Seq(sequencer1.synchronizer_id), Seq(), NonNegativeInt.tryCreate(1), NonNegativeInt.tryCreate(1), Seq()),"
         "SlowCounterParticipantSynchronizerConfig(Seq(sequencer1.synchronizer_id), Seq(), NonNegativeInt.tryCreate(2), NonNegativeInt.tryCreate(2), Seq())))"
     )
-    assert out.failed and "synchronizerIds are not distinct" in out.output
+    assert out.failed and "PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR(8,0): synchronizerIds are not distinct" in out.output
     (still,) = step_ok(shared, "participant1.commitments.get_config_for_slow_counter_participants(Seq())")
     assert still == config
 
@@ -300,5 +308,32 @@ def test_a_commitment_for_contracts_the_receiver_no_longer_has_is_answered_with_
         assert answer.receivedCommitment.get.hex == rt.EMPTY_COMMITMENT != answer.localCommitment.get.hex
         # participant2 computed nothing for the period: the empty answer is no commitment of its own
         assert lookup(sess, "participant2", "sent", "Seq(), Seq(), Seq(), false") == []
+    finally:
+        sess.close()
+
+
+def test_a_participant_that_was_away_catches_up_and_no_wait_hides_its_outstanding_periods(tmp_path):
+    sess = session(tmp_path)
+    try:
+        create_iou(sess, 1)
+        first = advance_one_interval(sess)
+        step_ok(sess, "participant2.stop()")
+        second = advance_one_interval(sess, ("participant1", "participant3"))
+        third = advance_one_interval(sess, ("participant1", "participant3"))
+        since = '"1970-01-01T00:00:00Z", clock.now'
+        outstanding = step_ok(sess, f'participant1.commitments.outstanding("da", {since})')
+        assert [(int(t[0].toInclusive), t[2].name) for t in outstanding] == [(second, "Outstanding"), (third, "Outstanding")]
+        step_ok(sess, "participant1.commitments.set_no_wait_commitments_from(Seq(participant2), Seq(sequencer1.synchronizer_id))")
+        assert list(step_ok(sess, f'participant1.commitments.outstanding("da", {since})')) == []
+        behind = step_ok(sess, "participant1.commitments.get_intervals_behind_for_counter_participants(Seq(participant2), Seq(), None)")
+        assert [int(i.intervalsBehind) for i in behind] == [2]  # its newest match is the first tick
+        step_ok(sess, "participant1.commitments.set_wait_commitments_from(Seq(participant2), Seq(sequencer1.synchronizer_id))")
+        assert len(step_ok(sess, f'participant1.commitments.outstanding("da", {since})')) == 2
+        # participant2 comes back: one period covers the ticks it missed, and it matches both of participant1's
+        step_ok(sess, "participant2.start()")
+        wait_for_tick(sess, third)
+        (caught_up,) = [r for r in lookup(sess, "participant1", "received", f'Seq(SynchronizerTimeRange(sequencer1.synchronizer_id, Some(TimeRange("1970-01-01T00:00:0{first // SECOND}Z", "1970-01-01T00:00:{third // SECOND}Z")))), Seq(participant2), Seq(), false') if int(r.receivedCmtPeriod.toInclusive) == third]
+        assert (int(caught_up.receivedCmtPeriod.fromExclusive), caught_up.state.name) == (first, "Match")
+        assert list(step_ok(sess, f'participant1.commitments.outstanding("da", {since})')) == []
     finally:
         sess.close()

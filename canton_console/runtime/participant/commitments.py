@@ -159,10 +159,20 @@ class AcsCommitmentProcessing(ParticipantBase):
 
     _commitment_timer: Any = None
 
+    _commitment_waiting: bool = False  # a tick waits for the participant to catch up
+
     def _start_commitments(self) -> None:
-        """(Re)start the tick timer; called when the node starts or resumes."""
+        """(Re)start the tick timer; called when the node starts or resumes: the ticks it missed
+        are processed at once (one period covers them)."""
         self._stop_commitments()
-        self._schedule_commitment_check(self.env.clock.now() + 1)
+        self._schedule_commitment_check(self.env.clock.now())
+
+    def _after_events_for_commitments(self) -> None:
+        """Events were processed: a tick that waited for them (a participant catching up) can go."""
+        if self._commitment_waiting and self._commitment_timer is not None:
+            self._commitment_waiting = False
+            self._stop_commitments()
+            self._schedule_commitment_check(self.env.clock.now())
 
     def _stop_commitments(self) -> None:
         if self._commitment_timer is not None:
@@ -176,6 +186,7 @@ class AcsCommitmentProcessing(ParticipantBase):
         """Process every connected synchronizer's latest tick, then wait for the next one (or look
         again in a second while a synchronizer is not ready or none is connected)."""
         self._commitment_timer = None
+        self._commitment_waiting = False
         if not self.running or self.passive:
             return
         now = self.env.clock.now()
@@ -192,6 +203,8 @@ class AcsCommitmentProcessing(ParticipantBase):
                     done = self._process_tick(sync_id, tick)
                 except StorageUnavailable:
                     return  # the node halts; it restarts the timer when it resumes
+                if not done:
+                    self._commitment_waiting = True
                 candidate = tick + interval + 1 if done else retry
                 next_at = candidate if next_at is None else min(next_at, candidate)
         if self.running and not self.passive:

@@ -33,6 +33,7 @@ from canton_console.values.ids import ParticipantId, SynchronizerId
 from canton_console.values.pruning import Timestamp
 from canton_console.values.scala import NONE, Some, TypedVector
 
+ILLEGAL_ARGUMENT_PRUNING_ERROR = errors.ErrorCode("ILLEGAL_ARGUMENT_PRUNING_ERROR", errors.ErrorCategory.InvalidIndependentOfSystemState)
 # Canton's NonNegativeLong.maxValue: how far behind a counter-participant that never sent a commitment is
 NEVER_SENT = 9223372036854775807
 
@@ -198,7 +199,10 @@ class LocalCommitmentsService(LocalService):
     # ---- waiting for commitments ------------------------------------------------------------
     def set_wait(self, counter_participants: Sequence[str], synchronizer_ids: Sequence[str], wait: bool) -> None:
         """No-wait (``wait`` False) or wait again; nothing happens when either set is empty."""
-        if not counter_participants or not synchronizer_ids:
+        pairs = [(sid, cp) for sid in synchronizer_ids for cp in counter_participants]
+        if not wait and len(set(pairs)) != len(pairs):
+            raise CantonError(ILLEGAL_ARGUMENT_PRUNING_ERROR, "Synchronizer Participant pairs is not distinct")
+        if not pairs:
             return
         self._call(lambda: self._node.set_no_wait(list(counter_participants), list(synchronizer_ids), wait))
 
@@ -230,7 +234,7 @@ class LocalCommitmentsService(LocalService):
     def set_slow_configs(self, configs: Sequence[SlowCounterParticipantSynchronizerConfig]) -> None:
         all_ids = [str(sid) for c in configs for sid in c.synchronizerIds]
         if len(set(all_ids)) != len(all_ids):
-            raise CantonError(errors.INVALID_ARGUMENT, "synchronizerIds are not distinct")
+            raise CantonError(rt.PARTICIPANT_INSPECTION_ILLEGAL_ARGUMENT_ERROR, "synchronizerIds are not distinct")
         rows = [
             {
                 "synchronizer_ids": [str(sid) for sid in c.synchronizerIds],
