@@ -402,7 +402,7 @@ class AcsCommitmentProcessing(ParticipantBase):
                         log.warning(
                             "%s",
                             CantonError(ACS_MISMATCH_NO_SHARED_CONTRACTS, "Received a commitment where we have no shared contract with the sender").render()
-                            + f"; synchronizerId={sync_id}, remote={_describe_remote(remote, sync_id, self.member_id)}",
+                            + f" err-context:{{remote={_describe_remote(remote, sync_id, self.member_id)}, synchronizerId={sync_id}}}",
                         )
                         # As Canton: answer with an empty commitment, so that the sender sees the fork too.
                         replies.append((remote["sender"], period))
@@ -419,12 +419,13 @@ class AcsCommitmentProcessing(ParticipantBase):
                     shown = ", ".join(
                         f"({describe_period(Period(r['from_exclusive'], r['to_inclusive']))}, SHA-256:{r['commitment'][:12]}...)" for r in mismatches
                     )
+                    # Canton's alarm and its context (err-context keys in Canton's order)
                     log.warning(
-                        "%s; synchronizerId=%s, remote=%s, local=List(%s)",
+                        "%s err-context:{local=Vector(%s), remote=%s, synchronizerId=%s}",
                         CantonError(ACS_COMMITMENT_MISMATCH, "The local commitment does not match the remote commitment").render(),
-                        sync_id,
-                        _describe_remote(remote, sync_id, self.member_id),
                         shown,
+                        _describe_remote(remote, sync_id, self.member_id),
+                        sync_id,
                     )
         for sender, period in replies:
             self._send_commitments(sync_id, period, {sender: EMPTY_COMMITMENT})
