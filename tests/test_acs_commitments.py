@@ -337,3 +337,24 @@ def test_a_participant_that_was_away_catches_up_and_no_wait_hides_its_outstandin
         assert list(step_ok(sess, f'participant1.commitments.outstanding("da", {since})')) == []
     finally:
         sess.close()
+
+
+def test_a_commitment_received_before_the_own_one_is_computed_is_buffered(tmp_path):
+    sess = session(tmp_path)
+    try:
+        create_iou(sess, 1)
+        first = advance_one_interval(sess)
+        step_ok(sess, 'participant1.synchronizers.disconnect("da")')
+        second = advance_one_interval(sess, ("participant2", "participant3"))
+        # back on the synchronizer, participant1 receives participant2's commitment for a tick it has not processed yet
+        assert step_ok(sess, 'participant1.synchronizers.reconnect("da")')
+        wait_for_tick(sess, first, ("participant1",))
+        (buffered,) = lookup(sess, "participant1", "received", 'Seq(SynchronizerTimeRange(sequencer1.synchronizer_id, Some(TimeRange("1970-01-01T00:00:00Z", clock.now)))), Seq(), Seq(ReceivedCmtState.Buffered), true')
+        assert (int(buffered.receivedCmtPeriod.toInclusive), buffered.localCommitment.isDefined) == (second, False)
+        (queued,) = step_ok(sess, 'participant1.commitments.buffered("da", clock.now)')
+        assert int(queued.period.toInclusive) == second
+        advance_one_interval(sess)
+        states = {int(r.receivedCmtPeriod.toInclusive): r.state.name for r in lookup(sess, "participant1", "received", 'Seq(SynchronizerTimeRange(sequencer1.synchronizer_id, Some(TimeRange("1970-01-01T00:00:00Z", clock.now)))), Seq(), Seq(), false')}
+        assert states[second] == "Match" and list(step_ok(sess, 'participant1.commitments.buffered("da", clock.now)')) == []
+    finally:
+        sess.close()
