@@ -179,7 +179,7 @@ def test_slow_counter_participant_configuration_is_stored_and_shown(shared):
     assert [str(p) for p in config.participantsMetrics] == [str(step_ok(shared, "participant3.id"))]
     assert (config.thresholdDistinguished, config.thresholdDefault) == (3, 5)
     shown = shared.step("participant1.commitments.get_config_for_slow_counter_participants(Seq())").output
-    assert "SlowCounterParticipantSynchronizerConfig(" in shown and "thresholdDefault = 5" in shown
+    assert "SlowCounterParticipantSynchronizerConfig(" in shown and "thresholdDefault = NonNegativeNumeric(value = 5)" in shown
     out = shared.step(
         "participant1.commitments.set_config_for_slow_counter_participants(Seq("
         "SlowCounterParticipantSynchronizerConfig(Seq(sequencer1.synchronizer_id), Seq(), NonNegativeInt.tryCreate(1), NonNegativeInt.tryCreate(1), Seq()),"

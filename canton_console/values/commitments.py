@@ -268,8 +268,8 @@ class SlowCounterParticipantSynchronizerConfig:
             "SlowCounterParticipantSynchronizerConfig",
             param("synchronizerIds", Apply("Vector", tuple(to_tree(x) for x in self.synchronizerIds))),
             param("distinguishedParticipants", Apply("Vector", tuple(to_tree(x) for x in self.distinguishedParticipants))),
-            param("thresholdDistinguished", Literal(str(self.thresholdDistinguished))),
-            param("thresholdDefault", Literal(str(self.thresholdDefault))),
+            param("thresholdDistinguished", _non_negative(self.thresholdDistinguished)),
+            param("thresholdDefault", _non_negative(self.thresholdDefault)),
             param("participantsMetrics", Apply("Vector", tuple(to_tree(x) for x in self.participantsMetrics))),
         )
 
@@ -288,7 +288,7 @@ class CounterParticipantInfo:
             "CounterParticipantInfo",
             param("participantId", self.participantId),
             param("synchronizerId", self.synchronizerId),
-            param("intervalsBehind", Literal(str(self.intervalsBehind))),
+            param("intervalsBehind", _non_negative(self.intervalsBehind, long=True)),
             param("asOfSequencingTimestamp", Literal(instant(self.asOfSequencingTimestamp))),
         )
 
@@ -308,6 +308,13 @@ class CommitmentReinitializationInfo:
             param("error", self.error),
             param("acsTimestamp", self.acsTimestamp),
         )
+
+
+def _non_negative(value: Any, long: bool = False) -> Any:
+    """Canton's NonNegativeInt / NonNegativeLong, as the console prints them (``NonNegativeNumeric(value = 3)``)."""
+    from canton_console.values.refined import NonNegativeNumeric
+
+    return value if isinstance(value, NonNegativeNumeric) else NonNegativeNumeric(int(value), long=long)
 
 
 def some_or_none(value: Any) -> Option:
