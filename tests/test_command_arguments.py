@@ -34,7 +34,8 @@ def good_value(arg, ns):
     if isinstance(arg, a.MemberArg):
         return ns[f"{arg.kinds[0]}1"]
     if isinstance(arg, a.SeqOf):
-        return [good_value(arg.inner, ns)]
+        inner = good_value(arg.inner, ns)
+        return [] if inner is None else [inner]  # an empty Seq where the elements have no good value here
     if isinstance(arg, a.SynchronizerIdArg):
         return ns["sequencer1"].synchronizer_id
     if isinstance(arg, a.PartyArg):

@@ -292,7 +292,23 @@ def fully_qualified_names() -> dict[str, Any]:
     from canton_console.console.commands.participant_repair import ContractIdImportMode
 
     table[f"{CANTON}.participant.admin.data.ContractIdImportMode"] = ContractIdImportMode
+    table.update(_commitment_names())
     return table
+
+
+def _commitment_names() -> dict[str, Any]:
+    """The ACS commitment commands' arguments, where Canton's docs import them from."""
+    from canton_console.values import commitments
+
+    inspection = f"{CANTON}.admin.api.client.commands.ParticipantAdminCommands.Inspection"
+    processor = f"{CANTON}.participant.pruning.AcsCommitmentProcessor"
+    return {
+        f"{inspection}.SynchronizerTimeRange": commitments.SynchronizerTimeRange,
+        f"{inspection}.TimeRange": commitments.TimeRange,
+        f"{inspection}.SlowCounterParticipantSynchronizerConfig": commitments.SlowCounterParticipantSynchronizerConfig,
+        f"{processor}.ReceivedCmtState": commitments.RECEIVED_CMT_STATE,
+        f"{processor}.SentCmtState": commitments.SENT_CMT_STATE,
+    }
 
 
 def _topology_transaction_names() -> dict[str, Any]:

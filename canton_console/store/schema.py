@@ -469,3 +469,63 @@ class ResourceLimitsRow(Base):
     max_inflight_validation_requests: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_submission_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_submission_burst_factor: Mapped[float] = mapped_column(Float)
+
+
+# ---- ACS commitments (runtime/participant/commitments.py) ---------------------------------------
+
+
+class AcsCommitmentComputedRow(Base):
+    """A commitment this participant computed (and sent) for a period and counter-participant.
+    ``state`` is Canton's CommitmentPeriodState of the period: 5 outstanding (no counter-commitment
+    compared yet), 2 matched, 3 mismatched."""
+
+    __tablename__ = "cc_acs_commitments_computed"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    counter_participant: Mapped[str] = mapped_column(String(255), primary_key=True)
+    to_inclusive: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    from_exclusive: Mapped[int] = mapped_column(BigInteger)
+    commitment: Mapped[str] = mapped_column(String(64))  # hex SHA-256 of the additive commitment
+    state: Mapped[int] = mapped_column(Integer)
+
+
+class AcsCommitmentReceivedRow(Base):
+    """A signed commitment a counter-participant sent us; ``buffered`` while our own commitment for
+    its period is not computed yet."""
+
+    __tablename__ = "cc_acs_commitments_received"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sender: Mapped[str] = mapped_column(String(255), primary_key=True)
+    to_inclusive: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    from_exclusive: Mapped[int] = mapped_column(BigInteger)
+    commitment: Mapped[str] = mapped_column(String(64))
+    signed_by: Mapped[str] = mapped_column(String(80))
+    signature: Mapped[str] = mapped_column(Text)
+    sequenced_at: Mapped[int] = mapped_column(BigInteger)
+    buffered: Mapped[bool] = mapped_column(Boolean)
+
+
+class AcsCommitmentProgressRow(Base):
+    """The end of the last period this participant computed and sent, per synchronizer."""
+
+    __tablename__ = "cc_acs_commitments_progress"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    last_computed_and_sent: Mapped[int] = mapped_column(BigInteger)
+
+
+class AcsNoWaitCounterParticipantRow(Base):
+    """A counter-participant whose commitments this participant does not wait for on a synchronizer."""
+
+    __tablename__ = "cc_acs_no_wait"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    counter_participant: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
+class AcsSlowCounterParticipantConfigRow(Base):
+    """The slow counter-participant configuration of one synchronizer (JSON lists of participant ids)."""
+
+    __tablename__ = "cc_acs_slow_config"
+    synchronizer_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    distinguished: Mapped[str] = mapped_column(Text)
+    threshold_distinguished: Mapped[int] = mapped_column(BigInteger)
+    threshold_default: Mapped[int] = mapped_column(BigInteger)
+    individual_metrics: Mapped[str] = mapped_column(Text)

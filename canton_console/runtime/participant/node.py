@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from canton_console.runtime.participant import completions
+from canton_console.runtime.participant.commitments import AcsCommitmentInspection
 from canton_console.runtime.participant.connections import SynchronizerConnections
 from canton_console.runtime.participant.ledger_store import LedgerReads, _chain
 from canton_console.runtime.participant.ping import PingWorkflow
@@ -39,7 +40,7 @@ from canton_console.values.errors import CantonError
 log = logging.getLogger("canton_console.participant")
 
 
-class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmission, LedgerReads, PingWorkflow):
+class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmission, LedgerReads, PingWorkflow, AcsCommitmentInspection):
     kind = "participant"
     code = "PAR"
     instance_type = "Participant"
@@ -101,6 +102,8 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
         from canton_console.runtime.participant.pruning import start_schedule
 
         start_schedule(self)  # scheduled pruning, when a schedule is stored
+        if not self.halted:
+            self._start_commitments()
 
     def _leave_synchronizers(self) -> None:
         """Unsubscribe from every synchronizer and cancel the timers of pending transactions."""
@@ -116,6 +119,7 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
     def _on_halt(self) -> None:
         """The database is down: stop processing; keep what clients wait for."""
         self._leave_synchronizers()
+        self._stop_commitments()
         self.pending.clear()
         self.locks.clear()
 
@@ -147,6 +151,7 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
 
     def _on_stop(self) -> None:
         self._leave_synchronizers()
+        self._stop_commitments()
         stopped = CantonError(errors.NODE_NOT_STARTED, f"Participant '{self.name}' was stopped")
         for sub in self.submissions.values():
             if not sub.future.done():

@@ -75,8 +75,11 @@ class ProtocolProcessing(ParticipantBase):
                     self._on_request(sync_id, event, msg)
                 elif kind == "ConfirmationResult":
                     self._on_verdict(sync_id, event, msg)
+                elif kind == "AcsCommitment":
+                    self._on_acs_commitment(sync_id, event, msg)
         if not self.halted:
             self._expire_unsequenced(sync_id)
+            self._after_events_for_commitments()
 
     def _on_deliver_error(self, event: SequencedEvent, error: str) -> None:
         failed = [sub for sub in self.submissions.values() if sub.command_id == event.message_id and not sub.future.done()]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from canton_console.admin.records import NodeInfo
+from canton_console.runtime.services.commitments import LocalCommitmentsService
 from canton_console.runtime.services.dars import LocalPackageService
 from canton_console.runtime.services.external_parties import LocalExternalPartyService, LocalInteractiveSubmissionService
 from canton_console.runtime.services.keys import LocalKeyService
@@ -104,6 +105,7 @@ SERVICES: dict[str, dict[str, Callable[[Any, Any], Any]]] = {
     "db": dict.fromkeys(ALL_KINDS, LocalDbService),
     "metrics": dict.fromkeys(ALL_KINDS, LocalMetricsService),
     "vault_kms": dict.fromkeys(ALL_KINDS, LocalVaultKmsService),
+    "commitments": {"participant": LocalCommitmentsService},
 }
 
 
