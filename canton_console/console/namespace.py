@@ -138,6 +138,12 @@ class ConsoleLogger:
         self._emit("ERROR", msg)
 
 
+def _non_empty(collection: Any, first: Any, *rest: Any) -> Any:
+    """Canton's ``NonEmpty(Seq, a, b, ...)`` (also ``NonEmpty(Set, ...)``): the collection of the items,
+    at least one."""
+    return collection(first, *rest)
+
+
 def _println(*values: Any) -> None:
     """Scala's ``println``: text as it is, other values as the console shows them (``true``, ids,
     ``Vector(...)``, a node status), not as Python would."""
@@ -273,6 +279,7 @@ class Console:
         ns["Option"] = Option
         ns["Map"] = lambda *pairs: ScalaMap(pairs)
         ns["Set"] = ScalaSet
+        ns["NonEmpty"] = _non_empty
         ns["FieldMask"] = FieldMask
         ns["timedelta"] = dt.timedelta
         ns["println"] = _println

@@ -245,6 +245,13 @@ class Node:
         return self.running and self.uid is not None
 
     @property
+    def has_node_topology(self) -> bool:
+        """Canton's node-topology stage is done: the node's authorized store holds its owner-to-key
+        mapping (made at once by a node that generates its topology, else given by the operator)."""
+        store = self.authorized_store
+        return store is not None and self.uid is not None and store.lookup(topology_values.OWNER_TO_KEY, self.member_id) is not None
+
+    @property
     def manual_identity(self) -> bool:
         """``init.identity.type = manual``: the node waits for ``topology.init_id``."""
         init = getattr(self.config, "init", None)

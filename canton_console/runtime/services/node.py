@@ -83,6 +83,8 @@ class LocalStatusService(LocalService):
             return NotInitializedData(True, "ID")  # started while its database is down: identity not loaded yet
         if node.passive:
             return self._passive_status()
+        if not node.has_node_topology:
+            return NotInitializedData(True, "Node Topology")  # its identity is set, its keys not yet registered
         common = self._common(node.active, tuple(node.components()))
         if node.kind == "participant":
             connected = node.connected_synchronizers()
