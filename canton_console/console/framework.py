@@ -85,6 +85,18 @@ class Unsupported(Arg):
         )
 
 
+class Refused(Unsupported):
+    """An argument of a command this console refuses as a whole: whatever value it gets, the
+    command's refusal (its reason) is the answer."""
+
+    def __init__(self, refusal: str):
+        super().__init__("canton-console refuses the whole command (see its help)")
+        self.refusal = refusal
+
+    def convert(self, value: Any, ctx: "CallContext") -> Any:
+        raise CommandFailure(self.refusal, ctx.scala_name)
+
+
 class CallContext:
     def __init__(self, command: str, param: str, env: Any, scala_name: str = ""):
         self.command = command

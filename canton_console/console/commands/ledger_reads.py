@@ -32,7 +32,7 @@ from canton_console.console.commands.ledger_api import (
     _tree_events,
 )
 from canton_console.console.commands.log_levels import Level, LevelArg
-from canton_console.console.framework import Arg, CallContext, NodeGroup, command, subgroup
+from canton_console.console.framework import Arg, CallContext, NodeGroup, Refused, command, subgroup
 from canton_console.pretty import Literal, klass, param
 from canton_console.values import completions as c
 from canton_console.values import update_format as uf
@@ -270,23 +270,28 @@ def _refuse_reassignment(self: Any, name: str) -> None:
     raise CommandFailure(f"UNSUPPORTED_COMMAND: {self._path}.{name}: {REASSIGNMENT_REFUSAL}", f"{self.scala_name}.{name}")
 
 
-_CONTRACT_IDS = a.SeqOf(a.Text("a contract id", allow_empty=False))
+# Every argument of the reassignment commands answers with the command's refusal, whatever its value.
+_REFUSED_SUBMIT_REASSIGN = Refused(f"UNSUPPORTED_COMMAND: ledger_api.commands.submit_reassign: {REASSIGNMENT_REFUSAL}")
+_REFUSED_SUBMIT_UNASSIGN = Refused(f"UNSUPPORTED_COMMAND: ledger_api.commands.submit_unassign: {REASSIGNMENT_REFUSAL}")
+_REFUSED_SUBMIT_ASSIGN = Refused(f"UNSUPPORTED_COMMAND: ledger_api.commands.submit_assign: {REASSIGNMENT_REFUSAL}")
+_REFUSED_SUBMIT_UNASSIGN_ASYNC = Refused(f"UNSUPPORTED_COMMAND: ledger_api.commands.submit_unassign_async: {REASSIGNMENT_REFUSAL}")
+_REFUSED_SUBMIT_ASSIGN_ASYNC = Refused(f"UNSUPPORTED_COMMAND: ledger_api.commands.submit_assign_async: {REASSIGNMENT_REFUSAL}")
 
 
 @_attach(CommandsGroup)
 @command(feature=TESTING)
 def submit_reassign(
     self,
-    submitter: Annotated[str, a.PartyArg()],
-    contract_ids: Annotated[Any, _CONTRACT_IDS],
-    source: Annotated[str, a.SynchronizerIdArg()],
-    target: Annotated[str, a.SynchronizerIdArg()],
-    workflow_id: str = "",
-    user_id: str = DEFAULT_USER_ID,
-    submission_id: str = "",
-    event_format: Any = None,
-    wait_for_participants: Any = None,
-    timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+    submitter: Annotated[Any, _REFUSED_SUBMIT_REASSIGN],
+    contract_ids: Annotated[Any, _REFUSED_SUBMIT_REASSIGN],
+    source: Annotated[Any, _REFUSED_SUBMIT_REASSIGN],
+    target: Annotated[Any, _REFUSED_SUBMIT_REASSIGN],
+    workflow_id: Annotated[Any, _REFUSED_SUBMIT_REASSIGN] = "",
+    user_id: Annotated[Any, _REFUSED_SUBMIT_REASSIGN] = DEFAULT_USER_ID,
+    submission_id: Annotated[Any, _REFUSED_SUBMIT_REASSIGN] = "",
+    event_format: Annotated[Any, _REFUSED_SUBMIT_REASSIGN] = None,
+    wait_for_participants: Annotated[Any, _REFUSED_SUBMIT_REASSIGN] = None,
+    timeout: Annotated[Any, _REFUSED_SUBMIT_REASSIGN] = None,
 ) -> None:
     """Combines `submit_unassign` and `submit_assign` in a single macro
 
@@ -299,16 +304,16 @@ def submit_reassign(
 @command(feature=TESTING)
 def submit_unassign(
     self,
-    submitter: Annotated[str, a.PartyArg()],
-    contract_ids: Annotated[Any, _CONTRACT_IDS],
-    source: Annotated[str, a.SynchronizerIdArg()],
-    target: Annotated[str, a.SynchronizerIdArg()],
-    workflow_id: str = "",
-    user_id: str = DEFAULT_USER_ID,
-    submission_id: str = "",
-    event_format: Any = None,
-    wait_for_participants: Any = None,
-    timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+    submitter: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN],
+    contract_ids: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN],
+    source: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN],
+    target: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN],
+    workflow_id: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN] = "",
+    user_id: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN] = DEFAULT_USER_ID,
+    submission_id: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN] = "",
+    event_format: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN] = None,
+    wait_for_participants: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN] = None,
+    timeout: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN] = None,
 ) -> None:
     """Submit unassign command and wait for the resulting reassignment, returning the reassignment or failing otherwise
 
@@ -320,16 +325,16 @@ def submit_unassign(
 @command(feature=TESTING)
 def submit_assign(
     self,
-    submitter: Annotated[str, a.PartyArg()],
-    unassign_id: Annotated[str, a.Text("an unassign id")],
-    source: Annotated[str, a.SynchronizerIdArg()],
-    target: Annotated[str, a.SynchronizerIdArg()],
-    workflow_id: str = "",
-    user_id: str = DEFAULT_USER_ID,
-    submission_id: str = "",
-    event_format: Any = None,
-    wait_for_participants: Any = None,
-    timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
+    submitter: Annotated[Any, _REFUSED_SUBMIT_ASSIGN],
+    unassign_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN],
+    source: Annotated[Any, _REFUSED_SUBMIT_ASSIGN],
+    target: Annotated[Any, _REFUSED_SUBMIT_ASSIGN],
+    workflow_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN] = "",
+    user_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN] = DEFAULT_USER_ID,
+    submission_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN] = "",
+    event_format: Annotated[Any, _REFUSED_SUBMIT_ASSIGN] = None,
+    wait_for_participants: Annotated[Any, _REFUSED_SUBMIT_ASSIGN] = None,
+    timeout: Annotated[Any, _REFUSED_SUBMIT_ASSIGN] = None,
 ) -> None:
     """Submit assign command and wait for the resulting reassignment, returning the reassignment or failing otherwise
 
@@ -341,14 +346,14 @@ def submit_assign(
 @command(feature=TESTING)
 def submit_unassign_async(
     self,
-    submitter: Annotated[str, a.PartyArg()],
-    contract_ids: Annotated[Any, _CONTRACT_IDS],
-    source: Annotated[str, a.SynchronizerIdArg()],
-    target: Annotated[str, a.SynchronizerIdArg()],
-    workflow_id: str = "",
-    user_id: str = DEFAULT_USER_ID,
-    command_id: str = "",
-    submission_id: str = "",
+    submitter: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN_ASYNC],
+    contract_ids: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN_ASYNC],
+    source: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN_ASYNC],
+    target: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN_ASYNC],
+    workflow_id: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN_ASYNC] = "",
+    user_id: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN_ASYNC] = DEFAULT_USER_ID,
+    command_id: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN_ASYNC] = "",
+    submission_id: Annotated[Any, _REFUSED_SUBMIT_UNASSIGN_ASYNC] = "",
 ) -> None:
     """Submit unassign command asynchronously
 
@@ -360,14 +365,14 @@ def submit_unassign_async(
 @command(feature=TESTING)
 def submit_assign_async(
     self,
-    submitter: Annotated[str, a.PartyArg()],
-    unassign_id: Annotated[str, a.Text("an unassign id")],
-    source: Annotated[str, a.SynchronizerIdArg()],
-    target: Annotated[str, a.SynchronizerIdArg()],
-    workflow_id: str = "",
-    user_id: str = DEFAULT_USER_ID,
-    command_id: str = "",
-    submission_id: str = "",
+    submitter: Annotated[Any, _REFUSED_SUBMIT_ASSIGN_ASYNC],
+    unassign_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN_ASYNC],
+    source: Annotated[Any, _REFUSED_SUBMIT_ASSIGN_ASYNC],
+    target: Annotated[Any, _REFUSED_SUBMIT_ASSIGN_ASYNC],
+    workflow_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN_ASYNC] = "",
+    user_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN_ASYNC] = DEFAULT_USER_ID,
+    command_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN_ASYNC] = "",
+    submission_id: Annotated[Any, _REFUSED_SUBMIT_ASSIGN_ASYNC] = "",
 ) -> None:
     """Submit assign command asynchronously
 

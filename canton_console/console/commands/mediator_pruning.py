@@ -139,7 +139,9 @@ class MediatorTestingGroup(NodeGroup):
     def fetch_synchronizer_time(self, timeout: Annotated[int | None, a.Optional(a.Duration())] = None) -> Timestamp:
         """Fetch the current time from the synchronizer
 
-        The synchronizer's current time: the later of its clock and its last sequencing time."""
+        The synchronizer's current time: the later of its clock and its last sequencing time. The
+        answer comes at once (the synchronizer is in this process), within any ``timeout``."""
+        _ = timeout  # nothing to wait for
         return Timestamp(self._admin.synchronizer_time.fetch_time())
 
     @command(feature=TESTING)

@@ -27,6 +27,7 @@ from canton_console.console.framework import (
     CommandFailure,
     Group,
     NodeGroup,
+    Refused,
     Unsupported,
     command,
     group,
@@ -121,18 +122,6 @@ class SynchronizerRenamesArg(Arg):
                 raise ctx.wrong_type(self.expects, value)
             out[source] = target
         return out
-
-
-class Refused(Unsupported):
-    """An argument of a command this console refuses as a whole: whatever value it gets, the
-    command's refusal (its reason) is the answer."""
-
-    def __init__(self, refusal: str):
-        super().__init__("canton-console refuses the whole command (see its help)")
-        self.refusal = refusal
-
-    def convert(self, value: Any, ctx: CallContext) -> Any:
-        raise CommandFailure(self.refusal, ctx.scala_name)
 
 
 class ContractIdMap(ScalaMap):
