@@ -148,7 +148,14 @@ def make_scheduler(node: MediatorNode) -> ps.ScheduledPruning:
         with node.open_storage.read() as conn:
             return ps.read_schedule(conn)
 
-    return ps.ScheduledPruning(node.name, node.env.scheduler, node.env.clock, read, lambda retention: scheduled_job(node, retention))
+    return ps.ScheduledPruning(
+        node.name,
+        node.env.scheduler,
+        node.env.clock,
+        read,
+        lambda schedule: scheduled_job(node, schedule.retention),
+        lambda: node.running and not node.passive and not node.halted,
+    )
 
 
 # ---- verdicts ---------------------------------------------------------------------------------

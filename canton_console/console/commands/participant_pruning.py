@@ -7,38 +7,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from canton_console.console import args as a
-from canton_console.console.framework import CallContext, NodeGroup, command, subgroup
+from canton_console.console.commands.pruning_schedule import CRON, PositiveSeconds, PruningScheduleCommands
+from canton_console.console.framework import NodeGroup, command, subgroup
 from canton_console.console.references import ParticipantReference
-from canton_console.values import refined as v
 from canton_console.values.scala import Option, ScalaLong
 
 PREVIEW = "Preview"
 _OFFSET = a.Int(-(2**63), "an offset (a Long)")
 
 
-class PositiveSeconds(a.Duration):
-    """Canton's ``config.PositiveDurationSeconds``: a positive duration in whole seconds, returned
-    as seconds."""
-
-    def __init__(self) -> None:
-        super().__init__(allow_zero=True)  # zero: refused below with Canton's text
-
-    def convert(self, value: Any, ctx: CallContext) -> int:
-        micros = super().convert(value, ctx)
-        unit = value.unit if isinstance(value, v.ScalaDuration) else None
-        try:
-            v.PositiveDurationSeconds(micros, unit=unit)
-        except v.InvalidValue as e:
-            raise ctx.bad_value(e.cause) from None
-        return micros // v.MICROS_PER_SECOND
-
-
 class OptionalOffset(Option):
     canton_type = "Option[Long]"
-
-
-class OptionalSchedule(Option):
-    canton_type = "Option[PruningSchedule]"
 
 
 class OptionalParticipantSchedule(Option):
@@ -50,10 +29,13 @@ def _offset(found: int | None) -> Option:
 
 
 @subgroup(ParticipantReference, "pruning")
-class ParticipantPruningGroup(NodeGroup):
+class ParticipantPruningGroup(PruningScheduleCommands, NodeGroup):
     """Manage participant node pruning"""
 
     scala_name = "ParticipantPruningAdministrationGroup"
+
+    def _schedule_service(self) -> Any:
+        return self._admin.participant_pruning
 
     @command
     def prune(self, prune_up_to: Annotated[int, _OFFSET]) -> None:
@@ -97,26 +79,11 @@ class ParticipantPruningGroup(NodeGroup):
         specified timestamp. Returns ``None`` if no such offset exists."""
         return _offset(self._admin.participant_pruning.offset_by_time(up_to_inclusive))
 
-    # ---- the schedule ---------------------------------------------------------------------
-    @command
-    def set_schedule(
-        self,
-        cron: Annotated[str, a.Text("a cron expression")],
-        max_duration: Annotated[int, PositiveSeconds()],
-        retention: Annotated[int, PositiveSeconds()],
-    ) -> None:
-        """Activate automatic pruning according to the specified schedule.
-
-        The schedule is specified in cron format and "max_duration" and "retention" durations. The
-        cron string indicates the points in time at which pruning should begin in the GMT time
-        zone, and the maximum duration indicates how long from the start time pruning is allowed
-        to run as long as pruning has not finished pruning up to the specified retention period."""
-        self._admin.participant_pruning.set_schedule(cron, max_duration, retention)
-
+    # ---- the participant-specific schedule (the shared commands: PruningScheduleCommands) ----
     @command(feature=PREVIEW)
     def set_participant_schedule(
         self,
-        cron: Annotated[str, a.Text("a cron expression")],
+        cron: Annotated[str, CRON],
         max_duration: Annotated[int, PositiveSeconds()],
         retention: Annotated[int, PositiveSeconds()],
         prune_internally_only: Annotated[bool, a.Bool()] = False,
@@ -128,48 +95,6 @@ class ParticipantPruningGroup(NodeGroup):
         pruning to only remove internal state as described in the ``prune_internally`` command
         description."""
         self._admin.participant_pruning.set_schedule(cron, max_duration, retention, prune_internally_only)
-
-    @command
-    def clear_schedule(self) -> None:
-        """Deactivate automatic pruning."""
-        self._admin.participant_pruning.clear_schedule()
-
-    @command
-    def set_cron(self, cron: Annotated[str, a.Text("a cron expression")]) -> None:
-        """Modify the cron used by automatic pruning.
-
-        The schedule is specified in cron format and refers to pruning start times in the GMT time
-        zone. This call returns an error if no schedule has been configured via `set_schedule` or
-        if automatic pruning has been disabled via `clear_schedule`."""
-        self._admin.participant_pruning.set_cron(cron)
-
-    @command
-    def set_max_duration(self, max_duration: Annotated[int, PositiveSeconds()]) -> None:
-        """Modify the maximum duration used by automatic pruning.
-
-        The `maxDuration` is specified as a positive duration and has at most per-second
-        granularity. This call returns an error if no schedule has been configured via
-        `set_schedule` or if automatic pruning has been disabled via `clear_schedule`."""
-        self._admin.participant_pruning.set_max_duration(max_duration)
-
-    @command
-    def set_retention(self, retention: Annotated[int, PositiveSeconds()]) -> None:
-        """Update the pruning retention used by automatic pruning.
-
-        The `retention` is specified as a positive duration and has at most per-second
-        granularity. This call returns an error if no schedule has been configured via
-        `set_schedule` or if automatic pruning has been disabled via `clear_schedule`."""
-        self._admin.participant_pruning.set_retention(retention)
-
-    @command
-    def get_schedule(self) -> Option:
-        """Inspect the automatic pruning schedule.
-
-        The schedule consists of a "cron" expression and "max_duration" and "retention" durations.
-        Returns `None` if no schedule has been configured via `set_schedule` or if
-        `clear_schedule` has been invoked."""
-        schedule = self._admin.participant_pruning.get_schedule()
-        return OptionalSchedule() if schedule is None else OptionalSchedule(schedule, True)
 
     @command
     def get_participant_schedule(self) -> Option:

@@ -1,6 +1,8 @@
 """The pruning schedule commands every node's ``pruning`` group shares (Canton's
-``PruningSchedulerAdministration``): a group mixes :class:`PruningScheduleCommands` in and says
-which admin service keeps its schedule (``_schedule_service``)."""
+``PruningSchedulerAdministration``): the participant's, mediator's and sequencer's groups mix
+:class:`PruningScheduleCommands` in and say which admin service keeps their schedule
+(``_schedule_service``); the participant's adds ``set_participant_schedule`` and
+``get_participant_schedule``."""
 
 from __future__ import annotations
 
@@ -8,21 +10,25 @@ from typing import Annotated, Any
 
 from canton_console.console import args as a
 from canton_console.console.framework import CallContext, command
-from canton_console.values.refined import MICROS_PER_SECOND, PositiveDurationSeconds
+from canton_console.values import refined as v
 from canton_console.values.scala import Option
 
 
-class PositiveSecondsArg(a.Duration):
-    """Canton's ``PositiveDurationSeconds``: a positive duration in whole seconds (given as seconds)."""
+class PositiveSeconds(a.Duration):
+    """Canton's ``config.PositiveDurationSeconds``: a positive duration in whole seconds, returned
+    as seconds."""
 
     def __init__(self) -> None:
-        super().__init__(allow_zero=False)
+        super().__init__(allow_zero=True)  # zero: refused below with Canton's text
 
     def convert(self, value: Any, ctx: CallContext) -> int:
         micros = super().convert(value, ctx)
-        if micros % MICROS_PER_SECOND:
-            raise ctx.bad_value(f"Duration {PositiveDurationSeconds(micros)} is not rounded to the second")
-        return micros // MICROS_PER_SECOND
+        unit = value.unit if isinstance(value, v.ScalaDuration) else None
+        try:
+            v.PositiveDurationSeconds(micros, unit=unit)
+        except v.InvalidValue as e:
+            raise ctx.bad_value(e.cause) from None
+        return micros // v.MICROS_PER_SECOND
 
 
 CRON = a.Text("a cron expression such as \"0 0 8 ? * SAT\"")
@@ -43,8 +49,8 @@ class PruningScheduleCommands:
     def set_schedule(
         self,
         cron: Annotated[str, CRON],
-        max_duration: Annotated[int, PositiveSecondsArg()],
-        retention: Annotated[int, PositiveSecondsArg()],
+        max_duration: Annotated[int, PositiveSeconds()],
+        retention: Annotated[int, PositiveSeconds()],
     ) -> None:
         """Activate automatic pruning according to the specified schedule.
 
@@ -72,7 +78,7 @@ class PruningScheduleCommands:
         self._schedule_service().set_cron(cron)
 
     @command
-    def set_max_duration(self, max_duration: Annotated[int, PositiveSecondsArg()]) -> None:
+    def set_max_duration(self, max_duration: Annotated[int, PositiveSeconds()]) -> None:
         """Modify the maximum duration used by automatic pruning.
 
         The `maxDuration` is specified as a positive duration and has at most per-second
@@ -81,7 +87,7 @@ class PruningScheduleCommands:
         self._schedule_service().set_max_duration(max_duration)
 
     @command
-    def set_retention(self, retention: Annotated[int, PositiveSecondsArg()]) -> None:
+    def set_retention(self, retention: Annotated[int, PositiveSeconds()]) -> None:
         """Update the pruning retention used by automatic pruning.
 
         The `retention` is specified as a positive duration and has at most per-second

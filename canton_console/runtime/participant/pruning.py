@@ -23,8 +23,9 @@ Participants acknowledge to the sequencers only their durably stored clean point
 (``acknowledge_clean``): a sequencer never prunes events a participant would need again after a
 crash.
 
-Scheduled pruning (``set_schedule``...): the schedule is stored in ``cc_pruning_schedule``; while a
-cron window is open the participant prunes up to the safe offset at ``now - retention``."""
+Scheduled pruning (``set_schedule``...): the schedule every node shares
+(:mod:`canton_console.runtime.pruning_schedule`); while a cron window is open the participant prunes
+up to the safe offset at ``now - retention``."""
 
 from __future__ import annotations
 
@@ -32,13 +33,13 @@ import logging
 from typing import Any
 
 import attrs
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 
-from canton_console.runtime.participant import pruning_cron
 from canton_console.runtime.participant.records import MAX_DEDUPLICATION_DURATION
+from canton_console.runtime.pruning_schedule import Schedule, ScheduledPruning, read_schedule
 from canton_console.store import schema as s
 from canton_console.values import errors
-from canton_console.values.errors import CantonError, ServiceStatusError
+from canton_console.values.errors import CantonError
 from canton_console.values.timefmt import canton_duration, instant
 
 log = logging.getLogger("canton_console.participant")
@@ -53,8 +54,6 @@ LEDGER_INVALID_ARGUMENT = errors.ErrorCode("INVALID_ARGUMENT", C.InvalidIndepend
 INTERNAL_PRUNING_ERROR = errors.ErrorCode("INTERNAL_PRUNING_ERROR", C.SystemInternalAssumptionViolated)
 
 CRASH_RECOVERY = "Synchronizer index crash recover"
-# How long a scheduled run waits after a failed attempt within an open window (Canton backs off too)
-SCHEDULE_BACKOFF_MICROS = 10_000_000
 
 
 @attrs.frozen
@@ -71,14 +70,6 @@ class UnsafeOffset:
 class PruningState:
     pruned_up_to: int | None = None
     internally_pruned_up_to: int | None = None
-
-
-@attrs.frozen
-class StoredSchedule:
-    cron: str
-    max_duration: int  # seconds
-    retention: int  # seconds
-    prune_internally_only: bool = False
 
 
 def earliest(candidates: list[UnsafeOffset]) -> UnsafeOffset | None:
@@ -301,126 +292,43 @@ def prune_internally(node: Any, up_to: int) -> None:
 
 
 # ---- the schedule --------------------------------------------------------------------------------
-def parse_cron(cron: str) -> pruning_cron.Cron:
-    """The cron expression, or Canton's refusal (the schedule's ``cron`` field cannot be converted)."""
-    problem = None
-    if len(cron) > 300:
-        problem = f"The given string has a maximum length of 300 but a string of length {len(cron)} was given"
-    else:
-        try:
-            return pruning_cron.parse(cron)
-        except pruning_cron.CronError as e:
-            problem = str(e)
-    raise CantonError(
-        errors.PROTO_DESERIALIZATION_FAILURE,
-        f'Deserialization of protobuf message failed: Unable to convert field `cron`: Invalid cron expression "{cron}": {problem}',
-    )
-
-
-def get_schedule(node: Any) -> StoredSchedule | None:
-    with node.open_storage.read() as conn:
-        row = conn.execute(select(s.PruningScheduleRow.__table__)).mappings().first()
-    if row is None:
-        return None
-    return StoredSchedule(row["cron"], row["max_duration"], row["retention"], bool(row["prune_internally_only"]))
-
-
-def set_schedule(node: Any, schedule: StoredSchedule) -> None:
-    parse_cron(schedule.cron)
-    with node.open_storage.transaction() as conn:
-        conn.execute(delete(s.PruningScheduleRow))
-        conn.execute(
-            insert(s.PruningScheduleRow),
-            [{"id": 1, "cron": schedule.cron, "max_duration": schedule.max_duration, "retention": schedule.retention, "prune_internally_only": schedule.prune_internally_only}],
-        )
-    start_schedule(node)
-
-
-def clear_schedule(node: Any) -> None:
-    with node.open_storage.transaction() as conn:
-        conn.execute(delete(s.PruningScheduleRow))
-    start_schedule(node)
-
-
-def update_schedule(node: Any, field: str, value: Any) -> None:
-    """Change one field of the stored schedule (``cron``, ``max_duration``, ``retention``)."""
-    if field == "cron":
-        parse_cron(value)
-    with node.open_storage.transaction() as conn:
-        updated = conn.execute(update(s.PruningScheduleRow).values({field: value})).rowcount
-    if not updated:
-        raise ServiceStatusError(
-            "INVALID_ARGUMENT", f"Attempt to update {field} of a schedule that has not been previously configured. Use set_schedule instead."
-        )
-    start_schedule(node)
-
-
 def start_schedule(node: Any) -> None:
-    """(Re)arm the participant's scheduled pruning: a timer at the next moment a window is open."""
-    handle = getattr(node, "_pruning_timer", None)
-    if handle is not None:
-        handle.cancel()
-    node._pruning_timer = None
-    if not node.running or node.passive:
-        return
-    try:
-        schedule = get_schedule(node)
-    except Exception as e:  # noqa: BLE001 - the store is unavailable: armed again when it is back
-        log.info("participant %s could not read its pruning schedule: %s", node.name, e)
-        return
-    if schedule is None:
-        return
-    cron = pruning_cron.parse(schedule.cron)
-    now = node.env.clock.now()
-    now_seconds = now // 1_000_000
-    if pruning_cron.window_open(cron, schedule.max_duration, now_seconds):
-        at = now
-    else:
-        start = pruning_cron.next_valid_time_after(cron, now_seconds)
-        if start is None:
-            log.info("Cron expression %s allows for no more running after %s", schedule.cron, instant(now))
-            return
-        at = start * 1_000_000
-    node._pruning_timer = node.env.scheduler.schedule_at(at, lambda: _scheduled_run(node))
+    """(Re)arm the participant's scheduled pruning (:class:`ScheduledPruning` over its store)."""
+    scheduler = node.__dict__.get("pruning_scheduler")
+    if scheduler is None:
+        scheduler = node.pruning_scheduler = ScheduledPruning(
+            node.name,
+            node.env.scheduler,
+            node.env.clock,
+            lambda: _read_schedule(node),
+            lambda schedule: _prune_to_retention(node, schedule),
+            lambda: node.running and not node.passive and not node.halted,
+        )
+    scheduler.arm()
 
 
-def _scheduled_run(node: Any) -> None:
-    """One run of scheduled pruning: prune up to the safe offset at ``now - retention`` while the
-    window is open, then wait for the next window (or back off after a failure)."""
-    node._pruning_timer = None
-    if not node.running or node.passive or node.halted:
-        return
-    schedule = get_schedule(node)
-    if schedule is None:
-        return
-    cron = pruning_cron.parse(schedule.cron)
-    now = node.env.clock.now()
-    if pruning_cron.window_open(cron, schedule.max_duration, now // 1_000_000):
-        try:
-            _prune_to_retention(node, schedule, now)
-        except (CantonError, ServiceStatusError) as e:
-            log.info("Backing off %s or until next window after error: %s", canton_duration(SCHEDULE_BACKOFF_MICROS), e)
-            node._pruning_timer = node.env.scheduler.schedule_at(now + SCHEDULE_BACKOFF_MICROS, lambda: _scheduled_run(node))
-            return
-    start = pruning_cron.next_valid_time_after(cron, now // 1_000_000)
-    if start is not None:
-        node._pruning_timer = node.env.scheduler.schedule_at(start * 1_000_000, lambda: _scheduled_run(node))
+def _read_schedule(node: Any) -> Schedule | None:
+    with node.open_storage.read() as conn:
+        return read_schedule(conn)
 
 
-def _prune_to_retention(node: Any, schedule: StoredSchedule, now: int) -> None:
+def _prune_to_retention(node: Any, schedule: Schedule) -> bool:
+    """One scheduled run: prune up to the safe offset at ``now - retention`` (only internal state
+    when the schedule says so). Done in one go: False (nothing more to do in this window)."""
     internal = schedule.prune_internally_only
     bound = node.ledger_end if internal else node.ledger_end - 1
     if bound <= 0:
-        return
+        return False
     try:
-        target = safe_offset(node, now - schedule.retention * 1_000_000, bound)
+        target = safe_offset(node, node.env.clock.now() - schedule.retention * 1_000_000, bound)
     except CantonError as e:
         if e.code == NO_INTERNAL_PARTICIPANT_DATA_BEFORE:
-            return  # nothing old enough yet
+            return False  # nothing old enough yet
         raise
     state = pruning_state(node)
     done = state.internally_pruned_up_to if internal else state.pruned_up_to
     if target is None or target <= (done or 0):
-        return
+        return False
     log.info("%s scheduled pruning up to %s", node.name, target)
     (prune_internally if internal else prune)(node, target)
+    return False

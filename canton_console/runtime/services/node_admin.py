@@ -10,67 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from canton_console.runtime import mediator_pruning as mp
-from canton_console.runtime import pruning_schedule as ps
 from canton_console.runtime import sequencer_admin as sa
 from canton_console.runtime.services.base import LocalService
 from canton_console.runtime.services.participant import LocalPartyService
-from canton_console.values import errors
-from canton_console.values.errors import CantonError, ServiceStatusError
-from canton_console.values.pruning import PruningSchedule
-
-
-class PruningScheduleStoreService(LocalService):
-    """Canton's GrpcPruningScheduler over the node's store (``cc_pruning_schedule``); after each
-    change the node's scheduler is re-armed (``_rearm``)."""
-
-    def _rearm(self) -> None:
-        scheduler = getattr(self._node, "pruning_scheduler", None)
-        if scheduler is not None:
-            scheduler.arm()
-
-    def _write(self, change: Any) -> None:
-        def run() -> None:
-            try:
-                with self._node.open_storage.transaction() as conn:
-                    change(conn)
-            except ps.ScheduleMissing as e:
-                raise ServiceStatusError("INVALID_ARGUMENT", str(e)) from None
-            self._rearm()
-
-        self._call(run)
-
-    @staticmethod
-    def _cron(cron: str) -> str:
-        try:
-            ps.Cron.parse(cron)
-        except ps.CronError as e:
-            raise CantonError(errors.PROTO_DESERIALIZATION_FAILURE, f"Deserialization of protobuf message failed: ValueConversionError(cron,{e})") from None
-        return cron
-
-    def set_schedule(self, cron: str, max_duration_seconds: int, retention_seconds: int) -> None:
-        schedule = ps.Schedule(self._cron(cron), max_duration_seconds, retention_seconds)
-        self._write(lambda conn: ps.write_schedule(conn, schedule))
-
-    def clear_schedule(self) -> None:
-        self._write(ps.clear_schedule)
-
-    def set_cron(self, cron: str) -> None:
-        checked = self._cron(cron)
-        self._write(lambda conn: ps.update_schedule(conn, "cron", checked))
-
-    def set_max_duration(self, max_duration_seconds: int) -> None:
-        self._write(lambda conn: ps.update_schedule(conn, "max_duration", max_duration_seconds))
-
-    def set_retention(self, retention_seconds: int) -> None:
-        self._write(lambda conn: ps.update_schedule(conn, "retention", retention_seconds))
-
-    def get_schedule(self) -> PruningSchedule | None:
-        def run() -> PruningSchedule | None:
-            with self._node.open_storage.read() as conn:
-                found = ps.read_schedule(conn)
-            return None if found is None else PruningSchedule(found.cron, found.max_duration, found.retention)
-
-        return self._call(run)
+from canton_console.runtime.services.pruning_schedule import PruningScheduleStoreService
+from canton_console.values.errors import ServiceStatusError
 
 
 class LocalMediatorPruningService(PruningScheduleStoreService):
