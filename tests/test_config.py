@@ -142,7 +142,8 @@ def test_later_file_can_change_a_value_an_earlier_file_substitutes(tmp_path):
 
 def test_override_simple_and_nested(tmp_path):
     config = load_config(overrides=["canton.participants.participant1.storage.type=memory"], base_dir=tmp_path)
-    assert config.participants["participant1"].storage == StorageConfig(type="memory")
+    # the embedded topology migrates its stores at start (its own setting, kept by the override)
+    assert config.participants["participant1"].storage == StorageConfig(type="memory", migrate_and_start=True)
     assert config.participants["participant2"].storage.type == "sqlite"
 
 

@@ -228,7 +228,12 @@ def _drop_last_added_columns(db_file, n: int = 2) -> None:
 
 
 def test_a_node_on_an_older_schema_does_not_start_until_db_migrate(tmp_path):
-    session = _default_topology(tmp_path)
+    from canton_console.console.session import Session, load
+
+    # Canton's default (migrate-and-start = no), which the embedded topology changes for itself
+    session = Session(load([], ["canton.participants.participant1.storage.parameters.migrate-and-start=no"], data_dir=tmp_path))
+    session.start_nodes()
+    session.bootstrap_default()
     try:
         assert "node is already running: participant1" in failure(session, "participant1.db.migrate()")
         step_ok(session, "participant1.stop()")
@@ -326,7 +331,9 @@ def test_the_cli_refuses_to_start_an_older_store_and_manual_start_lets_the_opera
     assert first.returncode == 0, first.stdout + first.stderr
     _drop_last_added_columns(next(data.rglob("participant1.db")))
 
-    refused = cli("run", "/dev/null", data_dir=data)
+    # the embedded topology migrates at start; with Canton's default the node refuses
+    no_migration = "canton.participants.participant1.storage.parameters.migrate-and-start=no"
+    refused = cli("run", "/dev/null", "-C", no_migration, data_dir=data)
     assert refused.returncode == 1
     assert "failed to initialize participant1: There are 2 pending migrations" in refused.stdout
     assert "Please run `participant1.db.migrate` to apply pending migrations" in refused.stdout
@@ -334,8 +341,15 @@ def test_the_cli_refuses_to_start_an_older_store_and_manual_start_lets_the_opera
 
     script = tmp_path / "migrate.canton"
     script.write_text("participant1.db.migrate()\nnodes.local.start()\nparticipant1.health.ping(participant2)\n")
-    migrated = cli("run", str(script), "--manual-start", data_dir=data)
+    migrated = cli("run", str(script), "--manual-start", "-C", no_migration, data_dir=data)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+
+    # the embedded topology's own setting: an older store is migrated when the node starts
+    _drop_last_added_columns(next(data.rglob("participant1.db")))
+    ping = tmp_path / "ping.canton"
+    ping.write_text("participant1.health.ping(participant2)\n")
+    embedded = cli("run", str(ping), data_dir=data)
+    assert embedded.returncode == 0, embedded.stdout + embedded.stderr
 
 
 # ---- the values -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from canton_console.runtime import pruning_schedule as ps
 from canton_console.store import schema as s
 from canton_console.values import topology
 from canton_console.values.errors import ServiceStatusError
+from canton_console.values.mediator_verdicts import StoredVerdict
 from canton_console.values.parameters import DynamicSynchronizerParameters
 from canton_console.values.timefmt import instant
 
@@ -159,20 +160,6 @@ def make_scheduler(node: MediatorNode) -> ps.ScheduledPruning:
 
 
 # ---- verdicts ---------------------------------------------------------------------------------
-@attrs.frozen
-class StoredVerdict:
-    """A finalized request as the mediator stored it."""
-
-    request_id: int
-    finalized_at: int
-    accepted: bool
-    submitting_parties: tuple[str, ...]
-    submitting_participant: str
-    informees: tuple[tuple[str, int, bool], ...]  # (party, threshold, confirming)
-    mediator_group: int
-    update_id: str
-
-
 def verdicts_after(node: MediatorNode, after: int, limit: int) -> list[StoredVerdict]:
     """The stored verdicts of requests after ``after`` (exclusive), ordered by finalization time and
     then request time, at most ``limit`` of them."""

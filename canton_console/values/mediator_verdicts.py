@@ -122,3 +122,17 @@ class Verdict:
             param("updateId", self.updateId),
             Infix(Literal("unknownFields"), "=", UNKNOWN_FIELDS),
         )
+
+
+@attrs.frozen
+class StoredVerdict:
+    """A finalized request as the mediator stored it."""
+
+    request_id: int
+    finalized_at: int
+    accepted: bool
+    submitting_parties: tuple[str, ...]
+    submitting_participant: str
+    informees: tuple[tuple[str, int, bool], ...]  # (party, threshold, confirming)
+    mediator_group: int
+    update_id: str

@@ -11,7 +11,6 @@ from canton_console.console import args as a
 from canton_console.console.commands.pruning_schedule import PruningScheduleCommands
 from canton_console.console.framework import CommandFailure, NodeGroup, command, subgroup
 from canton_console.console.references import MediatorReference, wait_until
-from canton_console.runtime.mediator_pruning import StoredVerdict
 from canton_console.values import mediator_verdicts as mv
 from canton_console.values.ids import Member
 from canton_console.values.pruning import Timestamp
@@ -72,7 +71,7 @@ class MediatorPruningGroup(PruningScheduleCommands, NodeGroup):
         return OptionalTimestamp() if found is None else OptionalTimestamp(Timestamp(found), True)
 
 
-def verdict_value(stored: StoredVerdict) -> mv.Verdict:
+def verdict_value(stored: mv.StoredVerdict) -> mv.Verdict:
     """A stored verdict as Canton's ``Verdict`` message. canton-console's requests have one view:
     the root view 0 with every informee, and one quorum of the confirming parties (each needed)."""
     confirming = tuple(party for party, _threshold, confirms in stored.informees if confirms)
@@ -113,7 +112,7 @@ class MediatorInspectionGroup(NodeGroup):
         mediator restarted have no verdict of this mediator."""
         service = self._admin.mediator_inspection
         wait = self._env.timeout_micros("bounded") if timeout is None else timeout
-        found: list[StoredVerdict] = []
+        found: list[mv.StoredVerdict] = []
 
         def enough() -> bool:
             found[:] = service.verdicts(from_record_time_of_request_exclusive, max_items)

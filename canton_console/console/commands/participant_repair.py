@@ -751,7 +751,12 @@ class PartyReplicationMacros(Group):
         source_participant.parties.export_acs([party_id], synchronizerId=synchronizer_id, ledgerOffset=offset, exportFilePath=target_file)
 
     def _ensure_silent(self, participant: Any, synchronizer_id: str) -> None:
-        registered = {str(sid) for _alias, sid, _connected in participant.synchronizers.list_registered()}
+        registered = set()
+        for config, _connected in participant.synchronizers.list_registered():
+            try:
+                registered.add(str(participant.synchronizers.id_of(config.synchronizerAlias)))
+            except CommandFailure:
+                pass  # registered, never connected: its id is not known yet
         if synchronizer_id not in registered:
             raise CommandFailure(f"Given synchronizer {synchronizer_id} is not active on given participant {participant.name}")
         changes = participant.topology.synchronizer_parameters.list(store=synchronizer_id)

@@ -15,6 +15,7 @@ from canton_console.runtime.services.base import LocalService
 from canton_console.runtime.services.participant import LocalPartyService
 from canton_console.runtime.services.pruning_schedule import PruningScheduleStoreService
 from canton_console.values.errors import ServiceStatusError
+from canton_console.values.mediator_verdicts import StoredVerdict
 
 
 class LocalMediatorPruningService(PruningScheduleStoreService):
@@ -37,7 +38,7 @@ class LocalMediatorPruningService(PruningScheduleStoreService):
 class LocalMediatorInspectionService(LocalService):
     """Canton's MediatorInspectionService: the stored verdicts."""
 
-    def verdicts(self, after: int, limit: int) -> list[mp.StoredVerdict]:
+    def verdicts(self, after: int, limit: int) -> list[StoredVerdict]:
         return self._call(mp.verdicts_after, self._node, after, limit)
 
 
