@@ -152,6 +152,55 @@ class JavaDuration(ScalaDuration):
         return f"JavaDuration({self})"
 
 
+class CantonTimestampCompanion:
+    """``com.digitalasset.canton.data.CantonTimestamp``'s factories: ``MinValue``, ``MaxValue``,
+    ``Epoch``, ``now()`` (the wall clock), ``ofEpochSecond`` / ``ofEpochMilli`` / ``ofEpochMicro``.
+    Its values are timestamps in microseconds, printed as their instants."""
+
+    canton_type = "com.digitalasset.canton.data.CantonTimestamp.type"
+
+    @staticmethod
+    def _at(micros: int) -> Any:
+        from canton_console.console.args import MAX_TIMESTAMP_MICROS, MIN_TIMESTAMP_MICROS
+        from canton_console.values.pruning import Timestamp
+
+        if isinstance(micros, bool) or not isinstance(micros, int):
+            raise InvalidValue(f"CantonTimestamp needs a whole number, got {type(micros).__name__} {micros!r}")
+        if not MIN_TIMESTAMP_MICROS <= micros <= MAX_TIMESTAMP_MICROS:
+            raise InvalidValue(f"Timestamp {micros} is out of range [{MIN_TIMESTAMP_MICROS}, {MAX_TIMESTAMP_MICROS}]")
+        return Timestamp(micros)
+
+    @property
+    def MinValue(self) -> Any:  # noqa: N802 - Canton's name
+        from canton_console.console.args import MIN_TIMESTAMP_MICROS
+
+        return self._at(MIN_TIMESTAMP_MICROS)
+
+    @property
+    def MaxValue(self) -> Any:  # noqa: N802 - Canton's name
+        from canton_console.console.args import MAX_TIMESTAMP_MICROS
+
+        return self._at(MAX_TIMESTAMP_MICROS)
+
+    @property
+    def Epoch(self) -> Any:  # noqa: N802 - Canton's name
+        return self._at(0)
+
+    def now(self) -> Any:
+        import time
+
+        return self._at(time.time_ns() // 1000)
+
+    def ofEpochSecond(self, seconds: int) -> Any:  # noqa: N802 - Canton's name
+        return self._at(seconds * 1_000_000 if isinstance(seconds, int) and not isinstance(seconds, bool) else seconds)
+
+    def ofEpochMilli(self, millis: int) -> Any:  # noqa: N802 - Canton's name
+        return self._at(millis * 1000 if isinstance(millis, int) and not isinstance(millis, bool) else millis)
+
+    def ofEpochMicro(self, micros: int) -> Any:  # noqa: N802 - Canton's name
+        return self._at(micros)
+
+
 class JavaDurationCompanion:
     """``java.time.Duration``'s factories: ``ofSeconds(10)``, ``ofMillis``, ``ofMinutes``,
     ``ofHours``, ``ofDays``, ``ofNanos``, ``ZERO``."""
@@ -286,6 +335,7 @@ def fully_qualified_names() -> dict[str, Any]:
     table[f"{REQUIRE_TYPES}.PositiveDouble"] = POSITIVE_DOUBLE
     table["java.util.UUID"] = UUIDCompanion()
     table["java.time.Duration"] = JavaDurationCompanion()
+    table[f"{CANTON}.data.CantonTimestamp"] = CantonTimestampCompanion()
     from canton_console.console.commands.ledger_reads import canton_names as ledger_reads_names
 
     table.update(ledger_reads_names())  # the Ledger API's update format, logback's Level

@@ -44,7 +44,8 @@ def status_text(data: NodeStatusData) -> str:
     if data.kind == "participant":
         lines.append(f"Participant id: {data.member}")
     elif data.kind == "sequencer":
-        lines.append(f"Sequencer id: {data.uid}")
+        # Canton 3.3's SequencerNode reports its synchronizer's uid as the sequencer id
+        lines.append(f"Sequencer id: {data.synchronizer_id or data.uid}")
     else:
         lines.append(f"Node uid: {data.uid}")
     if data.kind in ("sequencer", "mediator"):
@@ -59,12 +60,11 @@ def status_text(data: NodeStatusData) -> str:
         lines.append("Connected participants: " + _tab_list(data.connected_participants))
         lines.append("Connected mediators: " + _tab_list(data.connected_mediators))
         lines.append(f"Sequencer: SequencerHealthStatus(active = {_bool(data.active)})")
+        lines.append(f"Accepts admin changes: {_bool(data.accepts_admin_changes)}")
         lines.append("details-extra: None")
     else:
         lines.append(f"Active: {_bool(data.active)}")
     lines.append("Components: " + _tab_list([f"{c.name} : {c.render()}" for c in data.components]))
-    if data.kind == "sequencer":
-        lines.append(f"Accepts admin changes: {_bool(data.accepts_admin_changes)}")
     lines.append(f"Version: {CANTON_VERSION}")
     if data.kind == "participant":
         lines.append(f"Supported protocol version(s): {PROTOCOL_VERSION}")

@@ -14,9 +14,16 @@ from canton_console.console.references import MediatorReference, wait_until
 from canton_console.values import mediator_verdicts as mv
 from canton_console.values.ids import Member
 from canton_console.values.pruning import Timestamp
-from canton_console.values.scala import Option, TypedVector
+from canton_console.values.scala import Option, Seq
 
 POSITIVE_INT = a.Int(1, "a positive number (PositiveInt)", a.INT_MAX)
+
+
+class VerdictList(Seq):
+    """What ``inspection.verdicts`` returns: the streamed verdicts as a List, typed with the gRPC
+    message's full name (Canton's console does not import it)."""
+
+    canton_type = "Seq[com.digitalasset.canton.mediator.admin.v30.Verdict]"
 
 
 class OptionalTimestamp(Option):
@@ -102,7 +109,7 @@ class MediatorInspectionGroup(NodeGroup):
         from_record_time_of_request_exclusive: Annotated[int, a.Timestamp()],
         max_items: Annotated[int, POSITIVE_INT],
         timeout: Annotated[int | None, a.Optional(a.Duration())] = None,
-    ) -> TypedVector:
+    ) -> Seq:
         """Fetch the mediator's verdicts
 
         The verdicts of the requests whose record time lies after
@@ -122,7 +129,7 @@ class MediatorInspectionGroup(NodeGroup):
             wait_until(self._env, enough, wait, "", f"{self.scala_name}.verdicts")
         except CommandFailure:
             pass  # Canton returns what came by the timeout
-        return TypedVector("Verdict", *[verdict_value(v) for v in found])
+        return VerdictList(*[verdict_value(v) for v in found])
 
 
 TESTING = "Testing"
