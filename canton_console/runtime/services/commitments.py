@@ -209,7 +209,7 @@ class LocalCommitmentsService(LocalService):
     def wait_config(self, synchronizer_ids: Sequence[str], counter_participants: Sequence[str]) -> tuple[list[NoWaitCommitments], list[WaitCommitments]]:
         node = self._node
 
-        def run():
+        def run() -> tuple[list[NoWaitCommitments], list[WaitCommitments]]:
             syncs = list(synchronizer_ids) or node.commitment_synchronizers()
             no_wait = [(sid, cp) for sid, cp in node.no_wait_counter_participants() if sid in syncs and (not counter_participants or cp in counter_participants)]
             known: dict[str, list[str]] = {}
