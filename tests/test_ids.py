@@ -343,7 +343,7 @@ def test_unknown_import_is_one_clear_error_and_binds_nothing(module_session):
     assert text == (
         "Error: cannot import com.digitalasset.canton.logging.NamedLogging, com.digitalasset.canton.topology.Foo: "
         "object logging is not a member of package com.digitalasset.canton (this console knows "
-        "com.digitalasset.canton.{admin, config, console, crypto, participant, sequencing, synchronizer, time, topology, version}); object Foo is not a member of "
+        "com.digitalasset.canton.{admin, config, console, crypto, data, participant, sequencing, synchronizer, time, topology, version}); object Foo is not a member of "
         "package com.digitalasset.canton.topology (this console knows com.digitalasset.canton.topology.{ForceFlag, "
         "ForceFlags, MediatorId, Member, Namespace, ParticipantId, PartyId, SequencerId, SynchronizerId, "
         "UniqueIdentifier, admin, store, transaction})"

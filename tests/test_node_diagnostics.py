@@ -121,7 +121,7 @@ def test_status_layouts_of_each_node_kind(module_session):
 
     mediator = s.step("mediator1.health.status").output.splitlines()
     mid = step_ok(s, "mediator1.id.uid.toProtoPrimitive")
-    assert mediator[0] == f"res6: NodeStatus[mediator1.Status] = Node uid: {mid}"
+    assert mediator[0] == f"res5: NodeStatus[mediator1.Status] = Node uid: {mid}"
     assert mediator[1] == f"Synchronizer id: {sync}"
     assert mediator[3:7] == ["Ports: ", "\tadmin: 5202", "Active: true", "Components: "]
 
