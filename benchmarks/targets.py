@@ -292,6 +292,7 @@ SATURATION_CHILD = textwrap.dedent(
                 start_one()
             if rss_1min is None and time.monotonic() - t0 >= 60:
                 rss_1min = rss_mb()
+        elapsed = time.monotonic() - t0
         rss_end = rss_mb()
         stop.set()
         # Probes still waiting that are due count with how late they are now (a starved timer may
@@ -300,12 +301,11 @@ SATURATION_CHILD = textwrap.dedent(
         with lock:
             fired = len(lateness_ms)
             unfired = [(now - due) / 1000 for due in waiting if due < now]
-            lateness_ms.extend(unfired)
-        wait(list(started), timeout=30)
-        late = sorted(lateness_ms)
+            late = sorted(lateness_ms + unfired)
+        wait(list(started), timeout=30)  # let the last pings finish before closing the nodes
         ping_ms.sort()
         result = {
-            "seconds": time.monotonic() - t0,
+            "seconds": elapsed,
             "rss_1min": rss_1min if rss_1min is not None else rss_end,
             "rss_end": rss_end,
             "late_p50": late[len(late) // 2], "late_p99": late[max(0, int(len(late) * 0.99) - 1)], "late_max": late[-1],
