@@ -36,6 +36,20 @@ def _store_digests(data: Path) -> dict[str, str]:
     return {p.name: _digest(p) for p in sorted(data.iterdir()) if p.is_file() and not p.name.endswith(".lock")}
 
 
+def _settled_store_digests(data: Path, quiet: float = 3.0, timeout: float = 60.0) -> dict[str, str]:
+    """The store's bytes once a running, idle process stopped changing them: its checkpointer cuts
+    the write-ahead logs a moment after the last write (``CheckpointPolicy.idle``)."""
+    deadline = time.monotonic() + timeout
+    digests, since = _store_digests(data), time.monotonic()
+    while time.monotonic() - since < quiet:
+        assert time.monotonic() < deadline, "the store never settled"
+        time.sleep(0.25)
+        now = _store_digests(data)
+        if now != digests:
+            digests, since = now, time.monotonic()
+    return digests
+
+
 def _first_start(tmp_path: Path, name: str = "data") -> Path:
     data = tmp_path / name
     result = cli("run", str(_script(tmp_path)), data_dir=data)
@@ -149,7 +163,7 @@ def test_second_process_on_a_daemons_data_directory_is_refused(tmp_path):
     daemon = _popen("daemon", data=data)
     try:
         _wait_for_line(daemon, "daemon running")
-        before = _store_digests(data)
+        before = _settled_store_digests(data)
         second = cli("run", str(_script(tmp_path)), data_dir=data)
         assert second.returncode != 0
         assert "DB_STORAGE_IN_USE" in second.stdout, second.stdout + second.stderr

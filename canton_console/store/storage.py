@@ -34,12 +34,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from select import POLLIN, POLLPRI, poll
 
 import attrs
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from canton_console.store.checkpointer import Checkpointer, CheckpointPolicy
 from canton_console.store.ownership import PgOwnerLock, SqliteOwnerLock, StorageInUse
 from canton_console.store.schema import APPLICATION, SCHEMA_VERSION, Base, SchemaMeta
 from canton_console.values import errors
@@ -220,6 +222,7 @@ class Storage:
         exclusive: bool = False,
         shared: bool = False,
         migrate: bool = True,
+        checkpoint_policy: CheckpointPolicy | None = None,
     ):
         self.spec = spec
         # Apply pending migrations (ADDED_COLUMNS) to an existing store when opened; when False such a
@@ -243,6 +246,9 @@ class Storage:
         # Since a full disk (SQLite): keep the write-ahead log short until space is plentiful again.
         self.low_space = False
         self._low_space_checked = 0.0
+        # SQLite: checkpoints of the write-ahead log, on a thread of their own (see ``checkpointer``).
+        self.checkpointer: Checkpointer | None = None
+        self.checkpoint_policy = checkpoint_policy
         if open:
             self.open()
 
@@ -295,6 +301,19 @@ class Storage:
             raise
         self.failure = None
         self.failure_kind = LOST
+        if self.spec.kind == "sqlite" and self.checkpointer is None:
+            self.checkpointer = Checkpointer(
+                self.spec.sqlite_file, Path(self.spec.sqlite_file).stem, self._checkpoints_allowed, self.checkpoint_policy
+            )
+
+    def _checkpoints_allowed(self) -> bool:
+        """(the checkpointer's thread) The store is open and works: not failed, closed or killed."""
+        return self.failure is None and not self.closed and self.engine is not None
+
+    def _stop_checkpointer(self) -> None:
+        checkpointer, self.checkpointer = self.checkpointer, None
+        if checkpointer is not None:
+            checkpointer.stop()
 
     def _track(self, opened: bool) -> None:
         """Count this process's open engines per SQLite file (see ``_SQLITE_FILES_IN_USE``)."""
@@ -399,6 +418,9 @@ class Storage:
                     yield conn
                 if self.spec.kind == "sqlite":
                     self._after_write()
+                    checkpointer = self.checkpointer
+                    if checkpointer is not None:
+                        checkpointer.wrote()
         except SQLAlchemyError as e:
             kind = failure_kind(e)
             if kind is not None:
@@ -527,7 +549,7 @@ class Storage:
             finally:
                 self._write_lock.release()
         try:
-            with self.engine.connect() as conn:  # pre-ping replaces connections the server dropped
+            with self.engine.connect() as conn:  # the checkout replaces connections the server dropped
                 conn.execute(text("SELECT 1"))
             return None
         except SQLAlchemyError as e:
@@ -546,9 +568,12 @@ class Storage:
             self._low_space_checked = time.monotonic()
         self.failure = None
         self.failure_kind = LOST
+        if self.checkpointer is not None:
+            self.checkpointer.wake()
 
     def close(self) -> None:
         self.closed = True
+        self._stop_checkpointer()  # before the engine's connections close: the last of them checkpoints
         try:
             if self.engine is not None:
                 self.engine.dispose()
@@ -565,6 +590,7 @@ class Storage:
         """A node crash (``kill``): drop the connections without closing them cleanly; the process
         stays, so its ownership of the store goes (as a dead process's would)."""
         self.closed = True
+        self._stop_checkpointer()  # no checkpoint after a crash
         try:
             if self.engine is not None:
                 self.engine.dispose(close=False)
@@ -831,8 +857,9 @@ def _create_engine(spec: StorageSpec) -> Engine:
         )
     elif spec.kind == "postgres":
         engine = create_engine(
-            spec.url, pool_size=4, max_overflow=8, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT}
+            spec.url, pool_size=4, max_overflow=8, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT}
         )
+        event.listen(engine, "checkout", _pg_drop_closed_connection)
         return engine
     else:
         raise StorageError(f"unknown storage type '{spec.kind}'")
@@ -844,9 +871,25 @@ def _create_engine(spec: StorageSpec) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # Never checkpoint inside a commit (on the runtime thread): the store's checkpointer does.
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     return engine
+
+
+def _pg_drop_closed_connection(dbapi_conn, _record, _proxy) -> None:
+    """(checkout) Replace a pooled PostgreSQL connection the server has closed meanwhile (terminated
+    backend, restarted server), without a round trip: an idle connection's socket has nothing to
+    read unless the server said goodbye (or the connection is gone). A connection that breaks after
+    this fails on use, which the outage handling notices (the node halts until the probe finds the
+    database back)."""
+    if dbapi_conn.closed:
+        raise DisconnectionError("the connection was closed")
+    poller = poll()
+    poller.register(dbapi_conn.fileno(), POLLIN | POLLPRI)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the connection while it was idle")
 
 
 # SQLite reports schema mistakes as OperationalError too: those are bugs, not outages.
