@@ -10,10 +10,11 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
+from canton_console.store import fast
 from canton_console.store import schema as s
 from canton_console.values import health, messages
 from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
 
 log = logging.getLogger("canton_console.mediator")
+
+
+def _verdict_sent_sql(quote, mark) -> str:
+    return f"UPDATE {s.MediatorVerdictRow.__tablename__} SET sent = {mark} WHERE synchronizer_id = {mark} AND request_id = {mark}"
+
+
+def _cursor_update_sql(quote, mark) -> str:
+    return f"UPDATE {s.MemberCursorRow.__tablename__} SET synchronizer_id = {mark}, timestamp = {mark}"
 
 TIMEOUT_REASON = "MEDIATOR_SAYS_TX_TIMED_OUT(2,0): Rejected transaction as the mediator did not receive sufficient confirmations within the expected timeframe."
 
@@ -246,19 +255,16 @@ class MediatorNode(Node):
         """Store the clean replay point (with the verdicts whose receipt came back marked sent)."""
         sync_id = self._joined.id
         if conn is None:
-            with self.open_storage.transaction() as c:
+            with fast.transaction(self.open_storage) as c:
                 self._write_cursor(cursor, c)
             return
+        # prepared statements (see store.fast): this runs for every decision
         if self._receipts:
-            conn.execute(
-                update(s.MediatorVerdictRow)
-                .where(s.MediatorVerdictRow.synchronizer_id == sync_id, s.MediatorVerdictRow.request_id.in_(self._receipts))
-                .values(sent=True)
-            )
+            conn.executemany(conn.sql("mediator-verdict-sent", _verdict_sent_sql), [(True, sync_id, r) for r in self._receipts])
             self._receipts = set()
         # One cursor row (the mediator serves one synchronizer): update it in place.
-        if not conn.execute(update(s.MemberCursorRow).values(synchronizer_id=sync_id, timestamp=cursor)).rowcount:
-            conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": sync_id, "timestamp": cursor}])
+        if not conn.execute(conn.sql("mediator-cursor-update", _cursor_update_sql), (sync_id, cursor)).rowcount:
+            conn.insert(s.MemberCursorRow, [{"synchronizer_id": sync_id, "timestamp": cursor}])
         self.stored_cursor = cursor
 
     def stored_synchronizer_id(self) -> str | None:
@@ -338,9 +344,9 @@ class MediatorNode(Node):
         self.decided.add(req.request_id)
         cursor = min(self.pending) - 1 if self.pending else self.last_seen
         message_id = str(uuid.uuid4())
-        with self.open_storage.transaction() as conn:
-            conn.execute(
-                insert(s.MediatorVerdictRow),
+        with fast.transaction(self.open_storage) as conn:
+            conn.insert(
+                s.MediatorVerdictRow,
                 [
                     {
                         "synchronizer_id": self._joined.id,
