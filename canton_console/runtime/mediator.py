@@ -81,6 +81,8 @@ class MediatorNode(Node):
         # verdict's receipt came back but is not yet marked sent in the store.
         self._unconfirmed: dict[str, int] = {}
         self._receipts: set[int] = set()
+        # The decisions of the delivery being processed (None outside of one): see _on_events
+        self._decisions: list[tuple[dict[str, Any], tuple[Any, ...]]] | None = None
         from canton_console.runtime.mediator_pruning import make_scheduler
 
         self.pruning_scheduler = make_scheduler(self)
@@ -285,6 +287,17 @@ class MediatorNode(Node):
     def _on_events(self, events: list[SequencedEvent]) -> None:
         if not self.running or self.passive or self.halted:
             return
+        # The decisions of one delivery are stored in one transaction at its end, and their verdicts
+        # sent after that commit (a verdict is never sent before it is stored).
+        self._decisions = []
+        try:
+            self._process(events)
+        finally:
+            decisions, self._decisions = self._decisions, None
+            if decisions:
+                self._store_decisions(decisions)
+
+    def _process(self, events: list[SequencedEvent]) -> None:
         for event in events:
             if self.halted:
                 return  # the database went away: the rest is replayed once it is back
@@ -342,31 +355,38 @@ class MediatorNode(Node):
         if req.timer is not None:
             req.timer.cancel()
         self.decided.add(req.request_id)
-        cursor = min(self.pending) - 1 if self.pending else self.last_seen
         message_id = str(uuid.uuid4())
+        decision = (
+            {
+                "synchronizer_id": self._joined.id,
+                "request_id": req.request_id,
+                "verdict": verdict,
+                "reason": reason,
+                "decided_at": self.env.clock.now(),
+                "root_hash": req.root_hash,
+                "recipients": json.dumps(req.participants),
+                "message_id": message_id,
+                "sent": False,
+                "submitting_parties": json.dumps(req.submitting_parties),
+                "submitting_participant": req.submitter,
+                "informees": json.dumps(req.informees),
+                "mediator_group": 0,
+            },
+            (req.request_id, req.root_hash, verdict, reason, req.participants, message_id),
+        )
+        if self._decisions is not None:
+            self._decisions.append(decision)  # stored and sent at the end of the delivery
+        else:
+            self._store_decisions([decision])
+
+    def _store_decisions(self, decisions: list[tuple[dict[str, Any], tuple[Any, ...]]]) -> None:
+        """Store verdicts with the clean replay point in one transaction, then send them."""
+        cursor = min(self.pending) - 1 if self.pending else self.last_seen
         with fast.transaction(self.open_storage) as conn:
-            conn.insert(
-                s.MediatorVerdictRow,
-                [
-                    {
-                        "synchronizer_id": self._joined.id,
-                        "request_id": req.request_id,
-                        "verdict": verdict,
-                        "reason": reason,
-                        "decided_at": self.env.clock.now(),
-                        "root_hash": req.root_hash,
-                        "recipients": json.dumps(req.participants),
-                        "message_id": message_id,
-                        "sent": False,
-                        "submitting_parties": json.dumps(req.submitting_parties),
-                        "submitting_participant": req.submitter,
-                        "informees": json.dumps(req.informees),
-                        "mediator_group": 0,
-                    }
-                ],
-            )
+            conn.insert(s.MediatorVerdictRow, [row for row, _send in decisions])
             self._write_cursor(cursor, conn)
-        self._send_verdict(req.request_id, req.root_hash, verdict, reason, req.participants, message_id)
+        for _row, send in decisions:
+            self._send_verdict(*send)
 
     def _send_verdict(self, request_id: int, root_hash: str, verdict: str, reason: str, participants: list[str], message_id: str) -> None:
         body = {

@@ -91,6 +91,16 @@ class FastConn:
         columns = tuple(rows[0])
         self.executemany(self.insert_sql(model, columns), [[row[c] for c in columns] for row in rows])
 
+    def insert_new(self, model: Any, rows: Sequence[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        """Insert the rows whose ``key`` (the primary key) is not stored yet; returns the others
+        (one statement per row: the row count tells which ones were there)."""
+        if not rows:
+            return []
+        columns = tuple(rows[0])
+        base = self.insert_sql(model, columns)
+        sql = self.sql(("insert-new", base, key), lambda quote, mark: f"{base} ON CONFLICT ({quote(key)}) DO NOTHING")
+        return [row for row in rows if not self.execute(sql, [row[c] for c in columns]).rowcount]
+
     def marks(self, n: int) -> str:
         """``n`` placeholders for an IN list."""
         return ", ".join(self.mark for _ in range(n))

@@ -60,15 +60,19 @@ class ProtocolProcessing(ParticipantBase):
     def _on_events(self, sync_id: str, events: list[SequencedEvent]) -> None:
         if not self.running or self.passive or self.halted:
             return
+        member_id = self.member_id
+        # Our traffic receipt is that of our last event of the delivery: computed for that one only
+        last_own = next((e.timestamp for e in reversed(events) if e.sender == member_id), None)
         for event in events:
             if self.halted:
                 return  # the database went away while processing: the rest is replayed later
             if event.timestamp <= self.last_seen.get(sync_id, 0):
                 continue
             self.last_seen[sync_id] = event.timestamp
-            if event.sender == self.member_id:
-                sync = self.env.synchronizers[sync_id]
-                self.traffic_receipts[sync_id] = sync.traffic.state_at(self.member_id, event.timestamp, extrapolate=False)
+            if event.sender == member_id:
+                if event.timestamp == last_own:
+                    sync = self.env.synchronizers[sync_id]
+                    self.traffic_receipts[sync_id] = sync.traffic.state_at(member_id, event.timestamp, extrapolate=False)
                 for sub in self.submissions.values():
                     if sub.command_id == event.message_id and sub.synchronizer_id == sync_id:
                         sub.sequenced = True
@@ -340,18 +344,13 @@ class ProtocolProcessing(ParticipantBase):
                 if node["consuming"]:
                     archived.append(node["contract_id"])
                 events.append({"exercised": {**{k: node[k] for k in ("contract_id", "template_id", "choice", "consuming", "actors")}, "stakeholders": node["stakeholders"]}})
-        if created_rows:
-            # A contract a repair (an ACS import) already added here is not added twice.
-            already = self._stored_contracts([row["contract_id"] for row in created_rows])
-            if already:
-                log.warning("%s: contracts %s are already in its store (added by a repair); not added again", self.name, ", ".join(already))
-                created_rows = [row for row in created_rows if row["contract_id"] not in already]
         command_id = view["command_id"] if view["submitting_participant"] == self.member_id else ""
         # Prepared statements (see store.fast); a Ledger API submission's deduplication and
         # completion go through SQLAlchemy in the same transaction.
         ledger_api = bool(command_id and view.get("change_id"))
         with fast.transaction(self.open_storage, core=ledger_api) as conn:
-            conn.insert(s.ContractRow, created_rows)
+            # A contract a repair (an ACS import) already added here is not added twice.
+            already = [row["contract_id"] for row in conn.insert_new(s.ContractRow, created_rows, "contract_id")]
             if archived:
                 conn.executemany(conn.sql("archive-contract", _archive_contract_sql), [(offset, cid) for cid in archived])
             conn.insert(
@@ -363,6 +362,8 @@ class ProtocolProcessing(ParticipantBase):
                 self._record_accepted(conn.core, view, offset, record_time)
                 completions.record_accepted(conn.core, view, offset, pending.root_hash, sync_id, record_time)
             self._write_cursor(sync_id, conn)
+        if already:
+            log.warning("%s: contracts %s are already in its store (added by a repair); not added again", self.name, ", ".join(already))
         self.ledger_end = offset
         return Transaction(offset, pending.root_hash, sync_id, record_time, command_id, tuple(events))
 
