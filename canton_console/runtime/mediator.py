@@ -10,10 +10,11 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 
 from canton_console.runtime.node import Node
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
+from canton_console.store import fast
 from canton_console.store import schema as s
 from canton_console.values import health, messages
 from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
@@ -22,6 +23,14 @@ if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
 
 log = logging.getLogger("canton_console.mediator")
+
+
+def _verdict_sent_sql(quote, mark) -> str:
+    return f"UPDATE {s.MediatorVerdictRow.__tablename__} SET sent = {mark} WHERE synchronizer_id = {mark} AND request_id = {mark}"
+
+
+def _cursor_update_sql(quote, mark) -> str:
+    return f"UPDATE {s.MemberCursorRow.__tablename__} SET synchronizer_id = {mark}, timestamp = {mark}"
 
 TIMEOUT_REASON = "MEDIATOR_SAYS_TX_TIMED_OUT(2,0): Rejected transaction as the mediator did not receive sufficient confirmations within the expected timeframe."
 
@@ -72,6 +81,8 @@ class MediatorNode(Node):
         # verdict's receipt came back but is not yet marked sent in the store.
         self._unconfirmed: dict[str, int] = {}
         self._receipts: set[int] = set()
+        # The decisions of the delivery being processed (None outside of one): see _on_events
+        self._decisions: list[tuple[dict[str, Any], tuple[Any, ...]]] | None = None
         from canton_console.runtime.mediator_pruning import make_scheduler
 
         self.pruning_scheduler = make_scheduler(self)
@@ -246,19 +257,16 @@ class MediatorNode(Node):
         """Store the clean replay point (with the verdicts whose receipt came back marked sent)."""
         sync_id = self._joined.id
         if conn is None:
-            with self.open_storage.transaction() as c:
+            with fast.transaction(self.open_storage) as c:
                 self._write_cursor(cursor, c)
             return
+        # prepared statements (see store.fast): this runs for every decision
         if self._receipts:
-            conn.execute(
-                update(s.MediatorVerdictRow)
-                .where(s.MediatorVerdictRow.synchronizer_id == sync_id, s.MediatorVerdictRow.request_id.in_(self._receipts))
-                .values(sent=True)
-            )
+            conn.executemany(conn.sql("mediator-verdict-sent", _verdict_sent_sql), [(True, sync_id, r) for r in self._receipts])
             self._receipts = set()
         # One cursor row (the mediator serves one synchronizer): update it in place.
-        if not conn.execute(update(s.MemberCursorRow).values(synchronizer_id=sync_id, timestamp=cursor)).rowcount:
-            conn.execute(insert(s.MemberCursorRow), [{"synchronizer_id": sync_id, "timestamp": cursor}])
+        if not conn.execute(conn.sql("mediator-cursor-update", _cursor_update_sql), (sync_id, cursor)).rowcount:
+            conn.insert(s.MemberCursorRow, [{"synchronizer_id": sync_id, "timestamp": cursor}])
         self.stored_cursor = cursor
 
     def stored_synchronizer_id(self) -> str | None:
@@ -279,6 +287,17 @@ class MediatorNode(Node):
     def _on_events(self, events: list[SequencedEvent]) -> None:
         if not self.running or self.passive or self.halted:
             return
+        # The decisions of one delivery are stored in one transaction at its end, and their verdicts
+        # sent after that commit (a verdict is never sent before it is stored).
+        self._decisions = []
+        try:
+            self._process(events)
+        finally:
+            decisions, self._decisions = self._decisions, None
+            if decisions:
+                self._store_decisions(decisions)
+
+    def _process(self, events: list[SequencedEvent]) -> None:
         for event in events:
             if self.halted:
                 return  # the database went away: the rest is replayed once it is back
@@ -336,31 +355,38 @@ class MediatorNode(Node):
         if req.timer is not None:
             req.timer.cancel()
         self.decided.add(req.request_id)
-        cursor = min(self.pending) - 1 if self.pending else self.last_seen
         message_id = str(uuid.uuid4())
-        with self.open_storage.transaction() as conn:
-            conn.execute(
-                insert(s.MediatorVerdictRow),
-                [
-                    {
-                        "synchronizer_id": self._joined.id,
-                        "request_id": req.request_id,
-                        "verdict": verdict,
-                        "reason": reason,
-                        "decided_at": self.env.clock.now(),
-                        "root_hash": req.root_hash,
-                        "recipients": json.dumps(req.participants),
-                        "message_id": message_id,
-                        "sent": False,
-                        "submitting_parties": json.dumps(req.submitting_parties),
-                        "submitting_participant": req.submitter,
-                        "informees": json.dumps(req.informees),
-                        "mediator_group": 0,
-                    }
-                ],
-            )
+        decision = (
+            {
+                "synchronizer_id": self._joined.id,
+                "request_id": req.request_id,
+                "verdict": verdict,
+                "reason": reason,
+                "decided_at": self.env.clock.now(),
+                "root_hash": req.root_hash,
+                "recipients": json.dumps(req.participants),
+                "message_id": message_id,
+                "sent": False,
+                "submitting_parties": json.dumps(req.submitting_parties),
+                "submitting_participant": req.submitter,
+                "informees": json.dumps(req.informees),
+                "mediator_group": 0,
+            },
+            (req.request_id, req.root_hash, verdict, reason, req.participants, message_id),
+        )
+        if self._decisions is not None:
+            self._decisions.append(decision)  # stored and sent at the end of the delivery
+        else:
+            self._store_decisions([decision])
+
+    def _store_decisions(self, decisions: list[tuple[dict[str, Any], tuple[Any, ...]]]) -> None:
+        """Store verdicts with the clean replay point in one transaction, then send them."""
+        cursor = min(self.pending) - 1 if self.pending else self.last_seen
+        with fast.transaction(self.open_storage) as conn:
+            conn.insert(s.MediatorVerdictRow, [row for row, _send in decisions])
             self._write_cursor(cursor, conn)
-        self._send_verdict(req.request_id, req.root_hash, verdict, reason, req.participants, message_id)
+        for _row, send in decisions:
+            self._send_verdict(*send)
 
     def _send_verdict(self, request_id: int, root_hash: str, verdict: str, reason: str, participants: list[str], message_id: str) -> None:
         body = {

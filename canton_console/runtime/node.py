@@ -238,7 +238,15 @@ class Node:
 
     @property
     def member_id(self) -> str:
-        return str(self.member)
+        # Asked many times per event: kept per identity (the uid object changes when the identity does)
+        uid = self.uid
+        cached = self.__dict__.get("_member_id_of")
+        if uid is not None and cached is not None and cached[0] is uid:
+            return cached[1]
+        member_id = str(self.member)
+        if self.uid is not None:
+            self._member_id_of = (self.uid, member_id)
+        return member_id
 
     @property
     def is_initialized(self) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select
 
 from canton_console.runtime.sequencer_admin import is_disabled
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
+from canton_console.store import fast
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
 from canton_console.values import errors, messages, topology
@@ -424,23 +425,15 @@ class Synchronizer:
         stored, failed = 0, []
         for node in nodes:
             try:
-                with node.open_storage.transaction() as conn:
-                    if events:
-                        conn.execute(insert(s.SequencedEventRow), events)
-                    if topology_rows:
-                        conn.execute(insert(s.TopologyTransactionRow), topology_rows)
-                    if topup_rows:
-                        conn.execute(insert(s.TopUpSubmissionRow), topup_rows)
-                    if purchased_rows:
-                        conn.execute(insert(s.TrafficPurchasedRow), purchased_rows)
+                # prepared statements, one batch per table (see store.fast)
+                with fast.transaction(node.open_storage) as conn:
+                    conn.insert(s.SequencedEventRow, events)
+                    conn.insert(s.TopologyTransactionRow, topology_rows)
+                    conn.insert(s.TopUpSubmissionRow, topup_rows)
+                    conn.insert(s.TrafficPurchasedRow, purchased_rows)
                     if consumed_rows:
-                        members = [r["member"] for r in consumed_rows]
-                        conn.execute(
-                            delete(s.TrafficConsumedRow).where(
-                                s.TrafficConsumedRow.synchronizer_id == self.id, s.TrafficConsumedRow.member.in_(members)
-                            )
-                        )
-                        conn.execute(insert(s.TrafficConsumedRow), consumed_rows)
+                        conn.executemany(conn.sql("traffic-consumed-delete", _delete_consumed_sql), [(self.id, r["member"]) for r in consumed_rows])
+                        conn.insert(s.TrafficConsumedRow, consumed_rows)
                 stored += 1
             except StorageUnavailable:
                 failed.append(node)  # that sequencer halted
@@ -986,3 +979,7 @@ def topup_signing_bytes(msg: dict[str, Any]) -> bytes:
 
 def topup_aggregation_id(member: str, serial: int, amount: int, max_sequencing_time: int) -> str:
     return f"{member}/{serial}/{amount}/{max_sequencing_time}"
+
+
+def _delete_consumed_sql(quote, mark) -> str:
+    return f"DELETE FROM {s.TrafficConsumedRow.__tablename__} WHERE synchronizer_id = {mark} AND member = {mark}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 
 import attrs
@@ -79,7 +80,13 @@ class SequencedEvent:
 
 
 def encode_batch(envelopes: tuple[Envelope, ...]) -> bytes:
-    return encode({"envelopes": [[e.payload.decode(), list(e.recipients)] for e in envelopes]})
+    # Byte for byte ``encode({"envelopes": [[payload text, recipients], ...]})``, built directly:
+    # every sequenced event is encoded so, and the generic encoder costs several times this.
+    parts = []
+    for e in envelopes:
+        recipients = ",".join(_json_string(r) for r in e.recipients)
+        parts.append(f"[{_json_string(e.payload.decode())},[{recipients}]]")
+    return ('{"envelopes":[' + ",".join(parts) + "]}").encode()
 
 
 def decode_batch(blob: bytes) -> tuple[Envelope, ...]:

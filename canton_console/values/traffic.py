@@ -161,7 +161,8 @@ def base_at(state: TrafficConsumed, params: Any, t: int) -> int:
 def tick(state: TrafficConsumed, params: Any, t: int) -> TrafficConsumed:
     """Canton's ``updateTimestamp``: move to ``t`` accruing base traffic, consuming nothing (the last
     consumed cost becomes 0)."""
-    return attrs.evolve(state, sequencing_timestamp=t, base_traffic_remainder=base_at(state, params, t), last_consumed_cost=0)
+    # the constructor, not attrs.evolve: this runs for every sequenced event (same validation, less overhead)
+    return TrafficConsumed(state.member, t, state.extra_traffic_consumed, base_at(state, params, t), 0)
 
 
 def update_at(state: TrafficConsumed, params: Any, t: int) -> TrafficConsumed:
@@ -179,13 +180,7 @@ def consume(state: TrafficConsumed, params: Any, t: int, cost: int) -> TrafficCo
         base_after, extra_delta = base - cost, 0
     else:
         base_after, extra_delta = 0, cost - base
-    return attrs.evolve(
-        state,
-        sequencing_timestamp=t,
-        base_traffic_remainder=base_after,
-        extra_traffic_consumed=min(LONG_MAX, state.extra_traffic_consumed + extra_delta),
-        last_consumed_cost=cost,
-    )
+    return TrafficConsumed(state.member, t, min(LONG_MAX, state.extra_traffic_consumed + extra_delta), base_after, cost)
 
 
 def _purchased_amount(purchased: "TrafficPurchased | int | None") -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import Transaction
+from canton_console.store import fast
 from canton_console.store import schema as s
 from canton_console.values import errors, ledger
 from canton_console.values.errors import CantonError
@@ -22,10 +23,10 @@ class LedgerReads(ParticipantBase):
     """Mixed into ParticipantNode: contract and transaction look-ups."""
 
     def lookup_contract(self, contract_id: str) -> ledger.Contract | None:
-        with self.open_storage.read() as conn:
-            row = conn.execute(
-                select(s.ContractRow.__table__).where(s.ContractRow.contract_id == contract_id, s.ContractRow.archived_offset.is_(None))
-            ).mappings().first()
+        # every submission looks its contracts up: prepared SQL (store.fast)
+        with fast.read(self.open_storage) as conn:
+            found = conn.execute(conn.sql("lookup-contract", _lookup_contract_sql), (contract_id,)).fetchone()
+        row = None if found is None else dict(zip(_CONTRACT_COLUMNS, found))
         if row is None or row["contract_id"] in self.locks:
             return None if row is None else _contract(row)
         return _contract(row)
@@ -88,6 +89,13 @@ def _clear_in_flight_rows(conn, entries: list[tuple[str, str | None]]) -> None:
         conn.execute(
             delete(dedup).where(dedup.change_id == change_id, dedup.submission_id == submission_id, dedup.status == "in-flight")
         )
+
+
+_CONTRACT_COLUMNS = ("contract_id", "template_id", "arguments", "signatories", "observers")
+
+
+def _lookup_contract_sql(quote, mark: str) -> str:
+    return f"SELECT {', '.join(_CONTRACT_COLUMNS)} FROM {s.ContractRow.__tablename__} WHERE contract_id = {mark} AND archived_offset IS NULL"
 
 
 def _contract(row) -> ledger.Contract:

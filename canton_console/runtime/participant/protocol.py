@@ -24,6 +24,7 @@ from canton_console.runtime.participant.records import (
     Submission,
     Transaction,
 )
+from canton_console.store import fast
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
 from canton_console.values import ledger, messages
@@ -33,18 +34,23 @@ from canton_console.values.messages import Envelope, SequencedEvent, SubmissionR
 log = logging.getLogger("canton_console.participant")
 
 # Hot-path statements, built once: building SQLAlchemy expressions per call costs more than running them.
-_STORED_CONTRACTS = select(s.ContractRow.contract_id, s.ContractRow.archived_offset).where(
-    s.ContractRow.contract_id.in_(bindparam("ids", expanding=True))
-)
 _UPDATE_CURSOR = (
     update(s.MemberCursorRow).where(s.MemberCursorRow.synchronizer_id == bindparam("sid")).values(timestamp=bindparam("ts"))
 )
-_ARCHIVE_CONTRACTS = (
-    update(s.ContractRow)
+
+
+# The same as prepared SQL text (store.fast), for the per-event paths.
+def _stored_contracts_sql(mark: str, n: int) -> str:
+    return f"SELECT contract_id, archived_offset FROM {s.ContractRow.__tablename__} WHERE contract_id IN ({', '.join(mark for _ in range(n))})"
+
+
+def _update_cursor_sql(quote, mark: str) -> str:
+    return f"UPDATE {s.MemberCursorRow.__tablename__} SET timestamp = {mark} WHERE synchronizer_id = {mark}"
+
+
+def _archive_contract_sql(quote, mark: str) -> str:
     # an inactive contract (e.g. purged by a repair) keeps the offset it became inactive at
-    .where(s.ContractRow.contract_id.in_(bindparam("ids", expanding=True)), s.ContractRow.archived_offset.is_(None))
-    .values(archived_offset=bindparam("offset"))
-)
+    return f"UPDATE {s.ContractRow.__tablename__} SET archived_offset = {mark} WHERE contract_id = {mark} AND archived_offset IS NULL"
 
 
 class ProtocolProcessing(ParticipantBase):
@@ -54,15 +60,19 @@ class ProtocolProcessing(ParticipantBase):
     def _on_events(self, sync_id: str, events: list[SequencedEvent]) -> None:
         if not self.running or self.passive or self.halted:
             return
+        member_id = self.member_id
+        # Our traffic receipt is that of our last event of the delivery: computed for that one only
+        last_own = next((e.timestamp for e in reversed(events) if e.sender == member_id), None)
         for event in events:
             if self.halted:
                 return  # the database went away while processing: the rest is replayed later
             if event.timestamp <= self.last_seen.get(sync_id, 0):
                 continue
             self.last_seen[sync_id] = event.timestamp
-            if event.sender == self.member_id:
-                sync = self.env.synchronizers[sync_id]
-                self.traffic_receipts[sync_id] = sync.traffic.state_at(self.member_id, event.timestamp, extrapolate=False)
+            if event.sender == member_id:
+                if event.timestamp == last_own:
+                    sync = self.env.synchronizers[sync_id]
+                    self.traffic_receipts[sync_id] = sync.traffic.state_at(member_id, event.timestamp, extrapolate=False)
                 for sub in self.submissions.values():
                     if sub.command_id == event.message_id and sub.synchronizer_id == sync_id:
                         sub.sequenced = True
@@ -229,10 +239,9 @@ class ProtocolProcessing(ParticipantBase):
         """contract id -> archived offset (None when active), for the contracts we store."""
         if not contract_ids:
             return {}
-        with self.open_storage.read() as conn:
-            rows = conn.execute(
-                _STORED_CONTRACTS, {"ids": list(contract_ids)}
-            ).all()
+        ids = list(contract_ids)
+        with fast.read(self.open_storage) as conn:
+            rows = conn.execute(conn.sql(("stored-contracts", len(ids)), lambda q, m: _stored_contracts_sql(m, len(ids))), ids).fetchall()
         return {cid: archived for cid, archived in rows}
 
     def _on_verdict(self, sync_id: str, event: SequencedEvent, msg: dict[str, Any]) -> None:
@@ -292,6 +301,10 @@ class ProtocolProcessing(ParticipantBase):
     def _write_cursor(self, sync_id: str, conn=None) -> None:
         def write(c):
             cursor = self._clean_cursor(sync_id)
+            if isinstance(c, fast.FastConn):  # the hot path: prepared statements
+                if not c.execute(c.sql("participant-cursor-update", _update_cursor_sql), (cursor, sync_id)).rowcount:
+                    c.insert(s.MemberCursorRow, [{"synchronizer_id": sync_id, "timestamp": cursor}])
+                return
             updated = c.execute(_UPDATE_CURSOR, {"sid": sync_id, "ts": cursor}).rowcount
             if not updated:
                 c.execute(insert(s.MemberCursorRow), [{"synchronizer_id": sync_id, "timestamp": cursor}])
@@ -299,7 +312,7 @@ class ProtocolProcessing(ParticipantBase):
         if conn is not None:
             write(conn)
         else:
-            with self.open_storage.transaction() as c:
+            with fast.transaction(self.open_storage) as c:
                 write(c)
 
     def _commit(self, sync_id: str, pending: PendingTransaction, record_time: int) -> Transaction:
@@ -331,26 +344,26 @@ class ProtocolProcessing(ParticipantBase):
                 if node["consuming"]:
                     archived.append(node["contract_id"])
                 events.append({"exercised": {**{k: node[k] for k in ("contract_id", "template_id", "choice", "consuming", "actors")}, "stakeholders": node["stakeholders"]}})
-        if created_rows:
-            # A contract a repair (an ACS import) already added here is not added twice.
-            already = self._stored_contracts([row["contract_id"] for row in created_rows])
-            if already:
-                log.warning("%s: contracts %s are already in its store (added by a repair); not added again", self.name, ", ".join(already))
-                created_rows = [row for row in created_rows if row["contract_id"] not in already]
         command_id = view["command_id"] if view["submitting_participant"] == self.member_id else ""
-        with self.open_storage.transaction() as conn:
-            if created_rows:
-                conn.execute(insert(s.ContractRow), created_rows)
+        # Prepared statements (see store.fast); a Ledger API submission's deduplication and
+        # completion go through SQLAlchemy in the same transaction.
+        ledger_api = bool(command_id and view.get("change_id"))
+        with fast.transaction(self.open_storage, core=ledger_api) as conn:
+            # A contract a repair (an ACS import) already added here is not added twice.
+            already = [row["contract_id"] for row in conn.insert_new(s.ContractRow, created_rows, "contract_id")]
             if archived:
-                conn.execute(_ARCHIVE_CONTRACTS, {"ids": archived, "offset": offset})
-            conn.execute(
-                insert(s.LedgerUpdateRow),
+                conn.executemany(conn.sql("archive-contract", _archive_contract_sql), [(offset, cid) for cid in archived])
+            conn.insert(
+                s.LedgerUpdateRow,
                 [{"offset": offset, "update_id": pending.root_hash, "synchronizer_id": sync_id, "record_time": record_time, "command_id": command_id, "submitter": json.dumps(view["act_as"]), "events": json.dumps(events)}],
             )
-            if command_id and view.get("change_id"):
-                self._record_accepted(conn, view, offset, record_time)
-                completions.record_accepted(conn, view, offset, pending.root_hash, sync_id, record_time)
+            if ledger_api:
+                assert conn.core is not None
+                self._record_accepted(conn.core, view, offset, record_time)
+                completions.record_accepted(conn.core, view, offset, pending.root_hash, sync_id, record_time)
             self._write_cursor(sync_id, conn)
+        if already:
+            log.warning("%s: contracts %s are already in its store (added by a repair); not added again", self.name, ", ".join(already))
         self.ledger_end = offset
         return Transaction(offset, pending.root_hash, sync_id, record_time, command_id, tuple(events))
 
