@@ -230,3 +230,24 @@ def test_checkpoint_files_are_cleaned_up_after_a_normal_close(tmp_path):
     write_rows(storage, 10)
     storage.close()
     assert not os.path.exists(str(db) + "-wal")  # the last connection checkpointed and removed the log
+
+
+def test_commits_of_the_prepared_statement_path_are_checkpointed_too(tmp_path):
+    """The nodes' hot paths commit through ``store.fast``, not ``Storage.transaction``: those commits
+    reach the checkpointer as well, so their log is moved into the database and cut when idle."""
+    from canton_console.store import fast
+
+    db = tmp_path / "store.db"
+    storage = open_store(db, delay=0.05, idle=0.3)
+    try:
+        checkpointer = storage.checkpointer
+        assert checkpointer is not None
+        wait_until(lambda: wal_bytes(str(db)) == 0, "the table's creation checkpointed")
+        before = dict(checkpointer.counts)
+        for i in range(50):
+            with fast.transaction(storage) as conn:
+                conn.execute("INSERT INTO scratch (id, payload) VALUES (?, ?)", (i, ROW))
+        wait_until(lambda: checkpointer.counts[PASSIVE] > before.get(PASSIVE, 0), "a passive checkpoint of the fast path's commits")
+        wait_until(lambda: wal_bytes(str(db)) == 0, "the log cut when idle")
+    finally:
+        storage.close()

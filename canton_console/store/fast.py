@@ -167,8 +167,7 @@ def transaction(storage: Storage, core: bool = False) -> Iterator[FastConn]:
                     raise
             finally:
                 raw.close()  # back to the pool
-            if storage.spec.kind == "sqlite":
-                storage._after_write()
+            storage.committed()
     except SQLAlchemyError as e:
         _raise_failure(storage, e)
         raise

@@ -416,16 +416,21 @@ class Storage:
             with self._write_lock:
                 with self._open_engine.begin() as conn:
                     yield conn
-                if self.spec.kind == "sqlite":
-                    self._after_write()
-                    checkpointer = self.checkpointer
-                    if checkpointer is not None:
-                        checkpointer.wrote()
+                self.committed()
         except SQLAlchemyError as e:
             kind = failure_kind(e)
             if kind is not None:
                 raise self.fail(_short(e), kind) from None
             raise
+
+    def committed(self) -> None:
+        """(holding the write lock) What follows every commit, whichever path made it: on SQLite the
+        low-space check and a word to the checkpointer."""
+        if self.spec.kind == "sqlite":
+            self._after_write()
+            checkpointer = self.checkpointer
+            if checkpointer is not None:
+                checkpointer.wrote()
 
     def _after_write(self) -> None:
         """(holding the write lock, SQLite) Low on space: move the write-ahead log into the database
