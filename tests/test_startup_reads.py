@@ -205,3 +205,28 @@ def test_a_sequencer_that_was_down_copies_only_the_events_it_missed_and_ends_wit
     second = open_session(TWO_SEQUENCERS, tmp_path)
     second.close()
     assert _events(tmp_path / "s2.db") == _events(tmp_path / "s1.db")
+
+
+def test_on_postgresql_missing_indexes_are_added_at_open_and_the_last_record_times_read(pg_databases):
+    from conftest import PG_HOST, PG_PORT, PG_USER, _pg_connect
+
+    from canton_console.runtime.startup_reads import last_record_times
+
+    database = pg_databases()
+    spec = StorageSpec("postgres", f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}", None, database)
+    Storage(spec).close()
+    with _pg_connect(database) as conn:
+        conn.execute("DROP INDEX cc_ledger_updates_by_synchronizer_record_time")
+        conn.execute(
+            "INSERT INTO cc_ledger_updates (\"offset\", update_id, synchronizer_id, record_time, command_id, submitter, events) "
+            "VALUES (1, 'u1', 'da::1', 10, '', '[]', '[]'), (2, 'u2', 'da::1', 30, '', '[]', '[]'), (3, 'u3', 'da::0', 20, '', '[]', '[]')"
+        )
+    storage = Storage(spec)
+    try:
+        with storage.read() as conn:
+            assert last_record_times(conn) == {"da::0": 20, "da::1": 30}
+    finally:
+        storage.close()
+    with _pg_connect(database) as conn:
+        names = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'cc_ledger_updates'")}
+    assert "cc_ledger_updates_by_synchronizer_record_time" in names

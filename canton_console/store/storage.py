@@ -605,10 +605,17 @@ def _add_missing_columns(conn: Connection) -> None:
 
 def _add_missing_indexes(conn: Connection) -> None:
     """The indexes schema.py declares that an existing store lacks (``create_all`` makes only those of
-    the tables it creates): idempotent, one no-op statement per index once they exist."""
+    the tables it creates). The names are read from the catalog first, so that a store that has them
+    all only reads (PostgreSQL locks a table for ``CREATE INDEX``, even one that exists)."""
+    if conn.dialect.name == "postgresql":
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    existing = {name for (name,) in conn.exec_driver_sql(query)}
     for table in Base.metadata.sorted_tables:
         for index in table.indexes:
-            conn.execute(CreateIndex(index, if_not_exists=True))
+            if index.name not in existing:
+                conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 class PendingMigrations(PendingDatabaseMigration):
