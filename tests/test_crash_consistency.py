@@ -350,6 +350,7 @@ def test_a_store_from_before_the_added_columns_gets_them_when_opened(tmp_path):
     conn = sqlite3.connect(tmp_path / "old.db")
     conn.execute("INSERT INTO cc_traffic_consumed VALUES ('s', 'm', 1, 2, 3, 4, 5)")
     conn.commit()
+    conn.execute("DROP INDEX cc_mediator_verdicts_by_sent")  # a store from before the columns has no index on them
     for table, column, _type in ADDED_COLUMNS:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.commit()
@@ -360,5 +361,6 @@ def test_a_store_from_before_the_added_columns_gets_them_when_opened(tmp_path):
         for table, column, _type in ADDED_COLUMNS:
             assert column in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}, (table, column)
         assert conn.execute("SELECT member, total_consumed FROM cc_traffic_consumed").fetchall() == [("m", 0)]
+        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'cc_mediator_verdicts_by_sent'").fetchall()
     finally:
         conn.close()

@@ -10,9 +10,10 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 
 from canton_console.runtime.node import Node
+from canton_console.runtime.startup_reads import seen_through
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import fast
 from canton_console.store import schema as s
@@ -101,7 +102,9 @@ class MediatorNode(Node):
         with self.open_storage.read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
             cursor = conn.execute(select(s.MemberCursorRow.timestamp)).scalar()
-            self.decided = set(conn.execute(select(verdicts.request_id)).scalars())
+            # Only the requests after the clean replay point can come again (catching up starts
+            # there): the decided ones before it are not read (index on request_id).
+            self.decided = set(conn.execute(select(verdicts.request_id).where(verdicts.request_id > (cursor or 0))).scalars())
             unsent = conn.execute(select(verdicts.message_id, verdicts.request_id).where(verdicts.sent.is_(False), verdicts.message_id.is_not(None))).all()
             self._unconfirmed = {message_id: request_id for message_id, request_id in unsent if message_id is not None}
             connections = conn.execute(select(s.MediatorSequencerConnectionRow.connections)).scalar()
@@ -128,7 +131,8 @@ class MediatorNode(Node):
         with self.open_storage.read() as conn:
             rows = conn.execute(
                 select(verdicts.__table__)
-                .where(verdicts.request_id > horizon, verdicts.root_hash.is_not(None), verdicts.sent.is_not(True))
+                # not sent: false, or NULL in older rows (spelt so that the indexes serve it)
+                .where(verdicts.request_id > horizon, verdicts.root_hash.is_not(None), or_(verdicts.sent.is_(False), verdicts.sent.is_(None)))
                 .order_by(verdicts.request_id)
             ).mappings().all()
         for row in rows:
@@ -154,6 +158,13 @@ class MediatorNode(Node):
 
     def _on_stop(self) -> None:
         self.pruning_scheduler.disarm()
+        if self.synchronizer is not None:
+            # Stopping cleanly with no request in progress: everything up to the synchronizer's last
+            # event was seen, so leaving stores it as the clean point and the next start does not
+            # read again the events since the last one that concerned this mediator.
+            seen = seen_through(self.synchronizer, self.member_id, self.subscription, bool(self.pending))
+            if seen is not None and seen > self.last_seen:
+                self.last_seen = seen
         for req in self.pending.values():
             if req.timer is not None:
                 req.timer.cancel()

@@ -12,6 +12,7 @@ from sqlalchemy import Table, delete, insert, select
 
 from canton_console.runtime.node import Node
 from canton_console.runtime.sequencer_admin import is_disabled, seed_configured_endpoints
+from canton_console.runtime.startup_reads import copy_missing_events
 from canton_console.runtime.synchronizer import Synchronizer, topup_aggregation_id, topup_signing_bytes
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -132,6 +133,8 @@ class SequencerNode(Node):
             for model in tables:
                 table = model.__table__
                 assert isinstance(table, Table)  # a mapped class's table (SQLAlchemy types it as any FromClause)
+                if model is s.SequencedEventRow and copy_missing_events(src, dst, sync.id):
+                    continue  # this store holds the peer's events up to its last one: only the rest came
                 rows = [dict(r) for r in src.execute(select(table).where(table.c.synchronizer_id == sync.id)).mappings()]
                 dst.execute(table.delete().where(table.c.synchronizer_id == sync.id))
                 if rows:

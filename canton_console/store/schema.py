@@ -6,7 +6,7 @@ one store. Timestamps are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert, literal_column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCHEMA_VERSION = 1
@@ -529,3 +529,18 @@ class AcsSlowCounterParticipantConfigRow(Base):
     threshold_distinguished: Mapped[int] = mapped_column(BigInteger)
     threshold_default: Mapped[int] = mapped_column(BigInteger)
     individual_metrics: Mapped[str] = mapped_column(Text)
+
+
+# ---- indexes of what a node reads when it starts (issue 16): a start reads only what it needs, not
+# its history. Created with a new store, and on an existing one when it is opened (storage.py).
+# The participant's last record time per synchronizer (replay protection): a max per synchronizer.
+# Keyed by an expression equal to the synchronizer id (``synchronizer_id || ''``) that only that read
+# names, so that no other query's plan changes: a plain (synchronizer_id, record_time) index would be
+# chosen for ``synchronizer_id = ? AND record_time <= ?`` (the ACS commitment's offset bound), which
+# the primary key answers at once, and make it a scan of every update of the synchronizer.
+LEDGER_SYNCHRONIZER_KEY = LedgerUpdateRow.synchronizer_id.concat(literal_column("''"))
+Index("cc_ledger_updates_by_synchronizer_record_time", LEDGER_SYNCHRONIZER_KEY, LedgerUpdateRow.record_time)
+# The mediator's requests decided after its clean replay point, and the verdicts it may send again.
+Index("cc_mediator_verdicts_by_request", MediatorVerdictRow.request_id)
+# The mediator's verdicts whose receipt never came back (``sent`` false, or NULL in older rows).
+Index("cc_mediator_verdicts_by_sent", MediatorVerdictRow.sent, MediatorVerdictRow.request_id)

@@ -40,8 +40,10 @@ import attrs
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.schema import CreateIndex
 
 from canton_console.store.checkpointer import Checkpointer, CheckpointPolicy
+from canton_console.store.integrity import mark_intact, unchanged_since_intact
 from canton_console.store.ownership import PgOwnerLock, SqliteOwnerLock, StorageInUse
 from canton_console.store.schema import APPLICATION, SCHEMA_VERSION, Base, SchemaMeta
 from canton_console.values import errors
@@ -391,6 +393,7 @@ class Storage:
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
                 Base.metadata.create_all(conn)
                 _add_missing_columns(conn)
+                _add_missing_indexes(conn)
                 existing = dict(conn.execute(select(SchemaMeta.key, SchemaMeta.value)).all())
                 if not existing:
                     conn.execute(
@@ -582,9 +585,20 @@ class Storage:
         try:
             if self.engine is not None:
                 self.engine.dispose()
+                self._mark_intact()
         finally:
             self._release_owner_lock()
             self._untrack()
+
+    def _mark_intact(self) -> None:
+        """(closing, the engine disposed) A store closed cleanly, with no failure seen and no other
+        engine of this process or replica on it, needs no full check at the next open (integrity.py)."""
+        if self.spec.kind != "sqlite" or self.failure is not None or self.shared or getattr(self, "_untracked", False):
+            return
+        with _SQLITE_FILES_LOCK:
+            alone = _SQLITE_FILES_IN_USE.get(self.spec.sqlite_file, 0) <= 1
+        if alone:
+            mark_intact(self.spec.sqlite_file)
 
     def _untrack(self) -> None:
         if self.engine is not None and not getattr(self, "_untracked", False):
@@ -618,6 +632,21 @@ def _add_missing_columns(conn: Connection) -> None:
         columns = {c["name"] for c in inspector.get_columns(table)}
         if column not in columns:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+
+
+def _add_missing_indexes(conn: Connection) -> None:
+    """The indexes schema.py declares that an existing store lacks (``create_all`` makes only those of
+    the tables it creates). The names are read from the catalog first, so that a store that has them
+    all only reads (PostgreSQL locks a table for ``CREATE INDEX``, even one that exists)."""
+    if conn.dialect.name == "postgresql":
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    existing = {name for (name,) in conn.exec_driver_sql(query)}
+    for table in Base.metadata.sorted_tables:
+        for index in table.indexes:
+            if index.name not in existing:
+                conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 class PendingMigrations(PendingDatabaseMigration):
@@ -802,6 +831,8 @@ def _check_sqlite_contents(file: str | None) -> None:
 
     if file is None or not Path(file).exists() or Path(file).stat().st_size == 0:
         return
+    intact = unchanged_since_intact(file)  # before a connection leaves its traces next to the file
+
     def inspect(mode: str) -> None:
         try:
             conn = sqlite3.connect(f"file:{file}?mode={mode}", uri=True)
@@ -822,6 +853,8 @@ def _check_sqlite_contents(file: str | None) -> None:
             if not meta and interrupted_creation(tables):
                 return
             check_schema_meta(meta, file)
+            if intact:
+                return  # not written since this process last closed it intact (see integrity.py)
             problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
             if problems != ["ok"]:
                 raise StorageUnavailable("pragma quick_check: " + "; ".join(problems), CORRUPT, file)

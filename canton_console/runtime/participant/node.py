@@ -32,6 +32,7 @@ from canton_console.runtime.participant.ping import PingWorkflow
 from canton_console.runtime.participant.protocol import ProtocolProcessing
 from canton_console.runtime.participant.records import Connection, PendingTransaction, PingState, Submission
 from canton_console.runtime.participant.submission import CommandSubmission
+from canton_console.runtime.startup_reads import last_record_times, seen_through
 from canton_console.runtime.synchronizer import Subscription
 from canton_console.store import schema as s
 from canton_console.values import errors, health
@@ -83,9 +84,7 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
             self.ledger_end = max(self.ledger_end, completions.last_offset(conn))  # rejections have offsets too
             # A request sequenced after the latest committed verdict cannot have been committed, so only
             # events up to it may be replays of work done before a restart.
-            self.replay_until = dict(
-                conn.execute(select(s.LedgerUpdateRow.synchronizer_id, func.max(s.LedgerUpdateRow.record_time)).group_by(s.LedgerUpdateRow.synchronizer_id)).all()
-            )
+            self.replay_until = last_record_times(conn)
         for connection in list(self.connections.values()):
             if self.halted:
                 return  # the database went away again while catching up
@@ -150,6 +149,7 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
             go()
 
     def _on_stop(self) -> None:
+        self._note_seen_through()
         self._leave_synchronizers()
         self._stop_commitments()
         stopped = CantonError(errors.NODE_NOT_STARTED, f"Participant '{self.name}' was stopped")
@@ -164,6 +164,20 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
         self._deferred.clear()
         for ping in self.pings.values():
             ping.failure = "Aborting ping due to shutdown"
+
+    def _note_seen_through(self) -> None:
+        """(stopping cleanly) Take how far each live subscription has seen its synchronizer as the
+        last event seen, where no request is in progress: leaving the synchronizer stores it as the
+        clean point (acknowledgement), so that the next start does not read again the events since
+        the last one that concerned this participant."""
+        for sync_id, subscription in self.subscriptions.items():
+            sync = self.env.synchronizers.get(sync_id)
+            if sync is None:
+                continue
+            pending = any(sid == sync_id for sid, _ts in self.pending)
+            seen = seen_through(sync, self.member_id, subscription, pending)
+            if seen is not None and seen > self.last_seen.get(sync_id, 0):
+                self.last_seen[sync_id] = seen
 
     def _drop_state(self) -> None:
         self._reset_state()
