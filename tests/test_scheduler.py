@@ -180,3 +180,16 @@ def test_the_timers_of_pings_are_disarmed_once_the_pings_completed(default_sessi
         wait_future(state.future, 30)
     drain(env.scheduler)
     assert env.scheduler.armed_timers <= armed_before
+
+
+def test_the_mediator_keeps_the_requests_in_flight_not_every_request_it_decided(default_session):
+    env = default_session.env
+    p1, p2 = env.participants["participant1"], env.participants["participant2"]
+    mediator = next(iter(env.mediators.values()))
+    for _ in range(20):  # 20 rounds of 10 pings in flight: 400 confirmation requests decided
+        states = [env.call(p1.start_ping, p2.member_id) for _ in range(10)]
+        for state in states:
+            wait_future(state.future, 30)
+    drain(env.scheduler)
+    assert mediator.verdicts_sent >= 400
+    assert len(mediator.decided) < 256  # those up to its clean point are forgotten (never replayed)
