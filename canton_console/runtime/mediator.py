@@ -279,6 +279,11 @@ class MediatorNode(Node):
         if not conn.execute(conn.sql("mediator-cursor-update", _cursor_update_sql), (sync_id, cursor)).rowcount:
             conn.insert(s.MemberCursorRow, [{"synchronizer_id": sync_id, "timestamp": cursor}])
         self.stored_cursor = cursor
+        # Requests up to the clean point are never replayed (a restart reads from it): forget them,
+        # now and then, so that the set holds about the requests in flight, not every one decided.
+        if len(self.decided) >= 2 * getattr(self, "_decided_kept", 128):
+            self.decided = {r for r in self.decided if r > cursor}
+            self._decided_kept = max(128, len(self.decided))
 
     def stored_synchronizer_id(self) -> str | None:
         """The synchronizer this mediator serves, from its store (a passive replica knows it too)."""

@@ -49,6 +49,7 @@ class NodeMetrics:
     def __init__(self, node_name: str):
         self.node_name = node_name
         self._longs: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+        # name/attributes -> [count per bucket..., sum, count]: bounded however many samples come
         self._histograms: dict[tuple[str, tuple[tuple[str, str], ...]], list[float]] = {}
 
     def _attrs(self, attributes: dict[str, str] | None) -> dict[str, str]:
@@ -66,15 +67,19 @@ class NodeMetrics:
             self._longs[key] = value
 
     def record(self, name: str, seconds: float, attributes: dict[str, str] | None = None) -> None:
-        self._histograms.setdefault(_key(name, self._attrs(attributes)), []).append(seconds)
+        key = _key(name, self._attrs(attributes))
+        histogram = self._histograms.get(key)
+        if histogram is None:
+            histogram = self._histograms[key] = [0.0] * (len(TIMER_BOUNDARIES) + 3)
+        histogram[next((i for i, b in enumerate(TIMER_BOUNDARIES) if seconds <= b), len(TIMER_BOUNDARIES))] += 1
+        histogram[-2] += seconds
+        histogram[-1] += 1
 
     def snapshot(self) -> list[MetricPoint]:
         points = [MetricPoint(name, "long", attrs_, value) for (name, attrs_), value in self._longs.items()]
-        for (name, attrs_), samples in self._histograms.items():
-            counts = [0] * (len(TIMER_BOUNDARIES) + 1)
-            for s in samples:
-                counts[next((i for i, b in enumerate(TIMER_BOUNDARIES) if s <= b), len(TIMER_BOUNDARIES))] += 1
-            points.append(MetricPoint(name, "histogram", attrs_, 0, sum(samples), len(samples), tuple(counts), TIMER_BOUNDARIES))
+        for (name, attrs_), histogram in self._histograms.items():
+            counts = tuple(int(c) for c in histogram[:-2])
+            points.append(MetricPoint(name, "histogram", attrs_, 0, histogram[-2], int(histogram[-1]), counts, TIMER_BOUNDARIES))
         return sorted(points, key=lambda p: (p.name, p.attributes))
 
 

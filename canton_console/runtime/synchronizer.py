@@ -15,12 +15,14 @@ events while it was down copies them from a peer's store before it serves again.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select
 
+from canton_console.runtime.flush_budget import FlushCost, take_batch
 from canton_console.runtime.sequencer_admin import is_disabled
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import fast
@@ -96,6 +98,7 @@ class Synchronizer:
         # Members' latest acknowledgements (timestamp of the last event they processed for good),
         # as every sequencer of the synchronizer sees them; stored in each sequencer's store.
         self.acknowledgements: dict[str, int] = {}
+        self._flush_cost = FlushCost()  # what sequencing a submission costs, for the size of a flush
 
     # ---- topology helpers ----------------------------------------------------------------
     def parameters(self, at: int | None = None) -> DynamicSynchronizerParameters:
@@ -175,7 +178,11 @@ class Synchronizer:
         self._flush_posted = False
         if not self._pending or self.sequencing_halted():
             return  # halted: the batch waits until a sequencer's database is back
-        batch, self._pending = self._pending, []
+        started = time.perf_counter()
+        batch, self._pending = take_batch(self._pending, self._flush_cost)
+        if self._pending:  # the rest goes in the next flush task, after the timers due meanwhile
+            self._flush_posted = True
+            self.env.scheduler.post(self.flush)
         snapshot = self._snapshot(batch)
         event_rows: list[dict[str, Any]] = []
         deliveries: dict[str, list[SequencedEvent]] = defaultdict(list)
@@ -228,6 +235,7 @@ class Synchronizer:
                 subscription.behind = True
                 continue
             self._deliver(subscription, events)
+        self._flush_cost = self._flush_cost.after(len(batch), time.perf_counter() - started)
 
     def _deliver(self, subscription: Subscription, events: list[SequencedEvent]) -> None:
         try:

@@ -161,9 +161,12 @@ class ProtocolProcessing(ParticipantBase):
             except StorageUnavailable:
                 pass
             if not sub.future.done() and not sub.sequenced and self.running:
-                self.env.scheduler.schedule_at(self.env.clock.now() + 1_000_000, check)
+                armed[0] = self.env.scheduler.schedule_at(self.env.clock.now() + 1_000_000, check)
 
-        self.env.scheduler.schedule_at(sub.max_sequencing_time + 1, check)
+        # Disarmed once the submission completes: the timer would hold it (its request and result)
+        # until its max sequencing time for nothing.
+        armed = [self.env.scheduler.schedule_at(sub.max_sequencing_time + 1, check)]
+        sub.future.add_done_callback(lambda _f: armed[0].cancel())
 
     def _on_request(self, sync_id: str, event: SequencedEvent, msg: dict[str, Any]) -> None:
         view = msg["view"]
