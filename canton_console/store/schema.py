@@ -9,7 +9,10 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+# The schema marker's version (cc_schema_meta): 1 was the layout before Alembic; 2: the schema is
+# Alembic's revisions (store/migrations/), recorded in alembic_version. Changing a table here needs a
+# revision there too (see store/migrations/__init__.py).
+SCHEMA_VERSION = 2
 APPLICATION = "canton-console"
 
 
