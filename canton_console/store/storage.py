@@ -639,7 +639,7 @@ def stored_revision(conn: Connection, tables: set[str], meta: dict, description:
     found = "no record" if not rows else ", ".join(repr(r) for r in rows)
     raise StorageError(
         f"The store {description} has a missing or unreadable migration record ({found} in {VERSION_TABLE}). If its "
-        "tables are intact, `<node>.db.repair_migration(force = true)` records the revision they match; otherwise "
+        "tables are intact, the node's `db.repair_migration(force = true)` records the revision they match; otherwise "
         "restore the store from a backup. The store was left untouched."
     )
 
