@@ -342,25 +342,24 @@ def test_killed_at_random_points_the_store_stays_consistent(tmp_path):
 
 def test_a_store_from_before_the_added_columns_gets_them_when_opened(tmp_path):
     """Columns added for this issue (deduplication, consumed totals, verdict re-sending) are added
-    to an existing store when it is opened; its rows stay."""
-    from canton_console.store.storage import ADDED_COLUMNS, Storage, StorageSpec
+    to a store of the layout before Alembic when it is opened; its rows stay."""
+    from canton_console.store import migrations
+    from canton_console.store.storage import Storage, StorageSpec
+    from tests.legacy_store import LEGACY_ADDED_COLUMNS, build_legacy_store
 
     spec = StorageSpec.sqlite(tmp_path / "old.db")
-    Storage(spec).close()
+    build_legacy_store(spec.url)
     conn = sqlite3.connect(tmp_path / "old.db")
-    conn.execute("INSERT INTO cc_traffic_consumed VALUES ('s', 'm', 1, 2, 3, 4, 5)")
-    conn.commit()
-    conn.execute("DROP INDEX cc_mediator_verdicts_by_sent")  # a store from before the columns has no index on them
-    for table, column, _type in ADDED_COLUMNS:
-        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("INSERT INTO cc_traffic_consumed VALUES ('s', 'm', 1, 2, 3, 4)")
     conn.commit()
     conn.close()
     Storage(spec).close()
     conn = sqlite3.connect(tmp_path / "old.db")
     try:
-        for table, column, _type in ADDED_COLUMNS:
+        for table, column in LEGACY_ADDED_COLUMNS:
             assert column in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}, (table, column)
         assert conn.execute("SELECT member, total_consumed FROM cc_traffic_consumed").fetchall() == [("m", 0)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrations.head(),)]
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'cc_mediator_verdicts_by_sent'").fetchall()
     finally:
         conn.close()

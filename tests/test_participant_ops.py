@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from canton_console.store.storage import ADDED_COLUMNS
 from canton_console.values.resource_limits import RateState, check_rate
 from tests.conftest import _default_topology, step_ok
+from tests.legacy_store import downgrade_store
 
 CREATE_IOU = (
     'participant1.ledger_api.commands.submit(Seq(alice), Seq(ledger_api_utils.create("Iou:Iou", '
@@ -218,13 +218,10 @@ def test_resource_limits_are_persisted_and_enforced_on_submissions(tmp_path):
 
 
 def _drop_last_added_columns(db_file, n: int = 2) -> None:
-    conn = sqlite3.connect(db_file)
-    try:
-        for table, column, _type in ADDED_COLUMNS[-n:]:
-            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-        conn.commit()
-    finally:
-        conn.close()
+    """The store as a version n revisions older left it (its data kept)."""
+    from canton_console.store import migrations
+
+    downgrade_store(f"sqlite:///{db_file}", migrations.revision_ids()[-1 - n])
 
 
 def test_a_node_on_an_older_schema_does_not_start_until_db_migrate(tmp_path):
@@ -240,7 +237,9 @@ def test_a_node_on_an_older_schema_does_not_start_until_db_migrate(tmp_path):
         db_file = next(tmp_path.rglob("participant1.db"))
         _drop_last_added_columns(db_file)
         out = failure(session, "participant1.start()")
-        last = len(ADDED_COLUMNS) + 1
+        from canton_console.store import migrations
+
+        last = migrations.schema_version(migrations.head())
         assert f"failed to initialize participant1: There are 2 pending migrations to get to database schema version {last}. Currently on version {last - 2}." in out
         assert "Please run `participant1.db.migrate` to apply pending migrations" in out
         step_ok(session, "participant1.db.migrate()")
@@ -268,9 +267,13 @@ canton.participants.participant1 {
     conn = sqlite3.connect(tmp_path / "p1.db")
     try:
         columns = {r[1] for r in conn.execute("PRAGMA table_info(cc_synchronizer_connections)")}
+        recorded = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     finally:
         conn.close()
+    from canton_console.store import migrations
+
     assert {"manual_connect", "config"} <= columns
+    assert recorded == [(migrations.head(),)]
 
 
 def test_repair_migration_needs_force_and_rewrites_an_unreadable_schema_version(tmp_path):

@@ -40,11 +40,12 @@ def _session(data: Path):
 
 
 def test_a_store_from_before_the_indexes_gets_them_when_opened_and_keeps_its_rows(tmp_path):
+    from tests.legacy_store import downgrade_store
+
     db = tmp_path / "p.db"
     Storage(StorageSpec.sqlite(db)).close()
+    downgrade_store(f"sqlite:///{db}", "0016")  # the revision before the start-up indexes
     conn = sqlite3.connect(db)
-    for name in START_INDEXES:
-        conn.execute(f"DROP INDEX {name}")
     conn.execute(
         "INSERT INTO cc_ledger_updates (\"offset\", update_id, synchronizer_id, record_time, command_id, submitter, events) "
         "VALUES (1, 'u1', 'da::1', 10, '', '[]', '[]')"
@@ -211,12 +212,13 @@ def test_on_postgresql_missing_indexes_are_added_at_open_and_the_last_record_tim
     from conftest import PG_HOST, PG_PORT, PG_USER, _pg_connect
 
     from canton_console.runtime.startup_reads import last_record_times
+    from tests.legacy_store import downgrade_store
 
     database = pg_databases()
     spec = StorageSpec("postgres", f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}", None, database)
     Storage(spec).close()
+    downgrade_store(spec.url, "0016")  # the revision before the start-up indexes
     with _pg_connect(database) as conn:
-        conn.execute("DROP INDEX cc_ledger_updates_by_synchronizer_record_time")
         conn.execute(
             "INSERT INTO cc_ledger_updates (\"offset\", update_id, synchronizer_id, record_time, command_id, submitter, events) "
             "VALUES (1, 'u1', 'da::1', 10, '', '[]', '[]'), (2, 'u2', 'da::1', 30, '', '[]', '[]'), (3, 'u3', 'da::0', 20, '', '[]', '[]')"

@@ -9,7 +9,10 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert, literal_column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+# The schema marker's version (cc_schema_meta): 1 was the layout before Alembic; 2: the schema is
+# Alembic's revisions (store/migrations/), recorded in alembic_version. Changing a table here needs a
+# revision there too (see store/migrations/__init__.py).
+SCHEMA_VERSION = 2
 APPLICATION = "canton-console"
 
 
@@ -532,7 +535,7 @@ class AcsSlowCounterParticipantConfigRow(Base):
 
 
 # ---- indexes of what a node reads when it starts (issue 16): a start reads only what it needs, not
-# its history. Created with a new store, and on an existing one when it is opened (storage.py).
+# its history. Made by migration 0017 (store/migrations/versions).
 # The participant's last record time per synchronizer (replay protection): a max per synchronizer.
 # Keyed by an expression equal to the synchronizer id (``synchronizer_id || ''``) that only that read
 # names, so that no other query's plan changes: a plain (synchronizer_id, record_time) index would be

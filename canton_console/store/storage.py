@@ -37,11 +37,11 @@ from pathlib import Path
 from select import POLLIN, POLLPRI, poll
 
 import attrs
-from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.schema import CreateIndex
 
+from canton_console.store import migrations
 from canton_console.store.checkpointer import Checkpointer, CheckpointPolicy
 from canton_console.store.integrity import mark_intact, unchanged_since_intact
 from canton_console.store.ownership import PgOwnerLock, SqliteOwnerLock, StorageInUse
@@ -61,25 +61,10 @@ SQLITE_BUSY_TIMEOUT_MS = 500
 PROBE_TIMEOUT = 0.25
 CHECK_TIMEOUT = SQLITE_BUSY_TIMEOUT_MS / 1000
 PG_CONNECT_TIMEOUT = 3
-# Columns added to tables after their first release: (table, column, SQL type). Stores created
-# before get them with ALTER TABLE when opened (the schema version does not change for these).
-ADDED_COLUMNS = (
-    ("cc_command_dedup", "deadline", "BIGINT"),
-    ("cc_command_dedup", "change", "TEXT"),
-    ("cc_command_dedup", "root_hash", "VARCHAR(128)"),
-    ("cc_mediator_verdicts", "root_hash", "VARCHAR(128)"),
-    ("cc_mediator_verdicts", "recipients", "TEXT"),
-    ("cc_mediator_verdicts", "message_id", "VARCHAR(128)"),
-    ("cc_mediator_verdicts", "sent", "BOOLEAN"),
-    ("cc_traffic_consumed", "total_consumed", "BIGINT DEFAULT 0 NOT NULL"),
-    ("cc_pruning_schedule", "prune_internally_only", "BOOLEAN DEFAULT FALSE NOT NULL"),
-    ("cc_mediator_verdicts", "submitting_parties", "TEXT"),
-    ("cc_mediator_verdicts", "submitting_participant", "VARCHAR(512)"),
-    ("cc_mediator_verdicts", "informees", "TEXT"),
-    ("cc_mediator_verdicts", "mediator_group", "INTEGER"),
-    ("cc_synchronizer_connections", "manual_connect", "BOOLEAN DEFAULT FALSE"),
-    ("cc_synchronizer_connections", "config", "TEXT"),
-)
+# The schema marker's version of a store before Alembic (no ``alembic_version``: adopted when opened);
+# SCHEMA_VERSION: the revisions in ``alembic_version`` tell the schema (see ``store.migrations``).
+LEGACY_SCHEMA_VERSION = 1
+VERSION_TABLE = "alembic_version"
 
 
 class StorageError(CantonError):
@@ -227,7 +212,7 @@ class Storage:
         checkpoint_policy: CheckpointPolicy | None = None,
     ):
         self.spec = spec
-        # Apply pending migrations (ADDED_COLUMNS) to an existing store when opened; when False such a
+        # Apply pending migrations (Alembic revisions) to an existing store when opened; when False such a
         # store is refused with PendingMigrations (Canton's migrate-and-start = no). A fresh store is
         # always created complete.
         self.migrate = migrate
@@ -367,20 +352,12 @@ class Storage:
         return self.engine
 
     def _check_and_create(self) -> None:
+        """Check what the store holds, then (only when it is new, behind the newest revision or of
+        the layout before Alembic) bring it to the newest revision in one transaction."""
         try:
             with self._open_engine.connect() as conn:
-                tables = set(inspect(conn).get_table_names())
-                if tables:
-                    if SchemaMeta.__tablename__ not in tables:
-                        raise StorageError(
-                            f"The database {self.spec.description} holds tables that are not a canton-console "
-                            "store; refusing to use it. Point the node's storage at an empty or its own database."
-                        )
-                    meta = dict(conn.execute(select(SchemaMeta.key, SchemaMeta.value)).all())
-                    if not (not meta and interrupted_creation(tables)):
-                        check_schema_meta(meta, self.spec.description)
-                        if not self.migrate:
-                            check_no_pending_migrations(conn)
+                if self._check_revision(conn) == migrations.head():
+                    return  # up to date: nothing is written
         except SQLAlchemyError as e:
             kind = failure_kind(e)
             if kind is not None:
@@ -391,24 +368,56 @@ class Storage:
                 if self.spec.kind == "sqlite":
                     # pysqlite runs DDL outside transactions: make the creation one, explicitly.
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
-                Base.metadata.create_all(conn)
-                _add_missing_columns(conn)
-                _add_missing_indexes(conn)
+                from canton_console.store.migrations import runner
+
+                try:
+                    applied = runner.bring_to_head(conn)
+                except runner.AdoptionError as e:
+                    raise adoption_refused(self.spec.description, e) from None
                 existing = dict(conn.execute(select(SchemaMeta.key, SchemaMeta.value)).all())
                 if not existing:
-                    conn.execute(
-                        insert(SchemaMeta),
-                        [
-                            {"key": "application", "value": APPLICATION},
-                            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-                        ],
-                    )
+                    conn.execute(insert(SchemaMeta), [{"key": "application", "value": APPLICATION}, {"key": "schema_version", "value": str(SCHEMA_VERSION)}])
+                elif existing.get("schema_version") != str(SCHEMA_VERSION):
+                    conn.execute(update(SchemaMeta).where(SchemaMeta.key == "schema_version").values(value=str(SCHEMA_VERSION)))
                 conn.commit()
+                if applied and existing:
+                    log.info("Applied %d migrations to the store %s (schema version %d)", len(applied), self.spec.description, int(applied[-1]))
         except SQLAlchemyError as e:
             kind = failure_kind(e)
             if kind is not None:
                 raise StorageUnavailable(_short(e), kind, self.spec.description) from None
             raise
+
+    def _check_revision(self, conn: Connection) -> str | None:
+        """(reading only) The revision the store is on (None: a new store, or one of the layout
+        before Alembic); refused when it is not ours or not usable by this version, or (without
+        ``migrate``) when revisions are pending."""
+        tables = set(inspect(conn).get_table_names())
+        if not tables:
+            return None
+        if SchemaMeta.__tablename__ not in tables:
+            raise StorageError(
+                f"The database {self.spec.description} holds tables that are not a canton-console "
+                "store; refusing to use it. Point the node's storage at an empty or its own database."
+            )
+        meta = dict(conn.execute(select(SchemaMeta.key, SchemaMeta.value)).all())
+        if not (not meta and interrupted_creation(tables)):
+            check_schema_meta(meta, self.spec.description)
+        current = stored_revision(conn, tables, meta, self.spec.description)
+        if current == migrations.head():
+            return current
+        if current is None:
+            from canton_console.store.migrations import runner
+
+            try:
+                current = runner.legacy_revision(runner.layout_of(conn), runner.revision_layouts())
+            except runner.AdoptionError as e:
+                raise adoption_refused(self.spec.description, e) from None
+            if current == migrations.head():
+                return None  # adopted at once: nothing else to apply
+        if not self.migrate:
+            check_no_pending_migrations(current)
+        return current
 
     # ---- operations ------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -626,58 +635,63 @@ def pg_connect_params(url: str) -> dict:
     return {k: v for k, v in params.items() if v is not None}
 
 
-def _add_missing_columns(conn: Connection) -> None:
-    inspector = inspect(conn)
-    for table, column, sql_type in ADDED_COLUMNS:
-        columns = {c["name"] for c in inspector.get_columns(table)}
-        if column not in columns:
-            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
-
-
-def _add_missing_indexes(conn: Connection) -> None:
-    """The indexes schema.py declares that an existing store lacks (``create_all`` makes only those of
-    the tables it creates). The names are read from the catalog first, so that a store that has them
-    all only reads (PostgreSQL locks a table for ``CREATE INDEX``, even one that exists)."""
-    if conn.dialect.name == "postgresql":
-        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
-    else:
-        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
-    existing = {name for (name,) in conn.exec_driver_sql(query)}
-    for table in Base.metadata.sorted_tables:
-        for index in table.indexes:
-            if index.name not in existing:
-                conn.execute(CreateIndex(index, if_not_exists=True))
-
-
 class PendingMigrations(PendingDatabaseMigration):
     """An existing store lacks migrations this version applies (Canton's PendingMigrationError)."""
 
     count = 0
 
 
-def pending_migrations(conn: Connection) -> list[tuple[int, str, str, str]]:
-    """The migrations an existing store has not had yet: (version, table, column, SQL type). Version 1
-    creates the tables; each added column is the next version."""
-    inspector = inspect(conn)
-    tables = set(inspector.get_table_names())
-    pending = []
-    for index, (table, column, sql_type) in enumerate(ADDED_COLUMNS):
-        if table in tables and column not in {c["name"] for c in inspector.get_columns(table)}:
-            pending.append((SCHEMA_VERSION + index + 1, table, column, sql_type))
-    return pending
+def pending_migrations(current: str | None) -> list[str]:
+    """The revisions a store on ``current`` lacks (each one a migration, its id the schema version)."""
+    ids = migrations.revision_ids()
+    return list(ids[ids.index(current) + 1 :]) if current in ids else list(ids)
 
 
-def check_no_pending_migrations(conn: Connection) -> None:
-    """Canton's wording (DbMigrations.checkPendingMigration), with our migration versions."""
-    pending = pending_migrations(conn)
+def check_no_pending_migrations(current: str | None) -> None:
+    """Canton's wording (DbMigrations.checkPendingMigration), with our revisions as versions."""
+    pending = pending_migrations(current)
     if pending:
-        first = pending[0][0]
         error = PendingMigrations(
-            f"There are {len(pending)} pending migrations to get to database schema version {SCHEMA_VERSION + len(ADDED_COLUMNS)}. "
-            f"Currently on version {first - 1}."
+            f"There are {len(pending)} pending migrations to get to database schema version {migrations.schema_version(migrations.head())}. "
+            f"Currently on version {migrations.schema_version(current)}."
         )
         error.count = len(pending)
         raise error
+
+
+def stored_revision(conn: Connection, tables: set[str], meta: dict, description: str) -> str | None:
+    """The revision ``alembic_version`` records; None for a store of the layout before Alembic
+    (schema version 1, no ``alembic_version``), which is adopted. A missing or unreadable record
+    of a store that has had one is refused (``db.repair_migration`` restores it), as is a revision
+    of a newer canton-console."""
+    versioned = str(meta.get("schema_version", "")).strip() not in ("", str(LEGACY_SCHEMA_VERSION))
+    if VERSION_TABLE not in tables:
+        if not versioned:
+            return None
+        rows: list = []
+    else:
+        rows = [r[0] for r in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))]
+    ids = migrations.revision_ids()
+    if len(rows) == 1 and rows[0] in ids:
+        return rows[0]
+    if len(rows) == 1 and str(rows[0]).isdigit() and int(rows[0]) > int(ids[-1]):
+        raise StorageError(
+            f"The store {description} was written by a newer canton-console (schema version {int(rows[0])}; this version "
+            f"understands up to {int(ids[-1])}). Upgrade canton-console to use it; the store was left untouched."
+        )
+    found = "no record" if not rows else ", ".join(repr(r) for r in rows)
+    raise StorageError(
+        f"The store {description} has a missing or unreadable migration record ({found} in {VERSION_TABLE}). If its "
+        "tables are intact, the node's `db.repair_migration(force = true)` records the revision they match; otherwise "
+        "restore the store from a backup. The store was left untouched."
+    )
+
+
+def adoption_refused(description: str, error: Exception) -> StorageError:
+    return StorageError(
+        f"The store {description} was written by an older canton-console, but its tables match none of its "
+        f"schema versions: {error}. Restore it from a backup. The store was left untouched."
+    )
 
 
 def _pg_read_only(conn) -> str | None:
@@ -800,7 +814,7 @@ def _free_bytes(file: str | None) -> int | None:
 def interrupted_creation(tables: set[str]) -> bool:
     """Tables of ours but no schema marker: a first start that a version without atomic creation
     did not finish. Such a store holds nothing yet, and its creation is completed."""
-    return bool(tables) and tables <= set(Base.metadata.tables)
+    return bool(tables) and tables <= set(Base.metadata.tables) | {VERSION_TABLE}
 
 
 def check_schema_meta(meta: dict, description: str) -> None:

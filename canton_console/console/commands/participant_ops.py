@@ -82,7 +82,9 @@ class DbGroup(NodeGroup):
         advised and otherwise use it at your own risk - in the worst case running it may lead to
         data corruption when an incompatible database migration (one that should be rejected
         because the already applied database migration files have changed) is subsequently falsely
-        applied. Here it rewrites a missing or unreadable migration metadata row (cc_schema_meta)."""
+        applied. Here it records the store's revision again (alembic_version) when that record is
+        missing or unreadable but the tables match a revision exactly, and rewrites a missing or
+        unreadable migration metadata row (cc_schema_meta)."""
         if not force:
             name = self._node_name
             raise CommandFailure(

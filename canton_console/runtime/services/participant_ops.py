@@ -123,7 +123,7 @@ class LocalDbService(LocalService):
         return storage_spec(self._node.config)
 
     def migrate(self) -> int:
-        from canton_console.store.migrations import migrate
+        from canton_console.store.migrate import migrate
 
         def run() -> int:
             spec = self._stopped()
@@ -135,7 +135,7 @@ class LocalDbService(LocalService):
         return self._env.call(run)
 
     def repair_migration(self) -> str:
-        from canton_console.store.migrations import repair
+        from canton_console.store.migrate import repair
 
         def run() -> str:
             spec = self._stopped()
