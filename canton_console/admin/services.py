@@ -719,6 +719,10 @@ class ConsoleAdmin(Protocol):
 
     def set_feature(self, flag: str, enabled: bool) -> None: ...
 
+    def retention_period_default(self, kind: str) -> int:
+        """``canton.parameters.retention-period-defaults.<kind>`` (``sequencer`` or ``mediator``), in µs."""
+        ...
+
 
 # ---- a participant's DARs and packages --------------------------------------------------------
 
@@ -819,8 +823,26 @@ class InteractiveSubmissionService(Protocol):
         ...
 
 
-class ParticipantPruningService(Protocol):
-    """Canton's participant PruningService (and the Ledger API's ParticipantPruningService)."""
+# ---- sequencer and mediator administration (node-admin) -------------------------------------------
+class PruningScheduleService(Protocol):
+    """Canton's PruningScheduler API of a node (durations in whole seconds)."""
+
+    def set_schedule(self, cron: str, max_duration_seconds: int, retention_seconds: int) -> None: ...
+
+    def clear_schedule(self) -> None: ...
+
+    def set_cron(self, cron: str) -> None: ...
+
+    def set_max_duration(self, max_duration_seconds: int) -> None: ...
+
+    def set_retention(self, retention_seconds: int) -> None: ...
+
+    def get_schedule(self) -> PruningSchedule | None: ...
+
+
+class ParticipantPruningService(PruningScheduleService, Protocol):
+    """Canton's participant PruningService (and the Ledger API's ParticipantPruningService), with the
+    participant's own schedule (``pruneInternallyOnly``)."""
 
     def prune(self, prune_up_to: int) -> None:
         """Prune the ledger up to the offset inclusively (UNSAFE_TO_PRUNE, OFFSET_OUT_OF_RANGE)."""
@@ -841,26 +863,6 @@ class ParticipantPruningService(Protocol):
     def set_schedule(self, cron: str, max_duration_seconds: int, retention_seconds: int, prune_internally_only: bool | None = None) -> None:
         """``prune_internally_only`` None: Canton's ``set_schedule``; given: ``set_participant_schedule``."""
         ...
-    def retention_period_default(self, kind: str) -> int:
-        """``canton.parameters.retention-period-defaults.<kind>`` (``sequencer`` or ``mediator``), in µs."""
-        ...
-
-
-# ---- sequencer and mediator administration (node-admin) -------------------------------------------
-class PruningScheduleService(Protocol):
-    """Canton's PruningScheduler API of a node (durations in whole seconds)."""
-
-    def set_schedule(self, cron: str, max_duration_seconds: int, retention_seconds: int) -> None: ...
-
-    def clear_schedule(self) -> None: ...
-
-    def set_cron(self, cron: str) -> None: ...
-
-    def set_max_duration(self, max_duration_seconds: int) -> None: ...
-
-    def set_retention(self, retention_seconds: int) -> None: ...
-
-    def get_schedule(self) -> PruningSchedule | None: ...
 
     def get_participant_schedule(self) -> ParticipantPruningSchedule | None: ...
 
