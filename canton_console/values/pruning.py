@@ -9,6 +9,7 @@ import attrs
 
 from canton_console.pretty import Apply, Literal, Tree, klass, param
 from canton_console.values.ids import Member
+from canton_console.values.scala import Option
 from canton_console.values.timefmt import instant
 
 
@@ -22,6 +23,16 @@ class Timestamp(int):
 
     def __str__(self) -> str:
         return instant(int(self))
+
+
+class OptionalTimestamp(Option):
+    """``Option[CantonTimestamp]``, what ``locate_pruning_timestamp`` answers."""
+
+    canton_type = "Option[CantonTimestamp]"
+
+    @classmethod
+    def of(cls, micros: int | None) -> OptionalTimestamp:
+        return cls() if micros is None else cls(Timestamp(micros), True)
 
 
 @attrs.frozen

@@ -13,8 +13,8 @@ from canton_console.console.framework import CommandFailure, NodeGroup, command,
 from canton_console.console.references import MediatorReference, wait_until
 from canton_console.values import mediator_verdicts as mv
 from canton_console.values.ids import Member
-from canton_console.values.pruning import Timestamp
-from canton_console.values.scala import Option, Seq
+from canton_console.values.pruning import OptionalTimestamp, Timestamp
+from canton_console.values.scala import Seq
 
 POSITIVE_INT = a.Int(1, "a positive number (PositiveInt)", a.INT_MAX)
 
@@ -24,10 +24,6 @@ class VerdictList(Seq):
     message's full name (Canton's console does not import it)."""
 
     canton_type = "Seq[com.digitalasset.canton.mediator.admin.v30.Verdict]"
-
-
-class OptionalTimestamp(Option):
-    canton_type = "Option[CantonTimestamp]"
 
 
 @subgroup(MediatorReference, "pruning")
@@ -75,7 +71,7 @@ class MediatorPruningGroup(PruningScheduleCommands, NodeGroup):
         the intent to prune in batches, specify a value such as 1000 to obtain a pruning timestamp
         that corresponds to the "end" of the batch."""
         found = self._admin.mediator_pruning.locate_pruning_timestamp(index)
-        return OptionalTimestamp() if found is None else OptionalTimestamp(Timestamp(found), True)
+        return OptionalTimestamp.of(found)
 
 
 def verdict_value(stored: mv.StoredVerdict) -> mv.Verdict:

@@ -10,8 +10,7 @@ from canton_console.console import args as a
 from canton_console.console.commands.pruning_schedule import PruningScheduleCommands
 from canton_console.console.framework import CommandFailure, NodeGroup, command, subgroup
 from canton_console.console.references import SequencerReference
-from canton_console.values.pruning import SequencerPruningStatus, Timestamp
-from canton_console.values.scala import Option
+from canton_console.values.pruning import OptionalTimestamp, SequencerPruningStatus, Timestamp
 
 PREVIEW = "Preview"
 
@@ -20,10 +19,6 @@ class PruningReport(str):
     """What pruning reports: a ``String``, printed quoted."""
 
     canton_type = "String"
-
-
-class OptionalTimestamp(Option):
-    canton_type = "Option[CantonTimestamp]"
 
 
 @subgroup(SequencerReference, "pruning")
@@ -93,7 +88,7 @@ class SequencerPruningGroup(PruningScheduleCommands, NodeGroup):
         timestamp that corresponds to the "end" of the batch. As in Canton 3.3, block sequencers
         (``BFT``, ``reference``) refuse it; a ``database`` sequencer answers."""
         found = self._admin.sequencer_pruning.locate_pruning_timestamp(index)
-        return OptionalTimestamp(Timestamp(found), True) if found is not None else OptionalTimestamp()
+        return OptionalTimestamp.of(found)
 
     # ---- forced pruning: disabling the members that hold back the safe point ---------------
     @command
