@@ -6,7 +6,7 @@ one store. Timestamps are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event, insert, literal_column
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, literal_column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # The schema marker's version (cc_schema_meta): 1 was the layout before Alembic; 2: the schema is
@@ -338,32 +338,11 @@ USER_RIGHT_KINDS = {
     "CanExecuteAs": 6,
     "CanExecuteAsAnyParty": 7,
 }
-# Every participant starts with this user, holding the ParticipantAdmin right (Canton's migration).
-DEFAULT_ADMIN_USER = "participant_admin"
-
-
-@event.listens_for(Base.metadata, "after_create")
-def _seed_default_admin_user(target, connection, tables=(), **_kw) -> None:
-    """When the users table is created (a new store, or one from before user management), create
-    ``participant_admin`` with the ParticipantAdmin right, in the same transaction, as Canton's
-    schema migration does. A deleted ``participant_admin`` stays deleted."""
-    if LedgerApiUserRow.__table__ not in tables:
-        return
-    result = connection.execute(
-        insert(LedgerApiUserRow).values(
-            user_id=DEFAULT_ADMIN_USER, primary_party=None, identity_provider_id=None, is_deactivated=False, resource_version=0, created_at=0
-        )
-    )
-    internal_id = result.inserted_primary_key[0]
-    connection.execute(
-        insert(LedgerApiUserRightRow).values(
-            user_internal_id=internal_id, user_right=USER_RIGHT_KINDS["ParticipantAdmin"], for_party=None, granted_at=0
-        )
-    )
+# Every participant starts with the user ``participant_admin``, holding the ParticipantAdmin right:
+# migration 0001 makes it with the users table (store/migrations/versions/0001_tables.py).
 
 
 Index("cc_ledger_updates_by_command", LedgerUpdateRow.command_id)
-
 
 
 class DarRow(Base):
