@@ -1,4 +1,5 @@
-"""Generate the Python modules of ``canton_console/api/proto/*.proto`` (messages, gRPC stubs, type
+"""Write the ``admin_*.proto`` files from the service interfaces (:mod:`canton_console.api.protogen`)
+and generate the Python modules of ``canton_console/api/proto/*.proto`` (messages, gRPC stubs, type
 stubs) with grpcio-tools, reproducibly: the same inputs and grpcio-tools series give the same bytes.
 
 ``python -m canton_console.api.build`` writes them beside the ``.proto`` files; ``--check`` writes
@@ -43,6 +44,27 @@ def generate(out_root: Path) -> None:
         raise SystemExit(f"protoc failed with status {status}")
 
 
+def stale_protos() -> list[str]:
+    """The ``admin_*.proto`` files that differ from what the service interfaces say (or are left over)."""
+    from canton_console.api.protogen import rendered
+
+    files = rendered()
+    stale = [name for name, text in files.items() if not (PROTO_DIR / name).exists() or (PROTO_DIR / name).read_text() != text]
+    stale += sorted(p.name for p in PROTO_DIR.glob("admin_*.proto") if p.name not in files)
+    return stale
+
+
+def write_protos() -> None:
+    from canton_console.api.protogen import rendered
+
+    files = rendered()
+    for p in PROTO_DIR.glob("admin_*.proto"):
+        if p.name not in files:
+            p.unlink()
+    for name, text in files.items():
+        (PROTO_DIR / name).write_text(text)
+
+
 def stale_modules() -> list[str]:
     """The generated modules whose checked-in copy is missing or differs from a fresh generation."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,12 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when a checked-in generated module is not current")
     args = parser.parse_args(argv)
     if args.check:
-        stale = stale_modules()
+        stale = stale_protos() + stale_modules()
         if stale:
             sys.stderr.write("generated modules not current (run python -m canton_console.api.build): " + ", ".join(stale) + "\n")
             return 1
         print(f"{len(generated_names())} generated modules current")
         return 0
+    write_protos()
     for p in PROTO_DIR.iterdir():
         if p.name.endswith(SUFFIXES):
             p.unlink()

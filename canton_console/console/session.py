@@ -114,7 +114,11 @@ class Session:
 
         self.config = config
         self.env = Environment(config)
-        self.admin = LocalConsoleAdmin(self.env)
+        self.admin: Any = LocalConsoleAdmin(self.env)
+        if os.environ.get("CANTON_CONSOLE_ADMIN_API") == "grpc":
+            from canton_console.api.loopback import LoopbackConsoleAdmin
+
+            self.admin = LoopbackConsoleAdmin(self.admin)
         self.console = Console(self.admin)
         self.interpreter = Interpreter(self.console, syntax=syntax, debug=debug, width=width)
         self.recorder = Recorder(record, syntax) if record else None
@@ -155,6 +159,9 @@ class Session:
             self.recorder.close()
             self.recorder = None
         self.env.close()
+        close_admin = getattr(self.admin, "close", None)
+        if close_admin is not None:
+            close_admin()
 
     def __enter__(self) -> "Session":
         return self

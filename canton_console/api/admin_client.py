@@ -1,0 +1,175 @@
+"""The admin services of a node in another process, over gRPC: the same interfaces as the in-process
+ones (:mod:`canton_console.admin.services`), so the console drives a remote node exactly as a local
+one. A failure the node reported is raised as the same exception; a node that cannot be reached
+gives the gRPC status a client sees (``UNAVAILABLE``), as Canton's console reports it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import grpc
+
+from canton_console.admin.records import NodeInfo
+from canton_console.api import codec
+from canton_console.api.admin_server import CHANNEL_OPTIONS, FAILURE_KEY
+from canton_console.api.catalog import NODE_ADMIN_SERVICE, SERVICES, Rpc, ServiceSpec, signature
+from canton_console.api.messages import message_classes, node_admin_messages
+from canton_console.api.tls import ClientTls, channel_credentials
+from canton_console.values.errors import ServiceStatusError
+
+# What a gRPC client reports when nothing answers at the address (Canton's Netty client says the same).
+UNREACHABLE = "io exception"
+
+
+def open_channel(target: str, tls: ClientTls | None = None) -> grpc.Channel:
+    if tls is not None:
+        return grpc.secure_channel(target, channel_credentials(tls), options=CHANNEL_OPTIONS)
+    return grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+
+
+def failure_of(error: grpc.RpcError) -> BaseException:
+    """The exception the node raised (from the trailing metadata), or the status a client sees."""
+    call: Any = error
+    for key, value in call.trailing_metadata() or ():
+        if key == FAILURE_KEY:
+            try:
+                failure = codec.decode(codec.pb.Value.FromString(value))
+            except (codec.CodecError, ImportError, AttributeError, ValueError):
+                break
+            if isinstance(failure, BaseException):
+                return failure
+    code = call.code()
+    if code == grpc.StatusCode.UNAVAILABLE:
+        return ServiceStatusError("UNAVAILABLE", UNREACHABLE)
+    return ServiceStatusError(code.name, call.details() or "")
+
+
+class RemoteService:
+    """One admin service of a remote node; its methods are made from the interface (see ``client_class``)."""
+
+    spec: ServiceSpec
+
+    def __init__(self, channel: grpc.Channel, timeout: float | None = None):
+        self._channel = channel
+        self._timeout = timeout
+        self._calls: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _invoke(self, rpc: Rpc, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        bound = signature(self.spec.interface, rpc.method).bind(*args, **kwargs)
+        bound.apply_defaults()
+        request_cls, response_cls = message_classes(self.spec, rpc)
+        request = request_cls()
+        for name, kind in rpc.params:
+            value = bound.arguments[name]
+            if kind == "Value":
+                getattr(request, name).CopyFrom(codec.encode(value))
+            else:
+                setattr(request, name, value)
+        call = self._calls.get(rpc.name)
+        if call is None:
+            with self._lock:
+                call = self._channel.unary_unary(
+                    f"/{self.spec.full_name}/{rpc.name}", request_serializer=request_cls.SerializeToString, response_deserializer=response_cls.FromString
+                )
+                self._calls[rpc.name] = call
+        try:
+            response = call(request, timeout=self._timeout)
+        except grpc.RpcError as e:
+            raise failure_of(e) from None
+        return codec.decode(response.result)
+
+
+def _method(rpc: Rpc) -> Any:
+    def method(self: RemoteService, *args: Any, **kwargs: Any) -> Any:
+        return self._invoke(rpc, args, kwargs)
+
+    method.__name__ = rpc.method
+    return method
+
+
+_CLASSES: dict[ServiceSpec, type] = {}
+
+
+def client_class(spec: ServiceSpec) -> type:
+    """A RemoteService subclass with one method per RPC of ``spec``."""
+    cls = _CLASSES.get(spec)
+    if cls is None:
+        namespace: dict[str, Any] = {"spec": spec, "__doc__": spec.interface.__doc__}
+        namespace.update({rpc.method: _method(rpc) for rpc in spec.rpcs()})
+        cls = type(f"Remote{spec.service}", (RemoteService,), namespace)
+        _CLASSES[spec] = cls
+    return cls
+
+
+class RemoteStatusService(RemoteService):
+    """Canton's console asks a remote node whether it runs; one it cannot reach does not."""
+
+    def is_running(self) -> bool:
+        return self._unless_unreachable("is_running")
+
+    def is_initialized(self) -> bool:
+        return self._unless_unreachable("is_initialized")
+
+    def _unless_unreachable(self, method: str) -> bool:
+        rpc = next(r for r in self.spec.rpcs() if r.method == method)
+        try:
+            return bool(self._invoke(rpc, (), {}))
+        except ServiceStatusError as e:
+            if e.status == "UNAVAILABLE":
+                return False
+            raise
+
+
+class RemoteLifecycle:
+    """A remote node is started and stopped by its own process, not by this console."""
+
+    def __init__(self, info: NodeInfo):
+        self._info = info
+
+    def _refuse(self, what: str) -> None:
+        raise ServiceStatusError("UNIMPLEMENTED", f"{self._info.name} is a remote node: it cannot be {what} from this console")
+
+    def start(self) -> None:
+        self._refuse("started")
+
+    def stop(self) -> None:
+        self._refuse("stopped")
+
+    def kill(self) -> None:
+        self._refuse("killed")
+
+
+class RemoteNodeAdmin:
+    """A node's admin API at ``target`` (``host:port``), as a ``NodeAdmin``: one attribute per admin
+    service its kind has (the services Canton's remote references offer), None for the others."""
+
+    def __init__(self, name: str, kind: str, target: str, tls: ClientTls | None = None, timeout: float | None = None):
+        self.info = NodeInfo(name, kind, local=False)
+        self.target = target
+        self.channel = open_channel(target, tls)
+        self.lifecycle = RemoteLifecycle(self.info)
+        attributes = {spec.attribute for spec in SERVICES}
+        for attribute in attributes:
+            setattr(self, attribute, None)
+        for spec in SERVICES:
+            if kind in spec.kinds:
+                cls = client_class(spec)
+                if spec.attribute == "status":
+                    cls = type("RemoteStatusService", (RemoteStatusService, cls), {})
+                setattr(self, spec.attribute, cls(self.channel, timeout))
+
+    def describe(self, timeout: float | None = None) -> tuple[str, str, list[str]]:
+        """The node's own name, kind and served services (raises ServiceStatusError when unreachable)."""
+        request_cls, response_cls = node_admin_messages()
+        call = self.channel.unary_unary(f"/{NODE_ADMIN_SERVICE}/Describe", request_serializer=request_cls.SerializeToString, response_deserializer=response_cls.FromString)
+        try:
+            response = call(request_cls(), timeout=timeout)
+        except grpc.RpcError as e:
+            raise failure_of(e) from None
+        return response.name, response.kind, list(response.services)
+
+    def close(self) -> None:
+        self.channel.close()

@@ -1,0 +1,139 @@
+from canton_console.api.proto import console_value_pb2 as _console_value_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ClearScheduleRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ClearScheduleResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class FindSafeOffsetRequest(_message.Message):
+    __slots__ = ("before_or_at",)
+    BEFORE_OR_AT_FIELD_NUMBER: _ClassVar[int]
+    before_or_at: int
+    def __init__(self, before_or_at: _Optional[int] = ...) -> None: ...
+
+class FindSafeOffsetResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class GetParticipantScheduleRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetParticipantScheduleResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class GetScheduleRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetScheduleResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class OffsetByTimeRequest(_message.Message):
+    __slots__ = ("up_to_inclusive",)
+    UP_TO_INCLUSIVE_FIELD_NUMBER: _ClassVar[int]
+    up_to_inclusive: int
+    def __init__(self, up_to_inclusive: _Optional[int] = ...) -> None: ...
+
+class OffsetByTimeResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class PruneRequest(_message.Message):
+    __slots__ = ("prune_up_to",)
+    PRUNE_UP_TO_FIELD_NUMBER: _ClassVar[int]
+    prune_up_to: int
+    def __init__(self, prune_up_to: _Optional[int] = ...) -> None: ...
+
+class PruneResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class PruneInternallyRequest(_message.Message):
+    __slots__ = ("prune_up_to",)
+    PRUNE_UP_TO_FIELD_NUMBER: _ClassVar[int]
+    prune_up_to: int
+    def __init__(self, prune_up_to: _Optional[int] = ...) -> None: ...
+
+class PruneInternallyResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetCronRequest(_message.Message):
+    __slots__ = ("cron",)
+    CRON_FIELD_NUMBER: _ClassVar[int]
+    cron: str
+    def __init__(self, cron: _Optional[str] = ...) -> None: ...
+
+class SetCronResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetMaxDurationRequest(_message.Message):
+    __slots__ = ("max_duration_seconds",)
+    MAX_DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    max_duration_seconds: int
+    def __init__(self, max_duration_seconds: _Optional[int] = ...) -> None: ...
+
+class SetMaxDurationResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetRetentionRequest(_message.Message):
+    __slots__ = ("retention_seconds",)
+    RETENTION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    retention_seconds: int
+    def __init__(self, retention_seconds: _Optional[int] = ...) -> None: ...
+
+class SetRetentionResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetScheduleRequest(_message.Message):
+    __slots__ = ("cron", "max_duration_seconds", "retention_seconds", "prune_internally_only")
+    CRON_FIELD_NUMBER: _ClassVar[int]
+    MAX_DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    RETENTION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    PRUNE_INTERNALLY_ONLY_FIELD_NUMBER: _ClassVar[int]
+    cron: str
+    max_duration_seconds: int
+    retention_seconds: int
+    prune_internally_only: _console_value_pb2.Value
+    def __init__(self, cron: _Optional[str] = ..., max_duration_seconds: _Optional[int] = ..., retention_seconds: _Optional[int] = ..., prune_internally_only: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetScheduleResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...

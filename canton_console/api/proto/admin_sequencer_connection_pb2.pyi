@@ -1,0 +1,41 @@
+from canton_console.api.proto import console_value_pb2 as _console_value_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class GetRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class LogoutRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class LogoutResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetRequest(_message.Message):
+    __slots__ = ("connections", "sequencers")
+    CONNECTIONS_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCERS_FIELD_NUMBER: _ClassVar[int]
+    connections: _console_value_pb2.Value
+    sequencers: _console_value_pb2.Value
+    def __init__(self, connections: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ..., sequencers: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _console_value_pb2.Value
+    def __init__(self, result: _Optional[_Union[_console_value_pb2.Value, _Mapping]] = ...) -> None: ...
