@@ -32,8 +32,8 @@ from canton_console.config.models import (
     ReplicationConfig,
     SequencerConfig,
 )
-from canton_console.config.nodes import NODE_READERS, ApiBeingRead, NodeBeingRead, check_name, read_features, read_parameters
 from canton_console.config.monitoring import read_canton_monitoring
+from canton_console.config.nodes import NODE_READERS, ApiBeingRead, NodeBeingRead, check_name, read_features, read_parameters
 from canton_console.config.ports import FIRST_DEFAULT_PORT, assign_ports, check_shared_storage
 
 __all__ = ["ConfigError", "DEFAULT_CONFIG_FILE", "FIRST_DEFAULT_PORT", "default_config", "load_config", "parse_duration"]
