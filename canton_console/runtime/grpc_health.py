@@ -15,6 +15,7 @@ streams see each change (a replica becoming passive, a node stopping) as it happ
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -51,8 +52,13 @@ class NodeGrpcHealthServer:
         self._statuses: dict[str, int] = {}
         self._stopped = threading.Event()
         self.servicer = _Servicer(self)
-        self.server = grpc.server(ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix=f"grpc-health-{node.name}"))
+        self.server = grpc.server(
+            ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix=f"grpc-health-{node.name}"),
+            options=[("grpc.so_reuseport", 0)],  # a port in use is an error, not shared with its owner
+        )
         health_pb2_grpc.add_HealthServicer_to_server(self.servicer, self.server)
+        if port:
+            _check_free(address, port)  # gRPC's own refusal is a native log line; this one is the reason
         try:
             bound = self.server.add_insecure_port(f"{address}:{port}")
         except RuntimeError as e:  # newer grpcio raises where older ones returned port 0
@@ -97,6 +103,15 @@ class NodeGrpcHealthServer:
         self.thread.join(5)
 
 
+def _check_free(address: str, port: int) -> None:
+    """Raise OSError (with the system's reason) when ``address:port`` cannot be bound now."""
+    infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+    family, kind, proto, _name, sockaddr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(sockaddr)
+
+
 def _host(address: str) -> str:
     return "127.0.0.1" if address.strip().lower() in ("localhost", "localhost.") else address
 
@@ -116,6 +131,6 @@ def start_grpc_health_servers(env) -> list[NodeGrpcHealthServer]:
                 s.stop()
             from canton_console.values.errors import INVALID_ARGUMENT, CantonError
 
-            raise CantonError(INVALID_ARGUMENT, f"Cannot serve the gRPC health service of {node.name} on {cfg.address}:{cfg.port}: {e}") from None
+            raise CantonError(INVALID_ARGUMENT, f"Cannot serve the gRPC health service of {node.name} on {cfg.address}:{cfg.port}: {e.strerror or e}") from None
     env.grpc_health_servers = servers
     return servers
