@@ -1,5 +1,6 @@
-"""Per-node gRPC health service ``grpc.health.v1.Health`` (``monitoring.grpc-health-server { address,
-port, parallelism }``), as Canton's GrpcHealthServer serves it.
+"""Per-node gRPC health service (the standard ``Health`` service of gRPC's health checking protocol,
+v1) on ``monitoring.grpc-health-server { address, port, parallelism }``, as Canton's GrpcHealthServer
+serves it.
 
 The services are Canton's: the node's readiness under its kind (``participant``, ``sequencer``,
 ``mediator``: serving unless a critical dependency failed), ``liveness`` (serving unless a fatal
