@@ -146,3 +146,29 @@ def test_the_daemon_refuses_a_bad_reporter_type(tmp_path):
     assert "canton.monitoring.metrics.reporters.0.type: unknown metrics reporter type 'graphite'; expected prometheus" in output
     assert "Traceback" not in output
     assert "daemon running" not in output
+
+
+def test_a_timer_is_a_histogram_in_seconds(tmp_path):
+    from conftest import _default_topology
+    from test_participant_ops import CREATE_IOU
+
+    from canton_console.config.models import PrometheusReporterConfig
+    from canton_console.runtime.prometheus import PrometheusReporter
+
+    session = _default_topology(tmp_path)
+    reporter = PrometheusReporter(session.env, PrometheusReporterConfig(port=0))
+    try:
+        step_ok(session, 'val alice = participant1.parties.enable("Alice")')
+        step_ok(session, CREATE_IOU.format(amount=1, cid="c1"))
+        step_ok(session, CREATE_IOU.format(amount=2, cid="c2"))
+        samples = scrape(reporter.url)
+        name = "daml_participant_api_commands_submissions_duration_seconds"
+        labels = {"node": "participant1", "component": "participant"}
+        assert sample(samples, name + "_count", **labels) == 2
+        assert sample(samples, name + "_bucket", le="+Inf", **labels) == 2
+        buckets = sorted((float(dict(k[1])["le"]), v) for k, v in samples.items() if k[0] == name + "_bucket" and dict(k[1])["node"] == "participant1")
+        assert [v for _le, v in buckets] == sorted(v for _le, v in buckets)  # cumulative
+        assert 0 < sample(samples, name + "_sum", **labels) < 60
+    finally:
+        reporter.stop()
+        session.close()
