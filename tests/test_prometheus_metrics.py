@@ -40,9 +40,7 @@ def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.status == 200
         text = response.read().decode()
-    return {
-        (s.name, tuple(sorted(s.labels.items()))): s.value for family in text_string_to_metric_families(text) for s in family.samples
-    }
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value for family in text_string_to_metric_families(text) for s in family.samples}
 
 
 def sample(samples, name: str, **labels: str) -> float:
@@ -116,9 +114,15 @@ def test_a_reporter_filter_limits_what_is_reported(tmp_path):
     ("reporter", "error"),
     [
         ("{ type = jmx }", "canton.monitoring.metrics.reporters.0.type: unknown metrics reporter type 'jmx'; expected prometheus"),
-        ("{ type = csv, directory = m }", "canton.monitoring.metrics.reporters.0.type: the csv metrics reporter is not available in canton-console; expected prometheus"),
+        (
+            "{ type = csv, directory = m }",
+            "canton.monitoring.metrics.reporters.0.type: the csv metrics reporter is not available in canton-console; expected prometheus",
+        ),
         ("{ port = 9464 }", "canton.monitoring.metrics.reporters.0.type: missing; expected prometheus"),
-        ("{ type = prometheus, port = -1 }", "canton.monitoring.metrics.reporters.0.port: expected a port number between 0 and 65535 (0 picks a free port), found -1"),
+        (
+            "{ type = prometheus, port = -1 }",
+            "canton.monitoring.metrics.reporters.0.port: expected a port number between 0 and 65535 (0 picks a free port), found -1",
+        ),
         ("{ type = prometheus, interval = 5s }", "canton.monitoring.metrics.reporters.0.interval: unknown key; expected one of: type, address, port, filters"),
     ],
 )

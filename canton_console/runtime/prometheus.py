@@ -135,8 +135,6 @@ def start_metrics_reporters(env: Any, config: Any) -> list[PrometheusReporter]:
                 r.stop()
             from canton_console.values.errors import INVALID_ARGUMENT, CantonError
 
-            raise CantonError(
-                INVALID_ARGUMENT, f"Cannot serve the Prometheus metrics on {reporter.address}:{reporter.port}: {e.strerror or e}"
-            ) from None
+            raise CantonError(INVALID_ARGUMENT, f"Cannot serve the Prometheus metrics on {reporter.address}:{reporter.port}: {e.strerror or e}") from None
     env.metrics_reporters = reporters
     return reporters
