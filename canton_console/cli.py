@@ -317,8 +317,16 @@ def _daemon(session, args) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     names = ", ".join(n.name for n in session.env.nodes() if n.running)
-    endpoints = ", ".join(f"{s.node.name} http://{s.address}:{s.port}/health" for s in getattr(session.env, "health_servers", []))
-    sys.stdout.write(f"canton-console daemon running: {names}\n" + (f"health endpoints: {endpoints}\n" if endpoints else ""))
+    env = session.env
+    endpoints = ", ".join(f"{s.node.name} http://{s.address}:{s.port}/health" for s in getattr(env, "health_servers", []))
+    grpc_endpoints = ", ".join(f"{s.node.name} {s.address}:{s.port}" for s in getattr(env, "grpc_health_servers", []))
+    metrics = ", ".join(r.url for r in getattr(env, "metrics_reporters", []))
+    sys.stdout.write(
+        f"canton-console daemon running: {names}\n"
+        + (f"health endpoints: {endpoints}\n" if endpoints else "")
+        + (f"grpc health endpoints: {grpc_endpoints}\n" if grpc_endpoints else "")
+        + (f"prometheus metrics: {metrics}\n" if metrics else "")
+    )
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass
@@ -327,9 +335,22 @@ def _daemon(session, args) -> int:
 
 
 def _health_servers(session) -> list:
+    """The nodes' HTTP and gRPC health endpoints and the Prometheus metrics reporters; each has
+    ``stop()``. When one cannot start, those already started are stopped before the error goes on."""
+    from canton_console.runtime.grpc_health import start_grpc_health_servers
     from canton_console.runtime.health_server import start_health_servers
+    from canton_console.runtime.prometheus import start_metrics_reporters
 
-    return start_health_servers(session.env)
+    servers: list = []
+    try:
+        servers += start_health_servers(session.env)
+        servers += start_grpc_health_servers(session.env)
+        servers += start_metrics_reporters(session.env, session.config)
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
 
 
 def _transcript(args) -> int:

@@ -14,7 +14,7 @@ from canton_console.config.errors import fail
 
 MISSING = object()
 
-CANTON_KEYS = ("participants", "sequencers", "mediators", "parameters", "features")
+CANTON_KEYS = ("participants", "sequencers", "mediators", "parameters", "features", "monitoring")
 PARTICIPANT_KEYS = ("storage", "admin-api", "ledger-api", "http-ledger-api", "monitoring", "replication", "init")
 SEQUENCER_KEYS = ("storage", "admin-api", "public-api", "sequencer", "monitoring", "init")
 MEDIATOR_KEYS = ("storage", "admin-api", "monitoring", "replication", "init")
@@ -39,7 +39,13 @@ AUTH_SERVICE_KEY_MATERIAL = {
     "jwt-jwks": "url",
 }
 FEATURES_KEYS = ("enable-testing-commands", "enable-preview-commands", "enable-repair-commands")
-MONITORING_KEYS = ("http-health-server",)
+MONITORING_KEYS = ("http-health-server", "grpc-health-server")
+GRPC_HEALTH_SERVER_KEYS = ("address", "port", "parallelism")
+# canton.monitoring (the parts this console reads) and Canton's MetricsConfig / MetricsReporterConfig
+CANTON_MONITORING_KEYS = ("metrics",)
+METRICS_KEYS = ("reporters",)
+PROMETHEUS_REPORTER_KEYS = ("type", "address", "port", "filters")
+METRICS_FILTER_KEYS = ("starts-with", "contains", "ends-with")
 REPLICATION_KEYS = ("enabled", "check-period")
 SEQUENCER_BLOCK_KEYS = ("type", "config")
 PARAMETERS_KEYS = ("clock", "timeouts", "manual-start", "static-identities", "non-standard-config", "retention-period-defaults")

@@ -24,6 +24,7 @@ from canton_console.config.hocon import load_tree
 from canton_console.config.models import (
     ApiConfig,
     CantonConfig,
+    GrpcHealthServerConfig,
     HealthServerConfig,
     MediatorConfig,
     MonitoringConfig,
@@ -31,6 +32,7 @@ from canton_console.config.models import (
     ReplicationConfig,
     SequencerConfig,
 )
+from canton_console.config.monitoring import read_canton_monitoring
 from canton_console.config.nodes import NODE_READERS, ApiBeingRead, NodeBeingRead, check_name, read_features, read_parameters
 from canton_console.config.ports import FIRST_DEFAULT_PORT, assign_ports, check_shared_storage
 
@@ -92,10 +94,14 @@ def _replication(node: NodeBeingRead) -> ReplicationConfig:
 
 
 def _monitoring(node: NodeBeingRead) -> MonitoringConfig:
-    health = node.apis.get("http-health-server")
-    if health is None:
-        return MonitoringConfig()
-    return MonitoringConfig(http_health_server=HealthServerConfig(address=health.address, port=_port(health)))
+    http = node.apis.get("http-health-server")
+    grpc = node.apis.get("grpc-health-server")
+    return MonitoringConfig(
+        http_health_server=None if http is None else HealthServerConfig(address=http.address, port=_port(http)),
+        grpc_health_server=None
+        if grpc is None
+        else GrpcHealthServerConfig(address=grpc.address, port=_port(grpc), parallelism=node.grpc_health_parallelism),
+    )
 
 
 def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
@@ -128,6 +134,7 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
             nodes.append(reader(name, node_value, path, base_dir))
     parameters = read_parameters(canton.get("parameters", MISSING))
     features = read_features(canton.get("features", MISSING))
+    monitoring = read_canton_monitoring(canton.get("monitoring", MISSING))
     assign_ports(nodes)
     check_shared_storage(nodes)
 
@@ -164,4 +171,4 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
                 replication=_replication(node),
                 **node.fields,
             )
-    return CantonConfig(participants=participants, sequencers=sequencers, mediators=mediators, parameters=parameters, features=features)
+    return CantonConfig(participants=participants, sequencers=sequencers, mediators=mediators, parameters=parameters, features=features, monitoring=monitoring)

@@ -124,8 +124,64 @@ class HealthServerConfig:
 
 
 @attrs.frozen
+class GrpcHealthServerConfig:
+    """``monitoring.grpc-health-server { address, port, parallelism }`` (Canton's
+    GrpcHealthServerConfig); port 0 means "pick a free port". ``parallelism`` is the number of
+    threads answering health calls (Canton's default: 4)."""
+
+    address: str = "localhost"
+    port: int = attrs.field(kw_only=True, validator=_port_range(0))
+    parallelism: int = 4
+
+
+@attrs.frozen
 class MonitoringConfig:
     http_health_server: HealthServerConfig | None = None
+    grpc_health_server: GrpcHealthServerConfig | None = None
+
+
+METRICS_REPORTER_TYPES = ("prometheus", "csv", "logging")
+
+
+@attrs.frozen
+class MetricsFilterConfig:
+    """One entry of a reporter's ``filters``: a metric is reported when its name starts with
+    ``starts_with``, contains ``contains`` and ends with ``ends_with`` (empty matches all)."""
+
+    starts_with: str = ""
+    contains: str = ""
+    ends_with: str = ""
+
+    def matches(self, name: str) -> bool:
+        return name.startswith(self.starts_with) and self.contains in name and name.endswith(self.ends_with)
+
+
+@attrs.frozen
+class PrometheusReporterConfig:
+    """``canton.monitoring.metrics.reporters = [{ type = prometheus, address, port, filters }]``
+    (Canton's defaults: localhost, 9464); port 0 means "pick a free port". With filters, a metric
+    is reported when any filter matches it."""
+
+    address: str = "localhost"
+    port: int = attrs.field(default=9464, validator=_port_range(0))
+    filters: tuple[MetricsFilterConfig, ...] = ()
+
+    def reports(self, name: str) -> bool:
+        return not self.filters or any(f.matches(name) for f in self.filters)
+
+
+@attrs.frozen
+class MetricsConfig:
+    """``canton.monitoring.metrics``: the reporters that expose the nodes' metrics."""
+
+    reporters: tuple[PrometheusReporterConfig, ...] = ()
+
+
+@attrs.frozen
+class CantonMonitoringConfig:
+    """``canton.monitoring`` (the parts canton-console reads: ``metrics``)."""
+
+    metrics: MetricsConfig = MetricsConfig()
 
 
 @attrs.frozen
@@ -295,6 +351,7 @@ class CantonConfig:
     mediators: dict[str, MediatorConfig] = attrs.Factory(dict)
     parameters: Parameters = Parameters()
     features: FeaturesConfig = FeaturesConfig()
+    monitoring: CantonMonitoringConfig = CantonMonitoringConfig()
 
     def nodes(self) -> dict[str, NodeConfig]:
         """All nodes by name: participants, then sequencers, then mediators."""

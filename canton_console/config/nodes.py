@@ -16,6 +16,7 @@ from canton_console.config.fields import (
     CLOCK_KEYS,
     CONSOLE_TIMEOUT_KEYS,
     FEATURES_KEYS,
+    GRPC_HEALTH_SERVER_KEYS,
     INIT_IDENTITY_KEYS,
     INIT_IDENTITY_TYPES,
     INIT_KEYS,
@@ -70,7 +71,7 @@ class ApiBeingRead:
 
 
 class NodeBeingRead:
-    __slots__ = ("kind", "name", "path", "storage", "apis", "fields", "replication")
+    __slots__ = ("kind", "name", "path", "storage", "apis", "fields", "replication", "grpc_health_parallelism")
 
     def __init__(self, kind: str, name: str, path: str):
         self.kind, self.name, self.path = kind, name, path
@@ -78,6 +79,7 @@ class NodeBeingRead:
         self.apis: dict[str, ApiBeingRead | None] = {}
         self.fields: dict[str, Any] = {}
         self.replication: ReplicationConfig | None = None
+        self.grpc_health_parallelism = 4
 
 
 def _read_api(
@@ -165,6 +167,7 @@ def _read_storage(obj: dict[str, Any], path: str, base_dir: Path) -> StorageConf
 def _read_monitoring(obj: dict[str, Any], path: str, node: NodeBeingRead) -> None:
     value = obj.get("monitoring", MISSING)
     node.apis["http-health-server"] = None
+    node.apis["grpc-health-server"] = None
     if value is MISSING or value is None:
         return
     mpath = join_path(path, "monitoring")
@@ -172,6 +175,13 @@ def _read_monitoring(obj: dict[str, Any], path: str, node: NodeBeingRead) -> Non
     node.apis["http-health-server"] = _read_api(
         monitoring, "http-health-server", mpath, default_address="localhost", optional=True, allow_zero=True
     )
+    node.apis["grpc-health-server"] = _read_api(
+        monitoring, "grpc-health-server", mpath, default_address="localhost", optional=True, allow_zero=True, keys=GRPC_HEALTH_SERVER_KEYS
+    )
+    grpc = monitoring.get("grpc-health-server")
+    if isinstance(grpc, dict) and "parallelism" in grpc:
+        gpath = join_path(join_path(mpath, "grpc-health-server"), "parallelism")
+        node.grpc_health_parallelism = read_positive_int(grpc["parallelism"], gpath)
 
 
 def _read_init(obj: dict[str, Any], path: str, node: NodeBeingRead) -> None:

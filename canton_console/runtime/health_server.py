@@ -59,6 +59,16 @@ def report(node) -> HealthReport:
     return HealthReport(node.name, not failed and not passive, not dead, components, reason)
 
 
+def current_report(env, node, timeout: float = 5) -> HealthReport:
+    """The node's report, computed on the runtime thread and awaited from any other thread (the
+    health servers' request threads); raises when the runtime does not answer in time."""
+    future = env.scheduler.submit(report, node)
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        raise RuntimeError(f"the node did not answer within {timeout:g} seconds") from None
+
+
 class NodeHealthServer:
     def __init__(self, env, node, address: str, port: int):
         self.env = env
@@ -97,11 +107,7 @@ class NodeHealthServer:
         self.thread.start()
 
     def current(self) -> HealthReport:
-        future = self.env.scheduler.submit(report, self.node)
-        try:
-            return future.result(timeout=5)
-        except FutureTimeout:
-            raise RuntimeError("the node did not answer within 5 seconds") from None
+        return current_report(self.env, self.node)
 
     def stop(self) -> None:
         self.httpd.shutdown()

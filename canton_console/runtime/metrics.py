@@ -7,10 +7,13 @@ on-demand metrics reader, as ``<node>.metrics.get/list`` read it).
 * ``daml.participant.inflight_validation_requests`` (gauge): the load the resource limits were checked against, at the last submission;
 * ``daml.participant.max_inflight_validation_requests`` (gauge): the configured limit (while one is set).
 
-Values are in memory: they start from zero with the process, as Canton's do."""
+Values are in memory: they start from zero with the process, as Canton's do. Besides these, a node
+reports the metrics of :mod:`canton_console.runtime.observed_metrics`, read from its state when the
+metrics are read (as OpenTelemetry's asynchronous instruments are)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -51,6 +54,12 @@ class NodeMetrics:
         self._longs: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
         # name/attributes -> [count per bucket..., sum, count]: bounded however many samples come
         self._histograms: dict[tuple[str, tuple[tuple[str, str], ...]], list[float]] = {}
+        # Read at each snapshot: (name, kind, attributes, value) of what the node's state says now
+        self._observers: list[Callable[[], list[tuple[str, dict[str, str], int]]]] = []
+
+    def observe(self, observer: Callable[[], list[tuple[str, dict[str, str], int]]]) -> None:
+        """Add metrics read at each snapshot: ``observer()`` gives (name, attributes, value) triples."""
+        self._observers.append(observer)
 
     def _attrs(self, attributes: dict[str, str] | None) -> dict[str, str]:
         return {"node": self.node_name, **(attributes or {})}
@@ -77,6 +86,8 @@ class NodeMetrics:
 
     def snapshot(self) -> list[MetricPoint]:
         points = [MetricPoint(name, "long", attrs_, value) for (name, attrs_), value in self._longs.items()]
+        for observer in self._observers:
+            points += [MetricPoint(name, "long", _key(name, self._attrs(a))[1], value) for name, a, value in observer()]
         for (name, attrs_), histogram in self._histograms.items():
             counts = tuple(int(c) for c in histogram[:-2])
             points.append(MetricPoint(name, "histogram", attrs_, 0, histogram[-2], int(histogram[-1]), counts, TIMER_BOUNDARIES))
@@ -88,4 +99,8 @@ def metrics_of(node: Any) -> NodeMetrics:
     metrics = node.__dict__.get("_cc_metrics")
     if metrics is None:
         metrics = node.__dict__["_cc_metrics"] = NodeMetrics(node.name)
+        from canton_console.runtime.observed_metrics import observers_for
+
+        for observer in observers_for(node):
+            metrics.observe(observer)
     return metrics
