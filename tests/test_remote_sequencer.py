@@ -1,0 +1,151 @@
+"""A participant connects to a sequencer of another process by URL, through the sequencer's public
+API (gRPC): real daemons on free loopback ports, real SQLite stores, SIGKILL and restart."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, open_session, step_ok
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    """A ``canton-console daemon`` subprocess; its stdout is read line by line."""
+
+    def __init__(self, tmp: Path, name: str, config: str, bootstrap: str | None = None):
+        self.tmp, self.name = tmp, name
+        self.conf = tmp / f"{name}.conf"
+        self.conf.write_text(config)
+        self.bootstrap = None
+        if bootstrap is not None:
+            self.bootstrap = tmp / f"{name}.canton"
+            self.bootstrap.write_text(bootstrap)
+        self.proc: subprocess.Popen | None = None
+        self.lines: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+
+    def start(self, timeout: float = 90) -> None:
+        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(self.tmp / f"{self.name}.log"), "daemon", "-c", str(self.conf)]
+        if self.bootstrap is not None:
+            args += ["--bootstrap", str(self.bootstrap)]
+        env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(self.tmp / f"{self.name}-data"), PYTHONPATH=str(REPO))
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(self.tmp), env=env)
+        self._queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for_line("canton-console daemon running", timeout)
+
+    def wait_for_line(self, prefix: str, timeout: float) -> str:
+        """The first line (read since the last call) that starts with ``prefix``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            if line.startswith(prefix):
+                return line
+        assert self.proc is not None
+        err = self.proc.stderr.read() if self.proc.poll() is not None and self.proc.stderr else ""
+        raise AssertionError(f"{self.name}: no line {prefix!r}; output: {self.output()} {err}")
+
+    def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def sequencer_daemon(tmp: Path, port: int) -> Daemon:
+    config = f"""
+canton {{
+  sequencers.sequencer1 {{ storage {{ type = sqlite, file = "{tmp}/seq1.db" }}, public-api.port = {port}, admin-api.port = {free_port()} }}
+  mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp}/med1.db" }}, admin-api.port = {free_port()} }}
+}}
+"""
+    boot = """
+bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))
+"""
+    return Daemon(tmp, "sequencer", config, boot)
+
+
+def participant_daemon(tmp: Path, name: str, url: str) -> Daemon:
+    config = f"""
+canton {{
+  participants.{name} {{ storage {{ type = sqlite, file = "{tmp}/{name}.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}
+}}
+"""
+    boot = f"""
+{name}.synchronizers.connect("da", "{url}")
+println("participant-id " + {name}.id.toProtoPrimitive)
+"""
+    return Daemon(tmp, name, config, boot)
+
+
+def participant_session(tmp: Path, name: str = "participant1"):
+    config = f"""
+canton {{
+  participants.{name} {{ storage {{ type = sqlite, file = "{tmp}/{name}.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}
+}}
+"""
+    return open_session(config, tmp, name=f"{name}.conf")
+
+
+@pytest.fixture
+def sequencer(tmp_path):
+    port = free_port()
+    daemon = sequencer_daemon(tmp_path, port)
+    daemon.start()
+    yield daemon, f"http://127.0.0.1:{port}"
+    daemon.stop()
+
+
+def test_a_participant_connects_by_url_and_pings_across_three_processes(tmp_path, sequencer):
+    seq, url = sequencer
+    assert seq.wait_for_line("public APIs:", 10).strip() == f"public APIs: sequencer1 {url}"
+    p2 = participant_daemon(tmp_path, "participant2", url)
+    p2.start()
+    try:
+        p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
+        session = participant_session(tmp_path)
+        try:
+            step_ok(session, f'participant1.synchronizers.connect("da", "{url}")')
+            assert step_ok(session, 'participant1.synchronizers.is_connected("da")') is True
+            step_ok(session, f'participant1.health.ping("{p2_id}")')
+        finally:
+            session.close()
+    finally:
+        p2.stop()
