@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -138,7 +139,10 @@ def handshake(urls: list[str], alias: str, timeout: float) -> SequencerInfo:
         finally:
             channel.close()
     if not found:
-        raise CantonError(SYNCHRONIZER_IS_NOT_AVAILABLE, f"Cannot connect to synchronizer {alias}: " + "; ".join(failures))
+        # Canton's cause names the alias as it prints one; why each sequencer failed is the error's context (logged)
+        reason = "; ".join(failures)
+        log.warning("Cannot connect to synchronizer %s: %s", alias, reason)
+        raise CantonError(SYNCHRONIZER_IS_NOT_AVAILABLE, f"Cannot connect to synchronizer Synchronizer '{alias}'", reason=reason)
     served = {i.synchronizer_id for i in found}
     if len(served) > 1:
         raise CantonError(
@@ -200,6 +204,7 @@ class _Stream:
         self.stop = threading.Event()
         self.call: Any = None
         self.live = False
+        self.reported = False  # its last break was logged
         self.last_ack_sent = -(2**62)
         self.last_ack_time = 0.0
 
@@ -226,6 +231,8 @@ class RemoteSynchronizer:
         self._flush_posted = False
         self._parameters_cache: dict[int, tuple[dict, DynamicSynchronizerParameters]] = {}
         self._streams: dict[str, _Stream] = {}
+        # member -> what to do when the sequencer refuses one of its submissions (runtime thread)
+        self.refusal_handlers: dict[str, Callable[[SubmissionRequest, CantonError], None]] = {}
         self._channels: dict[str, grpc.Channel] = {}
         self._channels_lock = threading.Lock()
         self._preferred = 0  # index in urls of the sequencer that answered last
@@ -344,6 +351,10 @@ class RemoteSynchronizer:
         refused = wire.canton_error_of(error) if isinstance(error, grpc.RpcError) else None
         text = refused.render() if refused is not None else (wire.status_text(error) if isinstance(error, grpc.RpcError) else str(error))
         log.warning("synchronizer %s: the sequencer did not take submission %s of %s: %s", self.id, request.message_id, request.sender, text)
+        handler = self.refusal_handlers.get(request.sender)
+        if handler is not None:
+            # what the in-process synchronizer's submit raises, only later: the sender fails what waits on it
+            handler(request, refused if refused is not None else CantonError(errors.SYNC_SERVICE_BAD_CONNECTIVITY, f"The sequencer did not take the submission: {text}"))
 
     def register_onboarding(self, transactions: list[topology.SignedTopologyTransaction]) -> None:
         """(runtime thread) Hand a new member's onboarding transactions to the sequencer, which
@@ -435,11 +446,16 @@ class RemoteSynchronizer:
                     transactions = [wire.stored_from_proto(t) for t in response.topology_transactions]
                     self._post(self._on_response, stream, index, response.topology_reset, transactions, event, receipt)
                     delay = RETRY_FIRST_SECONDS
+                    stream.reported = False
             except grpc.RpcError as e:
                 if stream.stop.is_set():
                     break
                 refused = wire.canton_error_of(e)
-                log.info("subscription of %s to %s at %s broke: %s", stream.subscription.member, self.id, url, refused.render() if refused else wire.status_text(e))
+                # said once per outage; the retries that follow are only debug
+                (log.debug if stream.reported else log.info)(
+                    "subscription of %s to %s at %s broke: %s", stream.subscription.member, self.id, url, refused.render() if refused else wire.status_text(e)
+                )
+                stream.reported = True
             except Exception:  # noqa: BLE001 - the runtime is shutting down, or a response could not be read
                 if stream.stop.is_set() or self.closed or self.env.closed:
                     break

@@ -17,6 +17,7 @@ from canton_console.runtime.remote_synchronizer import RemoteSynchronizer, is_ur
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.runtime.topology import topology_broadcast
 from canton_console.store import schema as s
+from canton_console.store.storage import StorageUnavailable
 from canton_console.values import errors, topology
 from canton_console.values.errors import CantonError
 from canton_console.values.messages import SequencedEvent
@@ -149,7 +150,23 @@ class SynchronizerConnections(ParticipantBase):
             acknowledged=acknowledged,
         )
         self.subscriptions[sync.id] = subscription
+        if isinstance(sync, RemoteSynchronizer):
+            sync.refusal_handlers[self.member_id] = self._on_send_refused
         sync.subscribe(subscription)
+
+    def _on_send_refused(self, request: Any, error: CantonError) -> None:
+        """A sequencer of another process refused a submission after it was sent (an in-process one
+        refuses it in ``submit``): what waits on it fails with the sequencer's error."""
+        failed = [sub for sub in self.submissions.values() if sub.request is request and not sub.future.done()]
+        if not failed or not self.running:
+            return
+        try:
+            self._forget_in_flight(failed)
+        except StorageUnavailable:
+            pass  # the rows expire at their deadline
+        for sub in failed:
+            self.submissions.pop(sub.root_hash, None)
+            sub.future.set_exception(error)
 
     def disconnect(self, alias: str) -> None:
         connection = self._connection(alias)
