@@ -300,6 +300,27 @@ def _piped_step(session, source: str) -> bool:
 
 
 def _daemon(session, args) -> int:
+    try:
+        public_apis = _sequencer_public_apis(session)
+    except OSError as e:
+        _error(f"failed to serve the sequencers' public APIs: {e}")
+        return 1
+    try:
+        return _daemon_loop(session, args, public_apis)
+    finally:
+        for server in public_apis:
+            server.stop()
+
+
+def _sequencer_public_apis(session) -> list:
+    """A daemon serves its sequencers' public APIs (``public-api { address, port }``): members in other
+    processes connect to them by URL."""
+    from canton_console.api.sequencer_server import start_sequencer_apis
+
+    return start_sequencer_apis(session.env)
+
+
+def _daemon_loop(session, args, public_apis: list) -> int:
     import signal
     import threading
 
@@ -327,6 +348,8 @@ def _daemon(session, args) -> int:
         + (f"grpc health endpoints: {grpc_endpoints}\n" if grpc_endpoints else "")
         + (f"prometheus metrics: {metrics}\n" if metrics else "")
     )
+    if public_apis:
+        sys.stdout.write("public APIs: " + ", ".join(f"{s.node.name} http://{s.address}:{s.port}" for s in public_apis) + "\n")
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass

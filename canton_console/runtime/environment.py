@@ -106,6 +106,10 @@ class Environment:
             if self._storage_watchdog is not None:
                 self._storage_watchdog.stop()
             self.stop()
+            for sync in list(self.synchronizers.values()):
+                close = getattr(sync, "close", None)  # a remote synchronizer's streams and channels
+                if close is not None:
+                    close()
         finally:
             self.scheduler.stop()
 

@@ -9,12 +9,15 @@ from typing import Any
 
 from sqlalchemy import delete, insert
 
+from canton_console.runtime import remote_synchronizer
 from canton_console.runtime.metrics import HANDLER_DELAY, SEQUENCER_EVENTS, metrics_of
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import Connection
+from canton_console.runtime.remote_synchronizer import RemoteSynchronizer, is_url
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.runtime.topology import topology_broadcast
 from canton_console.store import schema as s
+from canton_console.store.storage import StorageUnavailable
 from canton_console.values import errors, topology
 from canton_console.values.errors import CantonError
 from canton_console.values.messages import SequencedEvent
@@ -81,14 +84,19 @@ class SynchronizerConnections(ParticipantBase):
     def _join(self, sync: Synchronizer, connection: Connection, sequencers: list[Any]) -> None:
         """Onboard (first time) and subscribe."""
         member = self.member_id
-        if member not in sync.topology.participants():
+        # (a remote synchronizer whose topology was never read cannot tell: the member joined before)
+        if member not in sync.topology.participants() and getattr(sync, "synced", True):
             cert = self.sign(topology.TopologyTransaction(topology.REPLACE, 1, topology.trust_certificate(member, sync.id)))
             # What the participant's authorized store holds and the synchronizer does not (its identity
             # first), then its trust certificate. A new participant cannot send yet: the sequencer
             # submits its onboarding transactions.
             onboarding = self.transactions_to_dispatch(sync) + [cert]
-            sequencer = next(n for n in sequencers if n.running)
-            sync.submit(topology_broadcast(sequencer.member_id, onboarding))
+            if isinstance(sync, RemoteSynchronizer):
+                # the sequencer in the other process submits them (RegisterOnboardingTopologyTransactions)
+                sync.register_onboarding(onboarding)
+            else:
+                sequencer = next(n for n in sequencers if n.running)
+                sync.submit(topology_broadcast(sequencer.member_id, onboarding))
         self._subscribe(sync, connection)
 
     def _persist_connection(self, c: Connection) -> None:
@@ -142,7 +150,23 @@ class SynchronizerConnections(ParticipantBase):
             acknowledged=acknowledged,
         )
         self.subscriptions[sync.id] = subscription
+        if isinstance(sync, RemoteSynchronizer):
+            sync.refusal_handlers[self.member_id] = self._on_send_refused
         sync.subscribe(subscription)
+
+    def _on_send_refused(self, request: Any, error: CantonError) -> None:
+        """A sequencer of another process refused a submission after it was sent (an in-process one
+        refuses it in ``submit``): what waits on it fails with the sequencer's error."""
+        failed = [sub for sub in self.submissions.values() if sub.request is request and not sub.future.done()]
+        if not failed or not self.running:
+            return
+        try:
+            self._forget_in_flight(failed)
+        except StorageUnavailable:
+            pass  # the rows expire at their deadline
+        for sub in failed:
+            self.submissions.pop(sub.root_hash, None)
+            sub.future.set_exception(error)
 
     def disconnect(self, alias: str) -> None:
         connection = self._connection(alias)
@@ -155,6 +179,15 @@ class SynchronizerConnections(ParticipantBase):
 
     def reconnect(self, alias: str) -> bool:
         connection = self._connection(alias)
+        if connection.synchronizer_id and connection.sequencers and all(is_url(u) for u in connection.sequencers):
+            # sequencers of another process: the subscription reaches them (and retries) on its own thread
+            remote = remote_synchronizer.attach(self.env, connection.synchronizer_id, connection.sequencers)
+            if self.subscriptions.get(remote.id) is not None and remote.subscribers.get(self.member_id) is self.subscriptions[remote.id]:
+                return True
+            connection.connected = True
+            self._persist_connection(connection)
+            self._join(remote, connection, [])
+            return True
         nodes = [self.env.sequencers[n] for n in connection.sequencers if n in self.env.sequencers]
         if not connection.synchronizer_id:
             # Registered without a handshake: learn the synchronizer now.

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from canton_console.runtime import remote_synchronizer
 from canton_console.runtime.participant import completions
 from canton_console.runtime.participant.commitments import AcsCommitmentInspection
 from canton_console.runtime.participant.connections import SynchronizerConnections
@@ -32,6 +33,7 @@ from canton_console.runtime.participant.ping import PingWorkflow
 from canton_console.runtime.participant.protocol import ProtocolProcessing
 from canton_console.runtime.participant.records import Connection, PendingTransaction, PingState, Submission
 from canton_console.runtime.participant.submission import CommandSubmission
+from canton_console.runtime.remote_synchronizer import is_url
 from canton_console.runtime.startup_reads import last_record_times, seen_through
 from canton_console.runtime.synchronizer import Subscription
 from canton_console.store import schema as s
@@ -92,6 +94,9 @@ class ParticipantNode(SynchronizerConnections, ProtocolProcessing, CommandSubmis
                 connection.connected = False  # Canton: a manual connection is not reconnected at start
             elif connection.connected:
                 sync = self.env.synchronizers.get(connection.synchronizer_id)
+                if sync is None and connection.synchronizer_id and connection.sequencers and all(is_url(u) for u in connection.sequencers):
+                    # sequencers of another process: read from them again (the stream connects on its own thread)
+                    sync = remote_synchronizer.attach(self.env, connection.synchronizer_id, connection.sequencers)
                 if sync is not None:
                     self._subscribe(sync, connection)
         if recovering:

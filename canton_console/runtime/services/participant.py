@@ -20,6 +20,8 @@ from canton_console.admin.records import (
     RegisteredSynchronizer,
     UserRight,
 )
+from canton_console.runtime import remote_synchronizer
+from canton_console.runtime.remote_synchronizer import RemoteSequencer, is_url
 from canton_console.runtime.scheduler import wait_future
 from canton_console.runtime.services.base import LocalService
 from canton_console.values import errors, ledger
@@ -66,6 +68,8 @@ class LocalConnectivityService(LocalService):
     passive_refusal = "admin"
 
     def connect(self, alias: str, sequencers: Sequence[str], trust_threshold: int = 1, priority: int = 0) -> str:
+        if sequencers and all(sequencer_named_by(self._env, c) is None and is_url(c) for c in sequencers):
+            return self._connect_remote(alias, list(sequencers), trust_threshold, priority)
         nodes = []
         for connection in sequencers:
             seq = sequencer_named_by(self._env, connection)
@@ -79,6 +83,18 @@ class LocalConnectivityService(LocalService):
                 raise CantonError(errors.SYNC_SERVICE_BAD_CONNECTIVITY, f"The sequencer {seq.name} is not running.")
             nodes.append(seq)
         return self._call(self._node.connect, alias, nodes, trust_threshold, priority)
+
+    def _connect_remote(self, alias: str, urls: list[str], trust_threshold: int, priority: int) -> str:
+        """Connect to sequencers of another process by their public API URLs: a handshake (here, on
+        the caller's thread, within the console's bounded timeout), then the participant subscribes."""
+        info = remote_synchronizer.handshake(urls, alias, self._env.config.parameters.timeouts.bounded.total_seconds())
+
+        def run() -> str:
+            sync = remote_synchronizer.attach(self._env, info.synchronizer_id, urls, info)
+            nodes = [RemoteSequencer(url, info.sequencer_member, sync) for url in urls]
+            return self._node.connect(alias, nodes, trust_threshold, priority)
+
+        return self._call(run)
 
     def is_onboarded(self, synchronizer_id: str) -> bool:
         def run() -> bool:

@@ -1,0 +1,175 @@
+"""Ping latency across processes against all nodes in one process, measured in the same run.
+
+    python benchmarks/cross_process_ping.py [--pings 40] [--rounds 3]
+
+Across processes: a ``canton-console daemon`` runs sequencer1 and mediator1 (serving the sequencer's
+public API on a loopback port), another daemon runs participant2, and participant1 runs here; both
+participants connect to the sequencer by URL. In one process: the same four nodes in one console.
+Both use SQLite stores in a temp dir and the console's ping command (``participant1.health.ping``).
+Rounds alternate between the two set-ups; each round's p50 is taken, and min and median over the
+rounds are printed with their ratio (target: cross-process at most 3 times the one-process figure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+
+BOOTSTRAP = 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))\n'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def node_block(kind: str, name: str, tmp: Path) -> str:
+    storage = f'storage {{ type = sqlite, file = "{tmp}/{name}.db" }}'
+    if kind == "sequencers":
+        return f"{kind}.{name} {{ {storage}, public-api.port = {free_port()}, admin-api.port = {free_port()} }}"
+    if kind == "mediators":
+        return f"{kind}.{name} {{ {storage}, admin-api.port = {free_port()} }}"
+    return f"{kind}.{name} {{ {storage}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}"
+
+
+class Daemon:
+    def __init__(self, tmp: Path, name: str, config: str, bootstrap: str):
+        (tmp / f"{name}.conf").write_text(config)
+        (tmp / f"{name}.canton").write_text(bootstrap)
+        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(tmp / f"{name}.log"), "daemon", "-c", str(tmp / f"{name}.conf"), "--bootstrap", str(tmp / f"{name}.canton")]
+        env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(tmp / f"{name}-data"), PYTHONPATH=str(HERE))
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=str(tmp), env=env)
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def line(self, prefix: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            if line is None:
+                raise SystemExit(f"daemon exited before printing {prefix!r}")
+            if line.startswith(prefix):
+                return line
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def session_of(tmp: Path, blocks: list[str]):
+    from canton_console.config import load_config
+    from canton_console.console.session import Session
+
+    path = tmp / "console.conf"
+    path.write_text("canton {\n" + "\n".join(blocks) + "\n}\n")
+    session = Session(load_config([str(path)], base_dir=tmp))
+    session.start_nodes()
+    return session
+
+
+def step(session, source: str):
+    outcome = session.step(source)
+    if outcome.failed:
+        raise SystemExit(outcome.output)
+    return outcome.value
+
+
+def pings(session, target: str, n: int) -> list[float]:
+    for _ in range(10):
+        step(session, f"participant1.health.ping({target})")
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        step(session, f"participant1.health.ping({target})")
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def one_process_round(n: int) -> float:
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        blocks = [node_block("sequencers", "sequencer1", tmp), node_block("mediators", "mediator1", tmp)]
+        blocks += [node_block("participants", p, tmp) for p in ("participant1", "participant2")]
+        session = session_of(tmp, blocks)
+        try:
+            step(session, BOOTSTRAP)
+            step(session, "participant1.synchronizers.connect_local(sequencer1, \"da\")")
+            step(session, "participant2.synchronizers.connect_local(sequencer1, \"da\")")
+            return statistics.median(pings(session, "participant2", n))
+        finally:
+            session.close()
+
+
+def cross_process_round(n: int) -> float:
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        seq_conf = (
+            "canton {\n"
+            f'  sequencers.sequencer1 {{ storage {{ type = sqlite, file = "{tmp}/seq1.db" }}, public-api.port = {port}, admin-api.port = {free_port()} }}\n'
+            f"  {node_block('mediators', 'mediator1', tmp)}\n}}\n"
+        )
+        sequencer = Daemon(tmp, "sequencer", seq_conf, BOOTSTRAP)
+        participant2 = None
+        session = None
+        try:
+            sequencer.line("public APIs:")
+            p2_conf = "canton {\n  " + node_block("participants", "participant2", tmp) + "\n}\n"
+            p2_boot = f'participant2.synchronizers.connect("da", "{url}")\nprintln("participant-id " + participant2.id.toProtoPrimitive)\n'
+            participant2 = Daemon(tmp, "participant2", p2_conf, p2_boot)
+            p2_id = participant2.line("participant-id ").split()[1]
+            session = session_of(tmp, [node_block("participants", "participant1", tmp)])
+            step(session, f'participant1.synchronizers.connect("da", "{url}")')
+            return statistics.median(pings(session, f'"{p2_id}"', n))
+        finally:
+            if session is not None:
+                session.close()
+            if participant2 is not None:
+                participant2.stop()
+            sequencer.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pings", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    one: list[float] = []
+    cross: list[float] = []
+    for r in range(args.rounds):
+        one.append(one_process_round(args.pings))
+        cross.append(cross_process_round(args.pings))
+        print(f"round {r + 1}: one process p50 {one[-1]:.1f} ms, across processes p50 {cross[-1]:.1f} ms", flush=True)
+    print(f"one process      p50 ms: min {min(one):.1f}  median {statistics.median(one):.1f}")
+    print(f"across processes p50 ms: min {min(cross):.1f}  median {statistics.median(cross):.1f}")
+    print(f"ratio (across / one, median): {statistics.median(cross) / statistics.median(one):.2f}  (target: at most 3)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""A sequencer node's public API served over gRPC (``public-api { address, port }``): members in other
+processes submit, subscribe, acknowledge and read their traffic through it.
+
+Every call hands its work to the runtime thread (``env.call``) and waits there on a gRPC worker
+thread; a subscription's events reach its stream through a queue that the runtime thread fills
+(delivery never waits for the network).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent import futures
+from typing import Any
+
+import grpc
+
+from canton_console.api import sequencer_wire as wire
+from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
+from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
+from canton_console.api.proto import sequencer_service_pb2 as pb
+from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
+from canton_console.runtime.synchronizer import Subscription
+from canton_console.runtime.topology import topology_broadcast
+from canton_console.values import errors
+from canton_console.values.errors import CantonError
+from canton_console.values.static_parameters import StaticSynchronizerParameters
+
+log = logging.getLogger("canton_console.sequencer.api")
+
+# How often an idle subscription stream checks that it is still the member's subscription and the
+# node still runs (a newer subscription of the same member replaces it).
+STREAM_CHECK_SECONDS = 1.0
+
+
+class _Sequencer:
+    """What the services share: the node and its synchronizer, read on the runtime thread."""
+
+    def __init__(self, env: Any, node: Any):
+        self.env = env
+        self.node = node
+        # member -> its latest acknowledgement (the timestamp it processed every event up to for good)
+        self.acknowledged: dict[str, int] = {}
+
+    def sync(self) -> Any:
+        """(runtime thread) The synchronizer the node serves; Canton's errors when it serves none."""
+        node = self.node
+        if not node.running or node.killed:
+            raise CantonError(errors.NODE_NOT_STARTED, f"Sequencer '{node.name}' has not been started")
+        if node.synchronizer is None:
+            raise CantonError(errors.NODE_NOT_STARTED, f"Sequencer '{node.name}' is not initialized: its synchronizer has not been bootstrapped")
+        return node.synchronizer
+
+    def run(self, context: grpc.ServicerContext, fn, *args) -> Any:
+        """Run ``fn`` on the runtime thread; a Canton error ends the call with its status."""
+        try:
+            return self.env.call(fn, *args)
+        except CantonError as e:
+            wire.abort_with(context, e)
+        except Exception as e:  # noqa: BLE001 - a failure of the node is the client's INTERNAL error, not a server crash
+            log.exception("sequencer %s: request failed", self.node.name)
+            context.abort(grpc.StatusCode.INTERNAL, str(e))
+
+
+class SequencerService(sgrpc.SequencerServiceServicer):
+    def __init__(self, shared: _Sequencer):
+        self.shared = shared
+
+    def SendAsync(self, request: pb.SendAsyncRequest, context: grpc.ServicerContext) -> pb.SendAsyncResponse:
+        submission = wire.submission_from_proto(request.submission_request)
+        shared = self.shared
+
+        def run() -> None:
+            sync = shared.sync()
+            if submission.sender.startswith("SEQ::"):
+                # only the sequencers themselves send as sequencers, never a client of the public API
+                raise CantonError(errors.SEQUENCER_SUBMISSION_REQUEST_REFUSED, f"Member {submission.sender} cannot send through the public API")
+            sync.submit(submission)
+
+        shared.run(context, run)
+        return pb.SendAsyncResponse()
+
+    def SubscribeV2(self, request: pb.SubscriptionRequestV2, context: grpc.ServicerContext) -> Iterator[pb.SubscriptionResponse]:
+        shared = self.shared
+        member = request.member
+        start = request.timestamp if request.HasField("timestamp") else 0
+        # Filled on the runtime thread, drained here: (topology reset, topology transactions, event, receipt); None ends the stream
+        outbox: queue.SimpleQueue = queue.SimpleQueue()
+        state: dict[str, Any] = {"cursor": start - 1, "log": None, "sent": 0}
+
+        def topology_delta(sync: Any) -> None:
+            """(runtime thread) Queue what the stream has not brought of the synchronizer's topology."""
+            log_ = sync.topology.log
+            if state["log"] is not log_:
+                state["log"], state["sent"] = log_, 0
+                outbox.put((True, list(log_), None, None))
+            elif len(log_) > state["sent"]:
+                outbox.put((False, log_[state["sent"] :], None, None))
+            state["sent"] = len(log_)
+
+        def deliver(events: list) -> None:
+            sync = shared.node.synchronizer
+            if sync is None:
+                return
+            topology_delta(sync)
+            for event in events:
+                receipt = sync.traffic.state_at(member, event.timestamp, extrapolate=False) if event.sender == member else None
+                outbox.put((False, [], event, receipt))
+            if events:
+                state["cursor"] = events[-1].timestamp
+
+        subscription = Subscription(
+            member,
+            [shared.node.name],
+            deliver,
+            lambda: state["cursor"],
+            acknowledged=lambda: shared.acknowledged.get(member, -(2**62)),
+        )
+
+        def on_topology(_stored: Any) -> None:
+            sync = shared.node.synchronizer
+            if sync is not None and sync.subscribers.get(member) is subscription:
+                topology_delta(sync)
+
+        def open_() -> None:
+            sync = shared.sync()
+            topology_delta(sync)  # the whole topology first: the member's copy starts from it
+            sync.topology.listeners.append(on_topology)
+            sync.subscribe(subscription)
+
+        def close() -> None:
+            sync = shared.node.synchronizer
+            if sync is None:
+                return
+            if on_topology in sync.topology.listeners:
+                sync.topology.listeners.remove(on_topology)
+            sync.unsubscribe(member, subscription)
+
+        def still_serving() -> bool:
+            sync = shared.node.synchronizer
+            return shared.node.running and not shared.node.killed and sync is not None and sync.subscribers.get(member) is subscription
+
+        context.add_callback(lambda: outbox.put(None))
+        shared.run(context, open_)
+        try:
+            while context.is_active():
+                try:
+                    item = outbox.get(timeout=STREAM_CHECK_SECONDS)
+                except queue.Empty:
+                    if not shared.env.call(still_serving):
+                        return
+                    continue
+                if item is None:
+                    return
+                reset, transactions, event, receipt = item
+                response = pb.SubscriptionResponse(topology_reset=reset, topology_transactions=[wire.stored_to_proto(s) for s in transactions])
+                if event is not None:
+                    response.signed_sequenced_event.CopyFrom(wire.event_to_proto(event, receipt))
+                yield response
+        finally:
+            try:
+                shared.env.call(close)
+            except Exception:  # noqa: BLE001 - the node is shutting down: nothing left to unsubscribe from
+                pass
+
+    def AcknowledgeSigned(self, request: pb.AcknowledgeSignedRequest, context: grpc.ServicerContext) -> pb.AcknowledgeSignedResponse:
+        ack = request.acknowledge_request
+        shared = self.shared
+
+        def run() -> None:
+            sync = shared.sync()
+            if ack.timestamp > shared.acknowledged.get(ack.member, -(2**62)):
+                shared.acknowledged[ack.member] = ack.timestamp
+            subscription = sync.subscribers.get(ack.member)
+            if subscription is not None:
+                sync.record_acknowledgements([subscription])
+
+        shared.run(context, run)
+        return pb.AcknowledgeSignedResponse()
+
+    def DownloadTopologyStateForInit(
+        self, request: pb.DownloadTopologyStateForInitRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.DownloadTopologyStateForInitResponse]:
+        transactions = self.shared.run(context, lambda: list(self.shared.sync().topology.log))
+        yield pb.DownloadTopologyStateForInitResponse(topology_transactions=[wire.stored_to_proto(s) for s in transactions])
+
+    def GetTrafficStateForMember(self, request: pb.GetTrafficStateForMemberRequest, context: grpc.ServicerContext) -> pb.GetTrafficStateForMemberResponse:
+        shared = self.shared
+
+        def run() -> Any:
+            sync = shared.sync()
+            at = request.timestamp or sync.traffic.approximate_timestamp()
+            return sync.traffic.state_at(request.member, at)
+
+        return pb.GetTrafficStateForMemberResponse(traffic_state=wire.traffic_to_proto(shared.run(context, run)))
+
+
+class SequencerConnectService(cgrpc.SequencerConnectServiceServicer):
+    def __init__(self, shared: _Sequencer):
+        self.shared = shared
+
+    def Handshake(self, request, context):
+        shared = self.shared
+        server_version = shared.run(context, lambda: StaticSynchronizerParameters.from_dict(shared.sync().static_parameters).protocolVersion.v)
+        response = cpb.SequencerConnect.HandshakeResponse(server_protocol_version=server_version)
+        if request.client_protocol_versions and server_version not in request.client_protocol_versions:
+            response.failure.reason = f"The protocol version required by the server ({server_version}) is not among the supported protocol versions by the client {sorted(request.client_protocol_versions)}."
+        else:
+            response.success.SetInParent()
+        return response
+
+    def GetSynchronizerId(self, request, context):
+        shared = self.shared
+
+        def run() -> tuple[str, str, str, str]:
+            sync = shared.sync()
+            node = shared.node
+            return sync.id, str(node.uid), sync.name, node.member_id
+
+        sync_id, uid, name, member = shared.run(context, run)
+        return cpb.SequencerConnect.GetSynchronizerIdResponse(synchronizer_id=sync_id, sequencer_uid=uid, synchronizer_name=name, sequencer_member=member)
+
+    def GetSynchronizerParameters(self, request, context):
+        params = self.shared.run(context, lambda: dict(self.shared.sync().static_parameters))
+        return cpb.SequencerConnect.GetSynchronizerParametersResponse(static_synchronizer_parameters=wire.static_parameters_to_bytes(params))
+
+    def VerifyActive(self, request, context):
+        shared = self.shared
+        active = shared.run(context, lambda: shared.node.running and not shared.node.passive and not shared.node.halted)
+        response = cpb.SequencerConnect.VerifyActiveResponse()
+        response.success.is_active = bool(active)
+        return response
+
+    def RegisterOnboardingTopologyTransactions(self, request, context):
+        shared = self.shared
+        transactions = [wire.signed_from_bytes(t) for t in request.topology_transactions]
+
+        def run() -> None:
+            sync = shared.sync()
+            if transactions:
+                sync.submit(topology_broadcast(shared.node.member_id, transactions))
+
+        shared.run(context, run)
+        return cpb.SequencerConnect.RegisterOnboardingTopologyTransactionsResponse()
+
+
+class SequencerApiServer:
+    """One sequencer's public API server."""
+
+    def __init__(self, env: Any, node: Any, address: str, port: int):
+        self.node = node
+        self.address = address
+        shared = _Sequencer(env, node)
+        # streams hold a worker each while they are open: room for many members
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix=f"{node.name}-public-api"))
+        sgrpc.add_SequencerServiceServicer_to_server(SequencerService(shared), self._server)
+        cgrpc.add_SequencerConnectServiceServicer_to_server(SequencerConnectService(shared), self._server)
+        try:
+            self.port = self._server.add_insecure_port(f"{address}:{port}")
+        except RuntimeError as e:  # grpc's way of saying the address cannot be bound
+            raise OSError(f"cannot listen on {address}:{port} for sequencer {node.name}: {e}") from None
+        if self.port == 0:
+            raise OSError(f"cannot listen on {address}:{port}")
+        self._server.start()
+        self._stopped = threading.Event()
+
+    def stop(self, grace: float | None = 0.5) -> None:
+        if not self._stopped.is_set():
+            self._stopped.set()
+            self._server.stop(grace)
+
+
+def start_sequencer_apis(env: Any) -> list[SequencerApiServer]:
+    """Serve the public API of every sequencer of ``env`` on its configured ``public-api``."""
+    servers = []
+    for node in env.sequencers.values():
+        api = node.config.public_api
+        servers.append(SequencerApiServer(env, node, api.address, api.port))
+        log.info("sequencer %s serves its public API on %s:%s", node.name, api.address, servers[-1].port)
+    return servers

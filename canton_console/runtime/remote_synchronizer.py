@@ -1,0 +1,514 @@
+"""A synchronizer whose sequencers run in another process, reached through their public API (gRPC).
+
+A participant uses a synchronizer through what :class:`SynchronizerLink` lists; the in-process
+:class:`~canton_console.runtime.synchronizer.Synchronizer` and :class:`RemoteSynchronizer` both
+provide it. The remote one keeps locally what the participant reads on its runtime thread: a copy
+of the synchronizer's topology (the whole of it when a subscription opens, then what the sequencer
+stores, ahead of the events), the synchronizer's time as far as the member has seen it, its static
+parameters and the member's traffic receipts. Submissions, acknowledgements and onboarding go over
+gRPC without waiting; the subscription is read on a thread of its own and every event is handed to
+the runtime thread. When the stream breaks (the sequencer process died, the network), the member is
+cut off (``behind``) and the stream is opened again, with backoff, from the member's cursor: after a
+restart of either side the member catches up on what it missed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import attrs
+import grpc
+import grpc.experimental
+
+from canton_console.api import sequencer_wire as wire
+from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
+from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
+from canton_console.api.proto import sequencer_service_pb2 as pb
+from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
+from canton_console.runtime.synchronizer import Subscription, Synchronizer
+from canton_console.runtime.topology import TopologyState
+from canton_console.store.storage import StorageUnavailable
+from canton_console.values import errors, topology
+from canton_console.values.errors import CantonError, ErrorCategory, ErrorCode
+from canton_console.values.messages import SequencedEvent, SubmissionRequest
+from canton_console.values.parameters import DynamicSynchronizerParameters
+from canton_console.values.traffic import TrafficState
+
+log = logging.getLogger("canton_console.sequencer.client")
+
+# Canton's SynchronizerRegistryError.ConnectionErrors (SynchronizerRegistry.scala)
+SYNCHRONIZER_IS_NOT_AVAILABLE = ErrorCode("SYNCHRONIZER_IS_NOT_AVAILABLE", ErrorCategory.TransientServerFailure)
+FAILED_TO_CONNECT_TO_SEQUENCERS = ErrorCode("FAILED_TO_CONNECT_TO_SEQUENCERS", ErrorCategory.InvalidGivenCurrentSystemStateOther)
+
+# Reopening a broken subscription: first after this long, doubling up to the maximum.
+RETRY_FIRST_SECONDS = 0.05
+RETRY_MAX_SECONDS = 1.0
+# How often the member's acknowledgement is sent while events come.
+ACKNOWLEDGE_EVERY_SECONDS = 1.0
+# A submission's call may take this long before it counts as lost (the member then times it out).
+SEND_TIMEOUT_SECONDS = 30.0
+
+
+class SynchronizerLink(Protocol):
+    """What a participant uses of a synchronizer (in-process or remote), on its runtime thread."""
+
+    id: str
+    name: str
+    static_parameters: dict[str, Any]
+    topology: TopologyState
+    subscribers: dict[str, Subscription]
+    last_timestamp: int
+
+    def parameters(self, at: int | None = None) -> DynamicSynchronizerParameters: ...
+    def now(self) -> int: ...
+    def submit(self, request: SubmissionRequest) -> None: ...
+    def subscribe(self, subscription: Subscription) -> None: ...
+    def unsubscribe(self, member: str, subscription: Subscription | None = None) -> None: ...
+    def reachable_sequencer(self, subscription: Subscription) -> Any: ...
+    def running_sequencers(self) -> list[Any]: ...
+
+
+def is_url(text: str) -> bool:
+    """Whether a sequencer connection is a URL (``http://host:port``) rather than a node name."""
+    try:
+        parsed = urlparse(text)
+        return parsed.scheme in ("http", "https") and bool(parsed.hostname) and parsed.port is not None
+    except ValueError:
+        return False
+
+
+def target_of(url: str) -> str:
+    parsed = urlparse(url)
+    host = parsed.hostname or ""
+    return f"[{host}]:{parsed.port}" if ":" in host else f"{host}:{parsed.port}"
+
+
+# A subscription's stream is read on the calling thread (no extra polling thread per stream): one
+# thread hop less for every event.
+CHANNEL_OPTIONS = [(grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 1)]
+
+
+def open_channel(url: str) -> grpc.Channel:
+    if urlparse(url).scheme == "https":
+        return grpc.secure_channel(target_of(url), grpc.ssl_channel_credentials(), options=CHANNEL_OPTIONS)
+    return grpc.insecure_channel(target_of(url), options=CHANNEL_OPTIONS)
+
+
+@attrs.frozen
+class SequencerInfo:
+    """What a sequencer answered at the handshake."""
+
+    url: str
+    synchronizer_id: str
+    synchronizer_name: str
+    sequencer_member: str
+    static_parameters: dict[str, Any]
+    topology: tuple[topology.StoredTransaction, ...]
+
+
+def handshake(urls: list[str], alias: str, timeout: float) -> SequencerInfo:
+    """(not the runtime thread) Ask the sequencers at ``urls`` which synchronizer they serve, its
+    static parameters and topology: Canton's sequencer info loader. Canton's errors when none
+    answers, or when they serve different synchronizers."""
+    found: list[SequencerInfo] = []
+    failures: list[str] = []
+    deadline = time.monotonic() + timeout
+    for url in urls:
+        channel = open_channel(url)
+        try:
+            remaining = max(0.1, deadline - time.monotonic())
+            connect = cgrpc.SequencerConnectServiceStub(channel)
+            shake = connect.Handshake(cpb.SequencerConnect.HandshakeRequest(), timeout=remaining)
+            if shake.WhichOneof("value") == "failure":
+                raise CantonError(errors.SYNC_SERVICE_BAD_CONNECTIVITY, f"The handshake with the sequencer at {url} failed: {shake.failure.reason}")
+            ids = connect.GetSynchronizerId(cpb.SequencerConnect.GetSynchronizerIdRequest(), timeout=remaining)
+            params = connect.GetSynchronizerParameters(cpb.SequencerConnect.GetSynchronizerParametersRequest(), timeout=remaining)
+            stored: list[topology.StoredTransaction] = []
+            for response in sgrpc.SequencerServiceStub(channel).DownloadTopologyStateForInit(pb.DownloadTopologyStateForInitRequest(), timeout=remaining):
+                stored.extend(wire.stored_from_proto(t) for t in response.topology_transactions)
+            found.append(
+                SequencerInfo(
+                    url, ids.synchronizer_id, ids.synchronizer_name, ids.sequencer_member, wire.static_parameters_from_bytes(params.static_synchronizer_parameters), tuple(stored)
+                )
+            )
+        except grpc.RpcError as e:
+            error = wire.canton_error_of(e)
+            if error is not None:
+                failures.append(f"{url}: {error.render()}")
+            else:
+                failures.append(f"{url}: {wire.status_text(e)}")
+        finally:
+            channel.close()
+    if not found:
+        # Canton's cause names the alias as it prints one; why each sequencer failed is the error's context (logged)
+        reason = "; ".join(failures)
+        log.warning("Cannot connect to synchronizer %s: %s", alias, reason)
+        raise CantonError(SYNCHRONIZER_IS_NOT_AVAILABLE, f"Cannot connect to synchronizer Synchronizer '{alias}'", reason=reason)
+    served = {i.synchronizer_id for i in found}
+    if len(served) > 1:
+        raise CantonError(
+            FAILED_TO_CONNECT_TO_SEQUENCERS,
+            "The participant failed to connect to the sequencers: they serve different synchronizers " + ", ".join(sorted(served)),
+        )
+    return found[0]
+
+
+class RemoteSequencer:
+    """A sequencer of another process as the participant's connection code sees one: named by its URL."""
+
+    def __init__(self, url: str, member_id: str, synchronizer: "RemoteSynchronizer"):
+        self.name = url
+        self.member_id = member_id
+        self.synchronizer = synchronizer
+        self.killed = False
+
+    @property
+    def running(self) -> bool:
+        return self.synchronizer.reachable
+
+
+def attach(env: Any, synchronizer_id: str, urls: list[str], info: SequencerInfo | None = None) -> Any:
+    """(runtime thread) The synchronizer ``synchronizer_id`` of ``env``: an in-process one, or a remote
+    one reached through ``urls`` (made and registered when new; a handshake's ``info`` fills it)."""
+    sync = env.synchronizers.get(synchronizer_id)
+    if sync is None:
+        sync = RemoteSynchronizer(env, synchronizer_id, urls)
+        # A remote synchronizer provides what a participant uses of one (SynchronizerLink), not the
+        # sequencers' side of it: only participants read it from the environment.
+        env.synchronizers[synchronizer_id] = sync
+    if isinstance(sync, RemoteSynchronizer):
+        sync.urls = list(dict.fromkeys([*urls, *sync.urls]))
+        if info is not None:
+            sync.learn(info)
+    return sync
+
+
+class RemoteTraffic:
+    """The member's own traffic view: the receipts that came with its events."""
+
+    def __init__(self) -> None:
+        self.receipts: dict[str, tuple[int, TrafficState]] = {}
+
+    def state_at(self, member: str, at: int, extrapolate: bool = True) -> TrafficState:
+        found = self.receipts.get(member)
+        return found[1] if found is not None else TrafficState.empty()
+
+    def member_view(self, member: str, receipt: TrafficState | None, seen_up_to: int) -> TrafficState:
+        return receipt if receipt is not None else TrafficState.empty()
+
+
+class _Stream:
+    """One subscription read from the sequencers: its thread, its open call."""
+
+    def __init__(self, subscription: Subscription):
+        self.subscription = subscription
+        self.stop = threading.Event()
+        self.call: Any = None
+        self.live = False
+        self.reported = False  # its last break was logged
+        self.last_ack_sent = -(2**62)
+        self.last_ack_time = 0.0
+
+
+class RemoteSynchronizer:
+    """A synchronizer reached through its sequencers' public API (see the module's docstring)."""
+
+    def __init__(self, env: Any, synchronizer_id: str, urls: list[str]):
+        self.env = env
+        self.id = synchronizer_id
+        self.name = synchronizer_id.split("::", 1)[0]
+        self.urls = list(urls)
+        self.static_parameters: dict[str, Any] = {}
+        self.topology = TopologyState(synchronizer_id)
+        self.synced = False  # the topology copy holds the synchronizer's (a handshake or a subscription brought it)
+        self.subscribers: dict[str, Subscription] = {}
+        self.sequencer_nodes: dict[str, Any] = {}
+        self.last_timestamp = 0
+        self.traffic = RemoteTraffic()
+        self.reachable = False
+        self.sequencer_member = ""
+        # submissions sent and not yet answered (the in-process synchronizer's queue)
+        self._pending: list[SubmissionRequest] = []
+        self._flush_posted = False
+        self._parameters_cache: dict[int, tuple[dict, DynamicSynchronizerParameters]] = {}
+        self._streams: dict[str, _Stream] = {}
+        # member -> what to do when the sequencer refuses one of its submissions (runtime thread)
+        self.refusal_handlers: dict[str, Callable[[SubmissionRequest, CantonError], None]] = {}
+        self._channels: dict[str, grpc.Channel] = {}
+        self._channels_lock = threading.Lock()
+        self._preferred = 0  # index in urls of the sequencer that answered last
+        self.closed = False
+
+    # ---- what the participant reads (runtime thread) ---------------------------------------
+    # The same answers as the in-process synchronizer's, from the local copy of the topology.
+    parameters = Synchronizer.parameters
+    now = Synchronizer.now
+    topology_delay = Synchronizer.topology_delay
+    resolve = Synchronizer.resolve
+
+    def handle(self) -> RemoteSequencer:
+        url = self.urls[self._preferred % len(self.urls)] if self.urls else ""
+        return RemoteSequencer(url, self.sequencer_member, self)
+
+    def running_sequencers(self) -> list[RemoteSequencer]:
+        return [self.handle()] if self.reachable else []
+
+    def available_sequencers(self) -> list[RemoteSequencer]:
+        return self.running_sequencers()
+
+    def reachable_sequencer(self, subscription: Subscription) -> RemoteSequencer | None:
+        stream = self._streams.get(subscription.member)
+        if stream is None or stream.subscription is not subscription or not stream.live:
+            return None
+        return self.handle()
+
+    def learn(self, info: SequencerInfo) -> None:
+        """(runtime thread) What a handshake brought: parameters, the sequencer and the topology."""
+        self.static_parameters = dict(info.static_parameters)
+        self.sequencer_member = info.sequencer_member
+        self.name = info.synchronizer_name or self.name
+        self.reachable = True
+        if info.url in self.urls:
+            self._preferred = self.urls.index(info.url)
+        self._reset_topology(list(info.topology))
+
+    def _reset_topology(self, stored: list[topology.StoredTransaction]) -> None:
+        fresh = TopologyState(self.id)
+        for s in stored:
+            fresh.restore(s)
+        fresh.drop_superseded_proposals()
+        self.topology = fresh
+        self._parameters_cache.clear()
+        self.synced = True
+        if stored:
+            self.last_timestamp = max(self.last_timestamp, max(s.sequenced for s in stored))
+
+    def _apply_topology(self, stored: topology.StoredTransaction) -> None:
+        """Add a transaction the sequencer stored after the ones the copy holds, as its topology
+        state did when it added it (the copy never judges authorization: the sequencer did)."""
+        topo = self.topology
+        tx = stored.signed.transaction
+        pkey = (tx.mapping.code, tx.mapping.key, tx.serial, tx.hash)
+        if stored.is_proposal:
+            topo.proposals[pkey] = stored
+            topo.log.append(stored)
+            return
+        topo.proposals.pop(pkey, None)
+        history = topo._history.setdefault((tx.mapping.code, tx.mapping.key), [])
+        if history and history[-1].valid_until is None:
+            prev = history[-1]
+            history[-1] = attrs.evolve(prev, valid_until=stored.valid_from)
+            topo.log[topo.log.index(prev)] = history[-1]
+        history.append(stored)
+        topo.log.append(stored)
+        topo._index_keys(tx.mapping)
+        for k in [k for k in topo.proposals if k[:2] == (tx.mapping.code, tx.mapping.key) and k[2] <= tx.serial]:
+            del topo.proposals[k]
+        for listener in topo.listeners:
+            listener(stored)
+
+    # ---- channels ----------------------------------------------------------------------------
+    def _channel(self, url: str) -> grpc.Channel:
+        with self._channels_lock:
+            channel = self._channels.get(url)
+            if channel is None:
+                channel = self._channels[url] = open_channel(url)
+            return channel
+
+    def _service(self) -> sgrpc.SequencerServiceStub:
+        url = self.urls[self._preferred % len(self.urls)]
+        return sgrpc.SequencerServiceStub(self._channel(url))
+
+    def close(self) -> None:
+        """Stop reading and close the connections (the environment closes)."""
+        self.closed = True
+        for stream in list(self._streams.values()):
+            self._stop_stream(stream)
+        self._streams.clear()
+        with self._channels_lock:
+            for channel in self._channels.values():
+                channel.close()
+            self._channels.clear()
+
+    # ---- submissions (runtime thread; nothing waits for the network) -------------------------
+    def submit(self, request: SubmissionRequest) -> None:
+        if not self.reachable or not self.urls:
+            raise CantonError(errors.SYNC_SERVICE_BAD_CONNECTIVITY, f"No sequencer of synchronizer {self.id} is reachable; the submission cannot be sequenced.")
+        self._pending.append(request)
+        try:
+            call = self._service().SendAsync.future(pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request)), timeout=SEND_TIMEOUT_SECONDS)
+        except Exception:
+            self._pending.remove(request)
+            raise
+        call.add_done_callback(lambda f: self._post(self._sent, request, f))
+
+    def _sent(self, request: SubmissionRequest, call: Any) -> None:
+        """(runtime thread) A submission's call ended: the sequencer took it, or refused it."""
+        if any(r is request for r in self._pending):
+            self._pending = [r for r in self._pending if r is not request]
+        error = call.exception()
+        if error is None:
+            return
+        refused = wire.canton_error_of(error) if isinstance(error, grpc.RpcError) else None
+        text = refused.render() if refused is not None else (wire.status_text(error) if isinstance(error, grpc.RpcError) else str(error))
+        log.warning("synchronizer %s: the sequencer did not take submission %s of %s: %s", self.id, request.message_id, request.sender, text)
+        handler = self.refusal_handlers.get(request.sender)
+        if handler is not None:
+            # what the in-process synchronizer's submit raises, only later: the sender fails what waits on it
+            handler(request, refused if refused is not None else CantonError(errors.SYNC_SERVICE_BAD_CONNECTIVITY, f"The sequencer did not take the submission: {text}"))
+
+    def register_onboarding(self, transactions: list[topology.SignedTopologyTransaction]) -> None:
+        """(runtime thread) Hand a new member's onboarding transactions to the sequencer, which
+        submits them for it (a member unknown to the synchronizer cannot send)."""
+        if not self.urls:
+            return
+        url = self.urls[self._preferred % len(self.urls)]
+        stub = cgrpc.SequencerConnectServiceStub(self._channel(url))
+        request = cpb.SequencerConnect.RegisterOnboardingTopologyTransactionsRequest(topology_transactions=[wire.signed_to_bytes(t) for t in transactions])
+        call = stub.RegisterOnboardingTopologyTransactions.future(request, timeout=SEND_TIMEOUT_SECONDS)
+
+        def done(f: Any) -> None:
+            if f.exception() is not None:
+                log.warning("synchronizer %s: onboarding transactions not taken: %s", self.id, f.exception())
+
+        call.add_done_callback(done)
+
+    def _acknowledge(self, stream: _Stream, force: bool = False) -> None:
+        """(runtime thread) Send the member's acknowledgement when it moved (at most once a second)."""
+        now = time.monotonic()
+        if not force and now - stream.last_ack_time < ACKNOWLEDGE_EVERY_SECONDS:
+            return
+        stream.last_ack_time = now
+        try:
+            ts = stream.subscription.acknowledged()
+        except Exception:  # noqa: BLE001 - the member's store is down: acknowledged later
+            return
+        if ts <= stream.last_ack_sent or not self.urls:
+            return
+        stream.last_ack_sent = ts
+        request = pb.AcknowledgeSignedRequest(acknowledge_request=pb.AcknowledgeRequest(member=stream.subscription.member, timestamp=ts))
+        self._service().AcknowledgeSigned.future(request, timeout=SEND_TIMEOUT_SECONDS).add_done_callback(lambda f: None)
+
+    # ---- subscriptions -------------------------------------------------------------------------
+    def subscribe(self, subscription: Subscription) -> None:
+        """(runtime thread) Read the member's events from its cursor on, on a thread of its own."""
+        old = self._streams.pop(subscription.member, None)
+        if old is not None:
+            self._stop_stream(old)
+        self.subscribers[subscription.member] = subscription
+        subscription.behind = True  # until the stream is open
+        stream = _Stream(subscription)
+        self._streams[subscription.member] = stream
+        threading.Thread(target=self._read, args=(stream,), name=f"sequencer-stream-{subscription.member[:24]}", daemon=True).start()
+
+    def unsubscribe(self, member: str, subscription: Subscription | None = None) -> None:
+        current = self.subscribers.get(member)
+        if current is None or (subscription is not None and current is not subscription):
+            return
+        self.subscribers.pop(member, None)
+        stream = self._streams.pop(member, None)
+        if stream is not None:
+            if stream.live and not current.behind:
+                self._acknowledge(stream, force=True)
+            self._stop_stream(stream)
+
+    @staticmethod
+    def _stop_stream(stream: _Stream) -> None:
+        stream.stop.set()
+        stream.live = False
+        call = stream.call
+        if call is not None:
+            call.cancel()
+
+    def _post(self, fn: Any, *args: Any) -> None:
+        if not self.closed and not self.env.closed:
+            self.env.scheduler.post(fn, *args)
+
+    def _read(self, stream: _Stream) -> None:
+        """(the stream's thread) Open the subscription, hand each response to the runtime thread,
+        open it again when it breaks."""
+        delay = RETRY_FIRST_SECONDS
+        attempt = 0
+        while not stream.stop.is_set() and not self.closed:
+            index = (self._preferred + attempt) % len(self.urls)
+            url = self.urls[index]
+            try:
+                cursor = self.env.scheduler.call(stream.subscription.cursor)
+                request = pb.SubscriptionRequestV2(member=stream.subscription.member, timestamp=cursor + 1)
+                call = sgrpc.SequencerServiceStub(self._channel(url)).SubscribeV2(request)
+                stream.call = call
+                if stream.stop.is_set():
+                    call.cancel()
+                    break
+                for response in call:
+                    event = receipt = None
+                    if response.HasField("signed_sequenced_event"):
+                        event, receipt = wire.event_from_proto(response.signed_sequenced_event)
+                    transactions = [wire.stored_from_proto(t) for t in response.topology_transactions]
+                    self._post(self._on_response, stream, index, response.topology_reset, transactions, event, receipt)
+                    delay = RETRY_FIRST_SECONDS
+                    stream.reported = False
+            except grpc.RpcError as e:
+                if stream.stop.is_set():
+                    break
+                refused = wire.canton_error_of(e)
+                # said once per outage; the retries that follow are only debug
+                (log.debug if stream.reported else log.info)(
+                    "subscription of %s to %s at %s broke: %s", stream.subscription.member, self.id, url, refused.render() if refused else wire.status_text(e)
+                )
+                stream.reported = True
+            except Exception:  # noqa: BLE001 - the runtime is shutting down, or a response could not be read
+                if stream.stop.is_set() or self.closed or self.env.closed:
+                    break
+                log.exception("subscription of %s to %s at %s failed", stream.subscription.member, self.id, url)
+            self._post(self._on_stream_lost, stream)
+            attempt += 1
+            stream.stop.wait(delay)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+
+    def _on_response(
+        self, stream: _Stream, index: int, reset: bool, transactions: list[topology.StoredTransaction], event: SequencedEvent | None, receipt: TrafficState | None
+    ) -> None:
+        """(runtime thread) Topology first, then the event to the member."""
+        subscription = stream.subscription
+        if stream.stop.is_set() or self.subscribers.get(subscription.member) is not subscription:
+            return
+        if reset:
+            self._reset_topology(transactions)
+        else:
+            for stored in transactions:
+                self._apply_topology(stored)
+        if not stream.live:
+            stream.live = True
+            self.reachable = True
+            self._preferred = index
+            subscription.behind = False
+            subscription.refused = None
+        if event is None:
+            return
+        self.last_timestamp = max(self.last_timestamp, event.timestamp)
+        if receipt is not None:
+            self.traffic.receipts[subscription.member] = (event.timestamp, receipt)
+        try:
+            subscription.deliver([event])
+        except StorageUnavailable as e:  # the member's database went away: it halted and catches up later
+            log.info("delivery to %s stopped by a database outage: %s", subscription.member, e)
+        except Exception:  # noqa: BLE001 - as the in-process synchronizer: a member's failure is its own
+            log.exception("delivery to %s failed", subscription.member)
+        self._acknowledge(stream)
+
+    def _on_stream_lost(self, stream: _Stream) -> None:
+        """(runtime thread) The member is cut off until the stream is open again."""
+        if stream.stop.is_set():
+            return
+        stream.live = False
+        stream.call = None
+        if self.subscribers.get(stream.subscription.member) is stream.subscription:
+            stream.subscription.behind = True
+        if not any(s.live for s in self._streams.values()):
+            self.reachable = False

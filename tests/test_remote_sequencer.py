@@ -1,0 +1,248 @@
+"""A participant connects to a sequencer of another process by URL, through the sequencer's public
+API (gRPC): real daemons on free loopback ports, real SQLite stores, SIGKILL and restart."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, open_session, step_ok
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    """A ``canton-console daemon`` subprocess; its stdout is read line by line."""
+
+    def __init__(self, tmp: Path, name: str, config: str, bootstrap: str | None = None):
+        self.tmp, self.name = tmp, name
+        self.conf = tmp / f"{name}.conf"
+        self.conf.write_text(config)
+        self.bootstrap = None
+        if bootstrap is not None:
+            self.bootstrap = tmp / f"{name}.canton"
+            self.bootstrap.write_text(bootstrap)
+        self.proc: subprocess.Popen | None = None
+        self.lines: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+
+    def start(self, timeout: float = 90) -> None:
+        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(self.tmp / f"{self.name}.log"), "daemon", "-c", str(self.conf)]
+        if self.bootstrap is not None:
+            args += ["--bootstrap", str(self.bootstrap)]
+        env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(self.tmp / f"{self.name}-data"), PYTHONPATH=str(REPO))
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(self.tmp), env=env)
+        self._queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for_line("canton-console daemon running", timeout)
+
+    def wait_for_line(self, prefix: str, timeout: float) -> str:
+        """The first line (read since the last call) that starts with ``prefix``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            if line.startswith(prefix):
+                return line
+        assert self.proc is not None
+        err = self.proc.stderr.read() if self.proc.poll() is not None and self.proc.stderr else ""
+        raise AssertionError(f"{self.name}: no line {prefix!r}; output: {self.output()} {err}")
+
+    def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def sequencer_daemon(tmp: Path, port: int) -> Daemon:
+    config = f"""
+canton {{
+  sequencers.sequencer1 {{ storage {{ type = sqlite, file = "{tmp}/seq1.db" }}, public-api.port = {port}, admin-api.port = {free_port()} }}
+  mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp}/med1.db" }}, admin-api.port = {free_port()} }}
+}}
+"""
+    boot = """
+bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))
+"""
+    return Daemon(tmp, "sequencer", config, boot)
+
+
+def participant_daemon(tmp: Path, name: str, url: str) -> Daemon:
+    config = f"""
+canton {{
+  participants.{name} {{ storage {{ type = sqlite, file = "{tmp}/{name}.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}
+}}
+"""
+    boot = f"""
+{name}.synchronizers.connect("da", "{url}")
+println("participant-id " + {name}.id.toProtoPrimitive)
+"""
+    return Daemon(tmp, name, config, boot)
+
+
+def participant_session(tmp: Path, name: str = "participant1"):
+    config = f"""
+canton {{
+  participants.{name} {{ storage {{ type = sqlite, file = "{tmp}/{name}.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}
+}}
+"""
+    return open_session(config, tmp, name=f"{name}.conf")
+
+
+@pytest.fixture
+def sequencer(tmp_path):
+    port = free_port()
+    daemon = sequencer_daemon(tmp_path, port)
+    daemon.start()
+    yield daemon, f"http://127.0.0.1:{port}"
+    daemon.stop()
+
+
+def test_a_participant_connects_by_url_and_pings_across_three_processes(tmp_path, sequencer):
+    seq, url = sequencer
+    assert seq.wait_for_line("public APIs:", 10).strip() == f"public APIs: sequencer1 {url}"
+    p2 = participant_daemon(tmp_path, "participant2", url)
+    p2.start()
+    try:
+        p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
+        session = participant_session(tmp_path)
+        try:
+            step_ok(session, f'participant1.synchronizers.connect("da", "{url}")')
+            assert step_ok(session, 'participant1.synchronizers.is_connected("da")') is True
+            step_ok(session, f'participant1.health.ping("{p2_id}")')
+        finally:
+            session.close()
+    finally:
+        p2.stop()
+
+
+def ping_eventually(session, target: str, attempts: int = 40) -> None:
+    """Ping until it succeeds: the participants reconnect on their own after the sequencer came back."""
+    outcome = None
+    for _ in range(attempts):
+        outcome = session.step(f'participant1.health.ping("{target}", timeout = 5.seconds)')
+        if not outcome.failed:
+            return
+        time.sleep(0.25)
+    raise AssertionError(outcome.output if outcome is not None else "no ping")
+
+
+def test_after_the_sequencer_process_is_killed_and_restarted_participants_resubscribe_and_ping_again(tmp_path, sequencer):
+    seq, url = sequencer
+    p2 = participant_daemon(tmp_path, "participant2", url)
+    p2.start()
+    session = participant_session(tmp_path)
+    try:
+        p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
+        step_ok(session, f'participant1.synchronizers.connect("da", "{url}")')
+        step_ok(session, f'participant1.health.ping("{p2_id}")')
+        seq.kill()
+        # cut off: a ping fails with a Canton error, without a traceback
+        outcome = session.step(f'participant1.health.ping("{p2_id}", timeout = 2.seconds)')
+        assert outcome.failed and "Traceback" not in outcome.output
+        seq.start()
+        ping_eventually(session, p2_id)
+        assert step_ok(session, 'participant1.synchronizers.is_connected("da")') is True
+        # the other direction too: participant2 (its own process) resubscribed as well
+        p1_id = step_ok(session, "participant1.id.toProtoPrimitive")
+        ledger_end = step_ok(session, "participant1.ledger_api.state.end()")
+        step_ok(session, f'participant1.health.ping("{p2_id}")')
+        assert step_ok(session, "participant1.ledger_api.state.end()") > ledger_end
+        assert p1_id.startswith("PAR::participant1::")
+    finally:
+        session.close()
+        p2.stop()
+
+
+def test_a_participant_restarted_catches_up_from_its_cursor(tmp_path, sequencer):
+    seq, url = sequencer
+    p2 = participant_daemon(tmp_path, "participant2", url)
+    p2.start()
+    p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
+    session = participant_session(tmp_path)
+    try:
+        step_ok(session, f'participant1.synchronizers.connect("da", "{url}")')
+        step_ok(session, f'participant1.health.ping("{p2_id}")')
+    finally:
+        session.close()
+    # participant1 comes back in a new process state: its connection and cursor are in its store
+    session = participant_session(tmp_path)
+    try:
+        ping_eventually(session, p2_id)
+        rows = step_ok(session, "participant1.synchronizers.list_connected()")
+        assert [str(r.synchronizerAlias) for r in rows] == ["da"]
+    finally:
+        session.close()
+        p2.stop()
+
+
+def test_connecting_to_a_url_where_no_sequencer_listens_fails_with_cantons_error(tmp_path):
+    session = participant_session(tmp_path)
+    try:
+        port = free_port()
+        outcome = session.step(f'participant1.synchronizers.connect("da", "http://127.0.0.1:{port}")')
+        assert outcome.failed
+        assert "SYNCHRONIZER_IS_NOT_AVAILABLE(1," in outcome.output and "Cannot connect to synchronizer Synchronizer 'da'" in outcome.output
+        assert "Traceback" not in outcome.output
+        assert "da" not in session.step("participant1.synchronizers.list_registered()").output
+    finally:
+        session.close()
+
+
+def test_a_refused_submission_crosses_as_grpc_status_with_cantons_error_code_and_cause(sequencer):
+    import grpc
+
+    from canton_console.api import sequencer_wire as wire
+    from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
+    from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
+    from canton_console.api.proto import sequencer_service_pb2 as pb
+    from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
+    from canton_console.values.messages import Envelope, SubmissionRequest
+
+    _seq, url = sequencer
+    with grpc.insecure_channel(url.removeprefix("http://")) as channel:
+        ids = cgrpc.SequencerConnectServiceStub(channel).GetSynchronizerId(cpb.SequencerConnect.GetSynchronizerIdRequest(), timeout=10)
+        assert ids.synchronizer_id.startswith("da::") and ids.sequencer_member.startswith("SEQ::sequencer1::")
+        stranger = "PAR::stranger::1220" + "ab" * 32
+        request = SubmissionRequest(stranger, "m1", (Envelope(b'{"type":"x"}', ("MediatorGroupRecipient(0)",)),))
+        with pytest.raises(grpc.RpcError) as raised:
+            sgrpc.SequencerServiceStub(channel).SendAsync(pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request)), timeout=10)
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+    error = wire.canton_error_of(raised.value)
+    assert error is not None and error.code.id == "TOPOLOGY_UNKNOWN_MEMBERS"
+    assert error.cause == f"Sender {stranger} is not a member of synchronizer {ids.synchronizer_id}"
