@@ -55,13 +55,6 @@ class ConsoleAdminWithRemotes:
     def stop(self, names: Sequence[str]) -> None:
         self._local.stop(self._split(names))
 
-    def sequencer_for_url(self, url: str) -> str | None:
-        found = self._local.sequencer_for_url(url)
-        if found is not None:
-            return found
-        wanted = url.rstrip("/")
-        return next((name for name, urls in self._public_urls.items() if wanted in (u.rstrip("/") for u in urls)), None)
-
     def __getattr__(self, name: str) -> Any:
         # clock, timeouts, features, idleness, bootstrap of local nodes: this console's
         return getattr(self._local, name)
