@@ -136,16 +136,36 @@ def _error(text: str) -> None:
     sys.stdout.flush()
 
 
-def _make_session(args, record: str | None = None):
+def _make_session(args, record: str | None = None, attached=None):
     from canton_console.console.session import Session, load, with_parameters
 
     config = load(args.config, args.config_override)
     if args.manual_start:
         config = with_parameters(config, manual_start=True)
-    return Session(config, syntax=args.syntax, debug=args.debug, record=record)
+    return Session(config, syntax=args.syntax, debug=args.debug, record=record, attached=attached)
+
+
+def _claim_data_dir(args):
+    """The embedded default's data directory: (hold, None) when this process runs its nodes, (None,
+    attachment) when another process does and this console attaches to them (see api.attach)."""
+    if args.config:
+        return None, None  # -c configurations: a store in use is refused by the store (DB_STORAGE_IN_USE)
+    from canton_console.api.attach import Attachment, claim
+    from canton_console.console.session import data_home
+
+    directory = data_home()
+
+    def waiting(pid: int) -> None:
+        sys.stdout.write(f"Waiting for the canton-console process {pid} that holds {directory} to start its nodes\n")
+        sys.stdout.flush()
+
+    claimed = claim(directory, {"run": "run", "daemon": "daemon"}.get(args.mode or "", "console"), on_wait=waiting)
+    return (None, claimed) if isinstance(claimed, Attachment) else (claimed, None)
 
 
 def _start(session, args, embedded_default: bool) -> None:
+    if session.attached is not None:
+        return  # the nodes run in the process holding the data directory
     if session.config.parameters.manual_start:
         return
     if embedded_default:
@@ -206,11 +226,18 @@ def _main(argv: list[str] | None) -> int:
         except OSError as e:
             sys.stderr.write(f"canton-console: cannot record to {record}: {e.strerror or e}\n")
             return 2
+    hold = attached = None
     try:
-        session = _make_session(args, record)
+        hold, attached = _claim_data_dir(args)
+        session = _make_session(args, record, attached)
     except CantonError as e:
+        if hold is not None:
+            hold.release()
         _error(e.render())
         return 1
+    if attached is not None:
+        sys.stdout.write(attached.line + "\n")
+        sys.stdout.flush()
     if session.recorder is not None:
         session.recorder.configs = list(args.config)  # the check runs the same nodes, on the same clock
         session.recorder.clock = "wall" if session.config.parameters.clock_type == "wall-clock" else "sim"
@@ -240,16 +267,22 @@ def _main(argv: list[str] | None) -> int:
                 return 1
             raise
         if args.mode == "run":
+            if hold is not None:
+                hold.publish(session.admin, serve=False)  # a script listens only when its config asks
             outcome = session.run_script(args.script)
             sys.stdout.write(outcome.output)
             return 1 if outcome.failed else 0
         if args.mode == "daemon":
+            if hold is not None:
+                hold.publish(session.admin)
             return _daemon(session, args)
         if args.bootstrap:
             outcome = session.run_script(args.bootstrap)
             sys.stdout.write(outcome.output)
             if outcome.failed:
                 _error(f"Running bootstrap script failed with the error above ({args.bootstrap})")
+        if hold is not None:
+            hold.publish(session.admin, background=True)  # off the way to the first prompt
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not args.no_tty
         if interactive:
             from canton_console.console.repl import run_repl
@@ -261,7 +294,11 @@ def _main(argv: list[str] | None) -> int:
     finally:
         for server in servers:
             server.stop()
+        if hold is not None:
+            hold.stop_serving()  # consoles attached to these nodes are told they went, before they close
         session.close()
+        if hold is not None:
+            hold.release()  # once the nodes' files are closed
 
 
 def _line_loop(session, stream) -> None:

@@ -107,15 +107,22 @@ class Recorder:
 
 
 class Session:
-    def __init__(self, config, *, syntax: str = "auto", debug: bool = False, record: str | None = None, width: int = 80):
+    def __init__(self, config, *, syntax: str = "auto", debug: bool = False, record: str | None = None, width: int = 80, attached: Any = None):
         # The composition root: the runtime and its in-process admin services, bound to a console.
+        # ``attached`` (an api.attach.Attachment): the nodes run in the process holding the data
+        # directory; this console runs none and binds those as remote nodes.
         from canton_console.runtime.environment import Environment
         from canton_console.runtime.services import LocalConsoleAdmin
 
+        self.attached = attached
+        if attached is not None:
+            config = attached.console_config(config)
         self.config = config
         self.env = Environment(config)
         self.admin: Any = LocalConsoleAdmin(self.env)
-        if os.environ.get("CANTON_CONSOLE_ADMIN_API") == "grpc":
+        if attached is not None:
+            self.admin = attached.bind(self.admin)
+        elif os.environ.get("CANTON_CONSOLE_ADMIN_API") == "grpc":
             from canton_console.api.loopback import LoopbackConsoleAdmin
 
             self.admin = LoopbackConsoleAdmin(self.admin)
