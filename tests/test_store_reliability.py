@@ -158,13 +158,21 @@ def test_store_left_half_created_by_an_older_version_is_completed(tmp_path):
 # ---- item 5: one process per store ------------------------------------------------------------------
 
 
-def test_second_process_on_a_daemons_data_directory_is_refused(tmp_path):
+def test_second_process_on_a_daemons_data_directory_attaches_or_is_refused(tmp_path):
+    """The embedded default's data directory is held by the daemon: a script attaches to its nodes, a
+    second daemon is refused, and a configuration naming the same files (-c) is refused by the store
+    before it writes anything."""
+    from canton_console.config.loader import DEFAULT_CONFIG_FILE
+
     data = _first_start(tmp_path)
     daemon = _popen("daemon", data=data)
     try:
         _wait_for_line(daemon, "daemon running")
+        attached = cli("run", str(_script(tmp_path)), data_dir=data)
+        assert attached.returncode == 0, attached.stdout + attached.stderr
+        assert f"Attached to the nodes of the canton-console process {daemon.pid} that holds {data}" in attached.stdout
         before = _settled_store_digests(data)
-        second = cli("run", str(_script(tmp_path)), data_dir=data)
+        second = cli("-c", str(DEFAULT_CONFIG_FILE), "run", str(_script(tmp_path)), cwd=data)  # the same files, by a -c config
         assert second.returncode != 0
         assert "DB_STORAGE_IN_USE" in second.stdout, second.stdout + second.stderr
         assert f"pid {daemon.pid}" in second.stdout, second.stdout
@@ -172,16 +180,17 @@ def test_second_process_on_a_daemons_data_directory_is_refused(tmp_path):
         assert _store_digests(data) == before  # the second process wrote nothing
         assert daemon.poll() is None  # the first one runs on
         second_daemon = cli("daemon", data_dir=data, timeout=60)
-        assert second_daemon.returncode != 0 and f"pid {daemon.pid}" in second_daemon.stdout
+        assert second_daemon.returncode != 0 and f"held by the canton-console process {daemon.pid}" in second_daemon.stdout
+        assert "DB_STORAGE_IN_USE" in second_daemon.stdout
     finally:
         daemon.send_signal(signal.SIGTERM)
         out, err = daemon.communicate(timeout=60)
     assert daemon.returncode == 0, out + err
     again = cli("run", str(_script(tmp_path)), data_dir=data)  # the lock went with the daemon
-    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.returncode == 0 and "Attached" not in again.stdout, again.stdout + again.stderr
 
 
-def test_second_console_is_refused_and_the_first_one_keeps_working(tmp_path):
+def test_second_console_attaches_and_the_first_one_keeps_working(tmp_path):
     data = _first_start(tmp_path)
     first = _popen("--no-tty", data=data)
     try:
@@ -189,8 +198,8 @@ def test_second_console_is_refused_and_the_first_one_keeps_working(tmp_path):
         first.stdin.flush()
         _wait_for_line(first, "ready")
         second = cli("--no-tty", input=PING, data_dir=data)
-        assert second.returncode != 0
-        assert "DB_STORAGE_IN_USE" in second.stdout and f"pid {first.pid}" in second.stdout, second.stdout + second.stderr
+        assert second.returncode == 0 and f"Attached to the nodes of the canton-console process {first.pid}" in second.stdout, second.stdout + second.stderr
+        assert "ERROR" not in second.stdout and "Traceback" not in second.stdout + second.stderr
         out, err = first.communicate(PING + 'println("pinged")\n', timeout=90)
     finally:
         if first.poll() is None:
