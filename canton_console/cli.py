@@ -281,14 +281,16 @@ def _main(argv: list[str] | None) -> int:
             sys.stdout.write(outcome.output)
             if outcome.failed:
                 _error(f"Running bootstrap script failed with the error above ({args.bootstrap})")
-        if hold is not None:
-            hold.publish(session.admin, background=True)  # off the way to the first prompt
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not args.no_tty
+        # The nodes' admin APIs for consoles attaching to them: off the way to the first prompt.
+        publish = None if hold is None else (lambda: hold.publish(session.admin, background=True))
         if interactive:
             from canton_console.console.repl import run_repl
 
-            run_repl(session)
+            run_repl(session, on_first_prompt=publish)
         else:
+            if publish is not None:
+                publish()
             _line_loop(session, sys.stdin)
         return 0
     finally:

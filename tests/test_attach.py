@@ -242,3 +242,26 @@ def test_a_script_run_holds_the_directory_without_listening(tmp_path, consoles):
     marker.unlink()
     out = run.finish()
     assert run.proc.returncode == 0, out
+
+
+def test_an_interactive_console_serves_its_nodes_once_its_prompt_is_up(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    data = tmp_path / "data"
+    log = tmp_path / "canton.log"
+    env = dict(os.environ, CANTON_CONSOLE_DATA=str(data), CANTON_CONSOLE_HISTORY=str(tmp_path / "history"), TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", NO_COLOR="1")
+    a = pexpect.spawn(sys.executable, ["-m", "canton_console", "--log-file-name", str(log)], cwd=str(REPO), env=env, encoding="utf-8", dimensions=(40, 120), timeout=90)
+    try:
+        a.expect("@")
+        wait_until_published(data, a.pid)
+        b = cli("--no-tty", data_dir=data, input='participant1.parties.enable("dave")\nparticipant1.health.ping(participant2)\n')
+        assert ATTACHED.search(b.stdout) is not None and "dave::1220" in b.stdout and "Duration = " in b.stdout, b.stdout + b.stderr
+        a.sendline('participant2.parties.list(filterParty = "dave").size')
+        a.expect(r"Int = (\d+)")
+        assert a.match.group(1) == "1"
+        a.sendline("participant1.health.ping(participant2)")
+        assert a.expect([r"Duration = ", r"ERROR|Traceback"]) == 0
+        a.sendline("exit")
+        a.expect(pexpect.EOF)
+    finally:
+        a.close(force=True)
+    assert published(data) is None

@@ -26,6 +26,7 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -315,8 +316,9 @@ def _redirect_logging(stream: TextIO, originals: tuple) -> list:
     return swapped
 
 
-def run_repl(session: "Session") -> None:
-    """The interactive console, until Ctrl-D or ``exit``."""
+def run_repl(session: "Session", on_first_prompt: Callable[[], None] | None = None) -> None:
+    """The interactive console, until Ctrl-D or ``exit``. ``on_first_prompt`` runs once the first
+    prompt is on the screen (work that must not make it later)."""
     out = sys.stdout
     colour = colour_wanted(out)
     if threading.current_thread() is threading.main_thread():
@@ -324,6 +326,13 @@ def run_repl(session: "Session") -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     history = _usable_history(history_path())
     repl = CantonRepl(session, out, colour, history)
+    if on_first_prompt is not None:
+
+        def after_render(_app: Any) -> None:
+            repl.app.after_render -= after_render
+            on_first_prompt()
+
+        repl.app.after_render += after_render
     out.write(BANNER)
     out.flush()
     originals = (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)
