@@ -11,6 +11,7 @@ from typing import Any
 
 from canton_console.admin.records import NodeInfo
 from canton_console.api.admin_client import RemoteNodeAdmin
+from canton_console.api.tls import client_tls_of
 from canton_console.values.errors import ServiceStatusError
 
 
@@ -43,6 +44,14 @@ class ConsoleAdminWithRemotes:
         """The public API URLs of a remote sequencer (empty when none is configured)."""
         return list(self._public_urls.get(name, ()))
 
+    def sequencer_for_url(self, url: str) -> str | None:
+        """The sequencer (local, or remote by its configured public API) listening on ``url``."""
+        local = self._local.sequencer_for_url(url)
+        if local is not None:
+            return local
+        wanted = _endpoint_of(url)
+        return next((name for name, urls in self._public_urls.items() if wanted in map(_endpoint_of, urls)), None)
+
     def _split(self, names: Sequence[str]) -> list[str]:
         remote = [n for n in names if n in self._remotes]
         if remote:
@@ -65,3 +74,23 @@ class ConsoleAdminWithRemotes:
         close_local = getattr(self._local, "close", None)
         if close_local is not None:
             close_local()
+
+
+def _endpoint_of(url: str) -> str:
+    """``host:port`` of a URL (``http://localhost:5001`` -> ``127.0.0.1:5001``)."""
+    rest = url.split("://", 1)[-1].rstrip("/")
+    host, _, port = rest.rpartition(":")
+    return f"{'127.0.0.1' if host.lower() == 'localhost' else host}:{port}"
+
+
+def bind_remote_nodes(config: Any, local: Any) -> Any:
+    """The console's ConsoleAdmin: ``local`` alone when the config has no remote nodes, else ``local``
+    plus a gRPC client per ``canton.remote-participants`` / ``remote-sequencers`` / ``remote-mediators``
+    entry. Creating a client does not connect: a remote node that is down fails its commands, not
+    the console's start."""
+    remote_configs = config.remote_nodes()
+    if not remote_configs:
+        return local
+    remotes = [RemoteNodeAdmin(name, rc.kind, rc.admin_api.endpoint, client_tls_of(rc.admin_api.tls)) for name, rc in remote_configs.items()]
+    public_urls = {name: [rc.public_api.url] for name, rc in config.remote_sequencers.items()}
+    return ConsoleAdminWithRemotes(local, remotes, public_urls)
