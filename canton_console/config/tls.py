@@ -5,6 +5,7 @@ client endpoint) and the remote nodes a console drives (``canton.remote-particip
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from canton_console.config.models import (
     CLIENT_AUTH_TYPES,
     ClientConfig,
     RemoteMediatorConfig,
+    RemoteNodeConfig,
     RemoteParticipantConfig,
     RemoteSequencerConfig,
     ServerAuthRequirementConfig,
@@ -138,4 +140,4 @@ def read_remote_mediator(name: str, value: Any, path: str, base_dir: Path) -> Re
     return RemoteMediatorConfig(name=name, admin_api=read_client_api(obj, "admin-api", path, base_dir))
 
 
-REMOTE_READERS = {"remote-participants": read_remote_participant, "remote-sequencers": read_remote_sequencer, "remote-mediators": read_remote_mediator}
+REMOTE_READERS: dict[str, Callable[[str, Any, str, Path], RemoteNodeConfig]] = {"remote-participants": read_remote_participant, "remote-sequencers": read_remote_sequencer, "remote-mediators": read_remote_mediator}

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from canton_console.console.framework import CommandFailure, command
+from canton_console.console.framework import CommandFailure, command, render_canton_error
 from canton_console.pretty import Literal
-from canton_console.values.errors import CantonError, PendingDatabaseMigration
+from canton_console.values.errors import CantonError, PendingDatabaseMigration, ServiceStatusError
 from canton_console.values.ids import Member, PartyId, SynchronizerId
 from canton_console.values.sequencing import GrpcSequencerConnection
 from canton_console.values.timefmt import round_for_humans
@@ -105,6 +105,8 @@ class NodeReference:
             return self._admin.identity.member_id()
         except CantonError as e:
             raise CommandFailure(e.render(), f"{self.reference_type}.{what}") from None
+        except ServiceStatusError as e:  # a remote node that cannot be reached
+            raise CommandFailure(render_canton_error(e, self.name), f"{self.reference_type}.{what}") from None
 
     def __canton_member_id__(self) -> str:
         """The member id this reference stands for as a key (``trafficStates(participant1)``)."""
@@ -194,6 +196,8 @@ class SequencerReference(NodeReference):
             return SynchronizerId.parse(self._admin.traffic.synchronizer_id())
         except CantonError as e:
             raise CommandFailure(e.render(), f"{self.reference_type}.synchronizer_id") from None
+        except ServiceStatusError as e:  # a remote sequencer that cannot be reached
+            raise CommandFailure(render_canton_error(e, self.name), f"{self.reference_type}.synchronizer_id") from None
 
     @property
     def physical_synchronizer_id(self) -> SynchronizerId:
@@ -240,7 +244,7 @@ class RemoteReference:
     metrics = NotAMember()
 
     def __dir__(self):
-        return [n for n in NodeReference.__dir__(self) if n not in LOCAL_ONLY_MEMBERS]  # type: ignore[arg-type]
+        return [n for n in NodeReference.__dir__(self) if n not in LOCAL_ONLY_MEMBERS]
 
 
 class RemoteParticipantReference(RemoteReference, ParticipantReference):
