@@ -380,3 +380,14 @@ def test_a_piped_console_over_remote_nodes(topology, tmp_path):
     out = result.stdout
     assert out.startswith("res1: Seq[InstanceReference] = Vector(\n  Participant 'participant1',\n  Participant 'participant2'\n)\nres2: Duration = "), out
     assert out.endswith("Error: value start is not a member of com.digitalasset.canton.console.RemoteParticipantReference\n"), out
+
+
+def test_bootstrapping_a_synchronizer_of_remote_nodes_is_refused_clearly(topology, tmp_path):
+    session = remote_session(tmp_path, topology.remote_conf + "}\n")
+    try:
+        out = session.step(BOOTSTRAP_DA.strip())
+        assert out.failed
+        assert "INVALID_ARGUMENT" in out.output and "sequencer1, mediator1 run in another process" in out.output, out.output
+        assert "Traceback" not in out.output
+    finally:
+        session.close()

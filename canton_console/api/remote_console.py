@@ -12,7 +12,8 @@ from typing import Any
 from canton_console.admin.records import NodeInfo
 from canton_console.api.admin_client import RemoteNodeAdmin
 from canton_console.api.tls import client_tls_of
-from canton_console.values.errors import ServiceStatusError
+from canton_console.values import errors
+from canton_console.values.errors import CantonError, ServiceStatusError
 
 
 class ConsoleAdminWithRemotes:
@@ -51,6 +52,20 @@ class ConsoleAdminWithRemotes:
             return local
         wanted = _endpoint_of(url)
         return next((name for name, urls in self._public_urls.items() if wanted in map(_endpoint_of, urls)), None)
+
+    def bootstrap_synchronizer(self, name: str, sequencers: Sequence[str], mediators: Sequence[str], owners: Sequence[str], threshold: int, **kwargs: Any) -> str:
+        """The synchronizer bootstrap of this console's nodes. Nodes of other processes are bootstrapped
+        by their own process (``canton-console daemon --bootstrap``): this console does not run
+        Canton's bootstrap steps through their admin APIs."""
+        remote = [n for n in [*sequencers, *mediators] if n in self._remotes]
+        if remote:
+            raise CantonError(
+                errors.INVALID_ARGUMENT,
+                f"The synchronizer cannot be bootstrapped from this console: {', '.join(remote)} "
+                f"{'runs' if len(remote) == 1 else 'run'} in another process; bootstrap the synchronizer in the "
+                "process that runs the sequencers and mediators (e.g. canton-console daemon --bootstrap script)",
+            )
+        return self._local.bootstrap_synchronizer(name, sequencers, mediators, owners, threshold, **kwargs)
 
     def _split(self, names: Sequence[str]) -> list[str]:
         remote = [n for n in names if n in self._remotes]

@@ -14,7 +14,7 @@ from canton_console.config.errors import fail
 
 MISSING = object()
 
-CANTON_KEYS = ("participants", "sequencers", "mediators", "remote-participants", "remote-sequencers", "remote-mediators", "parameters", "features", "monitoring")
+CANTON_KEYS = ("participants", "sequencers", "mediators", "parameters", "features", "monitoring", "remote-participants", "remote-sequencers", "remote-mediators")
 PARTICIPANT_KEYS = ("storage", "admin-api", "ledger-api", "http-ledger-api", "monitoring", "replication", "init")
 SEQUENCER_KEYS = ("storage", "admin-api", "public-api", "sequencer", "monitoring", "init")
 MEDIATOR_KEYS = ("storage", "admin-api", "monitoring", "replication", "init")
