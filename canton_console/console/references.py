@@ -117,7 +117,10 @@ class NodeReference:
 
     def _known_member_id(self) -> str | None:
         """The node's member id when its identity is known (also while it is stopped), else None."""
-        return self._admin.identity.member_id_if_known()
+        try:
+            return self._admin.identity.member_id_if_known()
+        except ServiceStatusError as e:  # a remote node that cannot be reached
+            raise CommandFailure(render_canton_error(e, self.name)) from None
 
     def _require_running(self, what: str) -> None:
         if not self._admin.info.local:
