@@ -552,6 +552,7 @@ class Node:
             if not self.passive:
                 if self._needs_promote:
                     self._needs_promote = False
+                    self._reload_identity()
                     self._on_promote()
                 else:
                     self._on_recover()
@@ -593,6 +594,7 @@ class Node:
             self._needs_promote = True  # done once the database is back
             return
         try:
+            self._reload_identity()
             self._on_promote()
         except StorageUnavailable:
             self._needs_promote = True
@@ -629,6 +631,12 @@ class Node:
 
     def _on_promote(self) -> None:
         self._on_start()
+
+    def _reload_identity(self) -> None:
+        """(becoming active) Read the keys, identity and authorized store again: the replica that
+        was active meanwhile (in this process or another one) may have added keys, parties or
+        topology transactions, or set a manual identity, since this one loaded them at its start."""
+        self._load_identity()
 
     def _drop_state(self) -> None:
         """Forget the in-memory state of an active replica (the store keeps what matters)."""
