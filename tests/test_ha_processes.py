@@ -270,3 +270,28 @@ def p2_client(p2: Daemon):
     from canton_console.api.admin_client import RemoteNodeAdmin
 
     return RemoteNodeAdmin("participant2", "participant", p2.admin["participant2"], timeout=30)
+
+
+def test_a_replica_taking_over_sees_the_keys_and_parties_its_predecessor_added(tmp_path):
+    """What the active replica added after the passive one started (a key, a party) is in the shared
+    store, and the replica that takes over works with it: it does not keep what it read at its start."""
+    from conftest import open_session, step_ok
+    from test_ha_replication import SQLITE_P1, bootstrap, ha_config
+
+    s = open_session(ha_config(SQLITE_P1), tmp_path)
+    try:
+        bootstrap(s)
+        step_ok(s, 'participant1a.keys.secret.generate_signing_key("extra-key", SigningKeyUsage.ProtocolOnly)')
+        step_ok(s, 'val alice = participant1a.parties.enable("Alice")')
+        keys_before = step_ok(s, "participant1a.keys.secret.list().map(_.name.get.unwrap)")
+        step_ok(s, "participant1a.stop()")
+        wait_until(lambda: s.env.participants["participant1b"].active, what="participant1b active")
+        # the same keys (none made by the replica that started second), and Alice's hosting
+        assert step_ok(s, "participant1b.keys.secret.list().map(_.name.get.unwrap)") == keys_before
+        hosted = step_ok(s, 'participant1b.topology.party_to_participant_mappings.list_from_authorized(filter_party = "Alice")')
+        assert len(hosted) == 1
+        # ... so that its next change to the same mapping gets the next serial instead of a conflict
+        step_ok(s, 'participant1b.parties.enable("Bob")')
+        assert len(step_ok(s, 'participant1b.topology.party_to_participant_mappings.list_from_authorized(filter_party = "Bob")')) == 1
+    finally:
+        s.close()
