@@ -295,3 +295,66 @@ def test_a_replica_taking_over_sees_the_keys_and_parties_its_predecessor_added(t
         assert len(step_ok(s, 'participant1b.topology.party_to_participant_mappings.list_from_authorized(filter_party = "Bob")')) == 1
     finally:
         s.close()
+
+
+def remote_nodes_supported(tmp_path: Path) -> bool:
+    """Whether this console takes ``canton.remote-participants`` (Canton's remote node configuration)."""
+    from canton_console.config import load_config
+    from canton_console.config.errors import ConfigError
+
+    path = tmp_path / "probe.conf"
+    path.write_text(f"canton.remote-participants.probe.admin-api {{ address = 127.0.0.1, port = {free_port()} }}\n")
+    try:
+        load_config([str(path)], base_dir=tmp_path)
+    except ConfigError:
+        return False
+    return True
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_console_over_both_replicas_sees_health_active_change_and_pings_through_the_new_active(tmp_path, request):
+    """The console, with both replicas (and participant2) configured as remote participants: Canton's
+    way to watch a fail-over from outside the node processes."""
+    if not remote_nodes_supported(tmp_path):
+        pytest.skip("this console has no canton.remote-participants yet")
+    from conftest import open_session, step_ok
+
+    url, p2 = request.getfixturevalue("synchronizer")
+    storage = f'storage {{ type = sqlite, file = "{tmp_path}/participant1.db" }}'
+    a = Replica(tmp_path, "replica-a", storage, f'participant1.synchronizers.connect("da", "{url}")\n')
+    b = Replica(tmp_path, "replica-b", storage)
+    session = None
+    try:
+        a.start()
+        b.start()
+        ports = {}
+        for name, daemon in (("participant1a", a), ("participant1b", b), ("participant2", p2)):
+            text = daemon.conf.read_text()
+            ports[name] = int(text.split("admin-api.port = ")[1].split()[0])
+        if not all(listening(p) for p in ports.values()):
+            pytest.skip("the daemons do not serve their admin APIs on the configured ports yet")
+        remote = "\n".join(f"  remote-participants.{n} {{ admin-api {{ address = 127.0.0.1, port = {p} }} }}" for n, p in ports.items())
+        session = open_session(f"canton {{\n{remote}\n}}\n", tmp_path, name="console.conf")
+        assert step_ok(session, "participant1a.health.active") is True
+        assert step_ok(session, "participant1b.health.active") is False
+        assert step_ok(session, "participant1a.id == participant1b.id") is True
+        step_ok(session, "participant1a.health.ping(participant2)")
+        end = step_ok(session, "participant1a.ledger_api.state.end()")
+        a.kill()
+        step_ok(session, "utils.retry_until_true(participant1b.health.active)")
+        assert step_ok(session, "participant1a.health.is_running()") is False
+        step_ok(session, 'utils.retry_until_true(participant1b.synchronizers.is_connected("da"))')
+        assert step_ok(session, "participant1b.ledger_api.state.end()") == end
+        step_ok(session, "participant1b.health.ping(participant2)")
+        step_ok(session, "participant2.health.ping(participant1b)")
+        assert step_ok(session, "participant1b.ledger_api.state.end()") > end
+    finally:
+        if session is not None:
+            session.close()
+        b.stop()
+        a.stop()
