@@ -358,3 +358,32 @@ def test_a_console_over_both_replicas_sees_health_active_change_and_pings_throug
             session.close()
         b.stop()
         a.stop()
+
+
+def test_set_passive_hands_over_to_the_replica_of_another_process(tmp_path, replica_storage, synchronizer):
+    """``replication.set_passive()`` on the active replica: the replica in the other process takes
+    the lock and the node goes on there; with no other replica running anywhere, it stays active."""
+    url, p2 = synchronizer
+    p2_id = p2_client(p2).identity.member_id()
+    a = Replica(tmp_path, "replica-a", replica_storage, f'participant1.synchronizers.connect("da", "{url}")\n')
+    b = Replica(tmp_path, "replica-b", replica_storage)
+    try:
+        a.start()
+        admin_a = a.client()
+        ping(admin_a, p2_id)
+        admin_a.replication.set_passive()  # alone: nobody to hand over to
+        assert admin_a.status.status().active is True and a.ready() == 200
+        b.start()
+        admin_b = b.client()
+        end = admin_a.ledger.ledger_end()
+        admin_a.replication.set_passive()
+        # set_passive returns once the other process took the lock
+        assert admin_a.status.status().active is False
+        wait_until(lambda: connected(admin_b), what="replica-b active and connected to da")
+        assert (a.ready(), b.ready()) == (503, 200)
+        assert admin_b.ledger.ledger_end() == end
+        ping(admin_b, p2_id)
+        assert admin_b.ledger.ledger_end() > end
+    finally:
+        b.stop()
+        a.stop()

@@ -622,8 +622,8 @@ class Node:
         self.require_running()
         if self.replication is None or self.passive:
             return False
-        if not any(n.running for n in self.env.replicas_of(self)):
-            return False
+        if not any(n.running for n in self.env.replicas_of(self)) and self.replication.others_running() is False:
+            return False  # no replica in this process, and none in another one (where the store tells)
         self._become_passive()
         # The others check every check period; they get two chances before this one may retake it.
         self.replication.step_down(2 * self.replication.check_period + 0.1)
