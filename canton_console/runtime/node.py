@@ -552,6 +552,7 @@ class Node:
             if not self.passive:
                 if self._needs_promote:
                     self._needs_promote = False
+                    self._reload_identity()
                     self._on_promote()
                 else:
                     self._on_recover()
@@ -593,6 +594,7 @@ class Node:
             self._needs_promote = True  # done once the database is back
             return
         try:
+            self._reload_identity()
             self._on_promote()
         except StorageUnavailable:
             self._needs_promote = True
@@ -620,8 +622,8 @@ class Node:
         self.require_running()
         if self.replication is None or self.passive:
             return False
-        if not any(n.running for n in self.env.replicas_of(self)):
-            return False
+        if not any(n.running for n in self.env.replicas_of(self)) and self.replication.others_running() is False:
+            return False  # no replica in this process, and none in another one (where the store tells)
         self._become_passive()
         # The others check every check period; they get two chances before this one may retake it.
         self.replication.step_down(2 * self.replication.check_period + 0.1)
@@ -629,6 +631,12 @@ class Node:
 
     def _on_promote(self) -> None:
         self._on_start()
+
+    def _reload_identity(self) -> None:
+        """(becoming active) Read the keys, identity and authorized store again: the replica that
+        was active meanwhile (in this process or another one) may have added keys, parties or
+        topology transactions, or set a manual identity, since this one loaded them at its start."""
+        self._load_identity()
 
     def _drop_state(self) -> None:
         """Forget the in-memory state of an active replica (the store keeps what matters)."""
