@@ -25,7 +25,6 @@ from canton_console.values.errors import CantonError, ServiceStatusError
 
 CHECK_PERIOD = "1s"
 VERBOSE = ["-v"] if os.environ.get("CANTON_TEST_DAEMON_DEBUG") else []  # daemon logs at DEBUG, to look into a failure
-LAUNCHER = str(Path(__file__).resolve().parent / "daemon_with_admin.py")
 
 
 def free_port() -> int:
@@ -35,7 +34,7 @@ def free_port() -> int:
 
 
 class Daemon:
-    """A ``canton-console daemon`` subprocess (serving its nodes' admin APIs for the test)."""
+    """A ``canton-console daemon`` subprocess; ``admin`` maps its nodes to the admin APIs it serves."""
 
     def __init__(self, tmp: Path, name: str, config: str, bootstrap: str | None = None):
         self.tmp, self.name = tmp, name
@@ -51,7 +50,7 @@ class Daemon:
         self._queue: queue.Queue = queue.Queue()
 
     def start(self, timeout: float = 90) -> Daemon:
-        args = [sys.executable, LAUNCHER, "--log-file-name", str(self.tmp / f"{self.name}.log"), *VERBOSE, "daemon", "-c", str(self.conf)]
+        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(self.tmp / f"{self.name}.log"), *VERBOSE, "daemon", "-c", str(self.conf)]
         if self.bootstrap is not None:
             args += ["--bootstrap", str(self.bootstrap)]
         env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(self.tmp / f"{self.name}-data"), PYTHONPATH=str(REPO))
@@ -59,10 +58,10 @@ class Daemon:
         self._queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.wait_for_line("canton-console daemon running", timeout)
-        for line in self.lines:
-            if line.startswith("test admin API: "):
-                node, target = line.split()[3:5]
-                self.admin[node] = target
+        served = self.wait_for_line("admin APIs: ", timeout)  # the daemon serves each node's admin API
+        for entry in served.removeprefix("admin APIs: ").strip().split(", "):
+            node, target = entry.split()[:2]
+            self.admin[node] = target
         return self
 
     def wait_for_line(self, prefix: str, timeout: float) -> str:
@@ -297,31 +296,9 @@ def test_a_replica_taking_over_sees_the_keys_and_parties_its_predecessor_added(t
         s.close()
 
 
-def remote_nodes_supported(tmp_path: Path) -> bool:
-    """Whether this console takes ``canton.remote-participants`` (Canton's remote node configuration)."""
-    from canton_console.config import load_config
-    from canton_console.config.errors import ConfigError
-
-    path = tmp_path / "probe.conf"
-    path.write_text(f"canton.remote-participants.probe.admin-api {{ address = 127.0.0.1, port = {free_port()} }}\n")
-    try:
-        load_config([str(path)], base_dir=tmp_path)
-    except ConfigError:
-        return False
-    return True
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 def test_a_console_over_both_replicas_sees_health_active_change_and_pings_through_the_new_active(tmp_path, request):
     """The console, with both replicas (and participant2) configured as remote participants: Canton's
     way to watch a fail-over from outside the node processes."""
-    if not remote_nodes_supported(tmp_path):
-        pytest.skip("this console has no canton.remote-participants yet")
     from conftest import open_session, step_ok
 
     url, p2 = request.getfixturevalue("synchronizer")
@@ -335,10 +312,11 @@ def test_a_console_over_both_replicas_sees_health_active_change_and_pings_throug
         ports = {}
         for name, daemon in (("participant1a", a), ("participant1b", b), ("participant2", p2)):
             text = daemon.conf.read_text()
-            ports[name] = int(text.split("admin-api.port = ")[1].split()[0])
-        if not all(listening(p) for p in ports.values()):
-            pytest.skip("the daemons do not serve their admin APIs on the configured ports yet")
-        remote = "\n".join(f"  remote-participants.{n} {{ admin-api {{ address = 127.0.0.1, port = {p} }} }}" for n, p in ports.items())
+            ports[name] = (int(text.split("admin-api.port = ")[1].split()[0].rstrip(",")), int(text.split("ledger-api.port = ")[1].split()[0].rstrip(",")))
+        remote = "\n".join(
+            f"  remote-participants.{n} {{ admin-api {{ address = 127.0.0.1, port = {admin} }}, ledger-api {{ address = 127.0.0.1, port = {ledger} }} }}"
+            for n, (admin, ledger) in ports.items()
+        )
         session = open_session(f"canton {{\n{remote}\n}}\n", tmp_path, name="console.conf")
         assert step_ok(session, "participant1a.health.active") is True
         assert step_ok(session, "participant1b.health.active") is False
@@ -346,9 +324,9 @@ def test_a_console_over_both_replicas_sees_health_active_change_and_pings_throug
         step_ok(session, "participant1a.health.ping(participant2)")
         end = step_ok(session, "participant1a.ledger_api.state.end()")
         a.kill()
-        step_ok(session, "utils.retry_until_true(participant1b.health.active)")
+        step_ok(session, "utils.retry_until_true(lambda: participant1b.health.active)")
         assert step_ok(session, "participant1a.health.is_running()") is False
-        step_ok(session, 'utils.retry_until_true(participant1b.synchronizers.is_connected("da"))')
+        step_ok(session, 'utils.retry_until_true(lambda: participant1b.synchronizers.is_connected("da"))')
         assert step_ok(session, "participant1b.ledger_api.state.end()") == end
         step_ok(session, "participant1b.health.ping(participant2)")
         step_ok(session, "participant2.health.ping(participant1b)")
