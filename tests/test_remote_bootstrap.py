@@ -169,6 +169,46 @@ def test_local_sequencer_and_mediator_with_an_owner_of_another_process(session):
     assert session.step(ping).output.startswith("res")
 
 
+def test_bootstrap_local_refuses_nodes_already_initialized(session):
+    if step_ok(session, "sequencer1.health.initialized()") is False:
+        step_ok(session, BOOTSTRAP_DA)
+    out = session.step("bootstrap.local()")
+    assert out.failed
+    assert "INVALID_ARGUMENT(8,0): sequencer SEQ::sequencer" in out.output and " has already been initialized" in out.output, out.output
+
+
+def test_bootstrap_local_over_a_sequencer_and_mediator_of_another_process(tmp_path):
+    ports = {k: free_port() for k in ("seq_public", "seq_admin", "med_admin")}
+    daemon = Daemon(
+        tmp_path,
+        "synchronizer",
+        f"""canton {{
+  sequencers.sequencer1 {{ storage.type = memory, public-api.port = {ports["seq_public"]}, admin-api.port = {ports["seq_admin"]} }}
+  mediators.mediator1 {{ storage.type = memory, admin-api.port = {ports["med_admin"]} }}
+}}""",
+    )
+    conf = f"""canton {{
+  remote-sequencers.sequencer1 {{ admin-api.port = {ports["seq_admin"]}, public-api.port = {ports["seq_public"]} }}
+  remote-mediators.mediator1 {{ admin-api.port = {ports["med_admin"]} }}
+  participants.participant1 {{ storage.type = memory, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}
+}}
+"""
+    daemon.start()
+    try:
+        session = open_session(conf, tmp_path, name="local.conf")
+        try:
+            out = session.step("bootstrap.local()")
+            assert not out.failed, out.output
+            assert str(out.value) == f"local::{namespace_of(session, 'sequencer1')}"
+            assert step_ok(session, "mediator1.health.initialized()") is True
+            step_ok(session, 'participant1.synchronizers.connect_local(sequencer1, "local")')
+            assert session.step("participant1.health.ping(participant1)").output.startswith("res")
+        finally:
+            session.close()
+    finally:
+        daemon.stop()
+
+
 @pytest.mark.xfail(
     reason="a mediator connects to a sequencer of another process by its URL on another branch; here its process refuses "
     "the synchronizer (SYNC_SERVICE_UNKNOWN_SYNCHRONIZER) after the sequencer was initialized",

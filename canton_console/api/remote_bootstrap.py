@@ -302,3 +302,35 @@ def _public_url(console: Any, sequencer: _Node) -> str | None:
         return urls[0] if urls else None
     endpoint = sequencer.admin.sequencer_connect.public_endpoint() if sequencer.admin.sequencer_connect is not None else None
     return f"http://{endpoint}" if endpoint else None
+
+
+def bootstrap_local(console: Any, name: str = "local") -> str:
+    """Canton's ``bootstrap.local`` over the console's nodes, local and remote: a synchronizer of every
+    running, active sequencer and mediator that has its identity (one per id), owned by all the
+    sequencers (each one's signature needed), every mediator needed to confirm."""
+    sequencers = _available(console, "sequencer")
+    mediators = _available(console, "mediator")
+    return bootstrap_synchronizer(console, name, sequencers, mediators, [], len(sequencers), None, len(mediators))
+
+
+def _available(console: Any, kind: str) -> list[str]:
+    found: dict[str, tuple[_Node, bool]] = {}
+    for info in console.nodes():
+        if info.kind != kind:
+            continue
+        node = _node(console, info.name)
+        try:
+            if not node.admin.status.is_running():
+                continue
+            status = node.admin.status.status()
+            member = node.admin.identity.member_id_if_known()
+        except (CantonError, ServiceStatusError):
+            continue  # a remote node that is down is not available
+        if status.active and member is not None:
+            found.setdefault(member, (node, isinstance(status, NodeStatusData)))
+    if not found:
+        raise CantonError(errors.INVALID_ARGUMENT, f"No {kind}s available to bootstrap a local synchronizer.")
+    done = next((member for member, (_, initialized) in found.items() if initialized), None)
+    if done is not None:
+        raise CantonError(errors.INVALID_ARGUMENT, f"{kind} {done} has already been initialized")
+    return [node.name for node, _ in found.values()]

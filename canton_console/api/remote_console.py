@@ -61,6 +61,12 @@ class ConsoleAdminWithRemotes:
             return remote_bootstrap.bootstrap_synchronizer(self, name, sequencers, mediators, owners, threshold, **kwargs)
         return self._local.bootstrap_synchronizer(name, sequencers, mediators, owners, threshold, **kwargs)
 
+    def bootstrap_local(self, name: str) -> str:
+        """Canton's ``bootstrap.local``: of every available sequencer and mediator, remote ones included."""
+        if any(r.info.kind in ("sequencer", "mediator") for r in self._remotes.values()):
+            return remote_bootstrap.bootstrap_local(self, name)
+        return self._local.bootstrap_local(name)
+
     def _remote_owner(self, owners: Sequence[str]) -> bool:
         """Some owner (by member id) is not a node of this process."""
         if not owners:
@@ -85,7 +91,7 @@ class ConsoleAdminWithRemotes:
         self._local.stop(self._split(names))
 
     def __getattr__(self, name: str) -> Any:
-        # clock, timeouts, features, idleness, bootstrap of local nodes: this console's
+        # clock, timeouts, features, idleness: this console's
         return getattr(self._local, name)
 
     def close(self) -> None:
