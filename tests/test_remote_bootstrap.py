@@ -243,3 +243,20 @@ def test_a_mediator_in_another_process_than_its_sequencer(tmp_path):
     finally:
         mediator.stop()
         sequencer.stop()
+
+
+def test_bootstrap_with_a_remote_sequencer_that_is_down(tmp_path):
+    conf = f"""canton {{
+  remote-sequencers.sequencer1 {{ admin-api.port = {free_port()}, public-api.port = {free_port()} }}
+  remote-mediators.mediator1 {{ admin-api.port = {free_port()} }}
+}}
+"""
+    session = open_session(conf, tmp_path, name="down.conf")
+    try:
+        out = session.step(BOOTSTRAP_DA)
+        assert out.failed and "Request failed for sequencer1.\n  GrpcServiceUnavailable: UNAVAILABLE/io exception" in out.output, out.output
+        out = session.step("bootstrap.local()")
+        assert out.failed and "INVALID_ARGUMENT(8,0): No sequencers available to bootstrap a local synchronizer." in out.output, out.output
+        assert "Traceback" not in out.output
+    finally:
+        session.close()
