@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from canton_console.admin.records import NodeInfo
+from canton_console.api import remote_bootstrap
 from canton_console.api.admin_client import RemoteNodeAdmin
 from canton_console.api.tls import client_tls_of
-from canton_console.values import errors
-from canton_console.values.errors import CantonError, ServiceStatusError
+from canton_console.values.errors import ServiceStatusError
 
 
 class ConsoleAdminWithRemotes:
@@ -54,18 +54,29 @@ class ConsoleAdminWithRemotes:
         return next((name for name, urls in self._public_urls.items() if wanted in map(_endpoint_of, urls)), None)
 
     def bootstrap_synchronizer(self, name: str, sequencers: Sequence[str], mediators: Sequence[str], owners: Sequence[str], threshold: int, **kwargs: Any) -> str:
-        """The synchronizer bootstrap of this console's nodes. Nodes of other processes are bootstrapped
-        by their own process (``canton-console daemon --bootstrap``): this console does not run
-        Canton's bootstrap steps through their admin APIs."""
-        remote = [n for n in [*sequencers, *mediators] if n in self._remotes]
-        if remote:
-            raise CantonError(
-                errors.INVALID_ARGUMENT,
-                f"The synchronizer cannot be bootstrapped from this console: {', '.join(remote)} "
-                f"{'runs' if len(remote) == 1 else 'run'} in another process; bootstrap the synchronizer in the "
-                "process that runs the sequencers and mediators (e.g. canton-console daemon --bootstrap script)",
-            )
+        """Canton's ``bootstrap.synchronizer``: by this process's runtime when every node it names is
+        one of this console's process; else step by step through the nodes' admin services
+        (:mod:`canton_console.api.remote_bootstrap`), for nodes of other processes as for local ones."""
+        if any(n in self._remotes for n in [*sequencers, *mediators]) or self._remote_owner(owners):
+            return remote_bootstrap.bootstrap_synchronizer(self, name, sequencers, mediators, owners, threshold, **kwargs)
         return self._local.bootstrap_synchronizer(name, sequencers, mediators, owners, threshold, **kwargs)
+
+    def bootstrap_local(self, name: str) -> str:
+        """Canton's ``bootstrap.local``: of every available sequencer and mediator, remote ones included."""
+        if any(r.info.kind in ("sequencer", "mediator") for r in self._remotes.values()):
+            return remote_bootstrap.bootstrap_local(self, name)
+        return self._local.bootstrap_local(name)
+
+    def _remote_owner(self, owners: Sequence[str]) -> bool:
+        """Some owner (by member id) is not a node of this process."""
+        if not owners:
+            return False  # the sequencers own the synchronizer
+        local_ids = set()
+        for info in self._local.nodes():
+            member = self._local.node(info.name).identity.member_id_if_known()
+            if member is not None:
+                local_ids.add(member)
+        return any(owner not in local_ids for owner in owners)
 
     def _split(self, names: Sequence[str]) -> list[str]:
         remote = [n for n in names if n in self._remotes]
@@ -80,7 +91,7 @@ class ConsoleAdminWithRemotes:
         self._local.stop(self._split(names))
 
     def __getattr__(self, name: str) -> Any:
-        # clock, timeouts, features, idleness, bootstrap of local nodes: this console's
+        # clock, timeouts, features, idleness: this console's
         return getattr(self._local, name)
 
     def close(self) -> None:
