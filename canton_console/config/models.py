@@ -301,6 +301,21 @@ class ParticipantConfig:
 
 
 @attrs.frozen
+class SequencerHighAvailabilityConfig:
+    """``sequencer.high-availability`` of a database sequencer (Canton's
+    ``SequencerHighAvailabilityConfig``): sequencer processes on one PostgreSQL database share the
+    synchronizer's total order. ``keep_alive_interval`` is how often a process looks for work of the
+    others (new submissions, new events) when no notification came; ``online_check_interval`` how
+    often a process that does not order checks whether the one that does is still there."""
+
+    enabled: bool = False
+    total_node_count: int = 10
+    keep_alive_interval: timedelta = timedelta(milliseconds=50)
+    online_check_interval: timedelta = timedelta(seconds=5)
+    offline_duration: timedelta = timedelta(seconds=8)
+
+
+@attrs.frozen
 class SequencerConfig:
     kind: ClassVar[str] = "sequencer"
 
@@ -315,6 +330,12 @@ class SequencerConfig:
     # address and port) and the peer endpoints it starts with (address, port, tls)
     bft_server_endpoint: tuple[str, int] | None = None
     bft_peer_endpoints: tuple[tuple[str, int, bool], ...] = ()
+    # database sequencers: ``sequencer.high-availability`` (None when not configured)
+    high_availability: SequencerHighAvailabilityConfig | None = None
+
+    @property
+    def high_availability_enabled(self) -> bool:
+        return self.high_availability is not None and self.high_availability.enabled
 
 
 @attrs.frozen

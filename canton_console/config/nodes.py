@@ -30,6 +30,7 @@ from canton_console.config.fields import (
     POSTGRES_PROPERTY_KEYS,
     REPLICATION_KEYS,
     SEQUENCER_BLOCK_KEYS,
+    SEQUENCER_HA_KEYS,
     SEQUENCER_KEYS,
     STORAGE_CONFIG_KEYS,
     STORAGE_KEYS,
@@ -55,6 +56,7 @@ from canton_console.config.models import (
     InitConfig,
     Parameters,
     ReplicationConfig,
+    SequencerHighAvailabilityConfig,
     StorageConfig,
 )
 
@@ -323,8 +325,30 @@ def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBei
             if node.fields.get("sequencer_type", "BFT") != "BFT":
                 raise fail(join_path(spath, "config"), "canton-console reads sequencer.config only for BFT sequencers (its initial-network)")
             node.fields.update(read_bft_config(block["config"], join_path(spath, "config")))
+        if block.get("high-availability") is not None:
+            node.fields["high_availability"] = _read_sequencer_ha(block["high-availability"], join_path(spath, "high-availability"), node)
     _read_monitoring(obj, path, node)
     return node
+
+
+def _read_sequencer_ha(value: Any, path: str, node: NodeBeingRead) -> SequencerHighAvailabilityConfig:
+    """``sequencer.high-availability``: only database sequencers share their order through their
+    database, and only on PostgreSQL (several processes write to it)."""
+    ha = read_object(value, path, SEQUENCER_HA_KEYS)
+    if node.fields.get("sequencer_type", "BFT") != "database":
+        raise fail(path, "high-availability is a setting of database sequencers (sequencer.type = database)")
+    fields: dict[str, Any] = {}
+    if "enabled" in ha:
+        fields["enabled"] = read_bool(ha["enabled"], join_path(path, "enabled"))
+    if "total-node-count" in ha:
+        fields["total_node_count"] = read_positive_int(ha["total-node-count"], join_path(path, "total-node-count"))
+    for key in ("keep-alive-interval", "online-check-interval", "offline-duration"):
+        if key in ha:
+            fields[key.replace("-", "_")] = read_duration(ha[key], join_path(path, key), positive=True)
+    config = SequencerHighAvailabilityConfig(**fields)
+    if config.enabled and node.storage.type != "postgres":
+        raise fail(join_path(path, "enabled"), "sequencers share their order through a PostgreSQL database: high-availability needs storage.type = postgres")
+    return config
 
 
 def _read_mediator(name: str, value: Any, path: str, base_dir: Path) -> NodeBeingRead:

@@ -350,6 +350,12 @@ class Node:
         replication = getattr(self.config, "replication", None)
         return bool(replication is not None and replication.enabled and self.config.storage.type in ("sqlite", "postgres"))
 
+    @property
+    def shares_store(self) -> bool:
+        """Runs on a store that processes running the same node share on purpose while all of them
+        are active (sequencers with ``high-availability``): the ownership lock is taken shared."""
+        return False
+
     def start(self) -> None:
         if self.running:
             return
@@ -358,7 +364,7 @@ class Node:
         storage: Storage | None = None
         # One process owns a store; replicas of a node share theirs on purpose (replication decides
         # which one is active), so they take the ownership lock shared.
-        exclusive = not self.replicated
+        exclusive = not (self.replicated or self.shares_store)
         try:
             storage = Storage(spec, exclusive=exclusive, shared=not exclusive, migrate=self.config.storage.migrate_and_start)
             storage.listener = self._storage_lost
