@@ -242,12 +242,24 @@ def _main(argv: list[str] | None) -> int:
         session.recorder.configs = list(args.config)  # the check runs the same nodes, on the same clock
         session.recorder.clock = "wall" if session.config.parameters.clock_type == "wall-clock" else "sim"
     servers: list = []
+    admin_apis: list = []
     try:
         embedded = not args.config
         try:
             _start(session, args, embedded)
             if args.mode != "run":
                 servers = _health_servers(session)
+            if args.mode is None and session.config.parameters.serve_admin_apis:
+                # an interactive console serves its nodes' admin APIs when the config asks
+                # (canton.parameters.serve-admin-apis); a daemon always does, `run` never
+                try:
+                    admin_apis = _admin_apis(session)
+                except OSError as e:
+                    _error(f"failed to serve the admin APIs: {e}")
+                    return 1
+                servers += admin_apis
+                if admin_apis:
+                    sys.stdout.write(_admin_api_line(admin_apis))
         except CantonError as e:
             _error(f"failed to start the nodes: {e.render()}")
             return 1
@@ -268,14 +280,12 @@ def _main(argv: list[str] | None) -> int:
             raise
         if args.mode == "run":
             if hold is not None:
-                hold.publish(session.admin, serve=False)  # a script listens only when its config asks
+                hold.publish(session.local_admin, serve=False)  # a script listens only when its config asks
             outcome = session.run_script(args.script)
             sys.stdout.write(outcome.output)
             return 1 if outcome.failed else 0
         if args.mode == "daemon":
-            if hold is not None:
-                hold.publish(session.admin)
-            return _daemon(session, args)
+            return _daemon(session, args, hold)
         if args.bootstrap:
             outcome = session.run_script(args.bootstrap)
             sys.stdout.write(outcome.output)
@@ -283,7 +293,7 @@ def _main(argv: list[str] | None) -> int:
                 _error(f"Running bootstrap script failed with the error above ({args.bootstrap})")
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not args.no_tty
         # The nodes' admin APIs for consoles attaching to them: off the way to the first prompt.
-        publish = None if hold is None else (lambda: hold.publish(session.admin, background=True))
+        publish = None if hold is None else (lambda: hold.publish(session.local_admin, background=True, running=admin_apis))
         if interactive:
             from canton_console.console.repl import run_repl
 
@@ -338,17 +348,42 @@ def _piped_step(session, source: str) -> bool:
     return True
 
 
-def _daemon(session, args) -> int:
+def _daemon(session, args, hold=None) -> int:
     try:
-        public_apis = _sequencer_public_apis(session)
+        admin_apis = _admin_apis(session)
     except OSError as e:
-        _error(f"failed to serve the sequencers' public APIs: {e}")
+        _error(f"failed to serve the admin APIs: {e}")
         return 1
+    if hold is not None:
+        hold.publish(session.local_admin, running=admin_apis)  # for consoles on the same data directory
     try:
-        return _daemon_loop(session, args, public_apis)
+        try:
+            public_apis = _sequencer_public_apis(session)
+        except OSError as e:
+            _error(f"failed to serve the sequencers' public APIs: {e}")
+            return 1
+        try:
+            return _daemon_loop(session, args, public_apis, admin_apis)
+        finally:
+            for server in public_apis:
+                server.stop()
     finally:
-        for server in public_apis:
+        if hold is not None:
+            hold.stop_serving()  # withdrawn before the servers it names stop
+        for server in admin_apis:
             server.stop()
+
+
+def _admin_apis(session) -> list:
+    """The local nodes' admin APIs on their ``admin-api { address, port, tls }``: consoles of other
+    processes drive the nodes through them (``canton.remote-participants`` ...)."""
+    from canton_console.api.admin_server import serve_admin_apis
+
+    return serve_admin_apis(session.local_admin, session.config)
+
+
+def _admin_api_line(servers: list) -> str:
+    return "admin APIs: " + ", ".join(f"{s.node_admin.info.name} {s.address}:{s.port}{' (tls)' if s.tls else ''}" for s in servers) + "\n"
 
 
 def _sequencer_public_apis(session) -> list:
@@ -359,7 +394,7 @@ def _sequencer_public_apis(session) -> list:
     return start_sequencer_apis(session.env)
 
 
-def _daemon_loop(session, args, public_apis: list) -> int:
+def _daemon_loop(session, args, public_apis: list, admin_apis: list) -> int:
     import signal
     import threading
 
@@ -387,6 +422,8 @@ def _daemon_loop(session, args, public_apis: list) -> int:
         + (f"grpc health endpoints: {grpc_endpoints}\n" if grpc_endpoints else "")
         + (f"prometheus metrics: {metrics}\n" if metrics else "")
     )
+    if admin_apis:
+        sys.stdout.write(_admin_api_line(admin_apis))
     if public_apis:
         sys.stdout.write("public APIs: " + ", ".join(f"{s.node.name} http://{s.address}:{s.port}" for s in public_apis) + "\n")
     sys.stdout.flush()

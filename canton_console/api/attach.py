@@ -22,7 +22,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,22 +104,24 @@ class DataDirHold:
     def endpoints_path(self) -> Path:
         return self.directory / ENDPOINTS_FILE
 
-    def publish(self, admin: Any, serve: bool = True, background: bool = False) -> None:
+    def publish(self, admin: Any, serve: bool = True, background: bool = False, running: Sequence[Any] = ()) -> None:
         """Serve every local node's admin API on loopback and say where; ``serve=False`` publishes
         only that this process does not serve them (so that others are told, not kept waiting).
-        ``background``: from a thread, so that a prompt is not kept waiting for gRPC's start-up."""
+        ``running``: admin API servers this process runs already (on the configured ports), published
+        instead of new ones. ``background``: from a thread, so that a prompt is not kept waiting for
+        gRPC's start-up."""
         if not serve:
             self._write(Published(os.getpid(), socket.gethostname(), self.mode, False, (), "which runs a script and does not serve its nodes' admin APIs"))
             return
         if background:
-            self._thread = threading.Thread(target=self._serve, args=(admin,), name="attach-publish", daemon=True)
+            self._thread = threading.Thread(target=self._serve, args=(admin, running), name="attach-publish", daemon=True)
             self._thread.start()
         else:
-            self._serve(admin)
+            self._serve(admin, running)
 
-    def _serve(self, admin: Any) -> None:
+    def _serve(self, admin: Any, running: Sequence[Any]) -> None:
         try:
-            endpoints = self._start_servers(admin)
+            endpoints = self._start_servers(admin, running)
         except Exception as e:  # noqa: BLE001 - the console keeps working; others are told why they cannot attach
             log.warning("Could not serve the nodes' admin APIs for other consoles on this data directory: %s", e)
             self._write(Published(os.getpid(), socket.gethostname(), self.mode, False, (), f"which could not serve its nodes' admin APIs ({e})"))
@@ -127,21 +129,27 @@ class DataDirHold:
         if endpoints is not None:
             self._write(Published(os.getpid(), socket.gethostname(), self.mode, True, tuple(endpoints)))
 
-    def _start_servers(self, admin: Any) -> list[Endpoint] | None:
+    def _start_servers(self, admin: Any, running: Sequence[Any]) -> list[Endpoint] | None:
         from canton_console.api.admin_server import AdminApiServer
 
+        # a configured endpoint without TLS is reachable from this host as it is; one with TLS would
+        # need this console's client certificate: those nodes get a loopback endpoint of their own
+        reusable = {s.node_admin.info.name: s for s in running if s.tls is None}
         endpoints = []
         for info in admin.nodes():
             if not info.local:
                 continue
             node = admin.node(info.name)
-            server = getattr(node, "server", None)  # a node the console already reaches over loopback gRPC
-            if server is None:
-                with self._lock:
-                    if self._closed.is_set():
-                        return None
-                    server = AdminApiServer(node, "127.0.0.1", 0).start()
-                    self._servers.append(server)
+            server = reusable.get(info.name) or getattr(node, "server", None)  # or one reached over loopback gRPC already
+            if server is not None:
+                host = "127.0.0.1" if server.address in ("0.0.0.0", "::", "") else server.address
+                endpoints.append(Endpoint(info.name, info.kind, f"{host}:{server.port}"))
+                continue
+            with self._lock:
+                if self._closed.is_set():
+                    return None
+                server = AdminApiServer(node, "127.0.0.1", 0).start()
+                self._servers.append(server)
             endpoints.append(Endpoint(info.name, info.kind, f"127.0.0.1:{server.port}"))
         return endpoints
 
