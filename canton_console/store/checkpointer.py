@@ -147,8 +147,9 @@ class Checkpointer:
         with self._lock:
             state = self._state
             pending = state.pending + 1
-            self._state = attrs.evolve(
-                state, pending=pending, first_pending=state.first_pending if state.pending else now, last_write=now, dirty=True
+            # the constructor, not attrs.evolve: this runs after every commit, on the runtime thread
+            self._state = CheckpointState(
+                pending, state.first_pending if state.pending else now, now, True, state.next_truncate, state.next_limit
             )
         if pending == 1 or pending == self.policy.writes:
             self._wake.set()
