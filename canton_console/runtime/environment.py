@@ -14,7 +14,7 @@ from canton_console.runtime.clock import SimClock, WallClock
 from canton_console.runtime.mediator import MediatorNode
 from canton_console.runtime.node import Node
 from canton_console.runtime.participant import ParticipantNode
-from canton_console.runtime.scheduler import Scheduler
+from canton_console.runtime.scheduler import Scheduler, freeze_start_up_heap
 from canton_console.runtime.sequencer import SequencerNode
 from canton_console.runtime.synchronizer import Synchronizer
 from canton_console.runtime.topology import TopologyState
@@ -90,6 +90,7 @@ class Environment:
         order = {"sequencer": 0, "mediator": 1, "participant": 2}
         for node in sorted(nodes if nodes is not None else self.nodes(), key=lambda n: order[n.kind]):
             self.call(node.start)
+        freeze_start_up_heap()
 
     def stop(self, nodes: Iterable[Node] | None = None) -> None:
         order = {"participant": 0, "mediator": 1, "sequencer": 2}

@@ -325,6 +325,11 @@ class MediatorNode(Node):
                 if request_id is not None:
                     self._receipts.add(request_id)  # our verdict was sequenced
             for envelope in event.envelopes:
+                payload = envelope.payload
+                # Only these two concern the mediator: a payload that does not even name either (in
+                # its JSON, a type's name is written out as is) is not decoded at all.
+                if b"InformeeMessage" not in payload and b"ConfirmationResponse" not in payload:
+                    continue
                 msg = envelope.message
                 kind = msg.get("type")
                 if kind == "InformeeMessage":

@@ -32,7 +32,7 @@ from canton_console.values import errors, messages, topology
 from canton_console.values import traffic as tr
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member
-from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.values.messages import SequencedEvent, SubmissionRequest
 from canton_console.values.parameters import (
     DynamicSynchronizerParameters,
     TrafficControlParameters,
@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from canton_console.runtime.sequencer import SequencerNode
 
 log = logging.getLogger("canton_console.synchronizer")
+
+# The columns of a sequenced event's row, in the order flush builds them (tuples, not dicts: one per event)
+EVENT_COLUMNS = ("synchronizer_id", "timestamp", "sender", "message_id", "batch", "recipients", "cost", "error")
 
 
 class Subscription:
@@ -102,9 +105,21 @@ class Synchronizer:
         # Sequencer processes sharing this order through their database (runtime/shared_order.py):
         # submissions go through its table, and only the process holding the writer lock sequences.
         self.shared_order: Any = None
+        self._head_cache: tuple[Any, ...] | None = None  # see head()
+        self._head_parameters: tuple[Any, DynamicSynchronizerParameters] | None = None  # see parameters()
 
     # ---- topology helpers ----------------------------------------------------------------
     def parameters(self, at: int | None = None) -> DynamicSynchronizerParameters:
+        head = self.head()
+        at_head = at is None or at >= head[2]
+        if at_head and self._head_parameters is not None and self._head_parameters[0] is head:
+            return self._head_parameters[1]  # the head state's, the topology log unchanged since
+        parameters = self._parameters_at(at)
+        if at_head:
+            self._head_parameters = (head, parameters)
+        return parameters
+
+    def _parameters_at(self, at: int | None) -> DynamicSynchronizerParameters:
         raw = self.topology.parameters(at)
         if not raw:
             return DynamicSynchronizerParameters()
@@ -138,7 +153,28 @@ class Synchronizer:
         """Sequencers run but none can store events (database outage): submissions wait."""
         return not self.available_sequencers() and bool(self.running_sequencers())
 
+    def head(self) -> tuple[Any, ...]:
+        """What holds at every time past the latest effective time of the topology log: (log, its
+        length, that latest time, group recipients resolved against the head state). Rebuilt when
+        the log grows (or is replaced): the hot path asks for these for every event."""
+        log = self.topology.log
+        cached = self._head_cache
+        if cached is None or cached[0] is not log or cached[1] != len(log):
+            cached = self._head_cache = (log, len(log), max((s.valid_from for s in log), default=0), {})
+        return cached
+
     def resolve(self, recipient: str, at: int) -> list[str]:
+        if recipient not in messages.GROUPS:
+            return [recipient]
+        head = self.head()
+        if at >= head[2]:  # the head state is the state at ``at``
+            members = head[3].get(recipient)
+            if members is None:
+                members = head[3][recipient] = self._resolve_group(recipient, at)
+            return members
+        return self._resolve_group(recipient, at)
+
+    def _resolve_group(self, recipient: str, at: int) -> list[str]:
         if recipient == messages.MEDIATOR_GROUP_0:
             return self.topology.mediators(at)
         if recipient == messages.ALL_MEMBERS:
@@ -160,7 +196,10 @@ class Synchronizer:
     # ---- submission ----------------------------------------------------------------------
     def submit(self, request: SubmissionRequest) -> None:
         """Accept a submission for sequencing, or refuse it now (unknown sender, no traffic, no sequencer)."""
-        if not self.running_sequencers():
+        for node in self.sequencer_nodes.values():
+            if node.running and not node.killed:
+                break  # a sequencer runs (running_sequencers() without building the list)
+        else:
             raise CantonError(
                 errors.SYNC_SERVICE_BAD_CONNECTIVITY,
                 f"No sequencer of synchronizer {self.id} is running; the submission cannot be sequenced.",
@@ -189,42 +228,58 @@ class Synchronizer:
             self._flush_posted = True
             self.env.scheduler.post(self.flush)
         snapshot = self._snapshot(batch)
-        event_rows: list[dict[str, Any]] = []
+        event_rows: list[tuple[Any, ...]] = []
         deliveries: dict[str, list[SequencedEvent]] = defaultdict(list)
         topology_rows: list[dict[str, Any]] = []
         topup_rows: list[dict[str, Any]] = []
         purchased_rows: list[dict[str, Any]] = []
+        sync_id = self.id
+        charge = self.traffic.charge
+        resolve = self.resolve
+        encode_batch = messages.encode_batch
+        ts = self.last_timestamp
         clock_now = self.env.clock.now()
         for request in batch:
-            ts = max(clock_now, self.last_timestamp + 1)
+            ts = clock_now if clock_now > ts else ts + 1
             self.last_timestamp = ts
+            sender = request.sender
             if request.max_sequencing_time is not None and ts > request.max_sequencing_time:
                 continue
             if request.aggregation_id is not None:
                 if not self._aggregate(request, ts, topup_rows):
                     continue
-            cost, error = self.traffic.charge(request, ts)
+            cost, error = charge(request, ts)
             if error is not None:
-                event_rows.append(self._event_row(ts, request, (), 0, error))
-                deliveries[request.sender].append(
-                    SequencedEvent(self.id, ts, request.sender, request.message_id, (), error=error)
-                )
+                event_rows.append((sync_id, ts, sender, request.message_id, encode_batch(request.envelopes), "", 0, error))
+                deliveries[sender].append(SequencedEvent(sync_id, ts, sender, request.message_id, (), error=error))
                 continue
-            members_of: dict[str, list[Envelope]] = defaultdict(list)
-            for envelope in request.envelopes:
-                for recipient in dict.fromkeys(envelope.recipients):
-                    for member in self.resolve(recipient, ts):
-                        if envelope not in members_of[member]:
-                            members_of[member].append(envelope)
-            if request.kind == "topology":
+            envelopes_of_request = request.envelopes
+            members_of: dict[str, Any]
+            if len(envelopes_of_request) == 1:
+                # One envelope (most submissions): each member it resolves to gets just that one
+                envelope = envelopes_of_request[0]
+                single = (envelope,)
+                members_of = {}
+                for recipient in envelope.recipients:
+                    for member in resolve(recipient, ts):
+                        members_of[member] = single
+            else:
+                members_of = defaultdict(list)
+                for envelope in envelopes_of_request:
+                    for recipient in dict.fromkeys(envelope.recipients):
+                        for member in resolve(recipient, ts):
+                            if envelope not in members_of[member]:
+                                members_of[member].append(envelope)
+            kind = request.kind
+            if kind == "topology":
                 self._apply_topology(request, ts, topology_rows)
-            if request.kind == "top-up":
+            elif kind == "top-up":
                 self.traffic.apply_purchase(request, ts, purchased_rows)
-            event_rows.append(self._event_row(ts, request, members_of.keys(), cost, None))
+            event_rows.append((sync_id, ts, sender, request.message_id, encode_batch(envelopes_of_request), ",".join(members_of), cost, None))
             for member, envelopes in members_of.items():
-                deliveries[member].append(SequencedEvent(self.id, ts, request.sender, request.message_id, tuple(envelopes)))
-            if request.sender not in members_of:
-                deliveries[request.sender].append(SequencedEvent(self.id, ts, request.sender, request.message_id, ()))
+                deliveries[member].append(SequencedEvent(sync_id, ts, sender, request.message_id, tuple(envelopes)))
+            if sender not in members_of:
+                deliveries[sender].append(SequencedEvent(sync_id, ts, sender, request.message_id, ()))
         if not self._persist(event_rows, topology_rows, topup_rows, purchased_rows):
             # No sequencer could store the batch: nothing of it happened. Undo its in-memory effects
             # and keep it queued until a sequencer's database is back.
@@ -366,18 +421,6 @@ class Synchronizer:
             self._flush_posted = True
             self.env.scheduler.post(self.flush)
 
-    def _event_row(self, ts: int, request: SubmissionRequest, members, cost: int, error: str | None) -> dict[str, Any]:
-        return {
-            "synchronizer_id": self.id,
-            "timestamp": ts,
-            "sender": request.sender,
-            "message_id": request.message_id,
-            "batch": messages.encode_batch(request.envelopes),
-            "recipients": ",".join(members),
-            "cost": cost,
-            "error": error,
-        }
-
     def _aggregate(self, request: SubmissionRequest, ts: int, rows: list[dict[str, Any]]) -> bool:
         """Count a sequencer's identical top-up; deliver once ``threshold`` sequencers sent it."""
         agg = request.aggregation_id
@@ -440,7 +483,8 @@ class Synchronizer:
             try:
                 # prepared statements, one batch per table (see store.fast)
                 with fast.transaction(node.open_storage) as conn:
-                    conn.insert(s.SequencedEventRow, events)
+                    if events:
+                        conn.executemany(conn.insert_sql(s.SequencedEventRow, EVENT_COLUMNS), events)
                     conn.insert(s.TopologyTransactionRow, topology_rows)
                     conn.insert(s.TopUpSubmissionRow, topup_rows)
                     conn.insert(s.TrafficPurchasedRow, purchased_rows)
@@ -616,9 +660,10 @@ class TrafficAccounting:
         # of its sequenced events).
         self.total: dict[str, int] = {}
         self._dirty: set[str] = set()
-        self._params_cache: tuple[Any, Any] | None = None  # (raw parameters dict, its TrafficControlParameters)
+        # (raw parameters dict, its TrafficControlParameters, the head it is the head state's or None)
+        self._params_cache: tuple[Any, Any, Any] | None = None
         self._members_cache: tuple[Any, ...] | None = None  # see members_in_order
-        self._group_cache: tuple[Any, ...] | None = None  # see _recipient_count
+        self._rates_cache: tuple[Any, float, int, int, int] | None = None  # see _rates
         # id(request) -> (request, topology version, params, time, cost) of the submission-time check
         self._submitted_costs: dict[int, tuple[Any, ...]] = {}
 
@@ -626,16 +671,23 @@ class TrafficAccounting:
     def params(self, at: int | None = None):
         """The traffic control parameters valid at ``at`` (head state when None), or None.
 
-        Parsing the parameter record is costly, so the parsed value is kept per stored record."""
+        Parsing the parameter record is costly, so the parsed value is kept per stored record; the
+        head state's is kept per topology version (``Synchronizer.head``), so that the hot path
+        finds it without a topology lookup."""
+        head = self.sync.head()
+        at_head = at is None or at >= head[2]
+        cached = self._params_cache
+        if at_head and cached is not None and cached[2] is head:
+            return cached[1]
         raw = self.sync.topology.parameters(at)
         if raw is None:
             return None
-        cached = self._params_cache
         if cached is not None and cached[0] is raw:
-            return cached[1]
-        tc = raw.get("trafficControl")
-        params = None if tc is None else TrafficControlParameters.from_dict(tc)
-        self._params_cache = (raw, params)
+            params = cached[1]
+        else:
+            tc = raw.get("trafficControl")
+            params = None if tc is None else TrafficControlParameters.from_dict(tc)
+        self._params_cache = (raw, params, head if at_head else None)
         return params
 
     def enforced(self, at: int | None = None):
@@ -661,66 +713,68 @@ class TrafficAccounting:
     # ---- costs ---------------------------------------------------------------------------
     def _recipient_count(self, recipient: str, at: int) -> int:
         """How many members ``recipient`` stands for at ``at``: 1 for a member, the group's members
-        for a group. Group sizes are kept per topology version once ``at`` is past every pending
-        effective time (then the head state is the state at ``at``)."""
+        for a group (resolved against the head state once ``at`` is past every pending effective
+        time, see ``Synchronizer.resolve``)."""
         if recipient not in messages.GROUPS:
             return 1
-        log = self.sync.topology.log
-        cache = self._group_cache
-        if cache is None or cache[0] is not log or cache[1] != len(log):
-            cache = (log, len(log), max((s.valid_from for s in log), default=0), {})
-            self._group_cache = cache
-        if at < cache[2]:
-            return len(self.sync.resolve(recipient, at))
-        size = cache[3].get(recipient)
-        if size is None:
-            size = cache[3][recipient] = len(self.sync.resolve(recipient, at))
-        return size
+        return len(self.sync.resolve(recipient, at))
+
+    def _rates(self, params) -> tuple[Any, float, int, int, int]:
+        """(params, base rate, max base traffic, read-vs-write factor, base event cost) as plain
+        numbers, kept per parameters record."""
+        rates = self._rates_cache
+        if rates is None or rates[0] is not params:
+            rates = self._rates_cache = (
+                params, params.base_rate, int(params.maxBaseTrafficAmount), int(params.readVsWriteScalingFactor), int(params.baseEventCost)
+            )
+        return rates
 
     def cost_of(self, request: SubmissionRequest, at: int, params) -> int:
         """Event cost: per envelope its serialized size plus the read cost over its recipients
-        (group recipients counted by their members at ``at``), plus the base event cost once."""
+        (group recipients counted by their members at ``at``), plus the base event cost once
+        (``traffic.event_cost`` over the envelopes' summaries, without building them)."""
         count = self._recipient_count
-        summaries = [
-            tr.EnvelopeSummary(len(e.payload), sum(count(r, at) for r in dict.fromkeys(e.recipients)))
-            for e in request.envelopes
-        ]
-        return tr.event_cost(summaries, params)
+        _params, _rate, _max_base, factor, base_event_cost = self._rates(params)
+        total = 0
+        for e in request.envelopes:
+            recipients = e.recipients
+            if len(recipients) == 1:
+                n = count(recipients[0], at)
+            else:
+                n = sum(count(r, at) for r in dict.fromkeys(recipients))
+            size = len(e.payload)
+            product = size * n
+            scaled = product * factor
+            if product > tr.LONG_MAX or scaled > tr.LONG_MAX:
+                raise tr.CostOverflow("Overflow in cost computation")
+            total += size + scaled // 10_000
+        total += base_event_cost
+        if total > tr.LONG_MAX:  # every term is non-negative: no partial sum passed it otherwise
+            raise tr.CostOverflow("Overflow in cost computation")
+        return total
 
-    def _sequencing_cost(self, request: SubmissionRequest, ts: int, params, memo: tuple[Any, ...] | None) -> int:
-        """The cost at sequencing time: the one computed at submission (``memo``) when neither the
-        parameters nor the recipient groups changed in between (group sizes change only with the
-        topology)."""
-        if memo is not None:
-            submitted, version, submitted_params, submitted_at, cost = memo
-            log = self.sync.topology.log
-            # the same head state at both times: no topology change in between, none pending then
-            if (
-                submitted is request
-                and submitted_params is params
-                and version == (id(log), len(log))
-                and submitted_at >= self._latest_valid_from()
-            ):
-                return cost
-        return self.cost_of(request, ts, params)
+    @staticmethod
+    def _base_at(state: tr.TrafficConsumed, rates: tuple[Any, float, int, int, int], t: int) -> int:
+        """``traffic.base_at`` with the parameters' numbers taken once (``_rates``)."""
+        if t < state.sequencing_timestamp:
+            return tr.base_at(state, rates[0], t)  # raises TrafficTimestampError
+        accrued = rates[1] * float(t - state.sequencing_timestamp)
+        allowed = tr.LONG_MAX if accrued >= tr.LONG_MAX else int(accrued)
+        return min(rates[2], min(tr.LONG_MAX, allowed + state.base_traffic_remainder))
 
-    def _latest_valid_from(self) -> int:
-        cache = self._group_cache
-        log = self.sync.topology.log
-        if cache is None or cache[0] is not log or cache[1] != len(log):
-            self._recipient_count(messages.MEDIATOR_GROUP_0, 0)  # refreshes the cache
-            cache = self._group_cache
-            assert cache is not None
-        return cache[2]
-
-    # ---- state ---------------------------------------------------------------------------
     def _consumed(self, member: str) -> tr.TrafficConsumed:
         state = self.consumed.get(member)
         return state if state is not None else tr.TrafficConsumed.init(member)
 
     def purchased_at(self, member: str, at: int) -> tr.TrafficPurchased | None:
         """The top-up in effect at ``at``: the latest one sequenced strictly before it."""
-        return tr.balance_valid_at(self.purchased.get(member, ()), at)
+        purchases = self.purchased.get(member)
+        if not purchases:
+            return None
+        latest = purchases[-1]
+        if latest.sequencing_timestamp < at:  # the usual case: no search
+            return latest
+        return tr.balance_valid_at(purchases, at)
 
     def latest_purchase(self, member: str) -> tr.TrafficPurchased | None:
         purchases = self.purchased.get(member)
@@ -864,23 +918,26 @@ class TrafficAccounting:
         """The submission-time check of the receiving sequencer: the sender must have at least the
         event's cost available now. A refused sender is charged nothing; its state moves to now
         (base traffic accrues, last consumed cost 0) and is stored."""
-        if not self.subject_to_traffic(request.sender):
+        member = request.sender
+        if not (member.startswith("PAR::") or member.startswith("MED::")):  # subject_to_traffic
             return
         params = self.enforced()
         if params is None:
             return
-        member = request.sender
-        consumed = self._consumed(member)
+        consumed = self.consumed.get(member)
+        if consumed is None:
+            consumed = tr.TrafficConsumed.init(member)
         at = max(self.approximate_timestamp() if at is None else at, consumed.sequencing_timestamp)
         cost = self.cost_of(request, at, params)
         purchase = self.purchased_at(member, at)
-        if tr.available_at(consumed, params, at, purchase) >= cost:
-            log = self.sync.topology.log
+        base = self._base_at(consumed, self._rates(params), at)
+        # traffic.available_at
+        if (0 if purchase is None else purchase.extra_traffic_purchased) - consumed.extra_traffic_consumed + base >= cost:
             if len(self._submitted_costs) >= 100_000:  # only a cache: requests never sequenced must not pile up
                 self._submitted_costs.clear()
-            self._submitted_costs[id(request)] = (request, (id(log), len(log)), params, at, cost)
+            self._submitted_costs[id(request)] = (request, self.sync.head(), params, at, cost)
             return
-        ticked = tr.tick(consumed, params, at)
+        ticked = tr.TrafficConsumed(member, at, consumed.extra_traffic_consumed, base, 0)  # traffic.tick
         self.consumed[member] = ticked
         self._dirty.add(member)
         self.sync.persist_traffic()
@@ -888,28 +945,44 @@ class TrafficAccounting:
 
     def charge(self, request: SubmissionRequest, ts: int) -> tuple[int, str | None]:
         """Consume the event's cost at its sequencing time; an error text (a DeliverError for the
-        sender) when it cannot pay, in which case nothing is charged and its state is ticked to ``ts``."""
-        if not self.subject_to_traffic(request.sender):
+        sender) when it cannot pay, in which case nothing is charged and its state is ticked to ``ts``.
+
+        This is ``traffic.try_consume`` with the base traffic computed once: it runs for every event."""
+        member = request.sender
+        if not (member.startswith("PAR::") or member.startswith("MED::")):  # subject_to_traffic
             return 0, None
         memo = self._submitted_costs.pop(id(request), None) if self._submitted_costs else None
-        params = self.enforced(ts)
-        if params is None:
+        head = self.sync.head()
+        cached = self._params_cache
+        params = cached[1] if cached is not None and cached[2] is head and ts >= head[2] else self.params(ts)
+        if params is None or not params.enforceRateLimiting:
             return 0, None
-        cost = self._sequencing_cost(request, ts, params, memo)
-        member = request.sender
+        # the cost computed at submission, when neither the parameters nor the topology changed since
+        if memo is not None and memo[0] is request and memo[2] is params and memo[1] is head and memo[3] >= head[2]:
+            cost = memo[4]
+        else:
+            cost = self.cost_of(request, ts, params)
         purchase = self.purchased_at(member, ts)
-        consumed = self._consumed(member)
+        consumed = self.consumed.get(member)
+        if consumed is None:
+            consumed = tr.TrafficConsumed.init(member)
         if ts < consumed.sequencing_timestamp:  # cannot happen: sequencing times only grow
             ts = consumed.sequencing_timestamp
-        new_state, ok = tr.try_consume(consumed, params, ts, cost, purchase)
-        self.consumed[member] = new_state
-        self._dirty.add(member)
-        if ok:
+        base = self._base_at(consumed, self._rates(params), ts)
+        extra = consumed.extra_traffic_consumed
+        if (0 if purchase is None else purchase.extra_traffic_purchased) - extra + base >= cost:
+            # traffic.consume: base traffic first, the rest from extra traffic
+            if cost <= base:
+                self.consumed[member] = tr.TrafficConsumed(member, ts, min(tr.LONG_MAX, extra), base - cost, cost)
+            else:
+                self.consumed[member] = tr.TrafficConsumed(member, ts, min(tr.LONG_MAX, extra + cost - base), 0, cost)
+            self._dirty.add(member)
             self.total[member] = self.total.get(member, 0) + cost
-        if not ok:
-            limit = tr.AboveTrafficLimit(Member.parse(member), cost, tr.to_traffic_state(new_state, purchase))
-            return 0, CantonError(errors.SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT, limit.text).render()
-        return cost, None
+            return cost, None
+        new_state = self.consumed[member] = tr.TrafficConsumed(member, ts, extra, base, 0)  # traffic.tick
+        self._dirty.add(member)
+        limit = tr.AboveTrafficLimit(Member.parse(member), cost, tr.to_traffic_state(new_state, purchase))
+        return 0, CantonError(errors.SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT, limit.text).render()
 
     # ---- top-ups -------------------------------------------------------------------------
     def apply_purchase(self, request: SubmissionRequest, ts: int, rows: list[dict[str, Any]]) -> None:

@@ -32,7 +32,13 @@ def encode(message: dict[str, Any]) -> bytes:
     return json.dumps(message, sort_keys=True, separators=(",", ":")).encode()
 
 
+_decode_text = json.JSONDecoder().decode
+
+
 def decode(payload: bytes) -> dict[str, Any]:
+    if payload[:1] == b"{":
+        # ``encode``'s output (ASCII): no need to detect the encoding, as json.loads does for bytes
+        return _decode_text(payload.decode("utf-8", "surrogatepass"))
     return json.loads(payload)
 
 
@@ -79,13 +85,23 @@ class SequencedEvent:
         return [e.message for e in self.envelopes]
 
 
+# recipients -> their JSON list's items; recipient lists repeat (a group, the same counterparties)
+_RECIPIENTS_JSON: dict[tuple[str, ...], str] = {}
+
+
 def encode_batch(envelopes: tuple[Envelope, ...]) -> bytes:
     # Byte for byte ``encode({"envelopes": [[payload text, recipients], ...]})``, built directly:
     # every sequenced event is encoded so, and the generic encoder costs several times this.
     parts = []
     for e in envelopes:
-        recipients = ",".join(_json_string(r) for r in e.recipients)
+        recipients = _RECIPIENTS_JSON.get(e.recipients)
+        if recipients is None:
+            if len(_RECIPIENTS_JSON) >= 4096:  # only a cache
+                _RECIPIENTS_JSON.clear()
+            recipients = _RECIPIENTS_JSON[e.recipients] = ",".join(_json_string(r) for r in e.recipients)
         parts.append(f"[{_json_string(e.payload.decode())},[{recipients}]]")
+    if len(parts) == 1:
+        return ('{"envelopes":[' + parts[0] + "]}").encode()
     return ('{"envelopes":[' + ",".join(parts) + "]}").encode()
 
 
