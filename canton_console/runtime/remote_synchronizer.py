@@ -30,7 +30,7 @@ from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
 from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
 from canton_console.api.proto import sequencer_service_pb2 as pb
 from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
-from canton_console.runtime.synchronizer import Subscription, Synchronizer
+from canton_console.runtime.synchronizer import Subscription, TopologyAnswers
 from canton_console.runtime.topology import TopologyState
 from canton_console.store.storage import StorageUnavailable
 from canton_console.values import errors, topology
@@ -215,7 +215,7 @@ class _Stream:
         self.last_ack_time = 0.0
 
 
-class RemoteSynchronizer:
+class RemoteSynchronizer(TopologyAnswers):
     """A synchronizer reached through its sequencers' public API (see the module's docstring)."""
 
     def __init__(self, env: Any, synchronizer_id: str, urls: list[str]):
@@ -244,12 +244,7 @@ class RemoteSynchronizer:
         self._preferred = 0  # index in urls of the sequencer that answered last
         self.closed = False
 
-    # ---- what the participant reads (runtime thread) ---------------------------------------
-    # The same answers as the in-process synchronizer's, from the local copy of the topology.
-    parameters = Synchronizer.parameters
-    now = Synchronizer.now
-    topology_delay = Synchronizer.topology_delay
-    resolve = Synchronizer.resolve
+    # ---- what the participant reads (runtime thread): TopologyAnswers over the local copy ------
 
     def handle(self) -> RemoteSequencer:
         url = self.urls[self._preferred % len(self.urls)] if self.urls else ""

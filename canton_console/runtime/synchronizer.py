@@ -81,34 +81,20 @@ class EventsUnavailable(Exception):
     ``CreateSubscriptionError.EventsUnavailableForTimestamp``)."""
 
 
-class Synchronizer:
-    def __init__(self, env: "Environment", synchronizer_id: str, name: str, static_parameters: dict[str, Any]):
-        self.env = env
-        self.id = synchronizer_id
-        self.name = name
-        self.static_parameters = static_parameters
-        self.topology = TopologyState(synchronizer_id)
-        self.sequencer_nodes: dict[str, "SequencerNode"] = {}
-        self.subscribers: dict[str, Subscription] = {}
-        self.last_timestamp = 0
-        self._pending: list[SubmissionRequest] = []
-        self._flush_posted = False
-        self._parameters_cache: dict[int, tuple[dict, DynamicSynchronizerParameters]] = {}
-        self.traffic = TrafficAccounting(self)
-        # Top-ups waiting for the sequencer threshold: aggregation id -> {sequencer: signature}
-        self.aggregations: dict[str, dict[str, bytes]] = {}
-        self.aggregations_done: set[str] = set()
-        # Members' latest acknowledgements (timestamp of the last event they processed for good),
-        # as every sequencer of the synchronizer sees them; stored in each sequencer's store.
-        self.acknowledgements: dict[str, int] = {}
-        self._flush_cost = FlushCost()  # what sequencing a submission costs, for the size of a flush
-        # Sequencer processes sharing this order through their database (runtime/shared_order.py):
-        # submissions go through its table, and only the process holding the writer lock sequences.
-        self.shared_order: Any = None
-        self._head_cache: tuple[Any, ...] | None = None  # see head()
-        self._head_parameters: tuple[Any, DynamicSynchronizerParameters] | None = None  # see parameters()
+class TopologyAnswers:
+    """What a synchronizer answers from its topology, the same in the process that sequences
+    (:class:`Synchronizer`) and in a participant's copy of a remote one (RemoteSynchronizer): dynamic
+    parameters, the time, group members. Needs ``topology``, ``env``, ``last_timestamp``,
+    ``static_parameters`` and an empty ``_parameters_cache``; the head-state answers are cached until the topology log grows."""
 
-    # ---- topology helpers ----------------------------------------------------------------
+    topology: TopologyState
+    env: Any
+    last_timestamp: int
+    static_parameters: dict[str, Any]
+    _parameters_cache: dict[int, tuple[dict, DynamicSynchronizerParameters]]
+    _head_cache: tuple[Any, ...] | None = None  # see head()
+    _head_parameters: tuple[Any, DynamicSynchronizerParameters] | None = None  # see parameters()
+
     def parameters(self, at: int | None = None) -> DynamicSynchronizerParameters:
         head = self.head()
         at_head = at is None or at >= head[2]
@@ -141,18 +127,6 @@ class Synchronizer:
             return 0
         return self.parameters().topologyChangeDelay
 
-    def running_sequencers(self) -> list["SequencerNode"]:
-        return [n for n in self.sequencer_nodes.values() if n.running and not n.killed]
-
-    def available_sequencers(self) -> list["SequencerNode"]:
-        """Running sequencers whose store works and holds every event: those that store new events
-        and serve subscriptions."""
-        return [n for n in self.running_sequencers() if not n.halted and not n.store_missed]
-
-    def sequencing_halted(self) -> bool:
-        """Sequencers run but none can store events (database outage): submissions wait."""
-        return not self.available_sequencers() and bool(self.running_sequencers())
-
     def head(self) -> tuple[Any, ...]:
         """What holds at every time past the latest effective time of the topology log: (log, its
         length, that latest time, group recipients resolved against the head state). Rebuilt when
@@ -182,6 +156,45 @@ class Synchronizer:
         if recipient == messages.SEQUENCERS:
             return self.topology.sequencers(at)
         return [recipient]
+
+
+class Synchronizer(TopologyAnswers):
+    def __init__(self, env: "Environment", synchronizer_id: str, name: str, static_parameters: dict[str, Any]):
+        self.env = env
+        self.id = synchronizer_id
+        self.name = name
+        self.static_parameters = static_parameters
+        self.topology = TopologyState(synchronizer_id)
+        self.sequencer_nodes: dict[str, "SequencerNode"] = {}
+        self.subscribers: dict[str, Subscription] = {}
+        self.last_timestamp = 0
+        self._pending: list[SubmissionRequest] = []
+        self._flush_posted = False
+        self._parameters_cache: dict[int, tuple[dict, DynamicSynchronizerParameters]] = {}
+        self.traffic = TrafficAccounting(self)
+        # Top-ups waiting for the sequencer threshold: aggregation id -> {sequencer: signature}
+        self.aggregations: dict[str, dict[str, bytes]] = {}
+        self.aggregations_done: set[str] = set()
+        # Members' latest acknowledgements (timestamp of the last event they processed for good),
+        # as every sequencer of the synchronizer sees them; stored in each sequencer's store.
+        self.acknowledgements: dict[str, int] = {}
+        self._flush_cost = FlushCost()  # what sequencing a submission costs, for the size of a flush
+        # Sequencer processes sharing this order through their database (runtime/shared_order.py):
+        # submissions go through its table, and only the process holding the writer lock sequences.
+        self.shared_order: Any = None
+
+    # ---- topology helpers ----------------------------------------------------------------
+    def running_sequencers(self) -> list["SequencerNode"]:
+        return [n for n in self.sequencer_nodes.values() if n.running and not n.killed]
+
+    def available_sequencers(self) -> list["SequencerNode"]:
+        """Running sequencers whose store works and holds every event: those that store new events
+        and serve subscriptions."""
+        return [n for n in self.running_sequencers() if not n.halted and not n.store_missed]
+
+    def sequencing_halted(self) -> bool:
+        """Sequencers run but none can store events (database outage): submissions wait."""
+        return not self.available_sequencers() and bool(self.running_sequencers())
 
     def is_member(self, member: str) -> bool:
         # The head state changes only when the topology log grows: keep its member set per version
