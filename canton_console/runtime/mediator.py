@@ -74,6 +74,7 @@ class MediatorNode(Node):
         self.stored_cursor = 0
         self.connections: dict[str, Any] | None = None
         self.verdicts_sent = 0
+        self.approvals_sent = 0  # of those, approvals (Canton's daml.mediator.approved-requests)
         self.subscription: Subscription | None = None
         # After a fail-over: requests sequenced up to here were in flight at the switch and are
         # purged (they time out at the participants, which may resubmit them).
@@ -430,6 +431,8 @@ class MediatorNode(Node):
                 )
             )
             self.verdicts_sent += 1
+            if verdict == "approve":
+                self.approvals_sent += 1
         except Exception as e:  # noqa: BLE001 - a verdict that cannot be sent lets the request time out at the participants
             log.warning("mediator %s could not send the verdict for request %s: %s", self.name, request_id, e)
 
