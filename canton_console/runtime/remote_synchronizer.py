@@ -243,6 +243,7 @@ class RemoteSynchronizer:
         self._channels_lock = threading.Lock()
         self._preferred = 0  # index in urls of the sequencer that answered last
         self.closed = False
+        wire.hand_over_to_network_threads()
 
     # ---- what the participant reads (runtime thread) ---------------------------------------
     # The same answers as the in-process synchronizer's, from the local copy of the topology.
