@@ -221,6 +221,17 @@ def _main(argv: list[str] | None) -> int:
             _start(session, args, embedded)
             if args.mode != "run":
                 servers = _health_servers(session)
+            if args.mode is None and session.config.parameters.serve_admin_apis:
+                # an interactive console serves its nodes' admin APIs when the config asks
+                # (canton.parameters.serve-admin-apis); a daemon always does, `run` never
+                try:
+                    admin_apis = _admin_apis(session)
+                except OSError as e:
+                    _error(f"failed to serve the admin APIs: {e}")
+                    return 1
+                servers += admin_apis
+                if admin_apis:
+                    sys.stdout.write(_admin_api_line(admin_apis))
         except CantonError as e:
             _error(f"failed to start the nodes: {e.render()}")
             return 1
@@ -301,15 +312,36 @@ def _piped_step(session, source: str) -> bool:
 
 def _daemon(session, args) -> int:
     try:
-        public_apis = _sequencer_public_apis(session)
+        admin_apis = _admin_apis(session)
     except OSError as e:
-        _error(f"failed to serve the sequencers' public APIs: {e}")
+        _error(f"failed to serve the admin APIs: {e}")
         return 1
     try:
-        return _daemon_loop(session, args, public_apis)
+        try:
+            public_apis = _sequencer_public_apis(session)
+        except OSError as e:
+            _error(f"failed to serve the sequencers' public APIs: {e}")
+            return 1
+        try:
+            return _daemon_loop(session, args, public_apis, admin_apis)
+        finally:
+            for server in public_apis:
+                server.stop()
     finally:
-        for server in public_apis:
+        for server in admin_apis:
             server.stop()
+
+
+def _admin_apis(session) -> list:
+    """The local nodes' admin APIs on their ``admin-api { address, port, tls }``: consoles of other
+    processes drive the nodes through them (``canton.remote-participants`` ...)."""
+    from canton_console.api.admin_server import serve_admin_apis
+
+    return serve_admin_apis(session.local_admin, session.config)
+
+
+def _admin_api_line(servers: list) -> str:
+    return "admin APIs: " + ", ".join(f"{s.node_admin.info.name} {s.address}:{s.port}{' (tls)' if s.tls else ''}" for s in servers) + "\n"
 
 
 def _sequencer_public_apis(session) -> list:
@@ -320,7 +352,7 @@ def _sequencer_public_apis(session) -> list:
     return start_sequencer_apis(session.env)
 
 
-def _daemon_loop(session, args, public_apis: list) -> int:
+def _daemon_loop(session, args, public_apis: list, admin_apis: list) -> int:
     import signal
     import threading
 
@@ -348,6 +380,8 @@ def _daemon_loop(session, args, public_apis: list) -> int:
         + (f"grpc health endpoints: {grpc_endpoints}\n" if grpc_endpoints else "")
         + (f"prometheus metrics: {metrics}\n" if metrics else "")
     )
+    if admin_apis:
+        sys.stdout.write(_admin_api_line(admin_apis))
     if public_apis:
         sys.stdout.write("public APIs: " + ", ".join(f"{s.node.name} http://{s.address}:{s.port}" for s in public_apis) + "\n")
     sys.stdout.flush()

@@ -35,6 +35,9 @@ LEGACY_ADDED_COLUMNS = (
 # Indexes schema.py declares that came with revisions after the layout before Alembic.
 INDEXES_ADDED_SINCE = frozenset({"cc_ledger_updates_by_synchronizer_record_time", "cc_mediator_verdicts_by_request", "cc_mediator_verdicts_by_sent"})
 
+# Tables schema.py declares that came with revisions after the layout before Alembic.
+TABLES_ADDED_SINCE = frozenset({"cc_sequencer_submissions"})
+
 
 def build_legacy_store(url: str, *, columns_added: int = 0, without_tables: Sequence[str] = (), marker: bool = True) -> None:
     """A store as the layout before Alembic created it, then gave ``columns_added`` of its added
@@ -43,7 +46,7 @@ def build_legacy_store(url: str, *, columns_added: int = 0, without_tables: Sequ
 
     metadata = sa.MetaData()
     for table in Base.metadata.sorted_tables:
-        if table.name not in without_tables:
+        if table.name not in without_tables and table.name not in TABLES_ADDED_SINCE:
             copy = table.to_metadata(metadata)
             for index in list(copy.indexes):
                 if index.name in INDEXES_ADDED_SINCE:

@@ -9,7 +9,7 @@ import socket
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from canton_console.admin.records import NodeInfo, SequencerStateResult
@@ -34,6 +34,7 @@ plain = st.recursive(
 )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # a loaded machine is slow to generate, not wrong
 @given(plain)
 def test_plain_values_cross_unchanged(value):
     back = roundtrip(value)

@@ -1091,5 +1091,7 @@ def test_s_interpolation_becomes_a_join_of_shown_parts():
     assert py('s""') == '""'
     ns = dict(RUNTIME_HELPERS, d=5)
     assert eval(py('s"took ${d * 2} ms\\n"'), ns) == "took 10 ms\n"
+    # a Boolean shows as Scala's toString does
+    assert eval(py('s"active: ${d > 1}, passive: ${d < 1}"'), ns) == "active: true, passive: false"
     with pytest.raises(ScalaSyntaxError, match="must be followed by a name"):
         translate('s"cost: $ 5"')

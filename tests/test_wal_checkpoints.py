@@ -103,8 +103,8 @@ def test_the_checkpointer_moves_the_log_into_the_database_and_cuts_it_when_idle(
         checkpointer = storage.checkpointer
         assert checkpointer is not None
         wait_until(lambda: checkpointer.counts[PASSIVE] >= 1, "a passive checkpoint")
-        wait_until(lambda: wal_bytes(str(db)) == 0, "the log cut when idle")
-        assert checkpointer.counts[TRUNCATE] >= 1
+        # the log is empty as soon as the checkpoint returns; the count follows a moment later
+        wait_until(lambda: wal_bytes(str(db)) == 0 and checkpointer.counts[TRUNCATE] >= 1, "the log cut when idle")
         # The data is in the database file itself now (the log is empty), and the store goes on.
         write_rows(storage, 10, start=300)
         with storage.read() as conn:

@@ -97,10 +97,15 @@ class AdminApiServer:
     def __init__(self, node_admin: Any, address: str = "127.0.0.1", port: int = 0, tls: ServerTls | None = None, max_workers: int = 16):
         self.node_admin = node_admin
         self.address = address
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"admin-api-{node_admin.info.name}"), options=CHANNEL_OPTIONS)
+        # no SO_REUSEPORT: a port another process listens on is refused, not shared
+        options = [*CHANNEL_OPTIONS, ("grpc.so_reuseport", 0)]
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"admin-api-{node_admin.info.name}"), options=options)
         self._server.add_generic_rpc_handlers(handlers_for(node_admin))
         target = f"{address}:{port}"
-        self.port = self._server.add_secure_port(target, server_credentials(tls)) if tls is not None else self._server.add_insecure_port(target)
+        try:
+            self.port = self._server.add_secure_port(target, server_credentials(tls)) if tls is not None else self._server.add_insecure_port(target)
+        except RuntimeError:  # newer grpcio raises where older ones return 0
+            self.port = 0
         if self.port == 0:
             raise OSError(f"cannot listen on {target} (address in use or not available)")
         self.tls = tls
@@ -115,3 +120,25 @@ class AdminApiServer:
 
     def stop(self, grace: float | None = 1.0) -> None:
         self._server.stop(grace).wait()
+
+
+def serve_admin_apis(local_admin: Any, config: Any) -> list[AdminApiServer]:
+    """Every local node's admin API on its configured ``admin-api { address, port, tls }``. When one
+    cannot listen (port in use, unreadable TLS files), those already started are stopped and
+    ``OSError`` names the node and endpoint."""
+    from canton_console.api.tls import server_tls_of
+
+    servers: list[AdminApiServer] = []
+    try:
+        for info in local_admin.nodes():
+            api = config.node(info.name).admin_api
+            try:
+                tls = server_tls_of(api.tls)
+                servers.append(AdminApiServer(local_admin.node(info.name), api.address, api.port, tls).start())
+            except OSError as e:
+                raise OSError(f"{info.name}: {e}") from None
+    except BaseException:
+        for server in servers:
+            server.stop(0)
+        raise
+    return servers

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from canton_console.admin.records import NodeInfo
+from canton_console.api import remote_bootstrap
 from canton_console.api.admin_client import RemoteNodeAdmin
+from canton_console.api.tls import client_tls_of
 from canton_console.values.errors import ServiceStatusError
 
 
@@ -43,6 +45,39 @@ class ConsoleAdminWithRemotes:
         """The public API URLs of a remote sequencer (empty when none is configured)."""
         return list(self._public_urls.get(name, ()))
 
+    def sequencer_for_url(self, url: str) -> str | None:
+        """The sequencer (local, or remote by its configured public API) listening on ``url``."""
+        local = self._local.sequencer_for_url(url)
+        if local is not None:
+            return local
+        wanted = _endpoint_of(url)
+        return next((name for name, urls in self._public_urls.items() if wanted in map(_endpoint_of, urls)), None)
+
+    def bootstrap_synchronizer(self, name: str, sequencers: Sequence[str], mediators: Sequence[str], owners: Sequence[str], threshold: int, **kwargs: Any) -> str:
+        """Canton's ``bootstrap.synchronizer``: by this process's runtime when every node it names is
+        one of this console's process; else step by step through the nodes' admin services
+        (:mod:`canton_console.api.remote_bootstrap`), for nodes of other processes as for local ones."""
+        if any(n in self._remotes for n in [*sequencers, *mediators]) or self._remote_owner(owners):
+            return remote_bootstrap.bootstrap_synchronizer(self, name, sequencers, mediators, owners, threshold, **kwargs)
+        return self._local.bootstrap_synchronizer(name, sequencers, mediators, owners, threshold, **kwargs)
+
+    def bootstrap_local(self, name: str) -> str:
+        """Canton's ``bootstrap.local``: of every available sequencer and mediator, remote ones included."""
+        if any(r.info.kind in ("sequencer", "mediator") for r in self._remotes.values()):
+            return remote_bootstrap.bootstrap_local(self, name)
+        return self._local.bootstrap_local(name)
+
+    def _remote_owner(self, owners: Sequence[str]) -> bool:
+        """Some owner (by member id) is not a node of this process."""
+        if not owners:
+            return False  # the sequencers own the synchronizer
+        local_ids = set()
+        for info in self._local.nodes():
+            member = self._local.node(info.name).identity.member_id_if_known()
+            if member is not None:
+                local_ids.add(member)
+        return any(owner not in local_ids for owner in owners)
+
     def _split(self, names: Sequence[str]) -> list[str]:
         remote = [n for n in names if n in self._remotes]
         if remote:
@@ -56,7 +91,7 @@ class ConsoleAdminWithRemotes:
         self._local.stop(self._split(names))
 
     def __getattr__(self, name: str) -> Any:
-        # clock, timeouts, features, idleness, bootstrap of local nodes: this console's
+        # clock, timeouts, features, idleness: this console's
         return getattr(self._local, name)
 
     def close(self) -> None:
@@ -65,3 +100,23 @@ class ConsoleAdminWithRemotes:
         close_local = getattr(self._local, "close", None)
         if close_local is not None:
             close_local()
+
+
+def _endpoint_of(url: str) -> str:
+    """``host:port`` of a URL (``http://localhost:5001`` -> ``127.0.0.1:5001``)."""
+    rest = url.split("://", 1)[-1].rstrip("/")
+    host, _, port = rest.rpartition(":")
+    return f"{'127.0.0.1' if host.lower() == 'localhost' else host}:{port}"
+
+
+def bind_remote_nodes(config: Any, local: Any) -> Any:
+    """The console's ConsoleAdmin: ``local`` alone when the config has no remote nodes, else ``local``
+    plus a gRPC client per ``canton.remote-participants`` / ``remote-sequencers`` / ``remote-mediators``
+    entry. Creating a client does not connect: a remote node that is down fails its commands, not
+    the console's start."""
+    remote_configs = config.remote_nodes()
+    if not remote_configs:
+        return local
+    remotes = [RemoteNodeAdmin(name, rc.kind, rc.admin_api.endpoint, client_tls_of(rc.admin_api.tls)) for name, rc in remote_configs.items()]
+    public_urls = {name: [rc.public_api.url] for name, rc in config.remote_sequencers.items()}
+    return ConsoleAdminWithRemotes(local, remotes, public_urls)

@@ -6,6 +6,7 @@ on a client (a console's remote node, a participant's sequencer connection)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import attrs
 import grpc
@@ -41,3 +42,31 @@ def channel_credentials(tls: ClientTls) -> grpc.ChannelCredentials:
     return grpc.ssl_channel_credentials(
         root_certificates=_read(tls.trust_collection_file), private_key=_read(tls.private_key_file), certificate_chain=_read(tls.cert_chain_file)
     )
+
+
+def server_tls_of(config: Any) -> ServerTls | None:
+    """A served API's ``tls`` block (config ``TlsServerConfig``) as the server's TLS settings.
+    ``optional`` client auth asks for a certificate only when there are CAs to check it against."""
+    if config is None:
+        return None
+    required = config.client_auth.type == "require"
+    trust = config.trust_collection_file if config.client_auth.type != "none" else None
+    return ServerTls(config.cert_chain_file, config.private_key_file, trust, required)
+
+
+def client_tls_of(config: Any) -> ClientTls | None:
+    """A client endpoint's ``tls`` block (config ``TlsClientConfig``) as the channel's TLS settings."""
+    if config is None or not config.enabled:
+        return None
+    cert = config.client_cert
+    return ClientTls(config.trust_collection_file, None if cert is None else cert.cert_chain_file, None if cert is None else cert.private_key_file)
+
+
+def admin_client_tls_of(config: Any) -> ClientTls | None:
+    """How this process's own console reaches a node's TLS admin API: trusting the node's certificate
+    chain, with the ``admin-client`` certificate when the node requires one (Canton's
+    ``TlsServerConfig.clientConfig``)."""
+    if config is None:
+        return None
+    cert = config.client_auth.admin_client
+    return ClientTls(config.cert_chain_file, None if cert is None else cert.cert_chain_file, None if cert is None else cert.private_key_file)

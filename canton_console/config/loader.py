@@ -29,6 +29,10 @@ from canton_console.config.models import (
     MediatorConfig,
     MonitoringConfig,
     ParticipantConfig,
+    RemoteMediatorConfig,
+    RemoteNodeConfig,
+    RemoteParticipantConfig,
+    RemoteSequencerConfig,
     ReplicationConfig,
     SequencerConfig,
 )
@@ -85,7 +89,7 @@ def _api(api: ApiBeingRead | None) -> ApiConfig | None:
 
 def _required_api(api: ApiBeingRead | None) -> ApiConfig:
     assert api is not None  # a mandatory endpoint is read with its defaults when the file has none
-    return ApiConfig(address=api.address, port=_port(api))
+    return ApiConfig(address=api.address, port=_port(api), tls=api.tls)
 
 
 def _replication(node: NodeBeingRead) -> ReplicationConfig:
@@ -132,10 +136,13 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
                 )
             names[name] = path
             nodes.append(reader(name, node_value, path, base_dir))
+    remotes = _read_remote_nodes(canton, names, base_dir)
     parameters = read_parameters(canton.get("parameters", MISSING))
     features = read_features(canton.get("features", MISSING))
     monitoring = read_canton_monitoring(canton.get("monitoring", MISSING))
-    assign_ports(nodes)
+    # the remote nodes' endpoints take part in the port checks: a local API on a remote node's
+    # endpoint would be this console's own, and default ports skip them
+    assign_ports(nodes + [_remote_endpoints(remote) for remote in remotes])
     check_shared_storage(nodes)
 
     participants: dict[str, ParticipantConfig] = {}
@@ -171,4 +178,52 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
                 replication=_replication(node),
                 **node.fields,
             )
-    return CantonConfig(participants=participants, sequencers=sequencers, mediators=mediators, parameters=parameters, features=features, monitoring=monitoring)
+    return CantonConfig(
+        participants=participants,
+        sequencers=sequencers,
+        mediators=mediators,
+        parameters=parameters,
+        features=features,
+        monitoring=monitoring,
+        remote_participants={r.name: r for r in remotes if isinstance(r, RemoteParticipantConfig)},
+        remote_sequencers={r.name: r for r in remotes if isinstance(r, RemoteSequencerConfig)},
+        remote_mediators={r.name: r for r in remotes if isinstance(r, RemoteMediatorConfig)},
+    )
+
+
+def _read_remote_nodes(canton: dict[str, Any], names: dict[str, str], base_dir: Path) -> list[RemoteNodeConfig]:
+    """``canton.remote-participants``, ``remote-sequencers``, ``remote-mediators``: their names share the
+    console's namespace with the local nodes'."""
+    from canton_console.config.tls import REMOTE_READERS
+
+    remotes: list[RemoteNodeConfig] = []
+    for group, reader in REMOTE_READERS.items():
+        value = canton.get(group, MISSING)
+        if value is MISSING or value is None:
+            continue
+        gpath = join_path("canton", group)
+        if not isinstance(value, dict):
+            raise fail(gpath, f"expected an object with one entry per node, found {show(value)}")
+        for raw_name, node_value in value.items():
+            name = raw_name.strip('"')
+            path = join_path(gpath, raw_name)
+            check_name(name, path)
+            if name in names:
+                raise fail(
+                    path,
+                    f"node name '{name}' is already used by {names[name]}; node names must be unique across "
+                    "participants, sequencers and mediators, local and remote",
+                )
+            names[name] = path
+            remotes.append(reader(name, node_value, path, base_dir))
+    return remotes
+
+
+def _remote_endpoints(remote: RemoteNodeConfig) -> NodeBeingRead:
+    node = NodeBeingRead(f"remote {remote.kind}", remote.name, "")
+    for key in ("admin-api", "ledger-api", "public-api"):
+        api = getattr(remote, key.replace("-", "_"), None)
+        if api is not None:
+            path = join_path(join_path(f"canton.remote-{remote.kind}s", remote.name), key)
+            node.apis[key] = ApiBeingRead(path, api.address, api.port, False)
+    return node

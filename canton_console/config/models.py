@@ -103,12 +103,58 @@ class StorageConfig:
         return f"postgres database {self.database_name!r} at {self.server_name}:{self.port_number}"
 
 
+CLIENT_AUTH_TYPES = ("require", "optional", "none")
+
+
+@attrs.frozen
+class TlsClientCertificate:
+    """``client-cert`` / ``admin-client { cert-chain-file, private-key-file }``: a client's certificate
+    chain and its private key (PEM files, absolute paths once loaded)."""
+
+    cert_chain_file: str
+    private_key_file: str
+
+
+@attrs.frozen
+class ServerAuthRequirementConfig:
+    """``client-auth { type = require | optional | none, admin-client { ... } }`` (Canton's
+    ``ServerAuthRequirementConfig``): whether the server requires, requests or ignores client
+    certificates. With ``require``, ``admin_client`` is the certificate the node's own admin clients use."""
+
+    type: str = attrs.field(default="optional", validator=_one_of(CLIENT_AUTH_TYPES))
+    admin_client: TlsClientCertificate | None = None
+
+
+@attrs.frozen
+class TlsServerConfig:
+    """``tls { cert-chain-file, private-key-file, trust-collection-file, client-auth }`` of a served API
+    (Canton's ``TlsServerConfig``; client auth defaults to ``optional`` as there). The trust collection
+    holds the certificates (CAs) of the clients the server accepts."""
+
+    cert_chain_file: str
+    private_key_file: str
+    trust_collection_file: str | None = None
+    client_auth: ServerAuthRequirementConfig = ServerAuthRequirementConfig()
+
+
+@attrs.frozen
+class TlsClientConfig:
+    """``tls { trust-collection-file, client-cert { ... }, enabled }`` of a client endpoint (Canton's
+    ``TlsClientConfig``): the certificates the client trusts (the system's when absent) and its own
+    certificate for servers that require one."""
+
+    trust_collection_file: str | None = None
+    client_cert: TlsClientCertificate | None = None
+    enabled: bool = True
+
+
 @attrs.frozen
 class ApiConfig:
     """An API endpoint a node serves: ``admin-api``, ``ledger-api``, ``http-ledger-api``, ``public-api``."""
 
     address: str = "127.0.0.1"
     port: int = attrs.field(kw_only=True, validator=_port_range(1))
+    tls: TlsServerConfig | None = None
 
     @property
     def endpoint(self) -> str:
@@ -255,6 +301,21 @@ class ParticipantConfig:
 
 
 @attrs.frozen
+class SequencerHighAvailabilityConfig:
+    """``sequencer.high-availability`` of a database sequencer (Canton's
+    ``SequencerHighAvailabilityConfig``): sequencer processes on one PostgreSQL database share the
+    synchronizer's total order. ``keep_alive_interval`` is how often a process looks for work of the
+    others (new submissions, new events) when no notification came; ``online_check_interval`` how
+    often a process that does not order checks whether the one that does is still there."""
+
+    enabled: bool = False
+    total_node_count: int = 10
+    keep_alive_interval: timedelta = timedelta(milliseconds=50)
+    online_check_interval: timedelta = timedelta(seconds=5)
+    offline_duration: timedelta = timedelta(seconds=8)
+
+
+@attrs.frozen
 class SequencerConfig:
     kind: ClassVar[str] = "sequencer"
 
@@ -269,6 +330,12 @@ class SequencerConfig:
     # address and port) and the peer endpoints it starts with (address, port, tls)
     bft_server_endpoint: tuple[str, int] | None = None
     bft_peer_endpoints: tuple[tuple[str, int, bool], ...] = ()
+    # database sequencers: ``sequencer.high-availability`` (None when not configured)
+    high_availability: SequencerHighAvailabilityConfig | None = None
+
+    @property
+    def high_availability_enabled(self) -> bool:
+        return self.high_availability is not None and self.high_availability.enabled
 
 
 @attrs.frozen
@@ -284,6 +351,61 @@ class MediatorConfig:
 
 
 NodeConfig = ParticipantConfig | SequencerConfig | MediatorConfig
+
+
+@attrs.frozen
+class ClientConfig:
+    """Where a console reaches an API of a remote node: ``{ address, port, tls }`` (Canton's
+    ``FullClientConfig``; a remote sequencer's ``public-api`` is its ``SequencerApiClientConfig``,
+    whose TLS has no client certificate)."""
+
+    address: str = "127.0.0.1"
+    port: int = attrs.field(kw_only=True, validator=_port_range(1))
+    tls: TlsClientConfig | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.address}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls is not None and self.tls.enabled else 'http'}://{self.endpoint}"
+
+
+@attrs.frozen
+class RemoteParticipantConfig:
+    """``canton.remote-participants.<name> { admin-api, ledger-api }``: a participant of another process."""
+
+    kind: ClassVar[str] = "participant"
+
+    name: str
+    admin_api: ClientConfig
+    ledger_api: ClientConfig
+
+
+@attrs.frozen
+class RemoteSequencerConfig:
+    """``canton.remote-sequencers.<name> { admin-api, public-api }``: a sequencer of another process;
+    participants this console connects to it use its ``public-api``."""
+
+    kind: ClassVar[str] = "sequencer"
+
+    name: str
+    admin_api: ClientConfig
+    public_api: ClientConfig
+
+
+@attrs.frozen
+class RemoteMediatorConfig:
+    """``canton.remote-mediators.<name> { admin-api }``: a mediator of another process."""
+
+    kind: ClassVar[str] = "mediator"
+
+    name: str
+    admin_api: ClientConfig
+
+
+RemoteNodeConfig = RemoteParticipantConfig | RemoteSequencerConfig | RemoteMediatorConfig
 
 
 @attrs.frozen
@@ -311,6 +433,9 @@ class Parameters:
     non_standard_config: bool = False
     # ``retention-period-defaults``: what ``pruning.prune()`` keeps on sequencers and mediators
     retention_period_defaults: RetentionPeriodDefaults = attrs.Factory(lambda: RetentionPeriodDefaults())
+    # Our extension: an interactive console serves its nodes' admin APIs only when asked (a daemon
+    # always serves them; ``run`` and transcript checks never do)
+    serve_admin_apis: bool = False
 
 
 @attrs.frozen
@@ -352,6 +477,14 @@ class CantonConfig:
     parameters: Parameters = Parameters()
     features: FeaturesConfig = FeaturesConfig()
     monitoring: CantonMonitoringConfig = CantonMonitoringConfig()
+    # Nodes of other processes this console drives through their admin APIs
+    remote_participants: dict[str, RemoteParticipantConfig] = attrs.Factory(dict)
+    remote_sequencers: dict[str, RemoteSequencerConfig] = attrs.Factory(dict)
+    remote_mediators: dict[str, RemoteMediatorConfig] = attrs.Factory(dict)
+
+    def remote_nodes(self) -> dict[str, RemoteNodeConfig]:
+        """The remote nodes by name: participants, then sequencers, then mediators."""
+        return {**self.remote_participants, **self.remote_sequencers, **self.remote_mediators}
 
     def nodes(self) -> dict[str, NodeConfig]:
         """All nodes by name: participants, then sequencers, then mediators."""

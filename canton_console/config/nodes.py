@@ -10,6 +10,7 @@ from typing import Any
 
 from canton_console.config.errors import fail
 from canton_console.config.fields import (
+    ADMIN_API_KEYS,
     API_KEYS,
     AUTH_SERVICE_KEY_MATERIAL,
     AUTH_SERVICE_KEYS,
@@ -29,6 +30,7 @@ from canton_console.config.fields import (
     POSTGRES_PROPERTY_KEYS,
     REPLICATION_KEYS,
     SEQUENCER_BLOCK_KEYS,
+    SEQUENCER_HA_KEYS,
     SEQUENCER_KEYS,
     STORAGE_CONFIG_KEYS,
     STORAGE_KEYS,
@@ -54,6 +56,7 @@ from canton_console.config.models import (
     InitConfig,
     Parameters,
     ReplicationConfig,
+    SequencerHighAvailabilityConfig,
     StorageConfig,
 )
 
@@ -64,10 +67,23 @@ from canton_console.config.models import (
 class ApiBeingRead:
     """An endpoint being read: its port may still be missing until defaults are assigned."""
 
-    __slots__ = ("path", "address", "port", "allow_zero")
+    __slots__ = ("path", "address", "port", "allow_zero", "tls")
 
     def __init__(self, path: str, address: str, port: int | None, allow_zero: bool):
         self.path, self.address, self.port, self.allow_zero = path, address, port, allow_zero
+        self.tls: Any = None  # a TlsServerConfig (admin-api) once read
+
+
+def _read_admin_api(obj: dict[str, Any], path: str, base_dir: Path) -> ApiBeingRead:
+    """A node's ``admin-api { address, port, tls }``."""
+    from canton_console.config.tls import read_tls_server
+
+    api = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False, keys=ADMIN_API_KEYS)
+    assert api is not None  # mandatory: read with its defaults when absent
+    value = obj.get("admin-api")
+    if isinstance(value, dict):
+        api.tls = read_tls_server(value.get("tls"), join_path(api.path, "tls"), base_dir)
+    return api
 
 
 class NodeBeingRead:
@@ -225,7 +241,7 @@ def _read_participant(name: str, value: Any, path: str, base_dir: Path) -> NodeB
     node = NodeBeingRead("participant", name, path)
     _read_init(obj, path, node)
     node.storage = _read_storage(obj, path, base_dir)
-    node.apis["admin-api"] = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False)
+    node.apis["admin-api"] = _read_admin_api(obj, path, base_dir)
     node.apis["ledger-api"] = _read_api(obj, "ledger-api", path, default_address="127.0.0.1", optional=False, keys=LEDGER_API_KEYS)
     ledger_api = obj.get("ledger-api")
     node.fields["ledger_api_auth_services"] = _read_auth_services(ledger_api, join_path(path, "ledger-api")) if isinstance(ledger_api, dict) else ()
@@ -289,7 +305,7 @@ def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBei
     node = NodeBeingRead("sequencer", name, path)
     _read_init(obj, path, node)
     node.storage = _read_storage(obj, path, base_dir)
-    node.apis["admin-api"] = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False)
+    node.apis["admin-api"] = _read_admin_api(obj, path, base_dir)
     node.apis["public-api"] = _read_api(obj, "public-api", path, default_address="127.0.0.1", optional=False)
     if obj.get("sequencer") is not None:
         spath = join_path(path, "sequencer")
@@ -309,8 +325,30 @@ def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBei
             if node.fields.get("sequencer_type", "BFT") != "BFT":
                 raise fail(join_path(spath, "config"), "canton-console reads sequencer.config only for BFT sequencers (its initial-network)")
             node.fields.update(read_bft_config(block["config"], join_path(spath, "config")))
+        if block.get("high-availability") is not None:
+            node.fields["high_availability"] = _read_sequencer_ha(block["high-availability"], join_path(spath, "high-availability"), node)
     _read_monitoring(obj, path, node)
     return node
+
+
+def _read_sequencer_ha(value: Any, path: str, node: NodeBeingRead) -> SequencerHighAvailabilityConfig:
+    """``sequencer.high-availability``: only database sequencers share their order through their
+    database, and only on PostgreSQL (several processes write to it)."""
+    ha = read_object(value, path, SEQUENCER_HA_KEYS)
+    if node.fields.get("sequencer_type", "BFT") != "database":
+        raise fail(path, "high-availability is a setting of database sequencers (sequencer.type = database)")
+    fields: dict[str, Any] = {}
+    if "enabled" in ha:
+        fields["enabled"] = read_bool(ha["enabled"], join_path(path, "enabled"))
+    if "total-node-count" in ha:
+        fields["total_node_count"] = read_positive_int(ha["total-node-count"], join_path(path, "total-node-count"))
+    for key in ("keep-alive-interval", "online-check-interval", "offline-duration"):
+        if key in ha:
+            fields[key.replace("-", "_")] = read_duration(ha[key], join_path(path, key), positive=True)
+    config = SequencerHighAvailabilityConfig(**fields)
+    if config.enabled and node.storage.type != "postgres":
+        raise fail(join_path(path, "enabled"), "sequencers share their order through a PostgreSQL database: high-availability needs storage.type = postgres")
+    return config
 
 
 def _read_mediator(name: str, value: Any, path: str, base_dir: Path) -> NodeBeingRead:
@@ -318,7 +356,7 @@ def _read_mediator(name: str, value: Any, path: str, base_dir: Path) -> NodeBein
     node = NodeBeingRead("mediator", name, path)
     _read_init(obj, path, node)
     node.storage = _read_storage(obj, path, base_dir)
-    node.apis["admin-api"] = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False)
+    node.apis["admin-api"] = _read_admin_api(obj, path, base_dir)
     _read_monitoring(obj, path, node)
     node.replication = _read_replication(obj, path)
     return node
@@ -373,7 +411,7 @@ def read_parameters(value: Any) -> Parameters:
                 if key in console:
                     t[key.replace("-", "_")] = read_duration(console[key], join_path(ctpath, key), allow_inf=key == "unbounded")
             fields["timeouts"] = ConsoleTimeouts(**t)
-    for key in ("manual-start", "static-identities", "non-standard-config"):
+    for key in ("manual-start", "static-identities", "non-standard-config", "serve-admin-apis"):
         if key in params:
             fields[key.replace("-", "_")] = read_bool(params[key], join_path(path, key))
     if params.get("retention-period-defaults") is not None:

@@ -280,7 +280,8 @@ def command(fn: Callable | None = None, *, topic: str | None = None, needs_runni
             except TypeError as e:
                 raise ArgumentError(f"{command_name}{signature_text(fn)}: {e}") from None
             admin = self._admin
-            if needs_running and admin is not None and not admin.status.is_running():
+            # a remote node is asked directly: when it is down, the call itself fails (UNAVAILABLE)
+            if needs_running and admin is not None and admin.info.local and not admin.status.is_running():
                 raise CommandFailure(
                     f"NODE_NOT_STARTED(9,0): Instance {admin.info.instance_type} '{admin.info.name}' has not been started. ",
                     scala_name,

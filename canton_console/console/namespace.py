@@ -183,7 +183,10 @@ FIXED_TOP_LEVEL_ITEMS = [
 
 def node_summary(ref: NodeReference) -> str:
     kind = ref._kind
-    where = "participant" if kind == "participant" else f"local {kind}"
+    if not ref._admin.info.local:
+        where = f"remote {kind}"
+    else:
+        where = "participant" if kind == "participant" else f"local {kind}"
     return f"Manage {where} '{ref.name}'; type '{ref.name} help' or '{ref.name} help(\"<methodName>\")' for more help"
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from canton_console.console.framework import CommandFailure, command
+from canton_console.console.framework import CommandFailure, command, render_canton_error
 from canton_console.pretty import Literal
-from canton_console.values.errors import CantonError, PendingDatabaseMigration
+from canton_console.values.errors import CantonError, PendingDatabaseMigration, ServiceStatusError
 from canton_console.values.ids import Member, PartyId, SynchronizerId
 from canton_console.values.sequencing import GrpcSequencerConnection
 from canton_console.values.timefmt import round_for_humans
@@ -105,6 +105,8 @@ class NodeReference:
             return self._admin.identity.member_id()
         except CantonError as e:
             raise CommandFailure(e.render(), f"{self.reference_type}.{what}") from None
+        except ServiceStatusError as e:  # a remote node that cannot be reached
+            raise CommandFailure(render_canton_error(e, self.name), f"{self.reference_type}.{what}") from None
 
     def __canton_member_id__(self) -> str:
         """The member id this reference stands for as a key (``trafficStates(participant1)``)."""
@@ -115,9 +117,14 @@ class NodeReference:
 
     def _known_member_id(self) -> str | None:
         """The node's member id when its identity is known (also while it is stopped), else None."""
-        return self._admin.identity.member_id_if_known()
+        try:
+            return self._admin.identity.member_id_if_known()
+        except ServiceStatusError as e:  # a remote node that cannot be reached
+            raise CommandFailure(render_canton_error(e, self.name)) from None
 
     def _require_running(self, what: str) -> None:
+        if not self._admin.info.local:
+            return  # a remote node answers for itself (or its admin API is unreachable)
         if not self._admin.status.is_running():
             raise CommandFailure(
                 f"NODE_NOT_STARTED(9,0): Instance {self.instance_type} '{self.name}' has not been started. ",
@@ -192,6 +199,8 @@ class SequencerReference(NodeReference):
             return SynchronizerId.parse(self._admin.traffic.synchronizer_id())
         except CantonError as e:
             raise CommandFailure(e.render(), f"{self.reference_type}.synchronizer_id") from None
+        except ServiceStatusError as e:  # a remote sequencer that cannot be reached
+            raise CommandFailure(render_canton_error(e, self.name), f"{self.reference_type}.synchronizer_id") from None
 
     @property
     def physical_synchronizer_id(self) -> SynchronizerId:
@@ -209,12 +218,68 @@ class MediatorReference(NodeReference):
     reference_type = "LocalMediatorReference"
 
 
+class NotAMember:
+    """A member of Canton's local node references that its remote references do not have
+    (``start``, ``stop``, ``db``, ...): reading it fails as the Scala console's compiler refuses it."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        reference_type = getattr(owner, "reference_type", "")
+        # name="" marks the error as complete: no "did you mean" hint (a remote node has no such member)
+        raise AttributeError(f"value {self._name} is not a member of com.digitalasset.canton.console.{reference_type}", name="", obj=obj)
+
+
+# What only a local reference has in Canton (LocalInstanceReference): its process runs the node
+LOCAL_ONLY_MEMBERS = ("start", "stop", "kill", "is_running", "is_initialized", "db", "metrics")
+
+
+class RemoteReference:
+    """A node of another process, reached through its admin API: everything but the local members."""
+
+    start = NotAMember()
+    stop = NotAMember()
+    kill = NotAMember()
+    is_running = NotAMember()
+    is_initialized = NotAMember()
+    db = NotAMember()
+    metrics = NotAMember()
+
+    def __dir__(self):
+        return [n for n in NodeReference.__dir__(self) if n not in LOCAL_ONLY_MEMBERS]
+
+
+class RemoteParticipantReference(RemoteReference, ParticipantReference):
+    reference_type = "RemoteParticipantReference"
+
+
+class RemoteSequencerReference(RemoteReference, SequencerReference):
+    reference_type = "RemoteSequencerReference"
+
+    @property
+    def sequencerConnection(self) -> GrpcSequencerConnection:  # noqa: N802 - Canton's name
+        """The connection to this sequencer's public API, as configured in ``remote-sequencers.<name>.public-api``"""
+        urls = self._env.public_urls(self.name)
+        return GrpcSequencerConnection(tuple(u.split("://", 1)[-1] for u in urls), self.name, any(u.startswith("https://") for u in urls))
+
+
+class RemoteMediatorReference(RemoteReference, MediatorReference):
+    reference_type = "RemoteMediatorReference"
+
+
 REFERENCE_CLASSES: dict[str, type[NodeReference]] = {
     "participant": ParticipantReference,
     "sequencer": SequencerReference,
     "mediator": MediatorReference,
 }
+REMOTE_REFERENCE_CLASSES: dict[str, type[NodeReference]] = {
+    "participant": RemoteParticipantReference,
+    "sequencer": RemoteSequencerReference,
+    "mediator": RemoteMediatorReference,
+}
 
 
 def reference_for(env: Any, admin: Any) -> NodeReference:
-    return REFERENCE_CLASSES[admin.info.kind](env, admin)
+    classes = REFERENCE_CLASSES if admin.info.local else REMOTE_REFERENCE_CLASSES
+    return classes[admin.info.kind](env, admin)

@@ -115,10 +115,15 @@ class Session:
         self.config = config
         self.env = Environment(config)
         self.admin: Any = LocalConsoleAdmin(self.env)
+        self.local_admin: Any = self.admin  # this process's nodes, as their admin APIs serve them
         if os.environ.get("CANTON_CONSOLE_ADMIN_API") == "grpc":
             from canton_console.api.loopback import LoopbackConsoleAdmin
 
             self.admin = LoopbackConsoleAdmin(self.admin)
+        if config.remote_nodes():
+            from canton_console.api.remote_console import bind_remote_nodes
+
+            self.admin = bind_remote_nodes(config, self.admin)
         self.console = Console(self.admin)
         self.interpreter = Interpreter(self.console, syntax=syntax, debug=debug, width=width)
         self.recorder = Recorder(record, syntax) if record else None

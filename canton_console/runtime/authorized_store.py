@@ -31,7 +31,10 @@ def load_authorized_store(node: Any) -> TopologyState:
     state.drop_superseded_proposals()
     if not node.manual_identity:
         node.authorized_store = state
-        identity = generated_identity(node) + generated_vetting(node)
+        # Made only while the node has no owner-to-key mapping yet: making it creates keys named after
+        # the node, and a replica started on a store another replica initialized must add nothing.
+        identity = generated_identity(node) if state.lookup(t.OWNER_TO_KEY, node.member_id) is None else []
+        identity += generated_vetting(node)
         missing = [tx for tx in identity if state.serial_of(tx.transaction.mapping.code, tx.transaction.mapping.key) == 0]
         if missing:
             add(node, state, missing)

@@ -350,6 +350,12 @@ class Node:
         replication = getattr(self.config, "replication", None)
         return bool(replication is not None and replication.enabled and self.config.storage.type in ("sqlite", "postgres"))
 
+    @property
+    def shares_store(self) -> bool:
+        """Runs on a store that processes running the same node share on purpose while all of them
+        are active (sequencers with ``high-availability``): the ownership lock is taken shared."""
+        return False
+
     def start(self) -> None:
         if self.running:
             return
@@ -358,7 +364,7 @@ class Node:
         storage: Storage | None = None
         # One process owns a store; replicas of a node share theirs on purpose (replication decides
         # which one is active), so they take the ownership lock shared.
-        exclusive = not self.replicated
+        exclusive = not (self.replicated or self.shares_store)
         try:
             storage = Storage(spec, exclusive=exclusive, shared=not exclusive, migrate=self.config.storage.migrate_and_start)
             storage.listener = self._storage_lost
@@ -552,6 +558,7 @@ class Node:
             if not self.passive:
                 if self._needs_promote:
                     self._needs_promote = False
+                    self._reload_identity()
                     self._on_promote()
                 else:
                     self._on_recover()
@@ -593,6 +600,7 @@ class Node:
             self._needs_promote = True  # done once the database is back
             return
         try:
+            self._reload_identity()
             self._on_promote()
         except StorageUnavailable:
             self._needs_promote = True
@@ -620,8 +628,8 @@ class Node:
         self.require_running()
         if self.replication is None or self.passive:
             return False
-        if not any(n.running for n in self.env.replicas_of(self)):
-            return False
+        if not any(n.running for n in self.env.replicas_of(self)) and self.replication.others_running() is False:
+            return False  # no replica in this process, and none in another one (where the store tells)
         self._become_passive()
         # The others check every check period; they get two chances before this one may retake it.
         self.replication.step_down(2 * self.replication.check_period + 0.1)
@@ -629,6 +637,12 @@ class Node:
 
     def _on_promote(self) -> None:
         self._on_start()
+
+    def _reload_identity(self) -> None:
+        """(becoming active) Read the keys, identity and authorized store again: the replica that
+        was active meanwhile (in this process or another one) may have added keys, parties or
+        topology transactions, or set a manual identity, since this one loaded them at its start."""
+        self._load_identity()
 
     def _drop_state(self) -> None:
         """Forget the in-memory state of an active replica (the store keeps what matters)."""

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("canton_console.replication")
 
 LEASE_ID = 1
+# the application_name of every replica's lock connection on PostgreSQL (how replicas see each other)
+APPLICATION_NAME = "canton-console-replica-lock"
 
 
 def wall_micros() -> int:
@@ -124,6 +126,7 @@ class SqliteLease:
     def __init__(self, spec: StorageSpec, holder: str, ttl_micros: int):
         self.holder = holder
         self.ttl = ttl_micros
+        self.file = spec.sqlite_file
         self.engine = create_engine(spec.url, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 5})
 
         @event.listens_for(self.engine, "connect")
@@ -165,6 +168,29 @@ class SqliteLease:
         with self.engine.begin() as conn:
             conn.execute(update(lease).where(lease.id == LEASE_ID, lease.holder == self.holder).values(expires_at=0))
 
+    def held_by_other(self) -> bool:
+        """Another replica holds an unexpired lease."""
+        lease = s.ReplicaLeaseRow
+        with self.engine.connect() as conn:
+            row = conn.execute(select(lease.holder, lease.expires_at).where(lease.id == LEASE_ID)).first()
+        return row is not None and row[0] != self.holder and row[1] >= wall_micros()
+
+    def others_running(self) -> bool | None:
+        """Whether more than this replica run on the store, in any process of this host: every
+        running replica holds a shared ``flock`` on the store's ownership lock file, and the
+        kernel lists them (Linux's /proc/locks). None where that cannot be read."""
+        from canton_console.store.ownership import lock_file_for
+
+        try:
+            st = os.stat(lock_file_for(self.file))
+            with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            return None
+        device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+        holders = [line for line in lines if "->" not in line and " FLOCK " in line and device in line.split()]
+        return len(holders) > 1
+
     def crash(self) -> None:
         self.engine.dispose()
 
@@ -189,7 +215,7 @@ class PgAdvisoryLock:
             "password": url.password or None,
             "dbname": url.database,
             "connect_timeout": 5,
-            "application_name": "canton-console-replica-lock",
+            "application_name": APPLICATION_NAME,
         }
         self.params = {k: v for k, v in self.params.items() if v is not None}
         self.key = advisory_lock_key(url.database or "")
@@ -223,6 +249,26 @@ class PgAdvisoryLock:
         except Exception:  # noqa: BLE001 - a dead connection means the lock is gone
             self._drop()
             return False
+        return bool(row and row[0])
+
+    def held_by_other(self) -> bool:
+        """Another session (another replica) holds the lock."""
+        row = self._connection().execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND objsubid = 1 "
+            "AND pid <> pg_backend_pid() AND granted",
+            (self.key,),
+        ).fetchone()
+        return bool(row and row[0])
+
+    def others_running(self) -> bool | None:
+        """Whether another replica runs on the database, in any process on any host: every running
+        replica keeps its lock connection open (the passive ones to try again), named by
+        ``application_name``."""
+        row = self._connection().execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s "
+            "AND pid <> pg_backend_pid()",
+            (APPLICATION_NAME,),
+        ).fetchone()
         return bool(row and row[0])
 
     def release(self) -> None:
@@ -338,6 +384,27 @@ class Replication:
             self._cancel_locked()
             self.holding = False
             self.lock.crash()
+
+    def others_running(self) -> bool | None:
+        """Whether another replica of the node runs, in this process or another (None: cannot tell)."""
+        with self._mutex:
+            if self.closed:
+                return None
+            try:
+                return self.lock.others_running()
+            except Exception as e:  # noqa: BLE001 - the database is unreachable: cannot tell
+                log.warning("%s could not look for other replicas: %s", self.node.name, e)
+                return None
+
+    def held_by_other(self) -> bool:
+        """Another replica holds the lock now (it became active, or is about to)."""
+        with self._mutex:
+            if self.closed or self.holding:
+                return False
+            try:
+                return self.lock.held_by_other()
+            except Exception:  # noqa: BLE001 - cannot tell yet
+                return False
 
     def step_down(self, hold_off: float) -> None:
         """``set_passive``: give the lock back and leave it to the others for ``hold_off`` seconds."""

@@ -23,6 +23,7 @@ from canton_console.values.messages import Envelope, SubmissionRequest
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment
+    from canton_console.runtime.shared_order import SharedOrder
 
 log = logging.getLogger("canton_console.sequencer")
 
@@ -40,10 +41,26 @@ class SequencerNode(Node):
         self.store_missed = False
         # Pruned up to here (exclusive lower bound of what it serves); None: never pruned
         self.lower_bound: int | None = None
+        # Its part in the order shared with the other processes of this sequencer (high-availability)
+        self.shared_order: SharedOrder | None = None
+
+    @property
+    def shares_store(self) -> bool:
+        """Sequencer processes with ``high-availability`` share their database (and identity)."""
+        return bool(getattr(self.config, "high_availability_enabled", False)) and self.config.storage.type == "postgres"
 
     def _on_start(self) -> None:
         self.__dict__.pop("_disabled_members", None)  # read again from the store
         seed_configured_endpoints(self)
+        if self.shares_store and self.shared_order is None:
+            from canton_console.runtime.shared_order import SharedOrder
+
+            self.shared_order = SharedOrder(self)
+            self.shared_order.start()
+        self._attach_stored_synchronizer()
+
+    def _attach_stored_synchronizer(self) -> None:
+        """Serve the synchronizer this sequencer's store records (none before bootstrap)."""
         with self.open_storage.read() as conn:
             record = conn.execute(select(s.SynchronizerRecord.__table__)).mappings().first()
             self.lower_bound = conn.execute(select(s.SequencerLowerBoundRow.timestamp)).scalar()
@@ -58,11 +75,22 @@ class SequencerNode(Node):
             self.store_missed = False
             self.synchronizer = sync
             sync.sequencer_nodes[self.name] = self
+            if self.shared_order is not None:
+                self.shared_order.bind(sync)
             sync.on_sequencer_started(self)
 
     def _on_stop(self) -> None:
+        if self.shared_order is not None:
+            self.shared_order.close()
+            self.shared_order = None
         if self.synchronizer is not None:
             self.synchronizer.on_sequencer_stopped(self)
+
+    def _on_kill(self) -> None:
+        if self.shared_order is not None:
+            self.shared_order.crash()  # as a dying process: the writer lock goes with its connection
+            self.shared_order = None
+        super()._on_kill()
 
     def join(self, sync: Synchronizer) -> None:
         """Become a sequencer of ``sync`` (at bootstrap): remember it in the store."""
@@ -73,6 +101,8 @@ class SequencerNode(Node):
             )
         self.synchronizer = sync
         sync.sequencer_nodes[self.name] = self
+        if self.shared_order is not None:
+            self.shared_order.bind(sync)
 
     def onboard(self, sync: Synchronizer) -> None:
         """Join a running synchronizer with the events, topology and traffic a running peer holds

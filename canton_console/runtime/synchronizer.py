@@ -99,6 +99,9 @@ class Synchronizer:
         # as every sequencer of the synchronizer sees them; stored in each sequencer's store.
         self.acknowledgements: dict[str, int] = {}
         self._flush_cost = FlushCost()  # what sequencing a submission costs, for the size of a flush
+        # Sequencer processes sharing this order through their database (runtime/shared_order.py):
+        # submissions go through its table, and only the process holding the writer lock sequences.
+        self.shared_order: Any = None
 
     # ---- topology helpers ----------------------------------------------------------------
     def parameters(self, at: int | None = None) -> DynamicSynchronizerParameters:
@@ -168,6 +171,8 @@ class Synchronizer:
         if self.disabled_at_its_sequencer(sender):
             raise CantonError(errors.SEQUENCER_SUBMISSION_REQUEST_REFUSED, f"Member {sender} is disabled at the sequencer")
         self.traffic.check_submission(request)
+        if self.shared_order is not None and self.shared_order.accept(request):
+            return  # stored for the sequencer process that orders
         self._pending.append(request)
         if not self._flush_posted:
             self._flush_posted = True

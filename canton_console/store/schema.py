@@ -113,6 +113,21 @@ class SequencerAcknowledgementRow(Base):
     timestamp: Mapped[int] = mapped_column(BigInteger)
 
 
+class SequencerSubmissionRow(Base):
+    """A submission a sequencer accepted and has not sequenced yet (sequencers sharing one database,
+    ``sequencer.high-availability``): stored before the submitter hears that it was accepted, so
+    a sequencer process that dies loses nothing it acknowledged; the process that orders takes it
+    from here, sequences it and deletes it."""
+
+    __tablename__ = "cc_sequencer_submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    synchronizer_id: Mapped[str] = mapped_column(String(255), index=True)
+    sender: Mapped[str] = mapped_column(String(512))
+    message_id: Mapped[str] = mapped_column(String(128))
+    request: Mapped[bytes] = mapped_column(LargeBinary)  # the whole SubmissionRequest, encoded
+    received_by: Mapped[str] = mapped_column(String(255))  # the process that accepted it (logs)
+
+
 class PruningScheduleRow(Base):
     """A node's automatic pruning schedule (one row): cron, max duration and retention (seconds)."""
 

@@ -116,8 +116,20 @@ class SynchronizersGroup(NodeGroup):
 
     scala_name = "ParticipantAdministration$synchronizers$"
 
+    def _connection_of(self, sequencer: str) -> str:
+        """How the participant reaches a sequencer: one of this console's processes by name, a remote
+        one (``canton.remote-sequencers``) by its public API URL."""
+        node = self._env.node(sequencer) if sequencer in {n.name for n in self._env.nodes()} else None
+        if node is None or node.info.local:
+            return sequencer
+        urls = self._env.public_urls(sequencer)
+        if not urls:
+            raise CommandFailure(f"remote sequencer {sequencer} has no public-api configured")
+        return urls[0]
+
     def _connect(self, alias: str, sequencers: list[str], trust_threshold: int, synchronize: int | None, command_name: str) -> None:
         connectivity = self._admin.connectivity
+        sequencers = list(dict.fromkeys(self._connection_of(s) for s in sequencers))
         sync_id = connectivity.connect(alias, sequencers, trust_threshold)
         if synchronize is None:
             return
@@ -312,9 +324,16 @@ class SynchronizersGroup(NodeGroup):
         self, sequencers: list[str], alias: str, manual_connect: bool, synchronizer_id: Any, max_retry_delay_millis: Any, priority: int, threshold: int = 1
     ) -> SynchronizerConnectionConfig:
         """Canton's reference_to_config: each sequencer's connection (its public API) under the sequencer's name."""
-        connections = tuple(GrpcSequencerConnection((self._env.node(name).sequencer_connect.public_endpoint(),), name) for name in sequencers)
+        connections = tuple(self._sequencer_connection(name) for name in sequencers)
         delay = None if max_retry_delay_millis is None else NonNegativeFiniteDuration(int(max_retry_delay_millis) * 1000)
         return SynchronizerConnectionConfig(alias, SEQUENCER_CONNECTIONS.tryMany(connections, threshold), manual_connect, synchronizer_id, priority, None, delay)
+
+    def _sequencer_connection(self, name: str) -> GrpcSequencerConnection:
+        node = self._env.node(name)
+        if node.info.local:
+            return GrpcSequencerConnection((node.sequencer_connect.public_endpoint(),), name)
+        urls = self._env.public_urls(name)  # a remote sequencer: its configured public-api
+        return GrpcSequencerConnection(tuple(u.split("://", 1)[-1] for u in urls), name, any(u.startswith("https://") for u in urls))
 
     @command
     def register(

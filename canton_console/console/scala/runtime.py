@@ -226,6 +226,15 @@ def cc_mod(a: Any, b: Any) -> Any:
     return a % b
 
 
+def cc_show(value: Any) -> str:
+    """A value inside ``s"..."``: its Scala ``toString`` (``true``, not Python's ``True``; Unit is ``()``)."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if value is None:
+        return "()"
+    return str(value)
+
+
 RUNTIME_HELPERS: dict[str, Any] = {
     "__cc_sel": cc_sel,
     "__cc_apply": cc_apply,
@@ -234,7 +243,7 @@ RUNTIME_HELPERS: dict[str, Any] = {
     "__cc_mod": cc_mod,
     "__cc_None": None,
     "__cc_long": int,
-    "__cc_show": str,
+    "__cc_show": cc_show,
     "__cc_import": cc_import,
     "__cc_attr": getattr,  # ``a.`type`(...)``: a member whose name is a Python keyword
     "__cc_tuple": lambda *items: ScalaTuple(*items),  # ``(a, b)``: a Scala tuple (``_1``, ``_2``, typed ``(A, B)``)

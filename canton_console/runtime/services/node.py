@@ -165,10 +165,12 @@ class LocalReplicationService(LocalService):
         others = self._env.replicas_of(node)
         period = node.config.replication.check_period.total_seconds()
         deadline = time.monotonic() + 2 * period + 1.0
+        replication = node.replication
         while time.monotonic() < deadline:
-            if any(n.active for n in others):
+            # a replica of this process became active, or one of another process took the lock
+            if any(n.active for n in others) or (replication is not None and replication.held_by_other()):
                 return
-            time.sleep(0.01)
+            time.sleep(0.02)
 
 
 
