@@ -246,3 +246,59 @@ def test_a_refused_submission_crosses_as_grpc_status_with_cantons_error_code_and
     error = wire.canton_error_of(raised.value)
     assert error is not None and error.code.id == "TOPOLOGY_UNKNOWN_MEMBERS"
     assert error.cause == f"Sender {stranger} is not a member of synchronizer {ids.synchronizer_id}"
+
+
+def test_a_mediator_daemon_reads_through_a_sequencer_of_another_process_and_comes_back_after_sigkill(tmp_path):
+    """Sequencer, mediator and participant2 each in a daemon of their own, participant1 in the console:
+    the console bootstraps the synchronizer over the remote sequencer and mediator, the mediator
+    connects to the sequencer by URL; a ping goes through all four processes. The mediator's process
+    killed and started again reads through the sequencer's URL it stored and confirms again."""
+    ports = {k: free_port() for k in ("seq_public", "seq_admin", "med_admin")}
+    url = f"http://127.0.0.1:{ports['seq_public']}"
+    seq = Daemon(
+        tmp_path,
+        "sequencer",
+        f'canton.sequencers.sequencer1 {{ storage {{ type = sqlite, file = "{tmp_path}/seq1.db" }}, public-api.port = {ports["seq_public"]}, admin-api.port = {ports["seq_admin"]} }}',
+    )
+    med = Daemon(tmp_path, "mediator", f'canton.mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp_path}/med1.db" }}, admin-api.port = {ports["med_admin"]} }}')
+    conf = f"""canton {{
+  remote-sequencers.sequencer1 {{ admin-api.port = {ports["seq_admin"]}, public-api.port = {ports["seq_public"]} }}
+  remote-mediators.mediator1 {{ admin-api.port = {ports["med_admin"]} }}
+  participants.participant1 {{ storage {{ type = sqlite, file = "{tmp_path}/participant1.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}
+}}
+"""
+    seq.start()
+    med.start()
+    p2 = None
+    try:
+        session = open_session(conf, tmp_path, name="console.conf")
+        try:
+            step_ok(
+                session,
+                'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, '
+                "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))",
+            )
+            sync_id = str(step_ok(session, "sequencer1.synchronizer_id"))
+            # the mediator's connection is the sequencer's URL (its process has no sequencer1)
+            shown = session.step("mediator1.sequencer_connection.get()").output
+            assert f"127.0.0.1:{ports['seq_public']}" in shown, shown
+            # assigning again, Canton-style with the remote sequencer's connection, is accepted (already assigned)
+            step_ok(session, f'mediator1.setup.assign(SynchronizerId.tryFromString("{sync_id}"), SequencerConnections.single(sequencer1.sequencerConnection))')
+            p2 = participant_daemon(tmp_path, "participant2", url)
+            p2.start()
+            p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
+            step_ok(session, 'participant1.synchronizers.connect_local(sequencer1, "da")')
+            step_ok(session, f'participant1.health.ping("{p2_id}")')
+            med.kill()
+            outcome = session.step(f'participant1.health.ping("{p2_id}", timeout = 2.seconds)')
+            assert outcome.failed and "Traceback" not in outcome.output  # no mediator: no verdict
+            med.start()
+            ping_eventually(session, p2_id)
+            assert step_ok(session, "mediator1.health.initialized()") is True
+        finally:
+            session.close()
+    finally:
+        if p2 is not None:
+            p2.stop()
+        med.stop()
+        seq.stop()
