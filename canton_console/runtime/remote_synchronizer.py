@@ -202,6 +202,10 @@ class RemoteTraffic:
         return receipt if receipt is not None else TrafficState.empty()
 
 
+class _TooFewSequencers(Exception):
+    """Fewer of a connection's sequencers are reachable than its trust threshold."""
+
+
 class _Stream:
     """One subscription read from the sequencers: its thread, its open call."""
 
@@ -241,6 +245,7 @@ class RemoteSynchronizer:
         self.refusal_handlers: dict[str, Callable[[SubmissionRequest, CantonError], None]] = {}
         self._channels: dict[str, grpc.Channel] = {}
         self._channels_lock = threading.Lock()
+        self._ready: dict[str, bool] = {}  # url -> its channel is connected
         self._preferred = 0  # index in urls of the sequencer that answered last
         self.closed = False
         wire.hand_over_to_network_threads()
@@ -264,7 +269,7 @@ class RemoteSynchronizer:
 
     def reachable_sequencer(self, subscription: Subscription) -> RemoteSequencer | None:
         stream = self._streams.get(subscription.member)
-        if stream is None or stream.subscription is not subscription or not stream.live:
+        if stream is None or stream.subscription is not subscription or not stream.live or not self.enough_sequencers(subscription):
             return None
         return self.handle()
 
@@ -319,7 +324,32 @@ class RemoteSynchronizer:
             channel = self._channels.get(url)
             if channel is None:
                 channel = self._channels[url] = open_channel(url)
+                if len(self.urls) > 1:
+                    # which sequencers are reachable (for the trust threshold): gRPC keeps connecting
+                    # the channel and says when its state changes
+                    channel.subscribe(lambda state, url=url: self._ready.__setitem__(url, state == grpc.ChannelConnectivity.READY), try_to_connect=True)
             return channel
+
+    def _probe(self) -> None:
+        """(not the runtime thread) Ask the sequencers not known to be reachable whether they are: a
+        disconnected channel connects again only for a call."""
+        for url in list(self.urls):
+            if self._ready.get(url):
+                continue
+            try:
+                cgrpc.SequencerConnectServiceStub(self._channel(url)).VerifyActive(cpb.SequencerConnect.VerifyActiveRequest(), timeout=0.5)
+            except grpc.RpcError:
+                continue
+            self._ready[url] = True  # it answered (the channel's own notice may come a moment later)
+
+    def enough_sequencers(self, subscription: Subscription) -> bool:
+        """Whether as many of the connection's sequencers as its trust threshold can be reached (with
+        threshold 1: the one the subscription reads from is)."""
+        if subscription.threshold <= 1:
+            return True
+        for url in self.urls:
+            self._channel(url)
+        return sum(1 for url in self.urls if self._ready.get(url)) >= subscription.threshold
 
     def _service(self) -> sgrpc.SequencerServiceStub:
         url = self.urls[self._preferred % len(self.urls)]
@@ -342,17 +372,34 @@ class RemoteSynchronizer:
             raise CantonError(errors.SYNC_SERVICE_BAD_CONNECTIVITY, f"No sequencer of synchronizer {self.id} is reachable; the submission cannot be sequenced.")
         self._pending.append(request)
         try:
-            call = self._service().SendAsync.future(pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request)), timeout=SEND_TIMEOUT_SECONDS)
+            self._send(request, self._preferred % len(self.urls), 1)
         except Exception:
             self._pending.remove(request)
             raise
-        call.add_done_callback(lambda f: self._post(self._sent, request, f))
 
-    def _sent(self, request: SubmissionRequest, call: Any) -> None:
-        """(runtime thread) A submission's call ended: the sequencer took it, or refused it."""
+    def _send(self, request: SubmissionRequest, index: int, attempt: int) -> None:
+        url = self.urls[index % len(self.urls)]
+        stub = sgrpc.SequencerServiceStub(self._channel(url))
+        call = stub.SendAsync.future(pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request)), timeout=SEND_TIMEOUT_SECONDS)
+        call.add_done_callback(lambda f: self._post(self._sent, request, f, index, attempt))
+
+    def _sent(self, request: SubmissionRequest, call: Any, index: int = 0, attempt: int = 1) -> None:
+        """(runtime thread) A submission's call ended: the sequencer took it, or refused it. One that
+        could not be reached (UNAVAILABLE: the request did not get through) goes to the next sequencer
+        of the connection, as Canton's sequencer client sends through another connection."""
+        error = call.exception()
+        if (
+            isinstance(error, grpc.RpcError)
+            and error.code() == grpc.StatusCode.UNAVAILABLE
+            and wire.canton_error_of(error) is None
+            and attempt < len(self.urls)
+            and not self.closed
+        ):
+            log.info("synchronizer %s: sequencer at %s unreachable, submission %s goes to the next one", self.id, self.urls[index % len(self.urls)], request.message_id)
+            self._send(request, index + 1, attempt + 1)
+            return
         if any(r is request for r in self._pending):
             self._pending = [r for r in self._pending if r is not request]
-        error = call.exception()
         if error is None:
             return
         refused = wire.canton_error_of(error) if isinstance(error, grpc.RpcError) else None
@@ -439,6 +486,10 @@ class RemoteSynchronizer:
             index = (self._preferred + attempt) % len(self.urls)
             url = self.urls[index]
             try:
+                if not self.env.scheduler.call(self.enough_sequencers, stream.subscription):
+                    self._probe()
+                    if not self.env.scheduler.call(self.enough_sequencers, stream.subscription):
+                        raise _TooFewSequencers()
                 cursor = self.env.scheduler.call(stream.subscription.cursor)
                 request = pb.SubscriptionRequestV2(member=stream.subscription.member, timestamp=cursor + 1)
                 call = sgrpc.SequencerServiceStub(self._channel(url)).SubscribeV2(request)
@@ -454,6 +505,10 @@ class RemoteSynchronizer:
                     self._post(self._on_response, stream, index, response.topology_reset, transactions, event, receipt)
                     delay = RETRY_FIRST_SECONDS
                     stream.reported = False
+            except _TooFewSequencers:
+                if not stream.reported:
+                    log.info("subscription of %s to %s waits for %s of its sequencers to be reachable", stream.subscription.member, self.id, stream.subscription.threshold)
+                    stream.reported = True
             except grpc.RpcError as e:
                 if stream.stop.is_set():
                     break
@@ -478,6 +533,13 @@ class RemoteSynchronizer:
         """(runtime thread) Topology first, then the event to the member."""
         subscription = stream.subscription
         if stream.stop.is_set() or self.subscribers.get(subscription.member) is not subscription:
+            return
+        if not self.enough_sequencers(subscription):
+            # fewer sequencers than the trust threshold: nothing more is delivered; the stream opens
+            # again from the member's cursor once enough of them are back
+            call = stream.call
+            if call is not None:
+                call.cancel()
             return
         if reset:
             self._reset_topology(transactions)
