@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -52,6 +53,8 @@ RETRY_MAX_SECONDS = 1.0
 ACKNOWLEDGE_EVERY_SECONDS = 1.0
 # A submission's call may take this long before it counts as lost (the member then times it out).
 SEND_TIMEOUT_SECONDS = 30.0
+# Threads making a synchronizer's unary calls (submissions, acknowledgements): calls in flight at once
+SENDER_THREADS = 8
 
 
 class SynchronizerLink(Protocol):
@@ -246,6 +249,8 @@ class RemoteSynchronizer:
         self._channels: dict[str, grpc.Channel] = {}
         self._channels_lock = threading.Lock()
         self._ready: dict[str, bool] = {}  # url -> its channel is connected
+        self._stubs: dict[str, sgrpc.SequencerServiceStub] = {}
+        self._senders: ThreadPoolExecutor | None = None
         self._preferred = 0  # index in urls of the sequencer that answered last
         self.closed = False
         wire.hand_over_to_network_threads()
@@ -352,8 +357,7 @@ class RemoteSynchronizer:
         return sum(1 for url in self.urls if self._ready.get(url)) >= subscription.threshold
 
     def _service(self) -> sgrpc.SequencerServiceStub:
-        url = self.urls[self._preferred % len(self.urls)]
-        return sgrpc.SequencerServiceStub(self._channel(url))
+        return self._stub(self.urls[self._preferred % len(self.urls)])
 
     def close(self) -> None:
         """Stop reading and close the connections (the environment closes)."""
@@ -365,6 +369,10 @@ class RemoteSynchronizer:
             for channel in self._channels.values():
                 channel.close()
             self._channels.clear()
+            senders, self._senders = self._senders, None
+        self._stubs.clear()
+        if senders is not None:
+            senders.shutdown(wait=False, cancel_futures=True)
 
     # ---- submissions (runtime thread; nothing waits for the network) -------------------------
     def submit(self, request: SubmissionRequest) -> None:
@@ -379,9 +387,25 @@ class RemoteSynchronizer:
 
     def _send(self, request: SubmissionRequest, index: int, attempt: int) -> None:
         url = self.urls[index % len(self.urls)]
-        stub = sgrpc.SequencerServiceStub(self._channel(url))
-        call = stub.SendAsync.future(pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request)), timeout=SEND_TIMEOUT_SECONDS)
+        message = pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request))
+        call = self._call(self._stub(url).SendAsync, message)
         call.add_done_callback(lambda f: self._post(self._sent, request, f, index, attempt))
+
+    def _call(self, method: Any, request: Any) -> Future:
+        """Make a unary call without waiting for it: on one of the synchronizer's sender threads, which
+        stay (a gRPC future would start a thread to poll the channel whenever none of its calls is
+        open: every submission of a quiet member)."""
+        with self._channels_lock:
+            if self._senders is None:
+                self._senders = ThreadPoolExecutor(max_workers=SENDER_THREADS, thread_name_prefix=f"sequencer-send-{self.name[:16]}")
+            senders = self._senders
+        return senders.submit(method, request, timeout=SEND_TIMEOUT_SECONDS)
+
+    def _stub(self, url: str) -> sgrpc.SequencerServiceStub:
+        stub = self._stubs.get(url)
+        if stub is None:
+            stub = self._stubs[url] = sgrpc.SequencerServiceStub(self._channel(url))
+        return stub
 
     def _sent(self, request: SubmissionRequest, call: Any, index: int = 0, attempt: int = 1) -> None:
         """(runtime thread) A submission's call ended: the sequencer took it, or refused it. One that
@@ -418,7 +442,7 @@ class RemoteSynchronizer:
         url = self.urls[self._preferred % len(self.urls)]
         stub = cgrpc.SequencerConnectServiceStub(self._channel(url))
         request = cpb.SequencerConnect.RegisterOnboardingTopologyTransactionsRequest(topology_transactions=[wire.signed_to_bytes(t) for t in transactions])
-        call = stub.RegisterOnboardingTopologyTransactions.future(request, timeout=SEND_TIMEOUT_SECONDS)
+        call = self._call(stub.RegisterOnboardingTopologyTransactions, request)
 
         def done(f: Any) -> None:
             if f.exception() is not None:
@@ -440,7 +464,7 @@ class RemoteSynchronizer:
             return
         stream.last_ack_sent = ts
         request = pb.AcknowledgeSignedRequest(acknowledge_request=pb.AcknowledgeRequest(member=stream.subscription.member, timestamp=ts))
-        self._service().AcknowledgeSigned.future(request, timeout=SEND_TIMEOUT_SECONDS).add_done_callback(lambda f: None)
+        self._call(self._service().AcknowledgeSigned, request)
 
     # ---- subscriptions -------------------------------------------------------------------------
     def subscribe(self, subscription: Subscription) -> None:
