@@ -14,6 +14,7 @@ restart of either side the member catches up on what it missed.
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
@@ -240,7 +241,10 @@ class RemoteSynchronizer:
         self.reachable = False
         self.sequencer_member = ""
         # submissions sent and not yet answered (the in-process synchronizer's queue)
-        self._pending: list[SubmissionRequest] = []
+        self._sending: list[SubmissionRequest] = []
+        # submissions the sequencer took, noted by the sender threads (the runtime thread is not woken
+        # for them: ``_pending`` drops them when read)
+        self._taken: collections.deque[SubmissionRequest] = collections.deque()
         self._flush_posted = False
         self._parameters_cache: dict[int, tuple[dict, DynamicSynchronizerParameters]] = {}
         self._streams: dict[str, _Stream] = {}
@@ -378,18 +382,28 @@ class RemoteSynchronizer:
     def submit(self, request: SubmissionRequest) -> None:
         if not self.reachable or not self.urls:
             raise CantonError(errors.SYNC_SERVICE_BAD_CONNECTIVITY, f"No sequencer of synchronizer {self.id} is reachable; the submission cannot be sequenced.")
-        self._pending.append(request)
+        self._sending.append(request)
         try:
             self._send(request, self._preferred % len(self.urls), 1)
         except Exception:
-            self._pending.remove(request)
+            self._sending.remove(request)
             raise
+
+    @property
+    def _pending(self) -> list[SubmissionRequest]:
+        """(runtime thread) Submissions sent and not yet answered (the in-process synchronizer's queue)."""
+        if self._taken:
+            taken = set()
+            while self._taken:
+                taken.add(id(self._taken.popleft()))
+            self._sending = [r for r in self._sending if id(r) not in taken]
+        return self._sending
 
     def _send(self, request: SubmissionRequest, index: int, attempt: int) -> None:
         url = self.urls[index % len(self.urls)]
         message = pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request))
         call = self._call(self._stub(url).SendAsync, message)
-        call.add_done_callback(lambda f: self._post(self._sent, request, f, index, attempt))
+        call.add_done_callback(lambda f: self._taken.append(request) if not f.cancelled() and f.exception() is None else self._post(self._sent, request, f, index, attempt))
 
     def _call(self, method: Any, request: Any) -> Future:
         """Make a unary call without waiting for it: on one of the synchronizer's sender threads, which
@@ -422,8 +436,8 @@ class RemoteSynchronizer:
             log.info("synchronizer %s: sequencer at %s unreachable, submission %s goes to the next one", self.id, self.urls[index % len(self.urls)], request.message_id)
             self._send(request, index + 1, attempt + 1)
             return
-        if any(r is request for r in self._pending):
-            self._pending = [r for r in self._pending if r is not request]
+        if any(r is request for r in self._sending):
+            self._sending = [r for r in self._sending if r is not request]
         if error is None:
             return
         refused = wire.canton_error_of(error) if isinstance(error, grpc.RpcError) else None
