@@ -264,7 +264,6 @@ class SequencerApiServer:
         if self.port == 0:
             raise OSError(f"cannot listen on {address}:{port}")
         self._server.start()
-        wire.hand_over_to_network_threads()
         self._stopped = threading.Event()
 
     def stop(self, grace: float | None = 0.5) -> None:

@@ -10,7 +10,6 @@ error on the client's side.
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import grpc
@@ -41,19 +40,6 @@ STATUS = {
     "OUT_OF_RANGE": grpc.StatusCode.OUT_OF_RANGE,
     "UNIMPLEMENTED": grpc.StatusCode.UNIMPLEMENTED,
 }
-
-
-# A thread woken by the network (a subscription's stream, an incoming call) waits for the GIL while
-# the runtime thread works; CPython hands it over only after the switch interval (5 ms by default),
-# or when the runtime thread blocks. A sequencer event crosses such a wait on each side, several
-# times per transaction: a process that serves or reads the public API hands over sooner.
-NETWORK_SWITCH_INTERVAL_SECONDS = 0.0002
-
-
-def hand_over_to_network_threads() -> None:
-    """Lower the process's GIL switch interval to NETWORK_SWITCH_INTERVAL_SECONDS (never raise it)."""
-    if sys.getswitchinterval() > NETWORK_SWITCH_INTERVAL_SECONDS:
-        sys.setswitchinterval(NETWORK_SWITCH_INTERVAL_SECONDS)
 
 
 # ---- errors ----------------------------------------------------------------------------------

@@ -257,7 +257,6 @@ class RemoteSynchronizer:
         self._senders: ThreadPoolExecutor | None = None
         self._preferred = 0  # index in urls of the sequencer that answered last
         self.closed = False
-        wire.hand_over_to_network_threads()
 
     # ---- what the participant reads (runtime thread) ---------------------------------------
     # The same answers as the in-process synchronizer's, from the local copy of the topology.
