@@ -98,6 +98,8 @@ CHANNEL_OPTIONS = [(grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 
 
 
 def open_channel(url: str) -> grpc.Channel:
+    """A channel to a sequencer's public API; ``https://``: over TLS, trusting the system's CAs (or
+    those of the file that gRPC's ``GRPC_DEFAULT_SSL_ROOTS_FILE_PATH`` names)."""
     if urlparse(url).scheme == "https":
         return grpc.secure_channel(target_of(url), grpc.ssl_channel_credentials(), options=CHANNEL_OPTIONS)
     return grpc.insecure_channel(target_of(url), options=CHANNEL_OPTIONS)
