@@ -290,6 +290,10 @@ def test_a_mediator_daemon_reads_through_a_sequencer_of_another_process_and_come
             p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
             step_ok(session, 'participant1.synchronizers.connect_local(sequencer1, "da")')
             step_ok(session, f'participant1.health.ping("{p2_id}")')
+            # setting the connection again through the console stores the sequencer's URL (what a restart reads)
+            step_ok(session, "mediator1.sequencer_connection.set_single(sequencer1.sequencerConnection)")
+            assert f"127.0.0.1:{ports['seq_public']}" in session.step("mediator1.sequencer_connection.get()").output
+            step_ok(session, f'participant1.health.ping("{p2_id}")')
             med.kill()
             outcome = session.step(f'participant1.health.ping("{p2_id}", timeout = 2.seconds)')
             assert outcome.failed and "Traceback" not in outcome.output  # no mediator: no verdict

@@ -245,12 +245,18 @@ class LocalMediatorSequencerConnectionService(LocalService):
         """Read through ``sequencers`` (the names of the connections' sequencers, in order)."""
 
         def run() -> None:
-            if self._node.synchronizer is None:
+            sync = self._node.synchronizer
+            if sync is None:
                 raise ServiceStatusError("FAILED_PRECONDITION", "Initialize node before attempting to change sequencer connection")
+            names = list(sequencers)
+            if isinstance(sync, remote_synchronizer.RemoteSynchronizer):
+                # sequencers of another process: reached (and stored, for restarts) by their URLs
+                names = [c.urls[0] if c.urls else name for name, c in zip(sequencers, connections.connections, strict=True)]
+                remote_synchronizer.attach(self._env, sync.id, [n for n in names if is_url(n)])
             data = {
                 "connections": [
                     {"sequencer": name, "alias": c.sequencerAlias, "endpoints": list(c.endpoints), "transport_security": c.transportSecurity}
-                    for name, c in zip(sequencers, connections.connections, strict=True)
+                    for name, c in zip(names, connections.connections, strict=True)
                 ],
                 "threshold": connections.sequencerTrustThreshold,
                 "amplification": {
