@@ -52,9 +52,33 @@ def test_connect_bft_with_a_url_where_nothing_listens_among_others_fails_with_ca
         urls = [f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"]
         outcome = session.step(f'participant1.synchronizers.connect_bft(Seq("{urls[0]}", "{urls[1]}"), "da")')
         assert outcome.failed and "Traceback" not in outcome.output
-        assert "SYNCHRONIZER_IS_NOT_AVAILABLE(1," in outcome.output
+        # several connections failed: reported together, as Canton's sequencer info loader does
+        assert "FAILED_TO_CONNECT_TO_SEQUENCERS(9," in outcome.output and "The participant failed to connect to the sequencers" in outcome.output
+        assert "da" not in session.step("participant1.synchronizers.list_registered()").output
     finally:
         session.close()
+
+
+def test_connect_bft_with_threshold_two_and_one_sequencer_down_is_refused(tmp_path):
+    from test_remote_sequencer import free_port, sequencer_daemon
+
+    port = free_port()
+    seq = sequencer_daemon(tmp_path, port)
+    seq.start()
+    session = participant_session(tmp_path)
+    try:
+        up, down = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{free_port()}"
+        outcome = session.step(f'participant1.synchronizers.connect_bft(Seq("{up}", "{down}"), "da", PositiveInt.two)')
+        # only one of the two sequencers the threshold asks for answers: Canton's error for the one that did not
+        assert outcome.failed and "Traceback" not in outcome.output
+        assert "SYNCHRONIZER_IS_NOT_AVAILABLE(1," in outcome.output, outcome.output
+        assert "da" not in session.step("participant1.synchronizers.list_registered()").output
+        # with threshold 1 the same connections are enough
+        step_ok(session, f'participant1.synchronizers.connect_bft(Seq("{up}", "{down}"), "da", PositiveInt.one)')
+        assert step_ok(session, 'participant1.synchronizers.is_connected("da")') is True
+    finally:
+        session.close()
+        seq.stop()
 
 
 def test_with_trust_threshold_two_a_participant_stops_when_one_of_two_sequencer_processes_dies_and_resumes_when_it_is_back(tmp_path, two_sequencer_processes):  # noqa: F811

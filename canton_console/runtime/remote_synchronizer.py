@@ -117,10 +117,10 @@ class SequencerInfo:
     topology: tuple[topology.StoredTransaction, ...]
 
 
-def handshake(urls: list[str], alias: str, timeout: float) -> SequencerInfo:
+def handshake(urls: list[str], alias: str, timeout: float, threshold: int = 1) -> SequencerInfo:
     """(not the runtime thread) Ask the sequencers at ``urls`` which synchronizer they serve, its
-    static parameters and topology: Canton's sequencer info loader. Canton's errors when none
-    answers, or when they serve different synchronizers."""
+    static parameters and topology: Canton's sequencer info loader. Canton's errors when fewer than
+    ``threshold`` (the sequencer trust threshold) answer, or when they serve different synchronizers."""
     found: list[SequencerInfo] = []
     failures: list[str] = []
     deadline = time.monotonic() + timeout
@@ -150,10 +150,15 @@ def handshake(urls: list[str], alias: str, timeout: float) -> SequencerInfo:
                 failures.append(f"{url}: {wire.status_text(e)}")
         finally:
             channel.close()
-    if not found:
+    if len(found) < max(1, threshold):
         # Canton's cause names the alias as it prints one; why each sequencer failed is the error's context (logged)
         reason = "; ".join(failures)
+        if threshold > 1:
+            log.warning("Insufficient valid sequencer connections %s to reach threshold %s", len(found), threshold)
         log.warning("Cannot connect to synchronizer %s: %s", alias, reason)
+        if len(failures) > 1:
+            # several connections failed: Canton's sequencer info loader reports them together
+            raise CantonError(FAILED_TO_CONNECT_TO_SEQUENCERS, "The participant failed to connect to the sequencers", reason=reason)
         raise CantonError(SYNCHRONIZER_IS_NOT_AVAILABLE, f"Cannot connect to synchronizer Synchronizer '{alias}'", reason=reason)
     served = {i.synchronizer_id for i in found}
     if len(served) > 1:
