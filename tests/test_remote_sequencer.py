@@ -309,23 +309,6 @@ def test_a_mediator_daemon_reads_through_a_sequencer_of_another_process_and_come
         seq.stop()
 
 
-def _config_takes_public_api_tls() -> bool:
-    import tempfile
-
-    from canton_console.config.errors import ConfigError
-    from canton_console.config.loader import load_config
-
-    with tempfile.TemporaryDirectory() as d:
-        conf = Path(d) / "tls.conf"
-        conf.write_text('canton.sequencers.s1 { public-api { port = 5001, tls { cert-chain-file = "c.pem", private-key-file = "k.pem" } } }')
-        try:
-            load_config([conf])
-        except ConfigError as e:
-            return "public-api.tls: unknown key" not in str(e)  # (the files named do not exist: that error is fine)
-    return True
-
-
-@pytest.mark.skipif(not _config_takes_public_api_tls(), reason="the config does not read public-api.tls yet (config/nodes.py reads tls for admin-api only)")
 def test_a_sequencer_serving_its_public_api_over_tls_is_reached_by_https_urls(tmp_path):
     """``public-api.tls``: participants in two other processes (trusting the test CA) connect by
     ``https://`` URL and ping; a plaintext connection to the TLS port is refused with Canton's error."""
