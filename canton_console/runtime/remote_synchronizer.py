@@ -314,19 +314,7 @@ class RemoteSynchronizer(TopologyAnswers):
             topo.proposals[pkey] = stored
             topo.log.append(stored)
             return
-        topo.proposals.pop(pkey, None)
-        history = topo._history.setdefault((tx.mapping.code, tx.mapping.key), [])
-        if history and history[-1].valid_until is None:
-            prev = history[-1]
-            history[-1] = attrs.evolve(prev, valid_until=stored.valid_from)
-            topo.log[topo.log.index(prev)] = history[-1]
-        history.append(stored)
-        topo.log.append(stored)
-        topo._index_keys(tx.mapping)
-        for k in [k for k in topo.proposals if k[:2] == (tx.mapping.code, tx.mapping.key) and k[2] <= tx.serial]:
-            del topo.proposals[k]
-        for listener in topo.listeners:
-            listener(stored)
+        topo.append_effective(stored)
 
     # ---- channels ----------------------------------------------------------------------------
     def _channel(self, url: str) -> grpc.Channel:
