@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import open_session, step_ok
-from test_remote_sequencer import Daemon, free_port
+from daemons import Daemon, free_port
 
 PARAMS = "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest)"
 BOOTSTRAP_DA = f'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, {PARAMS})'

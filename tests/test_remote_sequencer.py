@@ -3,91 +3,12 @@ API (gRPC): real daemons on free loopback ports, real SQLite stores, SIGKILL and
 
 from __future__ import annotations
 
-import os
-import queue
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, open_session, step_ok
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Daemon:
-    """A ``canton-console daemon`` subprocess; its stdout is read line by line."""
-
-    def __init__(self, tmp: Path, name: str, config: str, bootstrap: str | None = None, env: dict[str, str] | None = None):
-        self.tmp, self.name = tmp, name
-        self.extra_env = dict(env or {})
-        self.conf = tmp / f"{name}.conf"
-        self.conf.write_text(config)
-        self.bootstrap = None
-        if bootstrap is not None:
-            self.bootstrap = tmp / f"{name}.canton"
-            self.bootstrap.write_text(bootstrap)
-        self.proc: subprocess.Popen | None = None
-        self.lines: list[str] = []
-        self._queue: queue.Queue = queue.Queue()
-
-    def start(self, timeout: float = 90) -> None:
-        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(self.tmp / f"{self.name}.log"), "daemon", "-c", str(self.conf)]
-        if self.bootstrap is not None:
-            args += ["--bootstrap", str(self.bootstrap)]
-        env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(self.tmp / f"{self.name}-data"), PYTHONPATH=str(REPO), **self.extra_env)
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(self.tmp), env=env)
-        self._queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for_line("canton-console daemon running", timeout)
-
-    def wait_for_line(self, prefix: str, timeout: float) -> str:
-        """The first line (read since the last call) that starts with ``prefix``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._queue.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            if line.startswith(prefix):
-                return line
-        assert self.proc is not None
-        err = self.proc.stderr.read() if self.proc.poll() is not None and self.proc.stderr else ""
-        raise AssertionError(f"{self.name}: no line {prefix!r}; output: {self.output()} {err}")
-
-    def _read(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            self._queue.put(line)
-        self._queue.put(None)
-
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+from conftest import open_session, step_ok
+from daemons import Daemon, free_port
 
 
 def sequencer_daemon(tmp: Path, port: int) -> Daemon:

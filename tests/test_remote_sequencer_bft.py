@@ -45,7 +45,7 @@ def test_participants_connected_to_both_sequencer_processes_keep_pinging_when_on
 
 
 def test_connect_bft_with_a_url_where_nothing_listens_among_others_fails_with_cantons_error(tmp_path):
-    from test_remote_sequencer import free_port
+    from daemons import free_port
 
     session = participant_session(tmp_path)
     try:
