@@ -149,6 +149,7 @@ def test_connecting_to_a_url_where_no_sequencer_listens_fails_with_cantons_error
 def test_a_refused_submission_crosses_as_grpc_status_with_cantons_error_code_and_cause(sequencer):
     import grpc
 
+    from canton_console.api import failures
     from canton_console.api import sequencer_wire as wire
     from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
     from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
@@ -165,7 +166,7 @@ def test_a_refused_submission_crosses_as_grpc_status_with_cantons_error_code_and
         with pytest.raises(grpc.RpcError) as raised:
             sgrpc.SequencerServiceStub(channel).SendAsync(pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request)), timeout=10)
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
-    error = wire.canton_error_of(raised.value)
+    error = failures.canton_error_of(raised.value)
     assert error is not None and error.code.id == "TOPOLOGY_UNKNOWN_MEMBERS"
     assert error.cause == f"Sender {stranger} is not a member of synchronizer {ids.synchronizer_id}"
 

@@ -13,37 +13,18 @@ import grpc
 
 from canton_console.admin.records import NodeInfo
 from canton_console.api import codec
-from canton_console.api.admin_server import CHANNEL_OPTIONS, FAILURE_KEY
+from canton_console.api.admin_server import CHANNEL_OPTIONS
 from canton_console.api.catalog import NODE_ADMIN_SERVICE, SERVICES, Rpc, ServiceSpec, signature
+from canton_console.api.failures import failure_of
 from canton_console.api.messages import message_classes, node_admin_messages
 from canton_console.api.tls import ClientTls, channel_credentials
 from canton_console.values.errors import ServiceStatusError
-
-# What a gRPC client reports when nothing answers at the address (Canton's Netty client says the same).
-UNREACHABLE = "io exception"
 
 
 def open_channel(target: str, tls: ClientTls | None = None) -> grpc.Channel:
     if tls is not None:
         return grpc.secure_channel(target, channel_credentials(tls), options=CHANNEL_OPTIONS)
     return grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
-
-
-def failure_of(error: grpc.RpcError) -> BaseException:
-    """The exception the node raised (from the trailing metadata), or the status a client sees."""
-    call: Any = error
-    for key, value in call.trailing_metadata() or ():
-        if key == FAILURE_KEY:
-            try:
-                failure = codec.decode(codec.pb.Value.FromString(value))
-            except (codec.CodecError, ImportError, AttributeError, ValueError):
-                break
-            if isinstance(failure, BaseException):
-                return failure
-    code = call.code()
-    if code == grpc.StatusCode.UNAVAILABLE:
-        return ServiceStatusError("UNAVAILABLE", UNREACHABLE)
-    return ServiceStatusError(code.name, call.details() or "")
 
 
 class RemoteService:

@@ -17,36 +17,16 @@ import grpc
 
 from canton_console.api import codec
 from canton_console.api.catalog import NODE_ADMIN_SERVICE, SERVICES, Rpc, ServiceSpec
+from canton_console.api.failures import abort_with
 from canton_console.api.messages import message_classes, node_admin_messages
 from canton_console.api.tls import ServerTls, server_credentials
 from canton_console.values.errors import CantonError, ServiceStatusError
 
 log = logging.getLogger("canton_console.api")
 
-FAILURE_KEY = "canton-failure-bin"
 # DARs and snapshots are larger than gRPC's default 4 MB message limit
 MAX_MESSAGE = 256 * 1024 * 1024
 CHANNEL_OPTIONS = [("grpc.max_send_message_length", MAX_MESSAGE), ("grpc.max_receive_message_length", MAX_MESSAGE)]
-
-
-def status_of(error: BaseException) -> grpc.StatusCode:
-    if isinstance(error, CantonError):
-        name = error.grpc_code or "INTERNAL"
-    elif isinstance(error, ServiceStatusError):
-        name = error.status
-    else:
-        name = "UNKNOWN"
-    return getattr(grpc.StatusCode, name, grpc.StatusCode.UNKNOWN)
-
-
-def _abort(context: grpc.ServicerContext, error: BaseException) -> None:
-    try:
-        failure = codec.encode(error).SerializeToString()
-    except codec.CodecError:  # an exception with state that cannot cross: its text still does
-        failure = codec.encode(RuntimeError(str(error))).SerializeToString()
-    context.set_trailing_metadata(((FAILURE_KEY, failure),))
-    details = error.render() if isinstance(error, CantonError) else str(error)
-    context.abort(status_of(error), details)
 
 
 def _handler(service: Any, spec: ServiceSpec, rpc: Rpc) -> grpc.RpcMethodHandler:
@@ -63,7 +43,7 @@ def _handler(service: Any, spec: ServiceSpec, rpc: Rpc) -> grpc.RpcMethodHandler
         except Exception as e:  # noqa: BLE001 - every failure goes back to the caller as a status
             if not isinstance(e, CantonError | ServiceStatusError):
                 log.debug("%s/%s failed", spec.full_name, rpc.name, exc_info=True)
-            _abort(context, e)
+            abort_with(context, e)
             raise AssertionError("unreachable") from None  # context.abort raises
 
     return grpc.unary_unary_rpc_method_handler(call, request_deserializer=request_cls.FromString, response_serializer=response_cls.SerializeToString)

@@ -17,6 +17,7 @@ from typing import Any
 
 import grpc
 
+from canton_console.api import failures
 from canton_console.api import sequencer_wire as wire
 from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
 from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
@@ -59,7 +60,7 @@ class _Sequencer:
         try:
             return self.env.call(fn, *args)
         except CantonError as e:
-            wire.abort_with(context, e)
+            failures.abort_with(context, e)
         except Exception as e:  # noqa: BLE001 - a failure of the node is the client's INTERNAL error, not a server crash
             log.exception("sequencer %s: request failed", self.node.name)
             context.abort(grpc.StatusCode.INTERNAL, str(e))

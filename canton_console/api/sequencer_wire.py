@@ -1,84 +1,15 @@
-"""The sequencer's public API on the wire: our values to and from its protobuf messages, and Canton
-errors across gRPC.
-
-An error crosses as a gRPC status (the one Canton maps the error's category to) with the error's
-code id, category, cause and correlation id in the trailing metadata; the client rebuilds the same
-``CantonError``. A failure without one (the server unreachable, a deadline) becomes a gRPC status
-error on the client's side.
-"""
+"""The sequencer's public API on the wire: our values to and from its protobuf messages (failures
+cross as every API's do: :mod:`canton_console.api.failures`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import grpc
-
 from canton_console.api.proto import sequencer_service_pb2 as pb
 from canton_console.values import topology
-from canton_console.values.errors import CantonError, ErrorCategory, ErrorCode
 from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.values.traffic import TrafficState
-
-# Trailing metadata keys of a Canton error ("-bin": the values are UTF-8 bytes, causes need not be ASCII)
-CODE_KEY = "canton-error-code-bin"
-CATEGORY_KEY = "canton-error-category-bin"
-CAUSE_KEY = "canton-error-cause-bin"
-CORRELATION_KEY = "canton-correlation-id-bin"
-
-STATUS = {
-    "UNAVAILABLE": grpc.StatusCode.UNAVAILABLE,
-    "ABORTED": grpc.StatusCode.ABORTED,
-    "DEADLINE_EXCEEDED": grpc.StatusCode.DEADLINE_EXCEEDED,
-    "INTERNAL": grpc.StatusCode.INTERNAL,
-    "INVALID_ARGUMENT": grpc.StatusCode.INVALID_ARGUMENT,
-    "UNAUTHENTICATED": grpc.StatusCode.UNAUTHENTICATED,
-    "PERMISSION_DENIED": grpc.StatusCode.PERMISSION_DENIED,
-    "FAILED_PRECONDITION": grpc.StatusCode.FAILED_PRECONDITION,
-    "ALREADY_EXISTS": grpc.StatusCode.ALREADY_EXISTS,
-    "NOT_FOUND": grpc.StatusCode.NOT_FOUND,
-    "OUT_OF_RANGE": grpc.StatusCode.OUT_OF_RANGE,
-    "UNIMPLEMENTED": grpc.StatusCode.UNIMPLEMENTED,
-}
-
-
-# ---- errors ----------------------------------------------------------------------------------
-def abort_with(context: grpc.ServicerContext, error: CantonError) -> None:
-    """End the call with ``error``: its gRPC status, and code and cause in the trailing metadata."""
-    context.set_trailing_metadata(
-        (
-            (CODE_KEY, error.code.id.encode()),
-            (CATEGORY_KEY, str(int(error.code.category)).encode()),
-            (CAUSE_KEY, error.cause.encode()),
-            (CORRELATION_KEY, (error.correlation_id or "").encode()),
-        )
-    )
-    context.abort(STATUS.get(error.grpc_code, grpc.StatusCode.UNKNOWN), error.render())
-
-
-def canton_error_of(e: grpc.RpcError) -> CantonError | None:
-    """The Canton error a failed call carries, rebuilt; None when it carries none (the server is
-    unreachable, the call timed out, ...)."""
-    trailing = getattr(e, "trailing_metadata", None)
-    entries = trailing() if callable(trailing) else None
-    if not entries:
-        return None
-    found = {k: v for k, v in entries}
-    if CODE_KEY not in found:
-        return None
-    try:
-        category = ErrorCategory(int(found[CATEGORY_KEY].decode()))
-    except (KeyError, ValueError):
-        return None
-    correlation = found.get(CORRELATION_KEY, b"").decode() or None
-    return CantonError(ErrorCode(found[CODE_KEY].decode(), category), found.get(CAUSE_KEY, b"").decode(), correlation)
-
-
-def status_text(e: grpc.RpcError) -> str:
-    """A failed call as a gRPC client reports it: ``STATUS/description``."""
-    code = e.code() if callable(getattr(e, "code", None)) else None
-    details = e.details() if callable(getattr(e, "details", None)) else None
-    return f"{code.name if code is not None else 'UNKNOWN'}/{details or ''}"
 
 
 # ---- values ----------------------------------------------------------------------------------

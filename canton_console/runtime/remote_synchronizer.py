@@ -27,6 +27,7 @@ import attrs
 import grpc
 import grpc.experimental
 
+from canton_console.api import failures
 from canton_console.api import sequencer_wire as wire
 from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
 from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
@@ -122,7 +123,7 @@ def handshake(urls: list[str], alias: str, timeout: float, threshold: int = 1) -
     static parameters and topology: Canton's sequencer info loader. Canton's errors when fewer than
     ``threshold`` (the sequencer trust threshold) answer, or when they serve different synchronizers."""
     found: list[SequencerInfo] = []
-    failures: list[str] = []
+    failed: list[str] = []
     deadline = time.monotonic() + timeout
     for url in urls:
         channel = open_channel(url)
@@ -143,20 +144,20 @@ def handshake(urls: list[str], alias: str, timeout: float, threshold: int = 1) -
                 )
             )
         except grpc.RpcError as e:
-            error = wire.canton_error_of(e)
+            error = failures.canton_error_of(e)
             if error is not None:
-                failures.append(f"{url}: {error.render()}")
+                failed.append(f"{url}: {error.render()}")
             else:
-                failures.append(f"{url}: {wire.status_text(e)}")
+                failed.append(f"{url}: {failures.status_text(e)}")
         finally:
             channel.close()
     if len(found) < max(1, threshold):
         # Canton's cause names the alias as it prints one; why each sequencer failed is the error's context (logged)
-        reason = "; ".join(failures)
+        reason = "; ".join(failed)
         if threshold > 1:
             log.warning("Insufficient valid sequencer connections %s to reach threshold %s", len(found), threshold)
         log.warning("Cannot connect to synchronizer %s: %s", alias, reason)
-        if len(failures) > 1:
+        if len(failed) > 1:
             # several connections failed: Canton's sequencer info loader reports them together
             raise CantonError(FAILED_TO_CONNECT_TO_SEQUENCERS, "The participant failed to connect to the sequencers", reason=reason)
         raise CantonError(SYNCHRONIZER_IS_NOT_AVAILABLE, f"Cannot connect to synchronizer Synchronizer '{alias}'", reason=reason)
@@ -418,7 +419,7 @@ class RemoteSynchronizer(TopologyAnswers):
         if (
             isinstance(error, grpc.RpcError)
             and error.code() == grpc.StatusCode.UNAVAILABLE
-            and wire.canton_error_of(error) is None
+            and failures.canton_error_of(error) is None
             and attempt < len(self.urls)
             and not self.closed
         ):
@@ -429,8 +430,8 @@ class RemoteSynchronizer(TopologyAnswers):
             self._sending = [r for r in self._sending if r is not request]
         if error is None:
             return
-        refused = wire.canton_error_of(error) if isinstance(error, grpc.RpcError) else None
-        text = refused.render() if refused is not None else (wire.status_text(error) if isinstance(error, grpc.RpcError) else str(error))
+        refused = failures.canton_error_of(error) if isinstance(error, grpc.RpcError) else None
+        text = refused.render() if refused is not None else (failures.status_text(error) if isinstance(error, grpc.RpcError) else str(error))
         log.warning("synchronizer %s: the sequencer did not take submission %s of %s: %s", self.id, request.message_id, request.sender, text)
         handler = self.refusal_handlers.get(request.sender)
         if handler is not None:
@@ -539,10 +540,10 @@ class RemoteSynchronizer(TopologyAnswers):
             except grpc.RpcError as e:
                 if stream.stop.is_set():
                     break
-                refused = wire.canton_error_of(e)
+                refused = failures.canton_error_of(e)
                 # said once per outage; the retries that follow are only debug
                 (log.debug if stream.reported else log.info)(
-                    "subscription of %s to %s at %s broke: %s", stream.subscription.member, self.id, url, refused.render() if refused else wire.status_text(e)
+                    "subscription of %s to %s at %s broke: %s", stream.subscription.member, self.id, url, refused.render() if refused else failures.status_text(e)
                 )
                 stream.reported = True
             except Exception:  # noqa: BLE001 - the runtime is shutting down, or a response could not be read
