@@ -312,6 +312,8 @@ class SharedOrder:
         under its epoch. The row stays share-locked until the commit, so a process taking over
         (which increments the epoch) waits for this flush, or this flush sees the new epoch and
         rolls back (``OrderFenced``). The others hear of the new events on commit."""
+        if node is not self.node:
+            return  # another sequencer of the synchronizer in this process, with a store of its own
         if not self.writer or not self.epoch:
             raise OrderFenced(f"{self.node.name} does not order")
         row = conn.execute(
