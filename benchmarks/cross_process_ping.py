@@ -8,6 +8,8 @@ participants connect to the sequencer by URL. In one process: the same four node
 Both use SQLite stores in a temp dir and the console's ping command (``participant1.health.ping``).
 Rounds alternate between the two set-ups; each round's p50 is taken, and min and median over the
 rounds are printed with their ratio (target: cross-process at most 3 times the one-process figure).
+The CPU time per ping, summed over the processes, is printed too: on a machine with few cores and
+other load, latency follows it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import resource
 import signal
 import socket
 import statistics
@@ -98,18 +101,30 @@ def step(session, source: str):
     return outcome.value
 
 
-def pings(session, target: str, n: int) -> list[float]:
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of this process, or of process ``pid`` (Linux /proc)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pings(session, target: str, n: int, others: tuple[int, ...] = ()) -> tuple[list[float], float]:
+    """The pings' latencies (ms), and the CPU time per ping (ms) of this process and ``others``."""
     for _ in range(10):
         step(session, f"participant1.health.ping({target})")
     samples = []
+    cpu_before = sum(cpu_seconds(p) for p in (None, *others))
     for _ in range(n):
         t0 = time.perf_counter()
         step(session, f"participant1.health.ping({target})")
         samples.append((time.perf_counter() - t0) * 1000)
-    return samples
+    cpu = sum(cpu_seconds(p) for p in (None, *others)) - cpu_before
+    return samples, cpu * 1000 / n
 
 
-def one_process_round(n: int) -> float:
+def one_process_round(n: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         blocks = [node_block("sequencers", "sequencer1", tmp), node_block("mediators", "mediator1", tmp)]
@@ -119,12 +134,13 @@ def one_process_round(n: int) -> float:
             step(session, BOOTSTRAP)
             step(session, "participant1.synchronizers.connect_local(sequencer1, \"da\")")
             step(session, "participant2.synchronizers.connect_local(sequencer1, \"da\")")
-            return statistics.median(pings(session, "participant2", n))
+            samples, cpu = pings(session, "participant2", n)
+            return statistics.median(samples), cpu
         finally:
             session.close()
 
 
-def cross_process_round(n: int) -> float:
+def cross_process_round(n: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         port = free_port()
@@ -145,7 +161,8 @@ def cross_process_round(n: int) -> float:
             p2_id = participant2.line("participant-id ").split()[1]
             session = session_of(tmp, [node_block("participants", "participant1", tmp)])
             step(session, f'participant1.synchronizers.connect("da", "{url}")')
-            return statistics.median(pings(session, f'"{p2_id}"', n))
+            samples, cpu = pings(session, f'"{p2_id}"', n, (sequencer.proc.pid, participant2.proc.pid))
+            return statistics.median(samples), cpu
         finally:
             if session is not None:
                 session.close()
@@ -161,12 +178,18 @@ def main() -> int:
     args = parser.parse_args()
     one: list[float] = []
     cross: list[float] = []
+    one_cpu: list[float] = []
+    cross_cpu: list[float] = []
     for r in range(args.rounds):
-        one.append(one_process_round(args.pings))
-        cross.append(cross_process_round(args.pings))
+        p50, cpu = one_process_round(args.pings)
+        one.append(p50)
+        one_cpu.append(cpu)
+        p50, cpu = cross_process_round(args.pings)
+        cross.append(p50)
+        cross_cpu.append(cpu)
         print(f"round {r + 1}: one process p50 {one[-1]:.1f} ms, across processes p50 {cross[-1]:.1f} ms", flush=True)
-    print(f"one process      p50 ms: min {min(one):.1f}  median {statistics.median(one):.1f}")
-    print(f"across processes p50 ms: min {min(cross):.1f}  median {statistics.median(cross):.1f}")
+    print(f"one process      p50 ms: min {min(one):.1f}  median {statistics.median(one):.1f}   CPU ms per ping (all processes): median {statistics.median(one_cpu):.2f}")
+    print(f"across processes p50 ms: min {min(cross):.1f}  median {statistics.median(cross):.1f}   CPU ms per ping (all processes): median {statistics.median(cross_cpu):.2f}")
     print(f"ratio (across / one, median): {statistics.median(cross) / statistics.median(one):.2f}  (target: at most 3)")
     return 0
 

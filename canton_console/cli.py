@@ -425,7 +425,7 @@ def _daemon_loop(session, args, public_apis: list, admin_apis: list) -> int:
     if admin_apis:
         sys.stdout.write(_admin_api_line(admin_apis))
     if public_apis:
-        sys.stdout.write("public APIs: " + ", ".join(f"{s.node.name} http://{s.address}:{s.port}" for s in public_apis) + "\n")
+        sys.stdout.write("public APIs: " + ", ".join(f"{s.node.name} {s.url}" for s in public_apis) + "\n")
     sys.stdout.flush()
     while not stop.wait(0.5):
         pass

@@ -6,100 +6,18 @@ keeps the participant's identity and continues its ledger offsets, and pings thr
 
 from __future__ import annotations
 
-import os
-import queue
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, postgres_storage
+from conftest import postgres_storage
+from daemons import Daemon, free_port
 
 from canton_console.values.errors import CantonError, ServiceStatusError
 
 CHECK_PERIOD = "1s"
-VERBOSE = ["-v"] if os.environ.get("CANTON_TEST_DAEMON_DEBUG") else []  # daemon logs at DEBUG, to look into a failure
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Daemon:
-    """A ``canton-console daemon`` subprocess; ``admin`` maps its nodes to the admin APIs it serves."""
-
-    def __init__(self, tmp: Path, name: str, config: str, bootstrap: str | None = None):
-        self.tmp, self.name = tmp, name
-        self.conf = tmp / f"{name}.conf"
-        self.conf.write_text(config)
-        self.bootstrap: Path | None = None
-        if bootstrap is not None:
-            self.bootstrap = tmp / f"{name}.canton"
-            self.bootstrap.write_text(bootstrap)
-        self.proc: subprocess.Popen | None = None
-        self.lines: list[str] = []
-        self.admin: dict[str, str] = {}
-        self._queue: queue.Queue = queue.Queue()
-
-    def start(self, timeout: float = 90) -> Daemon:
-        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(self.tmp / f"{self.name}.log"), *VERBOSE, "daemon", "-c", str(self.conf)]
-        if self.bootstrap is not None:
-            args += ["--bootstrap", str(self.bootstrap)]
-        env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(self.tmp / f"{self.name}-data"), PYTHONPATH=str(REPO))
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(self.tmp), env=env)
-        self._queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for_line("canton-console daemon running", timeout)
-        served = self.wait_for_line("admin APIs: ", timeout)  # the daemon serves each node's admin API
-        for entry in served.removeprefix("admin APIs: ").strip().split(", "):
-            node, target = entry.split()[:2]
-            self.admin[node] = target
-        return self
-
-    def wait_for_line(self, prefix: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._queue.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            if line.startswith(prefix):
-                return line
-        assert self.proc is not None
-        err = self.proc.stderr.read() if self.proc.poll() is not None and self.proc.stderr else ""
-        raise AssertionError(f"{self.name}: no line {prefix!r}; output: {''.join(self.lines)} {err}")
-
-    def _read(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            self._queue.put(line)
-        self._queue.put(None)
-
-    def kill(self) -> None:
-        """SIGKILL: no clean-up at all, as a crash."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
 
 
 # ---- the processes -----------------------------------------------------------------------------
@@ -192,11 +110,11 @@ def replica_storage(request, tmp_path) -> str:
 def synchronizer(tmp_path):
     """sequencer1 and mediator1 in one daemon, participant2 in another, connected by URL."""
     seq, url = sequencer_daemon(tmp_path)
-    seq.start()
+    seq.start(admin_apis=True)
     p2 = participant2_daemon(tmp_path, url)
     started = [seq]
     try:
-        p2.start()
+        p2.start(admin_apis=True)
         started.append(p2)
         yield url, p2
     finally:
@@ -214,8 +132,8 @@ def test_sigkill_of_the_active_replica_process_and_the_passive_one_takes_over(tm
     a = Replica(tmp_path, "replica-a", replica_storage, f'participant1.synchronizers.connect("da", "{url}")\n')
     b = Replica(tmp_path, "replica-b", replica_storage)
     try:
-        a.start()
-        b.start()
+        a.start(admin_apis=True)
+        b.start(admin_apis=True)
         admin_a, admin_b = a.client(), b.client()
         # one node, two processes: the same identity; exactly one of them is active
         p1_id = admin_a.identity.member_id()
@@ -254,7 +172,7 @@ def test_sigkill_of_the_active_replica_process_and_the_passive_one_takes_over(tm
 
         # the killed process comes back (without its connecting bootstrap) as the passive replica
         a.bootstrap = None
-        a.start()
+        a.start(admin_apis=True)
         admin_a = a.client()
         assert admin_a.status.status().active is False and a.ready() == 503
         assert admin_b.status.status().active is True
@@ -307,8 +225,8 @@ def test_a_console_over_both_replicas_sees_health_active_change_and_pings_throug
     b = Replica(tmp_path, "replica-b", storage)
     session = None
     try:
-        a.start()
-        b.start()
+        a.start(admin_apis=True)
+        b.start(admin_apis=True)
         ports = {}
         for name, daemon in (("participant1a", a), ("participant1b", b), ("participant2", p2)):
             text = daemon.conf.read_text()
@@ -346,12 +264,12 @@ def test_set_passive_hands_over_to_the_replica_of_another_process(tmp_path, repl
     a = Replica(tmp_path, "replica-a", replica_storage, f'participant1.synchronizers.connect("da", "{url}")\n')
     b = Replica(tmp_path, "replica-b", replica_storage)
     try:
-        a.start()
+        a.start(admin_apis=True)
         admin_a = a.client()
         ping(admin_a, p2_id)
         admin_a.replication.set_passive()  # alone: nobody to hand over to
         assert admin_a.status.status().active is True and a.ready() == 200
-        b.start()
+        b.start(admin_apis=True)
         admin_b = b.client()
         end = admin_a.ledger.ledger_end()
         admin_a.replication.set_passive()

@@ -58,6 +58,7 @@ def test_daemon_serves_the_nodes_metrics_to_prometheus(tmp_path):
         assert sample(samples, "daml_sequencer_public_api_subscriptions", node="sequencer1", component="sequencer") == 3
         assert sample(samples, "daml_mediator_requests_total", node="mediator1", component="mediator") >= 1  # the ping's
         assert sample(samples, "daml_mediator_outstanding_requests", node="mediator1", component="mediator") == 0
+        assert sample(samples, "daml_mediator_approved_requests_total", node="mediator1", component="mediator") >= 1  # the ping approved
         daemon.stop()
         with pytest.raises(OSError):  # the endpoint went with the daemon
             urllib.request.urlopen(url, timeout=5)
@@ -103,7 +104,7 @@ def test_a_reporter_filter_limits_what_is_reported(tmp_path):
         for line in BOOTSTRAP.strip().splitlines():
             step_ok(session, line)
         names = {name for name, _labels in scrape(reporters[0].url)}
-        assert names == {"daml_mediator_requests_total", "daml_mediator_outstanding_requests"}
+        assert names == {"daml_mediator_requests_total", "daml_mediator_approved_requests_total", "daml_mediator_outstanding_requests"}
     finally:
         for r in reporters:
             r.stop()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import open_session, step_ok
-from test_remote_sequencer import Daemon, free_port
+from daemons import Daemon, free_port
 
 PARAMS = "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest)"
 BOOTSTRAP_DA = f'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, {PARAMS})'
@@ -209,11 +209,6 @@ def test_bootstrap_local_over_a_sequencer_and_mediator_of_another_process(tmp_pa
         daemon.stop()
 
 
-@pytest.mark.xfail(
-    reason="a mediator connects to a sequencer of another process by its URL on another branch; here its process refuses "
-    "the synchronizer (SYNC_SERVICE_UNKNOWN_SYNCHRONIZER) after the sequencer was initialized",
-    strict=False,
-)
 def test_a_mediator_in_another_process_than_its_sequencer(tmp_path):
     ports = {k: free_port() for k in ("seq_public", "seq_admin", "med_admin")}
     sequencer = Daemon(

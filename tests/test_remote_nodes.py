@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, open_session, step_ok
-from test_remote_sequencer import Daemon, free_port
+from daemons import Daemon, free_port
 
 from canton_console.config import ConfigError, load_config
 

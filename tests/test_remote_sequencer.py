@@ -3,90 +3,12 @@ API (gRPC): real daemons on free loopback ports, real SQLite stores, SIGKILL and
 
 from __future__ import annotations
 
-import os
-import queue
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, open_session, step_ok
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Daemon:
-    """A ``canton-console daemon`` subprocess; its stdout is read line by line."""
-
-    def __init__(self, tmp: Path, name: str, config: str, bootstrap: str | None = None):
-        self.tmp, self.name = tmp, name
-        self.conf = tmp / f"{name}.conf"
-        self.conf.write_text(config)
-        self.bootstrap = None
-        if bootstrap is not None:
-            self.bootstrap = tmp / f"{name}.canton"
-            self.bootstrap.write_text(bootstrap)
-        self.proc: subprocess.Popen | None = None
-        self.lines: list[str] = []
-        self._queue: queue.Queue = queue.Queue()
-
-    def start(self, timeout: float = 90) -> None:
-        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(self.tmp / f"{self.name}.log"), "daemon", "-c", str(self.conf)]
-        if self.bootstrap is not None:
-            args += ["--bootstrap", str(self.bootstrap)]
-        env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(self.tmp / f"{self.name}-data"), PYTHONPATH=str(REPO))
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(self.tmp), env=env)
-        self._queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for_line("canton-console daemon running", timeout)
-
-    def wait_for_line(self, prefix: str, timeout: float) -> str:
-        """The first line (read since the last call) that starts with ``prefix``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._queue.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            if line.startswith(prefix):
-                return line
-        assert self.proc is not None
-        err = self.proc.stderr.read() if self.proc.poll() is not None and self.proc.stderr else ""
-        raise AssertionError(f"{self.name}: no line {prefix!r}; output: {self.output()} {err}")
-
-    def _read(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            self._queue.put(line)
-        self._queue.put(None)
-
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+from conftest import open_session, step_ok
+from daemons import Daemon, free_port
 
 
 def sequencer_daemon(tmp: Path, port: int) -> Daemon:
@@ -246,3 +168,122 @@ def test_a_refused_submission_crosses_as_grpc_status_with_cantons_error_code_and
     error = wire.canton_error_of(raised.value)
     assert error is not None and error.code.id == "TOPOLOGY_UNKNOWN_MEMBERS"
     assert error.cause == f"Sender {stranger} is not a member of synchronizer {ids.synchronizer_id}"
+
+
+def test_a_mediator_daemon_reads_through_a_sequencer_of_another_process_and_comes_back_after_sigkill(tmp_path):
+    """Sequencer, mediator and participant2 each in a daemon of their own, participant1 in the console:
+    the console bootstraps the synchronizer over the remote sequencer and mediator, the mediator
+    connects to the sequencer by URL; a ping goes through all four processes. The mediator's process
+    killed and started again reads through the sequencer's URL it stored and confirms again."""
+    ports = {k: free_port() for k in ("seq_public", "seq_admin", "med_admin")}
+    url = f"http://127.0.0.1:{ports['seq_public']}"
+    seq = Daemon(
+        tmp_path,
+        "sequencer",
+        f'canton.sequencers.sequencer1 {{ storage {{ type = sqlite, file = "{tmp_path}/seq1.db" }}, public-api.port = {ports["seq_public"]}, admin-api.port = {ports["seq_admin"]} }}',
+    )
+    med = Daemon(tmp_path, "mediator", f'canton.mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp_path}/med1.db" }}, admin-api.port = {ports["med_admin"]} }}')
+    conf = f"""canton {{
+  remote-sequencers.sequencer1 {{ admin-api.port = {ports["seq_admin"]}, public-api.port = {ports["seq_public"]} }}
+  remote-mediators.mediator1 {{ admin-api.port = {ports["med_admin"]} }}
+  participants.participant1 {{ storage {{ type = sqlite, file = "{tmp_path}/participant1.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}
+}}
+"""
+    seq.start()
+    med.start()
+    p2 = None
+    try:
+        session = open_session(conf, tmp_path, name="console.conf")
+        try:
+            step_ok(
+                session,
+                'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, '
+                "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))",
+            )
+            sync_id = str(step_ok(session, "sequencer1.synchronizer_id"))
+            # the mediator's connection is the sequencer's URL (its process has no sequencer1)
+            shown = session.step("mediator1.sequencer_connection.get()").output
+            assert f"127.0.0.1:{ports['seq_public']}" in shown, shown
+            # assigning again, Canton-style with the remote sequencer's connection, is accepted (already assigned)
+            step_ok(session, f'mediator1.setup.assign(SynchronizerId.tryFromString("{sync_id}"), SequencerConnections.single(sequencer1.sequencerConnection))')
+            p2 = participant_daemon(tmp_path, "participant2", url)
+            p2.start()
+            p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
+            step_ok(session, 'participant1.synchronizers.connect_local(sequencer1, "da")')
+            step_ok(session, f'participant1.health.ping("{p2_id}")')
+            # setting the connection again through the console stores the sequencer's URL (what a restart reads)
+            step_ok(session, "mediator1.sequencer_connection.set_single(sequencer1.sequencerConnection)")
+            assert f"127.0.0.1:{ports['seq_public']}" in session.step("mediator1.sequencer_connection.get()").output
+            step_ok(session, f'participant1.health.ping("{p2_id}")')
+            med.kill()
+            outcome = session.step(f'participant1.health.ping("{p2_id}", timeout = 2.seconds)')
+            assert outcome.failed and "Traceback" not in outcome.output  # no mediator: no verdict
+            med.start()
+            ping_eventually(session, p2_id)
+            assert step_ok(session, "mediator1.health.initialized()") is True
+        finally:
+            session.close()
+    finally:
+        if p2 is not None:
+            p2.stop()
+        med.stop()
+        seq.stop()
+
+
+def test_a_sequencer_serving_its_public_api_over_tls_is_reached_by_https_urls(tmp_path):
+    """``public-api.tls``: participants in two other processes (trusting the test CA) connect by
+    ``https://`` URL and ping; a plaintext connection to the TLS port is refused with Canton's error."""
+    from test_remote_nodes import make_certificates
+
+    certs = make_certificates(tmp_path)
+    port = free_port()
+    seq = Daemon(
+        tmp_path,
+        "sequencer",
+        f"""canton {{
+  sequencers.sequencer1 {{
+    storage {{ type = sqlite, file = "{tmp_path}/seq1.db" }}
+    admin-api.port = {free_port()}
+    public-api {{ port = {port}, tls {{ cert-chain-file = "{certs["server"]}", private-key-file = "{certs["server-key"]}" }} }}
+  }}
+  mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp_path}/med1.db" }}, admin-api.port = {free_port()} }}
+}}""",
+        'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, '
+        "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))\n",
+    )
+    url = f"https://127.0.0.1:{port}"
+    trust = {"GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": str(certs["ca"])}
+    seq.start()
+    p1 = p2 = None
+    try:
+        assert seq.wait_for_line("public APIs:", 10).strip() == f"public APIs: sequencer1 {url}"
+        p2 = Daemon(
+            tmp_path,
+            "participant2",
+            f'canton.participants.participant2 {{ storage {{ type = sqlite, file = "{tmp_path}/p2.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}',
+            f'participant2.synchronizers.connect("da", "{url}")\nprintln("participant-id " + participant2.id.toProtoPrimitive)\n',
+            env=trust,
+        )
+        p2.start()
+        p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
+        p1 = Daemon(
+            tmp_path,
+            "participant1",
+            f'canton.participants.participant1 {{ storage {{ type = sqlite, file = "{tmp_path}/p1.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}',
+            f'participant1.synchronizers.connect("da", "{url}")\nparticipant1.health.ping("{p2_id}")\nprintln("pinged")\n',
+            env=trust,
+        )
+        p1.start()
+        assert "pinged\n" in p1.lines
+        # plaintext to the TLS port: no synchronizer there, as Canton says it
+        session = participant_session(tmp_path, "participant3")
+        try:
+            outcome = session.step(f'participant3.synchronizers.connect("da", "http://127.0.0.1:{port}")')
+            assert outcome.failed and "SYNCHRONIZER_IS_NOT_AVAILABLE(1," in outcome.output and "Traceback" not in outcome.output
+        finally:
+            session.close()
+    finally:
+        for daemon in (p1, p2):
+            if daemon is not None:
+                daemon.stop()
+        seq.stop()

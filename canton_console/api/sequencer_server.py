@@ -22,6 +22,7 @@ from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
 from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
 from canton_console.api.proto import sequencer_service_pb2 as pb
 from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
+from canton_console.api.tls import ServerTls, server_credentials, server_tls_of
 from canton_console.runtime.synchronizer import Subscription
 from canton_console.runtime.topology import topology_broadcast
 from canton_console.values import errors
@@ -247,24 +248,31 @@ class SequencerConnectService(cgrpc.SequencerConnectServiceServicer):
 
 
 class SequencerApiServer:
-    """One sequencer's public API server."""
+    """One sequencer's public API server; with ``tls`` (``public-api.tls``) only over TLS."""
 
-    def __init__(self, env: Any, node: Any, address: str, port: int):
+    def __init__(self, env: Any, node: Any, address: str, port: int, tls: ServerTls | None = None):
         self.node = node
         self.address = address
+        self.tls = tls
         shared = _Sequencer(env, node)
         # streams hold a worker each while they are open: room for many members
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix=f"{node.name}-public-api"))
         sgrpc.add_SequencerServiceServicer_to_server(SequencerService(shared), self._server)
         cgrpc.add_SequencerConnectServiceServicer_to_server(SequencerConnectService(shared), self._server)
         try:
-            self.port = self._server.add_insecure_port(f"{address}:{port}")
+            target = f"{address}:{port}"
+            self.port = self._server.add_secure_port(target, server_credentials(tls)) if tls is not None else self._server.add_insecure_port(target)
         except RuntimeError as e:  # grpc's way of saying the address cannot be bound
             raise OSError(f"cannot listen on {address}:{port} for sequencer {node.name}: {e}") from None
         if self.port == 0:
             raise OSError(f"cannot listen on {address}:{port}")
         self._server.start()
         self._stopped = threading.Event()
+
+    @property
+    def url(self) -> str:
+        """Where members reach it: ``https://`` when it serves TLS."""
+        return f"{'https' if self.tls is not None else 'http'}://{self.address}:{self.port}"
 
     def stop(self, grace: float | None = 0.5) -> None:
         if not self._stopped.is_set():
@@ -277,6 +285,6 @@ def start_sequencer_apis(env: Any) -> list[SequencerApiServer]:
     servers = []
     for node in env.sequencers.values():
         api = node.config.public_api
-        servers.append(SequencerApiServer(env, node, api.address, api.port))
-        log.info("sequencer %s serves its public API on %s:%s", node.name, api.address, servers[-1].port)
+        servers.append(SequencerApiServer(env, node, api.address, api.port, server_tls_of(api.tls)))
+        log.info("sequencer %s serves its public API on %s", node.name, servers[-1].url)
     return servers

@@ -115,28 +115,12 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
     if canton_value is MISSING or canton_value is None:
         return CantonConfig()
     canton = read_object(canton_value, "canton", CANTON_KEYS)
-    nodes: list[NodeBeingRead] = []
+    # local and remote nodes share the console's namespace: one name, one node
     names: dict[str, str] = {}
-    for group, reader in NODE_READERS.items():
-        value = canton.get(group, MISSING)
-        if value is MISSING or value is None:
-            continue
-        gpath = join_path("canton", group)
-        if not isinstance(value, dict):
-            raise fail(gpath, f"expected an object with one entry per node, found {show(value)}")
-        for raw_name, node_value in value.items():
-            name = raw_name.strip('"')
-            path = join_path(gpath, raw_name)
-            check_name(name, path)
-            if name in names:
-                raise fail(
-                    path,
-                    f"node name '{name}' is already used by {names[name]}; "
-                    "node names must be unique across participants, sequencers and mediators",
-                )
-            names[name] = path
-            nodes.append(reader(name, node_value, path, base_dir))
-    remotes = _read_remote_nodes(canton, names, base_dir)
+    nodes: list[NodeBeingRead] = _read_node_groups(canton, NODE_READERS, names, base_dir)
+    from canton_console.config.tls import REMOTE_READERS
+
+    remotes: list[RemoteNodeConfig] = _read_node_groups(canton, REMOTE_READERS, names, base_dir)
     parameters = read_parameters(canton.get("parameters", MISSING))
     features = read_features(canton.get("features", MISSING))
     monitoring = read_canton_monitoring(canton.get("monitoring", MISSING))
@@ -191,13 +175,11 @@ def _build(tree: dict[str, Any], base_dir: Path) -> CantonConfig:
     )
 
 
-def _read_remote_nodes(canton: dict[str, Any], names: dict[str, str], base_dir: Path) -> list[RemoteNodeConfig]:
-    """``canton.remote-participants``, ``remote-sequencers``, ``remote-mediators``: their names share the
-    console's namespace with the local nodes'."""
-    from canton_console.config.tls import REMOTE_READERS
-
-    remotes: list[RemoteNodeConfig] = []
-    for group, reader in REMOTE_READERS.items():
+def _read_node_groups(canton: dict[str, Any], readers: dict[str, Any], names: dict[str, str], base_dir: Path) -> list[Any]:
+    """The nodes of the groups ``readers`` knows (``participants``, ... or ``remote-participants``, ...),
+    each read by its group's reader; ``names`` (name -> path) collects them and refuses a name twice."""
+    found: list[Any] = []
+    for group, reader in readers.items():
         value = canton.get(group, MISSING)
         if value is MISSING or value is None:
             continue
@@ -215,8 +197,8 @@ def _read_remote_nodes(canton: dict[str, Any], names: dict[str, str], base_dir: 
                     "participants, sequencers and mediators, local and remote",
                 )
             names[name] = path
-            remotes.append(reader(name, node_value, path, base_dir))
-    return remotes
+            found.append(reader(name, node_value, path, base_dir))
+    return found
 
 
 def _remote_endpoints(remote: RemoteNodeConfig) -> NodeBeingRead:

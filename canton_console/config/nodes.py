@@ -74,13 +74,14 @@ class ApiBeingRead:
         self.tls: Any = None  # a TlsServerConfig (admin-api) once read
 
 
-def _read_admin_api(obj: dict[str, Any], path: str, base_dir: Path) -> ApiBeingRead:
-    """A node's ``admin-api { address, port, tls }``."""
+def _read_admin_api(obj: dict[str, Any], path: str, base_dir: Path, key: str = "admin-api") -> ApiBeingRead:
+    """A node's ``admin-api { address, port, tls }`` (or a sequencer's ``public-api``, which takes the
+    same TLS settings)."""
     from canton_console.config.tls import read_tls_server
 
-    api = _read_api(obj, "admin-api", path, default_address="127.0.0.1", optional=False, keys=ADMIN_API_KEYS)
+    api = _read_api(obj, key, path, default_address="127.0.0.1", optional=False, keys=ADMIN_API_KEYS)
     assert api is not None  # mandatory: read with its defaults when absent
-    value = obj.get("admin-api")
+    value = obj.get(key)
     if isinstance(value, dict):
         api.tls = read_tls_server(value.get("tls"), join_path(api.path, "tls"), base_dir)
     return api
@@ -306,7 +307,7 @@ def _read_sequencer(name: str, value: Any, path: str, base_dir: Path) -> NodeBei
     _read_init(obj, path, node)
     node.storage = _read_storage(obj, path, base_dir)
     node.apis["admin-api"] = _read_admin_api(obj, path, base_dir)
-    node.apis["public-api"] = _read_api(obj, "public-api", path, default_address="127.0.0.1", optional=False)
+    node.apis["public-api"] = _read_admin_api(obj, path, base_dir, "public-api")
     if obj.get("sequencer") is not None:
         spath = join_path(path, "sequencer")
         block = read_object(obj["sequencer"], spath, SEQUENCER_BLOCK_KEYS)

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from sqlalchemy import delete, insert, or_, select
 
+from canton_console.runtime import remote_synchronizer
 from canton_console.runtime.node import Node
+from canton_console.runtime.remote_synchronizer import RemoteSynchronizer, is_url, target_of
 from canton_console.runtime.startup_reads import seen_through
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import fast
@@ -52,9 +54,14 @@ class PendingRequest:
 
 def default_connections(env: Any, sequencers: list[str]) -> dict[str, Any]:
     """Connections to the given sequencers, each under its own name as alias, threshold 1, no
-    amplification (what bootstrap.synchronizer gives a mediator)."""
+    amplification (what bootstrap.synchronizer gives a mediator). A sequencer of another process is
+    given by its public API URL: its endpoint is the URL's, its alias Canton's default one."""
     entries = []
-    for name in sequencers:
+    for i, name in enumerate(sequencers):
+        if name not in env.sequencers and is_url(name):
+            alias = "DefaultSequencer" if len(sequencers) == 1 else f"DefaultSequencer{i}"
+            entries.append({"sequencer": name, "alias": alias, "endpoints": [target_of(name)], "transport_security": name.startswith("https:")})
+            continue
         api = env.sequencers[name].config.public_api
         entries.append({"sequencer": name, "alias": name, "endpoints": [f"{api.address}:{api.port}"], "transport_security": False})
     return {"connections": entries, "threshold": 1, "amplification": {"factor": 1, "patience": 0}}
@@ -74,6 +81,7 @@ class MediatorNode(Node):
         self.stored_cursor = 0
         self.connections: dict[str, Any] | None = None
         self.verdicts_sent = 0
+        self.approvals_sent = 0  # of those, approvals (Canton's daml.mediator.approved-requests)
         self.subscription: Subscription | None = None
         # After a fail-over: requests sequenced up to here were in flight at the switch and are
         # purged (they time out at the participants, which may resubmit them).
@@ -88,9 +96,19 @@ class MediatorNode(Node):
 
         self.pruning_scheduler = make_scheduler(self)
 
+    def _synchronizer_of(self, synchronizer_id: str) -> Any:
+        """The synchronizer this mediator serves, as its stored connections reach it: in this process,
+        or through the public API URLs of sequencers of another process (then attached here: the
+        subscription brings its topology)."""
+        sync = self.env.synchronizers.get(synchronizer_id)
+        urls = self.connected_sequencers() or []
+        if sync is None and urls and all(is_url(u) and u not in self.env.sequencers for u in urls):
+            sync = remote_synchronizer.attach(self.env, synchronizer_id, urls)
+        return sync
+
     def _on_promote(self) -> None:
         """A passive replica takes over: the requests its predecessor had in flight are dropped."""
-        sync = self.env.synchronizers.get(self.stored_synchronizer_id() or "")
+        sync = self._synchronizer_of(self.stored_synchronizer_id() or "")
         self._on_start(purge_until=sync.last_timestamp if sync is not None else 0)
 
     def _on_start(self, purge_until: int = 0, resend: bool = True) -> None:
@@ -112,7 +130,9 @@ class MediatorNode(Node):
         self.stored_cursor = self.last_seen
         self.connections = json.loads(connections) if connections else None
         if record is not None:
-            sync = self.env.synchronizers.get(record["synchronizer_id"])
+            sync = self._synchronizer_of(record["synchronizer_id"])
+            if isinstance(sync, RemoteSynchronizer) and not sync.static_parameters:
+                sync.static_parameters = json.loads(record["static_parameters"])  # until a handshake tells
             if sync is not None:
                 self._subscribe(sync, self.connected_sequencers())
                 if resend and not self.halted:
@@ -162,7 +182,10 @@ class MediatorNode(Node):
             # Stopping cleanly with no request in progress: everything up to the synchronizer's last
             # event was seen, so leaving stores it as the clean point and the next start does not
             # read again the events since the last one that concerned this mediator.
-            seen = seen_through(self.synchronizer, self.member_id, self.subscription, bool(self.pending))
+            # (a remote synchronizer's last timestamp is what reached this process, not necessarily
+            # everything sequenced for this mediator: only what it processed counts there)
+            remote = isinstance(self.synchronizer, RemoteSynchronizer)
+            seen = None if remote else seen_through(self.synchronizer, self.member_id, self.subscription, bool(self.pending))
             if seen is not None and seen > self.last_seen:
                 self.last_seen = seen
         for req in self.pending.values():
@@ -430,6 +453,8 @@ class MediatorNode(Node):
                 )
             )
             self.verdicts_sent += 1
+            if verdict == "approve":
+                self.approvals_sent += 1
         except Exception as e:  # noqa: BLE001 - a verdict that cannot be sent lets the request time out at the participants
             log.warning("mediator %s could not send the verdict for request %s: %s", self.name, request_id, e)
 

@@ -10,7 +10,8 @@ Sequencer
 Mediator
 * ``daml.mediator.outstanding-requests``: confirmation requests waiting for their verdict;
 * ``daml.mediator.requests``: verdicts sent since the process started (approved and rejected,
-  timeouts included).
+  timeouts included);
+* ``daml.mediator.approved-requests``: of those, the approvals.
 
 Read on the runtime thread only, like :class:`~canton_console.runtime.metrics.NodeMetrics`.
 """
@@ -28,6 +29,7 @@ BASE_TRAFFIC_REMAINDER = TRAFFIC_PREFIX + "base-traffic-remainder"
 LAST_TRAFFIC_UPDATE = TRAFFIC_PREFIX + "last-traffic-update"
 MEDIATOR_OUTSTANDING_REQUESTS = "daml.mediator.outstanding-requests"
 MEDIATOR_REQUESTS = "daml.mediator.requests"
+MEDIATOR_APPROVED_REQUESTS = "daml.mediator.approved-requests"
 
 Observation = list[tuple[str, dict[str, str], int]]
 
@@ -53,7 +55,7 @@ def _sequencer(node: Any) -> Observation:
 
 
 def _mediator(node: Any) -> Observation:
-    points: Observation = [(MEDIATOR_REQUESTS, {}, node.verdicts_sent)]
+    points: Observation = [(MEDIATOR_REQUESTS, {}, node.verdicts_sent), (MEDIATOR_APPROVED_REQUESTS, {}, node.approvals_sent)]
     if node.running:
         points.append((MEDIATOR_OUTSTANDING_REQUESTS, {}, len(node.pending)))
     return points

@@ -33,6 +33,7 @@ log = logging.getLogger("canton_console.metrics")
 COUNTERS = {
     m.SEQUENCER_EVENTS: "Number of received events from the sequencer",
     om.MEDIATOR_REQUESTS: "Total number of processed confirmation requests (approved and rejected)",
+    om.MEDIATOR_APPROVED_REQUESTS: "Total number of approved confirmation requests",
 }
 TIMERS = {m.COMMAND_SUBMISSIONS: "The time to fully process a Daml command."}
 GAUGES = {

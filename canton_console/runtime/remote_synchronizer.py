@@ -14,10 +14,12 @@ restart of either side the member catches up on what it missed.
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -52,6 +54,8 @@ RETRY_MAX_SECONDS = 1.0
 ACKNOWLEDGE_EVERY_SECONDS = 1.0
 # A submission's call may take this long before it counts as lost (the member then times it out).
 SEND_TIMEOUT_SECONDS = 30.0
+# Threads making a synchronizer's unary calls (submissions, acknowledgements): calls in flight at once
+SENDER_THREADS = 8
 
 
 class SynchronizerLink(Protocol):
@@ -94,6 +98,8 @@ CHANNEL_OPTIONS = [(grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 
 
 
 def open_channel(url: str) -> grpc.Channel:
+    """A channel to a sequencer's public API; ``https://``: over TLS, trusting the system's CAs (or
+    those of the file that gRPC's ``GRPC_DEFAULT_SSL_ROOTS_FILE_PATH`` names)."""
     if urlparse(url).scheme == "https":
         return grpc.secure_channel(target_of(url), grpc.ssl_channel_credentials(), options=CHANNEL_OPTIONS)
     return grpc.insecure_channel(target_of(url), options=CHANNEL_OPTIONS)
@@ -111,10 +117,10 @@ class SequencerInfo:
     topology: tuple[topology.StoredTransaction, ...]
 
 
-def handshake(urls: list[str], alias: str, timeout: float) -> SequencerInfo:
+def handshake(urls: list[str], alias: str, timeout: float, threshold: int = 1) -> SequencerInfo:
     """(not the runtime thread) Ask the sequencers at ``urls`` which synchronizer they serve, its
-    static parameters and topology: Canton's sequencer info loader. Canton's errors when none
-    answers, or when they serve different synchronizers."""
+    static parameters and topology: Canton's sequencer info loader. Canton's errors when fewer than
+    ``threshold`` (the sequencer trust threshold) answer, or when they serve different synchronizers."""
     found: list[SequencerInfo] = []
     failures: list[str] = []
     deadline = time.monotonic() + timeout
@@ -144,10 +150,15 @@ def handshake(urls: list[str], alias: str, timeout: float) -> SequencerInfo:
                 failures.append(f"{url}: {wire.status_text(e)}")
         finally:
             channel.close()
-    if not found:
+    if len(found) < max(1, threshold):
         # Canton's cause names the alias as it prints one; why each sequencer failed is the error's context (logged)
         reason = "; ".join(failures)
+        if threshold > 1:
+            log.warning("Insufficient valid sequencer connections %s to reach threshold %s", len(found), threshold)
         log.warning("Cannot connect to synchronizer %s: %s", alias, reason)
+        if len(failures) > 1:
+            # several connections failed: Canton's sequencer info loader reports them together
+            raise CantonError(FAILED_TO_CONNECT_TO_SEQUENCERS, "The participant failed to connect to the sequencers", reason=reason)
         raise CantonError(SYNCHRONIZER_IS_NOT_AVAILABLE, f"Cannot connect to synchronizer Synchronizer '{alias}'", reason=reason)
     served = {i.synchronizer_id for i in found}
     if len(served) > 1:
@@ -202,6 +213,10 @@ class RemoteTraffic:
         return receipt if receipt is not None else TrafficState.empty()
 
 
+class _TooFewSequencers(Exception):
+    """Fewer of a connection's sequencers are reachable than its trust threshold."""
+
+
 class _Stream:
     """One subscription read from the sequencers: its thread, its open call."""
 
@@ -233,7 +248,10 @@ class RemoteSynchronizer(TopologyAnswers):
         self.reachable = False
         self.sequencer_member = ""
         # submissions sent and not yet answered (the in-process synchronizer's queue)
-        self._pending: list[SubmissionRequest] = []
+        self._sending: list[SubmissionRequest] = []
+        # submissions the sequencer took, noted by the sender threads (the runtime thread is not woken
+        # for them: ``_pending`` drops them when read)
+        self._taken: collections.deque[SubmissionRequest] = collections.deque()
         self._flush_posted = False
         self._parameters_cache: dict[int, tuple[dict, DynamicSynchronizerParameters]] = {}
         self._streams: dict[str, _Stream] = {}
@@ -241,6 +259,9 @@ class RemoteSynchronizer(TopologyAnswers):
         self.refusal_handlers: dict[str, Callable[[SubmissionRequest, CantonError], None]] = {}
         self._channels: dict[str, grpc.Channel] = {}
         self._channels_lock = threading.Lock()
+        self._ready: dict[str, bool] = {}  # url -> its channel is connected
+        self._stubs: dict[str, sgrpc.SequencerServiceStub] = {}
+        self._senders: ThreadPoolExecutor | None = None
         self._preferred = 0  # index in urls of the sequencer that answered last
         self.closed = False
 
@@ -258,7 +279,7 @@ class RemoteSynchronizer(TopologyAnswers):
 
     def reachable_sequencer(self, subscription: Subscription) -> RemoteSequencer | None:
         stream = self._streams.get(subscription.member)
-        if stream is None or stream.subscription is not subscription or not stream.live:
+        if stream is None or stream.subscription is not subscription or not stream.live or not self.enough_sequencers(subscription):
             return None
         return self.handle()
 
@@ -293,19 +314,7 @@ class RemoteSynchronizer(TopologyAnswers):
             topo.proposals[pkey] = stored
             topo.log.append(stored)
             return
-        topo.proposals.pop(pkey, None)
-        history = topo._history.setdefault((tx.mapping.code, tx.mapping.key), [])
-        if history and history[-1].valid_until is None:
-            prev = history[-1]
-            history[-1] = attrs.evolve(prev, valid_until=stored.valid_from)
-            topo.log[topo.log.index(prev)] = history[-1]
-        history.append(stored)
-        topo.log.append(stored)
-        topo._index_keys(tx.mapping)
-        for k in [k for k in topo.proposals if k[:2] == (tx.mapping.code, tx.mapping.key) and k[2] <= tx.serial]:
-            del topo.proposals[k]
-        for listener in topo.listeners:
-            listener(stored)
+        topo.append_effective(stored)
 
     # ---- channels ----------------------------------------------------------------------------
     def _channel(self, url: str) -> grpc.Channel:
@@ -313,11 +322,35 @@ class RemoteSynchronizer(TopologyAnswers):
             channel = self._channels.get(url)
             if channel is None:
                 channel = self._channels[url] = open_channel(url)
+                if len(self.urls) > 1:
+                    # which sequencers are reachable (for the trust threshold): gRPC keeps connecting
+                    # the channel and says when its state changes
+                    channel.subscribe(lambda state, url=url: self._ready.__setitem__(url, state == grpc.ChannelConnectivity.READY), try_to_connect=True)
             return channel
 
+    def _probe(self) -> None:
+        """(not the runtime thread) Ask the sequencers not known to be reachable whether they are: a
+        disconnected channel connects again only for a call."""
+        for url in list(self.urls):
+            if self._ready.get(url):
+                continue
+            try:
+                cgrpc.SequencerConnectServiceStub(self._channel(url)).VerifyActive(cpb.SequencerConnect.VerifyActiveRequest(), timeout=0.5)
+            except grpc.RpcError:
+                continue
+            self._ready[url] = True  # it answered (the channel's own notice may come a moment later)
+
+    def enough_sequencers(self, subscription: Subscription) -> bool:
+        """Whether as many of the connection's sequencers as its trust threshold can be reached (with
+        threshold 1: the one the subscription reads from is)."""
+        if subscription.threshold <= 1:
+            return True
+        for url in self.urls:
+            self._channel(url)
+        return sum(1 for url in self.urls if self._ready.get(url)) >= subscription.threshold
+
     def _service(self) -> sgrpc.SequencerServiceStub:
-        url = self.urls[self._preferred % len(self.urls)]
-        return sgrpc.SequencerServiceStub(self._channel(url))
+        return self._stub(self.urls[self._preferred % len(self.urls)])
 
     def close(self) -> None:
         """Stop reading and close the connections (the environment closes)."""
@@ -329,24 +362,71 @@ class RemoteSynchronizer(TopologyAnswers):
             for channel in self._channels.values():
                 channel.close()
             self._channels.clear()
+            senders, self._senders = self._senders, None
+        self._stubs.clear()
+        if senders is not None:
+            senders.shutdown(wait=False, cancel_futures=True)
 
     # ---- submissions (runtime thread; nothing waits for the network) -------------------------
     def submit(self, request: SubmissionRequest) -> None:
         if not self.reachable or not self.urls:
             raise CantonError(errors.SYNC_SERVICE_BAD_CONNECTIVITY, f"No sequencer of synchronizer {self.id} is reachable; the submission cannot be sequenced.")
-        self._pending.append(request)
+        self._sending.append(request)
         try:
-            call = self._service().SendAsync.future(pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request)), timeout=SEND_TIMEOUT_SECONDS)
+            self._send(request, self._preferred % len(self.urls), 1)
         except Exception:
-            self._pending.remove(request)
+            self._sending.remove(request)
             raise
-        call.add_done_callback(lambda f: self._post(self._sent, request, f))
 
-    def _sent(self, request: SubmissionRequest, call: Any) -> None:
-        """(runtime thread) A submission's call ended: the sequencer took it, or refused it."""
-        if any(r is request for r in self._pending):
-            self._pending = [r for r in self._pending if r is not request]
+    @property
+    def _pending(self) -> list[SubmissionRequest]:
+        """(runtime thread) Submissions sent and not yet answered (the in-process synchronizer's queue)."""
+        if self._taken:
+            taken = set()
+            while self._taken:
+                taken.add(id(self._taken.popleft()))
+            self._sending = [r for r in self._sending if id(r) not in taken]
+        return self._sending
+
+    def _send(self, request: SubmissionRequest, index: int, attempt: int) -> None:
+        url = self.urls[index % len(self.urls)]
+        message = pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request))
+        call = self._call(self._stub(url).SendAsync, message)
+        call.add_done_callback(lambda f: self._taken.append(request) if not f.cancelled() and f.exception() is None else self._post(self._sent, request, f, index, attempt))
+
+    def _call(self, method: Any, request: Any) -> Future:
+        """Make a unary call without waiting for it: on one of the synchronizer's sender threads, which
+        stay (a gRPC future would start a thread to poll the channel whenever none of its calls is
+        open: every submission of a quiet member)."""
+        with self._channels_lock:
+            if self._senders is None:
+                self._senders = ThreadPoolExecutor(max_workers=SENDER_THREADS, thread_name_prefix=f"sequencer-send-{self.name[:16]}")
+            senders = self._senders
+        return senders.submit(method, request, timeout=SEND_TIMEOUT_SECONDS)
+
+    def _stub(self, url: str) -> sgrpc.SequencerServiceStub:
+        stub = self._stubs.get(url)
+        if stub is None:
+            stub = self._stubs[url] = sgrpc.SequencerServiceStub(self._channel(url))
+        return stub
+
+    def _sent(self, request: SubmissionRequest, call: Any, index: int = 0, attempt: int = 1) -> None:
+        """(runtime thread) A submission's call ended: the sequencer took it, or refused it. One that
+        could not be reached (UNAVAILABLE: the request did not get through) goes to the next sequencer
+        of the connection, as Canton's sequencer client sends through another connection."""
         error = call.exception()
+        if (
+            isinstance(error, grpc.RpcError)
+            and error.code() == grpc.StatusCode.UNAVAILABLE
+            and wire.canton_error_of(error) is None
+            and attempt < len(self.urls)
+            and not self.closed
+        ):
+            log.info("synchronizer %s: sequencer at %s unreachable, submission %s goes to the next one", self.id, self.urls[index % len(self.urls)], request.message_id)
+            self._send(request, index + 1, attempt + 1)
+            return
+        if any(r is request for r in self._sending):
+            self._sending = [r for r in self._sending if r is not request]
         if error is None:
             return
         refused = wire.canton_error_of(error) if isinstance(error, grpc.RpcError) else None
@@ -365,7 +445,7 @@ class RemoteSynchronizer(TopologyAnswers):
         url = self.urls[self._preferred % len(self.urls)]
         stub = cgrpc.SequencerConnectServiceStub(self._channel(url))
         request = cpb.SequencerConnect.RegisterOnboardingTopologyTransactionsRequest(topology_transactions=[wire.signed_to_bytes(t) for t in transactions])
-        call = stub.RegisterOnboardingTopologyTransactions.future(request, timeout=SEND_TIMEOUT_SECONDS)
+        call = self._call(stub.RegisterOnboardingTopologyTransactions, request)
 
         def done(f: Any) -> None:
             if f.exception() is not None:
@@ -387,7 +467,7 @@ class RemoteSynchronizer(TopologyAnswers):
             return
         stream.last_ack_sent = ts
         request = pb.AcknowledgeSignedRequest(acknowledge_request=pb.AcknowledgeRequest(member=stream.subscription.member, timestamp=ts))
-        self._service().AcknowledgeSigned.future(request, timeout=SEND_TIMEOUT_SECONDS).add_done_callback(lambda f: None)
+        self._call(self._service().AcknowledgeSigned, request)
 
     # ---- subscriptions -------------------------------------------------------------------------
     def subscribe(self, subscription: Subscription) -> None:
@@ -433,6 +513,10 @@ class RemoteSynchronizer(TopologyAnswers):
             index = (self._preferred + attempt) % len(self.urls)
             url = self.urls[index]
             try:
+                if not self.env.scheduler.call(self.enough_sequencers, stream.subscription):
+                    self._probe()
+                    if not self.env.scheduler.call(self.enough_sequencers, stream.subscription):
+                        raise _TooFewSequencers()
                 cursor = self.env.scheduler.call(stream.subscription.cursor)
                 request = pb.SubscriptionRequestV2(member=stream.subscription.member, timestamp=cursor + 1)
                 call = sgrpc.SequencerServiceStub(self._channel(url)).SubscribeV2(request)
@@ -448,6 +532,10 @@ class RemoteSynchronizer(TopologyAnswers):
                     self._post(self._on_response, stream, index, response.topology_reset, transactions, event, receipt)
                     delay = RETRY_FIRST_SECONDS
                     stream.reported = False
+            except _TooFewSequencers:
+                if not stream.reported:
+                    log.info("subscription of %s to %s waits for %s of its sequencers to be reachable", stream.subscription.member, self.id, stream.subscription.threshold)
+                    stream.reported = True
             except grpc.RpcError as e:
                 if stream.stop.is_set():
                     break
@@ -472,6 +560,13 @@ class RemoteSynchronizer(TopologyAnswers):
         """(runtime thread) Topology first, then the event to the member."""
         subscription = stream.subscription
         if stream.stop.is_set() or self.subscribers.get(subscription.member) is not subscription:
+            return
+        if not self.enough_sequencers(subscription):
+            # fewer sequencers than the trust threshold: nothing more is delivered; the stream opens
+            # again from the member's cursor once enough of them are back
+            call = stream.call
+            if call is not None:
+                call.cancel()
             return
         if reset:
             self._reset_topology(transactions)

@@ -298,22 +298,29 @@ class TopologyState:
             self.proposals[pkey] = stored
             self.log.append(stored)
             return stored
-        self.proposals.pop(pkey, None)
         stored = StoredTransaction(SignedTopologyTransaction(tx, signed.signatures), sequenced, sequenced + delay)
+        self.append_effective(stored)
+        return stored
+
+    def append_effective(self, stored: StoredTransaction) -> None:
+        """Make ``stored`` (an authorized transaction, sequenced after every one held) the current one
+        of its mapping: the previous one ends where it begins, proposals at serials now taken go.
+        ``add`` does this once it has judged a transaction; a copy of a remote synchronizer's
+        topology does it with what the sequencer judged."""
+        tx = stored.signed.transaction
+        self.proposals.pop((tx.mapping.code, tx.mapping.key, tx.serial, tx.hash), None)
         history = self._history.setdefault((tx.mapping.code, tx.mapping.key), [])
-        if history:
+        if history and history[-1].valid_until is None:
             prev = history[-1]
             history[-1] = attrs.evolve(prev, valid_until=stored.valid_from)
             self.log[self.log.index(prev)] = history[-1]
         history.append(stored)
         self.log.append(stored)
         self._index_keys(tx.mapping)
-        # Drop proposals at serials that are now taken.
         for k in [k for k in self.proposals if k[:2] == (tx.mapping.code, tx.mapping.key) and k[2] <= tx.serial]:
             del self.proposals[k]
         for listener in self.listeners:
             listener(stored)
-        return stored
 
     def restore(self, stored: StoredTransaction) -> None:
         """Re-load a stored transaction at start-up, exactly as it was recorded."""

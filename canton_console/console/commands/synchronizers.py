@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlparse
 
 import attrs
 
@@ -82,6 +83,15 @@ PRIORITY = a.Int(-(2**31), "an Int (e.g. 10)", a.INT_MAX)
 VALIDATION = Unsupported("sequencer connections are always validated", accept=("Active", "All"))
 
 
+def _is_url(text: str) -> bool:
+    """A sequencer's public API URL (``http://host:port``)."""
+    try:
+        parsed = urlparse(text)
+        return parsed.scheme in ("http", "https") and bool(parsed.hostname) and parsed.port is not None
+    except ValueError:
+        return False
+
+
 class SequencerConnectionsArg(a.SeqOf):
     """Several sequencers of one synchronizer: a Seq of sequencer references or their public URLs
     (``"http://localhost:5001"``), or a Map(alias -> sequencer); returned as connections (sequencer
@@ -100,9 +110,10 @@ class SequencerConnectionsArg(a.SeqOf):
         for item in value:
             if isinstance(item, str):
                 name = ctx.env.sequencer_for_url(item)
-                if name is None:
+                if name is None and not _is_url(item):
                     raise ctx.bad_value(f"no sequencer of this console listens on {item}")
-                connections.append(name)
+                # a URL of another process's sequencer: the participant connects to it by URL
+                connections.append(name if name is not None else item)
             else:
                 connections.append(self.inner.convert(item, ctx).name)
         if not connections:

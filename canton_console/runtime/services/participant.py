@@ -87,7 +87,7 @@ class LocalConnectivityService(LocalService):
     def _connect_remote(self, alias: str, urls: list[str], trust_threshold: int, priority: int) -> str:
         """Connect to sequencers of another process by their public API URLs: a handshake (here, on
         the caller's thread, within the console's bounded timeout), then the participant subscribes."""
-        info = remote_synchronizer.handshake(urls, alias, self._env.config.parameters.timeouts.bounded.total_seconds())
+        info = remote_synchronizer.handshake(urls, alias, self._env.config.parameters.timeouts.bounded.total_seconds(), trust_threshold)
 
         def run() -> str:
             sync = remote_synchronizer.attach(self._env, info.synchronizer_id, urls, info)

@@ -6,7 +6,10 @@ import json
 import logging
 from collections.abc import Sequence
 
+from canton_console.runtime import remote_synchronizer
+from canton_console.runtime.remote_synchronizer import is_url
 from canton_console.runtime.services.base import LocalService
+from canton_console.runtime.services.participant import sequencer_named_by
 from canton_console.values import errors
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError, ServiceStatusError
@@ -120,7 +123,45 @@ class LocalMediatorSetupService(LocalService):
     """Canton's MediatorInitializationService."""
 
     def assign(self, synchronizer_id: str, sequencers: list[str]) -> None:
-        self._call(self._env.assign_mediator, self._node, synchronizer_id, sequencers)
+        """Serve the synchronizer through ``sequencers``: names (or public API URLs) of sequencers of
+        this process, or the public API URLs of sequencers of another process."""
+        env = self._env
+        local = [sequencer_named_by(env, c) for c in sequencers]
+        if sequencers and all(node is None and is_url(c) for node, c in zip(local, sequencers, strict=True)):
+            self._assign_remote(synchronizer_id, list(sequencers))
+            return
+        names = [node.name if node is not None else c for node, c in zip(local, sequencers, strict=True)]
+        self._call(env.assign_mediator, self._node, synchronizer_id, names)
+
+    def _assign_remote(self, synchronizer_id: str, urls: list[str]) -> None:
+        """A handshake with the sequencers (on the caller's thread, within the bounded timeout), then
+        the mediator subscribes through them."""
+        env = self._env
+        name = synchronizer_id.split("::", 1)[0]
+        info = remote_synchronizer.handshake(urls, name, env.config.parameters.timeouts.bounded.total_seconds())
+        if info.synchronizer_id != synchronizer_id:
+            raise CantonError(
+                errors.SYNCHRONIZER_ID_MISMATCH,
+                f"The sequencers at {', '.join(urls)} serve synchronizer {info.synchronizer_id}, not {synchronizer_id}",
+            )
+
+        def run() -> None:
+            node = self._node
+            node.require_running()
+            node.require_active()
+            if node.synchronizer is not None:
+                if node.synchronizer.id != synchronizer_id:
+                    raise CantonError(errors.INVALID_ARGUMENT, f"Mediator {node.name} is already assigned to synchronizer {node.synchronizer.id}.")
+                return
+            sync = remote_synchronizer.attach(env, synchronizer_id, urls, info)
+            if node.member_id not in sync.topology.mediators():
+                raise CantonError(
+                    errors.TOPOLOGY_MISSING_MAPPING,
+                    f"The following members are missing certain topology mappings: {node.member_id}: {t.MEDIATOR_STATE}",
+                )
+            node.join(sync, urls if isinstance(sync, remote_synchronizer.RemoteSynchronizer) else None)
+
+        self._call(run)
 
 
 class LocalSequencerPruningService(LocalService):
@@ -204,12 +245,18 @@ class LocalMediatorSequencerConnectionService(LocalService):
         """Read through ``sequencers`` (the names of the connections' sequencers, in order)."""
 
         def run() -> None:
-            if self._node.synchronizer is None:
+            sync = self._node.synchronizer
+            if sync is None:
                 raise ServiceStatusError("FAILED_PRECONDITION", "Initialize node before attempting to change sequencer connection")
+            names = list(sequencers)
+            if isinstance(sync, remote_synchronizer.RemoteSynchronizer):
+                # sequencers of another process: reached (and stored, for restarts) by their URLs
+                names = [c.urls[0] if c.urls else name for name, c in zip(sequencers, connections.connections, strict=True)]
+                remote_synchronizer.attach(self._env, sync.id, [n for n in names if is_url(n)])
             data = {
                 "connections": [
                     {"sequencer": name, "alias": c.sequencerAlias, "endpoints": list(c.endpoints), "transport_security": c.transportSecurity}
-                    for name, c in zip(sequencers, connections.connections, strict=True)
+                    for name, c in zip(names, connections.connections, strict=True)
                 ],
                 "threshold": connections.sequencerTrustThreshold,
                 "amplification": {
