@@ -11,7 +11,7 @@ import time
 
 import pytest
 from conftest import _pg_connect, open_session, postgres_storage, step_ok
-from test_remote_sequencer import Daemon, free_port
+from daemons import Daemon, free_port
 
 
 def ha_sequencer(storage: str, port: int) -> str:
