@@ -254,6 +254,66 @@ def test_a_flush_of_a_writer_whose_epoch_was_taken_over_rolls_back_and_it_steps_
         session.close()
 
 
+@pytest.fixture
+def writer_with_mediator_and_a_second_process(tmp_path, pg_databases):
+    """Process A: the sequencer with the mediator, bootstrapping the synchronizer (started first,
+    it orders). Process B: the same sequencer on the same database, alone (it does not order)."""
+    database = pg_databases("ccseq")
+    storage = postgres_storage(database)
+    port_a, port_b = free_port(), free_port()
+    a = Daemon(
+        tmp_path,
+        "seq-a",
+        f"""canton {{
+  {ha_sequencer(storage, port_a)}
+  mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp_path}/med1.db" }}, admin-api.port = {free_port()} }}
+}}""",
+        'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, '
+        "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))\n",
+    )
+    b = Daemon(tmp_path, "seq-b", f"canton {{ {ha_sequencer(storage, port_b)} }}")
+    a.start()
+    try:
+        b.start()
+        try:
+            yield a, b, f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}", database
+        finally:
+            b.stop()
+    finally:
+        a.stop()
+
+
+def test_participants_on_both_urls_keep_pinging_when_the_process_they_read_from_and_that_does_not_order_is_killed(
+    tmp_path, writer_with_mediator_and_a_second_process
+):
+    """The other half of test_remote_sequencer_bft's SIGKILL test (there the process killed is the one
+    that orders): here the participants read from and send through process B, which only stores
+    what it accepts; B dies with SIGKILL and they go on through A, which orders all along."""
+    a, b, url_a, url_b, database = writer_with_mediator_and_a_second_process
+    p2 = participant_daemon(tmp_path, "participant2", f'participant2.synchronizers.connect_multi("da", Seq("{url_b}", "{url_a}"))')
+    p2.start()
+    session = participant_session(tmp_path)
+    try:
+        p2_id = next(x for x in p2.lines if x.startswith("participant-id ")).split()[1]
+        step_ok(session, f'participant1.synchronizers.connect_bft(Seq("{url_b}", "{url_a}"), "da", PositiveInt.one)')
+        step_ok(session, f'participant1.health.ping("{p2_id}")')
+        # both read from process B (the first URL), whose submissions process A sequences
+        b.kill()
+        ping_eventually(session, p2_id)
+        step_ok(session, f'participant1.health.ping("{p2_id}")')
+        rows = step_ok(session, "participant1.synchronizers.list_connected()")
+        assert [(str(r.synchronizerAlias), r.healthy) for r in rows] == [("da", True)]
+        # A ordered throughout: it never stepped down, nothing was sequenced twice or left behind
+        log_a = (tmp_path / "seq-a.log").read_text()
+        assert "orders the synchronizer's events now" in log_a and "steps down" not in log_a
+        events = shared_rows(database, "SELECT sender, message_id FROM cc_sequenced_events")
+        assert len(set(events)) == len(events)
+        assert shared_rows(database, "SELECT count(*) FROM cc_sequencer_submissions") == [(0,)]
+    finally:
+        session.close()
+        p2.stop()
+
+
 def test_high_availability_needs_a_database_sequencer_on_postgres(tmp_path):
     from canton_console.config.errors import ConfigError
     from canton_console.config.loader import load_config
