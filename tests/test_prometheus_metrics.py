@@ -57,6 +57,10 @@ def test_daemon_serves_the_nodes_metrics_to_prometheus(tmp_path):
         assert p1 > 0  # the connection and the ping brought participant1 events
         assert sample(samples, "daml_sequencer_public_api_subscriptions", node="sequencer1", component="sequencer") == 3
         assert sample(samples, "daml_mediator_requests_total", node="mediator1", component="mediator") >= 1  # the ping's
+        confirmation_requests = [
+            v for (name, labels), v in samples.items() if name == "daml_sequencer_block_events_total" and ("type", "send-confirmation-request") in labels
+        ]
+        assert confirmation_requests and min(confirmation_requests) >= 1  # the ping's, counted by its sender
         assert sample(samples, "daml_mediator_outstanding_requests", node="mediator1", component="mediator") == 0
         assert sample(samples, "daml_mediator_approved_requests_total", node="mediator1", component="mediator") >= 1  # the ping approved
         daemon.stop()

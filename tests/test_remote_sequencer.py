@@ -287,3 +287,11 @@ def test_a_sequencer_serving_its_public_api_over_tls_is_reached_by_https_urls(tm
             if daemon is not None:
                 daemon.stop()
         seq.stop()
+
+
+def test_a_connection_url_canton_cannot_parse_is_refused_before_anything_is_registered(default_session):
+    for url, cause in (("ftp://127.0.0.1:5001", "has unknown scheme: ftp"), ("http://127.0.0.1:port", "has an invalid port")):
+        outcome = default_session.step(f'participant1.synchronizers.connect("other", "{url}")')
+        assert outcome.failed and f"INVALID_ARGUMENT(8,0): participant1.synchronizers.connect: Synchronizer connection url [{url}] {cause}" in outcome.output
+        assert "Traceback" not in outcome.output
+    assert step_ok(default_session, "participant1.synchronizers.list_registered().size") == 1  # only "da"

@@ -224,3 +224,13 @@ def test_take_and_drop_split_a_seq(items, n):
     xs = Vector(*items)
     assert list(xs.take(n)) + list(xs.drop(n)) == items
     assert xs.flatMap(lambda x: Vector(x)) == items
+
+
+def test_a_sequencer_connection_url_is_checked_as_cantons_endpoint_parser_does():
+    from canton_console.values.sequencing import connection_url_problem
+
+    assert connection_url_problem("http://localhost:5001") is None
+    assert connection_url_problem("https://sequencer.example.com") is None  # the default port
+    assert connection_url_problem("ftp://localhost:5001") == "Synchronizer connection url [ftp://localhost:5001] has unknown scheme: ftp"
+    assert connection_url_problem("http://localhost:port").startswith("Synchronizer connection url [http://localhost:port] has an invalid port: ")
+    assert connection_url_problem("http://localhost:70000").startswith("Synchronizer connection url [http://localhost:70000] has an invalid port: ")

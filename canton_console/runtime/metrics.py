@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 SEQUENCER_EVENTS = "daml.sequencer-client.handler.sequencer-events"
+BLOCK_EVENTS = "daml.sequencer.block.events"  # a sequencer's events by sender (member) and type
 HANDLER_DELAY = "daml.sequencer-client.handler.delay"
 COMMAND_SUBMISSIONS = "daml.participant.api.commands.submissions"
 INFLIGHT_VALIDATION_REQUESTS = "daml.participant.inflight_validation_requests"

@@ -32,6 +32,7 @@ log = logging.getLogger("canton_console.metrics")
 # counters, timers histograms; anything else is a gauge. With Canton's summaries as help text.
 COUNTERS = {
     m.SEQUENCER_EVENTS: "Number of received events from the sequencer",
+    m.BLOCK_EVENTS: "Events processed by the sequencer, tagged by type.",
     om.MEDIATOR_REQUESTS: "Total number of processed confirmation requests (approved and rejected)",
     om.MEDIATOR_APPROVED_REQUESTS: "Total number of approved confirmation requests",
 }

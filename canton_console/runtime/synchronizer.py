@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from canton_console.runtime.flush_budget import FlushCost, take_batch
+from canton_console.runtime.metrics import BLOCK_EVENTS, metrics_of
 from canton_console.runtime.sequencer_admin import is_disabled
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import fast
@@ -46,6 +47,16 @@ if TYPE_CHECKING:
     from canton_console.runtime.sequencer import SequencerNode
 
 log = logging.getLogger("canton_console.synchronizer")
+
+# our submission kinds -> the ``type`` label Canton's sequencer metrics give them (SubmissionRequestType)
+SUBMISSION_TYPES = {
+    "confirmation-request": "send-confirmation-request",
+    "confirmation-response": "send-confirmation-response",
+    "verdict": "send-verdict",
+    "acs-commitment": "send-commitment",
+    "top-up": "send-topup",
+    "topology": "send-topology",
+}
 
 # The columns of a sequenced event's row, in the order flush builds them (tuples, not dicts: one per event)
 EVENT_COLUMNS = ("synchronizer_id", "timestamp", "sender", "message_id", "batch", "recipients", "cost", "error")
@@ -253,6 +264,7 @@ class Synchronizer(TopologyAnswers):
         topology_rows: list[dict[str, Any]] = []
         topup_rows: list[dict[str, Any]] = []
         purchased_rows: list[dict[str, Any]] = []
+        processed: list[tuple[str, str]] = []  # (sender, kind) of every event stored, for the block metrics
         sync_id = self.id
         charge = self.traffic.charge
         resolve = self.resolve
@@ -269,6 +281,7 @@ class Synchronizer(TopologyAnswers):
                 if not self._aggregate(request, ts, topup_rows):
                     continue
             cost, error = charge(request, ts)
+            processed.append((sender, request.kind))
             if error is not None:
                 event_rows.append((sync_id, ts, sender, request.message_id, encode_batch(request.envelopes), "", 0, error))
                 deliveries[sender].append(SequencedEvent(sync_id, ts, sender, request.message_id, (), error=error))
@@ -317,6 +330,7 @@ class Synchronizer(TopologyAnswers):
             self._pending = batch + self._pending
             log.warning("synchronizer %s: no sequencer can store events; sequencing halts until a database is back", self.name)
             return
+        self._count_block_events(processed)
         for member, events in deliveries.items():
             subscription = self.subscribers.get(member)
             if subscription is None:
@@ -326,6 +340,16 @@ class Synchronizer(TopologyAnswers):
                 continue
             self._deliver(subscription, events)
         self._flush_cost = self._flush_cost.after(len(batch), time.perf_counter() - started)
+
+    def _count_block_events(self, processed: list[tuple[str, str]]) -> None:
+        """Canton's ``daml.sequencer.block.events`` on every sequencer that stored the batch: events
+        by sender (``member``) and submission type (``type``, Canton's names)."""
+        counts = Counter(processed)
+        for node in self.sequencer_nodes.values():
+            if node.running and not node.killed:
+                metrics = metrics_of(node)
+                for (member, kind), n in counts.items():
+                    metrics.inc(BLOCK_EVENTS, n, {"member": member, "type": SUBMISSION_TYPES.get(kind, "send-unexpected")})
 
     def _deliver(self, subscription: Subscription, events: list[SequencedEvent]) -> None:
         try:

@@ -12,6 +12,23 @@ from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param
 from canton_console.values.refined import INT_MAX, InvalidValue, NonNegativeFiniteDuration, RefinedNumeric
 
 
+def connection_url_problem(url: str) -> str | None:
+    """Why a sequencer connection URL cannot be used, as Canton's ``Endpoint.fromUri`` says it (the
+    scheme is http or https, https when none is given; the port a valid one), or None."""
+    from urllib.parse import urlsplit
+
+    scheme = url.split("://", 1)[0] if "://" in url else "https"
+    if scheme not in ("http", "https"):
+        return f"Synchronizer connection url [{url}] has unknown scheme: {scheme}"
+    try:
+        port = urlsplit(url if "://" in url else f"https://{url}").port
+    except ValueError as e:
+        return f"Synchronizer connection url [{url}] has an invalid port: {e}"
+    if port is not None and not 0 < port <= 65535:
+        return f"Synchronizer connection url [{url}] has an invalid port: {port} is not a valid port"
+    return None
+
+
 def _factor(v: object) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, RefinedNumeric)):
         raise InvalidValue(f"SubmissionRequestAmplification: factor must be a PositiveInt, got {type(v).__name__} {v!r}")

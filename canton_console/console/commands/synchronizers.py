@@ -14,7 +14,7 @@ from canton_console.pretty import Apply, Literal, klass, param, to_tree
 from canton_console.values.ids import SynchronizerId
 from canton_console.values.refined import NonNegativeFiniteDuration
 from canton_console.values.scala import NONE, Option, TypedVector, Vector
-from canton_console.values.sequencing import SEQUENCER_CONNECTIONS, GrpcSequencerConnection
+from canton_console.values.sequencing import SEQUENCER_CONNECTIONS, GrpcSequencerConnection, connection_url_problem
 from canton_console.values.synchronizer_connection import SynchronizerConnectionConfig
 
 
@@ -109,6 +109,9 @@ class SequencerConnectionsArg(a.SeqOf):
         connections = []
         for item in value:
             if isinstance(item, str):
+                problem = connection_url_problem(item)
+                if problem is not None:
+                    raise ctx.bad_value(problem)
                 name = ctx.env.sequencer_for_url(item)
                 if name is None and not _is_url(item):
                     raise ctx.bad_value(f"no sequencer of this console listens on {item}")
@@ -189,6 +192,8 @@ class SynchronizersGroup(NodeGroup):
             raise CallContext(f"{self._path}.connect", "connection", self._env).wrong_type(
                 "a sequencer reference or its URL such as \"http://localhost:5001\"", connection
             )
+        elif "://" in connection and (problem := connection_url_problem(connection)) is not None:
+            raise CallContext(f"{self._path}.connect", "connection", self._env).bad_value(problem)
         self._connect(alias, [connection], 1, self._sync_timeout(synchronize), f"{self.scala_name}.connect")
 
     @command

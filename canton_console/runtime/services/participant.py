@@ -56,10 +56,14 @@ def sequencer_named_by(env: Any, connection: str) -> Any:
     """The sequencer of this process a connection names: its node name or its public API URL."""
     if connection in env.sequencers:
         return env.sequencers[connection]
-    url = urlparse(connection)
+    try:
+        url = urlparse(connection)
+        port = url.port
+    except ValueError:  # not a URL the console let through: no sequencer of ours listens there
+        return None
     for seq in env.sequencers.values():
         api = seq.config.public_api
-        if url.port == api.port and url.hostname in ("localhost", "127.0.0.1", api.address, "0.0.0.0"):
+        if port == api.port and url.hostname in ("localhost", "127.0.0.1", api.address, "0.0.0.0"):
             return seq
     return None
 
