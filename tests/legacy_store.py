@@ -36,7 +36,7 @@ LEGACY_ADDED_COLUMNS = (
 INDEXES_ADDED_SINCE = frozenset({"cc_ledger_updates_by_synchronizer_record_time", "cc_mediator_verdicts_by_request", "cc_mediator_verdicts_by_sent"})
 
 # Tables schema.py declares that came with revisions after the layout before Alembic.
-TABLES_ADDED_SINCE = frozenset({"cc_sequencer_submissions"})
+TABLES_ADDED_SINCE = frozenset({"cc_sequencer_submissions", "cc_sequencer_writer"})
 
 
 def build_legacy_store(url: str, *, columns_added: int = 0, without_tables: Sequence[str] = (), marker: bool = True) -> None:

@@ -304,9 +304,11 @@ class ParticipantConfig:
 class SequencerHighAvailabilityConfig:
     """``sequencer.high-availability`` of a database sequencer (Canton's
     ``SequencerHighAvailabilityConfig``): sequencer processes on one PostgreSQL database share the
-    synchronizer's total order. ``keep_alive_interval`` is how often a process looks for work of the
-    others (new submissions, new events) when no notification came; ``online_check_interval`` how
-    often a process that does not order checks whether the one that does is still there."""
+    synchronizer's total order. The process that orders beats a heartbeat every
+    ``offline_duration / 8`` (at least every ``keep_alive_interval``); every
+    ``online_check_interval`` a process looks for work of the others even without a notification,
+    and one that does not order checks whether the heartbeat of the one that does is older than
+    ``offline_duration`` (then it cuts that stalled process off and takes over)."""
 
     enabled: bool = False
     total_node_count: int = 10

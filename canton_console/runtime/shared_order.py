@@ -7,23 +7,33 @@ identity, read from the shared store); each serves its own public API. Any of th
 submissions, every one delivers the same events in the same order:
 
 * One process at a time orders (the *writer*): it holds a PostgreSQL session advisory lock on a
-  connection of its own. The lock goes with that connection, so when the writer dies (even by
-  SIGKILL) the server frees it at once and another process takes it at its next check.
+  connection of its own. The others wait for the lock in the server (no polling); the lock goes with
+  the connection, so when the writer dies (even by SIGKILL) the server grants it to one of them at
+  once.
+* Fencing: a process that takes the lock increments the writer epoch (``cc_sequencer_writer``), and
+  every store transaction of a flush first share-locks that row and checks the epoch is still its
+  own. A writer that lost its lock without noticing (its lock connection cut, the process paused
+  and resumed) therefore cannot store a single event after another process took over: its flush
+  rolls back, its in-memory effects are undone as for a failed store, and it steps down.
+* The writer beats a heartbeat in that row (the database's clock). A writer not heard from for
+  ``offline-duration`` is stalled while its lock connection lives on (a paused process): the
+  others end its sessions, which frees the lock.
 * Every process stores an accepted submission in ``cc_sequencer_submissions`` before the submitter
   hears that it was accepted: a process that dies loses nothing it acknowledged. The writer takes
-  the stored submissions (``NOTIFY`` wakes it; it also looks every ``keep-alive-interval``),
+  the stored submissions (``NOTIFY`` wakes it; it also looks every ``online-check-interval``),
   sequences them as the in-process synchronizer does (timestamps, traffic, topology, one store
   transaction) and deletes them.
-* The others tail what the writer stored: new topology transactions (replayed in order, so their
-  topology state is the writer's), traffic states, the last timestamp; and they serve their
-  subscribers from the shared events table, each from its cursor.
+* The others tail what the writer stored (a ``NOTIFY`` of the flush's transaction wakes them): new
+  topology transactions (replayed in order, so their topology state is the writer's), traffic
+  states, the last timestamp; and they serve their subscribers from the shared events table, each
+  from its cursor. Traffic states are stored by the writer only.
 * A process that takes the lock first reads everything stored, then sequences what is left in the
   submissions table from the stored head on. A submission whose event the previous writer already
   stored (it died between storing the events and deleting the submissions) is not sequenced again:
   the event of that sender and message id is there.
 
-Everything on the node's state runs on the runtime thread; one thread per process waits for
-notifications and keeps or tries the lock.
+Everything on the node's state runs on the runtime thread; per process, one thread waits for or
+keeps the lock (and beats the heartbeat), another waits for notifications.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, delete, func, insert, select, text, tuple_
 
 from canton_console.runtime.replication import PgAdvisoryLock
+from canton_console.runtime.synchronizer import OrderFenced
 from canton_console.runtime.topology import stored_from_row
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
@@ -53,8 +64,6 @@ log = logging.getLogger("canton_console.sequencer.shared")
 SUBMISSIONS_CHANNEL = "canton_console_sequencer_submissions"
 EVENTS_CHANNEL = "canton_console_sequencer_events"
 SUBMISSIONS = cast(Table, s.SequencerSubmissionRow.__table__)
-# How often the writer checks that its lock connection still holds the lock.
-RENEW_SECONDS = 0.5
 
 
 def writer_lock_key(database: str) -> int:
@@ -99,6 +108,12 @@ class SharedOrder:
         self.env = node.env
         ha = node.config.high_availability
         self.keep_alive = max(0.01, ha.keep_alive_interval.total_seconds())
+        self.offline_duration = max(0.1, ha.offline_duration.total_seconds())
+        # The writer's heartbeat: often enough that the others never take a live writer for a
+        # stalled one, not every keep-alive (an idle writer would write every 50 ms).
+        self.heartbeat_interval = max(self.keep_alive, self.offline_duration / 8)
+        # Without notifications, how often a process looks for work anyway and checks the writer
+        self.poll_interval = max(self.keep_alive, ha.online_check_interval.total_seconds())
         self.process_id = f"{node.name}/{uuid.uuid4().hex[:12]}"
         spec = node.open_storage.spec
         self.lock = PgAdvisoryLock(spec)
@@ -110,14 +125,21 @@ class SharedOrder:
         self.topology_row_id = 0  # the last topology row applied (non-writers tail from it)
         self._mutex = threading.Lock()
         self.holding = False  # the lock (thread side); ``writer`` is the runtime thread's view
+        self.held_epoch = 0  # the writer epoch the lock thread took with the lock
         self.writer = False
+        self.epoch = 0  # the epoch this process orders under (runtime thread; 0: not the writer)
+        self.fenced_epoch = 0  # an epoch found taken over by another process: never ordered under again
         self.closed = False
         self._pump_posted = False
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"sequencer-shared-{node.name}", daemon=True)
+        self._release_requested = False
+        self._beat = threading.Event()  # wakes the lock thread (a step-down, close)
+        self._listener: Any = None
+        self._thread = threading.Thread(target=self._hold, name=f"sequencer-writer-{node.name}", daemon=True)
+        self._listen_thread = threading.Thread(target=self._listen, name=f"sequencer-listen-{node.name}", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
+        self._listen_thread.start()
 
     # ---- binding to the synchronizer (runtime thread) -------------------------------------------
     def bind(self, sync: "Synchronizer") -> None:
@@ -134,8 +156,10 @@ class SharedOrder:
             self._after_flush()
 
         sync.flush = flush  # type: ignore[method-assign]  # the scheduler posts sync.flush: ours runs
-        with self.node.open_storage.read() as conn:
+        with self.node.open_storage.transaction() as conn:
             self.topology_row_id = self._max_topology_id(conn)
+            # the other processes of this sequencer serve it too from now on (see _adopt)
+            conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": EVENTS_CHANNEL})
         if self.writer:
             self._recover()
         log.info("%s serves synchronizer %s with the sequencers sharing its database", self.node.name, sync.id)
@@ -150,26 +174,46 @@ class SharedOrder:
         self._drop_taken(sync)
 
     def close(self) -> None:
-        """Clean stop: the lock is given back (another process takes over at its next check)."""
+        """Clean stop: the lock is given back (a process waiting for it takes over at once)."""
         self.closed = True
-        self._wake.set()
+        self._beat.set()
         self.unbind()
+        self._interrupt_lock_wait()
+        self._thread.join(timeout=5)
         with self._mutex:
             if self.holding:
                 self.lock.release()
             self.holding = False
             self.lock.close()
         self.writer = False
+        self._stop_listening()
 
     def crash(self) -> None:
         """Kill: the lock connection is cut as a dying process's would be."""
         self.closed = True
-        self._wake.set()
+        self._beat.set()
         self.unbind()
         with self._mutex:
             self.holding = False
             self.lock.crash()
         self.writer = False
+        self._stop_listening()
+
+    def _interrupt_lock_wait(self) -> None:
+        conn = self.lock.conn
+        if conn is not None and not conn.closed:
+            try:
+                conn.cancel()  # the lock thread's blocking pg_advisory_lock ends with an error
+            except Exception:  # noqa: BLE001 - a dead connection waits for nothing
+                pass
+
+    def _stop_listening(self) -> None:
+        conn = self._listener
+        if conn is not None and not conn.closed:
+            try:
+                conn.cancel()
+            except Exception:  # noqa: BLE001
+                pass
 
     # ---- submissions (runtime thread) -------------------------------------------------------------
     def accept(self, request: SubmissionRequest) -> bool:
@@ -207,7 +251,6 @@ class SharedOrder:
         try:
             with self.node.open_storage.transaction() as conn:
                 conn.execute(delete(table).where(table.c.id.in_(done)))
-                conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": EVENTS_CHANNEL})
                 self.topology_row_id = self._max_topology_id(conn)
         except StorageUnavailable:
             return  # deleted by the next flush, or recognized as sequenced by the next writer
@@ -241,21 +284,52 @@ class SharedOrder:
             self.taken.clear()
 
     # ---- roles (runtime thread) ------------------------------------------------------------------
-    def _become_writer(self) -> None:
+    def _become_writer(self, epoch: int) -> None:
         if self.closed or self.writer:
             return
-        self.writer = True
-        log.info("%s orders the synchronizer's events now (it holds the sequencer writer lock)", self.node.name)
+        self.writer, self.epoch = True, epoch
+        log.info("%s orders the synchronizer's events now (it holds the sequencer writer lock, writer epoch %s)", self.node.name, epoch)
         if self.sync is not None:
             self._recover()
 
-    def _become_follower(self) -> None:
+    def _become_follower(self, why: str = "it no longer holds the sequencer writer lock") -> None:
         if not self.writer:
             return
-        self.writer = False
-        log.warning("%s lost the sequencer writer lock; another sequencer process orders", self.node.name)
+        self.writer, self.epoch = False, 0
+        log.warning("%s steps down: %s; another sequencer process orders", self.node.name, why)
         if self.sync is not None:
             self._drop_taken(self.sync)
+        # what it accepted and had queued is in the table: wake the writer for it
+        try:
+            with self.node.open_storage.transaction() as conn:
+                conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": SUBMISSIONS_CHANNEL})
+        except StorageUnavailable:
+            pass  # the writer finds them at its next look
+
+    # ---- the fence (runtime thread, in the flush's store transaction) ----------------------------
+    def fence(self, node: Any, conn: Any) -> None:
+        """The first statement of every store transaction of a flush: this process still orders
+        under its epoch. The row stays share-locked until the commit, so a process taking over
+        (which increments the epoch) waits for this flush, or this flush sees the new epoch and
+        rolls back (``OrderFenced``). The others hear of the new events on commit."""
+        if node is not self.node:
+            return  # another sequencer of the synchronizer in this process, with a store of its own
+        if not self.writer or not self.epoch:
+            raise OrderFenced(f"{self.node.name} does not order")
+        row = conn.execute(
+            "SELECT epoch, pg_notify(%s, %s) FROM cc_sequencer_writer WHERE id = 1 FOR SHARE", (EVENTS_CHANNEL, self.process_id)
+        ).fetchone()
+        if row is None or int(row[0]) != self.epoch:
+            raise OrderFenced(f"writer epoch {self.epoch} of {self.node.name} was taken over (now {None if row is None else row[0]})")
+
+    def fenced(self, error: "OrderFenced") -> None:
+        """(the flush was rolled back by the fence) Follow the process that took over."""
+        if self.writer:
+            self.fenced_epoch = self.epoch
+            self._become_follower(f"its flush was refused, {error}")
+        with self._mutex:
+            self._release_requested = self.holding
+        self._beat.set()
 
     def _recover(self) -> None:
         """(new writer) Read what the previous writer stored, forget the submissions it already
@@ -319,6 +393,7 @@ class SharedOrder:
             traffic.consumed.clear()
             traffic.purchased.clear()
             traffic.total.clear()
+            traffic._dirty.clear()  # the writer stores traffic states; a follower's ticks are not kept
             sync.aggregations.clear()
             sync.aggregations_done.clear()
             traffic.load(conn)
@@ -337,6 +412,10 @@ class SharedOrder:
             genesis = conn.execute(select(func.count()).select_from(s.TopologyTransactionRow.__table__).where(s.TopologyTransactionRow.synchronizer_id == record)).scalar()
         if genesis:
             self.node._attach_stored_synchronizer()
+        else:  # being bootstrapped by another process: look again soon, until its genesis is there
+            timer = threading.Timer(self.keep_alive, self._post_pump)
+            timer.daemon = True
+            timer.start()
 
     def pump(self) -> None:
         """(runtime thread) Woken by a notification, the lock, or the keep-alive interval."""
@@ -345,12 +424,12 @@ class SharedOrder:
         if self.closed or not node.running or node.killed or node.halted:
             return
         with self._mutex:
-            holding = self.holding
+            holding, epoch = self.holding, self.held_epoch
         try:
-            if holding and not self.writer:
-                self._become_writer()
-            elif not holding and self.writer:
+            if self.writer and (not holding or epoch != self.epoch):
                 self._become_follower()
+            if holding and not self.writer and epoch != self.fenced_epoch:
+                self._become_writer(epoch)
             if node.synchronizer is None:
                 self._adopt()
                 return
@@ -366,48 +445,160 @@ class SharedOrder:
             self._pump_posted = True
             self.env.scheduler.post(self.pump)
 
-    # ---- the lock and notification thread -------------------------------------------------------
-    def _run(self) -> None:
-        last_renew = 0.0
-        listening = None
+    # ---- the lock thread: writer lock, epoch, heartbeat -----------------------------------------
+    def _hold(self) -> None:
+        """Wait for the writer lock (blocking in the server: no polling while another process
+        orders), take the next epoch, then beat the heartbeat while holding it."""
         while not self.closed:
             try:
-                with self._mutex:
+                if not self.holding:
+                    conn = self.lock._connection()
+                    # Blocks until the lock is free (the writer died, stepped down, or was cut off
+                    # as stalled); close() cancels the wait.
+                    conn.execute("SELECT pg_advisory_lock(%s)", (self.lock.key,))
                     if self.closed:
                         return
-                    now = time.monotonic()
-                    if self.holding:
-                        if now - last_renew >= RENEW_SECONDS:
-                            last_renew = now
-                            if not self.lock.renew():
-                                self.holding = False
-                    else:
-                        acquired, _ = self.lock.try_acquire()
-                        if acquired:
-                            self.holding = True
-                            last_renew = now
-                    conn = self.lock.conn
-                if conn is not None and listening is not conn:
-                    conn.execute(f"LISTEN {SUBMISSIONS_CHANNEL}")
-                    conn.execute(f"LISTEN {EVENTS_CHANNEL}")
-                    listening = conn
-                self._post_pump()
-                if conn is None:
-                    time.sleep(self.keep_alive)
+                    epoch = self._take_epoch(conn)
+                    with self._mutex:
+                        self.holding, self.held_epoch = True, epoch
+                        self._release_requested = False
+                    log.info("%s took the sequencer writer lock (writer epoch %s)", self.node.name, epoch)
+                    self._post_pump()
                     continue
-                # wait for a notification of the others (or the keep-alive interval)
-                for _ in conn.notifies(timeout=self.keep_alive, stop_after=1):
-                    pass
-            except Exception as e:  # noqa: BLE001 - the database went away: retry with a new connection
+                self._beat.wait(self.heartbeat_interval)
+                self._beat.clear()
                 if self.closed:
                     return
-                log.debug("%s: shared order connection failed: %s", self.node.name, e)
+                if self._release_requested:
+                    self._let_go("it stepped down")
+                    continue
+                conn = self.lock.conn
+                if conn is None or conn.closed:
+                    self._let_go("its lock connection is gone")
+                    continue
+                beat = conn.execute(
+                    "UPDATE cc_sequencer_writer SET heartbeat = clock_timestamp() WHERE id = 1 AND epoch = %s", (self.held_epoch,)
+                )
+                if beat.rowcount != 1:
+                    self._let_go(f"another process took writer epoch {self.held_epoch} over")
+            except Exception as e:  # noqa: BLE001 - the database or the lock connection went away: start again
+                if self.closed:
+                    return
+                log.info("%s: the sequencer writer lock connection failed: %s", self.node.name, e)
                 with self._mutex:
                     self.holding = False
                     self.lock.close()
-                listening = None
+                self._post_pump()
                 time.sleep(max(self.keep_alive, 0.2))
-        # closed: nothing more to do; the lock went with close()/crash()
+
+    def _take_epoch(self, conn: Any) -> int:
+        """(the lock just taken) The next writer epoch: from now on a flush of an earlier writer
+        cannot commit. Waits at most a few seconds for a stalled writer's open transaction."""
+        with conn.transaction():
+            conn.execute("SET LOCAL lock_timeout = '5s'")
+            row = conn.execute(
+                "INSERT INTO cc_sequencer_writer (id, epoch, holder, heartbeat) VALUES (1, 1, %s, clock_timestamp()) "
+                "ON CONFLICT (id) DO UPDATE SET epoch = cc_sequencer_writer.epoch + 1, holder = EXCLUDED.holder, "
+                "heartbeat = EXCLUDED.heartbeat RETURNING epoch",
+                (self.process_id,),
+            ).fetchone()
+        return int(row[0])
+
+    def _let_go(self, why: str) -> None:
+        """(lock thread) No longer the writer: give the lock back (if the connection still has it)."""
+        with self._mutex:
+            was = self.holding
+            self.holding = False
+            self._release_requested = False
+            self.lock.release()
+        if was:
+            log.warning("%s no longer holds the sequencer writer lock: %s", self.node.name, why)
+        self._post_pump()
+
+    # ---- the notification thread: waking, and cutting off a stalled writer ----------------------
+    def _listen(self) -> None:
+        """Wake the runtime thread when another process stored submissions (the writer) or events
+        (the others); look anyway every ``online-check-interval`` (a notification can be missed
+        while a connection is replaced), and then check that the writer is still alive."""
+        import psycopg
+
+        conn = None
+        last_check = time.monotonic()
+        while not self.closed:
+            try:
+                if conn is None or conn.closed:
+                    params: dict[str, Any] = dict(self.lock.params, application_name="canton-console-sequencer-listener")
+                    conn = psycopg.connect(autocommit=True, **params)
+                    conn.execute(f"LISTEN {SUBMISSIONS_CHANNEL}")
+                    conn.execute(f"LISTEN {EVENTS_CHANNEL}")
+                    self._listener = conn
+                    self._post_pump()  # what was stored before listening
+                wake = False
+                for note in conn.notifies(timeout=self.poll_interval, stop_after=1):
+                    # a process hears its own flushes' notifications too: nothing to do for them
+                    wake = note.payload != self.process_id
+                if self.closed:
+                    break
+                now = time.monotonic()
+                if now - last_check >= self.poll_interval:
+                    last_check = now
+                    wake = True
+                    if not self.holding:
+                        self._cut_off_stalled_writer(conn)
+                if wake:
+                    self._post_pump()
+            except Exception as e:  # noqa: BLE001 - the database went away: listen again on a new connection
+                if self.closed:
+                    break
+                log.debug("%s: sequencer notification connection failed: %s", self.node.name, e)
+                if conn is not None:
+                    try:
+                        conn.close()
+                    except Exception:  # noqa: BLE001
+                        pass
+                conn = None
+                time.sleep(max(self.keep_alive, 0.2))
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _cut_off_stalled_writer(self, conn: Any) -> None:
+        """The writer's heartbeat is older than ``offline-duration``: it is stalled (paused, or its
+        host cut off) while its lock connection lives on. End its sessions so that the lock is
+        free; should it wake up, its epoch is gone and none of its flushes can commit."""
+        row = conn.execute(
+            "SELECT epoch, holder, clock_timestamp() - heartbeat > make_interval(secs => %s) FROM cc_sequencer_writer WHERE id = 1",
+            (self.offline_duration,),
+        ).fetchone()
+        if row is None or not row[2]:
+            return
+        epoch, holder = row[0], row[1]
+        pids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT pid FROM pg_locks WHERE pid <> pg_backend_pid() AND granted AND ("
+                "(locktype = 'advisory' AND objid = %s AND objsubid = 1 "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) "
+                "OR (relation = 'cc_sequencer_writer'::regclass AND mode IN ('RowShareLock', 'RowExclusiveLock')))",
+                (self.lock.key,),
+            ).fetchall()
+        ]
+        lock_conn: Any = self.lock.conn
+        own = {lock_conn.info.backend_pid} if lock_conn is not None and not lock_conn.closed else set()
+        pids = [p for p in pids if p not in own]
+        if not pids:
+            return
+        log.warning(
+            "%s: the sequencer process that orders (%s, writer epoch %s) has not been heard from for over %ss: cutting it off",
+            self.node.name,
+            holder,
+            epoch,
+            self.offline_duration,
+        )
+        for pid in pids:
+            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
 
 def shared_order_for(node: "SequencerNode") -> SharedOrder | None:

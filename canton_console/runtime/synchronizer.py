@@ -18,9 +18,11 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, case, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from canton_console.runtime.flush_budget import FlushCost, take_batch
 from canton_console.runtime.metrics import BLOCK_EVENTS, metrics_of
@@ -58,6 +60,11 @@ SUBMISSION_TYPES = {
 
 # The columns of a sequenced event's row, in the order flush builds them (tuples, not dicts: one per event)
 EVENT_COLUMNS = ("synchronizer_id", "timestamp", "sender", "message_id", "batch", "recipients", "cost", "error")
+
+
+class OrderFenced(Exception):
+    """A flush's store transaction found that this process no longer orders (another sequencer
+    process sharing the order took over, runtime/shared_order.py): it was rolled back."""
 
 
 class Subscription:
@@ -306,7 +313,17 @@ class Synchronizer(TopologyAnswers):
                 deliveries[member].append(SequencedEvent(sync_id, ts, sender, request.message_id, tuple(envelopes)))
             if sender not in members_of:
                 deliveries[sender].append(SequencedEvent(sync_id, ts, sender, request.message_id, ()))
-        if not self._persist(event_rows, topology_rows, topup_rows, purchased_rows):
+        try:
+            persisted = self._persist(event_rows, topology_rows, topup_rows, purchased_rows)
+        except OrderFenced as e:
+            # Another sequencer process orders now (shared_order.py): nothing of the batch was
+            # stored; undo it in memory, timestamps included, and leave it to that process.
+            self._restore(snapshot)
+            self.last_timestamp = snapshot["last_timestamp"]
+            self._pending = batch + self._pending
+            self.shared_order.fenced(e)
+            return
+        if not persisted:
             # No sequencer could store the batch: nothing of it happened. Undo its in-memory effects
             # and keep it queued until a sequencer's database is back.
             self._restore(snapshot)
@@ -347,6 +364,7 @@ class Synchronizer(TopologyAnswers):
         """What sequencing ``batch`` may change in memory (besides the last timestamp, which only grows)."""
         traffic = self.traffic
         snap: dict[str, Any] = {"consumed": dict(traffic.consumed), "dirty": set(traffic._dirty), "total": dict(traffic.total)}
+        snap["last_timestamp"] = self.last_timestamp  # (restored only when fenced: see flush)
         kinds = {r.kind for r in batch}
         if "topology" in kinds:
             topo = self.topology
@@ -503,9 +521,16 @@ class Synchronizer(TopologyAnswers):
     def persist_traffic(self) -> None:
         """Store traffic states changed outside of sequencing (a refused submission ticks its sender).
         During an outage they stay dirty and go with the next stored batch."""
+        if self.shared_order is not None and not self.shared_order.writer:
+            return  # sequencer processes sharing one order: the one that orders stores traffic states
         if self.traffic._dirty and not self.sequencing_halted():
             dirty = set(self.traffic._dirty)
-            if not self._persist([], [], [], []):
+            try:
+                persisted = self._persist([], [], [], [])
+            except OrderFenced as e:
+                persisted = False
+                self.shared_order.fenced(e)
+            if not persisted:
                 self.traffic._dirty |= dirty
 
     def _persist(self, events, topology_rows, topup_rows, purchased_rows) -> bool:
@@ -515,11 +540,14 @@ class Synchronizer(TopologyAnswers):
         if not nodes and self.running_sequencers():
             return False
         consumed_rows = self.traffic.take_dirty()
+        fence = self.shared_order.fence if self.shared_order is not None else None
         stored, failed = 0, []
         for node in nodes:
             try:
                 # prepared statements, one batch per table (see store.fast)
                 with fast.transaction(node.open_storage) as conn:
+                    if fence is not None:
+                        fence(node, conn)  # OrderFenced: rolled back, and the caller undoes the batch
                     if events:
                         conn.executemany(conn.insert_sql(s.SequencedEventRow, EVENT_COLUMNS), events)
                     conn.insert(s.TopologyTransactionRow, topology_rows)
@@ -658,13 +686,16 @@ class Synchronizer(TopologyAnswers):
         if not changed:
             return
         self.acknowledgements.update(changed)
-        rows = [{"synchronizer_id": self.id, "member": m, "timestamp": ts} for m, ts in changed.items()]
-        acks = s.SequencerAcknowledgementRow
+        # in member order: two processes of one sequencer (shared_order.py) may store at once
+        rows = [{"synchronizer_id": self.id, "member": m, "timestamp": ts} for m, ts in sorted(changed.items())]
+        acks = cast(Table, s.SequencerAcknowledgementRow.__table__)
         for node in self.available_sequencers():
             try:
                 with node.open_storage.transaction() as conn:
-                    conn.execute(delete(acks).where(acks.synchronizer_id == self.id, acks.member.in_(list(changed))))
-                    conn.execute(insert(acks), rows)
+                    # an upsert keeping the later timestamp (another process may have stored one)
+                    upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(acks).values(rows)
+                    later = case((upsert.excluded.timestamp > acks.c.timestamp, upsert.excluded.timestamp), else_=acks.c.timestamp)
+                    conn.execute(upsert.on_conflict_do_update(index_elements=[acks.c.synchronizer_id, acks.c.member], set_={"timestamp": later}))
             except StorageUnavailable:
                 continue  # copied from a peer once its database is back
 

@@ -6,7 +6,9 @@ one store. Timestamps are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, literal_column
+import datetime
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, Index, Integer, LargeBinary, String, Text, UniqueConstraint, literal_column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # The schema marker's version (cc_schema_meta): 1 was the layout before Alembic; 2: the schema is
@@ -126,6 +128,19 @@ class SequencerSubmissionRow(Base):
     message_id: Mapped[str] = mapped_column(String(128))
     request: Mapped[bytes] = mapped_column(LargeBinary)  # the whole SubmissionRequest, encoded
     received_by: Mapped[str] = mapped_column(String(255))  # the process that accepted it (logs)
+
+
+class SequencerWriterRow(Base):
+    """The epoch of the sequencer process that orders (sequencers sharing one database): each process
+    that takes the writer lock increments it, and every flush's store transaction checks that it
+    still holds its epoch (a fence against a writer that lost its lock without noticing). The
+    writer's heartbeat (database clock) tells the others when it is stalled."""
+
+    __tablename__ = "cc_sequencer_writer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # one row: 1
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    holder: Mapped[str] = mapped_column(String(255))  # the process that holds the epoch (logs)
+    heartbeat: Mapped[datetime.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class PruningScheduleRow(Base):
