@@ -35,6 +35,11 @@ def _verdict_sent_sql(quote, mark) -> str:
 def _cursor_update_sql(quote, mark) -> str:
     return f"UPDATE {s.MemberCursorRow.__tablename__} SET synchronizer_id = {mark}, timestamp = {mark}"
 
+# Waiting for the subscription to sequencers of another process to open before verdicts are sent
+# again: polled this often (seconds), doubling up to the maximum.
+RESEND_POLL_FIRST = 0.05
+RESEND_POLL_MAX = 1.0
+
 TIMEOUT_REASON = "MEDIATOR_SAYS_TX_TIMED_OUT(2,0): Rejected transaction as the mediator did not receive sufficient confirmations within the expected timeframe."
 
 
@@ -139,13 +144,28 @@ class MediatorNode(Node):
                     self._resend_unsent_verdicts()
         self.pruning_scheduler.arm()
 
-    def _resend_unsent_verdicts(self) -> None:
+    def _resend_unsent_verdicts(self, subscription: Subscription | None = None, delay: float = RESEND_POLL_FIRST) -> None:
         """A verdict is stored before it is sent: after a crash (or a fail-over) it may never have
         been sequenced, and its request would hang until the participants' decision time. The
         verdicts whose receipt never came back (neither marked sent in the store nor seen while
         catching up) go out again while they are of use (decision time not passed); a participant
-        ignores a verdict for a request it already finished."""
+        ignores a verdict for a request it already finished.
+
+        Through the sequencers of another process they go out once the subscription is open: a
+        mediator that just started (or took over from its replica) has only begun to connect, and a
+        submission before that would fail, leaving the request hanging after all. The subscription
+        brings the synchronizer's topology and time first, which the decision horizon needs."""
         sync = self._joined
+        if subscription is None:
+            subscription = self.subscription
+        if subscription is None or subscription is not self.subscription or not self.running or self.passive or self.halted:
+            return  # stopped, halted, passive or subscribed anew meanwhile: that start resends
+        if isinstance(sync, RemoteSynchronizer) and sync.reachable_sequencer(subscription) is None:
+            scheduler = self.env.scheduler
+            self.env.replica_timers().call_later(
+                delay, lambda: scheduler.post(self._resend_unsent_verdicts, subscription, min(2 * delay, RESEND_POLL_MAX))
+            )
+            return
         horizon = sync.now() - sync.parameters().decisionTimeout
         verdicts = s.MediatorVerdictRow
         with self.open_storage.read() as conn:
