@@ -166,14 +166,12 @@ def test_sigkill_of_the_active_mediator_process_and_the_passive_one_takes_over(r
     step_ok(session, "participant1.health.ping(participant2)")
 
 
-def test_a_verdict_stored_but_never_sequenced_is_sent_by_the_replica_that_takes_over(replicas):
-    """The active mediator decides while its sequencer is down: the verdict is stored, its sending
-    fails, and the process is killed. The replica taking over sends it once its connection to the
-    (restarted) sequencer is open, and the participant's request is finished by it instead of
-    waiting for its decision time (over five minutes here)."""
-    a, b, seq = replicas.a, replicas.b, replicas.seq
-    session = replicas.start()
-    replicas.bootstrap()
+def timeout_verdict_while_the_sequencer_is_down(replicas) -> None:
+    """A request that participant2 (disconnected) never confirms; the sequencer's process is killed
+    before the mediator's confirmation response timeout: the active mediator decides (rejects) it,
+    stores the verdict and cannot send it. participant1 waits for that verdict: its decision time
+    is more than five minutes away."""
+    session, seq = replicas.session, replicas.seq
     step_ok(
         session,
         "sequencer1.topology.synchronizer_parameters.propose_update(synchronizerId = sequencer1.synchronizer_id, "
@@ -183,20 +181,44 @@ def test_a_verdict_stored_but_never_sequenced_is_sent_by_the_replica_that_takes_
         lambda: "= 8s" in session.step("mediator1.topology.synchronizer_parameters.get_dynamic_synchronizer_parameters(sequencer1.synchronizer_id).confirmationResponseTimeout").output,
         what="the shorter confirmation response timeout",
     )
-    # participant2 does not answer: the request waits for the mediator's timeout verdict
     step_ok(session, 'participant2.synchronizers.disconnect("da")')
     assert session.step("participant1.health.ping(participant2, timeout = 1.second)").failed
     assert step_ok(session, 'participant1.health.count_in_flight("da")').pendingTransactions == 1
     seq.kill()
-    # the mediator times the request out, stores its verdict and cannot send it
-    wait_until(lambda: "could not send the verdict" in replicas.log_of(a), what="mediator-a failing to send its verdict")
-    a.kill()
-    seq.start()
-    step_ok(session, "utils.retry_until_true(lambda: mediator1b.health.active)")
+    wait_until(lambda: "could not send the verdict" in replicas.log_of(replicas.a), what="mediator-a failing to send its verdict")
+
+
+def request_finished(session) -> None:
     wait_until(
         lambda: step_ok(session, 'participant1.health.count_in_flight("da")').pendingTransactions == 0,
         timeout=60,
         what="participant1's request finished by the verdict",
     )
+
+
+def test_a_verdict_stored_but_never_sequenced_is_sent_by_the_replica_that_takes_over(replicas):
+    """The active mediator's process is killed with a verdict it could not send; the replica taking
+    over sends it once its connection to the (restarted) sequencer is open, and the participant's
+    request is finished by it instead of waiting for its decision time."""
+    a, b, seq = replicas.a, replicas.b, replicas.seq
+    session = replicas.start()
+    replicas.bootstrap()
+    timeout_verdict_while_the_sequencer_is_down(replicas)
+    a.kill()
+    seq.start()
+    step_ok(session, "utils.retry_until_true(lambda: mediator1b.health.active)")
+    request_finished(session)
     assert "sends its verdict for request" in replicas.log_of(b)
     assert "could not send the verdict" not in replicas.log_of(b)
+
+
+def test_a_verdict_the_active_mediator_could_not_send_goes_out_once_its_sequencer_is_back(replicas):
+    """No fail-over: the same active mediator sends the verdict when its subscription opens again."""
+    seq = replicas.seq
+    session = replicas.start()
+    replicas.bootstrap()
+    timeout_verdict_while_the_sequencer_is_down(replicas)
+    seq.start()
+    request_finished(session)
+    assert "sends its verdict for request" in replicas.log_of(replicas.a)
+    assert step_ok(session, "mediator1.health.active") is True

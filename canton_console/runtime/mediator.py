@@ -97,6 +97,8 @@ class MediatorNode(Node):
         self._receipts: set[int] = set()
         # The decisions of the delivery being processed (None outside of one): see _on_events
         self._decisions: list[tuple[dict[str, Any], tuple[Any, ...]]] | None = None
+        # The subscription whose opening a re-send of unsent verdicts waits for (see _resend_when_connected)
+        self._resend_waiting: Subscription | None = None
         from canton_console.runtime.mediator_pruning import make_scheduler
 
         self.pruning_scheduler = make_scheduler(self)
@@ -144,7 +146,7 @@ class MediatorNode(Node):
                     self._resend_unsent_verdicts()
         self.pruning_scheduler.arm()
 
-    def _resend_unsent_verdicts(self, subscription: Subscription | None = None, delay: float = RESEND_POLL_FIRST) -> None:
+    def _resend_unsent_verdicts(self) -> None:
         """A verdict is stored before it is sent: after a crash (or a fail-over) it may never have
         been sequenced, and its request would hang until the participants' decision time. The
         verdicts whose receipt never came back (neither marked sent in the store nor seen while
@@ -156,15 +158,8 @@ class MediatorNode(Node):
         submission before that would fail, leaving the request hanging after all. The subscription
         brings the synchronizer's topology and time first, which the decision horizon needs."""
         sync = self._joined
-        if subscription is None:
-            subscription = self.subscription
-        if subscription is None or subscription is not self.subscription or not self.running or self.passive or self.halted:
-            return  # stopped, halted, passive or subscribed anew meanwhile: that start resends
-        if isinstance(sync, RemoteSynchronizer) and sync.reachable_sequencer(subscription) is None:
-            scheduler = self.env.scheduler
-            self.env.replica_timers().call_later(
-                delay, lambda: scheduler.post(self._resend_unsent_verdicts, subscription, min(2 * delay, RESEND_POLL_MAX))
-            )
+        if isinstance(sync, RemoteSynchronizer) and self.subscription is not None and sync.reachable_sequencer(self.subscription) is None:
+            self._resend_when_connected(self.subscription)
             return
         horizon = sync.now() - sync.parameters().decisionTimeout
         verdicts = s.MediatorVerdictRow
@@ -179,6 +174,29 @@ class MediatorNode(Node):
             if row["request_id"] not in self._receipts:
                 log.info("mediator %s sends its verdict for request %s again", self.name, row["request_id"])
                 self._send_verdict(row["request_id"], row["root_hash"], row["verdict"], row["reason"], json.loads(row["recipients"]), row["message_id"])
+
+    def _resend_when_connected(self, subscription: Subscription) -> None:
+        """Send the unsent verdicts again once ``subscription`` (to sequencers of another process)
+        is open; one such wait at a time. Given up when the mediator stops, halts, becomes passive
+        or subscribes anew (every start sends them again)."""
+        if self._resend_waiting is subscription:
+            return
+        self._resend_waiting = subscription
+        self._poll_resend(subscription, RESEND_POLL_FIRST)
+
+    def _poll_resend(self, subscription: Subscription, delay: float) -> None:
+        if self._resend_waiting is not subscription:
+            return
+        if subscription is not self.subscription or not self.running or self.passive or self.halted:
+            self._resend_waiting = None
+            return
+        sync = self.synchronizer
+        if isinstance(sync, RemoteSynchronizer) and sync.reachable_sequencer(subscription) is None:
+            scheduler = self.env.scheduler
+            self.env.replica_timers().call_later(delay, lambda: scheduler.post(self._poll_resend, subscription, min(2 * delay, RESEND_POLL_MAX)))
+            return
+        self._resend_waiting = None
+        self._resend_unsent_verdicts()
 
     def _on_halt(self) -> None:
         """The database is down: drop the requests in progress (they are replayed from the clean
@@ -477,6 +495,11 @@ class MediatorNode(Node):
                 self.approvals_sent += 1
         except Exception as e:  # noqa: BLE001 - a verdict that cannot be sent lets the request time out at the participants
             log.warning("mediator %s could not send the verdict for request %s: %s", self.name, request_id, e)
+            sync = self.synchronizer
+            if isinstance(sync, RemoteSynchronizer) and self.subscription is not None and not self.passive:
+                # cut off from the sequencers of another process: it goes out again (it is stored
+                # unsent) once the subscription is open again
+                self._resend_when_connected(self.subscription)
 
     # ---- health --------------------------------------------------------------------------
     def components(self) -> list[health.ComponentHealth]:
