@@ -35,6 +35,11 @@ def _verdict_sent_sql(quote, mark) -> str:
 def _cursor_update_sql(quote, mark) -> str:
     return f"UPDATE {s.MemberCursorRow.__tablename__} SET synchronizer_id = {mark}, timestamp = {mark}"
 
+# Waiting for the subscription to sequencers of another process to open before verdicts are sent
+# again: polled this often (seconds), doubling up to the maximum.
+RESEND_POLL_FIRST = 0.05
+RESEND_POLL_MAX = 1.0
+
 TIMEOUT_REASON = "MEDIATOR_SAYS_TX_TIMED_OUT(2,0): Rejected transaction as the mediator did not receive sufficient confirmations within the expected timeframe."
 
 
@@ -92,6 +97,8 @@ class MediatorNode(Node):
         self._receipts: set[int] = set()
         # The decisions of the delivery being processed (None outside of one): see _on_events
         self._decisions: list[tuple[dict[str, Any], tuple[Any, ...]]] | None = None
+        # The subscription whose opening a re-send of unsent verdicts waits for (see _resend_when_connected)
+        self._resend_waiting: Subscription | None = None
         from canton_console.runtime.mediator_pruning import make_scheduler
 
         self.pruning_scheduler = make_scheduler(self)
@@ -144,8 +151,16 @@ class MediatorNode(Node):
         been sequenced, and its request would hang until the participants' decision time. The
         verdicts whose receipt never came back (neither marked sent in the store nor seen while
         catching up) go out again while they are of use (decision time not passed); a participant
-        ignores a verdict for a request it already finished."""
+        ignores a verdict for a request it already finished.
+
+        Through the sequencers of another process they go out once the subscription is open: a
+        mediator that just started (or took over from its replica) has only begun to connect, and a
+        submission before that would fail, leaving the request hanging after all. The subscription
+        brings the synchronizer's topology and time first, which the decision horizon needs."""
         sync = self._joined
+        if isinstance(sync, RemoteSynchronizer) and self.subscription is not None and sync.reachable_sequencer(self.subscription) is None:
+            self._resend_when_connected(self.subscription)
+            return
         horizon = sync.now() - sync.parameters().decisionTimeout
         verdicts = s.MediatorVerdictRow
         with self.open_storage.read() as conn:
@@ -159,6 +174,29 @@ class MediatorNode(Node):
             if row["request_id"] not in self._receipts:
                 log.info("mediator %s sends its verdict for request %s again", self.name, row["request_id"])
                 self._send_verdict(row["request_id"], row["root_hash"], row["verdict"], row["reason"], json.loads(row["recipients"]), row["message_id"])
+
+    def _resend_when_connected(self, subscription: Subscription) -> None:
+        """Send the unsent verdicts again once ``subscription`` (to sequencers of another process)
+        is open; one such wait at a time. Given up when the mediator stops, halts, becomes passive
+        or subscribes anew (every start sends them again)."""
+        if self._resend_waiting is subscription:
+            return
+        self._resend_waiting = subscription
+        self._poll_resend(subscription, RESEND_POLL_FIRST)
+
+    def _poll_resend(self, subscription: Subscription, delay: float) -> None:
+        if self._resend_waiting is not subscription:
+            return
+        if subscription is not self.subscription or not self.running or self.passive or self.halted:
+            self._resend_waiting = None
+            return
+        sync = self.synchronizer
+        if isinstance(sync, RemoteSynchronizer) and sync.reachable_sequencer(subscription) is None:
+            scheduler = self.env.scheduler
+            self.env.replica_timers().call_later(delay, lambda: scheduler.post(self._poll_resend, subscription, min(2 * delay, RESEND_POLL_MAX)))
+            return
+        self._resend_waiting = None
+        self._resend_unsent_verdicts()
 
     def _on_halt(self) -> None:
         """The database is down: drop the requests in progress (they are replayed from the clean
@@ -457,6 +495,11 @@ class MediatorNode(Node):
                 self.approvals_sent += 1
         except Exception as e:  # noqa: BLE001 - a verdict that cannot be sent lets the request time out at the participants
             log.warning("mediator %s could not send the verdict for request %s: %s", self.name, request_id, e)
+            sync = self.synchronizer
+            if isinstance(sync, RemoteSynchronizer) and self.subscription is not None and not self.passive:
+                # cut off from the sequencers of another process: it goes out again (it is stored
+                # unsent) once the subscription is open again
+                self._resend_when_connected(self.subscription)
 
     # ---- health --------------------------------------------------------------------------
     def components(self) -> list[health.ComponentHealth]:
