@@ -21,7 +21,6 @@ from concurrent.futures import Future
 from typing import Any
 
 from canton_console.runtime.clock import Clock
-from canton_console.store.checkpointer import set_quiet_probe
 
 log = logging.getLogger("canton_console.runtime")
 
@@ -34,30 +33,6 @@ MAX_TIMERS_IN_A_ROW = 64
 COMPACT_AFTER_CANCELLED = 64
 
 
-# Whether any runtime of this process is running (or has queued) work: the store's checkpointers run
-# their checkpoints while none is (a checkpoint's fsyncs stall commits made meanwhile).
-_busy_lock = threading.Lock()
-_busy_schedulers = 0
-_quiet = threading.Event()
-_quiet.set()
-
-
-def _set_busy(busy: bool) -> None:
-    global _busy_schedulers
-    with _busy_lock:
-        _busy_schedulers += 1 if busy else -1
-        if _busy_schedulers:
-            _quiet.clear()
-        else:
-            _quiet.set()
-
-
-def wait_quiet(timeout: float) -> bool:
-    """Wait up to ``timeout`` seconds until no runtime of this process has work; True once none has."""
-    return _quiet.wait(timeout)
-
-
-set_quiet_probe(wait_quiet)
 
 
 class TimerHandle:
@@ -91,7 +66,6 @@ class Scheduler:
         self._timers_in_a_row = 0
         self._seq = itertools.count()
         self._stopping = False
-        self._busy = False  # counted in _busy_schedulers
         self._thread = threading.Thread(target=self._run, name="canton-runtime", daemon=True)
         self.errors: list[BaseException] = []
         clock.add_listener(self._wake)
@@ -187,14 +161,7 @@ class Scheduler:
         """The next thing to run: a due timer first (up to MAX_TIMERS_IN_A_ROW while tasks wait), else
         the oldest queued task, else wait for either."""
         with self._cond:
-            task = self._take_task()
-            if task is not None and not self._busy:
-                self._busy = True
-                _set_busy(True)
-            elif task is None and self._busy:
-                self._busy = False
-                _set_busy(False)
-            return task
+            return self._take_task()
 
     def _take_task(self):
         """(_next_task, under the lock) The next task, or None when stopping."""
@@ -215,9 +182,6 @@ class Scheduler:
             timeout = None
             if self._timers and not self.clock.is_simulated:
                 timeout = max(0.0, (self._timers[0][0] - self.clock.now()) / 1e6)
-            if self._busy:  # nothing to run: this runtime is idle until woken
-                self._busy = False
-                _set_busy(False)
             self._cond.wait(timeout)
 
     def _run(self) -> None:

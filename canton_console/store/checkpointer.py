@@ -13,13 +13,6 @@ thread per store does the work on a connection of its own:
   from being reused), a TRUNCATE that waits up to ``limit_wait`` for them, stalling a writer at
   most that long, so that the log cannot grow without bound.
 
-A checkpoint's fsyncs make the file system commit its journal, and on ext4 a commit made meanwhile
-(even one that does not sync, as ours with ``synchronous=NORMAL``) waits for that: several
-milliseconds on the runtime thread. So checkpoints are few (about one a second under load, the log
-then some megabytes), a due one waits up to ``quiet_wait`` for the moment when no runtime work runs
-in the process (``set_quiet_probe``), and the stores of a process checkpoint together (one stalled
-delivery instead of one per store).
-
 It does nothing while the store is failed (an outage, a full disk, a corrupt file) or closed, holds
 no transaction between checkpoints, and never creates a database file (``mode=rw``): a store that
 was stopped, killed or removed is not touched again. A checkpoint is no write of data: a process
@@ -33,28 +26,11 @@ import os
 import sqlite3
 import threading
 import time
-import weakref
 from collections.abc import Callable
 
 import attrs
 
 log = logging.getLogger("canton_console.storage")
-
-# ``probe(timeout)``: wait up to ``timeout`` seconds until no runtime work runs in this process; True
-# once none does. Registered by the runtime (the store knows nothing of it); None: never wait.
-_quiet_probe: Callable[[float], bool] | None = None
-
-
-def set_quiet_probe(probe: Callable[[float], bool] | None) -> None:
-    """How checkpointers learn that the process is idle: they run checkpoints then (see
-    ``Checkpointer._await_quiet``)."""
-    global _quiet_probe
-    _quiet_probe = probe
-
-
-# The checkpointers of this process's stores (see Checkpointer._nudge_peers)
-_PEERS: "weakref.WeakSet[Checkpointer]" = weakref.WeakSet()
-_PEERS_LOCK = threading.Lock()
 
 PASSIVE = "PASSIVE"
 TRUNCATE = "TRUNCATE"  # when idle, without waiting
@@ -65,17 +41,14 @@ LIMIT = "LIMIT"  # a TRUNCATE that waits for readers: the log is too long
 class CheckpointPolicy:
     """When the checkpointer runs which checkpoint (seconds, commits, bytes)."""
 
-    delay: float = 1.0
-    writes: int = 1000
+    delay: float = 0.25
+    writes: int = 200
     idle: float = 2.0
     limit_bytes: int = 64 * 1024 * 1024
     limit_wait: float = 0.2
     limit_retry: float = 5.0  # after a LIMIT checkpoint that readers kept from cutting the log
     # After a failed checkpoint, or while the store is failed: look again after this long.
     retry: float = 1.0
-    # A due checkpoint waits at most this long for the process's runtime to be idle (see
-    # set_quiet_probe); under constant load it runs after that anyway.
-    quiet_wait: float = 0.5
 
 
 @attrs.frozen
@@ -132,12 +105,8 @@ class Checkpointer:
         self._state = CheckpointState(last_write=time.monotonic())  # a log left from before: cut once idle
         self._wake = threading.Event()
         self._stopped = False
-        # A peer (another store of this process) checkpoints now: do so too if commits are pending
-        self._peer_due = False
         self._conn: sqlite3.Connection | None = None
         self._thread = threading.Thread(target=self._run, name=f"wal-checkpoint-{name}", daemon=True)
-        with _PEERS_LOCK:
-            _PEERS.add(self)
         self._thread.start()
 
     # ---- the runtime's side -----------------------------------------------------------------
@@ -162,8 +131,6 @@ class Checkpointer:
         """Stop the thread and close its connection; no checkpoint runs after this returns. Waits
         for one that is under way (a PASSIVE one is short; a LIMIT one waits ``limit_wait`` at most)."""
         self._stopped = True
-        with _PEERS_LOCK:
-            _PEERS.discard(self)
         self._wake.set()
         if self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
@@ -183,19 +150,9 @@ class Checkpointer:
                 with self._lock:
                     state = self._state
                 action, wait = next_checkpoint(self.policy, state, time.monotonic())
-                by_peer = action is None and self._peer_due and state.pending > 0
-                self._peer_due = False
-                if by_peer:
-                    action = PASSIVE
                 if action is None:
                     self._wait(wait)
                     continue
-                if not self._await_quiet():
-                    continue  # stopped, or the store went away meanwhile
-                with self._lock:
-                    state = self._state  # commits went on while waiting
-                if action == PASSIVE and not by_peer:
-                    self._nudge_peers()
                 try:
                     self._checkpoint(action, state)
                 except Exception as e:  # noqa: BLE001 - the runtime notices outages itself; try again later
@@ -204,32 +161,6 @@ class Checkpointer:
                     self._wait(self.policy.retry)
         finally:
             self._close()
-
-    def _await_quiet(self) -> bool:
-        """Wait (at most ``policy.quiet_wait``) until no runtime work runs in this process (see
-        ``set_quiet_probe``): a checkpoint's fsyncs then hold up no delivery. False when the
-        checkpointer was stopped meanwhile or the store is unavailable."""
-        probe = _quiet_probe
-        if probe is not None:
-            deadline = time.monotonic() + self.policy.quiet_wait
-            while not self._stopped:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or probe(min(remaining, 0.05)):
-                    break
-        return not self._stopped and self.available()
-
-    def _nudge_peers(self) -> None:
-        """Have the other stores of this process with commits pending checkpoint along with this one.
-        A checkpoint's fsyncs hold up the file system's journal, and with it any commit made
-        meanwhile (by some milliseconds on ext4): checkpoints taken together hold up one delivery,
-        where each store on its own schedule would hold up one each. Once in step, stores that are
-        written together stay in step."""
-        with _PEERS_LOCK:
-            peers = [peer for peer in _PEERS if peer is not self]
-        for peer in peers:
-            if peer._state.pending and not peer._stopped:
-                peer._peer_due = True
-                peer._wake.set()
 
     def _wait(self, timeout: float | None) -> None:
         self._wake.wait(timeout)
