@@ -4,7 +4,9 @@
 
 Across processes: a ``canton-console daemon`` runs sequencer1 and mediator1 (serving the sequencer's
 public API on a loopback port), another daemon runs participant2, and participant1 runs here; both
-participants connect to the sequencer by URL. In one process: the same four nodes in one console.
+participants connect to the sequencer by URL. With ``--every-node-apart`` the mediator runs in a
+daemon of its own too (every node in its own process), and this console bootstraps the synchronizer
+over the remote sequencer and mediator. In one process: the same four nodes in one console.
 Both use SQLite stores in a temp dir and the console's ping command (``participant1.health.ping``).
 Rounds alternate between the two set-ups; each round's p50 is taken, and min and median over the
 rounds are printed with their ratio (target: cross-process at most 3 times the one-process figure).
@@ -171,11 +173,50 @@ def cross_process_round(n: int) -> tuple[float, float]:
             sequencer.stop()
 
 
+def every_node_apart_round(n: int) -> tuple[float, float]:
+    """Every node in its own process: sequencer1, mediator1 and participant2 in daemons of their own,
+    participant1 here; this console bootstraps the synchronizer over the remote sequencer and mediator."""
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        public, seq_admin, med_admin = free_port(), free_port(), free_port()
+        url = f"http://127.0.0.1:{public}"
+        seq_conf = f'canton {{ sequencers.sequencer1 {{ storage {{ type = sqlite, file = "{tmp}/seq1.db" }}, public-api.port = {public}, admin-api.port = {seq_admin} }} }}\n'
+        med_conf = f'canton {{ mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp}/med1.db" }}, admin-api.port = {med_admin} }} }}\n'
+        daemons: list[Daemon] = []
+        session = None
+        try:
+            daemons.append(Daemon(tmp, "sequencer", seq_conf, ""))
+            daemons.append(Daemon(tmp, "mediator", med_conf, ""))
+            for daemon in daemons:
+                daemon.line("canton-console daemon running")
+            remote = [
+                f"remote-sequencers.sequencer1 {{ admin-api {{ address = 127.0.0.1, port = {seq_admin} }}, public-api {{ address = 127.0.0.1, port = {public} }} }}",
+                f"remote-mediators.mediator1 {{ admin-api {{ address = 127.0.0.1, port = {med_admin} }} }}",
+            ]
+            session = session_of(tmp, [node_block("participants", "participant1", tmp), *remote])
+            step(session, BOOTSTRAP)
+            p2_conf = "canton {\n  " + node_block("participants", "participant2", tmp) + "\n}\n"
+            p2_boot = f'participant2.synchronizers.connect("da", "{url}")\nprintln("participant-id " + participant2.id.toProtoPrimitive)\n'
+            participant2 = Daemon(tmp, "participant2", p2_conf, p2_boot)
+            daemons.append(participant2)
+            p2_id = participant2.line("participant-id ").split()[1]
+            step(session, "participant1.synchronizers.connect_local(sequencer1, \"da\")")
+            samples, cpu = pings(session, f'"{p2_id}"', n, tuple(daemon.proc.pid for daemon in daemons))
+            return statistics.median(samples), cpu
+        finally:
+            if session is not None:
+                session.close()
+            for daemon in reversed(daemons):
+                daemon.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pings", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--every-node-apart", action="store_true", help="the mediator in a process of its own too (not with the sequencer)")
     args = parser.parse_args()
+    cross_round = every_node_apart_round if args.every_node_apart else cross_process_round
     one: list[float] = []
     cross: list[float] = []
     one_cpu: list[float] = []
@@ -184,7 +225,7 @@ def main() -> int:
         p50, cpu = one_process_round(args.pings)
         one.append(p50)
         one_cpu.append(cpu)
-        p50, cpu = cross_process_round(args.pings)
+        p50, cpu = cross_round(args.pings)
         cross.append(p50)
         cross_cpu.append(cpu)
         print(f"round {r + 1}: one process p50 {one[-1]:.1f} ms, across processes p50 {cross[-1]:.1f} ms", flush=True)

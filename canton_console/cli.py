@@ -94,6 +94,9 @@ def parser() -> argparse.ArgumentParser:
     daemon = sub.add_parser("daemon", help="run the nodes without a console until SIGTERM or SIGINT")
     _common(daemon, sub=True)
     daemon.add_argument("--bootstrap", metavar="SCRIPT", dest="sub_bootstrap", default=argparse.SUPPRESS)
+    gen = sub.add_parser("generate", help="generate configurations: remote-config writes remote-<node>.conf for every node")
+    gen.add_argument("target", choices=["remote-config"], help="generation target (remote-config)")
+    _common(gen, sub=True)
     tr = sub.add_parser("transcript", help="check or update documentation transcripts")
     tr.add_argument("action", choices=["check", "update"])
     tr.add_argument("files", nargs="+")
@@ -217,6 +220,8 @@ def _main(argv: list[str] | None) -> int:
         return 2
     if args.mode == "transcript":
         return _transcript(args)
+    if args.mode == "generate":
+        return _generate(args)
     from canton_console.values.errors import CantonError, PendingDatabaseMigration
 
     record = args.record if args.mode is None else None
@@ -450,6 +455,27 @@ def _health_servers(session) -> list:
             server.stop()
         raise
     return servers
+
+
+def _generate(args) -> int:
+    """``generate remote-config``: Canton's remote configuration of every node, in the working directory."""
+    from canton_console.config.remote_config import remote_configs
+    from canton_console.console.session import load
+    from canton_console.values.errors import CantonError
+
+    try:
+        config = load(args.config, args.config_override)
+    except CantonError as e:
+        _error(e.render())
+        return 1
+    for file_name, text in remote_configs(config).items():
+        try:
+            with open(file_name, "w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as e:
+            _error(f"cannot write {file_name}: {e.strerror or e}")
+            return 1
+    return 0
 
 
 def _transcript(args) -> int:

@@ -393,3 +393,75 @@ def test_bootstrapping_the_synchronizer_its_daemon_bootstrapped_returns_its_id(t
         assert session.step("participant1.health.ping(participant2)").output.startswith("res")
     finally:
         session.close()
+
+
+def test_generate_remote_config_writes_what_another_console_drives_the_nodes_with(tmp_path):
+    """``canton-console generate remote-config -c nodes.conf`` (Canton's ``generate remote-config``):
+    one ``remote-<node>.conf`` per node, which a console then uses to ping through the daemon's nodes;
+    a TLS admin API comes out trusting the server's chain, with the admin client's certificate."""
+    from conftest import cli
+
+    public = free_port()
+    config = f"""canton {{
+  sequencers.sequencer1 {{ storage {{ type = sqlite, file = "{tmp_path}/s1.db" }}, public-api.port = {public}, admin-api.port = {free_port()} }}
+  mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp_path}/m1.db" }}, admin-api.port = {free_port()} }}
+  participants.participant1 {{ storage {{ type = sqlite, file = "{tmp_path}/p1.db" }}, ledger-api.port = {free_port()}, admin-api.port = {free_port()} }}
+}}
+"""
+    boot = (
+        'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, '
+        "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))\n"
+        'participant1.synchronizers.connect_local(sequencer1, "da")\n'
+    )
+    daemon = Daemon(tmp_path, "nodes", config, boot)
+    out = tmp_path / "generated"
+    out.mkdir()
+    try:
+        daemon.start()
+        generated = cli("generate", "remote-config", "-c", str(daemon.conf), cwd=out, data_dir=tmp_path / "gen-data")
+        assert generated.returncode == 0, generated.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["remote-mediator1.conf", "remote-participant1.conf", "remote-sequencer1.conf"]
+        assert (out / "remote-participant1.conf").read_text().startswith("canton.remote-participants.participant1 {")
+        script = tmp_path / "ping.canton"
+        script.write_text('println(participant1.health.ping(participant1))\nprintln(sequencer1.health.initialized())\nprintln(participants.remote.size)\n')
+        confs = [a for f in ("remote-participant1.conf", "remote-sequencer1.conf", "remote-mediator1.conf") for a in ("-c", str(out / f))]
+        run = cli("run", str(script), *confs, cwd=out, data_dir=tmp_path / "console-data")
+        assert run.returncode == 0, run.stdout + run.stderr
+        duration, initialized, remotes = run.stdout.splitlines()
+        assert duration.endswith(" milliseconds") and (initialized, remotes) == ("true", "1")
+    finally:
+        daemon.stop()
+
+    certs = make_certificates(tmp_path)
+    tls_conf = tmp_path / "tls.conf"
+    tls_conf.write_text(
+        f"""canton.participants.participant9 {{
+  storage.type = memory
+  ledger-api.port = {free_port()}
+  admin-api {{
+    port = {free_port()}
+    tls {{
+      cert-chain-file = "{certs["server"]}"
+      private-key-file = "{certs["server-key"]}"
+      trust-collection-file = "{certs["ca"]}"
+      client-auth {{ type = require, admin-client {{ cert-chain-file = "{certs["client"]}", private-key-file = "{certs["client-key"]}" }} }}
+    }}
+  }}
+}}
+"""
+    )
+    assert cli("generate", "remote-config", "-c", str(tls_conf), cwd=out, data_dir=tmp_path / "gen-data").returncode == 0
+    remote = load_config([str(out / "remote-participant9.conf")], base_dir=out).remote_participants["participant9"]
+    tls = remote.admin_api.tls
+    assert tls is not None and Path(tls.trust_collection_file) == certs["server"]
+    assert tls.client_cert is not None and Path(tls.client_cert.cert_chain_file) == certs["client"]
+
+
+def test_generate_remote_config_of_a_bad_configuration_is_a_config_error(tmp_path):
+    from conftest import cli
+
+    bad = tmp_path / "bad.conf"
+    bad.write_text("canton.participants.p1 { storage.type = nonsense }\n")
+    run = cli("generate", "remote-config", "-c", str(bad), cwd=tmp_path, data_dir=tmp_path / "data")
+    assert run.returncode == 1 and "CONFIG_VALIDATION_FAILED" in run.stdout + run.stderr and "Traceback" not in run.stderr
+    assert not list(tmp_path.glob("remote-*.conf"))
