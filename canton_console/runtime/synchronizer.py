@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from canton_console.runtime.flush_budget import FlushCost, take_batch
 from canton_console.runtime.metrics import BLOCK_EVENTS, metrics_of
-from canton_console.runtime.sequencer_admin import is_disabled
+from canton_console.runtime.sequencer_admin import disabled_members, is_disabled
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import fast
 from canton_console.store import schema as s
@@ -703,6 +703,8 @@ class Synchronizer(TopologyAnswers):
     def disabled_at_its_sequencer(self, member: str) -> bool:
         """Whether the sequencer ``member`` reads from and sends through (the first reachable one of
         its subscription; without one, the first available sequencer) disabled it."""
+        if not any(member in disabled_members(node) for node in self.sequencer_nodes.values()):
+            return False  # no sequencer disabled it (the common case, asked for every submission)
         subscription = self.subscribers.get(member)
         node = self.reachable_sequencer(subscription) if subscription is not None else next(iter(self.available_sequencers()), None)
         return is_disabled(node, member)

@@ -46,6 +46,8 @@ class TrafficTimestampError(ValueError):
 
 def _non_negative(what: str):
     def check(_inst: object, _attr: object, v: object) -> None:
+        if type(v) is int and v >= 0:
+            return  # the common case first: the runtime makes these for every sequenced event
         if isinstance(v, bool) or not isinstance(v, int):
             raise TypeError(f"{what} must be an int, got {type(v).__name__} {v!r}")
         if v < 0:
@@ -56,6 +58,8 @@ def _non_negative(what: str):
 
 def _int_field(what: str):
     def check(_inst: object, _attr: object, v: object) -> None:
+        if type(v) is int:
+            return
         if isinstance(v, bool) or not isinstance(v, int):
             raise TypeError(f"{what} must be an int, got {type(v).__name__} {v!r}")
 
