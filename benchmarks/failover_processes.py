@@ -8,8 +8,8 @@ one store (an SQLite file, or a throwaway PostgreSQL database when a server answ
 127.0.0.1:5432). Each round kills the active replica's process at a random point of the lock's
 period, watches the other one through its admin API until it is active and connected, pings
 participant2 through it until a ping succeeds, then starts the killed process again (it comes
-back passive). The replica daemons are started by tests/daemon_with_admin.py, which serves their
-admin APIs on free loopback ports.
+back passive). Each daemon serves its nodes' admin APIs on their configured ports (its
+``admin APIs:`` line), through which the replicas are watched.
 
     python benchmarks/failover_processes.py [--rounds 5] [--storage sqlite|postgres|both]
 """
@@ -35,7 +35,6 @@ HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "benchmarks"))
 
-LAUNCHER = str(HERE / "tests" / "daemon_with_admin.py")
 CHECK_PERIOD = "1s"
 TARGET_SECONDS = 2.0
 PG = dict(host=os.environ.get("CANTON_TEST_PG_HOST", "127.0.0.1"), port=int(os.environ.get("CANTON_TEST_PG_PORT", "5432")), user=os.environ.get("CANTON_TEST_PG_USER", "postgres"))
@@ -62,7 +61,7 @@ class Daemon:
         self.admin: dict[str, str] = {}
 
     def start(self) -> Daemon:
-        args = [sys.executable, LAUNCHER, "--log-file-name", str(self.tmp / f"{self.name}.log"), "daemon", "-c", str(self.tmp / f"{self.name}.conf")]
+        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(self.tmp / f"{self.name}.log"), "daemon", "-c", str(self.tmp / f"{self.name}.conf")]
         if self.bootstrap is not None:
             args += ["--bootstrap", str(self.bootstrap)]
         env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(self.tmp / f"{self.name}-data"), PYTHONPATH=str(HERE))
@@ -80,10 +79,10 @@ class Daemon:
             line = lines.get(timeout=120)
             if line is None:
                 raise SystemExit(f"{self.name} exited at start; see {self.tmp / (self.name + '.log')}")
-            if line.startswith("test admin API: "):
-                node, target = line.split()[3:5]
-                self.admin[node] = target
-            if line.startswith("canton-console daemon running"):
+            if line.startswith("admin APIs: "):  # printed after the running line
+                for entry in line.removeprefix("admin APIs: ").strip().split(", "):
+                    node, target = entry.split()[:2]
+                    self.admin[node] = target
                 return self
 
     def kill(self) -> None:
