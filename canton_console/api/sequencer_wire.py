@@ -48,6 +48,16 @@ def submission_from_proto(p: pb.SubmissionRequest) -> SubmissionRequest:
     )
 
 
+def submission_to_bytes(r: SubmissionRequest) -> bytes:
+    """A submission as the public API carries it (also how sequencer processes sharing one order
+    store the submissions they accepted)."""
+    return submission_to_proto(r).SerializeToString()
+
+
+def submission_from_bytes(data: bytes) -> SubmissionRequest:
+    return submission_from_proto(pb.SubmissionRequest.FromString(data))
+
+
 def traffic_to_proto(t: TrafficState) -> pb.TrafficState:
     msg = pb.TrafficState(
         extra_traffic_purchased=t.extraTrafficPurchased,

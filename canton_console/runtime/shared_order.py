@@ -47,12 +47,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, text, tuple_
 
+from canton_console.api.sequencer_wire import submission_from_bytes, submission_to_bytes
 from canton_console.runtime.replication import PgAdvisoryLock
 from canton_console.runtime.synchronizer import OrderFenced
 from canton_console.runtime.topology import stored_from_row
 from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
-from canton_console.values import messages
 from canton_console.values.messages import SubmissionRequest
 
 if TYPE_CHECKING:
@@ -71,33 +71,6 @@ def writer_lock_key(database: str) -> int:
     replicas' lock of ``replication``, which hashes another scope)."""
     digest = hashlib.sha256(f"canton-console/sequencer-writer/{database}".encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x3FFFFFFF
-
-
-def encode_request(request: SubmissionRequest) -> bytes:
-    return messages.encode(
-        {
-            "sender": request.sender,
-            "message_id": request.message_id,
-            "kind": request.kind,
-            "max_sequencing_time": request.max_sequencing_time,
-            "aggregation_id": request.aggregation_id,
-            "aggregation_threshold": request.aggregation_threshold,
-            "batch": messages.encode_batch(request.envelopes).decode(),
-        }
-    )
-
-
-def decode_request(blob: bytes) -> SubmissionRequest:
-    data = messages.decode(blob)
-    return SubmissionRequest(
-        sender=data["sender"],
-        message_id=data["message_id"],
-        envelopes=messages.decode_batch(data["batch"].encode()),
-        kind=data["kind"],
-        max_sequencing_time=data["max_sequencing_time"],
-        aggregation_id=data["aggregation_id"],
-        aggregation_threshold=data["aggregation_threshold"],
-    )
 
 
 class SharedOrder:
@@ -226,7 +199,7 @@ class SharedOrder:
             "synchronizer_id": sync.id,
             "sender": request.sender,
             "message_id": request.message_id,
-            "request": encode_request(request),
+            "request": submission_to_bytes(request),
             "received_by": self.process_id,
         }
         with self.node.open_storage.transaction() as conn:
@@ -269,7 +242,7 @@ class SharedOrder:
         if not fresh:
             return
         for row_id, blob in fresh:
-            request = decode_request(blob)
+            request = submission_from_bytes(blob)
             self.taken[row_id] = request
             sync._pending.append(request)
         if not sync._flush_posted:
