@@ -60,13 +60,3 @@ def client_tls_of(config: Any) -> ClientTls | None:
         return None
     cert = config.client_cert
     return ClientTls(config.trust_collection_file, None if cert is None else cert.cert_chain_file, None if cert is None else cert.private_key_file)
-
-
-def admin_client_tls_of(config: Any) -> ClientTls | None:
-    """How this process's own console reaches a node's TLS admin API: trusting the node's certificate
-    chain, with the ``admin-client`` certificate when the node requires one (Canton's
-    ``TlsServerConfig.clientConfig``)."""
-    if config is None:
-        return None
-    cert = config.client_auth.admin_client
-    return ClientTls(config.cert_chain_file, None if cert is None else cert.cert_chain_file, None if cert is None else cert.private_key_file)
