@@ -14,6 +14,7 @@ from canton_console.api import remote_bootstrap
 from canton_console.api.admin_client import RemoteNodeAdmin
 from canton_console.api.tls import client_tls_of
 from canton_console.values.errors import ServiceStatusError
+from canton_console.values.sequencing import target_of
 
 
 class ConsoleAdminWithRemotes:
@@ -103,10 +104,12 @@ class ConsoleAdminWithRemotes:
 
 
 def _endpoint_of(url: str) -> str:
-    """``host:port`` of a URL (``http://localhost:5001`` -> ``127.0.0.1:5001``)."""
-    rest = url.split("://", 1)[-1].rstrip("/")
-    host, _, port = rest.rpartition(":")
-    return f"{'127.0.0.1' if host.lower() == 'localhost' else host}:{port}"
+    """``host:port`` of a URL, ``localhost`` as ``127.0.0.1`` (so that both spellings match)."""
+    try:
+        target = target_of(url)
+    except ValueError:  # not a URL with a valid port: it names no sequencer
+        return url
+    return "127.0.0.1" + target[len("localhost") :] if target.lower().startswith("localhost:") else target
 
 
 def bind_remote_nodes(config: Any, local: Any) -> Any:

@@ -14,13 +14,14 @@ from sqlalchemy import delete, insert, or_, select
 
 from canton_console.runtime import remote_synchronizer
 from canton_console.runtime.node import Node
-from canton_console.runtime.remote_synchronizer import RemoteSynchronizer, is_url, target_of
+from canton_console.runtime.remote_synchronizer import RemoteSynchronizer
 from canton_console.runtime.startup_reads import seen_through
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.store import fast
 from canton_console.store import schema as s
 from canton_console.values import health, messages
 from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
+from canton_console.values.sequencing import is_url, target_of
 
 if TYPE_CHECKING:
     from canton_console.runtime.environment import Environment

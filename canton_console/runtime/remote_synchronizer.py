@@ -40,6 +40,7 @@ from canton_console.values import errors, topology
 from canton_console.values.errors import CantonError, ErrorCategory, ErrorCode
 from canton_console.values.messages import SequencedEvent, SubmissionRequest
 from canton_console.values.parameters import DynamicSynchronizerParameters
+from canton_console.values.sequencing import target_of
 from canton_console.values.traffic import TrafficState
 
 log = logging.getLogger("canton_console.sequencer.client")
@@ -76,21 +77,6 @@ class SynchronizerLink(Protocol):
     def unsubscribe(self, member: str, subscription: Subscription | None = None) -> None: ...
     def reachable_sequencer(self, subscription: Subscription) -> Any: ...
     def running_sequencers(self) -> list[Any]: ...
-
-
-def is_url(text: str) -> bool:
-    """Whether a sequencer connection is a URL (``http://host:port``) rather than a node name."""
-    try:
-        parsed = urlparse(text)
-        return parsed.scheme in ("http", "https") and bool(parsed.hostname) and parsed.port is not None
-    except ValueError:
-        return False
-
-
-def target_of(url: str) -> str:
-    parsed = urlparse(url)
-    host = parsed.hostname or ""
-    return f"[{host}]:{parsed.port}" if ":" in host else f"{host}:{parsed.port}"
 
 
 # A subscription's stream is read on the calling thread (no extra polling thread per stream): one

@@ -12,6 +12,26 @@ from canton_console.pretty import Apply, Infix, Literal, Tree, klass, param
 from canton_console.values.refined import INT_MAX, InvalidValue, NonNegativeFiniteDuration, RefinedNumeric
 
 
+def is_url(text: str) -> bool:
+    """Whether a sequencer connection is a public API URL (``http://host:port``) rather than a node name."""
+    from urllib.parse import urlsplit
+
+    try:
+        parsed = urlsplit(text)
+        return parsed.scheme in ("http", "https") and bool(parsed.hostname) and parsed.port is not None
+    except ValueError:
+        return False
+
+
+def target_of(url: str) -> str:
+    """The gRPC target (``host:port``, an IPv6 host bracketed) of a sequencer connection URL."""
+    from urllib.parse import urlsplit
+
+    parsed = urlsplit(url)
+    host = parsed.hostname or ""
+    return f"[{host}]:{parsed.port}" if ":" in host else f"{host}:{parsed.port}"
+
+
 def connection_url_problem(url: str) -> str | None:
     """Why a sequencer connection URL cannot be used, as Canton's ``Endpoint.fromUri`` says it (the
     scheme is http or https, https when none is given; the port a valid one), or None."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlparse
 
 import attrs
 
@@ -14,7 +13,7 @@ from canton_console.pretty import Apply, Literal, klass, param, to_tree
 from canton_console.values.ids import SynchronizerId
 from canton_console.values.refined import NonNegativeFiniteDuration
 from canton_console.values.scala import NONE, Option, TypedVector, Vector
-from canton_console.values.sequencing import SEQUENCER_CONNECTIONS, GrpcSequencerConnection, connection_url_problem
+from canton_console.values.sequencing import SEQUENCER_CONNECTIONS, GrpcSequencerConnection, connection_url_problem, is_url
 from canton_console.values.synchronizer_connection import SynchronizerConnectionConfig
 
 
@@ -83,15 +82,6 @@ PRIORITY = a.Int(-(2**31), "an Int (e.g. 10)", a.INT_MAX)
 VALIDATION = Unsupported("sequencer connections are always validated", accept=("Active", "All"))
 
 
-def _is_url(text: str) -> bool:
-    """A sequencer's public API URL (``http://host:port``)."""
-    try:
-        parsed = urlparse(text)
-        return parsed.scheme in ("http", "https") and bool(parsed.hostname) and parsed.port is not None
-    except ValueError:
-        return False
-
-
 class SequencerConnectionsArg(a.SeqOf):
     """Several sequencers of one synchronizer: a Seq of sequencer references or their public URLs
     (``"http://localhost:5001"``), or a Map(alias -> sequencer); returned as connections (sequencer
@@ -113,7 +103,7 @@ class SequencerConnectionsArg(a.SeqOf):
                 if problem is not None:
                     raise ctx.bad_value(problem)
                 name = ctx.env.sequencer_for_url(item)
-                if name is None and not _is_url(item):
+                if name is None and not is_url(item):
                     raise ctx.bad_value(f"no sequencer of this console listens on {item}")
                 # a URL of another process's sequencer: the participant connects to it by URL
                 connections.append(name if name is not None else item)

@@ -13,7 +13,7 @@ from canton_console.runtime import remote_synchronizer
 from canton_console.runtime.metrics import HANDLER_DELAY, SEQUENCER_EVENTS, metrics_of
 from canton_console.runtime.participant.base import ParticipantBase
 from canton_console.runtime.participant.records import Connection
-from canton_console.runtime.remote_synchronizer import RemoteSynchronizer, is_url
+from canton_console.runtime.remote_synchronizer import RemoteSynchronizer
 from canton_console.runtime.synchronizer import Subscription, Synchronizer
 from canton_console.runtime.topology import topology_broadcast
 from canton_console.store import schema as s
@@ -21,6 +21,7 @@ from canton_console.store.storage import StorageUnavailable
 from canton_console.values import errors, topology
 from canton_console.values.errors import CantonError
 from canton_console.values.messages import SequencedEvent
+from canton_console.values.sequencing import is_url
 
 log = logging.getLogger("canton_console.participant")
 

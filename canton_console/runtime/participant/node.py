@@ -33,12 +33,12 @@ from canton_console.runtime.participant.ping import PingWorkflow
 from canton_console.runtime.participant.protocol import ProtocolProcessing
 from canton_console.runtime.participant.records import Connection, PendingTransaction, PingState, Submission
 from canton_console.runtime.participant.submission import CommandSubmission
-from canton_console.runtime.remote_synchronizer import is_url
 from canton_console.runtime.startup_reads import last_record_times, seen_through
 from canton_console.runtime.synchronizer import Subscription
 from canton_console.store import schema as s
 from canton_console.values import errors, health
 from canton_console.values.errors import CantonError
+from canton_console.values.sequencing import is_url
 
 log = logging.getLogger("canton_console.participant")
 

@@ -21,13 +21,14 @@ from canton_console.admin.records import (
     UserRight,
 )
 from canton_console.runtime import remote_synchronizer
-from canton_console.runtime.remote_synchronizer import RemoteSequencer, is_url
+from canton_console.runtime.remote_synchronizer import RemoteSequencer
 from canton_console.runtime.scheduler import wait_future
 from canton_console.runtime.services.base import LocalService
 from canton_console.values import errors, ledger
 from canton_console.values import topology as t
 from canton_console.values.errors import CantonError, ServiceStatusError
 from canton_console.values.ledger import Contract
+from canton_console.values.sequencing import is_url
 from canton_console.values.traffic import TrafficState
 
 

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Sequence
 
 from canton_console.runtime import remote_synchronizer
-from canton_console.runtime.remote_synchronizer import is_url
 from canton_console.runtime.services.base import LocalService
 from canton_console.runtime.services.participant import sequencer_named_by
 from canton_console.values import errors
@@ -15,7 +14,7 @@ from canton_console.values import topology as t
 from canton_console.values.errors import CantonError, ServiceStatusError
 from canton_console.values.pruning import PruningSchedule, SequencerMemberStatus, SequencerPruningStatus, Timestamp
 from canton_console.values.refined import NonNegativeFiniteDuration
-from canton_console.values.sequencing import GrpcSequencerConnection, SequencerConnections, SubmissionRequestAmplification
+from canton_console.values.sequencing import GrpcSequencerConnection, SequencerConnections, SubmissionRequestAmplification, is_url
 from canton_console.values.static_parameters import StaticSynchronizerParameters
 from canton_console.values.traffic import TrafficState
 
