@@ -14,16 +14,11 @@ from pathlib import Path
 import grpc
 import pytest
 from conftest import open_session, step_ok
+from daemons import free_port
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def with_free_ports(text: str) -> str:
