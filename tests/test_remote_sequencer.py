@@ -296,3 +296,22 @@ def test_a_connection_url_canton_cannot_parse_is_refused_before_anything_is_regi
         assert outcome.failed and f"INVALID_ARGUMENT(8,0): participant1.synchronizers.connect: Synchronizer connection url [{url}] {cause}" in outcome.output
         assert "Traceback" not in outcome.output
     assert step_ok(default_session, "participant1.synchronizers.list_registered().size") == 1  # only "da"
+
+
+def test_a_public_api_port_another_daemon_serves_is_refused_not_shared(tmp_path, sequencer):
+    """A second daemon configured on the same public-api port fails to start with the reason; gRPC's
+    SO_REUSEPORT would otherwise let both listen and split the connections between them."""
+    from conftest import cli
+
+    _seq, url = sequencer
+    port = int(url.rsplit(":", 1)[1])
+    other = tmp_path / "other"
+    other.mkdir()
+    conf = other / "seq2.conf"
+    conf.write_text(
+        f'canton {{ sequencers.sequencer2 {{ storage {{ type = sqlite, file = "{other}/s2.db" }}, public-api.port = {port}, admin-api.port = {free_port()} }} }}\n'
+    )
+    run = cli("daemon", "-c", str(conf), cwd=other, data_dir=other / "data", timeout=60)
+    assert run.returncode == 1
+    assert f"failed to serve the sequencers' public APIs: sequencer sequencer2: cannot listen on 127.0.0.1:{port}" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr

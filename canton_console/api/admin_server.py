@@ -19,7 +19,8 @@ from canton_console.api import codec
 from canton_console.api.catalog import NODE_ADMIN_SERVICE, SERVICES, Rpc, ServiceSpec
 from canton_console.api.failures import abort_with
 from canton_console.api.messages import message_classes, node_admin_messages
-from canton_console.api.tls import ServerTls, server_credentials
+from canton_console.api.serving import SERVER_OPTIONS, bind_port
+from canton_console.api.tls import ServerTls
 from canton_console.values.errors import CantonError, ServiceStatusError
 
 log = logging.getLogger("canton_console.api")
@@ -77,17 +78,10 @@ class AdminApiServer:
     def __init__(self, node_admin: Any, address: str = "127.0.0.1", port: int = 0, tls: ServerTls | None = None, max_workers: int = 16):
         self.node_admin = node_admin
         self.address = address
-        # no SO_REUSEPORT: a port another process listens on is refused, not shared
-        options = [*CHANNEL_OPTIONS, ("grpc.so_reuseport", 0)]
+        options = [*CHANNEL_OPTIONS, *SERVER_OPTIONS]
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"admin-api-{node_admin.info.name}"), options=options)
         self._server.add_generic_rpc_handlers(handlers_for(node_admin))
-        target = f"{address}:{port}"
-        try:
-            self.port = self._server.add_secure_port(target, server_credentials(tls)) if tls is not None else self._server.add_insecure_port(target)
-        except RuntimeError:  # newer grpcio raises where older ones return 0
-            self.port = 0
-        if self.port == 0:
-            raise OSError(f"cannot listen on {target} (address in use or not available)")
+        self.port = bind_port(self._server, address, port, tls)
         self.tls = tls
 
     @property

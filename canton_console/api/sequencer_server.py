@@ -23,7 +23,8 @@ from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
 from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
 from canton_console.api.proto import sequencer_service_pb2 as pb
 from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
-from canton_console.api.tls import ServerTls, server_credentials, server_tls_of
+from canton_console.api.serving import SERVER_OPTIONS, bind_port
+from canton_console.api.tls import ServerTls, server_tls_of
 from canton_console.runtime.synchronizer import Subscription
 from canton_console.runtime.topology import topology_broadcast
 from canton_console.values import errors
@@ -257,16 +258,13 @@ class SequencerApiServer:
         self.tls = tls
         shared = _Sequencer(env, node)
         # streams hold a worker each while they are open: room for many members
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix=f"{node.name}-public-api"))
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix=f"{node.name}-public-api"), options=SERVER_OPTIONS)
         sgrpc.add_SequencerServiceServicer_to_server(SequencerService(shared), self._server)
         cgrpc.add_SequencerConnectServiceServicer_to_server(SequencerConnectService(shared), self._server)
         try:
-            target = f"{address}:{port}"
-            self.port = self._server.add_secure_port(target, server_credentials(tls)) if tls is not None else self._server.add_insecure_port(target)
-        except RuntimeError as e:  # grpc's way of saying the address cannot be bound
-            raise OSError(f"cannot listen on {address}:{port} for sequencer {node.name}: {e}") from None
-        if self.port == 0:
-            raise OSError(f"cannot listen on {address}:{port}")
+            self.port = bind_port(self._server, address, port, tls)
+        except OSError as e:
+            raise OSError(f"sequencer {node.name}: {e}") from None
         self._server.start()
         self._stopped = threading.Event()
 

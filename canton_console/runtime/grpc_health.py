@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from canton_console.api.serving import SERVER_OPTIONS, bind_port
 from canton_console.runtime.health_server import current_report
 
 log = logging.getLogger("canton_console.health")
@@ -55,18 +56,12 @@ class NodeGrpcHealthServer:
         self.servicer = _Servicer(self)
         self.server = grpc.server(
             ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix=f"grpc-health-{node.name}"),
-            options=[("grpc.so_reuseport", 0)],  # a port in use is an error, not shared with its owner
+            options=SERVER_OPTIONS,
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.servicer, self.server)
         if port:
             _check_free(address, port)  # gRPC's own refusal is a native log line; this one is the reason
-        try:
-            bound = self.server.add_insecure_port(f"{address}:{port}")
-        except RuntimeError as e:  # newer grpcio raises where older ones returned port 0
-            raise OSError(str(e)) from None
-        if not bound:
-            raise OSError(f"cannot bind {address}:{port}")
-        self.address, self.port = _host(address), bound
+        self.address, self.port = _host(address), bind_port(self.server, address, port)
         self.refresh()
         self.server.start()
         self.thread = threading.Thread(target=self._poll, name=f"grpc-health-poll-{node.name}", daemon=True)
