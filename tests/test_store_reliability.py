@@ -172,7 +172,7 @@ def test_second_process_on_a_daemons_data_directory_attaches_or_is_refused(tmp_p
         assert attached.returncode == 0, attached.stdout + attached.stderr
         assert f"Attached to the nodes of the canton-console process {daemon.pid} that holds {data}" in attached.stdout
         before = _settled_store_digests(data)
-        second = cli("-c", str(DEFAULT_CONFIG_FILE), "run", str(_script(tmp_path)), cwd=data)  # the same files, by a -c config
+        second = cli("-c", str(DEFAULT_CONFIG_FILE), "run", str(_script(tmp_path)), cwd=data, data_dir=tmp_path / "second-data")  # the same files, by a -c config
         assert second.returncode != 0
         assert "DB_STORAGE_IN_USE" in second.stdout, second.stdout + second.stderr
         assert f"pid {daemon.pid}" in second.stdout, second.stdout
