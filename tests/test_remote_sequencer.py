@@ -171,6 +171,37 @@ def test_a_refused_submission_crosses_as_grpc_status_with_cantons_error_code_and
     assert error.cause == f"Sender {stranger} is not a member of synchronizer {ids.synchronizer_id}"
 
 
+def test_submissions_on_one_send_stream_are_answered_in_order_a_refusal_with_cantons_error(sequencer):
+    """What a member's submissions go on: each request answered in turn on the open call, a refused
+    one with Canton's error, and the call stays open for the next."""
+    import grpc
+
+    from canton_console.api import failures
+    from canton_console.api import sequencer_wire as wire
+    from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
+    from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
+    from canton_console.api.proto import sequencer_service_pb2 as pb
+    from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
+    from canton_console.values.messages import Envelope, SubmissionRequest
+
+    _seq, url = sequencer
+    with grpc.insecure_channel(url.removeprefix("http://")) as channel:
+        ids = cgrpc.SequencerConnectServiceStub(channel).GetSynchronizerId(cpb.SequencerConnect.GetSynchronizerIdRequest(), timeout=10)
+        stranger = "PAR::stranger::1220" + "ab" * 32
+
+        def request(sender: str, message_id: str) -> pb.SendAsyncRequest:
+            submission = SubmissionRequest(sender, message_id, (Envelope(b'{"type":"x"}', ("MediatorGroupRecipient(0)",)),))
+            return pb.SendAsyncRequest(submission_request=wire.submission_to_proto(submission))
+
+        requests = [request(stranger, "m1"), request(ids.sequencer_member, "m2"), request(stranger, "m3")]
+        answers = list(sgrpc.SequencerServiceStub(channel).SendAsyncStream(iter(requests), timeout=10))
+    refusals = [failures.decoded(a.failure) for a in answers]
+    assert len(refusals) == 3
+    assert [r.code.id for r in refusals] == ["TOPOLOGY_UNKNOWN_MEMBERS", "SEQUENCER_SUBMISSION_REQUEST_REFUSED", "TOPOLOGY_UNKNOWN_MEMBERS"]
+    assert refusals[0].cause == f"Sender {stranger} is not a member of synchronizer {ids.synchronizer_id}"
+    assert refusals[1].cause == f"Member {ids.sequencer_member} cannot send through the public API"
+
+
 def test_a_mediator_daemon_reads_through_a_sequencer_of_another_process_and_comes_back_after_sigkill(tmp_path):
     """Sequencer, mediator and participant2 each in a daemon of their own, participant1 in the console:
     the console bootstraps the synchronizer over the remote sequencer and mediator, the mediator

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
+from google.protobuf.message import DecodeError
 
 from canton_console.api import codec
 from canton_console.values.errors import CantonError, ServiceStatusError
@@ -31,13 +32,26 @@ def status_of(error: BaseException) -> grpc.StatusCode:
     return getattr(grpc.StatusCode, name, grpc.StatusCode.UNKNOWN)
 
 
+def encoded(error: BaseException) -> bytes:
+    """``error`` as it crosses: in a call's trailing metadata, or in a message answering a request."""
+    try:
+        return codec.encode(error).SerializeToString()
+    except codec.CodecError:  # an exception with state that cannot cross: its text still does
+        return codec.encode(RuntimeError(str(error))).SerializeToString()
+
+
+def decoded(failure: bytes) -> BaseException | None:
+    """The exception ``encoded`` carried; None when it cannot be read."""
+    try:
+        error = codec.decode(codec.pb.Value.FromString(failure))
+    except (codec.CodecError, DecodeError, ImportError, AttributeError, ValueError):
+        return None
+    return error if isinstance(error, BaseException) else None
+
+
 def abort_with(context: grpc.ServicerContext, error: BaseException) -> None:
     """End the call with ``error``: its status, and the failure in the trailing metadata (raises)."""
-    try:
-        failure = codec.encode(error).SerializeToString()
-    except codec.CodecError:  # an exception with state that cannot cross: its text still does
-        failure = codec.encode(RuntimeError(str(error))).SerializeToString()
-    context.set_trailing_metadata(((FAILURE_KEY, failure),))
+    context.set_trailing_metadata(((FAILURE_KEY, encoded(error)),))
     details = error.render() if isinstance(error, CantonError) else str(error)
     context.abort(status_of(error), details)
 
@@ -46,11 +60,7 @@ def _carried(error: grpc.RpcError) -> BaseException | None:
     trailing = getattr(error, "trailing_metadata", None)
     for key, value in (trailing() if callable(trailing) else None) or ():
         if key == FAILURE_KEY:
-            try:
-                failure = codec.decode(codec.pb.Value.FromString(value))
-            except (codec.CodecError, ImportError, AttributeError, ValueError):
-                return None
-            return failure if isinstance(failure, BaseException) else None
+            return decoded(value)
     return None
 
 

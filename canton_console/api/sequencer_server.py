@@ -56,6 +56,14 @@ class _Sequencer:
             raise CantonError(errors.NODE_NOT_STARTED, f"Sequencer '{node.name}' is not initialized: its synchronizer has not been bootstrapped")
         return node.synchronizer
 
+    def submit(self, submission: Any) -> None:
+        """(runtime thread) Hand a member's submission to the synchronizer; Canton's refusals raise."""
+        sync = self.sync()
+        if submission.sender.startswith("SEQ::"):
+            # only the sequencers themselves send as sequencers, never a client of the public API
+            raise CantonError(errors.SEQUENCER_SUBMISSION_REQUEST_REFUSED, f"Member {submission.sender} cannot send through the public API")
+        sync.submit(submission)
+
     def run(self, context: grpc.ServicerContext, fn, *args) -> Any:
         """Run ``fn`` on the runtime thread; a Canton error ends the call with its status."""
         try:
@@ -73,17 +81,44 @@ class SequencerService(sgrpc.SequencerServiceServicer):
 
     def SendAsync(self, request: pb.SendAsyncRequest, context: grpc.ServicerContext) -> pb.SendAsyncResponse:
         submission = wire.submission_from_proto(request.submission_request)
-        shared = self.shared
-
-        def run() -> None:
-            sync = shared.sync()
-            if submission.sender.startswith("SEQ::"):
-                # only the sequencers themselves send as sequencers, never a client of the public API
-                raise CantonError(errors.SEQUENCER_SUBMISSION_REQUEST_REFUSED, f"Member {submission.sender} cannot send through the public API")
-            sync.submit(submission)
-
-        shared.run(context, run)
+        self.shared.run(context, self.shared.submit, submission)
         return pb.SendAsyncResponse()
+
+    def SendAsyncStream(self, request_iterator: Iterator[pb.SendAsyncRequest], context: grpc.ServicerContext) -> Iterator[pb.SendAsyncStreamResponse]:
+        shared = self.shared
+        # Filled on the runtime thread in the order the requests came, drained here; None ends the call
+        answers: queue.SimpleQueue = queue.SimpleQueue()
+        taken = pb.SendAsyncStreamResponse()
+
+        def answer(submission: Any) -> None:
+            """(runtime thread) Submit and queue the answer."""
+            try:
+                shared.submit(submission)
+            except Exception as e:  # noqa: BLE001 - a refusal (or a failure of the node) is this request's answer
+                if not isinstance(e, CantonError):
+                    log.exception("sequencer %s: submission failed", shared.node.name)
+                answers.put(pb.SendAsyncStreamResponse(failure=failures.encoded(e)))
+                return
+            answers.put(taken)
+
+        def read() -> None:
+            """(a thread of the call) Hand each request to the runtime thread; once the client closed
+            its side, end the call after the answers queued before."""
+            try:
+                for request in request_iterator:
+                    shared.env.scheduler.post(answer, wire.submission_from_proto(request.submission_request))
+            except Exception:  # noqa: BLE001 - the call broke (cancelled, the node stops): nothing more to read
+                answers.put(None)
+                return
+            shared.env.scheduler.post(answers.put, None)
+
+        context.add_callback(lambda: answers.put(None))
+        threading.Thread(target=read, name=f"{shared.node.name}-send-stream", daemon=True).start()
+        while True:
+            item = answers.get()
+            if item is None:
+                return
+            yield item
 
     def SubscribeV2(self, request: pb.SubscriptionRequestV2, context: grpc.ServicerContext) -> Iterator[pb.SubscriptionResponse]:
         shared = self.shared

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -56,7 +57,9 @@ RETRY_MAX_SECONDS = 1.0
 ACKNOWLEDGE_EVERY_SECONDS = 1.0
 # A submission's call may take this long before it counts as lost (the member then times it out).
 SEND_TIMEOUT_SECONDS = 30.0
-# Threads making a synchronizer's unary calls (submissions, acknowledgements): calls in flight at once
+# How often answers to submissions are checked for being overdue (SEND_TIMEOUT_SECONDS).
+SEND_WATCH_SECONDS = 1.0
+# Threads making a synchronizer's unary calls (acknowledgements, onboarding): calls in flight at once
 SENDER_THREADS = 8
 
 
@@ -217,6 +220,82 @@ class _Stream:
         self.last_ack_time = 0.0
 
 
+class _SendStream:
+    """Submissions to one sequencer on one open SendAsyncStream call: written in order and answered
+    in that order. When the call breaks, every submission not answered yet fails with its error, and
+    the stream is not used again (the next submission opens another)."""
+
+    def __init__(self, stub: sgrpc.SequencerServiceStub, url: str):
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        # what waits for an answer, oldest first: (sent at, monotonic; callback)
+        self._waiting: collections.deque[tuple[float, Callable[[BaseException | None], None]]] = collections.deque()
+        self.broken = False
+        self._call = stub.SendAsyncStream(iter(self._requests.get, None))
+        threading.Thread(target=self._read, name=f"sequencer-send-{target_of(url)}", daemon=True).start()
+
+    def send(self, request: pb.SendAsyncRequest, answered: Callable[[BaseException | None], None]) -> bool:
+        """Write ``request``; ``answered`` gets None when the sequencer took it, else the failure.
+        False (nothing written) when the stream broke already."""
+        with self._lock:
+            if self.broken:
+                return False
+            self._waiting.append((time.monotonic(), answered))
+            self._requests.put(request)
+        return True
+
+    def _read(self) -> None:
+        error: BaseException
+        try:
+            for response in self._call:
+                with self._lock:
+                    _sent_at, answered = self._waiting.popleft()
+                answered(failures.decoded(response.failure) or RuntimeError("unreadable refusal") if response.failure else None)
+            error = _SendFailure(grpc.StatusCode.UNAVAILABLE, "the sequencer ended the send stream")
+        except grpc.RpcError as e:
+            error = e
+        except Exception as e:  # noqa: BLE001 - an answer that came without a submission waiting for it
+            log.exception("send stream failed")
+            error = e
+        self._fail(error)
+
+    def _fail(self, error: BaseException) -> None:
+        with self._lock:
+            self.broken = True
+            waiting = list(self._waiting)
+            self._waiting.clear()
+        self._requests.put(None)
+        self._call.cancel()
+        for _sent_at, answered in waiting:
+            answered(error)
+
+    def fail_if_overdue(self, sent_before: float) -> None:
+        """Break the stream when its oldest unanswered submission was sent before ``sent_before``."""
+        with self._lock:
+            overdue = bool(self._waiting) and self._waiting[0][0] < sent_before and not self.broken
+        if overdue:
+            self._fail(_SendFailure(grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded"))
+
+    def close(self) -> None:
+        self._requests.put(None)
+        self._call.cancel()
+
+
+class _SendFailure(grpc.RpcError):
+    """A send stream's end as a failed call reports it (no answer in time, the sequencer closed it)."""
+
+    def __init__(self, code: grpc.StatusCode, details: str):
+        super().__init__(details)
+        self._code = code
+        self._details = details
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+
 class RemoteSynchronizer(TopologyAnswers):
     """A synchronizer reached through its sequencers' public API (see the module's docstring)."""
 
@@ -249,6 +328,8 @@ class RemoteSynchronizer(TopologyAnswers):
         self._ready: dict[str, bool] = {}  # url -> its channel is connected
         self._stubs: dict[str, sgrpc.SequencerServiceStub] = {}
         self._senders: ThreadPoolExecutor | None = None
+        self._send_streams: dict[str, _SendStream] = {}  # url -> the open call submissions go on
+        self._send_watch: threading.Thread | None = None
         self._preferred = 0  # index in urls of the sequencer that answered last
         self.closed = False
 
@@ -350,6 +431,10 @@ class RemoteSynchronizer(TopologyAnswers):
                 channel.close()
             self._channels.clear()
             senders, self._senders = self._senders, None
+            send_streams = list(self._send_streams.values())
+            self._send_streams.clear()
+        for sender in send_streams:
+            sender.close()
         self._stubs.clear()
         if senders is not None:
             senders.shutdown(wait=False, cancel_futures=True)
@@ -378,8 +463,39 @@ class RemoteSynchronizer(TopologyAnswers):
     def _send(self, request: SubmissionRequest, index: int, attempt: int) -> None:
         url = self.urls[index % len(self.urls)]
         message = pb.SendAsyncRequest(submission_request=wire.submission_to_proto(request))
-        call = self._call(self._stub(url).SendAsync, message)
-        call.add_done_callback(lambda f: self._taken.append(request) if not f.cancelled() and f.exception() is None else self._post(self._sent, request, f, index, attempt))
+
+        def answered(error: BaseException | None) -> None:
+            """(a thread of the send stream) The sequencer took the submission, or it failed."""
+            if error is None:
+                self._taken.append(request)
+            else:
+                self._post(self._sent, request, error, index, attempt)
+
+        while True:
+            stub = self._stub(url)
+            with self._channels_lock:
+                stream = self._send_streams.get(url)
+                if stream is None or stream.broken:
+                    stream = self._send_streams[url] = _SendStream(stub, url)
+                    self._watch_sends()
+            if stream.send(message, answered):
+                return
+            # it broke between the lookup and the send: the next lookup opens a new one
+
+    def _watch_sends(self) -> None:
+        """(under the channels lock) Start the thread that fails a send stream whose oldest answer
+        is overdue (a sequencer that stopped answering without closing the connection)."""
+        if self._send_watch is None:
+            self._send_watch = threading.Thread(target=self._watch_send_streams, name=f"sequencer-send-watch-{self.name[:16]}", daemon=True)
+            self._send_watch.start()
+
+    def _watch_send_streams(self) -> None:
+        while not self.closed:
+            time.sleep(SEND_WATCH_SECONDS)
+            with self._channels_lock:
+                streams = list(self._send_streams.values())
+            for stream in streams:
+                stream.fail_if_overdue(time.monotonic() - SEND_TIMEOUT_SECONDS)
 
     def _call(self, method: Any, request: Any) -> Future:
         """Make a unary call without waiting for it: on one of the synchronizer's sender threads, which
@@ -397,11 +513,11 @@ class RemoteSynchronizer(TopologyAnswers):
             stub = self._stubs[url] = sgrpc.SequencerServiceStub(self._channel(url))
         return stub
 
-    def _sent(self, request: SubmissionRequest, call: Any, index: int = 0, attempt: int = 1) -> None:
-        """(runtime thread) A submission's call ended: the sequencer took it, or refused it. One that
-        could not be reached (UNAVAILABLE: the request did not get through) goes to the next sequencer
-        of the connection, as Canton's sequencer client sends through another connection."""
-        error = call.exception()
+    def _sent(self, request: SubmissionRequest, error: BaseException | None, index: int = 0, attempt: int = 1) -> None:
+        """(runtime thread) A submission was answered: the sequencer took it, or refused it (a Canton
+        error), or the call broke (a gRPC error). One that could not be reached (UNAVAILABLE: the
+        request did not get through) goes to the next sequencer of the connection, as Canton's
+        sequencer client sends through another connection."""
         if (
             isinstance(error, grpc.RpcError)
             and error.code() == grpc.StatusCode.UNAVAILABLE
@@ -416,7 +532,7 @@ class RemoteSynchronizer(TopologyAnswers):
             self._sending = [r for r in self._sending if r is not request]
         if error is None:
             return
-        refused = failures.canton_error_of(error) if isinstance(error, grpc.RpcError) else None
+        refused = failures.canton_error_of(error) if isinstance(error, grpc.RpcError) else error if isinstance(error, CantonError) else None
         text = refused.render() if refused is not None else (failures.status_text(error) if isinstance(error, grpc.RpcError) else str(error))
         log.warning("synchronizer %s: the sequencer did not take submission %s of %s: %s", self.id, request.message_id, request.sender, text)
         handler = self.refusal_handlers.get(request.sender)

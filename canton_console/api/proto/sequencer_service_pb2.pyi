@@ -42,6 +42,12 @@ class SendAsyncResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class SendAsyncStreamResponse(_message.Message):
+    __slots__ = ("failure",)
+    FAILURE_FIELD_NUMBER: _ClassVar[int]
+    failure: bytes
+    def __init__(self, failure: _Optional[bytes] = ...) -> None: ...
+
 class SubscriptionRequestV2(_message.Message):
     __slots__ = ("member", "timestamp")
     MEMBER_FIELD_NUMBER: _ClassVar[int]

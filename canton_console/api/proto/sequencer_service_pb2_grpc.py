@@ -39,6 +39,11 @@ class SequencerServiceStub:
                 request_serializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncRequest.SerializeToString,
                 response_deserializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncResponse.FromString,
                 _registered_method=True)
+        self.SendAsyncStream = channel.stream_stream(
+                '/com.digitalasset.canton.sequencer.api.v30.SequencerService/SendAsyncStream',
+                request_serializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncRequest.SerializeToString,
+                response_deserializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncStreamResponse.FromString,
+                _registered_method=True)
         self.SubscribeV2 = channel.unary_stream(
                 '/com.digitalasset.canton.sequencer.api.v30.SequencerService/SubscribeV2',
                 request_serializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SubscriptionRequestV2.SerializeToString,
@@ -67,6 +72,14 @@ class SequencerServiceServicer:
     def SendAsync(self, request, context):
         """Submit a request for sequencing. Refusals (unknown sender, not enough traffic, no sequencer
         running) come back as a gRPC status with Canton's error code and cause in the trailing metadata.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SendAsyncStream(self, request_iterator, context):
+        """SendAsync for a member that keeps submitting: requests on one open call, each answered in turn,
+        in the order they came (not one call per submission: a call costs several times a message).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -106,6 +119,11 @@ def add_SequencerServiceServicer_to_server(servicer, server):
                     servicer.SendAsync,
                     request_deserializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncRequest.FromString,
                     response_serializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncResponse.SerializeToString,
+            ),
+            'SendAsyncStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.SendAsyncStream,
+                    request_deserializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncRequest.FromString,
+                    response_serializer=canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncStreamResponse.SerializeToString,
             ),
             'SubscribeV2': grpc.unary_stream_rpc_method_handler(
                     servicer.SubscribeV2,
@@ -155,6 +173,33 @@ class SequencerService:
             '/com.digitalasset.canton.sequencer.api.v30.SequencerService/SendAsync',
             canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncRequest.SerializeToString,
             canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendAsyncStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/com.digitalasset.canton.sequencer.api.v30.SequencerService/SendAsyncStream',
+            canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncRequest.SerializeToString,
+            canton__console_dot_api_dot_proto_dot_sequencer__service__pb2.SendAsyncStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,
