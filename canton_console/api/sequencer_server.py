@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from concurrent import futures
 from typing import Any
@@ -33,9 +34,40 @@ from canton_console.values.static_parameters import StaticSynchronizerParameters
 
 log = logging.getLogger("canton_console.sequencer.api")
 
+# How long a SendAsyncStream's answer that the sequencer took a request may wait for more of them.
+TAKEN_ANSWER_SECONDS = 0.01
+TAKEN = object()  # a SendAsyncStream request the sequencer took
+
+# How long a subscription's lone receipt may wait to go with the member's next event; and how many
+# events one response carries at most.
+RECEIPT_HOLD_SECONDS = 0.01
+MAX_EVENTS_PER_RESPONSE = 64
+
 # How often an idle subscription stream checks that it is still the member's subscription and the
 # node still runs (a newer subscription of the same member replaces it).
 STREAM_CHECK_SECONDS = 1.0
+
+
+def _brings_topology(item: tuple) -> bool:
+    reset, transactions, _event, _receipt = item
+    return reset or bool(transactions)
+
+
+def _is_receipt(item: tuple, member: str) -> bool:
+    """An outbox item that only tells ``member`` its own submission was sequenced."""
+    _reset, transactions, event, _receipt = item
+    return not transactions and event is not None and event.sender == member and not event.envelopes and event.error is None
+
+
+def _subscription_response(items: list) -> pb.SubscriptionResponse:
+    """One response for outbox items of which only the first brings topology."""
+    reset, transactions, event, receipt = items[0]
+    response = pb.SubscriptionResponse(topology_reset=reset, topology_transactions=[wire.stored_to_proto(s) for s in transactions])
+    if event is not None:
+        response.signed_sequenced_event.CopyFrom(wire.event_to_proto(event, receipt))
+    for _reset, _transactions, event, receipt in items[1:]:
+        response.following_sequenced_events.append(wire.event_to_proto(event, receipt))
+    return response
 
 
 class _Sequencer:
@@ -86,9 +118,9 @@ class SequencerService(sgrpc.SequencerServiceServicer):
 
     def SendAsyncStream(self, request_iterator: Iterator[pb.SendAsyncRequest], context: grpc.ServicerContext) -> Iterator[pb.SendAsyncStreamResponse]:
         shared = self.shared
-        # Filled on the runtime thread in the order the requests came, drained here; None ends the call
+        # Filled on the runtime thread in the order the requests came, drained here: TAKEN, or a
+        # refusal's encoded failure; None ends the call
         answers: queue.SimpleQueue = queue.SimpleQueue()
-        taken = pb.SendAsyncStreamResponse()
 
         def answer(submission: Any) -> None:
             """(runtime thread) Submit and queue the answer."""
@@ -97,9 +129,9 @@ class SequencerService(sgrpc.SequencerServiceServicer):
             except Exception as e:  # noqa: BLE001 - a refusal (or a failure of the node) is this request's answer
                 if not isinstance(e, CantonError):
                     log.exception("sequencer %s: submission failed", shared.node.name)
-                answers.put(pb.SendAsyncStreamResponse(failure=failures.encoded(e)))
+                answers.put(failures.encoded(e))
                 return
-            answers.put(taken)
+            answers.put(TAKEN)
 
         def read() -> None:
             """(a thread of the call) Hand each request to the runtime thread; once the client closed
@@ -114,11 +146,27 @@ class SequencerService(sgrpc.SequencerServiceServicer):
 
         context.add_callback(lambda: answers.put(None))
         threading.Thread(target=read, name=f"{shared.node.name}-send-stream", daemon=True).start()
+        # Takings wait up to TAKEN_ANSWER_SECONDS to go in one message: nothing waits for them (the
+        # member goes on when its events come), and a message costs far more than its bytes.
+        taken, due = 0, 0.0
         while True:
-            item = answers.get()
+            try:
+                item = answers.get(timeout=max(0.0, due - time.monotonic())) if taken else answers.get()
+            except queue.Empty:
+                yield pb.SendAsyncStreamResponse(taken=taken)
+                taken = 0
+                continue
+            if item is TAKEN:
+                if not taken:
+                    due = time.monotonic() + TAKEN_ANSWER_SECONDS
+                taken += 1
+                continue
             if item is None:
+                if taken:
+                    yield pb.SendAsyncStreamResponse(taken=taken)
                 return
-            yield item
+            yield pb.SendAsyncStreamResponse(taken=taken, failure=item)
+            taken = 0
 
     def SubscribeV2(self, request: pb.SubscriptionRequestV2, context: grpc.ServicerContext) -> Iterator[pb.SubscriptionResponse]:
         shared = self.shared
@@ -182,21 +230,45 @@ class SequencerService(sgrpc.SequencerServiceServicer):
 
         context.add_callback(lambda: outbox.put(None))
         shared.run(context, open_)
+        # A response carries what is queued together: the first item's topology, its event and the
+        # events of the items after it that bring no topology. A lone receipt (the member's own
+        # submission sequenced, nothing in it for the member) waits up to RECEIPT_HOLD_SECONDS for
+        # company: the member does not wait for it, and a message costs far more than its bytes.
+        held: list = []  # items taken from the outbox, not sent yet
+        due = 0.0
         try:
             while context.is_active():
                 try:
-                    item = outbox.get(timeout=STREAM_CHECK_SECONDS)
+                    item = outbox.get(timeout=max(0.0, due - time.monotonic()) if held else STREAM_CHECK_SECONDS)
                 except queue.Empty:
-                    if not shared.env.call(still_serving):
+                    if held:
+                        yield _subscription_response(held)
+                        held = []
+                    elif not shared.env.call(still_serving):
                         return
                     continue
                 if item is None:
                     return
-                reset, transactions, event, receipt = item
-                response = pb.SubscriptionResponse(topology_reset=reset, topology_transactions=[wire.stored_to_proto(s) for s in transactions])
-                if event is not None:
-                    response.signed_sequenced_event.CopyFrom(wire.event_to_proto(event, receipt))
-                yield response
+                if held and _brings_topology(item):  # what is held goes first
+                    yield _subscription_response(held)
+                    held = []
+                held.append(item)
+                while len(held) < MAX_EVENTS_PER_RESPONSE:
+                    try:
+                        item = outbox.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None or _brings_topology(item):
+                        yield _subscription_response(held)
+                        held = []
+                        if item is None:
+                            return
+                    held.append(item)
+                if len(held) == 1 and _is_receipt(held[0], member) and RECEIPT_HOLD_SECONDS > 0:
+                    due = time.monotonic() + RECEIPT_HOLD_SECONDS
+                    continue
+                yield _subscription_response(held)
+                held = []
         finally:
             try:
                 shared.env.call(close)

@@ -222,7 +222,7 @@ class _Stream:
 
 class _SendStream:
     """Submissions to one sequencer on one open SendAsyncStream call: written in order and answered
-    in that order. When the call breaks, every submission not answered yet fails with its error, and
+    in that order (takings together, a refusal at once). When the call breaks, every submission not answered yet fails with its error, and
     the stream is not used again (the next submission opens another)."""
 
     def __init__(self, stub: sgrpc.SequencerServiceStub, url: str):
@@ -249,8 +249,12 @@ class _SendStream:
         try:
             for response in self._call:
                 with self._lock:
-                    _sent_at, answered = self._waiting.popleft()
-                answered(failures.decoded(response.failure) or RuntimeError("unreadable refusal") if response.failure else None)
+                    took = [self._waiting.popleft()[1] for _ in range(response.taken)]
+                    refused = self._waiting.popleft()[1] if response.failure else None
+                for answered in took:
+                    answered(None)
+                if refused is not None:
+                    refused(failures.decoded(response.failure) or RuntimeError("unreadable refusal"))
             error = _SendFailure(grpc.StatusCode.UNAVAILABLE, "the sequencer ended the send stream")
         except grpc.RpcError as e:
             error = e
@@ -628,11 +632,10 @@ class RemoteSynchronizer(TopologyAnswers):
                     call.cancel()
                     break
                 for response in call:
-                    event = receipt = None
-                    if response.HasField("signed_sequenced_event"):
-                        event, receipt = wire.event_from_proto(response.signed_sequenced_event)
+                    events = [wire.event_from_proto(response.signed_sequenced_event)] if response.HasField("signed_sequenced_event") else []
+                    events += [wire.event_from_proto(e) for e in response.following_sequenced_events]
                     transactions = [wire.stored_from_proto(t) for t in response.topology_transactions]
-                    self._post(self._on_response, stream, index, response.topology_reset, transactions, event, receipt)
+                    self._post(self._on_response, stream, index, response.topology_reset, transactions, events)
                     delay = RETRY_FIRST_SECONDS
                     stream.reported = False
             except _TooFewSequencers:
@@ -658,9 +661,14 @@ class RemoteSynchronizer(TopologyAnswers):
             delay = min(delay * 2, RETRY_MAX_SECONDS)
 
     def _on_response(
-        self, stream: _Stream, index: int, reset: bool, transactions: list[topology.StoredTransaction], event: SequencedEvent | None, receipt: TrafficState | None
+        self,
+        stream: _Stream,
+        index: int,
+        reset: bool,
+        transactions: list[topology.StoredTransaction],
+        events: list[tuple[SequencedEvent, TrafficState | None]],
     ) -> None:
-        """(runtime thread) Topology first, then the event to the member."""
+        """(runtime thread) Topology first, then the events (with their traffic receipts) to the member."""
         subscription = stream.subscription
         if stream.stop.is_set() or self.subscribers.get(subscription.member) is not subscription:
             return
@@ -682,13 +690,14 @@ class RemoteSynchronizer(TopologyAnswers):
             self._preferred = index
             subscription.behind = False
             subscription.refused = None
-        if event is None:
+        if not events:
             return
-        self.last_timestamp = max(self.last_timestamp, event.timestamp)
-        if receipt is not None:
-            self.traffic.receipts[subscription.member] = (event.timestamp, receipt)
+        self.last_timestamp = max(self.last_timestamp, events[-1][0].timestamp)
+        for event, receipt in events:
+            if receipt is not None:
+                self.traffic.receipts[subscription.member] = (event.timestamp, receipt)
         try:
-            subscription.deliver([event])
+            subscription.deliver([event for event, _receipt in events])
         except StorageUnavailable as e:  # the member's database went away: it halted and catches up later
             log.info("delivery to %s stopped by a database outage: %s", subscription.member, e)
         except Exception:  # noqa: BLE001 - as the in-process synchronizer: a member's failure is its own

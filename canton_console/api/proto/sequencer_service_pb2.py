@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0canton_console/api/proto/sequencer_service.proto\x12)com.digitalasset.canton.sequencer.api.v30\"/\n\x08\x45nvelope\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x12\n\nrecipients\x18\x02 \x03(\t\"\x96\x02\n\x11SubmissionRequest\x12\x0e\n\x06sender\x18\x01 \x01(\t\x12\x12\n\nmessage_id\x18\x02 \x01(\t\x12\x46\n\tenvelopes\x18\x03 \x03(\x0b\x32\x33.com.digitalasset.canton.sequencer.api.v30.Envelope\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12 \n\x13max_sequencing_time\x18\x05 \x01(\x03H\x00\x88\x01\x01\x12\x1b\n\x0e\x61ggregation_id\x18\x06 \x01(\tH\x01\x88\x01\x01\x12\x1d\n\x15\x61ggregation_threshold\x18\x07 \x01(\x05\x42\x16\n\x14_max_sequencing_timeB\x11\n\x0f_aggregation_id\"l\n\x10SendAsyncRequest\x12X\n\x12submission_request\x18\x01 \x01(\x0b\x32<.com.digitalasset.canton.sequencer.api.v30.SubmissionRequest\"\x13\n\x11SendAsyncResponse\"*\n\x17SendAsyncStreamResponse\x12\x0f\n\x07\x66\x61ilure\x18\x01 \x01(\x0c\"M\n\x15SubscriptionRequestV2\x12\x0e\n\x06member\x18\x01 \x01(\t\x12\x16\n\ttimestamp\x18\x02 \x01(\x03H\x00\x88\x01\x01\x42\x0c\n\n_timestamp\"\xbe\x01\n\x0cTrafficState\x12\x1f\n\x17\x65xtra_traffic_purchased\x18\x01 \x01(\x03\x12\x1e\n\x16\x65xtra_traffic_consumed\x18\x02 \x01(\x03\x12\x1e\n\x16\x62\x61se_traffic_remainder\x18\x03 \x01(\x03\x12\x1a\n\x12last_consumed_cost\x18\x04 \x01(\x03\x12\x11\n\ttimestamp\x18\x05 \x01(\x03\x12\x13\n\x06serial\x18\x06 \x01(\x03H\x00\x88\x01\x01\x42\t\n\x07_serial\"\xb1\x02\n\x0eSequencedEvent\x12\x17\n\x0fsynchronizer_id\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x03\x12\x0e\n\x06sender\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\x46\n\tenvelopes\x18\x05 \x03(\x0b\x32\x33.com.digitalasset.canton.sequencer.api.v30.Envelope\x12\x12\n\x05\x65rror\x18\x06 \x01(\tH\x00\x88\x01\x01\x12U\n\x0ftraffic_receipt\x18\x07 \x01(\x0b\x32\x37.com.digitalasset.canton.sequencer.api.v30.TrafficStateH\x01\x88\x01\x01\x42\x08\n\x06_errorB\x12\n\x10_traffic_receipt\"\x96\x01\n\x19StoredTopologyTransaction\x12\x13\n\x0btransaction\x18\x01 \x01(\x0c\x12\x11\n\tsequenced\x18\x02 \x01(\x03\x12\x12\n\nvalid_from\x18\x03 \x01(\x03\x12\x18\n\x0bvalid_until\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x13\n\x0bis_proposal\x18\x05 \x01(\x08\x42\x0e\n\x0c_valid_until\"\xee\x01\n\x14SubscriptionResponse\x12Y\n\x16signed_sequenced_event\x18\x01 \x01(\x0b\x32\x39.com.digitalasset.canton.sequencer.api.v30.SequencedEvent\x12\x63\n\x15topology_transactions\x18\x03 \x03(\x0b\x32\x44.com.digitalasset.canton.sequencer.api.v30.StoredTopologyTransaction\x12\x16\n\x0etopology_reset\x18\x04 \x01(\x08\"7\n\x12\x41\x63knowledgeRequest\x12\x0e\n\x06member\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x03\"v\n\x18\x41\x63knowledgeSignedRequest\x12Z\n\x13\x61\x63knowledge_request\x18\x01 \x01(\x0b\x32=.com.digitalasset.canton.sequencer.api.v30.AcknowledgeRequest\"\x1b\n\x19\x41\x63knowledgeSignedResponse\"5\n#DownloadTopologyStateForInitRequest\x12\x0e\n\x06member\x18\x01 \x01(\t\"\x8b\x01\n$DownloadTopologyStateForInitResponse\x12\x63\n\x15topology_transactions\x18\x01 \x03(\x0b\x32\x44.com.digitalasset.canton.sequencer.api.v30.StoredTopologyTransaction\"D\n\x1fGetTrafficStateForMemberRequest\x12\x0e\n\x06member\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x03\"r\n GetTrafficStateForMemberResponse\x12N\n\rtraffic_state\x18\x01 \x01(\x0b\x32\x37.com.digitalasset.canton.sequencer.api.v30.TrafficState2\xe4\x07\n\x10SequencerService\x12\x86\x01\n\tSendAsync\x12;.com.digitalasset.canton.sequencer.api.v30.SendAsyncRequest\x1a<.com.digitalasset.canton.sequencer.api.v30.SendAsyncResponse\x12\x96\x01\n\x0fSendAsyncStream\x12;.com.digitalasset.canton.sequencer.api.v30.SendAsyncRequest\x1a\x42.com.digitalasset.canton.sequencer.api.v30.SendAsyncStreamResponse(\x01\x30\x01\x12\x92\x01\n\x0bSubscribeV2\x12@.com.digitalasset.canton.sequencer.api.v30.SubscriptionRequestV2\x1a?.com.digitalasset.canton.sequencer.api.v30.SubscriptionResponse0\x01\x12\x9e\x01\n\x11\x41\x63knowledgeSigned\x12\x43.com.digitalasset.canton.sequencer.api.v30.AcknowledgeSignedRequest\x1a\x44.com.digitalasset.canton.sequencer.api.v30.AcknowledgeSignedResponse\x12\xc1\x01\n\x1c\x44ownloadTopologyStateForInit\x12N.com.digitalasset.canton.sequencer.api.v30.DownloadTopologyStateForInitRequest\x1aO.com.digitalasset.canton.sequencer.api.v30.DownloadTopologyStateForInitResponse0\x01\x12\xb3\x01\n\x18GetTrafficStateForMember\x12J.com.digitalasset.canton.sequencer.api.v30.GetTrafficStateForMemberRequest\x1aK.com.digitalasset.canton.sequencer.api.v30.GetTrafficStateForMemberResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0canton_console/api/proto/sequencer_service.proto\x12)com.digitalasset.canton.sequencer.api.v30\"/\n\x08\x45nvelope\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x12\n\nrecipients\x18\x02 \x03(\t\"\x96\x02\n\x11SubmissionRequest\x12\x0e\n\x06sender\x18\x01 \x01(\t\x12\x12\n\nmessage_id\x18\x02 \x01(\t\x12\x46\n\tenvelopes\x18\x03 \x03(\x0b\x32\x33.com.digitalasset.canton.sequencer.api.v30.Envelope\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12 \n\x13max_sequencing_time\x18\x05 \x01(\x03H\x00\x88\x01\x01\x12\x1b\n\x0e\x61ggregation_id\x18\x06 \x01(\tH\x01\x88\x01\x01\x12\x1d\n\x15\x61ggregation_threshold\x18\x07 \x01(\x05\x42\x16\n\x14_max_sequencing_timeB\x11\n\x0f_aggregation_id\"l\n\x10SendAsyncRequest\x12X\n\x12submission_request\x18\x01 \x01(\x0b\x32<.com.digitalasset.canton.sequencer.api.v30.SubmissionRequest\"\x13\n\x11SendAsyncResponse\"9\n\x17SendAsyncStreamResponse\x12\x0f\n\x07\x66\x61ilure\x18\x01 \x01(\x0c\x12\r\n\x05taken\x18\x02 \x01(\x05\"M\n\x15SubscriptionRequestV2\x12\x0e\n\x06member\x18\x01 \x01(\t\x12\x16\n\ttimestamp\x18\x02 \x01(\x03H\x00\x88\x01\x01\x42\x0c\n\n_timestamp\"\xbe\x01\n\x0cTrafficState\x12\x1f\n\x17\x65xtra_traffic_purchased\x18\x01 \x01(\x03\x12\x1e\n\x16\x65xtra_traffic_consumed\x18\x02 \x01(\x03\x12\x1e\n\x16\x62\x61se_traffic_remainder\x18\x03 \x01(\x03\x12\x1a\n\x12last_consumed_cost\x18\x04 \x01(\x03\x12\x11\n\ttimestamp\x18\x05 \x01(\x03\x12\x13\n\x06serial\x18\x06 \x01(\x03H\x00\x88\x01\x01\x42\t\n\x07_serial\"\xb1\x02\n\x0eSequencedEvent\x12\x17\n\x0fsynchronizer_id\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x03\x12\x0e\n\x06sender\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\x46\n\tenvelopes\x18\x05 \x03(\x0b\x32\x33.com.digitalasset.canton.sequencer.api.v30.Envelope\x12\x12\n\x05\x65rror\x18\x06 \x01(\tH\x00\x88\x01\x01\x12U\n\x0ftraffic_receipt\x18\x07 \x01(\x0b\x32\x37.com.digitalasset.canton.sequencer.api.v30.TrafficStateH\x01\x88\x01\x01\x42\x08\n\x06_errorB\x12\n\x10_traffic_receipt\"\x96\x01\n\x19StoredTopologyTransaction\x12\x13\n\x0btransaction\x18\x01 \x01(\x0c\x12\x11\n\tsequenced\x18\x02 \x01(\x03\x12\x12\n\nvalid_from\x18\x03 \x01(\x03\x12\x18\n\x0bvalid_until\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x13\n\x0bis_proposal\x18\x05 \x01(\x08\x42\x0e\n\x0c_valid_until\"\xcd\x02\n\x14SubscriptionResponse\x12Y\n\x16signed_sequenced_event\x18\x01 \x01(\x0b\x32\x39.com.digitalasset.canton.sequencer.api.v30.SequencedEvent\x12\x63\n\x15topology_transactions\x18\x03 \x03(\x0b\x32\x44.com.digitalasset.canton.sequencer.api.v30.StoredTopologyTransaction\x12\x16\n\x0etopology_reset\x18\x04 \x01(\x08\x12]\n\x1a\x66ollowing_sequenced_events\x18\x05 \x03(\x0b\x32\x39.com.digitalasset.canton.sequencer.api.v30.SequencedEvent\"7\n\x12\x41\x63knowledgeRequest\x12\x0e\n\x06member\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x03\"v\n\x18\x41\x63knowledgeSignedRequest\x12Z\n\x13\x61\x63knowledge_request\x18\x01 \x01(\x0b\x32=.com.digitalasset.canton.sequencer.api.v30.AcknowledgeRequest\"\x1b\n\x19\x41\x63knowledgeSignedResponse\"5\n#DownloadTopologyStateForInitRequest\x12\x0e\n\x06member\x18\x01 \x01(\t\"\x8b\x01\n$DownloadTopologyStateForInitResponse\x12\x63\n\x15topology_transactions\x18\x01 \x03(\x0b\x32\x44.com.digitalasset.canton.sequencer.api.v30.StoredTopologyTransaction\"D\n\x1fGetTrafficStateForMemberRequest\x12\x0e\n\x06member\x18\x01 \x01(\t\x12\x11\n\ttimestamp\x18\x02 \x01(\x03\"r\n GetTrafficStateForMemberResponse\x12N\n\rtraffic_state\x18\x01 \x01(\x0b\x32\x37.com.digitalasset.canton.sequencer.api.v30.TrafficState2\xe4\x07\n\x10SequencerService\x12\x86\x01\n\tSendAsync\x12;.com.digitalasset.canton.sequencer.api.v30.SendAsyncRequest\x1a<.com.digitalasset.canton.sequencer.api.v30.SendAsyncResponse\x12\x96\x01\n\x0fSendAsyncStream\x12;.com.digitalasset.canton.sequencer.api.v30.SendAsyncRequest\x1a\x42.com.digitalasset.canton.sequencer.api.v30.SendAsyncStreamResponse(\x01\x30\x01\x12\x92\x01\n\x0bSubscribeV2\x12@.com.digitalasset.canton.sequencer.api.v30.SubscriptionRequestV2\x1a?.com.digitalasset.canton.sequencer.api.v30.SubscriptionResponse0\x01\x12\x9e\x01\n\x11\x41\x63knowledgeSigned\x12\x43.com.digitalasset.canton.sequencer.api.v30.AcknowledgeSignedRequest\x1a\x44.com.digitalasset.canton.sequencer.api.v30.AcknowledgeSignedResponse\x12\xc1\x01\n\x1c\x44ownloadTopologyStateForInit\x12N.com.digitalasset.canton.sequencer.api.v30.DownloadTopologyStateForInitRequest\x1aO.com.digitalasset.canton.sequencer.api.v30.DownloadTopologyStateForInitResponse0\x01\x12\xb3\x01\n\x18GetTrafficStateForMember\x12J.com.digitalasset.canton.sequencer.api.v30.GetTrafficStateForMemberRequest\x1aK.com.digitalasset.canton.sequencer.api.v30.GetTrafficStateForMemberResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,31 +40,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SENDASYNCRESPONSE']._serialized_start=535
   _globals['_SENDASYNCRESPONSE']._serialized_end=554
   _globals['_SENDASYNCSTREAMRESPONSE']._serialized_start=556
-  _globals['_SENDASYNCSTREAMRESPONSE']._serialized_end=598
-  _globals['_SUBSCRIPTIONREQUESTV2']._serialized_start=600
-  _globals['_SUBSCRIPTIONREQUESTV2']._serialized_end=677
-  _globals['_TRAFFICSTATE']._serialized_start=680
-  _globals['_TRAFFICSTATE']._serialized_end=870
-  _globals['_SEQUENCEDEVENT']._serialized_start=873
-  _globals['_SEQUENCEDEVENT']._serialized_end=1178
-  _globals['_STOREDTOPOLOGYTRANSACTION']._serialized_start=1181
-  _globals['_STOREDTOPOLOGYTRANSACTION']._serialized_end=1331
-  _globals['_SUBSCRIPTIONRESPONSE']._serialized_start=1334
-  _globals['_SUBSCRIPTIONRESPONSE']._serialized_end=1572
-  _globals['_ACKNOWLEDGEREQUEST']._serialized_start=1574
-  _globals['_ACKNOWLEDGEREQUEST']._serialized_end=1629
-  _globals['_ACKNOWLEDGESIGNEDREQUEST']._serialized_start=1631
-  _globals['_ACKNOWLEDGESIGNEDREQUEST']._serialized_end=1749
-  _globals['_ACKNOWLEDGESIGNEDRESPONSE']._serialized_start=1751
-  _globals['_ACKNOWLEDGESIGNEDRESPONSE']._serialized_end=1778
-  _globals['_DOWNLOADTOPOLOGYSTATEFORINITREQUEST']._serialized_start=1780
-  _globals['_DOWNLOADTOPOLOGYSTATEFORINITREQUEST']._serialized_end=1833
-  _globals['_DOWNLOADTOPOLOGYSTATEFORINITRESPONSE']._serialized_start=1836
-  _globals['_DOWNLOADTOPOLOGYSTATEFORINITRESPONSE']._serialized_end=1975
-  _globals['_GETTRAFFICSTATEFORMEMBERREQUEST']._serialized_start=1977
-  _globals['_GETTRAFFICSTATEFORMEMBERREQUEST']._serialized_end=2045
-  _globals['_GETTRAFFICSTATEFORMEMBERRESPONSE']._serialized_start=2047
-  _globals['_GETTRAFFICSTATEFORMEMBERRESPONSE']._serialized_end=2161
-  _globals['_SEQUENCERSERVICE']._serialized_start=2164
-  _globals['_SEQUENCERSERVICE']._serialized_end=3160
+  _globals['_SENDASYNCSTREAMRESPONSE']._serialized_end=613
+  _globals['_SUBSCRIPTIONREQUESTV2']._serialized_start=615
+  _globals['_SUBSCRIPTIONREQUESTV2']._serialized_end=692
+  _globals['_TRAFFICSTATE']._serialized_start=695
+  _globals['_TRAFFICSTATE']._serialized_end=885
+  _globals['_SEQUENCEDEVENT']._serialized_start=888
+  _globals['_SEQUENCEDEVENT']._serialized_end=1193
+  _globals['_STOREDTOPOLOGYTRANSACTION']._serialized_start=1196
+  _globals['_STOREDTOPOLOGYTRANSACTION']._serialized_end=1346
+  _globals['_SUBSCRIPTIONRESPONSE']._serialized_start=1349
+  _globals['_SUBSCRIPTIONRESPONSE']._serialized_end=1682
+  _globals['_ACKNOWLEDGEREQUEST']._serialized_start=1684
+  _globals['_ACKNOWLEDGEREQUEST']._serialized_end=1739
+  _globals['_ACKNOWLEDGESIGNEDREQUEST']._serialized_start=1741
+  _globals['_ACKNOWLEDGESIGNEDREQUEST']._serialized_end=1859
+  _globals['_ACKNOWLEDGESIGNEDRESPONSE']._serialized_start=1861
+  _globals['_ACKNOWLEDGESIGNEDRESPONSE']._serialized_end=1888
+  _globals['_DOWNLOADTOPOLOGYSTATEFORINITREQUEST']._serialized_start=1890
+  _globals['_DOWNLOADTOPOLOGYSTATEFORINITREQUEST']._serialized_end=1943
+  _globals['_DOWNLOADTOPOLOGYSTATEFORINITRESPONSE']._serialized_start=1946
+  _globals['_DOWNLOADTOPOLOGYSTATEFORINITRESPONSE']._serialized_end=2085
+  _globals['_GETTRAFFICSTATEFORMEMBERREQUEST']._serialized_start=2087
+  _globals['_GETTRAFFICSTATEFORMEMBERREQUEST']._serialized_end=2155
+  _globals['_GETTRAFFICSTATEFORMEMBERRESPONSE']._serialized_start=2157
+  _globals['_GETTRAFFICSTATEFORMEMBERRESPONSE']._serialized_end=2271
+  _globals['_SEQUENCERSERVICE']._serialized_start=2274
+  _globals['_SEQUENCERSERVICE']._serialized_end=3270
 # @@protoc_insertion_point(module_scope)

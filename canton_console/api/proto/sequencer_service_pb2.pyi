@@ -43,10 +43,12 @@ class SendAsyncResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class SendAsyncStreamResponse(_message.Message):
-    __slots__ = ("failure",)
+    __slots__ = ("failure", "taken")
     FAILURE_FIELD_NUMBER: _ClassVar[int]
+    TAKEN_FIELD_NUMBER: _ClassVar[int]
     failure: bytes
-    def __init__(self, failure: _Optional[bytes] = ...) -> None: ...
+    taken: int
+    def __init__(self, failure: _Optional[bytes] = ..., taken: _Optional[int] = ...) -> None: ...
 
 class SubscriptionRequestV2(_message.Message):
     __slots__ = ("member", "timestamp")
@@ -105,14 +107,16 @@ class StoredTopologyTransaction(_message.Message):
     def __init__(self, transaction: _Optional[bytes] = ..., sequenced: _Optional[int] = ..., valid_from: _Optional[int] = ..., valid_until: _Optional[int] = ..., is_proposal: _Optional[bool] = ...) -> None: ...
 
 class SubscriptionResponse(_message.Message):
-    __slots__ = ("signed_sequenced_event", "topology_transactions", "topology_reset")
+    __slots__ = ("signed_sequenced_event", "topology_transactions", "topology_reset", "following_sequenced_events")
     SIGNED_SEQUENCED_EVENT_FIELD_NUMBER: _ClassVar[int]
     TOPOLOGY_TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
     TOPOLOGY_RESET_FIELD_NUMBER: _ClassVar[int]
+    FOLLOWING_SEQUENCED_EVENTS_FIELD_NUMBER: _ClassVar[int]
     signed_sequenced_event: SequencedEvent
     topology_transactions: _containers.RepeatedCompositeFieldContainer[StoredTopologyTransaction]
     topology_reset: bool
-    def __init__(self, signed_sequenced_event: _Optional[_Union[SequencedEvent, _Mapping]] = ..., topology_transactions: _Optional[_Iterable[_Union[StoredTopologyTransaction, _Mapping]]] = ..., topology_reset: _Optional[bool] = ...) -> None: ...
+    following_sequenced_events: _containers.RepeatedCompositeFieldContainer[SequencedEvent]
+    def __init__(self, signed_sequenced_event: _Optional[_Union[SequencedEvent, _Mapping]] = ..., topology_transactions: _Optional[_Iterable[_Union[StoredTopologyTransaction, _Mapping]]] = ..., topology_reset: _Optional[bool] = ..., following_sequenced_events: _Optional[_Iterable[_Union[SequencedEvent, _Mapping]]] = ...) -> None: ...
 
 class AcknowledgeRequest(_message.Message):
     __slots__ = ("member", "timestamp")
