@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import grpc
 import pytest
 from conftest import open_session, step_ok
-from daemons import free_port
+from daemons import Daemon, free_port
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
@@ -29,46 +27,6 @@ def with_free_ports(text: str) -> str:
 def check(endpoint: str, service: str = "") -> int:
     with grpc.insecure_channel(endpoint) as channel:
         return health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service), timeout=10).status
-
-
-class Daemon:
-    """``canton-console daemon`` in a subprocess, its start lines read."""
-
-    def __init__(self, tmp_path: Path, config: str, bootstrap: str | None = None, expect: tuple[str, ...] = ()):
-        conf = tmp_path / "daemon.conf"
-        conf.write_text(config)
-        args = [sys.executable, "-m", "canton_console", "--log-file-name", str(tmp_path / "canton.log"), "daemon", "-c", str(conf)]
-        if bootstrap is not None:
-            script = tmp_path / "bootstrap.canton"
-            script.write_text(bootstrap)
-            args += ["--bootstrap", str(script)]
-        env = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(tmp_path / "data"))
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
-        self.lines: list[str] = []
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise AssertionError(f"the daemon ended: {self.lines} {self.proc.stderr.read()}")
-            self.lines.append(line.rstrip("\n"))
-            if line.startswith("canton-console daemon running"):
-                break
-        # the endpoint lines (``expect``: their starts) follow the running line
-        for _ in expect:
-            self.lines.append(self.proc.stdout.readline().rstrip("\n"))
-
-    def line(self, prefix: str) -> str:
-        return next(line for line in self.lines if line.startswith(prefix))
-
-    def stop(self) -> tuple[str, str]:
-        self.proc.send_signal(signal.SIGTERM)
-        out, err = self.proc.communicate(timeout=30)
-        assert self.proc.returncode == 0, err
-        return out, err
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.communicate()
 
 
 HA_CONFIG = """
@@ -96,9 +54,9 @@ participant2.stop()
 
 
 def test_daemon_serves_grpc_health_per_node_and_service(tmp_path):
-    daemon = Daemon(tmp_path, with_free_ports(HA_CONFIG), BOOTSTRAP, expect=("grpc health endpoints:",))
+    daemon = Daemon(tmp_path, "daemon", with_free_ports(HA_CONFIG), BOOTSTRAP).start()
     try:
-        listed = daemon.line("grpc health endpoints:")
+        listed = daemon.wait_for_line("grpc health endpoints:", 30)
         endpoints = dict(re.findall(r"(\w+) (127\.0\.0\.1:\d+)", listed))
         assert sorted(endpoints) == ["participant1a", "participant1b", "participant2"], listed
         active, passive, stopped = endpoints["participant1a"], endpoints["participant1b"], endpoints["participant2"]
@@ -112,7 +70,7 @@ def test_daemon_serves_grpc_health_per_node_and_service(tmp_path):
         with pytest.raises(grpc.RpcError) as unknown:
             check(active, "sequencer")  # not a service of a participant
         assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
-        daemon.stop()
+        assert daemon.stop() == 0
         with pytest.raises(grpc.RpcError):  # the server went with the daemon
             check(active, "")
     finally:

@@ -10,8 +10,9 @@ import urllib.request
 
 import pytest
 from conftest import open_session, step_ok
+from daemons import Daemon
 from prometheus_client.parser import text_string_to_metric_families
-from test_grpc_health import Daemon, with_free_ports
+from test_grpc_health import with_free_ports
 
 CONFIG = """
 canton {
@@ -48,9 +49,9 @@ def sample(samples, name: str, **labels: str) -> float:
 
 
 def test_daemon_serves_the_nodes_metrics_to_prometheus(tmp_path):
-    daemon = Daemon(tmp_path, with_free_ports(CONFIG), BOOTSTRAP, expect=("prometheus metrics:",))
+    daemon = Daemon(tmp_path, "daemon", with_free_ports(CONFIG), BOOTSTRAP).start()
     try:
-        url = daemon.line("prometheus metrics:").split(": ", 1)[1]
+        url = daemon.wait_for_line("prometheus metrics:", 30).rstrip("\n").split(": ", 1)[1]
         assert url.startswith("http://127.0.0.1:") and url.endswith("/metrics")
         samples = scrape(url)
         p1 = sample(samples, EVENTS + "_total", node="participant1", component="participant", synchronizer="da")
@@ -63,7 +64,7 @@ def test_daemon_serves_the_nodes_metrics_to_prometheus(tmp_path):
         assert confirmation_requests and min(confirmation_requests) >= 1  # the ping's, counted by its sender
         assert sample(samples, "daml_mediator_outstanding_requests", node="mediator1", component="mediator") == 0
         assert sample(samples, "daml_mediator_approved_requests_total", node="mediator1", component="mediator") >= 1  # the ping approved
-        daemon.stop()
+        assert daemon.stop() == 0
         with pytest.raises(OSError):  # the endpoint went with the daemon
             urllib.request.urlopen(url, timeout=5)
     finally:
