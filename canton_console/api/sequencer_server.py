@@ -42,6 +42,8 @@ TAKEN = object()  # a SendAsyncStream request the sequencer took
 # events one response carries at most.
 RECEIPT_HOLD_SECONDS = 0.01
 MAX_EVENTS_PER_RESPONSE = 64
+# Events join a response while their payloads are below this: far from gRPC's 4 MB message limit.
+MAX_BYTES_PER_RESPONSE = 1 << 20
 
 # How often an idle subscription stream checks that it is still the member's subscription and the
 # node still runs (a newer subscription of the same member replaces it).
@@ -51,6 +53,11 @@ STREAM_CHECK_SECONDS = 1.0
 def _brings_topology(item: tuple) -> bool:
     reset, transactions, _event, _receipt = item
     return reset or bool(transactions)
+
+
+def _payload_size(item: tuple) -> int:
+    event = item[2]
+    return sum(len(e.payload) for e in event.envelopes) if event is not None else 0
 
 
 def _is_receipt(item: tuple, member: str) -> bool:
@@ -253,7 +260,7 @@ class SequencerService(sgrpc.SequencerServiceServicer):
                     yield _subscription_response(held)
                     held = []
                 held.append(item)
-                while len(held) < MAX_EVENTS_PER_RESPONSE:
+                while len(held) < MAX_EVENTS_PER_RESPONSE and sum(_payload_size(i) for i in held) < MAX_BYTES_PER_RESPONSE:
                     try:
                         item = outbox.get_nowait()
                     except queue.Empty:
