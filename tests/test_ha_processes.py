@@ -166,7 +166,9 @@ def test_sigkill_of_the_active_replica_process_and_the_passive_one_takes_over(tm
         assert after[: len(history)] == history and after[len(history)] > before
         # participant2 (its own process) reaches participant1 through the new active too
         ping(p2_admin, p1_id)
-        assert admin_b.ledger.ledger_end() == before + 2 * per_ping
+        # the responder records the ping's last transaction when the verdict reaches it, which can be
+        # a moment after the initiator saw it and the ping returned
+        wait_until(lambda: admin_b.ledger.ledger_end() == before + 2 * per_ping, what="participant1's ledger holds the ping of participant2")
         [synchronizer_id] = admin_b.status.status().connected_synchronizers
         assert synchronizer_id.startswith("da::")
 
