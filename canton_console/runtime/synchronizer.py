@@ -730,8 +730,8 @@ class Synchronizer(TopologyAnswers):
     def disabled_at_its_sequencer(self, member: str) -> bool:
         """Whether the sequencer ``member`` reads from and sends through (the first reachable one of
         its subscription; without one, the first available sequencer) disabled it."""
-        for node in self.sequencer_nodes.values():
-            if member in disabled_members(node):
+        for sequencer in self.sequencer_nodes.values():
+            if member in disabled_members(sequencer):
                 break
         else:
             return False  # no sequencer disabled it (the common case, asked for every submission)
