@@ -58,6 +58,8 @@ SUBMISSION_TYPES = {
     "topology": "send-topology",
 }
 
+LONG_MAX = tr.LONG_MAX
+
 # Who pays for traffic: participants and mediators (never sequencers), by their member id's prefix
 SUBJECT_TO_TRAFFIC = ("PAR::", "MED::")
 
@@ -1094,17 +1096,21 @@ class TrafficAccounting:
         last_ts, extra, remainder, _last_cost = state
         if ts < last_ts:  # cannot happen: sequencing times only grow
             ts = last_ts
-        # traffic.base_at
-        _params, rate, max_base, _factor, _base_event_cost = self._rates(params)
-        accrued = rate * float(ts - last_ts)
-        allowed = tr.LONG_MAX if accrued >= tr.LONG_MAX else int(accrued)
-        base = min(max_base, min(tr.LONG_MAX, allowed + remainder))
+        # traffic.base_at (saturated at a Long, capped at the maximum)
+        rates = self._rates(params)
+        accrued = rates[1] * float(ts - last_ts)
+        base = (LONG_MAX if accrued >= LONG_MAX else int(accrued)) + remainder
+        if base > LONG_MAX:
+            base = LONG_MAX
+        if base > rates[2]:
+            base = rates[2]
         if (0 if purchase is None else purchase.extra_traffic_purchased) - extra + base >= cost:
             # traffic.consume: base traffic first, the rest from extra traffic
             if cost <= base:
-                self._charged[member] = (ts, min(tr.LONG_MAX, extra), base - cost, cost)
+                self._charged[member] = (ts, extra if extra < LONG_MAX else LONG_MAX, base - cost, cost)
             else:
-                self._charged[member] = (ts, min(tr.LONG_MAX, extra + cost - base), 0, cost)
+                extra += cost - base
+                self._charged[member] = (ts, extra if extra < LONG_MAX else LONG_MAX, 0, cost)
             self.total[member] = self.total.get(member, 0) + cost
             return cost, None
         self._charged[member] = (ts, extra, base, 0)  # traffic.tick
