@@ -768,8 +768,8 @@ class TrafficAccounting:
         self._rates_cache: tuple[Any, float, int, int, int] | None = None  # see _rates
         # member -> (timestamp, extra consumed, base remainder, last cost) charged since settle_charges
         self._charged: dict[str, tuple[int, int, int, int]] = {}
-        # (head state, parameters, {shape: cost}): see cost
-        self._costs: tuple[Any, Any, dict[Any, int]] = (None, None, {})
+        # (head state, parameters, base rate, max base traffic, {shape: cost}): see at_head
+        self._head_traffic: tuple[Any, ...] | None = None
 
     # ---- parameters ----------------------------------------------------------------------
     def params(self, at: int | None = None):
@@ -857,37 +857,38 @@ class TrafficAccounting:
             raise tr.CostOverflow("Overflow in cost computation")
         return total
 
-    def cost(self, request: SubmissionRequest, at: int, params, head: tuple[Any, ...]) -> int:
-        """``cost_of``, kept per shape of the request (each envelope's size and recipients) while the
-        head state ``head`` (``Synchronizer.head``) and the parameters stay: the submission-time
-        check and the charge both need it, and submissions come in few shapes. Only at or past the
-        head state's time, where group recipients resolve against it."""
-        if at < head[2]:
-            return self.cost_of(request, at, params)
-        costs = self._costs
-        if costs[0] is not head or costs[1] is not params:
-            costs = self._costs = (head, params, {})
+    def at_head(self, head: tuple[Any, ...]) -> tuple[Any, ...]:
+        """What the submission-time check and the charge need at or past the head state's time, kept
+        per head state (``Synchronizer.head``): (head, the parameters when traffic is enforced there or
+        None, base rate, max base traffic, {request shape: cost}). Costs are kept per shape of the
+        request (each envelope's size and recipients): there, group recipients resolve against the
+        head state, and submissions come in few shapes."""
+        found = self._head_traffic
+        if found is None or found[0] is not head:
+            params = self.enforced()
+            if params is None:
+                found = (head, None, 0.0, 0, {})
+            else:
+                _params, rate, max_base, _factor, _base_event_cost = self._rates(params)
+                found = (head, params, rate, max_base, {})
+            self._head_traffic = found
+        return found
+
+    def _cost_at_head(self, request: SubmissionRequest, at: int, found: tuple[Any, ...]) -> int:
+        """``cost_of`` at ``at``, at or past the head state's time (``found`` is ``at_head``'s)."""
         envelopes = request.envelopes
         if len(envelopes) == 1:
             envelope = envelopes[0]
             shape: Any = (len(envelope.payload), envelope.recipients)
         else:
             shape = tuple([(len(e.payload), e.recipients) for e in envelopes])
-        cost = costs[2].get(shape)
+        costs = found[4]
+        cost = costs.get(shape)
         if cost is None:
-            if len(costs[2]) >= 4096:  # only a cache: sizes vary
-                costs[2].clear()
-            cost = costs[2][shape] = self.cost_of(request, at, params)
+            if len(costs) >= 4096:  # only a cache: sizes vary
+                costs.clear()
+            cost = costs[shape] = self.cost_of(request, at, found[1])
         return cost
-
-    @staticmethod
-    def _base_at(state: tr.TrafficConsumed, rates: tuple[Any, float, int, int, int], t: int) -> int:
-        """``traffic.base_at`` with the parameters' numbers taken once (``_rates``)."""
-        if t < state.sequencing_timestamp:
-            return tr.base_at(state, rates[0], t)  # raises TrafficTimestampError
-        accrued = rates[1] * float(t - state.sequencing_timestamp)
-        allowed = tr.LONG_MAX if accrued >= tr.LONG_MAX else int(accrued)
-        return min(rates[2], min(tr.LONG_MAX, allowed + state.base_traffic_remainder))
 
     def _consumed(self, member: str) -> tr.TrafficConsumed:
         state = self.consumed.get(member)
@@ -1049,17 +1050,19 @@ class TrafficAccounting:
         if not member.startswith(SUBJECT_TO_TRAFFIC):
             return
         head = self.sync.head()
-        cached = self._params_cache  # params(), without asking for the head again
-        params = cached[1] if cached is not None and cached[2] is head else self.params()
-        if params is None or not params.enforceRateLimiting:
+        found = self._head_traffic
+        if found is None or found[0] is not head:
+            found = self.at_head(head)
+        params = found[1]  # the head state's
+        if params is None:
             return
         consumed = self.consumed.get(member)
         if consumed is None:
             consumed = tr.TrafficConsumed.init(member)
         at = max(self.approximate_timestamp() if at is None else at, consumed.sequencing_timestamp)
-        cost = self.cost(request, at, params, head)
+        cost = self._cost_at_head(request, at, found) if at >= head[2] else self.cost_of(request, at, params)
         purchase = self.purchased_at(member, at)
-        base = self._base_at(consumed, self._rates(params), at)
+        base = base_after(found[2], found[3], consumed.base_traffic_remainder, at - consumed.sequencing_timestamp)
         # traffic.available_at
         if (0 if purchase is None else purchase.extra_traffic_purchased) - consumed.extra_traffic_consumed + base >= cost:
             return
@@ -1080,11 +1083,20 @@ class TrafficAccounting:
         if not member.startswith(SUBJECT_TO_TRAFFIC):
             return 0, None
         head = self.sync.head()
-        cached = self._params_cache
-        params = cached[1] if cached is not None and cached[2] is head and ts >= head[2] else self.params(ts)
-        if params is None or not params.enforceRateLimiting:
-            return 0, None
-        cost = self.cost(request, ts, params, head)
+        if ts >= head[2]:
+            found = self._head_traffic
+            if found is None or found[0] is not head:
+                found = self.at_head(head)
+            if found[1] is None:
+                return 0, None
+            cost = self._cost_at_head(request, ts, found)
+            rate, max_base = found[2], found[3]
+        else:  # before a pending topology change takes effect: the parameters and recipients then
+            params = self.params(ts)
+            if params is None or not params.enforceRateLimiting:
+                return 0, None
+            cost = self.cost_of(request, ts, params)
+            _params, rate, max_base, _factor, _base_event_cost = self._rates(params)
         purchase = self.purchased_at(member, ts)
         state = self._charged.get(member)
         if state is None:
@@ -1096,14 +1108,7 @@ class TrafficAccounting:
         last_ts, extra, remainder, _last_cost = state
         if ts < last_ts:  # cannot happen: sequencing times only grow
             ts = last_ts
-        # traffic.base_at (saturated at a Long, capped at the maximum)
-        rates = self._rates(params)
-        accrued = rates[1] * float(ts - last_ts)
-        base = (LONG_MAX if accrued >= LONG_MAX else int(accrued)) + remainder
-        if base > LONG_MAX:
-            base = LONG_MAX
-        if base > rates[2]:
-            base = rates[2]
+        base = base_after(rate, max_base, remainder, ts - last_ts)
         if (0 if purchase is None else purchase.extra_traffic_purchased) - extra + base >= cost:
             # traffic.consume: base traffic first, the rest from extra traffic
             if cost <= base:
@@ -1199,6 +1204,17 @@ class TrafficAccounting:
                 for agg in list(self.sync.aggregations):
                     if agg.startswith(f"{member}/{p.serial}/"):
                         self.sync.aggregations_done.add(agg)
+
+
+def base_after(rate: float, max_base: int, remainder: int, elapsed: int) -> int:
+    """``traffic.base_at`` on plain numbers: the base traffic ``remainder`` plus what accrued over
+    ``elapsed`` µs, ``int(rate * elapsed)`` (a Double product truncated, saturating like the JVM),
+    the sum saturated at a Long and capped at ``max_base``."""
+    accrued = rate * float(elapsed)
+    base = (LONG_MAX if accrued >= LONG_MAX else int(accrued)) + remainder
+    if base > LONG_MAX:
+        base = LONG_MAX
+    return base if base < max_base else max_base
 
 
 def topup_signing_bytes(msg: dict[str, Any]) -> bytes:
