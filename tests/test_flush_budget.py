@@ -33,3 +33,11 @@ def test_the_estimate_follows_what_flushes_cost_and_recovers_from_one_slow_flush
         slow = slow.after(20, 20 * 0.001)
     assert slow.batch_size() == 9  # back to about what fits
     assert cost.after(0, 1.0) == cost  # an empty flush says nothing
+
+
+def test_flushes_of_fewer_than_min_batch_leave_the_estimate():
+    # one submission at a time (a quiet node): the flush's own cost, not a submission's
+    assert FlushCost().after(1, 0.002) == FlushCost()
+    cost = FlushCost().after(100, 100 * FLUSH_BUDGET_SECONDS / 250)
+    assert cost.after(MIN_BATCH - 1, 0.002) == cost
+    assert cost.after(MIN_BATCH, 0.002) != cost

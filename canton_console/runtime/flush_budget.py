@@ -31,8 +31,10 @@ class FlushCost:
         return max(MIN_BATCH, int(budget / self.per_submission + 1e-9))
 
     def after(self, submissions: int, seconds: float) -> "FlushCost":
-        """The estimate once a flush of ``submissions`` took ``seconds``."""
-        if submissions <= 0:
+        """The estimate once a flush of ``submissions`` took ``seconds``. A flush of fewer than
+        MIN_BATCH leaves it: its time is mostly what any flush costs (a store transaction), and taken
+        per submission it would make the batches after a quiet spell needlessly small."""
+        if submissions < MIN_BATCH:
             return self
         measured = seconds / submissions
         if self.per_submission is None:

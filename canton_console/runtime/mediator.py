@@ -376,13 +376,14 @@ class MediatorNode(Node):
                 self._store_decisions(decisions)
 
     def _process(self, events: list[SequencedEvent]) -> None:
+        member_id = self.member_id
         for event in events:
             if self.halted:
                 return  # the database went away: the rest is replayed once it is back
             if event.timestamp <= self.last_seen:
                 continue
             self.last_seen = event.timestamp
-            if event.sender == self.member_id:
+            if event.sender == member_id:
                 request_id = self._unconfirmed.pop(event.message_id, None)
                 if request_id is not None:
                     self._receipts.add(request_id)  # our verdict was sequenced

@@ -35,7 +35,7 @@ from canton_console.values import errors, messages, topology
 from canton_console.values import traffic as tr
 from canton_console.values.errors import CantonError
 from canton_console.values.ids import Member
-from canton_console.values.messages import SequencedEvent, SubmissionRequest
+from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 from canton_console.values.parameters import (
     DynamicSynchronizerParameters,
     TrafficControlParameters,
@@ -57,6 +57,11 @@ SUBMISSION_TYPES = {
     "top-up": "send-topup",
     "topology": "send-topology",
 }
+
+LONG_MAX = tr.LONG_MAX
+
+# Who pays for traffic: participants and mediators (never sequencers), by their member id's prefix
+SUBJECT_TO_TRAFFIC = ("PAR::", "MED::")
 
 # The columns of a sequenced event's row, in the order flush builds them (tuples, not dicts: one per event)
 EVENT_COLUMNS = ("synchronizer_id", "timestamp", "sender", "message_id", "batch", "recipients", "cost", "error")
@@ -269,50 +274,74 @@ class Synchronizer(TopologyAnswers):
         charge = self.traffic.charge
         resolve = self.resolve
         encode_batch = messages.encode_batch
+        # recipients of a single envelope -> (the members they resolve to, as stored), while the head
+        # state holds (at or past its time, and until a topology transaction of the batch changes it)
+        resolved: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+        head_time = self.head()[2]
         ts = self.last_timestamp
         clock_now = self.env.clock.now()
-        for request in batch:
-            ts = clock_now if clock_now > ts else ts + 1
-            self.last_timestamp = ts
-            sender = request.sender
-            if request.max_sequencing_time is not None and ts > request.max_sequencing_time:
-                continue
-            if request.aggregation_id is not None:
-                if not self._aggregate(request, ts, topup_rows):
+        try:
+            for request in batch:
+                ts = clock_now if clock_now > ts else ts + 1
+                self.last_timestamp = ts
+                sender = request.sender
+                message_id = request.message_id
+                if request.max_sequencing_time is not None and ts > request.max_sequencing_time:
                     continue
-            cost, error = charge(request, ts)
-            processed.append((sender, request.kind))
-            if error is not None:
-                event_rows.append((sync_id, ts, sender, request.message_id, encode_batch(request.envelopes), "", 0, error))
-                deliveries[sender].append(SequencedEvent(sync_id, ts, sender, request.message_id, (), error=error))
-                continue
-            envelopes_of_request = request.envelopes
-            members_of: dict[str, Any]
-            if len(envelopes_of_request) == 1:
-                # One envelope (most submissions): each member it resolves to gets just that one
-                envelope = envelopes_of_request[0]
-                single = (envelope,)
-                members_of = {}
-                for recipient in envelope.recipients:
-                    for member in resolve(recipient, ts):
-                        members_of[member] = single
-            else:
-                members_of = defaultdict(list)
+                if request.aggregation_id is not None:
+                    if not self._aggregate(request, ts, topup_rows):
+                        continue
+                cost, error = charge(request, ts)
+                kind = request.kind
+                processed.append((sender, kind))
+                if error is not None:
+                    event_rows.append((sync_id, ts, sender, message_id, encode_batch(request.envelopes), "", 0, error))
+                    deliveries[sender].append(SequencedEvent(sync_id, ts, sender, message_id, (), error=error))
+                    continue
+                envelopes_of_request = request.envelopes
+                if len(envelopes_of_request) == 1:
+                    # One envelope (most submissions): each member it resolves to gets just that one,
+                    # all of them the same event
+                    recipients = envelopes_of_request[0].recipients
+                    found = resolved.get(recipients) if ts >= head_time else None
+                    if found is None:
+                        members = tuple(dict.fromkeys([m for r in recipients for m in resolve(r, ts)]))
+                        found = (members, ",".join(members))
+                        if ts >= head_time:
+                            resolved[recipients] = found
+                    members, recipients_text = found
+                    if kind == "topology":
+                        self._apply_topology(request, ts, topology_rows)
+                        resolved.clear()
+                        head_time = self.head()[2]
+                    elif kind == "top-up":
+                        self.traffic.apply_purchase(request, ts, purchased_rows)
+                    event_rows.append((sync_id, ts, sender, message_id, encode_batch(envelopes_of_request), recipients_text, cost, None))
+                    event = SequencedEvent(sync_id, ts, sender, message_id, envelopes_of_request)
+                    for member in members:
+                        deliveries[member].append(event)
+                    if sender not in members:
+                        deliveries[sender].append(SequencedEvent(sync_id, ts, sender, message_id, ()))
+                    continue
+                members_of: dict[str, list[Envelope]] = defaultdict(list)
                 for envelope in envelopes_of_request:
                     for recipient in dict.fromkeys(envelope.recipients):
                         for member in resolve(recipient, ts):
                             if envelope not in members_of[member]:
                                 members_of[member].append(envelope)
-            kind = request.kind
-            if kind == "topology":
-                self._apply_topology(request, ts, topology_rows)
-            elif kind == "top-up":
-                self.traffic.apply_purchase(request, ts, purchased_rows)
-            event_rows.append((sync_id, ts, sender, request.message_id, encode_batch(envelopes_of_request), ",".join(members_of), cost, None))
-            for member, envelopes in members_of.items():
-                deliveries[member].append(SequencedEvent(sync_id, ts, sender, request.message_id, tuple(envelopes)))
-            if sender not in members_of:
-                deliveries[sender].append(SequencedEvent(sync_id, ts, sender, request.message_id, ()))
+                if kind == "topology":
+                    self._apply_topology(request, ts, topology_rows)
+                    resolved.clear()
+                    head_time = self.head()[2]
+                elif kind == "top-up":
+                    self.traffic.apply_purchase(request, ts, purchased_rows)
+                event_rows.append((sync_id, ts, sender, message_id, encode_batch(envelopes_of_request), ",".join(members_of), cost, None))
+                for member, envelopes in members_of.items():
+                    deliveries[member].append(SequencedEvent(sync_id, ts, sender, message_id, tuple(envelopes)))
+                if sender not in members_of:
+                    deliveries[sender].append(SequencedEvent(sync_id, ts, sender, message_id, ()))
+        finally:
+            self.traffic.settle_charges()  # before _persist takes the changed states
         try:
             persisted = self._persist(event_rows, topology_rows, topup_rows, purchased_rows)
         except OrderFenced as e:
@@ -703,7 +732,10 @@ class Synchronizer(TopologyAnswers):
     def disabled_at_its_sequencer(self, member: str) -> bool:
         """Whether the sequencer ``member`` reads from and sends through (the first reachable one of
         its subscription; without one, the first available sequencer) disabled it."""
-        if not any(member in disabled_members(node) for node in self.sequencer_nodes.values()):
+        for sequencer in self.sequencer_nodes.values():
+            if member in disabled_members(sequencer):
+                break
+        else:
             return False  # no sequencer disabled it (the common case, asked for every submission)
         subscription = self.subscribers.get(member)
         node = self.reachable_sequencer(subscription) if subscription is not None else next(iter(self.available_sequencers()), None)
@@ -734,8 +766,10 @@ class TrafficAccounting:
         self._params_cache: tuple[Any, Any, Any] | None = None
         self._members_cache: tuple[Any, ...] | None = None  # see members_in_order
         self._rates_cache: tuple[Any, float, int, int, int] | None = None  # see _rates
-        # id(request) -> (request, topology version, params, time, cost) of the submission-time check
-        self._submitted_costs: dict[int, tuple[Any, ...]] = {}
+        # member -> (timestamp, extra consumed, base remainder, last cost) charged since settle_charges
+        self._charged: dict[str, tuple[int, int, int, int]] = {}
+        # (head state, parameters, base rate, max base traffic, {shape: cost}): see at_head
+        self._head_traffic: tuple[Any, ...] | None = None
 
     # ---- parameters ----------------------------------------------------------------------
     def params(self, at: int | None = None):
@@ -767,7 +801,7 @@ class TrafficAccounting:
 
     @staticmethod
     def subject_to_traffic(member: str) -> bool:
-        return member.startswith("PAR::") or member.startswith("MED::")
+        return member.startswith(SUBJECT_TO_TRAFFIC)
 
     # ---- time ----------------------------------------------------------------------------
     def safe_timestamp(self) -> int:
@@ -823,14 +857,38 @@ class TrafficAccounting:
             raise tr.CostOverflow("Overflow in cost computation")
         return total
 
-    @staticmethod
-    def _base_at(state: tr.TrafficConsumed, rates: tuple[Any, float, int, int, int], t: int) -> int:
-        """``traffic.base_at`` with the parameters' numbers taken once (``_rates``)."""
-        if t < state.sequencing_timestamp:
-            return tr.base_at(state, rates[0], t)  # raises TrafficTimestampError
-        accrued = rates[1] * float(t - state.sequencing_timestamp)
-        allowed = tr.LONG_MAX if accrued >= tr.LONG_MAX else int(accrued)
-        return min(rates[2], min(tr.LONG_MAX, allowed + state.base_traffic_remainder))
+    def at_head(self, head: tuple[Any, ...]) -> tuple[Any, ...]:
+        """What the submission-time check and the charge need at or past the head state's time, kept
+        per head state (``Synchronizer.head``): (head, the parameters when traffic is enforced there or
+        None, base rate, max base traffic, {request shape: cost}). Costs are kept per shape of the
+        request (each envelope's size and recipients): there, group recipients resolve against the
+        head state, and submissions come in few shapes."""
+        found = self._head_traffic
+        if found is None or found[0] is not head:
+            params = self.enforced()
+            if params is None:
+                found = (head, None, 0.0, 0, {})
+            else:
+                _params, rate, max_base, _factor, _base_event_cost = self._rates(params)
+                found = (head, params, rate, max_base, {})
+            self._head_traffic = found
+        return found
+
+    def _cost_at_head(self, request: SubmissionRequest, at: int, found: tuple[Any, ...]) -> int:
+        """``cost_of`` at ``at``, at or past the head state's time (``found`` is ``at_head``'s)."""
+        envelopes = request.envelopes
+        if len(envelopes) == 1:
+            envelope = envelopes[0]
+            shape: Any = (len(envelope.payload), envelope.recipients)
+        else:
+            shape = tuple([(len(e.payload), e.recipients) for e in envelopes])
+        costs = found[4]
+        cost = costs.get(shape)
+        if cost is None:
+            if len(costs) >= 4096:  # only a cache: sizes vary
+                costs.clear()
+            cost = costs[shape] = self.cost_of(request, at, found[1])
+        return cost
 
     def _consumed(self, member: str) -> tr.TrafficConsumed:
         state = self.consumed.get(member)
@@ -989,23 +1047,24 @@ class TrafficAccounting:
         event's cost available now. A refused sender is charged nothing; its state moves to now
         (base traffic accrues, last consumed cost 0) and is stored."""
         member = request.sender
-        if not (member.startswith("PAR::") or member.startswith("MED::")):  # subject_to_traffic
+        if not member.startswith(SUBJECT_TO_TRAFFIC):
             return
-        params = self.enforced()
+        head = self.sync.head()
+        found = self._head_traffic
+        if found is None or found[0] is not head:
+            found = self.at_head(head)
+        params = found[1]  # the head state's
         if params is None:
             return
         consumed = self.consumed.get(member)
         if consumed is None:
             consumed = tr.TrafficConsumed.init(member)
         at = max(self.approximate_timestamp() if at is None else at, consumed.sequencing_timestamp)
-        cost = self.cost_of(request, at, params)
+        cost = self._cost_at_head(request, at, found) if at >= head[2] else self.cost_of(request, at, params)
         purchase = self.purchased_at(member, at)
-        base = self._base_at(consumed, self._rates(params), at)
+        base = base_after(found[2], found[3], consumed.base_traffic_remainder, at - consumed.sequencing_timestamp)
         # traffic.available_at
         if (0 if purchase is None else purchase.extra_traffic_purchased) - consumed.extra_traffic_consumed + base >= cost:
-            if len(self._submitted_costs) >= 100_000:  # only a cache: requests never sequenced must not pile up
-                self._submitted_costs.clear()
-            self._submitted_costs[id(request)] = (request, self.sync.head(), params, at, cost)
             return
         ticked = tr.TrafficConsumed(member, at, consumed.extra_traffic_consumed, base, 0)  # traffic.tick
         self.consumed[member] = ticked
@@ -1017,42 +1076,62 @@ class TrafficAccounting:
         """Consume the event's cost at its sequencing time; an error text (a DeliverError for the
         sender) when it cannot pay, in which case nothing is charged and its state is ticked to ``ts``.
 
-        This is ``traffic.try_consume`` with the base traffic computed once: it runs for every event."""
+        This is ``traffic.try_consume`` with the base traffic computed once: it runs for every event.
+        The new state is kept as plain numbers until ``settle_charges`` (a block charges each sender
+        many times; one record per sender and block is enough)."""
         member = request.sender
-        if not (member.startswith("PAR::") or member.startswith("MED::")):  # subject_to_traffic
+        if not member.startswith(SUBJECT_TO_TRAFFIC):
             return 0, None
-        memo = self._submitted_costs.pop(id(request), None) if self._submitted_costs else None
         head = self.sync.head()
-        cached = self._params_cache
-        params = cached[1] if cached is not None and cached[2] is head and ts >= head[2] else self.params(ts)
-        if params is None or not params.enforceRateLimiting:
-            return 0, None
-        # the cost computed at submission, when neither the parameters nor the topology changed since
-        if memo is not None and memo[0] is request and memo[2] is params and memo[1] is head and memo[3] >= head[2]:
-            cost = memo[4]
-        else:
+        if ts >= head[2]:
+            found = self._head_traffic
+            if found is None or found[0] is not head:
+                found = self.at_head(head)
+            if found[1] is None:
+                return 0, None
+            cost = self._cost_at_head(request, ts, found)
+            rate, max_base = found[2], found[3]
+        else:  # before a pending topology change takes effect: the parameters and recipients then
+            params = self.params(ts)
+            if params is None or not params.enforceRateLimiting:
+                return 0, None
             cost = self.cost_of(request, ts, params)
+            _params, rate, max_base, _factor, _base_event_cost = self._rates(params)
         purchase = self.purchased_at(member, ts)
-        consumed = self.consumed.get(member)
-        if consumed is None:
-            consumed = tr.TrafficConsumed.init(member)
-        if ts < consumed.sequencing_timestamp:  # cannot happen: sequencing times only grow
-            ts = consumed.sequencing_timestamp
-        base = self._base_at(consumed, self._rates(params), ts)
-        extra = consumed.extra_traffic_consumed
+        state = self._charged.get(member)
+        if state is None:
+            consumed = self.consumed.get(member)
+            if consumed is None:
+                state = (tr.MIN_TIMESTAMP, 0, 0, 0)  # TrafficConsumed.init
+            else:
+                state = (consumed.sequencing_timestamp, consumed.extra_traffic_consumed, consumed.base_traffic_remainder, consumed.last_consumed_cost)
+        last_ts, extra, remainder, _last_cost = state
+        if ts < last_ts:  # cannot happen: sequencing times only grow
+            ts = last_ts
+        base = base_after(rate, max_base, remainder, ts - last_ts)
         if (0 if purchase is None else purchase.extra_traffic_purchased) - extra + base >= cost:
             # traffic.consume: base traffic first, the rest from extra traffic
             if cost <= base:
-                self.consumed[member] = tr.TrafficConsumed(member, ts, min(tr.LONG_MAX, extra), base - cost, cost)
+                self._charged[member] = (ts, extra if extra < LONG_MAX else LONG_MAX, base - cost, cost)
             else:
-                self.consumed[member] = tr.TrafficConsumed(member, ts, min(tr.LONG_MAX, extra + cost - base), 0, cost)
-            self._dirty.add(member)
+                extra += cost - base
+                self._charged[member] = (ts, extra if extra < LONG_MAX else LONG_MAX, 0, cost)
             self.total[member] = self.total.get(member, 0) + cost
             return cost, None
-        new_state = self.consumed[member] = tr.TrafficConsumed(member, ts, extra, base, 0)  # traffic.tick
-        self._dirty.add(member)
-        limit = tr.AboveTrafficLimit(Member.parse(member), cost, tr.to_traffic_state(new_state, purchase))
+        self._charged[member] = (ts, extra, base, 0)  # traffic.tick
+        ticked = tr.TrafficConsumed(member, ts, extra, base, 0)
+        limit = tr.AboveTrafficLimit(Member.parse(member), cost, tr.to_traffic_state(ticked, purchase))
         return 0, CantonError(errors.SEQUENCER_NOT_ENOUGH_TRAFFIC_CREDIT, limit.text).render()
+
+    def settle_charges(self) -> None:
+        """Record the states ``charge`` left as ``TrafficConsumed`` records, changed (to be stored)."""
+        charged = self._charged
+        if charged:
+            consumed = self.consumed
+            for member, (ts, extra, base, last) in charged.items():
+                consumed[member] = tr.TrafficConsumed(member, ts, extra, base, last)
+            self._dirty.update(charged)
+            charged.clear()
 
     # ---- top-ups -------------------------------------------------------------------------
     def apply_purchase(self, request: SubmissionRequest, ts: int, rows: list[dict[str, Any]]) -> None:
@@ -1125,6 +1204,17 @@ class TrafficAccounting:
                 for agg in list(self.sync.aggregations):
                     if agg.startswith(f"{member}/{p.serial}/"):
                         self.sync.aggregations_done.add(agg)
+
+
+def base_after(rate: float, max_base: int, remainder: int, elapsed: int) -> int:
+    """``traffic.base_at`` on plain numbers: the base traffic ``remainder`` plus what accrued over
+    ``elapsed`` µs, ``int(rate * elapsed)`` (a Double product truncated, saturating like the JVM),
+    the sum saturated at a Long and capped at ``max_base``."""
+    accrued = rate * float(elapsed)
+    base = (LONG_MAX if accrued >= LONG_MAX else int(accrued)) + remainder
+    if base > LONG_MAX:
+        base = LONG_MAX
+    return base if base < max_base else max_base
 
 
 def topup_signing_bytes(msg: dict[str, Any]) -> bytes:
