@@ -36,7 +36,7 @@ log = logging.getLogger("canton_console.sequencer.api")
 
 # How long a SendAsyncStream's answer that the sequencer took a request may wait for more of them.
 TAKEN_ANSWER_SECONDS = 0.01
-TAKEN = object()  # a SendAsyncStream request the sequencer took
+TAKEN = object()  # a SendAsyncStream's count of takings started
 
 # How long a subscription's lone receipt may wait to go with the member's next event; and how many
 # events one response carries at most.
@@ -125,20 +125,30 @@ class SequencerService(sgrpc.SequencerServiceServicer):
 
     def SendAsyncStream(self, request_iterator: Iterator[pb.SendAsyncRequest], context: grpc.ServicerContext) -> Iterator[pb.SendAsyncStreamResponse]:
         shared = self.shared
-        # Filled on the runtime thread in the order the requests came, drained here: TAKEN, or a
-        # refusal's encoded failure; None ends the call
+        # Takings are counted on the runtime thread and answered together within TAKEN_ANSWER_SECONDS:
+        # nothing waits for them (the member goes on when its events come), and a message costs far
+        # more than its bytes. ``answers`` wakes this thread: TAKEN when a count starts, a refusal as
+        # (the takings before it, its encoded failure), None to end the call.
         answers: queue.SimpleQueue = queue.SimpleQueue()
+        lock = threading.Lock()
+        counted = [0]  # takings not answered yet
 
         def answer(submission: Any) -> None:
-            """(runtime thread) Submit and queue the answer."""
+            """(runtime thread) Submit, and count the taking or queue the refusal."""
             try:
                 shared.submit(submission)
             except Exception as e:  # noqa: BLE001 - a refusal (or a failure of the node) is this request's answer
                 if not isinstance(e, CantonError):
                     log.exception("sequencer %s: submission failed", shared.node.name)
-                answers.put(failures.encoded(e))
+                failure = failures.encoded(e)
+                with lock:
+                    answers.put((counted[0], failure))
+                    counted[0] = 0
                 return
-            answers.put(TAKEN)
+            with lock:
+                counted[0] += 1
+                if counted[0] == 1:
+                    answers.put(TAKEN)
 
         def read() -> None:
             """(a thread of the call) Hand each request to the runtime thread; once the client closed
@@ -153,27 +163,31 @@ class SequencerService(sgrpc.SequencerServiceServicer):
 
         context.add_callback(lambda: answers.put(None))
         threading.Thread(target=read, name=f"{shared.node.name}-send-stream", daemon=True).start()
-        # Takings wait up to TAKEN_ANSWER_SECONDS to go in one message: nothing waits for them (the
-        # member goes on when its events come), and a message costs far more than its bytes.
-        taken, due = 0, 0.0
+        due: float | None = None  # when the counted takings are answered
         while True:
             try:
-                item = answers.get(timeout=max(0.0, due - time.monotonic())) if taken else answers.get()
+                item = answers.get() if due is None else answers.get(timeout=max(0.0, due - time.monotonic()))
             except queue.Empty:
-                yield pb.SendAsyncStreamResponse(taken=taken)
-                taken = 0
+                with lock:
+                    if not answers.empty():
+                        continue  # a refusal came meanwhile: it answers the takings before it first
+                    taken, counted[0] = counted[0], 0
+                due = None
+                if taken:
+                    yield pb.SendAsyncStreamResponse(taken=taken)
                 continue
             if item is TAKEN:
-                if not taken:
+                if due is None:
                     due = time.monotonic() + TAKEN_ANSWER_SECONDS
-                taken += 1
                 continue
             if item is None:
+                with lock:
+                    taken, counted[0] = counted[0], 0
                 if taken:
                     yield pb.SendAsyncStreamResponse(taken=taken)
                 return
-            yield pb.SendAsyncStreamResponse(taken=taken, failure=item)
-            taken = 0
+            taken, failure = item
+            yield pb.SendAsyncStreamResponse(taken=taken, failure=failure)
 
     def SubscribeV2(self, request: pb.SubscriptionRequestV2, context: grpc.ServicerContext) -> Iterator[pb.SubscriptionResponse]:
         shared = self.shared
