@@ -299,6 +299,7 @@ class Synchronizer(TopologyAnswers):
                     deliveries[sender].append(SequencedEvent(sync_id, ts, sender, message_id, (), error=error))
                     continue
                 envelopes_of_request = request.envelopes
+                members_of: dict[str, list[Envelope]] | None = None
                 if len(envelopes_of_request) == 1:
                     # One envelope (most submissions): each member it resolves to gets just that one,
                     # all of them the same event
@@ -310,35 +311,29 @@ class Synchronizer(TopologyAnswers):
                         if ts >= head_time:
                             resolved[recipients] = found
                     members, recipients_text = found
-                    if kind == "topology":
-                        self._apply_topology(request, ts, topology_rows)
-                        resolved.clear()
-                        head_time = self.head()[2]
-                    elif kind == "top-up":
-                        self.traffic.apply_purchase(request, ts, purchased_rows)
-                    event_rows.append((sync_id, ts, sender, message_id, encode_batch(envelopes_of_request), recipients_text, cost, None))
-                    event = SequencedEvent(sync_id, ts, sender, message_id, envelopes_of_request)
-                    for member in members:
-                        deliveries[member].append(event)
-                    if sender not in members:
-                        deliveries[sender].append(SequencedEvent(sync_id, ts, sender, message_id, ()))
-                    continue
-                members_of: dict[str, list[Envelope]] = defaultdict(list)
-                for envelope in envelopes_of_request:
-                    for recipient in dict.fromkeys(envelope.recipients):
-                        for member in resolve(recipient, ts):
-                            if envelope not in members_of[member]:
-                                members_of[member].append(envelope)
+                else:
+                    members_of = defaultdict(list)
+                    for envelope in envelopes_of_request:
+                        for recipient in dict.fromkeys(envelope.recipients):
+                            for member in resolve(recipient, ts):
+                                if envelope not in members_of[member]:
+                                    members_of[member].append(envelope)
+                    members, recipients_text = tuple(members_of), ",".join(members_of)
                 if kind == "topology":
                     self._apply_topology(request, ts, topology_rows)
                     resolved.clear()
                     head_time = self.head()[2]
                 elif kind == "top-up":
                     self.traffic.apply_purchase(request, ts, purchased_rows)
-                event_rows.append((sync_id, ts, sender, message_id, encode_batch(envelopes_of_request), ",".join(members_of), cost, None))
-                for member, envelopes in members_of.items():
-                    deliveries[member].append(SequencedEvent(sync_id, ts, sender, message_id, tuple(envelopes)))
-                if sender not in members_of:
+                event_rows.append((sync_id, ts, sender, message_id, encode_batch(envelopes_of_request), recipients_text, cost, None))
+                if members_of is None:
+                    event = SequencedEvent(sync_id, ts, sender, message_id, envelopes_of_request)
+                    for member in members:
+                        deliveries[member].append(event)
+                else:
+                    for member, envelopes in members_of.items():
+                        deliveries[member].append(SequencedEvent(sync_id, ts, sender, message_id, tuple(envelopes)))
+                if sender not in members:
                     deliveries[sender].append(SequencedEvent(sync_id, ts, sender, message_id, ()))
         finally:
             self.traffic.settle_charges()  # before _persist takes the changed states
