@@ -20,6 +20,7 @@ canton {{
 """
     boot = """
 bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))
+println("mediator-id " + mediator1.id.toProtoPrimitive)
 """
     return Daemon(tmp, "sequencer", config, boot)
 
@@ -172,8 +173,8 @@ def test_a_refused_submission_crosses_as_grpc_status_with_cantons_error_code_and
 
 
 def test_submissions_on_one_send_stream_are_answered_in_order_a_refusal_with_cantons_error(sequencer):
-    """What a member's submissions go on: each request answered in turn on the open call, a refused
-    one with Canton's error, and the call stays open for the next."""
+    """What a member's submissions go on: requests answered in turn on the open call (takings
+    together, a refused one with Canton's error at once), and the call stays open for the next."""
     import grpc
 
     from canton_console.api import failures
@@ -184,7 +185,8 @@ def test_submissions_on_one_send_stream_are_answered_in_order_a_refusal_with_can
     from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
     from canton_console.values.messages import Envelope, SubmissionRequest
 
-    _seq, url = sequencer
+    daemon, url = sequencer
+    mediator = next(line for line in daemon.lines if line.startswith("mediator-id ")).split()[1]
     with grpc.insecure_channel(url.removeprefix("http://")) as channel:
         ids = cgrpc.SequencerConnectServiceStub(channel).GetSynchronizerId(cpb.SequencerConnect.GetSynchronizerIdRequest(), timeout=10)
         stranger = "PAR::stranger::1220" + "ab" * 32
@@ -193,13 +195,16 @@ def test_submissions_on_one_send_stream_are_answered_in_order_a_refusal_with_can
             submission = SubmissionRequest(sender, message_id, (Envelope(b'{"type":"x"}', ("MediatorGroupRecipient(0)",)),))
             return pb.SendAsyncRequest(submission_request=wire.submission_to_proto(submission))
 
-        requests = [request(stranger, "m1"), request(ids.sequencer_member, "m2"), request(stranger, "m3")]
+        senders = [stranger, mediator, mediator, ids.sequencer_member, mediator, stranger]
+        requests = [request(sender, f"m{i}") for i, sender in enumerate(senders)]
         answers = list(sgrpc.SequencerServiceStub(channel).SendAsyncStream(iter(requests), timeout=10))
-    refusals = [failures.decoded(a.failure) for a in answers]
-    assert len(refusals) == 3
-    assert [r.code.id for r in refusals] == ["TOPOLOGY_UNKNOWN_MEMBERS", "SEQUENCER_SUBMISSION_REQUEST_REFUSED", "TOPOLOGY_UNKNOWN_MEMBERS"]
-    assert refusals[0].cause == f"Sender {stranger} is not a member of synchronizer {ids.synchronizer_id}"
-    assert refusals[1].cause == f"Member {ids.sequencer_member} cannot send through the public API"
+    # one outcome per request, in order: None taken, else the refusal
+    outcomes = [o for a in answers for o in [None] * a.taken + ([failures.decoded(a.failure)] if a.failure else [])]
+    assert [o if o is None else o.code.id for o in outcomes] == [
+        "TOPOLOGY_UNKNOWN_MEMBERS", None, None, "SEQUENCER_SUBMISSION_REQUEST_REFUSED", None, "TOPOLOGY_UNKNOWN_MEMBERS"
+    ]
+    assert outcomes[0].cause == f"Sender {stranger} is not a member of synchronizer {ids.synchronizer_id}"
+    assert outcomes[3].cause == f"Member {ids.sequencer_member} cannot send through the public API"
 
 
 def test_a_mediator_daemon_reads_through_a_sequencer_of_another_process_and_comes_back_after_sigkill(tmp_path):
