@@ -214,6 +214,9 @@ def test_set_passive_hands_over_on_purpose_and_back(replicated):
     time.sleep(3 * CHECK_PERIOD)
     assert step_ok(s, "participant1b.health.active") is True
     step_ok(s, "participant1b.replication.set_passive()")
+    # the command waits for the take-over up to two check periods and a second; on a loaded machine
+    # the other replica may finish becoming active a moment later
+    wait_for(lambda: node(s, "participant1a").active)
     assert step_ok(s, "participant1a.health.active") is True
     step_ok(s, "participant1a.health.ping(participant2)")
     seen = offsets(s, "participant1a")
