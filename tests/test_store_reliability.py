@@ -171,13 +171,20 @@ def test_second_process_on_a_daemons_data_directory_attaches_or_is_refused(tmp_p
         attached = cli("run", str(_script(tmp_path)), data_dir=data)
         assert attached.returncode == 0, attached.stdout + attached.stderr
         assert f"Attached to the nodes of the canton-console process {daemon.pid} that holds {data}" in attached.stdout
-        before = _settled_store_digests(data)
-        second = cli("-c", str(DEFAULT_CONFIG_FILE), "run", str(_script(tmp_path)), cwd=data, data_dir=tmp_path / "second-data")  # the same files, by a -c config
+        _settled_store_digests(data)  # the attached script's work done
+        # the daemon's own timers write now and then: stopped meanwhile (its flock holds), what could
+        # change the files is the second process alone
+        daemon.send_signal(signal.SIGSTOP)
+        try:
+            before = _store_digests(data)
+            second = cli("-c", str(DEFAULT_CONFIG_FILE), "run", str(_script(tmp_path)), cwd=data, data_dir=tmp_path / "second-data")  # the same files, by a -c config
+            assert _store_digests(data) == before  # the second process wrote nothing
+        finally:
+            daemon.send_signal(signal.SIGCONT)
         assert second.returncode != 0
         assert "DB_STORAGE_IN_USE" in second.stdout, second.stdout + second.stderr
         assert f"pid {daemon.pid}" in second.stdout, second.stdout
         assert "Traceback" not in second.stdout + second.stderr
-        assert _store_digests(data) == before  # the second process wrote nothing
         assert daemon.poll() is None  # the first one runs on
         second_daemon = cli("daemon", data_dir=data, timeout=60)
         assert second_daemon.returncode != 0 and f"held by the canton-console process {daemon.pid}" in second_daemon.stdout
