@@ -274,18 +274,20 @@ class SequencerService(sgrpc.SequencerServiceServicer):
                     yield _subscription_response(held)
                     held = []
                 held.append(item)
-                while len(held) < MAX_EVENTS_PER_RESPONSE and sum(_payload_size(i) for i in held) < MAX_BYTES_PER_RESPONSE:
+                size = sum(_payload_size(i) for i in held)
+                while len(held) < MAX_EVENTS_PER_RESPONSE and size < MAX_BYTES_PER_RESPONSE:
                     try:
                         item = outbox.get_nowait()
                     except queue.Empty:
                         break
                     if item is None or _brings_topology(item):
                         yield _subscription_response(held)
-                        held = []
+                        held, size = [], 0
                         if item is None:
                             return
                     held.append(item)
-                if len(held) == 1 and _is_receipt(held[0], member) and RECEIPT_HOLD_SECONDS > 0:
+                    size += _payload_size(item)
+                if len(held) == 1 and _is_receipt(held[0], member):
                     due = time.monotonic() + RECEIPT_HOLD_SECONDS
                     continue
                 yield _subscription_response(held)

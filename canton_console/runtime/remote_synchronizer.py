@@ -222,8 +222,8 @@ class _Stream:
 
 class _SendStream:
     """Submissions to one sequencer on one open SendAsyncStream call: written in order and answered
-    in that order (takings together, a refusal at once). When the call breaks, every submission not answered yet fails with its error, and
-    the stream is not used again (the next submission opens another)."""
+    in that order (takings together, a refusal at once). When the call breaks, every submission not
+    answered yet fails with its error, and the stream is not used again (the next one opens another)."""
 
     def __init__(self, stub: sgrpc.SequencerServiceStub, url: str):
         self._requests: queue.SimpleQueue = queue.SimpleQueue()
