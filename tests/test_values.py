@@ -234,3 +234,37 @@ def test_a_sequencer_connection_url_is_checked_as_cantons_endpoint_parser_does()
     assert connection_url_problem("ftp://localhost:5001") == "Synchronizer connection url [ftp://localhost:5001] has unknown scheme: ftp"
     assert connection_url_problem("http://localhost:port").startswith("Synchronizer connection url [http://localhost:port] has an invalid port: ")
     assert connection_url_problem("http://localhost:70000").startswith("Synchronizer connection url [http://localhost:70000] has an invalid port: ")
+
+
+# Payload bytes are what traffic costs count and signatures cover: the fast encoder must write
+# exactly what the standard one writes, for every value a message can hold but floats.
+_json_scalars = st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.text()
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(max_size=8), _json_values, max_size=6))
+def test_message_encoding_is_the_canonical_json_byte_for_byte(message):
+    import json
+
+    from canton_console.values import messages
+
+    expected = json.dumps(message, sort_keys=True, separators=(",", ":")).encode()
+    assert messages.encode(message) == expected
+    assert messages.decode(expected) == json.loads(expected) or any(abs(v) >= 2**64 for v in _ints(message))
+
+
+def _ints(value):
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _ints(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _ints(v)

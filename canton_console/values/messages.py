@@ -12,6 +12,7 @@ from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 
 import attrs
+import orjson
 
 # Group recipients, as Canton names them.
 MEDIATOR_GROUP_0 = "MediatorGroupRecipient(0)"
@@ -29,6 +30,22 @@ def _envelopes(envelopes: Iterable[Envelope]) -> tuple[Envelope, ...]:
 
 
 def encode(message: dict[str, Any]) -> bytes:
+    """The canonical bytes of a message: compact JSON with sorted keys, ASCII only.
+
+    Written by orjson, a tenth of the standard encoder's cost (every payload is encoded at least
+    once and signed); its bytes are those of ``json.dumps(message, sort_keys=True, separators=(",",
+    ":"))`` for strings, ints, lists, dicts, booleans and null. Floats are written in their shortest
+    round-trip form (``1e16``, ``0.00001``), NaN and infinities as null. Where orjson cannot write a
+    message exactly the standard encoder does: non-ASCII text (orjson leaves it unescaped), ints
+    beyond 64 bits and non-string keys (orjson refuses them)."""
+    try:
+        out = orjson.dumps(message, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _standard_encode(message)
+    return out if out.isascii() else _standard_encode(message)
+
+
+def _standard_encode(message: Any) -> bytes:
     return json.dumps(message, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -36,6 +53,12 @@ _decode_text = json.JSONDecoder().decode
 
 
 def decode(payload: bytes) -> dict[str, Any]:
+    """The message of a payload, read by orjson where it can. An int beyond 64 bits would come back as
+    a float: no message holds one (Daml ints are 64-bit; hashes and commitments travel as hex)."""
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        pass  # what orjson refuses and the standard decoder reads: lone surrogates, NaN
     if payload[:1] == b"{":
         # ``encode``'s output (ASCII): no need to detect the encoding, as json.loads does for bytes
         return _decode_text(payload.decode("utf-8", "surrogatepass"))
