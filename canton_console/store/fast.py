@@ -151,7 +151,8 @@ def transaction(storage: Storage, core: bool = False) -> Iterator[FastConn]:
     engine = storage._open_engine
     try:
         with storage._write_lock:
-            raw = _checkout(engine)
+            raw = storage.take_writer() or _checkout(engine)
+            done = False
             try:
                 fast = FastConn(raw, engine.dialect, raw.invalidate)
                 try:
@@ -160,13 +161,15 @@ def transaction(storage: Storage, core: bool = False) -> Iterator[FastConn]:
                         raw.commit()
                     except engine.dialect.loaded_dbapi.Error as e:
                         raise fast._wrap(e, "COMMIT", ()) from e
+                    done = True
                 except BaseException:
                     if raw.is_valid:
                         with contextlib.suppress(Exception):
                             raw.rollback()
                     raise
             finally:
-                raw.close()  # back to the pool
+                if not (done and storage.keep_writer(raw)):
+                    raw.close()  # back to the pool
             storage.committed()
     except SQLAlchemyError as e:
         _raise_failure(storage, e)

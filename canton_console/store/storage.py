@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from select import POLLIN, POLLPRI, poll
+from typing import Any
 
 import attrs
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text, update
@@ -236,6 +237,10 @@ class Storage:
         # SQLite: checkpoints of the write-ahead log, on a thread of their own (see ``checkpointer``).
         self.checkpointer: Checkpointer | None = None
         self.checkpoint_policy = checkpoint_policy
+        # SQLite: the connection the last write transaction committed on, kept for the next one with
+        # the pool it came from (a pool checkout and check-in cost more than a small commit).
+        self._writer: tuple[object, object] | None = None
+        self._writer_lock = threading.Lock()
         if open:
             self.open()
 
@@ -435,6 +440,43 @@ class Storage:
                 raise self.fail(_short(e), kind) from None
             raise
 
+    def take_writer(self) -> Any:
+        """(holding the write lock) The kept write connection, if it is still of the engine's pool."""
+        with self._writer_lock:
+            kept, self._writer = self._writer, None
+        if kept is None:
+            return None
+        raw, pool = kept
+        engine = self.engine
+        if engine is not None and engine.pool is pool and getattr(raw, "is_valid", False):
+            return raw
+        raw.close()  # type: ignore[attr-defined]
+        return None
+
+    def keep_writer(self, raw: Any) -> bool:
+        """(holding the write lock, after a commit) Keep ``raw`` for the next write transaction;
+        False when it goes back to the pool instead (not SQLite, not working, closing)."""
+        engine = self.engine
+        if self.spec.kind != "sqlite" or engine is None or not raw.is_valid:
+            return False
+        with self._writer_lock:
+            if self.closed or self.failure is not None or self._writer is not None:
+                return False
+            self._writer = (raw, engine.pool)
+        return True
+
+    def _drop_writer(self, close: bool = True) -> None:
+        with self._writer_lock:
+            kept, self._writer = self._writer, None
+        if kept is not None:
+            raw = kept[0]
+            if close:
+                with contextlib.suppress(Exception):
+                    raw.close()  # type: ignore[attr-defined]
+            else:  # a crash: dropped unclosed, as ``dispose(close=False)`` drops the pooled ones
+                with contextlib.suppress(Exception):
+                    raw.detach()  # type: ignore[attr-defined]
+
     def committed(self) -> None:
         """(holding the write lock) What follows every commit, whichever path made it: on SQLite the
         low-space check and a word to the checkpointer."""
@@ -575,6 +617,7 @@ class Storage:
     def recovered(self) -> None:
         """The probe found the database back: drop the pooled connections (they may be dead) and
         let operations through again."""
+        self._drop_writer()
         if self.engine is not None:
             self.engine.dispose()
         if self.failure is not None:
@@ -589,7 +632,9 @@ class Storage:
             self.checkpointer.wake()
 
     def close(self) -> None:
-        self.closed = True
+        with self._writer_lock:
+            self.closed = True
+        self._drop_writer()
         self._stop_checkpointer()  # before the engine's connections close: the last of them checkpoints
         try:
             if self.engine is not None:
@@ -617,7 +662,9 @@ class Storage:
     def abandon(self) -> None:
         """A node crash (``kill``): drop the connections without closing them cleanly; the process
         stays, so its ownership of the store goes (as a dead process's would)."""
-        self.closed = True
+        with self._writer_lock:
+            self.closed = True
+        self._drop_writer(close=False)
         self._stop_checkpointer()  # no checkpoint after a crash
         try:
             if self.engine is not None:
