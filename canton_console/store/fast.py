@@ -47,6 +47,9 @@ class FastConn:
         self.core = core
         self._on_disconnect = on_disconnect
 
+    def close(self) -> None:
+        self._cursor.close()
+
     # ---- SQL text, built once ------------------------------------------------------------
     def sql(self, key: Any, build: Any) -> str:
         """The SQL text cached under ``key`` for this dialect; ``build(quote, mark)`` makes it once."""
@@ -161,6 +164,7 @@ def transaction(storage: Storage, core: bool = False) -> Iterator[FastConn]:
                         raw.commit()
                     except engine.dialect.loaded_dbapi.Error as e:
                         raise fast._wrap(e, "COMMIT", ()) from e
+                    fast.close()
                     done = True
                 except BaseException:
                     if raw.is_valid:
@@ -182,11 +186,23 @@ def read(storage: Storage) -> Iterator[FastConn]:
     storage._require_available()
     engine = storage._open_engine
     try:
-        raw = _checkout(engine)
+        # The kept write connection when no write is under way (a checkout and check-in cost more
+        # than a small read); a pooled one otherwise.
+        locked = storage._write_lock.acquire(blocking=False)
         try:
-            yield FastConn(raw, engine.dialect, raw.invalidate)
+            raw = (storage.take_writer() if locked else None) or _checkout(engine)
+            kept = False
+            try:
+                fast = FastConn(raw, engine.dialect, raw.invalidate)
+                yield fast
+                fast.close()  # no statement left open: it would hold a read snapshot
+                kept = locked and storage.keep_writer(raw)
+            finally:
+                if not kept:
+                    raw.close()
         finally:
-            raw.close()
+            if locked:
+                storage._write_lock.release()
     except SQLAlchemyError as e:
         _raise_failure(storage, e)
         raise

@@ -454,10 +454,10 @@ class Storage:
         return None
 
     def keep_writer(self, raw: Any) -> bool:
-        """(holding the write lock, after a commit) Keep ``raw`` for the next write transaction;
-        False when it goes back to the pool instead (not SQLite, not working, closing)."""
+        """(holding the write lock, after a commit or a read) Keep ``raw`` for the next transaction;
+        False when it goes back to the pool instead (not SQLite, in a transaction, not working, closing)."""
         engine = self.engine
-        if self.spec.kind != "sqlite" or engine is None or not raw.is_valid:
+        if self.spec.kind != "sqlite" or engine is None or not raw.is_valid or raw.dbapi_connection.in_transaction:
             return False
         with self._writer_lock:
             if self.closed or self.failure is not None or self._writer is not None:

@@ -8,6 +8,7 @@ Changes become effective ``topology change delay`` after their sequencing time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 from typing import Any
@@ -107,6 +108,7 @@ class MappingHash:
         return Apply("MappingHash", (Literal("SHA-256:" + self.hash[:12] + "..."),))
 
 
+@functools.lru_cache(maxsize=4096)  # the same few keys, looked up for every signature a node makes
 def key_fingerprint(public_key_hex: str) -> str:
     """The fingerprint of a raw public key (hex): ``1220`` and the hex SHA-256 of the key."""
     return FINGERPRINT_PREFIX + hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()
