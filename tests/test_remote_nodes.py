@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -202,6 +203,34 @@ def test_a_remote_node_that_is_down_fails_its_commands_with_unavailable(tmp_path
             assert "Request failed for participant1.\n  GrpcServiceUnavailable: UNAVAILABLE/io exception" in out.output, out.output
     finally:
         session.close()
+
+
+def test_a_remote_node_that_does_not_answer_fails_its_commands_at_the_command_timeout(tmp_path):
+    """A stopped (SIGSTOP) daemon accepts connections but answers nothing: the console gives up at its
+    bounded command timeout, as Canton's does, and drives the node again once it runs."""
+    admin, ledger = free_port(), free_port()
+    daemon = Daemon(
+        tmp_path,
+        "participant1",
+        f'canton {{ participants.participant1 {{ storage {{ type = sqlite, file = "{tmp_path}/p1.db" }}, admin-api.port = {admin}, ledger-api.port = {ledger} }} }}',
+    ).start()
+    session = remote_session(tmp_path, f"canton {{ remote-participants.participant1 {{ admin-api.port = {admin}, ledger-api.port = {ledger} }} }}\n")
+    try:
+        assert step_ok(session, "participant1.health.is_running()") is True
+        step_ok(session, "console.set_command_timeout(2.seconds)")
+        assert daemon.proc is not None
+        os.kill(daemon.proc.pid, signal.SIGSTOP)
+        try:
+            out = session.step("participant1.parties.list()")
+        finally:
+            os.kill(daemon.proc.pid, signal.SIGCONT)
+        assert out.failed
+        assert "Request failed for participant1.\n  GrpcClientGaveUp: DEADLINE_EXCEEDED/" in out.output, out.output
+        assert "Traceback" not in out.output
+        assert step_ok(session, "participant1.health.is_running()") is True
+    finally:
+        session.close()
+        daemon.stop()
 
 
 def test_the_remote_config_is_checked(tmp_path):

@@ -44,6 +44,9 @@ from canton_console.values.update_format import TransactionSelection, UpdateForm
 # ---- every node ------------------------------------------------------------------------------
 
 
+# A console timeout configured as Inf: 100 years (a wait that never times out).
+UNBOUNDED_MICROS = 100 * 365 * 24 * 3600 * 1_000_000
+
 class StatusService(Protocol):
     """Canton's StatusService: is the node up, initialized, active, and how are its components."""
 
@@ -709,7 +712,7 @@ class ConsoleAdmin(Protocol):
 
     # console timeouts (canton.parameters.timeouts.console)
     def timeout_micros(self, which: str) -> int:
-        """``bounded``, ``ping`` or ``ledger_command``."""
+        """``bounded``, ``ping`` or ``ledger_command``; one configured as ``Inf`` is UNBOUNDED_MICROS."""
         ...
 
     def set_bounded_timeout(self, micros: int) -> None: ...

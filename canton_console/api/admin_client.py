@@ -7,6 +7,7 @@ gives the gRPC status a client sees (``UNAVAILABLE``), as Canton's console repor
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -20,6 +21,10 @@ from canton_console.api.messages import message_classes, node_admin_messages
 from canton_console.api.tls import ClientTls, channel_credentials
 from canton_console.values.errors import ServiceStatusError
 
+# How long a call may take: fixed seconds, None for no deadline, or asked at each call (the console's
+# bounded command timeout, which ``console.set_command_timeout`` changes).
+Deadline = float | None | Callable[[], float | None]
+
 
 def open_channel(target: str, tls: ClientTls | None = None) -> grpc.Channel:
     if tls is not None:
@@ -32,7 +37,7 @@ class RemoteService:
 
     spec: ServiceSpec
 
-    def __init__(self, channel: grpc.Channel, timeout: float | None = None):
+    def __init__(self, channel: grpc.Channel, timeout: Deadline = None):
         self._channel = channel
         self._timeout = timeout
         self._calls: dict[str, Any] = {}
@@ -57,10 +62,21 @@ class RemoteService:
                 )
                 self._calls[rpc.name] = call
         try:
-            response = call(request, timeout=self._timeout)
+            response = call(request, timeout=self._deadline(bound.arguments.get("timeout_micros")))
         except grpc.RpcError as e:
             raise failure_of(e) from None
         return codec.decode(response.result)
+
+    def _deadline(self, waits_micros: Any) -> float | None:
+        """The call's deadline, as Canton's console gives its admin commands one: the bounded command
+        timeout, plus the wait the command itself asks for (a ping's timeout, ...). A node that does
+        not answer (stopped, overloaded) fails the command then instead of hanging the console."""
+        timeout = self._timeout() if callable(self._timeout) else self._timeout
+        if timeout is None:
+            return None
+        if isinstance(waits_micros, int) and waits_micros > 0:
+            timeout += waits_micros / 1e6
+        return timeout
 
 
 def _method(rpc: Rpc) -> Any:
@@ -127,7 +143,7 @@ class RemoteNodeAdmin:
     """A node's admin API at ``target`` (``host:port``), as a ``NodeAdmin``: one attribute per admin
     service its kind has (the services Canton's remote references offer), None for the others."""
 
-    def __init__(self, name: str, kind: str, target: str, tls: ClientTls | None = None, timeout: float | None = None):
+    def __init__(self, name: str, kind: str, target: str, tls: ClientTls | None = None, timeout: Deadline = None):
         self.info = NodeInfo(name, kind, local=False)
         self.target = target
         self.channel = open_channel(target, tls)

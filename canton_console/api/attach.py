@@ -211,9 +211,10 @@ class Attachment:
 
     def bind(self, local_admin: Any) -> Any:
         from canton_console.api.admin_client import RemoteNodeAdmin
-        from canton_console.api.remote_console import ConsoleAdminWithRemotes
+        from canton_console.api.remote_console import ConsoleAdminWithRemotes, bounded_command_timeout
 
-        remotes = [RemoteNodeAdmin(e.name, e.kind, e.target, timeout=self.timeout) for e in self.published.nodes]
+        timeout = self.timeout if self.timeout is not None else bounded_command_timeout(local_admin)
+        remotes = [RemoteNodeAdmin(e.name, e.kind, e.target, timeout=timeout) for e in self.published.nodes]
         return ConsoleAdminWithRemotes(local_admin, remotes)
 
 

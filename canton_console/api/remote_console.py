@@ -6,10 +6,11 @@ Console-wide settings (clock, timeouts, feature flags) stay this console's; a re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from canton_console.admin.records import NodeInfo
+from canton_console.admin.services import UNBOUNDED_MICROS
 from canton_console.api import remote_bootstrap
 from canton_console.api.admin_client import RemoteNodeAdmin
 from canton_console.api.tls import client_tls_of
@@ -120,6 +121,17 @@ def bind_remote_nodes(config: Any, local: Any) -> Any:
     remote_configs = config.remote_nodes()
     if not remote_configs:
         return local
-    remotes = [RemoteNodeAdmin(name, rc.kind, rc.admin_api.endpoint, client_tls_of(rc.admin_api.tls)) for name, rc in remote_configs.items()]
+    deadline = bounded_command_timeout(local)
+    remotes = [RemoteNodeAdmin(name, rc.kind, rc.admin_api.endpoint, client_tls_of(rc.admin_api.tls), deadline) for name, rc in remote_configs.items()]
     public_urls = {name: [rc.public_api.url] for name, rc in config.remote_sequencers.items()}
     return ConsoleAdminWithRemotes(local, remotes, public_urls)
+
+
+def bounded_command_timeout(local: Any) -> Callable[[], float | None]:
+    """The console's bounded command timeout in seconds (None when it is ``Inf``), read at each call."""
+
+    def seconds() -> float | None:
+        micros = local.timeout_micros("bounded")
+        return None if micros >= UNBOUNDED_MICROS else micros / 1e6
+
+    return seconds

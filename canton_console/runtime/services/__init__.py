@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from canton_console.admin.records import NodeInfo
+from canton_console.admin.services import UNBOUNDED_MICROS
 from canton_console.runtime.services.commitments import LocalCommitmentsService
 from canton_console.runtime.services.dars import LocalPackageService
 from canton_console.runtime.services.external_parties import LocalExternalPartyService, LocalInteractiveSubmissionService
@@ -61,9 +62,6 @@ from canton_console.runtime.services.topology import LocalTopologyService
 from canton_console.values import errors
 from canton_console.values.errors import CantonError
 from canton_console.values.static_parameters import StaticSynchronizerParameters
-
-# The console's "unbounded" timeout when configured as Inf: 100 years (a wait that never times out).
-UNBOUNDED_MICROS = 100 * 365 * 24 * 3600 * 1_000_000
 
 ALL_KINDS = ("participant", "sequencer", "mediator")
 
