@@ -214,13 +214,31 @@ def test_set_passive_hands_over_on_purpose_and_back(replicated):
     time.sleep(3 * CHECK_PERIOD)
     assert step_ok(s, "participant1b.health.active") is True
     step_ok(s, "participant1b.replication.set_passive()")
-    # the command waits for the take-over up to two check periods and a second; on a loaded machine
-    # the other replica may finish becoming active a moment later
-    wait_for(lambda: node(s, "participant1a").active)
     assert step_ok(s, "participant1a.health.active") is True
+    assert step_ok(s, "participant1b.health.active") is False
     step_ok(s, "participant1a.health.ping(participant2)")
     seen = offsets(s, "participant1a")
     assert seen == list(range(1, len(seen) + 1)) and len(seen) == 6
+
+
+def test_the_replicas_of_this_process_take_the_lock_as_soon_as_it_is_given_back(tmp_path, p1_storage):
+    """With a check period of an hour, a passive replica's next check is far off: the replica that
+    gives the lock back (set_passive, a clean stop) has those of its own process try at once. Were it
+    left to their checks, set_passive would end in the console's bounded timeout (set short here)
+    and the stopped replica's would never be taken over within the test."""
+    config = ha_config(p1_storage, check="1h") + "\ncanton.parameters.timeouts.console.bounded = 20s\n"
+    s = open_session(config, tmp_path)
+    try:
+        bootstrap(s)
+        step_ok(s, "participant1a.stop()")
+        wait_for(lambda: node(s, "participant1b").active)
+        step_ok(s, "participant1b.health.ping(participant2)")
+        step_ok(s, "participant1a.start()")
+        step_ok(s, "participant1b.replication.set_passive()")
+        assert [step_ok(s, f"{n}.health.active") for n in ("participant1a", "participant1b")] == [True, False]
+        step_ok(s, "participant1a.health.ping(participant2)")
+    finally:
+        s.close()
 
 
 def test_set_passive_without_another_running_replica_keeps_the_node_active(replicated):

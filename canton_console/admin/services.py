@@ -497,7 +497,8 @@ class ReplicationService(Protocol):
     def is_replicated(self) -> bool: ...
 
     def set_passive(self) -> None:
-        """Hand over to another replica; returns once one became active, or had the chance to."""
+        """Hand over to another replica; returns once one became active, or had the chance to (two
+        check periods, after which this replica takes the lock back if none took it)."""
         ...
 
 

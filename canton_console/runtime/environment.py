@@ -5,6 +5,7 @@ the console."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -45,6 +46,8 @@ class Environment:
         self.participants = {name: ParticipantNode(self, name, c) for name, c in config.participants.items()}
         self.closed = False
         self._replica_timers = None
+        # Notified when a replica of this process became active (``replication.set_passive`` waits on it).
+        self.replica_activated = threading.Condition()
         self._storage_watchdog = None
 
     # ---- replication ---------------------------------------------------------------------

@@ -596,6 +596,8 @@ class Node:
             return
         self.passive = False
         log.info("%s is now the active replica", self.name)
+        with self.env.replica_activated:
+            self.env.replica_activated.notify_all()
         if self.halted:
             self._needs_promote = True  # done once the database is back
             return
@@ -631,7 +633,9 @@ class Node:
         if not any(n.running for n in self.env.replicas_of(self)) and self.replication.others_running() is False:
             return False  # no replica in this process, and none in another one (where the store tells)
         self._become_passive()
-        # The others check every check period; they get two chances before this one may retake it.
+        # The hand-over window, as Canton's (two check periods): the replicas of this process try for
+        # the lock at once, those of other processes at their next check, which falls within it.
+        # This one does not retake the lock before the window is over.
         self.replication.step_down(2 * self.replication.check_period + 0.1)
         return True
 

@@ -14,7 +14,9 @@ the shared database, as in Canton:
   replica does not release its lease: it expires, one check period after its last renewal.
 
 A passive replica tries to take the lock every ``check-period``; on SQLite it also looks again right
-when the lease it saw is due to expire. Once it holds the lock the node becomes active: it loads its
+when the lease it saw is due to expire. A replica that gives the lock back (``set_passive``, a clean
+stop) has the passive replicas of its own process try at once rather than at their next check;
+those of other processes see it at theirs. Once it holds the lock the node becomes active: it loads its
 state from the shared store, reconnects to the synchronizers the node was connected to and catches
 up from its clean cursor. Lock work runs on a wall-clock thread (leases keep real time even when
 the nodes run on a simulated clock); the node's state changes run on the runtime thread.
@@ -83,6 +85,9 @@ class WallTimers:
     def call_at(self, when: float, fn: Callable[[], None]) -> WallTimer:
         handle = WallTimer()
         with self._cond:
+            if self._stopping:
+                handle.cancel()  # the thread is gone: nothing runs any more
+                return handle
             heapq.heappush(self._heap, (when, next(self._seq), handle, fn))
             self._cond.notify()
         return handle
@@ -364,18 +369,23 @@ class Replication:
             return not self.closed and self.holding and self.generation == generation
 
     def release(self) -> None:
-        """Clean stop: give the lock back so that a passive replica takes over at its next check."""
+        """Clean stop: give the lock back so that a passive replica takes over (those of this process
+        at once, those of other processes at their next check)."""
         with self._mutex:
             self.closed = True
             self._cancel_locked()
+            released = False
             try:
                 if self.holding:
                     self.lock.release()
+                    released = True
             except Exception as e:  # noqa: BLE001 - the lease then simply expires
                 log.warning("%s could not release the replica lock: %s", self.node.name, e)
             finally:
                 self.holding = False
                 self.lock.close()
+        if released:
+            self._wake_local_replicas()
 
     def crash(self) -> None:
         """Kill: stop renewing and drop the lock connection without releasing anything."""
@@ -395,6 +405,12 @@ class Replication:
             except Exception as e:  # noqa: BLE001 - the database is unreachable: cannot tell
                 log.warning("%s could not look for other replicas: %s", self.node.name, e)
                 return None
+
+    def holds_lock(self) -> bool:
+        """(any thread) This replica holds the lock. A lock check in progress on the timer thread is
+        waited out: once the database shows this replica as the holder, so does this."""
+        with self._mutex:
+            return not self.closed and self.holding
 
     def held_by_other(self) -> bool:
         """Another replica holds the lock now (it became active, or is about to)."""
@@ -421,6 +437,22 @@ class Replication:
             self.generation += 1
             self.hold_off_until = time.monotonic() + hold_off
             self._timer = self.timers.call_at(self.hold_off_until, self._tick)
+        self._wake_local_replicas()
+
+    def _wake_local_replicas(self) -> None:
+        """The lock was just given back: the passive replicas of this process try for it now, not at
+        their next check (up to a check period later, while the hand-over window of ``set_passive``
+        is two of them)."""
+        for other in self.node.env.replicas_of(self.node):
+            replication = other.replication
+            if replication is not None:
+                replication.try_now()
+
+    def try_now(self) -> None:
+        """(any thread) Check the lock right away, on the timer thread, rather than at the next check.
+        Nothing is locked here: the caller may be the runtime thread, and a check in progress may be
+        waiting for the database."""
+        self.timers.call_later(0.0, self._tick)
 
     # On the timer thread -----------------------------------------------------------------------
     def _tick(self) -> None:
@@ -464,6 +496,9 @@ class Replication:
             if lease_expires is not None:
                 # Look again right when the lease we saw runs out (a killed holder never renews it).
                 delay = min(delay, max(0.0, (lease_expires - wall_micros()) / 1e6) + 0.005)
+            held_off = self.hold_off_until - time.monotonic()
+            if held_off > 0:
+                delay = held_off  # after its own set_passive: not before the others had their window
         self._timer = self.timers.call_later(delay, self._tick)
 
     def _cancel_locked(self) -> None:

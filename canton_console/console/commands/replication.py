@@ -21,10 +21,13 @@ class ReplicationGroup(NodeGroup):
         """Set the replica to passive
 
         Triggers a graceful fail-over from this active replica to another, passive one: this replica
-        leaves its synchronizers and gives up the replication lock; a passive replica takes it at its
-        next check (within its replication check period), reconnects and goes on from the same ledger
-        offset. The command completes once another replica became active, or had the chance to. If no
-        other replica of the node is running, this one stays active."""
+        leaves its synchronizers and gives up the replication lock; a passive replica takes it (one
+        of this console's process at once, one of another process at its next check, within its
+        replication check period), reconnects and goes on from the same ledger offset. The command
+        completes once another replica became active, or had the chance to: this replica leaves the
+        lock to the others for two check periods, as Canton's command waits, and takes it back
+        afterwards if none took it. If no other replica of the node is running, this one stays
+        active."""
         replication = self._admin.replication
         if not replication.is_replicated():
             info = self._admin.info

@@ -14,6 +14,10 @@ from canton_console.values.errors import CantonError, ServiceStatusError
 from canton_console.values.health import NodeStatusData, NotInitializedData
 from canton_console.values.node_config import DbParametersConfig, NodeConfigValue, ServerConfig, StorageConfigValue
 
+# How often ``set_passive`` looks at the replication lock while it waits for another replica to
+# take it (a replica of this process becoming active wakes it at once).
+_LOCK_POLL_SECONDS = 0.05
+
 _PASSIVE_COMPONENTS = {
     "participant": ("connected-synchronizer", "sync-ephemeral-state", "sequencer-client", "acs-commitment-processor"),
     "mediator": ("sequencer-client",),
@@ -159,19 +163,42 @@ class LocalReplicationService(LocalService):
         return self._node.replicated
 
     def set_passive(self) -> None:
+        """Canton's SetPassive: give the lock back and leave it to the other replicas for the
+        hand-over window (two check periods, as Canton's command waits). Returns once another
+        replica is active: one of this process when it has become active (not merely taken the lock:
+        its health says so from then on), one of another process when it holds the lock (all that
+        can be seen of it here, and what its own health reports as active). If none took the lock
+        within the window, returns as Canton does: this replica takes it back at its next check.
+        The wait for a replica of this process that took the lock to become active is bounded by
+        the console's bounded timeout (the deadline of Canton's admin command)."""
         node = self._node
         if not self._call(node.set_passive):
             return
-        others = self._env.replicas_of(node)
-        period = node.config.replication.check_period.total_seconds()
-        deadline = time.monotonic() + 2 * period + 1.0
         replication = node.replication
-        while time.monotonic() < deadline:
-            # a replica of this process became active, or one of another process took the lock
-            if any(n.active for n in others) or (replication is not None and replication.held_by_other()):
+        if replication is None:
+            return  # stopped meanwhile
+        env = self._env
+        others = env.replicas_of(node)
+        window_end = replication.hold_off_until
+        timeout = env.config.parameters.timeouts.bounded.total_seconds()
+        deadline = time.monotonic() + timeout
+        while True:
+            # The database first, then the replicas of this process: one that took the lock shows
+            # as its holder once its check is over (holds_lock waits for it), so a lock held by
+            # another replica and by none of this process is held by one of another process.
+            held_by_other = replication.held_by_other()
+            taking_over = any(r is not None and r.holds_lock() for r in (n.replication for n in others))
+            if not taking_over and (held_by_other or time.monotonic() >= window_end):
                 return
-            time.sleep(0.02)
-
+            with env.replica_activated:
+                if any(n.active for n in others):
+                    return
+                now = time.monotonic()
+                if now >= deadline:
+                    raise ServiceStatusError("DEADLINE_EXCEEDED", f"Timed out after {timeout:g}s waiting for another replica to take over")
+                # Woken when a replica of this process becomes active; else look at the lock again
+                # soon (a replica of another process is seen only there).
+                env.replica_activated.wait(min(_LOCK_POLL_SECONDS, deadline - now))
 
 
 def _api(canton_type: str, api: Any, shown_as: str) -> ServerConfig:
