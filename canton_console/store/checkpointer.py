@@ -9,9 +9,15 @@ thread per store does the work on a connection of its own:
   ``writes`` commits are pending or ``delay`` after the first pending commit;
 * a TRUNCATE checkpoint (cut the log to nothing) only after the store was idle for ``idle``, and
   without waiting: when a reader or writer is there it is tried again later;
-* a bound: when the log file is past ``limit_bytes`` after a PASSIVE checkpoint (readers kept it
-  from being reused), a TRUNCATE that waits up to ``limit_wait`` for them, stalling a writer at
-  most that long, so that the log cannot grow without bound.
+* a bound: SQLite starts the log over only at a commit that finds it completely checkpointed, which
+  under steady writes never happens (frames come in while each checkpoint runs). When the log in
+  use is past ``limit_bytes`` after a PASSIVE checkpoint, a catch-up: the few frames written since
+  are checkpointed with the store's writers held back (its write lock, waited for up to
+  ``limit_wait``), so the next commit starts the log over and cuts the file back to the limit
+  (``journal_size_limit``, which the store's connections set). Writers wait on that lock for a
+  checkpoint of a few frames; a TRUNCATE here would hold SQLite's own write lock through two
+  fsyncs while waiting for readers, and writers wait for that in SQLite's busy handler, which
+  sleeps in steps of up to tens of milliseconds (the longest stalls under saturation).
 
 It does nothing while the store is failed (an outage, a full disk, a corrupt file) or closed, holds
 no transaction between checkpoints, and never creates a database file (``mode=rw``): a store that
@@ -45,8 +51,8 @@ class CheckpointPolicy:
     writes: int = 200
     idle: float = 2.0
     limit_bytes: int = 64 * 1024 * 1024
-    limit_wait: float = 0.2
-    limit_retry: float = 5.0  # after a LIMIT checkpoint that readers kept from cutting the log
+    limit_wait: float = 0.2  # for the store's write lock, before a catch-up (LIMIT)
+    limit_retry: float = 5.0  # after a catch-up that readers (or a busy writer) kept from completing
     # After a failed checkpoint, or while the store is failed: look again after this long.
     retry: float = 1.0
 
@@ -95,9 +101,13 @@ class Checkpointer:
         name: str,
         available: Callable[[], bool],
         policy: CheckpointPolicy | None = None,
+        writers: threading.RLock | None = None,
     ):
         self.file = file
         self.policy = policy or CheckpointPolicy()
+        # The store's write lock: held for a catch-up, so that no commit adds frames meanwhile.
+        self.writers = writers
+        self._page_size = 0
         # Whether the store may be used now (not failed, not closed): read before each checkpoint.
         self.available = available
         self.counts: dict[str, int] = {PASSIVE: 0, TRUNCATE: 0, LIMIT: 0}
@@ -191,30 +201,50 @@ class Checkpointer:
             with self._lock:  # commits from now on count towards the next one
                 state = self._state
                 self._state = attrs.evolve(state, pending=state.pending - seen.pending, first_pending=time.monotonic())
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            _busy, in_log, _done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             self.counts[PASSIVE] += 1
-            too_long = wal_bytes(self.file) > self.policy.limit_bytes
+            too_long = in_log * self._frame_bytes(conn) > self.policy.limit_bytes
             if too_long and time.monotonic() >= state.next_limit and not self._stopped and self.available():
-                self._truncate(conn, LIMIT, self.policy.limit_wait, seen)
+                self._catch_up(conn)
             return
-        self._truncate(conn, TRUNCATE, 0.0, seen)
+        self._truncate(conn, seen)
 
-    def _truncate(self, conn: sqlite3.Connection, mode: str, wait: float, seen: CheckpointState) -> None:
-        conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
-        try:
-            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        finally:
-            conn.execute("PRAGMA busy_timeout=0")
-        self.counts[mode] += 1
+    def _frame_bytes(self, conn: sqlite3.Connection) -> int:
+        if not self._page_size:
+            self._page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        return self._page_size + 24  # a frame: its header and a page
+
+    def _catch_up(self, conn: sqlite3.Connection) -> None:
+        """(LIMIT) Checkpoint what was written since the last checkpoint with the writers held back,
+        so that the log is complete and the next commit starts it over."""
+        writers = self.writers
+        if writers is not None and not writers.acquire(timeout=self.policy.limit_wait):
+            why = "a write transaction held the store"
+        else:
+            try:
+                if self._stopped or not self.available():
+                    return
+                _busy, in_log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            finally:
+                if writers is not None:
+                    writers.release()
+            self.counts[LIMIT] += 1
+            if done == in_log:
+                return
+            why = "readers hold it"
+        with self._lock:
+            self._state = attrs.evolve(self._state, next_limit=time.monotonic() + self.policy.limit_retry)
+        log.warning("The write-ahead log of %s is %d bytes and could not be cut yet (%s)", self.file, wal_bytes(self.file), why)
+
+    def _truncate(self, conn: sqlite3.Connection, seen: CheckpointState) -> None:
+        """(idle) Cut the log to nothing, without waiting for readers or writers."""
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        self.counts[TRUNCATE] += 1
         now = time.monotonic()
         with self._lock:
             state = self._state
-            if busy and mode == TRUNCATE:
+            if busy:
                 # Readers or a writer were there: not idle after all. Again later (PASSIVE ones go on).
                 self._state = attrs.evolve(state, next_truncate=now + self.policy.idle)
-            elif busy:
-                self._state = attrs.evolve(state, next_limit=now + self.policy.limit_retry)
             elif state.last_write == seen.last_write:
                 self._state = attrs.evolve(state, dirty=False)  # no commit since: the log is empty
-        if busy and mode == LIMIT:
-            log.warning("The write-ahead log of %s is %d bytes and could not be cut yet (readers hold it)", self.file, wal_bytes(self.file))

@@ -269,7 +269,7 @@ class Storage:
         try:
             if self.spec.kind == "sqlite":
                 _check_sqlite_contents(self.spec.file)
-            engine = _create_engine(self.spec)
+            engine = _create_engine(self.spec, (self.checkpoint_policy or CheckpointPolicy()).limit_bytes)
             self._track(True)
             try:
                 self.engine = engine
@@ -295,7 +295,7 @@ class Storage:
         self.failure_kind = LOST
         if self.spec.kind == "sqlite" and self.checkpointer is None:
             self.checkpointer = Checkpointer(
-                self.spec.sqlite_file, Path(self.spec.sqlite_file).stem, self._checkpoints_allowed, self.checkpoint_policy
+                self.spec.sqlite_file, Path(self.spec.sqlite_file).stem, self._checkpoints_allowed, self.checkpoint_policy, self._write_lock
             )
 
     def _checkpoints_allowed(self) -> bool:
@@ -942,7 +942,7 @@ def _check_sqlite_contents(file: str | None) -> None:
         raise StorageError(f"The file {file} is not a readable SQLite database ({e}); it was left untouched.") from None
 
 
-def _create_engine(spec: StorageSpec) -> Engine:
+def _create_engine(spec: StorageSpec, wal_limit_bytes: int = CheckpointPolicy().limit_bytes) -> Engine:
     if spec.kind == "memory":
         engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
@@ -972,6 +972,8 @@ def _create_engine(spec: StorageSpec) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             # Never checkpoint inside a commit (on the runtime thread): the store's checkpointer does.
             cur.execute("PRAGMA wal_autocheckpoint=0")
+            # A commit that starts the log over cuts its file back to this (see checkpointer: catch-up).
+            cur.execute(f"PRAGMA journal_size_limit={int(wal_limit_bytes)}")
         cur.close()
 
     return engine
