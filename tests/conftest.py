@@ -11,6 +11,13 @@ from pathlib import Path
 
 import pytest
 
+# pexpect starts the consoles under test with forkpty() from this process, where earlier tests
+# initialized gRPC: with gRPC's fork support on, its fork handler restarts the poller in the child,
+# which pexpect's closing of inherited descriptors then breaks (the child aborts before exec, with
+# "epoll_wait error: Bad file descriptor", and the console never starts). Nothing here uses gRPC
+# across a fork; the daemons the tests start inherit the setting and do not fork either.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 REPO = Path(__file__).resolve().parent.parent
 PG_HOST = os.environ.get("CANTON_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("CANTON_TEST_PG_PORT", "5432"))

@@ -929,7 +929,7 @@ def _check_sqlite_contents(file: str | None) -> None:
             # A write-ahead log left by a crash needs its index rebuilt (or its frames recovered),
             # which a read-only connection cannot do, at whichever statement first reads through
             # it: read through a writable one (it changes no stored data).
-            left_by_crash = Path(file + "-wal").exists() or Path(file + "-shm").exists()
+            left_by_crash = any(Path(file + suffix).exists() for suffix in ("-wal", "-shm", "-journal")) or _in_wal_mode(file)
             if not left_by_crash or classify_message(str(e)) not in (READ_ONLY, LOST):
                 raise
             inspect("rw")
@@ -940,6 +940,17 @@ def _check_sqlite_contents(file: str | None) -> None:
         if classify_message(message) in (LOST, None) and "locked" in message:
             raise StorageUnavailable(message, LOST, file) from None
         raise StorageError(f"The file {file} is not a readable SQLite database ({e}); it was left untouched.") from None
+
+
+def _in_wal_mode(file: str) -> bool:
+    """The file's header says write-ahead logging (its read and write versions are 2): a read-only
+    connection cannot open it while the log's index file is missing, e.g. after a crash during the
+    last connection's close, which removes the log and its index."""
+    try:
+        with open(file, "rb") as fh:
+            return fh.read(20)[18:20] == b"\x02\x02"
+    except OSError:
+        return False
 
 
 def _create_engine(spec: StorageSpec, wal_limit_bytes: int = CheckpointPolicy().limit_bytes) -> Engine:
