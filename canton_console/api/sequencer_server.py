@@ -24,7 +24,7 @@ from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
 from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
 from canton_console.api.proto import sequencer_service_pb2 as pb
 from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
-from canton_console.api.serving import SERVER_OPTIONS, bind_port
+from canton_console.api.serving import PUBLIC_API_MESSAGE_OPTIONS, SERVER_OPTIONS, bind_port
 from canton_console.api.tls import ServerTls, server_tls_of
 from canton_console.runtime.synchronizer import Subscription
 from canton_console.runtime.topology import topology_broadcast
@@ -388,7 +388,7 @@ class SequencerApiServer:
         self.tls = tls
         shared = _Sequencer(env, node)
         # streams hold a worker each while they are open: room for many members
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix=f"{node.name}-public-api"), options=SERVER_OPTIONS)
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix=f"{node.name}-public-api"), options=[*SERVER_OPTIONS, *PUBLIC_API_MESSAGE_OPTIONS])
         sgrpc.add_SequencerServiceServicer_to_server(SequencerService(shared), self._server)
         cgrpc.add_SequencerConnectServiceServicer_to_server(SequencerConnectService(shared), self._server)
         try:

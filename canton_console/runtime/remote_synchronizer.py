@@ -34,6 +34,7 @@ from canton_console.api.proto import sequencer_connect_service_pb2 as cpb
 from canton_console.api.proto import sequencer_connect_service_pb2_grpc as cgrpc
 from canton_console.api.proto import sequencer_service_pb2 as pb
 from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
+from canton_console.api.serving import PUBLIC_API_MESSAGE_OPTIONS
 from canton_console.runtime.synchronizer import Subscription, TopologyAnswers
 from canton_console.runtime.topology import TopologyState
 from canton_console.store.storage import StorageUnavailable
@@ -84,7 +85,10 @@ class SynchronizerLink(Protocol):
 
 # A subscription's stream is read on the calling thread (no extra polling thread per stream): one
 # thread hop less for every event.
-CHANNEL_OPTIONS = [(grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 1)]
+CHANNEL_OPTIONS = [
+    (grpc.experimental.ChannelOptions.SingleThreadedUnaryStream, 1),
+    *PUBLIC_API_MESSAGE_OPTIONS,
+]
 
 
 def open_channel(url: str) -> grpc.Channel:
