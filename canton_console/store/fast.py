@@ -186,9 +186,10 @@ def read(storage: Storage) -> Iterator[FastConn]:
     storage._require_available()
     engine = storage._open_engine
     try:
-        # The kept write connection when no write is under way (a checkout and check-in cost more
-        # than a small read); a pooled one otherwise.
-        locked = storage._write_lock.acquire(blocking=False)
+        # SQLite: the kept write connection when no write is under way (a checkout and check-in cost
+        # more than a small read); a pooled one otherwise, and always on PostgreSQL (no connection
+        # is kept there, so its writers are not held up by reads).
+        locked = storage.spec.kind == "sqlite" and storage._write_lock.acquire(blocking=False)
         try:
             raw = (storage.take_writer() if locked else None) or _checkout(engine)
             kept = False
