@@ -167,7 +167,7 @@ def test_sigkill_of_the_active_mediator_process_and_the_passive_one_takes_over(r
 
 
 def timeout_verdict_while_the_sequencer_is_down(replicas) -> None:
-    """A request that participant2 (disconnected) never confirms; the sequencer's process is killed
+    """A request that participant2 (disconnected) never confirms (a transfer of its party's IOU); the sequencer's process is killed
     before the mediator's confirmation response timeout: the active mediator decides (rejects) it,
     stores the verdict and cannot send it. participant1 waits for that verdict: its decision time
     is more than five minutes away."""
@@ -181,9 +181,15 @@ def timeout_verdict_while_the_sequencer_is_down(replicas) -> None:
         lambda: "= 8s" in session.step("mediator1.topology.synchronizer_parameters.get_dynamic_synchronizer_parameters(sequencer1.synchronizer_id).confirmationResponseTimeout").output,
         what="the shorter confirmation response timeout",
     )
+    # Bob's IOU, which Bob (participant2) must confirm the transfer of, as its signatory.
+    step_ok(session, 'val alice = participant1.parties.enable("Alice")')
+    step_ok(session, 'val bob = participant2.parties.enable("Bob")')
+    iou = step_ok(session, 'participant2.ledger_api.commands.submit(Seq(bob), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> bob, "owner" -> alice, "amount" -> 1))))')
+    transfer = f'participant1.ledger_api.commands.submit_async(Seq(alice), Seq(ledger_api_utils.exercise("Iou:Iou", "Transfer", Map("newOwner" -> alice), "{iou.created[0].contractId}")))'
+    wait_until(lambda: len(step_ok(session, "participant1.ledger_api.state.acs.of_party(alice)")) == 1, what="the IOU at participant1")
     step_ok(session, 'participant2.synchronizers.disconnect("da")')
-    assert session.step("participant1.health.ping(participant2, timeout = 1.second)").failed
-    assert step_ok(session, 'participant1.health.count_in_flight("da")').pendingTransactions == 1
+    step_ok(session, transfer)
+    wait_until(lambda: step_ok(session, 'participant1.health.count_in_flight("da")').pendingTransactions == 1, what="the transfer sequenced")
     seq.kill()
     wait_until(lambda: "could not send the verdict" in replicas.log_of(replicas.a), what="mediator-a failing to send its verdict")
 

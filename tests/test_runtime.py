@@ -34,11 +34,15 @@ def test_ping_is_two_confirmation_requests_through_sequencer_and_mediator(defaul
     events = ping_events(default_session, since)
     init, resp, med = member(default_session, initiator), member(default_session, responder), member(default_session, "mediator1")
     informee_participants = sorted({init, resp})
-    # Request 1 (create Ping) from the initiator, confirmed by every informee participant, verdict.
-    assert events[0]["sender"] == init and events[0]["messages"] == REQUEST
-    responses_1 = [e for e in events[1:] if e["messages"] == ["ConfirmationResponse"]][: len(informee_participants)]
-    assert sorted(e["sender"] for e in responses_1) == informee_participants
     verdicts = [e for e in events if e["messages"] == ["ConfirmationResult"]]
+    # Request 1 (create Ping) from the initiator, confirmed by the initiator's participant alone (the
+    # responder only observes the Ping contract), verdict.
+    assert events[0]["sender"] == init and events[0]["messages"] == REQUEST
+    responses_1 = [e for e in events[1:] if e["messages"] == ["ConfirmationResponse"] and e["timestamp"] < verdicts[0]["timestamp"]]
+    assert [e["sender"] for e in responses_1] == [init]
+    # Request 2 (exercise Respond) is confirmed by the responder (the actor) and the initiator (the signatory).
+    responses_2 = [e for e in events if e["messages"] == ["ConfirmationResponse"] and verdicts[0]["timestamp"] < e["timestamp"] < verdicts[1]["timestamp"]]
+    assert sorted(e["sender"] for e in responses_2) == informee_participants
     assert [v["sender"] for v in verdicts] == [med, med]
     assert all(v["payloads"][0]["verdict"] == "approve" for v in verdicts)
     assert sorted(verdicts[0]["recipients"]) == informee_participants
@@ -137,12 +141,14 @@ def test_mediator_rejects_a_request_not_confirmed_within_the_confirmation_respon
     try:
         step_ok(session, 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), 1, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))')
         step_ok(session, 'participants.all.synchronizers.connect_local(sequencer1, "da")')
+        step_ok(session, 'val alice = participant1.parties.enable("Alice")')
+        step_ok(session, 'val bob = participant2.parties.enable("Bob")')
+        iou = step_ok(session, 'participant2.ledger_api.commands.submit(Seq(bob), Seq(ledger_api_utils.create("Iou:Iou", Map("issuer" -> bob, "owner" -> alice, "amount" -> 1))))')
         step_ok(session, "participant2.stop()")
         since = last_timestamp(session)
-        out = session.step("participant1.health.ping(participant2, timeout=timedelta(seconds=1))")
-        assert out.failed
-        assert "Unable to ping PAR::participant2::" in out.output
-        assert "within 1 second: Timeout: We were unable to create the ping contract" in out.output
+        # Alice transfers Bob's IOU: Bob, its signatory, must confirm, and his participant is down.
+        step_ok(session, f'participant1.ledger_api.commands.submit_async(Seq(alice), Seq(ledger_api_utils.exercise("Iou:Iou", "Transfer", Map("newOwner" -> alice), "{iou.created[0].contractId}")))')
+        assert session.env.wait_until(lambda: len(ping_events(session, since)) == 2, 5)
         events = ping_events(session, since)
         assert [e["messages"] for e in events] == [REQUEST, ["ConfirmationResponse"]]  # only participant1 confirmed
         step_ok(session, "clock.advance(timedelta(seconds=29))")

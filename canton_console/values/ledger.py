@@ -184,6 +184,24 @@ def contract_to_dict(c: Contract) -> dict[str, Any]:
     }
 
 
+def confirming_parties(nodes: list[dict[str, Any]], submitting_admin_party: str | None) -> list[str]:
+    """The parties whose participants must confirm a transaction, in first-seen order: Canton 3.3's
+    rule (``TransactionViewDecompositionFactory``) is the signatories of every node, the actors of
+    every exercise and the submitting participant's admin party. Observers are plain informees:
+    they see the transaction but do not confirm it."""
+    parties: dict[str, None] = {}
+    if submitting_admin_party:
+        parties[submitting_admin_party] = None
+    for node in nodes:
+        if node["kind"] == "create":
+            parties.update(dict.fromkeys(node["contract"]["signatories"]))
+        else:
+            # Views stored before exercise nodes carried their signatories have the stakeholders only.
+            parties.update(dict.fromkeys(node.get("signatories", node["stakeholders"])))
+            parties.update(dict.fromkeys(node["actors"]))
+    return list(parties)
+
+
 
 
 # ---- packages --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ out, verdicts applied, transactions committed to its ledger."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -29,6 +30,7 @@ from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
 from canton_console.values import ledger, messages
 from canton_console.values.errors import CantonError
+from canton_console.values.ids import Member
 from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 
 log = logging.getLogger("canton_console.participant")
@@ -195,7 +197,7 @@ class ProtocolProcessing(ParticipantBase):
         decision_time = event.timestamp + params.confirmationResponseTimeout + params.mediatorReactionTimeout
         pending.timer = self.env.scheduler.schedule_at(decision_time, lambda: self._on_request_timeout(sync_id, event.timestamp))
         confirming = []
-        for party in view["informees"]:
+        for party in ledger.confirming_parties(view["nodes"], _admin_party_of(view["submitting_participant"])):
             _threshold, hosts = sync.topology.hosting(party, event.timestamp)
             if any(p == self.member_id and perm in CONFIRMING for p, perm in hosts):
                 confirming.append(party)
@@ -416,3 +418,8 @@ class ProtocolProcessing(ParticipantBase):
         except CantonError as e:
             log.info("%s could not respond to ping %s: %s", self.name, contract["arguments"]["id"], e)
 
+
+@functools.lru_cache(maxsize=64)
+def _admin_party_of(participant: str) -> str:
+    """A participant's admin party (its unique identifier) from its member id (``PAR::...``)."""
+    return str(Member.parse(participant).uid)

@@ -220,15 +220,19 @@ class CommandSubmission(ParticipantBase):
             else:
                 stakeholders = node["stakeholders"] + node["actors"]
             informees.extend(p for p in stakeholders if p not in informees)
+        confirming_parties = ledger.confirming_parties(nodes, self.admin_party)
         informee_spec: dict[str, dict[str, Any]] = {}
         participants: list[str] = []
         now = sync.now()
-        for party in informees:
+        for party in dict.fromkeys(informees + confirming_parties):
             threshold, hosts = sync.topology.hosting(party, now)
-            confirming = [p for p, perm in hosts if perm in CONFIRMING]
             if not hosts:
                 raise CantonError(errors.PARTY_NOT_KNOWN_ON_LEDGER, f"Party not known on ledger: Parties are not hosted on synchronizer {sync.id}: {party}")
-            informee_spec[party] = {"threshold": min(threshold, max(1, len(confirming))), "participants": confirming}
+            if party in confirming_parties:
+                confirming = [p for p, perm in hosts if perm in CONFIRMING]
+                informee_spec[party] = {"threshold": min(threshold, max(1, len(confirming))), "participants": confirming}
+            else:
+                informee_spec[party] = {"threshold": 0, "participants": []}  # a plain informee: sees, does not confirm
             participants.extend(p for p, _ in hosts if p not in participants)
         submission_id = submission_id or str(uuid.uuid4())
         ledger_time = self.env.clock.now()
@@ -347,6 +351,7 @@ class CommandSubmission(ParticipantBase):
                         "actors": controllers,
                         "consuming": choice.consuming,
                         "stakeholders": list(contract.stakeholders),
+                        "signatories": list(contract.signatories),
                     }
                 )
                 for template_id, arguments in choice.effect(contract.arguments, command.argument):
