@@ -21,7 +21,6 @@ import os
 import queue
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,16 +34,12 @@ HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "benchmarks"))
 
+from cross_process_ping import free_port  # noqa: E402 - after the path above
+
 CHECK_PERIOD = "1s"
 TARGET_SECONDS = 2.0
 PG = dict(host=os.environ.get("CANTON_TEST_PG_HOST", "127.0.0.1"), port=int(os.environ.get("CANTON_TEST_PG_PORT", "5432")), user=os.environ.get("CANTON_TEST_PG_USER", "postgres"))
 BOOTSTRAP = 'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))\n'
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Daemon:

@@ -19,10 +19,19 @@ from conftest import REPO
 VERBOSE = ["-v"] if os.environ.get("CANTON_TEST_DAEMON_DEBUG") else []
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free now and not handed out before by this process: the kernel may give the
+    same ephemeral port to two binds in a row, and two APIs of one set-up must not share one."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 class Daemon:
