@@ -83,6 +83,11 @@ def test_a_create_is_committed_while_the_observers_participant_is_down_and_a_tra
         alice, bob = str(step_ok(session, "alice")), str(step_ok(session, "bob"))
         assert bob in verdicts[-1].views.views[0][1].informees and bob not in quorum.parties
         assert alice in quorum.parties and quorum.threshold == len(quorum.parties)
+        # A ping to the stopped participant: its Ping is created (the initiator alone confirms it),
+        # and then nobody responds.
+        out = session.step("participant1.health.ping(participant2, timeout = 1.second)")
+        assert out.failed
+        assert "Timeout: We were able to create the ping contract, but responder did not respond in time" in out.output
         step_ok(session, "participant2.start()")
         step_ok(session, 'participant2.synchronizers.reconnect_all()')
         # Bob transfers: the actor (Bob, participant2) and the signatory (Alice, participant1) confirm.

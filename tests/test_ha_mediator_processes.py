@@ -167,10 +167,10 @@ def test_sigkill_of_the_active_mediator_process_and_the_passive_one_takes_over(r
 
 
 def timeout_verdict_while_the_sequencer_is_down(replicas) -> None:
-    """A request that participant2 (disconnected) never confirms (a transfer of its party's IOU); the sequencer's process is killed
-    before the mediator's confirmation response timeout: the active mediator decides (rejects) it,
-    stores the verdict and cannot send it. participant1 waits for that verdict: its decision time
-    is more than five minutes away."""
+    """A request that participant2 (disconnected) never confirms (a transfer of its party's IOU);
+    the sequencer's process is killed before the mediator's confirmation response timeout: the
+    active mediator decides (rejects) it, stores the verdict and cannot send it. participant1 waits
+    for that verdict: its decision time is more than five minutes away."""
     session, seq = replicas.session, replicas.seq
     step_ok(
         session,

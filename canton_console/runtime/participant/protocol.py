@@ -30,7 +30,7 @@ from canton_console.store import schema as s
 from canton_console.store.storage import StorageUnavailable
 from canton_console.values import ledger, messages
 from canton_console.values.errors import CantonError
-from canton_console.values.ids import Member
+from canton_console.values.ids import ParticipantId
 from canton_console.values.messages import Envelope, SequencedEvent, SubmissionRequest
 
 log = logging.getLogger("canton_console.participant")
@@ -421,5 +421,5 @@ class ProtocolProcessing(ParticipantBase):
 
 @functools.lru_cache(maxsize=64)
 def _admin_party_of(participant: str) -> str:
-    """A participant's admin party (its unique identifier) from its member id (``PAR::...``)."""
-    return str(Member.parse(participant).uid)
+    """A participant's admin party from its member id (``PAR::...``)."""
+    return str(ParticipantId.parse(participant).adminParty)
