@@ -39,7 +39,8 @@ def two_sequencer_processes(tmp_path, pg_databases):
   mediators.mediator1 {{ storage {{ type = sqlite, file = "{tmp_path}/med1.db" }}, admin-api.port = {free_port()} }}
 }}""",
         'bootstrap.synchronizer("da", Seq(sequencer1), Seq(mediator1), Seq(sequencer1), PositiveInt.one, '
-        "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))\n",
+        "StaticSynchronizerParameters.defaultsWithoutKMS(ProtocolVersion.latest))\n"
+        'println("mediator-id " + mediator1.id.toProtoPrimitive)\n',
     )
     a.start()
     try:
@@ -128,12 +129,63 @@ def test_the_writer_killed_with_sigkill_the_other_process_orders_and_pings_conti
         after = shared_rows(database, "SELECT count(*) FROM cc_sequenced_events")[0][0]
         assert after > before
         events = shared_rows(database, "SELECT sender, message_id FROM cc_sequenced_events")
-        assert len(set(events)) == len(events)
+        assert len(set(events)) == len(events), [e for e in events if events.count(e) > 1]
         assert shared_rows(database, "SELECT count(*) FROM cc_sequencer_submissions") == [(0,)]
         assert "orders the synchronizer's events now" in (tmp_path / "seq-b.log").read_text()
     finally:
         session.close()
         p2.stop()
+
+
+def test_a_copy_sent_to_the_process_that_took_over_is_dropped_and_other_envelopes_are_sequenced(tmp_path, two_sequencer_processes):
+    """A member's submission sequenced by the writer, which is then killed; the member sends the same
+    submission again to the process that took over (its call broke before the answer): that process
+    remembers what the previous writer sequenced and drops the copy. The same message id with other
+    envelopes (a command resubmitted after a failure) is sequenced."""
+    import grpc
+
+    from canton_console.api import sequencer_wire as wire
+    from canton_console.api.proto import sequencer_service_pb2 as pb
+    from canton_console.api.proto import sequencer_service_pb2_grpc as sgrpc
+    from canton_console.values.messages import Envelope, SubmissionRequest
+
+    a, b, url_a, url_b, database = two_sequencer_processes
+    mediator = next(line for line in b.lines if line.startswith("mediator-id ")).split()[1]
+
+    def send(url: str, message_id: str, content: str) -> None:
+        """Send; a process that has not taken up the synchronizer B bootstrapped yet is asked again."""
+        submission = SubmissionRequest(mediator, message_id, (Envelope(content.encode(), ("MediatorGroupRecipient(0)",)),))
+        deadline = time.monotonic() + 30
+        with grpc.insecure_channel(url.removeprefix("http://")) as channel:
+            while True:
+                try:
+                    sgrpc.SequencerServiceStub(channel).SendAsync(pb.SendAsyncRequest(submission_request=wire.submission_to_proto(submission)), timeout=10)
+                    return
+                except grpc.RpcError as e:
+                    if e.code() != grpc.StatusCode.FAILED_PRECONDITION or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+
+    def sequenced(message_id: str) -> int:
+        return shared_rows(database, f"SELECT count(*) FROM cc_sequenced_events WHERE message_id = '{message_id}'")[0][0]
+
+    def wait_sequenced(message_id: str, count: int = 1) -> None:
+        deadline = time.monotonic() + 30
+        while sequenced(message_id) < count:
+            assert time.monotonic() < deadline, f"{message_id} not sequenced"
+            time.sleep(0.05)
+
+    send(url_a, "copied", '{"type":"Probe","attempt":1}')
+    wait_sequenced("copied")
+    a.kill()
+    assert "orders the synchronizer's events now" in wait_for_log(tmp_path / "seq-b.log", "orders the synchronizer's events now")
+    send(url_b, "copied", '{"type":"Probe","attempt":1}')  # the copy
+    send(url_b, "after-the-copy", '{"type":"Probe"}')  # sequenced after the copy would have been
+    wait_sequenced("after-the-copy")
+    assert sequenced("copied") == 1
+    assert "submission copied of " + mediator + " was sequenced already; its copy is dropped" in (tmp_path / "seq-b.log").read_text()
+    send(url_b, "copied", '{"type":"Probe","attempt":2}')  # other envelopes
+    wait_sequenced("copied", 2)
 
 
 def wait_for_log(path, text: str, timeout: float = 60) -> str:
@@ -181,7 +233,7 @@ def test_a_paused_writer_is_cut_off_and_cannot_store_after_the_other_process_too
         step_ok(session, f'participant1.health.ping("{p2_id}")')
         # one order: nothing sequenced twice, nothing left behind
         events = shared_rows(database, "SELECT sender, message_id FROM cc_sequenced_events")
-        assert len(set(events)) == len(events)
+        assert len(set(events)) == len(events), [e for e in events if events.count(e) > 1]
         assert shared_rows(database, "SELECT count(*) FROM cc_sequencer_submissions") == [(0,)]
     finally:
         session.close()
@@ -307,7 +359,7 @@ def test_participants_on_both_urls_keep_pinging_when_the_process_they_read_from_
         log_a = (tmp_path / "seq-a.log").read_text()
         assert "orders the synchronizer's events now" in log_a and "steps down" not in log_a
         events = shared_rows(database, "SELECT sender, message_id FROM cc_sequenced_events")
-        assert len(set(events)) == len(events)
+        assert len(set(events)) == len(events), [e for e in events if events.count(e) > 1]
         assert shared_rows(database, "SELECT count(*) FROM cc_sequencer_submissions") == [(0,)]
     finally:
         session.close()

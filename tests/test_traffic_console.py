@@ -11,6 +11,8 @@ known by hand:  cost = sum over envelopes of (size + size * recipients * 200 // 
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from conftest import open_session, step_ok
 from hypothesis import given, settings
@@ -24,6 +26,7 @@ from canton_console.values.messages import Envelope, SubmissionRequest
 from canton_console.values.timefmt import instant
 
 SECOND = 1_000_000
+PROBE_NUMBERS = itertools.count(1)
 T0 = 60 * SECOND  # the sim clock after clock.advance(1 minute): 1970-01-01T00:01:00Z
 
 ENABLE_TRAFFIC = """\
@@ -97,7 +100,8 @@ def probe(session, sender: str, sizes: list[int], recipients: tuple[str, ...] = 
         payload = messages.encode({"pad": "x" * pad, "type": "Probe"})
         assert len(payload) == size
         envelopes.append(Envelope(payload, recipients))
-    request = SubmissionRequest(member(session, sender), f"probe-{sizes}", tuple(envelopes))
+    # each probe a submission of its own: the sequencer drops a copy (same message id and envelopes)
+    request = SubmissionRequest(member(session, sender), f"probe-{next(PROBE_NUMBERS)}-{sizes}", tuple(envelopes))
     env.call(sync.submit, request)
     env.call(lambda: None)  # the flush posted by submit has run
 

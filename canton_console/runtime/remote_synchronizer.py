@@ -525,7 +525,11 @@ class RemoteSynchronizer(TopologyAnswers):
         """(runtime thread) A submission was answered: the sequencer took it, or refused it (a Canton
         error), or the call broke (a gRPC error). One that could not be reached (UNAVAILABLE: the
         request did not get through) goes to the next sequencer of the connection, as Canton's
-        sequencer client sends through another connection."""
+        sequencer client sends through another connection. One seen sequenced meanwhile (no longer
+        pending) is done."""
+        if error is not None and not any(r is request for r in self._sending):
+            log.debug("synchronizer %s: submission %s was sequenced before its call broke: not sent again", self.id, request.message_id)
+            return
         if (
             isinstance(error, grpc.RpcError)
             and error.code() == grpc.StatusCode.UNAVAILABLE
@@ -697,9 +701,18 @@ class RemoteSynchronizer(TopologyAnswers):
         if not events:
             return
         self.last_timestamp = max(self.last_timestamp, events[-1][0].timestamp)
+        member = subscription.member
+        own: set[str] = set()
         for event, receipt in events:
             if receipt is not None:
-                self.traffic.receipts[subscription.member] = (event.timestamp, receipt)
+                self.traffic.receipts[member] = (event.timestamp, receipt)
+            if event.sender == member:
+                own.add(event.message_id)
+        if own and self._sending:
+            # Sequenced, so taken: no longer pending, whenever the sequencer's answer comes; and if
+            # the call breaks before it does, not sent again (Canton's client peeks at a send's
+            # result before it sends it to another sequencer)
+            self._sending = [r for r in self._sending if r.sender != member or r.message_id not in own]
         try:
             subscription.deliver([event for event, _receipt in events])
         except StorageUnavailable as e:  # the member's database went away: it halted and catches up later

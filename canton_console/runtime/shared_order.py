@@ -330,7 +330,26 @@ class SharedOrder:
                 if stale:
                     conn.execute(delete(table).where(table.c.id.in_(stale)))
                     log.info("%s: %s submissions were sequenced by the previous writer already", self.node.name, len(stale))
+            # What the previous writer sequenced lately: a member may send one of those again
+            # through this process (the previous one died before answering it)
+            recent = sync.recent_submissions
+            recent_rows = conn.execute(
+                select(events.c.timestamp, events.c.sender, events.c.message_id)
+                .where(events.c.synchronizer_id == sync.id, events.c.timestamp >= sync.last_timestamp - recent.window)
+                .order_by(events.c.timestamp)
+            ).all()
+            for row in recent_rows:
+                if (row.sender, row.message_id) not in recent:
+                    recent.add((row.sender, row.message_id), row.timestamp)
         self._intake()
+
+    def stored_batch(self, timestamp: int) -> bytes | None:
+        """(writer) The envelopes of the event stored at ``timestamp``, as stored."""
+        sync = self.sync
+        assert sync is not None
+        events = s.SequencedEventRow.__table__
+        with self.node.open_storage.read() as conn:
+            return conn.execute(select(events.c.batch).where(events.c.synchronizer_id == sync.id, events.c.timestamp == timestamp)).scalar()
 
     # ---- following the writer (runtime thread) ---------------------------------------------------
     @staticmethod

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from canton_console.runtime.flush_budget import FlushCost, take_batch
 from canton_console.runtime.metrics import BLOCK_EVENTS, metrics_of
+from canton_console.runtime.recent_submissions import RecentSubmissions, digest
 from canton_console.runtime.sequencer_admin import disabled_members, is_disabled
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import fast
@@ -198,6 +199,8 @@ class Synchronizer(TopologyAnswers):
         # Top-ups waiting for the sequencer threshold: aggregation id -> {sequencer: signature}
         self.aggregations: dict[str, dict[str, bytes]] = {}
         self.aggregations_done: set[str] = set()
+        # What was sequenced lately, by sender and message id: a copy of it sent again is dropped
+        self.recent_submissions = RecentSubmissions()
         # Members' latest acknowledgements (timestamp of the last event they processed for good),
         # as every sequencer of the synchronizer sees them; stored in each sequencer's store.
         self.acknowledgements: dict[str, int] = {}
@@ -280,8 +283,20 @@ class Synchronizer(TopologyAnswers):
         head_time = self.head()[2]
         ts = self.last_timestamp
         clock_now = self.env.clock.now()
+        recent = self.recent_submissions
+        recent.forget_older_than_window(max(clock_now, ts))
+        # (sender, message id) -> (timestamp, digest of the envelopes): remembered once the batch is stored
+        in_batch: dict[tuple[str, str], tuple[int, int | None]] = {}
         try:
             for request in batch:
+                key = (request.sender, request.message_id)
+                encoded: bytes | None = None
+                earlier = in_batch.get(key) or recent.get(key)
+                if earlier is not None:
+                    encoded = encode_batch(request.envelopes)
+                    if self._is_copy(earlier, encoded):
+                        log.info("synchronizer %s: submission %s of %s was sequenced already; its copy is dropped", self.name, request.message_id, request.sender)
+                        continue
                 ts = clock_now if clock_now > ts else ts + 1
                 self.last_timestamp = ts
                 sender = request.sender
@@ -294,8 +309,11 @@ class Synchronizer(TopologyAnswers):
                 cost, error = charge(request, ts)
                 kind = request.kind
                 processed.append((sender, kind))
+                if encoded is None:
+                    encoded = encode_batch(request.envelopes)
+                in_batch[key] = (ts, digest(encoded))
                 if error is not None:
-                    event_rows.append((sync_id, ts, sender, message_id, encode_batch(request.envelopes), "", 0, error))
+                    event_rows.append((sync_id, ts, sender, message_id, encoded, "", 0, error))
                     deliveries[sender].append(SequencedEvent(sync_id, ts, sender, message_id, (), error=error))
                     continue
                 envelopes_of_request = request.envelopes
@@ -325,7 +343,7 @@ class Synchronizer(TopologyAnswers):
                     head_time = self.head()[2]
                 elif kind == "top-up":
                     self.traffic.apply_purchase(request, ts, purchased_rows)
-                event_rows.append((sync_id, ts, sender, message_id, encode_batch(envelopes_of_request), recipients_text, cost, None))
+                event_rows.append((sync_id, ts, sender, message_id, encoded, recipients_text, cost, None))
                 if members_of is None:
                     event = SequencedEvent(sync_id, ts, sender, message_id, envelopes_of_request)
                     for member in members:
@@ -354,6 +372,8 @@ class Synchronizer(TopologyAnswers):
             self._pending = batch + self._pending
             log.warning("synchronizer %s: no sequencer can store events; sequencing halts until a database is back", self.name)
             return
+        for key, (at, batch_digest) in in_batch.items():
+            recent.add(key, at, batch_digest)
         self._count_block_events(processed)
         for member, events in deliveries.items():
             subscription = self.subscribers.get(member)
@@ -364,6 +384,16 @@ class Synchronizer(TopologyAnswers):
                 continue
             self._deliver(subscription, events)
         self._flush_cost = self._flush_cost.after(len(batch), time.perf_counter() - started)
+
+    def _is_copy(self, earlier: tuple[int, int | None], encoded: bytes) -> bool:
+        """Whether a submission with the sender and message id of one sequenced ``earlier`` (its
+        timestamp and digest) has its envelopes too. Without a digest (remembered from the shared
+        store by a new writer), the stored event tells."""
+        at, batch_digest = earlier
+        if batch_digest is None:
+            stored = self.shared_order.stored_batch(at) if self.shared_order is not None else None
+            return stored == encoded
+        return batch_digest == digest(encoded)
 
     def _count_block_events(self, processed: list[tuple[str, str]]) -> None:
         """Canton's ``daml.sequencer.block.events`` on every sequencer that stored the batch: events
