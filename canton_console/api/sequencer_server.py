@@ -35,7 +35,9 @@ from canton_console.values.static_parameters import StaticSynchronizerParameters
 log = logging.getLogger("canton_console.sequencer.api")
 
 # How long a SendAsyncStream's answer that the sequencer took a request may wait for more of them.
-TAKEN_ANSWER_SECONDS = 0.01
+# Nothing waits for it: a member learns its submission was sequenced from its own event, and takes
+# that as the answer; a message costs far more than its bytes.
+TAKEN_ANSWER_SECONDS = 0.1
 TAKEN = object()  # a SendAsyncStream's count of takings started
 
 # How long a subscription's lone receipt may wait to go with the member's next event; and how many
