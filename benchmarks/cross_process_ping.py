@@ -11,7 +11,15 @@ Both use SQLite stores in a temp dir and the console's ping command (``participa
 Rounds alternate between the two set-ups; each round's p50 is taken, and min and median over the
 rounds are printed with their ratio (target: cross-process at most 3 times the one-process figure).
 The CPU time per ping, summed over the processes, is printed too: on a machine with few cores and
-other load, latency follows it.
+other load, latency follows it; and so are the context switches per ping (every thread of every
+process of the set-up), what being apart adds that CPU time alone does not show.
+
+The transport's own floor is measured in the same run: the p50 round trip of one small message over a
+gRPC bidirectional stream between two processes on loopback (grpcio's synchronous server, as the
+nodes serve), with nothing else to do on either side. A ping waits for 6 such round trips to the
+sequencer one after another (the Ping's request, participant1's confirmation, the verdict, the
+Respond's request, the confirmations, the verdict), so the in-process p50 plus 6 round trips is the
+least a ping across processes can take over this transport.
 """
 
 from __future__ import annotations
@@ -121,21 +129,87 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def pings(session, target: str, n: int, others: tuple[int, ...] = ()) -> tuple[list[float], float]:
-    """The pings' latencies (ms), and the CPU time per ping (ms) of this process and ``others``."""
+def context_switches(pid: int | None = None) -> int:
+    """Context switches (voluntary and not) of every thread of this process, or of process ``pid``,
+    so far (Linux /proc)."""
+    total = 0
+    for status in Path(f"/proc/{pid or os.getpid()}/task").glob("*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:  # the thread ended meanwhile
+            continue
+        total += sum(int(line.split()[1]) for line in lines if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")))
+    return total
+
+
+def pings(session, target: str, n: int, others: tuple[int, ...] = ()) -> tuple[list[float], float, float]:
+    """The pings' latencies (ms), and per ping the CPU time (ms) and the context switches of this
+    process and ``others``."""
     for _ in range(10):
         step(session, f"participant1.health.ping({target})")
     samples = []
     cpu_before = sum(cpu_seconds(p) for p in (None, *others))
+    switches_before = sum(context_switches(p) for p in (None, *others))
     for _ in range(n):
         t0 = time.perf_counter()
         step(session, f"participant1.health.ping({target})")
         samples.append((time.perf_counter() - t0) * 1000)
     cpu = sum(cpu_seconds(p) for p in (None, *others)) - cpu_before
-    return samples, cpu * 1000 / n
+    switches = sum(context_switches(p) for p in (None, *others)) - switches_before
+    return samples, cpu * 1000 / n, switches / n
 
 
-def one_process_round(n: int) -> tuple[float, float]:
+# The sequencer round trips a ping waits for one after another (see the module's docstring).
+PING_ROUND_TRIPS = 6
+
+# A gRPC bidirectional stream that echoes each message, served by grpcio's synchronous server in a
+# process of its own; prints its port once it listens.
+ECHO_SERVER = r"""
+import grpc, sys
+from concurrent import futures
+def echo(requests, context):
+    for request in requests:
+        yield request
+def identity(data):
+    return data
+class Echo(grpc.GenericRpcHandler):
+    def service(self, details):
+        return grpc.stream_stream_rpc_method_handler(echo, identity, identity)
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=[("grpc.so_reuseport", 0)])
+server.add_generic_rpc_handlers((Echo(),))
+print(server.add_insecure_port("127.0.0.1:0"), flush=True)
+server.start()
+sys.stdin.read()
+"""
+
+
+def grpc_round_trip_ms(n: int = 2000) -> float:
+    """The p50 round trip (ms) of a 200-byte message over a gRPC stream to another process on loopback."""
+    import grpc
+
+    server = subprocess.Popen([sys.executable, "-c", ECHO_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        requests: queue.SimpleQueue = queue.SimpleQueue()
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            call = channel.stream_stream("/echo/Echo", request_serializer=None, response_deserializer=None)(iter(requests.get, None))
+            message = b"x" * 200
+            samples = []
+            for i in range(n + 200):
+                t0 = time.perf_counter()
+                requests.put(message)
+                next(call)
+                if i >= 200:  # the first ones warm the connection up
+                    samples.append((time.perf_counter() - t0) * 1000)
+            requests.put(None)
+        return statistics.median(samples)
+    finally:
+        server.kill()
+        server.wait()
+
+
+def one_process_round(n: int) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         blocks = [node_block("sequencers", "sequencer1", tmp), node_block("mediators", "mediator1", tmp)]
@@ -145,13 +219,13 @@ def one_process_round(n: int) -> tuple[float, float]:
             step(session, BOOTSTRAP)
             step(session, "participant1.synchronizers.connect_local(sequencer1, \"da\")")
             step(session, "participant2.synchronizers.connect_local(sequencer1, \"da\")")
-            samples, cpu = pings(session, "participant2", n)
-            return statistics.median(samples), cpu
+            samples, cpu, switches = pings(session, "participant2", n)
+            return statistics.median(samples), cpu, switches
         finally:
             session.close()
 
 
-def cross_process_round(n: int) -> tuple[float, float]:
+def cross_process_round(n: int) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         port = free_port()
@@ -172,8 +246,8 @@ def cross_process_round(n: int) -> tuple[float, float]:
             p2_id = participant2.line("participant-id ").split()[1]
             session = session_of(tmp, [node_block("participants", "participant1", tmp)])
             step(session, f'participant1.synchronizers.connect("da", "{url}")')
-            samples, cpu = pings(session, f'"{p2_id}"', n, (sequencer.proc.pid, participant2.proc.pid))
-            return statistics.median(samples), cpu
+            samples, cpu, switches = pings(session, f'"{p2_id}"', n, (sequencer.proc.pid, participant2.proc.pid))
+            return statistics.median(samples), cpu, switches
         finally:
             if session is not None:
                 session.close()
@@ -182,7 +256,7 @@ def cross_process_round(n: int) -> tuple[float, float]:
             sequencer.stop()
 
 
-def every_node_apart_round(n: int) -> tuple[float, float]:
+def every_node_apart_round(n: int) -> tuple[float, float, float]:
     """Every node in its own process: sequencer1, mediator1 and participant2 in daemons of their own,
     participant1 here; this console bootstraps the synchronizer over the remote sequencer and mediator."""
     with tempfile.TemporaryDirectory() as d:
@@ -210,8 +284,8 @@ def every_node_apart_round(n: int) -> tuple[float, float]:
             daemons.append(participant2)
             p2_id = participant2.line("participant-id ").split()[1]
             step(session, "participant1.synchronizers.connect_local(sequencer1, \"da\")")
-            samples, cpu = pings(session, f'"{p2_id}"', n, tuple(daemon.proc.pid for daemon in daemons))
-            return statistics.median(samples), cpu
+            samples, cpu, switches = pings(session, f'"{p2_id}"', n, tuple(daemon.proc.pid for daemon in daemons))
+            return statistics.median(samples), cpu, switches
         finally:
             if session is not None:
                 session.close()
@@ -226,21 +300,37 @@ def main() -> int:
     parser.add_argument("--every-node-apart", action="store_true", help="the mediator in a process of its own too (not with the sequencer)")
     args = parser.parse_args()
     cross_round = every_node_apart_round if args.every_node_apart else cross_process_round
-    one: list[float] = []
-    cross: list[float] = []
-    one_cpu: list[float] = []
-    cross_cpu: list[float] = []
+    one: list[tuple[float, float, float]] = []  # per round: p50, CPU per ping, switches per ping
+    cross: list[tuple[float, float, float]] = []
+    round_trips: list[float] = []
     for r in range(args.rounds):
-        p50, cpu = one_process_round(args.pings)
-        one.append(p50)
-        one_cpu.append(cpu)
-        p50, cpu = cross_round(args.pings)
-        cross.append(p50)
-        cross_cpu.append(cpu)
-        print(f"round {r + 1}: one process p50 {one[-1]:.1f} ms, across processes p50 {cross[-1]:.1f} ms", flush=True)
-    print(f"one process      p50 ms: min {min(one):.1f}  median {statistics.median(one):.1f}   CPU ms per ping (all processes): median {statistics.median(one_cpu):.2f}")
-    print(f"across processes p50 ms: min {min(cross):.1f}  median {statistics.median(cross):.1f}   CPU ms per ping (all processes): median {statistics.median(cross_cpu):.2f}")
-    print(f"ratio (across / one, median): {statistics.median(cross) / statistics.median(one):.2f}  (target: at most 3)")
+        one.append(one_process_round(args.pings))
+        cross.append(cross_round(args.pings))
+        round_trips.append(grpc_round_trip_ms())
+        print(
+            f"round {r + 1}: one process p50 {one[-1][0]:.1f} ms, across processes p50 {cross[-1][0]:.1f} ms, "
+            f"gRPC round trip p50 {round_trips[-1] * 1000:.0f} us",
+            flush=True,
+        )
+
+    def line(name: str, figures: list[tuple[float, float, float]]) -> str:
+        p50s = [f[0] for f in figures]
+        return (
+            f"{name:<16} p50 ms: min {min(p50s):.1f}  median {statistics.median(p50s):.1f}   per ping (all processes): "
+            f"CPU ms median {statistics.median(f[1] for f in figures):.2f}, context switches median {statistics.median(f[2] for f in figures):.0f}"
+        )
+
+    one_p50 = statistics.median(f[0] for f in one)
+    cross_p50 = statistics.median(f[0] for f in cross)
+    round_trip = statistics.median(round_trips)
+    floor = one_p50 + PING_ROUND_TRIPS * round_trip
+    print(line("one process", one))
+    print(line("across processes", cross))
+    print(
+        f"transport floor  gRPC round trip p50 {round_trip * 1000:.0f} us (min {min(round_trips) * 1000:.0f}); "
+        f"one process + {PING_ROUND_TRIPS} round trips = {floor:.1f} ms (ratio {floor / one_p50:.2f})"
+    )
+    print(f"ratio (across / one, median): {cross_p50 / one_p50:.2f}  (target: at most 3)")
     return 0
 
 
