@@ -333,10 +333,17 @@ def test_a_script_that_is_not_utf8_is_one_line(tmp_path):
 
 def test_ctrl_c_while_piped_input_waits_ends_quietly(tmp_path):
     environment = dict(os.environ, NO_COLOR="1", CANTON_CONSOLE_DATA=str(tmp_path))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "canton_console", "--no-tty"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, cwd=str(REPO), env=environment,
-    )
+    # The console is started as from a terminal, with SIGINT not ignored. A test run started in the
+    # background by a non-interactive shell (`pytest &`, as a CI script may) ignores SIGINT, and a
+    # program started from it inherits that: Python then leaves Ctrl-C ignored, as it should.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)  # reset to the default at exec
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "canton_console", "--no-tty"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, cwd=str(REPO), env=environment,
+        )
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     process.stdin.write("1 + 1\n")
     process.stdin.flush()
     line = process.stdout.readline()  # the step ran: the console now waits for input
@@ -347,7 +354,7 @@ def test_ctrl_c_while_piped_input_waits_ends_quietly(tmp_path):
     finally:
         process.kill()
     assert "Traceback" not in out + err
-    assert process.returncode == 130
+    assert process.returncode == 130, (out, err)
 
 
 # ---- 8. checks at the edge ----------------------------------------------------------------------------
