@@ -527,7 +527,8 @@ class RemoteSynchronizer(TopologyAnswers):
         request did not get through) goes to the next sequencer of the connection, as Canton's
         sequencer client sends through another connection. One seen sequenced meanwhile (no longer
         pending) is done."""
-        if error is not None and not any(r is request for r in self._sending):
+        pending = any(r is request for r in self._sending)
+        if error is not None and not pending:
             log.debug("synchronizer %s: submission %s was sequenced before its call broke: not sent again", self.id, request.message_id)
             return
         if (
@@ -540,7 +541,7 @@ class RemoteSynchronizer(TopologyAnswers):
             log.info("synchronizer %s: sequencer at %s unreachable, submission %s goes to the next one", self.id, self.urls[index % len(self.urls)], request.message_id)
             self._send(request, index + 1, attempt + 1)
             return
-        if any(r is request for r in self._sending):
+        if pending:
             self._sending = [r for r in self._sending if r is not request]
         if error is None:
             return

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from canton_console.runtime.flush_budget import FlushCost, take_batch
 from canton_console.runtime.metrics import BLOCK_EVENTS, metrics_of
-from canton_console.runtime.recent_submissions import RecentSubmissions, digest
+from canton_console.runtime.recent_submissions import Key, RecentSubmissions, Sequenced, digest
 from canton_console.runtime.sequencer_admin import disabled_members, is_disabled
 from canton_console.runtime.topology import TopologyState, stored_from_row, topology_row
 from canton_console.store import fast
@@ -285,8 +285,7 @@ class Synchronizer(TopologyAnswers):
         clock_now = self.env.clock.now()
         recent = self.recent_submissions
         recent.forget_older_than_window(max(clock_now, ts))
-        # (sender, message id) -> (timestamp, digest of the envelopes): remembered once the batch is stored
-        in_batch: dict[tuple[str, str], tuple[int, int | None]] = {}
+        in_batch: dict[Key, Sequenced] = {}  # what the batch sequences: remembered once it is stored
         try:
             for request in batch:
                 key = (request.sender, request.message_id)
@@ -385,7 +384,7 @@ class Synchronizer(TopologyAnswers):
             self._deliver(subscription, events)
         self._flush_cost = self._flush_cost.after(len(batch), time.perf_counter() - started)
 
-    def _is_copy(self, earlier: tuple[int, int | None], encoded: bytes) -> bool:
+    def _is_copy(self, earlier: Sequenced, encoded: bytes) -> bool:
         """Whether a submission with the sender and message id of one sequenced ``earlier`` (its
         timestamp and digest) has its envelopes too. Without a digest (remembered from the shared
         store by a new writer), the stored event tells."""
